@@ -1,0 +1,120 @@
+/**
+ * The domain records every stage passes around. Pure data: no I/O, no classes.
+ */
+
+/**
+ * A path as the file system stores it. Almost always a string; a Buffer only for names that are
+ * not valid UTF-8, which a JS string cannot carry without losing bytes. Every `fs` call accepts both.
+ */
+export type FsPath = string | Buffer;
+
+/** Catalog row id of a photo. Stable for a given path while the catalog lives. */
+export type PhotoId = number;
+
+/** Capture time as the camera recorded it. */
+export interface CaptureTime {
+  /** The camera's wall-clock time read as if it were UTC, in ms: comparable across one library. */
+  readonly wallClockMs: number;
+  /** Offset from UTC in minutes when the file records it (OffsetTimeOriginal), else null. */
+  readonly offsetMinutes: number | null;
+  /** Which EXIF field it came from. */
+  readonly source: 'DateTimeOriginal' | 'CreateDate';
+}
+
+export interface GpsPosition {
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly altitude: number | null;
+}
+
+/** What a photo's header says: read once per file identity, cached in the catalog. */
+export interface PhotoMetadata {
+  /** Container format as sniffed from the bytes: jpeg, png, webp, tiff, heif, raw. */
+  readonly format: string;
+  /** Pixel size after EXIF orientation is applied (what a viewer shows). */
+  readonly width: number;
+  readonly height: number;
+  /** EXIF orientation 1..8 (1 when absent). */
+  readonly orientation: number;
+  readonly takenAt: CaptureTime | null;
+  readonly make: string | null;
+  readonly model: string | null;
+  readonly lens: string | null;
+  /** Seconds. */
+  readonly exposureTime: number | null;
+  readonly fNumber: number | null;
+  readonly iso: number | null;
+  /** Millimetres. */
+  readonly focalLength: number | null;
+  readonly gps: GpsPosition | null;
+  /** Selected raw EXIF entries, in a stable order, for metadata.txt (`exif_<name>: <value>`). */
+  readonly exif: readonly (readonly [name: string, value: string])[];
+}
+
+/** Whole-image quality measures, computed on the fingerprint decode (long side ~480 px). */
+export interface ImageQuality {
+  /** Variance of the Laplacian of luma (0..255 scale) on the normalized-size image. Higher = sharper. */
+  readonly sharpness: number;
+  /** Fraction of pixels with luma >= 250. */
+  readonly highlightsClipped: number;
+  /** Fraction of pixels with luma <= 5. */
+  readonly shadowsClipped: number;
+  /** Mean luma, 0..1. */
+  readonly meanLuma: number;
+  /** Megapixels of the original (oriented) image. */
+  readonly megapixels: number;
+}
+
+/** Side of the square luma sketch used to verify candidate pairs. */
+export const SKETCH_SIZE = 32;
+/** Side of the square colour sketch. */
+export const COLOR_SIZE = 8;
+
+/** Visual fingerprint of one photo. */
+export interface Fingerprint {
+  /** Seed-compatible 64-bit dHash (9x8 luma, bit = right neighbour brighter, row-major, MSB first). */
+  readonly dhash: bigint;
+  /** SKETCH_SIZE x SKETCH_SIZE luma, row-major, 0..255, aspect ignored (stretched to square). */
+  readonly sketch: Uint8Array;
+  /** COLOR_SIZE x COLOR_SIZE RGB, row-major, interleaved, 0..255. */
+  readonly color: Uint8Array;
+  readonly quality: ImageQuality;
+}
+
+/** A photo as the grouping and selection stages see it. */
+export interface Photo {
+  readonly id: PhotoId;
+  /** Absolute path, for I/O. */
+  readonly path: FsPath;
+  /** Path relative to the source root, for display and reports (invalid UTF-8 bytes shown as \xNN). */
+  readonly relativePath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly meta: PhotoMetadata;
+  readonly fingerprint: Fingerprint;
+}
+
+export type GroupKind = 'duplicate' | 'burst' | 'similar';
+
+/** A set of photos that show the same moment or scene. Members sorted by relative path. */
+export interface Group {
+  readonly kind: GroupKind;
+  readonly members: readonly PhotoId[];
+}
+
+/** Per-photo verdict inside a group. */
+export interface Decision {
+  readonly photoId: PhotoId;
+  /** 0..1, higher is better; comparable within one group only. */
+  readonly score: number;
+  /** Short human-readable reason, e.g. "sharpest, well exposed, 12.0 MP". */
+  readonly reason: string;
+  readonly isBest: boolean;
+}
+
+/** A per-file failure: data, not an exception. */
+export interface PhotoError {
+  readonly path: string;
+  readonly stage: 'discover' | 'inspect' | 'fingerprint' | 'output';
+  readonly message: string;
+}
