@@ -63,3 +63,10 @@ export function pathFromBytes(bytes: Buffer): FsPath {
   const s = bytes.toString('utf8');
   return Buffer.from(s, 'utf8').equals(bytes) ? s : Buffer.from(bytes);
 }
+
+/** Display form of `path` relative to `root` (the root's own prefix and slash removed). */
+export function relativeDisplay(root: string, path: FsPath): string {
+  const prefix = Buffer.from(root.endsWith('/') ? root : `${root}/`);
+  const bytes = pathBytes(path);
+  return displayPath(bytes.subarray(0, prefix.length).equals(prefix) ? bytes.subarray(prefix.length) : bytes);
+}

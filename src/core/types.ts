@@ -81,7 +81,10 @@ export interface Fingerprint {
   readonly quality: ImageQuality;
 }
 
-/** A photo as the grouping and selection stages see it. */
+/**
+ * A photo as the grouping, selection, output and report stages see it. The sketches are not
+ * here: they are the bulk of a fingerprint and are read from the catalog only when compared.
+ */
 export interface Photo {
   readonly id: PhotoId;
   /** Absolute path, for I/O. */
@@ -91,7 +94,8 @@ export interface Photo {
   readonly size: number;
   readonly mtimeMs: number;
   readonly meta: PhotoMetadata;
-  readonly fingerprint: Fingerprint;
+  readonly dhash: bigint;
+  readonly quality: ImageQuality;
 }
 
 export type GroupKind = 'duplicate' | 'burst' | 'similar';

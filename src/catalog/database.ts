@@ -1,0 +1,115 @@
+/**
+ * The SQLite file behind the catalog: opening, pragmas and schema migrations. Only catalog/
+ * modules touch SQLite; each table family has its own module on top of this handle.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Schema steps, applied in order; the index + 1 is the schema version they lead to. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE photos (
+     id INTEGER PRIMARY KEY,
+     path BLOB NOT NULL UNIQUE,
+     size INTEGER NOT NULL,
+     mtime_ms REAL NOT NULL,
+     seen_run INTEGER NOT NULL,
+     meta TEXT,
+     dhash TEXT,
+     sketch BLOB,
+     color BLOB,
+     quality TEXT,
+     error_stage TEXT,
+     error TEXT
+   );
+   CREATE INDEX photos_seen ON photos(seen_run);
+   CREATE TABLE runs (
+     id INTEGER PRIMARY KEY,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     options TEXT NOT NULL,
+     stage TEXT NOT NULL
+   );
+   CREATE TABLE groups (
+     run_id INTEGER NOT NULL,
+     number INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     PRIMARY KEY (run_id, number)
+   );
+   CREATE TABLE group_members (
+     run_id INTEGER NOT NULL,
+     number INTEGER NOT NULL,
+     position INTEGER NOT NULL,
+     photo_id INTEGER NOT NULL,
+     score REAL NOT NULL,
+     reason TEXT NOT NULL,
+     is_best INTEGER NOT NULL,
+     PRIMARY KEY (run_id, number, position)
+   );
+   CREATE TABLE outputs (
+     path BLOB PRIMARY KEY,
+     size INTEGER NOT NULL,
+     run_id INTEGER NOT NULL
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Opens (creating if needed) the catalog at `file` and brings its schema up to date. */
+export function openDatabase(file: string): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    // WAL: readers never block the writer, and a killed process loses at most the open transaction.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `The catalog was written by a newer photo-organizer (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade, or start over with --force-fresh`,
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/** Deletes a catalog file and its WAL side files (for --force-fresh). */
+export function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+}
+
+/**
+ * A private in-memory copy of the catalog for --dry-run: the run can cache and group as usual,
+ * and the file on disk is only read. `null` gives an empty one (--dry-run --force-fresh).
+ */
+export function openScratchCopy(file: string | null): Db {
+  let db: Db;
+  if (file !== null && existsSync(file)) {
+    const source = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      db = new Database(source.serialize());
+    } finally {
+      source.close();
+    }
+  } else {
+    db = new Database(':memory:');
+  }
+  migrate(db);
+  return db;
+}

@@ -1,0 +1,109 @@
+/**
+ * Entry point: parse and validate the flags, run the organizer with a progress display, print
+ * the summary. The only module that decides exit codes: 0 done, 1 failed, 2 bad usage,
+ * 130 interrupted (resumable).
+ */
+import { CommanderError } from 'commander';
+import { peekLatestRun } from '../catalog/runs.js';
+import { DEFAULT_OPTIONS, type RunOptions, validateOptions } from '../pipeline/options.js';
+import { catalogPath, organize, RunSetupError } from '../pipeline/run.js';
+import { buildProgram, explicitKeys } from './program.js';
+import { ProgressDisplay } from './progress-display.js';
+import { formatSummary } from './summary.js';
+
+export interface Io {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+/** Options that describe this invocation rather than the run, so --resume never restores them. */
+const PER_INVOCATION: readonly (keyof RunOptions)[] = ['resume', 'forceFresh', 'dryRun', 'verbose', 'threads', 'stateFile'];
+
+export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+  const fail = (message: string, code: number): number => {
+    io.stderr.write(`photo-organizer: error: ${message}${code === 2 ? ' (see --help)' : ''}\n`);
+    return code;
+  };
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => {}, // reported below, in our one-line format
+    });
+  try {
+    program.parse([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return 0;
+      return fail(error.message.replace(/^error: /, ''), 2);
+    }
+    throw error;
+  }
+
+  const given = program.opts<Partial<Record<keyof RunOptions, unknown>>>();
+  let raw: Record<string, unknown> = { ...DEFAULT_OPTIONS };
+  for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof RunOptions)[]) {
+    if (given[key] !== undefined) raw[key] = given[key];
+  }
+  if (raw.resume === true) {
+    const restored = restoreInterrupted(raw, explicitKeys(program));
+    if (restored) raw = restored;
+  }
+  const checked = validateOptions(raw);
+  if (!checked.ok) return fail(checked.message, 2);
+  const options = checked.options;
+  if (options.sourceType === 'immich') {
+    return fail('--source-type immich is not available in this version yet; use a local folder with -s', 2);
+  }
+  if (!options.source) return fail('--source is required for a local run (the folder holding your photos)', 2);
+  if (!options.output) return fail('--output is required (the folder for the organized groups)', 2);
+
+  const display = new ProgressDisplay(io.stderr, io.stderr.isTTY === true, options.verbose);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      display.note('notice', 'Stopping after the photos in progress… (press Ctrl+C again to quit at once)');
+      controller.abort();
+    } else {
+      // Everything finished so far is committed in the catalog; quitting now loses nothing either.
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await organize(options, display, controller.signal);
+    if (summary.dryRun) for (const line of summary.planLines) io.stdout.write(`${line}\n`);
+    for (const line of formatSummary(summary, options.verbose)) io.stdout.write(`${line}\n`);
+    return summary.interrupted ? 130 : 0;
+  } catch (error) {
+    if (error instanceof RunSetupError) return fail(error.message, 2);
+    return fail(error instanceof Error ? error.message : String(error), 1);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * --resume: the interrupted run's options, with whatever the user typed this time on top.
+ * Returns null (run as typed) when there is nothing to resume.
+ */
+function restoreInterrupted(raw: Record<string, unknown>, explicit: Set<string>): Record<string, unknown> | null {
+  const previous = peekLatestRun(catalogPath(raw as unknown as RunOptions));
+  if (!previous || previous.stage === 'done') return null;
+  let stored: Record<string, unknown>;
+  try {
+    stored = JSON.parse(previous.options) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const merged: Record<string, unknown> = { ...raw };
+  for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof RunOptions)[]) {
+    if (!explicit.has(key) && !PER_INVOCATION.includes(key) && key in stored) merged[key] = stored[key];
+  }
+  return merged;
+}

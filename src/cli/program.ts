@@ -1,0 +1,76 @@
+/**
+ * The command line: seed-compatible flags with the same names and defaults. Values are parsed
+ * leniently here and validated in one place (pipeline/options.ts) so every bad value gets the
+ * same kind of one-line message.
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_OPTIONS } from '../pipeline/options.js';
+
+const EXAMPLES = `
+Examples:
+  Organize a folder (bursts, duplicates, similar shots) into ~/Organized:
+    $ photo-organizer -s ~/Photos -o ~/Organized
+
+  See what would happen, changing nothing:
+    $ photo-organizer -s ~/Photos -o ~/Organized --dry-run
+
+  Find duplicates across the whole library, whatever their dates:
+    $ photo-organizer -s ~/Photos -o ~/Organized -t 3 --time-window 0
+
+  Looser grouping of similar compositions within 30 minutes:
+    $ photo-organizer -s ~/Photos -o ~/Organized -t 8 --time-window 1800
+
+  Continue a run that was interrupted:
+    $ photo-organizer -o ~/Organized --resume
+
+Threshold guide (-t): 0-3 duplicates only, 4-6 bursts (default 5), 7-10 similar scenes, 11+ very loose.
+`;
+
+/** Integers as typed; anything else becomes NaN and is reported by validation with the flag's name. */
+const integer = (value: string): number => (/^\s*-?\d+\s*$/.test(value) ? Number.parseInt(value, 10) : Number.NaN);
+
+export function buildProgram(): Command {
+  const program = new Command('photo-organizer')
+    .description('Find bursts, duplicates and similar shots in a photo library, pick the best of each group, and organize them.')
+    .addOption(new Option('--source-type <type>', 'photo source: local or immich').default(DEFAULT_OPTIONS.sourceType))
+    .option('-s, --source <dir>', 'folder containing the photos (local source)')
+    .option('-o, --output <dir>', 'folder for the organized groups and reports')
+    .addOption(
+      new Option('-t, --threshold <n>', 'similarity threshold 0-64: lower is stricter (see the guide below)')
+        .argParser(integer)
+        .default(DEFAULT_OPTIONS.threshold),
+    )
+    .addOption(
+      new Option('--time-window <seconds>', 'only group photos taken within this many seconds of each other; 0 ignores time')
+        .argParser(integer)
+        .default(DEFAULT_OPTIONS.timeWindow),
+    )
+    .addOption(
+      new Option('--min-group-size <n>', 'smallest group kept (at least 2)').argParser(integer).default(DEFAULT_OPTIONS.minGroupSize),
+    )
+    .addOption(
+      new Option('--threads <n>', 'worker threads for decoding and fingerprinting')
+        .argParser(integer)
+        .default(DEFAULT_OPTIONS.threads, 'number of cores'),
+    )
+    .option('--resume', 'continue an interrupted run, with its options')
+    .option('--force-fresh', 'forget the catalog (cached fingerprints, earlier runs) and start over')
+    .option('--state-file <path>', 'catalog file (default: OUTPUT/.photo-organizer/catalog.db)')
+    .option('--dry-run', 'change nothing at all; print the plan')
+    .option('--verbose', 'more detail: per-stage timings, grouping statistics, every skipped file')
+    .addOption(new Option('--limit <n>', 'process only the first N photos (0 = all)').argParser(integer).default(DEFAULT_OPTIONS.limit))
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false);
+  return program;
+}
+
+/** The options the user typed (not defaults), as RunOptions keys. */
+export function explicitKeys(program: Command): Set<string> {
+  const keys = new Set<string>();
+  for (const key of Object.keys(program.opts())) {
+    const origin = program.getOptionValueSource(key);
+    if (origin === 'cli' || origin === 'env') keys.add(key);
+  }
+  return keys;
+}

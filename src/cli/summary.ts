@@ -1,0 +1,49 @@
+/** The final words of a run: what was done and where, in a few lines. */
+import { formatSeconds } from './progress-display.js';
+import type { RunSummary } from '../pipeline/run.js';
+
+export function formatSummary(s: RunSummary, verbose: boolean): string[] {
+  const lines: string[] = [];
+  if (s.interrupted) {
+    lines.push(`Interrupted after ${s.decoded} new fingerprints; nothing is lost.`);
+    lines.push(`Resume with: photo-organizer --resume -o ${quote(s.output)}${s.catalog.endsWith('/.photo-organizer/catalog.db') ? '' : ` --state-file ${quote(s.catalog)}`}`);
+    return lines;
+  }
+  const reused = s.cached > 0 ? ` (${s.cached} from the catalog, ${s.decoded} decoded)` : '';
+  lines.push(`Scanned ${s.photos} photos${reused}.`);
+  const kinds = (['burst', 'duplicate', 'similar'] as const)
+    .filter((k) => s.byKind[k] > 0)
+    .map((k) => `${s.byKind[k]} ${k === 'similar' ? 'similar' : k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
+  lines.push(
+    s.groups === 0
+      ? 'No groups found.'
+      : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped, ${s.photos - s.grouped - countInspectErrors(s)} alone).`,
+  );
+  if (s.errors.length > 0) {
+    lines.push(`${s.errors.length} file${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
+  }
+  if (s.dryRun) {
+    lines.push(`Dry run: nothing was written. The plan has ${s.planLines.length} operations (listed above).`);
+  } else if (s.applied) {
+    const a = s.applied;
+    lines.push(
+      `Output: ${s.output} — ${a.applied} files written, ${a.skipped} already up to date${a.removed > 0 ? `, ${a.removed} stale removed` : ''}.`,
+    );
+  }
+  if (s.report) lines.push(`Report: ${s.report.latest}`);
+  if (verbose) {
+    const t = Object.entries(s.timings)
+      .map(([k, v]) => `${k} ${formatSeconds(v)}`)
+      .join(', ');
+    lines.push(`Timings: ${t}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
+  }
+  return lines;
+}
+
+function countInspectErrors(s: RunSummary): number {
+  return s.errors.filter((e) => e.stage === 'inspect' || e.stage === 'fingerprint').length;
+}
+
+function quote(path: string): string {
+  return /^[\w./~-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,233 @@
+/**
+ * Groups photos: candidates from a dHash index (whole library) and from capture-time neighbours
+ * (within the time window), each candidate verified on the sketches, then clustered so that
+ * every pair inside a group is compatible — no chaining of unrelated photos through
+ * intermediate links. Pure and deterministic: the result depends only on the items' order.
+ */
+import { hamming, splitHash } from './dhash.js';
+import { hashPairsWithin } from './hash-index.js';
+import { CLASS_RANK, type PairClass, type PairVerdict, type PreparedSketch, comparePair } from './similarity.js';
+import { type Profile, profileFor, relaxed } from './threshold.js';
+import type { GroupKind } from './types.js';
+
+export interface GroupingItem {
+  readonly dhash: bigint;
+  /** Capture wall-clock time in ms, or null when the photo has none. */
+  readonly takenAtMs: number | null;
+}
+
+export interface GroupingOptions {
+  /** Seed-compatible -t, 0..64. */
+  readonly threshold: number;
+  /** Seconds; 0 ignores time. */
+  readonly timeWindowS: number;
+  readonly minGroupSize: number;
+}
+
+/** Prepared sketch of item `index`, or null when it has none (then dHash alone decides). */
+export type SketchLookup = (index: number) => PreparedSketch | null;
+
+export interface IndexGroup {
+  readonly kind: GroupKind;
+  /** Item indices, ascending. */
+  readonly members: readonly number[];
+}
+
+export interface GroupingStats {
+  readonly hashCandidates: number;
+  readonly timeCandidates: number;
+  readonly verified: number;
+  readonly edges: number;
+}
+
+export interface GroupingResult {
+  readonly groups: readonly IndexGroup[];
+  readonly stats: GroupingStats;
+}
+
+/** How many capture-time successors each photo is compared with inside the window. */
+const TIME_NEIGHBOURS = 12;
+
+export function groupPhotos(
+  items: readonly GroupingItem[],
+  options: GroupingOptions,
+  sketches: SketchLookup,
+  onProgress?: (done: number, total: number) => void,
+): GroupingResult {
+  const profile = profileFor(options.threshold);
+  const windowMs = options.timeWindowS > 0 ? options.timeWindowS * 1000 : 0;
+  const judge = new PairJudge(items, sketches, profile, windowMs);
+
+  const candidates = new Map<number, [number, number]>();
+  const key = (i: number, j: number): number => i * items.length + j;
+  const hi = new Uint32Array(items.length);
+  const lo = new Uint32Array(items.length);
+  items.forEach((item, i) => {
+    [hi[i], lo[i]] = splitHash(item.dhash);
+  });
+  const hashPairs = hashPairsWithin(hi, lo, profile.hashRadius);
+  for (let k = 0; k < hashPairs.a.length; k++) candidates.set(key(hashPairs.a[k]!, hashPairs.b[k]!), [hashPairs.a[k]!, hashPairs.b[k]!]);
+  let timeCandidates = 0;
+  if (windowMs > 0) {
+    const timed = items.map((_, i) => i).filter((i) => items[i]!.takenAtMs !== null);
+    timed.sort((x, y) => items[x]!.takenAtMs! - items[y]!.takenAtMs! || x - y);
+    for (let p = 0; p < timed.length; p++) {
+      for (let q = p + 1; q < timed.length && q - p <= TIME_NEIGHBOURS; q++) {
+        const x = timed[p]!;
+        const y = timed[q]!;
+        if (items[y]!.takenAtMs! - items[x]!.takenAtMs! > windowMs) break;
+        const [i, j] = x < y ? [x, y] : [y, x];
+        if (!candidates.has(key(i, j))) timeCandidates++;
+        candidates.set(key(i, j), [i, j]);
+      }
+    }
+  }
+
+  const edges: { i: number; j: number; verdict: PairVerdict }[] = [];
+  const sortedCandidates = [...candidates.values()].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  sortedCandidates.forEach(([i, j], n) => {
+    const verdict = judge.verdict(i, j);
+    if (judge.accepts(i, j, verdict, profile)) edges.push({ i, j, verdict });
+    if (onProgress && (n % 256 === 0 || n === sortedCandidates.length - 1)) onProgress(n + 1, sortedCandidates.length);
+  });
+  // Strongest evidence first; index order breaks ties so the result never depends on timing.
+  edges.sort(
+    (p, q) =>
+      CLASS_RANK[p.verdict.cls] - CLASS_RANK[q.verdict.cls] ||
+      strength(q.verdict) - strength(p.verdict) ||
+      p.i - q.i ||
+      p.j - q.j,
+  );
+
+  const clusters = new Clusters(items.length);
+  const mergeClass = new Map<number, PairClass>();
+  const loose = relaxed(profile);
+  for (const { i, j, verdict } of edges) {
+    const ri = clusters.find(i);
+    const rj = clusters.find(j);
+    if (ri === rj) continue;
+    const compatible = clusters
+      .members(ri)
+      .every((x) => clusters.members(rj).every((y) => judge.accepts(x, y, judge.verdict(x, y), loose)));
+    if (!compatible) continue;
+    const worst = [mergeClass.get(ri), mergeClass.get(rj), verdict.cls]
+      .filter((c): c is PairClass => c !== undefined)
+      .reduce((w, c) => (CLASS_RANK[c] > CLASS_RANK[w] ? c : w));
+    const root = clusters.union(ri, rj);
+    mergeClass.set(root, worst);
+  }
+
+  const groups: (IndexGroup & { firstTime: number })[] = [];
+  for (const root of clusters.roots()) {
+    const members = clusters.members(root).slice().sort((x, y) => x - y);
+    if (members.length < Math.max(2, options.minGroupSize)) continue;
+    const allDuplicates = members.every((x, a) => members.slice(a + 1).every((y) => judge.verdict(x, y).cls === 'duplicate'));
+    const kind: GroupKind = allDuplicates ? 'duplicate' : mergeClass.get(root) === 'similar' ? 'similar' : 'burst';
+    const times = members.map((m) => items[m]!.takenAtMs).filter((t): t is number => t !== null);
+    groups.push({ kind, members, firstTime: times.length > 0 ? Math.min(...times) : Number.POSITIVE_INFINITY });
+  }
+  // Chronological numbering (undated groups last), then by first member.
+  groups.sort((p, q) => p.firstTime - q.firstTime || p.members[0]! - q.members[0]!);
+  return {
+    groups: groups.map(({ kind, members }) => ({ kind, members })),
+    stats: { hashCandidates: hashPairs.a.length, timeCandidates, verified: judge.verifiedCount, edges: edges.length },
+  };
+}
+
+function strength(v: PairVerdict): number {
+  return Math.min(v.correlation, v.detail);
+}
+
+/** Verdicts on pairs, computed once each. */
+class PairJudge {
+  private readonly cache = new Map<number, PairVerdict>();
+  verifiedCount = 0;
+
+  constructor(
+    private readonly items: readonly GroupingItem[],
+    private readonly sketches: SketchLookup,
+    private readonly profile: Profile,
+    private readonly windowMs: number,
+  ) {}
+
+  verdict(i: number, j: number): PairVerdict {
+    const [x, y] = i < j ? [i, j] : [j, i];
+    const k = x * this.items.length + y;
+    const hit = this.cache.get(k);
+    if (hit) return hit;
+    const a = this.sketches(x);
+    const b = this.sketches(y);
+    const v = a && b ? comparePair(a, b, this.profile.range) : hashOnlyVerdict(hamming(this.items[x]!.dhash, this.items[y]!.dhash));
+    this.verifiedCount++;
+    this.cache.set(k, v);
+    return v;
+  }
+
+  /** Whether the pair may share a group under `profile`, time window included. */
+  accepts(i: number, j: number, v: PairVerdict, profile: Profile): boolean {
+    if (v.hashDistance !== undefined) {
+      // Hash-only records: the seed's rule, with the relaxed profile's slack inside a group.
+      if (v.hashDistance > profile.hashRadius + profile.hashSlack) return false;
+    } else if (CLASS_RANK[v.cls] > CLASS_RANK[profile.maxClass]) {
+      return false;
+    }
+    // A duplicate is the same picture: a copy with a wrong or missing clock is still a copy.
+    if (v.cls !== 'duplicate') {
+      if (v.hashDistance === undefined && (v.correlation < profile.minCorrelation || v.detail < profile.minDetail)) return false;
+      const ti = this.items[i]!.takenAtMs;
+      const tj = this.items[j]!.takenAtMs;
+      if (this.windowMs > 0 && ti !== null && tj !== null && Math.abs(ti - tj) > this.windowMs) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * Without sketches (hash-only records) the dHash distance is all there is; the class follows the
+ * seed's threshold bands so group kinds still mean something.
+ */
+function hashOnlyVerdict(distance: number): PairVerdict {
+  const cls: PairClass = distance <= 3 ? 'duplicate' : distance <= 6 ? 'burst' : 'similar';
+  const score = 1 - distance / 64;
+  return { cls, correlation: score, detail: score, alignment: { scale: 1, dx: 0, dy: 0 }, brightness: 0, chroma: 0, hashDistance: distance };
+}
+
+/** Union-find that also keeps each cluster's member list. */
+class Clusters {
+  private readonly parent: Int32Array;
+  private readonly lists = new Map<number, number[]>();
+
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+  }
+
+  find(i: number): number {
+    let r = i;
+    while (this.parent[r] !== r) r = this.parent[r]!;
+    let c = i;
+    while (this.parent[c] !== r) {
+      const next = this.parent[c]!;
+      this.parent[c] = r;
+      c = next;
+    }
+    return r;
+  }
+
+  members(root: number): number[] {
+    return this.lists.get(root) ?? [root];
+  }
+
+  /** Merges two roots; the smaller index becomes the root so the outcome is order-free. */
+  union(a: number, b: number): number {
+    const [root, child] = a < b ? [a, b] : [b, a];
+    this.parent[child] = root;
+    this.lists.set(root, [...this.members(root), ...this.members(child)]);
+    this.lists.delete(child);
+    return root;
+  }
+
+  roots(): number[] {
+    return [...this.lists.keys()].sort((x, y) => x - y);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The run options: one DEFAULT_OPTIONS object and one zod schema that the CLI, settings files
+ * and the interactive menu all share. Messages name the flag and the range, sharp-style.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+export const DEFAULT_OPTIONS = {
+  sourceType: 'local' as 'local' | 'immich',
+  source: null as string | null,
+  output: null as string | null,
+  threshold: 5,
+  timeWindow: 300,
+  minGroupSize: 3,
+  threads: availableParallelism(),
+  resume: false,
+  forceFresh: false,
+  stateFile: null as string | null,
+  dryRun: false,
+  verbose: false,
+  limit: 0,
+};
+
+export type RunOptions = Readonly<typeof DEFAULT_OPTIONS>;
+
+/** Flag names as the user types them, for messages. */
+export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
+  sourceType: '--source-type',
+  source: '--source',
+  output: '--output',
+  threshold: '--threshold',
+  timeWindow: '--time-window',
+  minGroupSize: '--min-group-size',
+  threads: '--threads',
+  resume: '--resume',
+  forceFresh: '--force-fresh',
+  stateFile: '--state-file',
+  dryRun: '--dry-run',
+  verbose: '--verbose',
+  limit: '--limit',
+};
+
+const int = (flag: string, min: number, max: number) =>
+  z.number({ error: (iss) => `Expected an integer between ${min} and ${max} for ${flag} but received ${describe(iss.input)}` })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
+      error: (iss) => `Expected an integer between ${min} and ${max} for ${flag} but received ${describe(iss.input)}`,
+    });
+
+const MAX_INT = 2 ** 31 - 1;
+
+export const runOptionsSchema = z
+  .object({
+    sourceType: z.enum(['local', 'immich'], {
+      error: (iss) => `Expected one of local, immich for --source-type but received ${describe(iss.input)}`,
+    }),
+    source: z.string().min(1).nullable(),
+    output: z.string().min(1).nullable(),
+    threshold: int('--threshold', 0, 64),
+    timeWindow: int('--time-window', 0, MAX_INT),
+    minGroupSize: int('--min-group-size', 2, MAX_INT),
+    threads: int('--threads', 1, 1024),
+    resume: z.boolean(),
+    forceFresh: z.boolean(),
+    stateFile: z.string().min(1).nullable(),
+    dryRun: z.boolean(),
+    verbose: z.boolean(),
+    limit: int('--limit', 0, MAX_INT),
+  })
+  .strict();
+
+function describe(value: unknown): string {
+  if (typeof value === 'number' && Number.isNaN(value)) return 'something that is not a number';
+  return typeof value === 'string' ? `"${value}"` : String(value);
+}
+
+/** Validates merged options; returns the first problem as one line, or the options. */
+export function validateOptions(input: unknown): { ok: true; options: RunOptions } | { ok: false; message: string } {
+  const parsed = runOptionsSchema.safeParse(input);
+  if (parsed.success) return { ok: true, options: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path[0];
+  const flag = typeof field === 'string' && field in FLAG_NAMES ? FLAG_NAMES[field as keyof RunOptions] : String(field ?? '');
+  return { ok: false, message: issue.message.includes('--') ? issue.message : `${flag}: ${issue.message}` };
+}

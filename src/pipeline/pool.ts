@@ -1,0 +1,58 @@
+/**
+ * The worker pool for per-photo work (decode + fingerprint), sized to --threads. Submission is
+ * bounded so memory stays flat however many photos wait; each task can be aborted.
+ */
+import { Piscina } from 'piscina';
+import type { FsPath } from '../core/types.js';
+import type { InspectOutcome, InspectTask } from './inspect-worker.js';
+
+export interface PoolTask {
+  readonly id: number;
+  readonly path: FsPath;
+}
+
+export class InspectPool {
+  private readonly pool: Piscina<InspectTask, InspectOutcome>;
+
+  constructor(private readonly threads: number) {
+    this.pool = new Piscina<InspectTask, InspectOutcome>({
+      filename: new URL('./inspect-worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      // Tasks wait in our bounded loop, not in an unbounded pool queue.
+      maxQueue: threads * 2,
+      idleTimeout: 1000,
+    });
+  }
+
+  /**
+   * Runs every task, at most 2 per thread in flight, calling `onResult` in completion order
+   * (callers key results by id, so order does not matter). Stops submitting when aborted.
+   */
+  async runAll(tasks: readonly PoolTask[], onResult: (id: number, outcome: InspectOutcome) => void, signal?: AbortSignal): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const limit = this.threads * 2;
+    for (const task of tasks) {
+      if (signal?.aborted) break;
+      while (inFlight.size >= limit) await Promise.race(inFlight);
+      if (signal?.aborted) break;
+      const p: Promise<void> = this.pool
+        .run({ path: task.path }, signal ? { signal } : {})
+        .then(
+          (outcome) => onResult(task.id, outcome),
+          (error: unknown) => {
+            if (signal?.aborted) return;
+            // A crashed worker still only concerns this photo.
+            onResult(task.id, { ok: false, stage: 'fingerprint', message: error instanceof Error ? error.message : String(error) });
+          },
+        )
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

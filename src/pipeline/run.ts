@@ -1,0 +1,236 @@
+/**
+ * One organizer run, stage by stage: discover → inspect/fingerprint → group → select → output →
+ * report. Each stage reads what the one before stored in the catalog, so a run killed anywhere
+ * resumes from there. Never prints: progress and notices go through the ProgressSink.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
+import { loadErrors, syncFiles } from '../catalog/photos.js';
+import { beginRun, finishRun, forgetOutputs, latestRun, loadOutputs, recordOutputs, setStage } from '../catalog/runs.js';
+import { displayPath, relativeDisplay } from '../core/paths.js';
+import type { GroupKind, Photo, PhotoError } from '../core/types.js';
+import { type ApplyResult, applyPlan, listGroupFolders } from '../output/apply.js';
+import { type OutputPlan, planOutput, plannedPaths, renderPlan, staleOutputs } from '../output/plan.js';
+import { buildReport } from '../report/build.js';
+import { type WrittenReport, writeReport } from '../report/write.js';
+import { discoverPhotos } from '../sources/local.js';
+import type { RunOptions } from './options.js';
+import type { ProgressSink, StageName } from './progress.js';
+import { groupStage } from './stages/group.js';
+import { inspectStage } from './stages/inspect.js';
+
+/** A problem with the request itself (missing folder…): the CLI reports it as a usage error. */
+export class RunSetupError extends Error {
+  override readonly name = 'RunSetupError';
+}
+
+export interface RunSummary {
+  readonly source: string;
+  readonly output: string;
+  readonly catalog: string;
+  readonly dryRun: boolean;
+  /** True when the signal stopped the run; it can be resumed. */
+  readonly interrupted: boolean;
+  readonly photos: number;
+  /** Photos whose fingerprint came from the catalog (no decode). */
+  readonly cached: number;
+  readonly decoded: number;
+  readonly groups: number;
+  readonly byKind: Readonly<Record<GroupKind, number>>;
+  readonly grouped: number;
+  readonly errors: readonly PhotoError[];
+  /** Dry run: the plan, one line per operation. */
+  readonly planLines: readonly string[];
+  readonly applied: ApplyResult | null;
+  readonly report: WrittenReport | null;
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+/** Where the catalog lives for these options. */
+export function catalogPath(options: RunOptions): string {
+  return options.stateFile ? resolve(options.stateFile) : join(resolve(options.output ?? '.'), '.photo-organizer', 'catalog.db');
+}
+
+export async function organize(options: RunOptions, sink: ProgressSink, signal?: AbortSignal): Promise<RunSummary> {
+  if (!options.source) throw new RunSetupError('--source is required for a local run');
+  if (!options.output) throw new RunSetupError('--output is required for a local run');
+  const source = resolve(options.source);
+  const output = resolve(options.output);
+  const st = statSync(source, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) throw new RunSetupError(`--source: ${st ? 'not a folder' : 'folder not found'}: ${source}`);
+  if (existsSync(output) && !statSync(output).isDirectory()) throw new RunSetupError(`--output: not a folder: ${output}`);
+  const catalog = catalogPath(options);
+  if (options.forceFresh && !options.dryRun) removeDatabase(catalog);
+  const db = options.dryRun ? openScratchCopy(options.forceFresh ? null : catalog) : openDatabase(catalog);
+  try {
+    return await runStages(db, { options, source, output, catalog }, sink, signal);
+  } finally {
+    db.close();
+  }
+}
+
+interface RunContext {
+  readonly options: RunOptions;
+  readonly source: string;
+  readonly output: string;
+  readonly catalog: string;
+}
+
+async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: AbortSignal): Promise<RunSummary> {
+  const { options, source, output } = ctx;
+  const previous = latestRun(db);
+  if (previous && previous.stage !== 'done' && !options.resume && !options.forceFresh) {
+    sink.note('notice', `The previous run (started ${previous.startedAt}) did not finish; its finished work is reused.`);
+  }
+  if (options.resume && (!previous || previous.stage === 'done')) {
+    sink.note('notice', 'Nothing to resume: the last run finished. Running normally (cached work is still reused).');
+  }
+  const run = beginRun(db, JSON.stringify(options), new Date());
+  const timings: Record<string, number> = {};
+  const timed = async <T>(stage: StageName, work: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    setStage(db, run.id, stage);
+    try {
+      return await work();
+    } finally {
+      timings[stage] = Math.round(performance.now() - t0) / 1000;
+    }
+  };
+
+  const discovered = await timed('discover', async () => {
+    sink.start('discover', null);
+    const result = await discoverPhotos(source, {
+      exclude: [output, dirname(ctx.catalog)],
+      limit: options.limit,
+      onFound: (n) => sink.update(n),
+    });
+    sink.finish();
+    return result;
+  });
+  for (const dir of discovered.skippedExcluded) sink.note('notice', `Skipped ${dir}: it is the output folder`);
+  for (const p of discovered.problems) sink.note('problem', `${p.path}: ${p.message}`);
+  syncFiles(db, run.id, discovered.files);
+
+  const inspected = await timed('inspect', () => inspectStage(db, run.id, discovered.files.length, options.threads, sink, signal));
+  const base = {
+    source,
+    output,
+    catalog: ctx.catalog,
+    dryRun: options.dryRun,
+    photos: discovered.files.length,
+    cached: inspected.cached,
+    decoded: inspected.inspected + inspected.failed,
+  };
+  if (signal?.aborted) return interruptedSummary(base, timings);
+
+  const grouping = await timed('group', () => groupStage(db, run.id, options, sink));
+  const photoById = new Map<number, Photo>(grouping.photos.map((p) => [p.id, { ...p, relativePath: relativeDisplay(source, p.path) }]));
+  const groups = grouping.groups.map((g) => ({
+    kind: g.kind,
+    members: g.members.map((m) => ({ photo: photoById.get(m.photoId)!, decision: m })),
+  }));
+  const plan = planOutput({ outputRoot: output, groups: groups.map((g) => ({ photos: g.members })) });
+
+  const errors: PhotoError[] = [
+    ...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message })),
+    ...loadErrors(db, run.id).map((e) => ({
+      path: displayPath(e.path),
+      stage: e.stage === 'fingerprint' ? ('fingerprint' as const) : ('inspect' as const),
+      message: e.message,
+    })),
+  ];
+  let applied: ApplyResult | null = null;
+  let planLines: string[] = [];
+  if (options.dryRun) {
+    planLines = renderPlan(plan);
+  } else {
+    applied = await timed('output', () => applyOutput(db, run.id, plan, sink, signal));
+    errors.push(...applied.failed.map((f) => ({ path: f.path, stage: 'output' as const, message: `${f.target}: ${f.message}` })));
+    for (const f of applied.failed) sink.note('problem', `${f.path}: ${f.message}`);
+    if (applied.aborted) return interruptedSummary(base, timings);
+  }
+
+  const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.photo.id)));
+  const byKind: Record<GroupKind, number> = { duplicate: 0, burst: 0, similar: 0 };
+  for (const g of groups) byKind[g.kind]++;
+  let report: WrittenReport | null = null;
+  if (!options.dryRun) {
+    report = await timed('report', async () => {
+      const built = buildReport({
+        generatedAt: new Date(),
+        source,
+        output,
+        options: { ...options },
+        groups,
+        plan,
+        ungrouped: [...photoById.values()].filter((p) => !grouped.has(p.id)).map((p) => p.relativePath),
+        errors,
+        timings,
+      });
+      return writeReport(output, built);
+    });
+    finishRun(db, run.id, new Date());
+  }
+  return {
+    ...base,
+    interrupted: false,
+    groups: groups.length,
+    byKind,
+    grouped: grouped.size,
+    errors,
+    planLines,
+    applied,
+    report,
+    timings,
+  };
+}
+
+/**
+ * Writes the plan: the destinations are journalled before any byte is written, so files of a
+ * killed run are known as ours; files earlier runs wrote that this plan drops are removed.
+ */
+async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: ProgressSink, signal?: AbortSignal): Promise<ApplyResult> {
+  const journal = loadOutputs(db);
+  const stale = staleOutputs([...journal.values()].map((o) => o.path), plan);
+  recordOutputs(
+    db,
+    runId,
+    plan.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) })),
+  );
+  const known = new Set([...plannedPaths(plan), ...stale].map((p) => displayPath(p)));
+  for (const folder of await listGroupFolders(plan.root)) {
+    const ours = [...known].some((p) => p.startsWith(`${plan.root}/${folder}/`));
+    if (!ours) sink.note('notice', `Left ${folder} alone: this catalog did not create it`);
+  }
+  sink.start('output', plan.operations.length + stale.length);
+  try {
+    const result = await applyPlan(plan, {
+      stale,
+      onProgress: (done, total) => sink.update(done, total),
+      ...(signal ? { signal } : {}),
+    });
+    if (!result.aborted) forgetOutputs(db, stale);
+    return result;
+  } finally {
+    sink.finish();
+  }
+}
+
+function interruptedSummary(
+  base: Pick<RunSummary, 'source' | 'output' | 'catalog' | 'dryRun' | 'photos' | 'cached' | 'decoded'>,
+  timings: Record<string, number>,
+): RunSummary {
+  return {
+    ...base,
+    interrupted: true,
+    groups: 0,
+    byKind: { duplicate: 0, burst: 0, similar: 0 },
+    grouped: 0,
+    errors: [],
+    planLines: [],
+    applied: null,
+    report: null,
+    timings,
+  };
+}
