@@ -62,7 +62,30 @@ export function prepareSketch(sketch: Uint8Array, color: Uint8Array): PreparedSk
     chroma[i * 2] = r / sum;
     chroma[i * 2 + 1] = g / sum;
   }
-  return { levels, raw, chroma, detail: normalize(bandPass(raw, SKETCH_SIZE)) };
+  return { levels, raw, chroma, detail: normalize(localContrast(bandPass(raw, SKETCH_SIZE), SKETCH_SIZE)) };
+}
+
+/**
+ * Divides each band-pass value by the local RMS around it (7x7), so a region keeps its
+ * structure when an exposure change squeezes its contrast (brackets, a bright sky at +2 EV).
+ */
+function localContrast(img: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n * n);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      let sq = 0;
+      let count = 0;
+      for (let yy = Math.max(0, y - 3); yy <= Math.min(n - 1, y + 3); yy++) {
+        for (let xx = Math.max(0, x - 3); xx <= Math.min(n - 1, x + 3); xx++) {
+          sq += img[yy * n + xx]! ** 2;
+          count++;
+        }
+      }
+      // The floor (in 8-bit luma units) keeps flat, clipped areas from amplifying noise.
+      out[y * n + x] = img[y * n + x]! / (Math.sqrt(sq / count) + 2);
+    }
+  }
+  return out;
 }
 
 /** Sketch minus a 5x5 box blur of itself (edges clamped). */
@@ -102,7 +125,7 @@ export interface SearchRange {
 
 /** Limits of each class; a pair falls in the tightest class whose limits it meets. */
 export const CLASS_LIMITS = {
-  duplicate: { maxLogScale: 0.035, maxShift: 0.03, minCorrelation: 0.95, maxBrightness: 0.08, maxChroma: 0.02 },
+  duplicate: { maxLogScale: 0.025, maxShift: 0.03, minCorrelation: 0.95, minDetail: 0.9, maxBrightness: 0.08, maxChroma: 0.02 },
   burst: { maxLogScale: 0.075, maxShift: 0.09, maxChroma: 0.05 },
   similar: { maxLogScale: 0.32, maxShift: 0.3, maxChroma: 0.06 },
 } as const;
@@ -114,10 +137,10 @@ export function comparePair(a: PreparedSketch, b: PreparedSketch, range: SearchR
   const detail = correlate(a.detail, b.detail, SKETCH_SIZE, alignment);
   const brightness = brightnessShift(a.raw, b.raw, alignment);
   const chroma = chromaDifference(a.chroma, b.chroma, alignment);
-  return { cls: classify(alignment, correlation, brightness, chroma), correlation, detail, alignment, brightness, chroma };
+  return { cls: classify(alignment, correlation, detail, brightness, chroma), correlation, detail, alignment, brightness, chroma };
 }
 
-function classify(al: Alignment, corr: number, brightness: number, chroma: number): PairClass {
+function classify(al: Alignment, corr: number, detail: number, brightness: number, chroma: number): PairClass {
   const logS = Math.abs(Math.log(al.scale));
   const shift = Math.max(Math.abs(al.dx), Math.abs(al.dy));
   const d = CLASS_LIMITS.duplicate;
@@ -125,6 +148,7 @@ function classify(al: Alignment, corr: number, brightness: number, chroma: numbe
     logS <= d.maxLogScale &&
     shift <= d.maxShift &&
     corr >= d.minCorrelation &&
+    detail >= d.minDetail &&
     Math.abs(brightness) <= d.maxBrightness &&
     chroma <= d.maxChroma
   ) {
@@ -159,7 +183,10 @@ function align(a: PreparedSketch, b: PreparedSketch, range: SearchRange): Alignm
   // Stable order: best score, then the smallest move, so ties resolve the same way every run.
   coarse.sort((p, q) => q.score - p.score || moveSize(p.al) - moveSize(q.al));
   let best: { al: Alignment; score: number } | null = null;
-  for (const start of coarse.slice(0, 4)) {
+  // The identity is always tried: copies and brackets sit there, and a clipped bracket can lure
+  // the coarse search to a wrong zoom.
+  const starts = [{ al: { scale: 1, dx: 0, dy: 0 }, score: 0 }, ...coarse.slice(0, 4)];
+  for (const start of starts) {
     let cur = start.al;
     let step = { s: scaleStep / 2, t: shiftStep / 2 };
     for (const level of [1, 2] as const) {
@@ -167,7 +194,8 @@ function align(a: PreparedSketch, b: PreparedSketch, range: SearchRange): Alignm
       cur = climb(a.levels[level]!, b.levels[level]!, n, cur, step, range);
       step = { s: step.s / 2, t: step.t / 2 };
     }
-    const score = correlate(a.levels[2]!, b.levels[2]!, SKETCH_SIZE, cur);
+    // Judge the finalists on light layout and structure together, as the verdict will.
+    const score = correlate(a.levels[2]!, b.levels[2]!, SKETCH_SIZE, cur) + correlate(a.detail, b.detail, SKETCH_SIZE, cur);
     if (best === null || score > best.score + 1e-9) best = { al: cur, score };
   }
   return best?.al ?? { scale: 1, dx: 0, dy: 0 };

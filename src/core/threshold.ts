@@ -38,8 +38,8 @@ export function profileFor(threshold: number): Profile {
     return {
       hashRadius,
       maxClass: 'similar',
-      minCorrelation: 0.9 - 0.02 * k,
-      minDetail: 0.62 - 0.04 * k,
+      minCorrelation: 0.8 - 0.03 * k,
+      minDetail: 0.56 - 0.05 * k,
       range: rangeOf('similar'),
       hashSlack: 0,
     };
@@ -49,8 +49,8 @@ export function profileFor(threshold: number): Profile {
     return {
       hashRadius,
       maxClass: 'similar',
-      minCorrelation: 0.84 - 0.03 * k,
-      minDetail: 0.5 - 0.04 * k,
+      minCorrelation: 0.72 - 0.03 * k,
+      minDetail: 0.44 - 0.03 * k,
       range: rangeOf('similar'),
       hashSlack: 0,
     };
@@ -59,8 +59,8 @@ export function profileFor(threshold: number): Profile {
   return {
     hashRadius,
     maxClass: 'similar',
-    minCorrelation: Math.max(0.4, 0.72 - 0.02 * k),
-    minDetail: Math.max(0.1, 0.34 - 0.02 * k),
+    minCorrelation: Math.max(0.4, 0.6 - 0.02 * k),
+    minDetail: Math.max(0.1, 0.32 - 0.02 * k),
     range: rangeOf('similar'),
     hashSlack: 0,
   };
@@ -73,7 +73,7 @@ export function profileFor(threshold: number): Profile {
 export function relaxed(profile: Profile): Profile {
   const hashSlack = 2;
   if (profile.maxClass === 'duplicate') return { ...profile, hashSlack };
-  return { ...profile, minCorrelation: profile.minCorrelation - 0.08, minDetail: profile.minDetail - 0.12, hashSlack };
+  return { ...profile, minCorrelation: profile.minCorrelation - 0.06, minDetail: profile.minDetail - 0.1, hashSlack };
 }
 
 function rangeOf(cls: Exclude<PairClass, 'different'>): SearchRange {

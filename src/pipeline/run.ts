@@ -208,6 +208,8 @@ async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: Progre
     const result = await applyPlan(plan, {
       stale,
       onProgress: (done, total) => sink.update(done, total),
+      // Our copies carry the source mtime: size + mtime equal means done, as rsync judges it.
+      trustMtime: true,
       ...(signal ? { signal } : {}),
     });
     if (!result.aborted) forgetOutputs(db, stale);

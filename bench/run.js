@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+/**
+ * Benchmarks (`npm run bench`). Prints figures and ratios; never fails on a number.
+ *   1. fingerprint throughput on 12 MP JPEGs with all cores, next to vipsthumbnail making 64 px
+ *      thumbnails of the same files in the same run (ratio printed);
+ *   2. grouping 1,000,000 synthetic hashes with --time-window 0 -t 5 (seconds);
+ *   3. peak RSS of a 20,000-photo run of the real CLI (MB).
+ * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
+ * Pick parts with BENCH=fingerprint,group,memory; sizes with BENCH_12MP=N, BENCH_LIBRARY=N.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { groupPhotos } from '../dist/core/grouping.js';
+import { InspectPool } from '../dist/pipeline/pool.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const work = join(here, '.work');
+const fixtures = join(root, 'test', 'fixtures', 'photos');
+const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory').split(','));
+const cores = availableParallelism();
+
+function line(label, value) {
+  console.log(`${label.padEnd(52)} ${value}`);
+}
+
+/** Deterministic pseudo-random numbers (xorshift32). */
+function rng(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+async function make12mp(count) {
+  const dir = join(work, `12mp-${count}`);
+  if (existsSync(dir) && readdirSync(dir).length === count) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const sources = readdirSync(fixtures).filter((f) => f.endsWith('.jpg'));
+  const rand = rng(12);
+  for (let i = 0; i < count; i++) {
+    const src = join(fixtures, sources[i % sources.length]);
+    // Upscale to 4000x3000 and add grain so the JPEG carries real 12 MP detail and size.
+    const noise = Buffer.alloc(4000 * 3000);
+    for (let k = 0; k < noise.length; k++) noise[k] = 118 + Math.floor(rand() * 20);
+    await sharp(src)
+      .resize(4000, 3000, { fit: 'cover' })
+      .composite([{ input: noise, raw: { width: 4000, height: 3000, channels: 1 }, blend: 'overlay' }])
+      .jpeg({ quality: 92 })
+      .toFile(join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`));
+  }
+  return dir;
+}
+
+async function benchFingerprint() {
+  const count = Number(process.env.BENCH_12MP ?? 48);
+  const dir = await make12mp(count);
+  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  console.log(`\n# Fingerprint throughput: ${count} JPEGs of 4000x3000 (12 MP), ${cores} threads`);
+  const pool = new InspectPool(cores);
+  try {
+    await pool.runAll(files.slice(0, Math.min(cores * 2, files.length)).map((path, id) => ({ id, path })), () => {}); // warm-up
+    const t0 = performance.now();
+    let failed = 0;
+    await pool.runAll(files.map((path, id) => ({ id, path })), (_id, outcome) => {
+      if (!outcome.ok) failed++;
+    });
+    const ours = (performance.now() - t0) / 1000;
+    line('photo-organizer fingerprint (decode+EXIF+hashes)', `${(count / ours).toFixed(1)} photos/s (${ours.toFixed(2)} s, ${failed} failed)`);
+    const vips = spawnSync('sh', ['-c', 'command -v vipsthumbnail']).status === 0;
+    if (!vips) {
+      line('vipsthumbnail -s 64', 'not installed (apt-get install libvips-tools) — no ratio');
+      return;
+    }
+    const out = join(work, 'vips-out');
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    const t1 = performance.now();
+    execFileSync('sh', ['-c', `ls ${dir}/*.jpg | xargs -P ${cores} -n 4 vipsthumbnail -s 64 -o ${out}/%s.jpg`]);
+    const theirs = (performance.now() - t1) / 1000;
+    line(`vipsthumbnail -s 64 (${cores} processes)`, `${(count / theirs).toFixed(1)} photos/s (${theirs.toFixed(2)} s)`);
+    line('ratio (ours / vipsthumbnail)', `${(theirs / ours).toFixed(2)}x the throughput of vipsthumbnail`);
+  } finally {
+    await pool.close();
+  }
+}
+
+function benchGrouping() {
+  const n = 1_000_000;
+  console.log(`\n# Grouping ${n.toLocaleString('en')} synthetic hashes, --time-window 0 -t 5`);
+  const rand = rng(7);
+  const items = new Array(n);
+  let base = 0n;
+  for (let i = 0; i < n; i++) {
+    // 30% start a new scene; the rest are near copies (0-6 bits) of the scene before them.
+    if (i === 0 || rand() < 0.3) {
+      base = (BigInt(Math.floor(rand() * 2 ** 32)) << 32n) | BigInt(Math.floor(rand() * 2 ** 32));
+      items[i] = { dhash: base, takenAtMs: null };
+    } else {
+      let h = base;
+      const flips = Math.floor(rand() * 7);
+      for (let k = 0; k < flips; k++) h ^= 1n << BigInt(Math.floor(rand() * 64));
+      items[i] = { dhash: h, takenAtMs: null };
+    }
+  }
+  const t0 = performance.now();
+  const result = groupPhotos(items, { threshold: 5, timeWindowS: 0, minGroupSize: 3 }, () => null);
+  const seconds = (performance.now() - t0) / 1000;
+  line('grouping time', `${seconds.toFixed(2)} s`);
+  line('groups / candidate pairs', `${result.groups.length.toLocaleString('en')} / ${result.stats.hashCandidates.toLocaleString('en')}`);
+  line('pairs an all-pairs loop would compare', `${((n * (n - 1)) / 2).toExponential(2)}`);
+}
+
+async function makeLibrary(count) {
+  const dir = join(work, `library-${count}`);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  const sources = readdirSync(fixtures).filter((f) => f.endsWith('.jpg')).map((f) => join(fixtures, f));
+  const bases = await Promise.all(sources.map((s) => sharp(s).resize(320, 240, { fit: 'cover' }).raw().toBuffer()));
+  const rand = rng(99);
+  for (let i = 0; i < count; i++) {
+    const folder = join(dir, `day-${String(Math.floor(i / 500)).padStart(3, '0')}`);
+    if (i % 500 === 0) mkdirSync(folder, { recursive: true });
+    // Every 5 consecutive files share a scene (bursts); scenes differ by crop and colour.
+    const scene = Math.floor(i / 5);
+    const src = bases[scene % bases.length];
+    const left = (scene * 37) % 96;
+    const top = (scene * 53) % 72;
+    await sharp(src, { raw: { width: 320, height: 240, channels: 3 } })
+      .extract({ left: Math.min(left + (i % 5), 96), top, width: 224, height: 168 })
+      .modulate({ hue: (scene * 47) % 360, brightness: 0.9 + rand() * 0.2 })
+      .jpeg({ quality: 80 })
+      .toFile(join(folder, `IMG_${String(i).padStart(5, '0')}.jpg`));
+  }
+  execFileSync('touch', [join(dir, '.complete')]);
+  return dir;
+}
+
+async function benchMemory() {
+  const count = Number(process.env.BENCH_LIBRARY ?? 20_000);
+  console.log(`\n# Peak memory of a ${count.toLocaleString('en')}-photo run (real CLI, ${cores} threads)`);
+  const lib = await makeLibrary(count);
+  const out = join(work, `out-${count}`);
+  rmSync(out, { recursive: true, force: true });
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'bin', 'photo-organizer.js'), '-s', lib, '-o', out, '--verbose'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.resume();
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  const seconds = (performance.now() - t0) / 1000;
+  const peak = /Peak memory: (\d+) MB/.exec(stdout);
+  line('exit code', String(code));
+  line('wall time', `${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} photos/s end to end)`);
+  line('peak RSS', peak ? `${peak[1]} MB` : 'not reported');
+  const summary = stdout.split('\n').filter((l) => /^(Scanned|Found)/.test(l));
+  for (const l of summary) line('', l);
+}
+
+if (!existsSync(join(root, 'dist', 'core', 'grouping.js'))) {
+  console.error('Build first: npm run build');
+  process.exit(1);
+}
+mkdirSync(work, { recursive: true });
+console.log(`photo-organizer benchmarks — ${cores} cores, Node ${process.version}`);
+if (parts.has('fingerprint')) await benchFingerprint();
+if (parts.has('group')) benchGrouping();
+if (parts.has('memory')) await benchMemory();

@@ -1,0 +1,136 @@
+/**
+ * metadata.txt: the seed's per-group text file (SPEC §2.8), with the keys our catalog knows in a
+ * fixed order instead of whatever dict order the seed happened to build. Pure.
+ */
+import { baseName, displayPath } from '../core/paths.js';
+import type { CaptureTime, GpsPosition, Photo, Decision } from '../core/types.js';
+
+/** A group member as the output stage sees it: the photo's stored facts plus its verdict. */
+export interface OutputPhoto {
+  readonly photo: Pick<Photo, 'path' | 'relativePath' | 'size' | 'mtimeMs' | 'meta'>;
+  readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest'>;
+}
+
+/**
+ * Minutes east of UTC in effect at a given instant (ms). The default reads the process time zone;
+ * tests pass a constant so the text does not depend on the machine.
+ */
+export type LocalOffset = (epochMs: number) => number;
+
+export const systemLocalOffset: LocalOffset = (epochMs) => -new Date(epochMs).getTimezoneOffset();
+
+export interface MetadataTextOptions {
+  /** Default: the process time zone. */
+  readonly localOffset?: LocalOffset;
+}
+
+const RULE_HEAVY = '='.repeat(80);
+const RULE_LIGHT = '-'.repeat(80);
+
+/** Renders metadata.txt for one group, photos in the given order, ending with an empty line. */
+export function renderMetadataText(
+  photos: readonly OutputPhoto[],
+  options: MetadataTextOptions = {},
+): string {
+  const localOffset = options.localOffset ?? systemLocalOffset;
+  const lines: string[] = [`Photo Group - ${photos.length} images`, RULE_HEAVY, ''];
+  photos.forEach((member, i) => {
+    lines.push(`Photo ${i + 1}: ${oneLine(displayPath(baseName(member.photo.path)))}`, RULE_LIGHT);
+    for (const [key, value] of metadataEntries(member, localOffset)) {
+      lines.push(`${key}: ${oneLine(value)}`);
+    }
+    lines.push('');
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `key: value` pairs of one photo, in the documented order. */
+export function metadataEntries(
+  member: OutputPhoto,
+  localOffset: LocalOffset = systemLocalOffset,
+): readonly (readonly [string, string])[] {
+  const { photo, decision } = member;
+  const meta = photo.meta;
+  const entries: [string, string][] = [
+    ['filename', displayPath(baseName(photo.path))],
+    ['filepath', displayPath(photo.path)],
+    ['filesize', String(photo.size)],
+    ['modified_time', formatLocalIso(photo.mtimeMs, localOffset)],
+    ['dimensions', `${meta.width}x${meta.height}`],
+    ['format', meta.format.toUpperCase()],
+  ];
+  if (meta.takenAt !== null) entries.push(['taken_at', formatCaptureTime(meta.takenAt)]);
+  for (const [name, value] of meta.exif) entries.push([`exif_${name}`, value]);
+  if (meta.gps !== null) entries.push(['gps', formatGps(meta.gps)]);
+  entries.push(
+    ['score', decision.score.toFixed(3)],
+    ['best', decision.isBest ? 'yes' : 'no'],
+    ['reason', decision.reason],
+  );
+  return entries;
+}
+
+/**
+ * Local wall-clock ISO time without offset, like Python's `datetime.fromtimestamp(t).isoformat()`:
+ * `2024-05-01T14:03:07`, with `.ffffff` microseconds only when they are non-zero.
+ */
+export function formatLocalIso(epochMs: number, localOffset: LocalOffset = systemLocalOffset): string {
+  // Whole microseconds first: mtimeMs carries sub-millisecond digits, and rounding once here keeps
+  // the seconds and the fraction consistent (no 59.9999995 -> "60").
+  const micros = Math.round((epochMs + localOffset(epochMs) * 60_000) * 1000);
+  const seconds = Math.floor(micros / 1_000_000);
+  const fraction = micros - seconds * 1_000_000;
+  const base = isoFromUtcComponents(seconds * 1000);
+  return fraction === 0 ? base : `${base}.${String(fraction).padStart(6, '0')}`;
+}
+
+/**
+ * The camera's capture time as ISO 8601: `2024-05-01T14:03:07`, `.sss` when the camera recorded
+ * sub-seconds, and `+02:00` when the file records its UTC offset (naive otherwise).
+ */
+export function formatCaptureTime(time: CaptureTime): string {
+  const whole = Math.floor(time.wallClockMs / 1000) * 1000;
+  const ms = time.wallClockMs - whole;
+  const base = isoFromUtcComponents(whole) + (ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`);
+  return time.offsetMinutes === null ? base : base + formatOffset(time.offsetMinutes);
+}
+
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` of a ms value read as UTC components. */
+function isoFromUtcComponents(ms: number): string {
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  const yyyy = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : String(year);
+  return (
+    `${yyyy}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}` +
+    `T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`
+  );
+}
+
+function formatGps(gps: GpsPosition): string {
+  const base = `${gps.latitude.toFixed(6)}, ${gps.longitude.toFixed(6)}`;
+  return gps.altitude === null ? base : `${base}, ${gps.altitude.toFixed(1)} m`;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/**
+ * Keeps one entry on one line. The seed wrote values unescaped, so an EXIF comment with a newline
+ * broke the layout for every reader; control characters become visible escapes instead.
+ */
+function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}

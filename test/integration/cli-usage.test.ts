@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'photo-organizer.js');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('photo-organizer command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'po-cli-'));
+
+  it('shows every seed flag and examples in --help', () => {
+    const r = cli('--help');
+    expect(r.code).toBe(0);
+    for (const flag of ['--source-type', '-s, --source', '-o, --output', '-t, --threshold', '--time-window', '--min-group-size',
+      '--threads', '--resume', '--force-fresh', '--state-file', '--dry-run', '--verbose', '--limit']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toMatch(/default: 5\)/);
+    expect(r.stdout).toMatch(/default: 300\)/);
+    expect(r.stdout).toMatch(/default: 3\)/);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['-t', '99'], /Expected an integer between 0 and 64 for --threshold but received 99/],
+    [['-t', 'five'], /Expected an integer between 0 and 64 for --threshold but received something that is not a number/],
+    [['--min-group-size', '1'], /Expected an integer between 2 and \d+ for --min-group-size but received 1/],
+    [['--time-window', '-5'], /for --time-window but received -5/],
+    [['--threads', '0'], /Expected an integer between 1 and 1024 for --threads but received 0/],
+    [['--limit', '1.5'], /for --limit but received something that is not a number/],
+    [['--source-type', 'cloud'], /Expected one of local, immich for --source-type but received "cloud"/],
+    [['--frobnicate'], /unknown option '--frobnicate'/],
+  ];
+  for (const [args, message] of bad) {
+    it(`rejects ${args.join(' ')} with one line and exit code 2`, () => {
+      const r = cli('-s', dir, '-o', join(dir, 'out'), ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+
+  it('asks for the source and output folders', () => {
+    expect(cli('-o', join(dir, 'out')).stderr).toMatch(/--source is required/);
+    expect(cli('-s', dir).stderr).toMatch(/--output is required/);
+    const missing = cli('-s', join(dir, 'nope'), '-o', join(dir, 'out'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--source: folder not found/);
+  });
+});
