@@ -12,8 +12,9 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  /** Kill the process with SIGKILL as soon as its combined output matches. */
+  /** Kill the process with SIGKILL once its combined output matches, after `killDelayMs`. */
   readonly killWhen?: RegExp;
+  readonly killDelayMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -25,8 +26,11 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     });
     let stdout = '';
     let stderr = '';
+    let armed = false;
     const check = (): void => {
-      if (options.killWhen && options.killWhen.test(stdout + stderr)) child.kill('SIGKILL');
+      if (armed || !options.killWhen || !options.killWhen.test(stdout + stderr)) return;
+      armed = true;
+      setTimeout(() => child.kill('SIGKILL'), options.killDelayMs ?? 0);
     };
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
