@@ -67,15 +67,17 @@ export function groupPhotos(
   });
   const hashPairs = hashPairsWithin(hi, lo, profile.hashRadius);
   for (let k = 0; k < hashPairs.a.length; k++) candidates.set(key(hashPairs.a[k]!, hashPairs.b[k]!), [hashPairs.a[k]!, hashPairs.b[k]!]);
+  // Capture-time neighbours are candidates too: frames of a burst can differ by more dHash bits
+  // than a copy does. With --time-window 0 time stops being a limit, but stays a good hint.
   let timeCandidates = 0;
-  if (windowMs > 0) {
+  {
     const timed = items.map((_, i) => i).filter((i) => items[i]!.takenAtMs !== null);
     timed.sort((x, y) => items[x]!.takenAtMs! - items[y]!.takenAtMs! || x - y);
     for (let p = 0; p < timed.length; p++) {
       for (let q = p + 1; q < timed.length && q - p <= TIME_NEIGHBOURS; q++) {
         const x = timed[p]!;
         const y = timed[q]!;
-        if (items[y]!.takenAtMs! - items[x]!.takenAtMs! > windowMs) break;
+        if (windowMs > 0 && items[y]!.takenAtMs! - items[x]!.takenAtMs! > windowMs) break;
         const [i, j] = x < y ? [x, y] : [y, x];
         if (!candidates.has(key(i, j))) timeCandidates++;
         candidates.set(key(i, j), [i, j]);
