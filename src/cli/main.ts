@@ -89,12 +89,12 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
 }
 
 /**
- * --resume: the interrupted run's options, with whatever the user typed this time on top.
- * Returns null (run as typed) when there is nothing to resume.
+ * --resume: the last run's options (interrupted or not: re-running a finished one only reuses
+ * the catalog), with whatever the user typed this time on top. Null when the catalog has no run.
  */
 function restoreInterrupted(raw: Record<string, unknown>, explicit: Set<string>): Record<string, unknown> | null {
   const previous = peekLatestRun(catalogPath(raw as unknown as RunOptions));
-  if (!previous || previous.stage === 'done') return null;
+  if (!previous) return null;
   let stored: Record<string, unknown>;
   try {
     stored = JSON.parse(previous.options) as Record<string, unknown>;

@@ -84,7 +84,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
     sink.note('notice', `The previous run (started ${previous.startedAt}) did not finish; its finished work is reused.`);
   }
   if (options.resume && (!previous || previous.stage === 'done')) {
-    sink.note('notice', 'Nothing to resume: the last run finished. Running normally (cached work is still reused).');
+    sink.note('notice', 'Nothing to resume: the last run finished. Running it again (cached work is reused).');
   }
   const run = beginRun(db, JSON.stringify(options), new Date());
   const timings: Record<string, number> = {};
