@@ -2,7 +2,7 @@
  * The SQLite file behind the catalog: opening, pragmas and schema migrations. Only catalog/
  * modules touch SQLite; each table family has its own module on top of this handle.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -101,15 +101,33 @@ export function removeDatabase(file: string): void {
 export function openScratchCopy(file: string | null): Db {
   let db: Db;
   if (file !== null && existsSync(file)) {
-    const source = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      db = new Database(source.serialize());
-    } finally {
-      source.close();
-    }
+    // After a clean close the WAL is folded into the file, and its bytes are the whole catalog;
+    // after a crash the WAL holds recent work, and a read-only connection sees it.
+    db = new Database(withoutWalFlag(existsSync(`${file}-wal`) ? readOnlySnapshot(file) : readFileSync(file)));
   } else {
     db = new Database(':memory:');
   }
   migrate(db);
   return db;
+}
+
+function readOnlySnapshot(file: string): Buffer {
+  const source = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return source.serialize();
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * An in-memory database cannot be in WAL mode, and SQLite refuses to open an image whose header
+ * says WAL (bytes 18–19 = 2). Marking it a rollback-journal file (1) is all it takes.
+ */
+function withoutWalFlag(image: Buffer): Buffer {
+  if (image.length >= 20 && image[18] === 2 && image[19] === 2) {
+    image[18] = 1;
+    image[19] = 1;
+  }
+  return image;
 }

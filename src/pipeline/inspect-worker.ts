@@ -7,8 +7,11 @@ import type { Fingerprint, PhotoMetadata } from '../core/types.js';
 import { MediaError } from '../media/contract.js';
 import { loadPhoto } from '../media/load.js';
 
-/** Long side of the decode. 480 lets libvips decode a 12 MP JPEG at 1/8 scale (500 px). */
-export const FINGERPRINT_SIDE = 480;
+/**
+ * Long side of the decode. libvips only decodes a JPEG at 1/8 scale when the shrink factor is 9
+ * or more, so 440 gets a 4000 px (12 MP) photo decoded at 1/8 instead of 1/4.
+ */
+export const FINGERPRINT_SIDE = 440;
 
 export interface InspectTask {
   /** A string path, or the raw bytes of a non-UTF-8 one (Buffers arrive as Uint8Array). */

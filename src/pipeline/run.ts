@@ -11,7 +11,7 @@ import { beginRun, finishRun, forgetOutputs, latestRun, loadOutputs, recordOutpu
 import { displayPath, relativeDisplay } from '../core/paths.js';
 import type { GroupKind, Photo, PhotoError } from '../core/types.js';
 import { type ApplyResult, applyPlan, listGroupFolders } from '../output/apply.js';
-import { type OutputPlan, planOutput, plannedPaths, renderPlan, staleOutputs } from '../output/plan.js';
+import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, staleOutputs } from '../output/plan.js';
 import { buildReport } from '../report/build.js';
 import { type WrittenReport, writeReport } from '../report/write.js';
 import { discoverPhotos } from '../sources/local.js';
@@ -143,7 +143,8 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
   let applied: ApplyResult | null = null;
   let planLines: string[] = [];
   if (options.dryRun) {
-    planLines = renderPlan(plan);
+    const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
+    planLines = [...renderPlan(plan), ...stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`)];
   } else {
     applied = await timed('output', () => applyOutput(db, run.id, plan, sink, signal));
     errors.push(...applied.failed.map((f) => ({ path: f.path, stage: 'output' as const, message: `${f.target}: ${f.message}` })));

@@ -1,0 +1,81 @@
+/**
+ * Reads a photo's bytes once, turning every file-system failure into a one-line MediaError.
+ */
+import { promises as fs } from 'node:fs';
+import type { FsPath } from '../core/types.js';
+import { MediaError } from './contract.js';
+
+/**
+ * Largest file we read into memory (1 GiB). The biggest RAW files (150 MP medium format) stay far
+ * below it; anything larger is almost certainly a video or disk image with a photo's extension.
+ */
+export const MAX_FILE_BYTES = 1024 ** 3;
+
+/** The whole file as one Buffer. Throws MediaError ('empty', 'unreadable', 'too-large'). */
+export async function readPhotoBytes(path: FsPath): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    const handle = await fs.open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_FILE_BYTES) {
+        throw new MediaError('too-large', `file too large: ${formatBytes(size)} (over the ${formatBytes(MAX_FILE_BYTES)} limit)`);
+      }
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw mediaErrorFromFs(error);
+  }
+  if (bytes.length === 0) throw new MediaError('empty', 'empty file (0 bytes)');
+  return bytes;
+}
+
+const ERRNO_REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'file not found',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a parent of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  ERR_FS_FILE_TOO_LARGE: 'file too large to read into memory',
+};
+
+/**
+ * Maps a file-system error (or an already typed MediaError) to a MediaError. The message never
+ * repeats the path: the error record that carries it already names the file, and a non-UTF-8
+ * path would print as mojibake here.
+ */
+export function mediaErrorFromFs(error: unknown): MediaError {
+  if (error instanceof MediaError) return error;
+  const code = errorCode(error);
+  const reason = code === undefined ? undefined : ERRNO_REASONS[code];
+  if (code === 'ERR_FS_FILE_TOO_LARGE') return new MediaError('too-large', reason ?? 'file too large');
+  if (reason !== undefined) return new MediaError('unreadable', reason);
+  const text = error instanceof Error ? error.message : String(error);
+  // Node formats errno messages as "CODE: description, syscall 'path'": keep the description only.
+  const description = /^[A-Z0-9_]+: ([^,]+)/.exec(text)?.[1] ?? text;
+  return new MediaError('unreadable', `cannot read file: ${oneLine(description)}${code === undefined ? '' : ` (${code})`}`);
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = (error as { code: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Collapses whitespace so a message stays on one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${+(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${+(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${n} bytes`;
+}
