@@ -59,6 +59,11 @@ export function buildProgram(): Command {
     .option('--dry-run', 'change nothing at all; print the plan')
     .option('--verbose', 'more detail: per-stage timings, grouping statistics, every skipped file')
     .addOption(new Option('--limit <n>', 'process only the first N photos (0 = all)').argParser(integer).default(DEFAULT_OPTIONS.limit))
+    .addOption(
+      new Option('--face-backend <name>', 'face analysis for the best-photo choice: auto, human or none (face_recognition and mediapipe are aliases of human)').default(
+        DEFAULT_OPTIONS.faceBackend,
+      ),
+    )
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);

@@ -19,7 +19,12 @@ export const DEFAULT_OPTIONS = {
   dryRun: false,
   verbose: false,
   limit: 0,
+  faceBackend: 'auto' as FaceBackendName,
 };
+
+/** Face backends: `auto` picks the built-in one when it loads; the seed's names are aliases. */
+export const FACE_BACKENDS = ['auto', 'human', 'none', 'face_recognition', 'mediapipe'] as const;
+export type FaceBackendName = (typeof FACE_BACKENDS)[number];
 
 export type RunOptions = Readonly<typeof DEFAULT_OPTIONS>;
 
@@ -38,6 +43,7 @@ export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
   dryRun: '--dry-run',
   verbose: '--verbose',
   limit: '--limit',
+  faceBackend: '--face-backend',
 };
 
 const int = (flag: string, min: number, max: number) =>
@@ -65,6 +71,9 @@ export const runOptionsSchema = z
     dryRun: z.boolean(),
     verbose: z.boolean(),
     limit: int('--limit', 0, MAX_INT),
+    faceBackend: z.enum(FACE_BACKENDS, {
+      error: (iss) => `Expected one of ${FACE_BACKENDS.join(', ')} for --face-backend but received ${describe(iss.input)}`,
+    }),
   })
   .strict();
 

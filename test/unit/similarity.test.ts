@@ -2,7 +2,7 @@
  * Pair verification on real photographs: transformations of one picture are recognised with the
  * right class; different pictures, even look-alikes, are not.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dhashFromLuma, hamming, hashToHex, hexToHash } from '../../src/core/dhash.js';
 import { fingerprintFromPixels } from '../../src/core/fingerprint.js';
@@ -11,7 +11,7 @@ import { comparePair, type PreparedSketch, prepareSketch } from '../../src/core/
 import { profileFor } from '../../src/core/threshold.js';
 import { fixturePhotoPath } from '../support/library.js';
 
-async function prepared(image: sharp.Sharp): Promise<PreparedSketch> {
+async function prepared(image: Sharp): Promise<PreparedSketch> {
   const { data, info } = await image.resize(440, 440, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const fp = fingerprintFromPixels({ data, width: info.width, height: info.height }, 1);
   return prepareSketch(fp.sketch, fp.color);
@@ -108,7 +108,7 @@ describe('dHash', () => {
 
 describe('fingerprint quality', () => {
   it('measures a blurred frame as less sharp, whatever its exposure', async () => {
-    const measure = async (img: sharp.Sharp) => {
+    const measure = async (img: Sharp) => {
       const { data, info } = await img.resize(440).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       return fingerprintFromPixels({ data, width: info.width, height: info.height }, 1).quality;
     };
