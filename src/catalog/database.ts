@@ -8,9 +8,19 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-/** Schema steps, applied in order; the index + 1 is the schema version they lead to. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE photos (
+interface Migration {
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Schema steps by name, applied once each in this order and recorded in `schema_migrations`.
+ * Table families add their own step at the end; a name is never reused or edited once shipped.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    name: '001-photos-runs-outputs',
+    sql: `CREATE TABLE photos (
      id INTEGER PRIMARY KEY,
      path BLOB NOT NULL UNIQUE,
      size INTEGER NOT NULL,
@@ -53,9 +63,9 @@ const MIGRATIONS: readonly string[] = [
      size INTEGER NOT NULL,
      run_id INTEGER NOT NULL
    );`,
+  },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Opens (creating if needed) the catalog at `file` and brings its schema up to date. */
 export function openDatabase(file: string): Db {
@@ -75,16 +85,20 @@ export function openDatabase(file: string): Db {
 }
 
 function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = new Set(db.prepare<[], { name: string }>('SELECT name FROM schema_migrations').all().map((r) => r.name));
+  const known = new Set(MIGRATIONS.map((m) => m.name));
+  const unknown = [...applied].filter((name) => !known.has(name));
+  if (unknown.length > 0) {
     throw new Error(
-      `The catalog was written by a newer photo-organizer (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade, or start over with --force-fresh`,
+      `The catalog was written by a newer photo-organizer (it has schema step ${unknown[0]}); upgrade, or start over with --force-fresh`,
     );
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.name)) continue;
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(m.name, new Date().toISOString());
     })();
   }
 }
