@@ -4,7 +4,7 @@
  * every pair inside a group is compatible — no chaining of unrelated photos through
  * intermediate links. Pure and deterministic: the result depends only on the items' order.
  */
-import { hamming, splitHash } from './dhash.js';
+import { popcount32, splitHash } from './dhash.js';
 import { hashPairsWithin } from './hash-index.js';
 import { CLASS_RANK, type PairClass, type PairVerdict, type PreparedSketch, comparePair } from './similarity.js';
 import { type Profile, profileFor, relaxed } from './threshold.js';
@@ -56,42 +56,35 @@ export function groupPhotos(
 ): GroupingResult {
   const profile = profileFor(options.threshold);
   const windowMs = options.timeWindowS > 0 ? options.timeWindowS * 1000 : 0;
-  const judge = new PairJudge(items, sketches, profile, windowMs);
 
-  const candidates = new Map<number, [number, number]>();
-  const key = (i: number, j: number): number => i * items.length + j;
   const hi = new Uint32Array(items.length);
   const lo = new Uint32Array(items.length);
   items.forEach((item, i) => {
     [hi[i], lo[i]] = splitHash(item.dhash);
   });
+  const judge = new PairJudge(items, hi, lo, sketches, windowMs);
   const hashPairs = hashPairsWithin(hi, lo, profile.hashRadius);
-  for (let k = 0; k < hashPairs.a.length; k++) candidates.set(key(hashPairs.a[k]!, hashPairs.b[k]!), [hashPairs.a[k]!, hashPairs.b[k]!]);
-  // Capture-time neighbours are candidates too: frames of a burst can differ by more dHash bits
-  // than a copy does. With --time-window 0 time stops being a limit, but stays a good hint.
-  let timeCandidates = 0;
-  {
-    const timed = items.map((_, i) => i).filter((i) => items[i]!.takenAtMs !== null);
-    timed.sort((x, y) => items[x]!.takenAtMs! - items[y]!.takenAtMs! || x - y);
-    for (let p = 0; p < timed.length; p++) {
-      for (let q = p + 1; q < timed.length && q - p <= TIME_NEIGHBOURS; q++) {
-        const x = timed[p]!;
-        const y = timed[q]!;
-        if (windowMs > 0 && items[y]!.takenAtMs! - items[x]!.takenAtMs! > windowMs) break;
-        const [i, j] = x < y ? [x, y] : [y, x];
-        if (!candidates.has(key(i, j))) timeCandidates++;
-        candidates.set(key(i, j), [i, j]);
-      }
-    }
+  const timePairs = timeNeighbourPairs(items, windowMs);
+  // Each unordered pair once; the set is only needed when time adds pairs of its own.
+  const seen = new Set<number>();
+  const key = (i: number, j: number): number => i * items.length + j;
+  if (timePairs.length > 0) for (let k = 0; k < hashPairs.a.length; k++) seen.add(key(hashPairs.a[k]!, hashPairs.b[k]!));
+  const extra: [number, number][] = [];
+  for (const [i, j] of timePairs) {
+    if (seen.has(key(i, j))) continue;
+    seen.add(key(i, j));
+    extra.push([i, j]);
   }
+  const total = hashPairs.a.length + extra.length;
 
   const edges: { i: number; j: number; verdict: PairVerdict }[] = [];
-  const sortedCandidates = [...candidates.values()].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  sortedCandidates.forEach(([i, j], n) => {
-    const verdict = judge.verdict(i, j);
+  const consider = (i: number, j: number, n: number): void => {
+    const verdict = judge.verdict(i, j, profile);
     if (judge.accepts(i, j, verdict, profile)) edges.push({ i, j, verdict });
-    if (onProgress && (n % 256 === 0 || n === sortedCandidates.length - 1)) onProgress(n + 1, sortedCandidates.length);
-  });
+    if (onProgress && (n % 256 === 0 || n === total - 1)) onProgress(n + 1, total);
+  };
+  for (let k = 0; k < hashPairs.a.length; k++) consider(hashPairs.a[k]!, hashPairs.b[k]!, k);
+  extra.forEach(([i, j], k) => consider(i, j, hashPairs.a.length + k));
   // Strongest evidence first; index order breaks ties so the result never depends on timing.
   edges.sort(
     (p, q) =>
@@ -110,7 +103,7 @@ export function groupPhotos(
     if (ri === rj) continue;
     const compatible = clusters
       .members(ri)
-      .every((x) => clusters.members(rj).every((y) => judge.accepts(x, y, judge.verdict(x, y), loose)));
+      .every((x) => clusters.members(rj).every((y) => judge.accepts(x, y, judge.verdict(x, y, profile), loose)));
     if (!compatible) continue;
     const worst = [mergeClass.get(ri), mergeClass.get(rj), verdict.cls]
       .filter((c): c is PairClass => c !== undefined)
@@ -123,7 +116,7 @@ export function groupPhotos(
   for (const root of clusters.roots()) {
     const members = clusters.members(root).slice().sort((x, y) => x - y);
     if (members.length < Math.max(2, options.minGroupSize)) continue;
-    const allDuplicates = members.every((x, a) => members.slice(a + 1).every((y) => judge.verdict(x, y).cls === 'duplicate'));
+    const allDuplicates = members.every((x, a) => members.slice(a + 1).every((y) => judge.verdict(x, y, profile).cls === 'duplicate'));
     const kind: GroupKind = allDuplicates ? 'duplicate' : mergeClass.get(root) === 'similar' ? 'similar' : 'burst';
     const times = members.map((m) => items[m]!.takenAtMs).filter((t): t is number => t !== null);
     groups.push({ kind, members, firstTime: times.length > 0 ? Math.min(...times) : Number.POSITIVE_INFINITY });
@@ -132,7 +125,7 @@ export function groupPhotos(
   groups.sort((p, q) => p.firstTime - q.firstTime || p.members[0]! - q.members[0]!);
   return {
     groups: groups.map(({ kind, members }) => ({ kind, members })),
-    stats: { hashCandidates: hashPairs.a.length, timeCandidates, verified: judge.verifiedCount, edges: edges.length },
+    stats: { hashCandidates: hashPairs.a.length, timeCandidates: extra.length, verified: judge.verifiedCount, edges: edges.length },
   };
 }
 
@@ -147,20 +140,23 @@ class PairJudge {
 
   constructor(
     private readonly items: readonly GroupingItem[],
+    private readonly hi: Uint32Array,
+    private readonly lo: Uint32Array,
     private readonly sketches: SketchLookup,
-    private readonly profile: Profile,
     private readonly windowMs: number,
   ) {}
 
-  verdict(i: number, j: number): PairVerdict {
+  verdict(i: number, j: number, profile: Profile): PairVerdict {
     const [x, y] = i < j ? [i, j] : [j, i];
     const k = x * this.items.length + y;
     const hit = this.cache.get(k);
     if (hit) return hit;
     const a = this.sketches(x);
     const b = this.sketches(y);
-    const v = a && b ? comparePair(a, b, this.profile.range) : hashOnlyVerdict(hamming(this.items[x]!.dhash, this.items[y]!.dhash));
     this.verifiedCount++;
+    // Hash-only verdicts are cheaper to recompute than to cache (a million of them in the bench).
+    if (!a || !b) return HASH_ONLY_VERDICTS[popcount32((this.hi[x]! ^ this.hi[y]!) >>> 0) + popcount32((this.lo[x]! ^ this.lo[y]!) >>> 0)]!;
+    const v = comparePair(a, b, profile.range);
     this.cache.set(k, v);
     return v;
   }
@@ -186,12 +182,28 @@ class PairJudge {
 
 /**
  * Without sketches (hash-only records) the dHash distance is all there is; the class follows the
- * seed's threshold bands so group kinds still mean something.
+ * seed's threshold bands so group kinds still mean something. One shared, frozen verdict per distance.
  */
-function hashOnlyVerdict(distance: number): PairVerdict {
+const HASH_ONLY_VERDICTS: readonly PairVerdict[] = Array.from({ length: 65 }, (_, distance) => {
   const cls: PairClass = distance <= 3 ? 'duplicate' : distance <= 6 ? 'burst' : 'similar';
   const score = 1 - distance / 64;
-  return { cls, correlation: score, detail: score, alignment: { scale: 1, dx: 0, dy: 0 }, brightness: 0, chroma: 0, hashDistance: distance };
+  return Object.freeze({ cls, correlation: score, detail: score, alignment: { scale: 1, dx: 0, dy: 0 }, brightness: 0, chroma: 0, hashDistance: distance });
+});
+
+/** Pairs of photos next to each other in capture time: each with its next few, within the window (if any). */
+function timeNeighbourPairs(items: readonly GroupingItem[], windowMs: number): [number, number][] {
+  const timed = items.map((_, i) => i).filter((i) => items[i]!.takenAtMs !== null);
+  timed.sort((x, y) => items[x]!.takenAtMs! - items[y]!.takenAtMs! || x - y);
+  const pairs: [number, number][] = [];
+  for (let p = 0; p < timed.length; p++) {
+    for (let q = p + 1; q < timed.length && q - p <= TIME_NEIGHBOURS; q++) {
+      const x = timed[p]!;
+      const y = timed[q]!;
+      if (windowMs > 0 && items[y]!.takenAtMs! - items[x]!.takenAtMs! > windowMs) break;
+      pairs.push(x < y ? [x, y] : [y, x]);
+    }
+  }
+  return pairs;
 }
 
 /** Union-find that also keeps each cluster's member list. */

@@ -39,18 +39,20 @@ export function hashPairsWithin(hi: Uint32Array, lo: Uint32Array, radius: number
     values.push(v);
     tables.push(new BucketTable(v));
   }
-  const probes = chunking.lengths.map((len) => flipMasks(len, chunking.chunkRadius));
+  const probes = chunking.lengths.map((len) => Int32Array.from(flipMasks(len, chunking.chunkRadius)));
   for (let i = 0; i < n; i++) {
     const hiI = hi[i]!;
     const loI = lo[i]!;
     for (let c = 0; c < m; c++) {
       const own = values[c]![i]!;
-      for (const mask of probes[c]!) {
-        const bucket = tables[c]!.lookup(own ^ mask);
+      const table = tables[c]!;
+      const masks = probes[c]!;
+      for (let p = 0; p < masks.length; p++) {
+        const bucket = table.lookup(own ^ masks[p]!);
         if (bucket < 0) continue;
-        const [from, to] = tables[c]!.range(bucket);
-        for (let k = from; k < to; k++) {
-          const j = tables[c]!.members[k]!;
+        const to = table.starts[bucket + 1]!;
+        for (let k = table.starts[bucket]!; k < to; k++) {
+          const j = table.members[k]!;
           if (j <= i) continue;
           const d = popcount32((hiI ^ hi[j]!) >>> 0) + popcount32((loI ^ lo[j]!) >>> 0);
           if (d > radius) continue;
@@ -134,9 +136,10 @@ function binomial(n: number, k: number): number {
 /** Open-addressing table from chunk value to the run of item indices holding it. */
 class BucketTable {
   readonly members: Int32Array;
+  /** Bucket b's members are members[starts[b] .. starts[b + 1]). */
+  readonly starts: Int32Array;
   private readonly keys: Int32Array;
   private readonly slots: Int32Array;
-  private readonly starts: Int32Array;
   private readonly mask: number;
 
   constructor(values: Int32Array) {
@@ -178,10 +181,6 @@ class BucketTable {
       if (k === -1) return -1;
       s = (s + 1) & this.mask;
     }
-  }
-
-  range(bucket: number): [number, number] {
-    return [this.starts[bucket]!, this.starts[bucket + 1]!];
   }
 }
 
