@@ -4,7 +4,20 @@
  * pair from the alignment, the correlation and the colours. dHash finds candidates cheaply;
  * this decides, and it is what keeps look-alike scenes apart.
  */
+import {
+  type Alignment,
+  correlate,
+  coarseCandidates,
+  forEachMapped,
+  IDENTITY,
+  type Level,
+  overlapMeans,
+  refine,
+  type SearchRange,
+} from './alignment.js';
 import { resizeArea } from './pixels.js';
+
+export type { Alignment, SearchRange } from './alignment.js';
 import { COLOR_SIZE, SKETCH_SIZE } from './types.js';
 
 /** How far apart two photos are allowed to be, tightest first. */
@@ -24,13 +37,6 @@ export interface PreparedSketch {
   readonly detail: Float32Array;
   /** 8x8 chromaticity: r/(r+g+b) and g/(r+g+b) per cell, interleaved. */
   readonly chroma: Float32Array;
-}
-
-/** Where B's view sits inside A's: B(u) ~ A(0.5 + scale (u - 0.5) + shift), u in 0..1. */
-export interface Alignment {
-  readonly scale: number;
-  readonly dx: number;
-  readonly dy: number;
 }
 
 export interface PairVerdict {
@@ -117,12 +123,6 @@ function normalize(values: Float32Array): Float32Array {
   return values.map((v) => (v - mean) / std);
 }
 
-/** The geometric freedom a search allows. */
-export interface SearchRange {
-  readonly maxLogScale: number;
-  readonly maxShift: number;
-}
-
 /** Limits of each class; a pair falls in the tightest class whose limits it meets. */
 export const CLASS_LIMITS = {
   duplicate: { maxLogScale: 0.025, maxShift: 0.03, minCorrelation: 0.95, minDetail: 0.9, maxBrightness: 0.08, maxChroma: 0.02 },
@@ -161,147 +161,42 @@ function classify(al: Alignment, corr: number, detail: number, brightness: numbe
   return 'different';
 }
 
-/** Coarse grid search at 8x8, then hill-climbing refinement at 16x16 and 32x32. */
-function align(a: PreparedSketch, b: PreparedSketch, range: SearchRange): Alignment {
-  const scaleStep = 0.03;
-  const shiftStep = 1 / 16;
-  const scales: number[] = [];
-  for (let k = -Math.floor(range.maxLogScale / scaleStep); k * scaleStep <= range.maxLogScale + 1e-9; k++) {
-    scales.push(Math.exp(k * scaleStep));
-  }
-  const shifts: number[] = [];
-  for (let k = -Math.floor(range.maxShift / shiftStep); k * shiftStep <= range.maxShift + 1e-9; k++) shifts.push(k * shiftStep);
-  const coarse: { al: Alignment; score: number }[] = [];
-  for (const scale of scales) {
-    for (const dy of shifts) {
-      for (const dx of shifts) {
-        const al = { scale, dx, dy };
-        coarse.push({ al, score: correlate(a.levels[0]!, b.levels[0]!, 8, al) });
-      }
-    }
-  }
-  // Stable order: best score, then the smallest move, so ties resolve the same way every run.
-  coarse.sort((p, q) => q.score - p.score || moveSize(p.al) - moveSize(q.al));
-  let best: { al: Alignment; score: number } | null = null;
-  // The identity is always tried: copies and brackets sit there, and a clipped bracket can lure
-  // the coarse search to a wrong zoom.
-  const starts = [{ al: { scale: 1, dx: 0, dy: 0 }, score: 0 }, ...coarse.slice(0, 4)];
-  for (const start of starts) {
-    let cur = start.al;
-    let step = { s: scaleStep / 2, t: shiftStep / 2 };
-    for (const level of [1, 2] as const) {
-      const n = LEVEL_SIZES[level];
-      cur = climb(a.levels[level]!, b.levels[level]!, n, cur, step, range);
-      step = { s: step.s / 2, t: step.t / 2 };
-    }
-    // Judge the finalists on light layout and structure together, as the verdict will.
-    const score = correlate(a.levels[2]!, b.levels[2]!, SKETCH_SIZE, cur) + correlate(a.detail, b.detail, SKETCH_SIZE, cur);
-    if (best === null || score > best.score + 1e-9) best = { al: cur, score };
-  }
-  return best?.al ?? { scale: 1, dx: 0, dy: 0 };
+/** Sum of both correlations at full sketch size, how finalists are judged (max 2). */
+function finalScore(a: PreparedSketch, b: PreparedSketch, al: Alignment): number {
+  return correlate(a.levels[2]!, b.levels[2]!, SKETCH_SIZE, al) + correlate(a.detail, b.detail, SKETCH_SIZE, al);
 }
-
-function moveSize(al: Alignment): number {
-  return Math.abs(Math.log(al.scale)) + Math.abs(al.dx) + Math.abs(al.dy);
-}
-
-function climb(
-  a: Float32Array,
-  b: Float32Array,
-  n: number,
-  start: Alignment,
-  step: { s: number; t: number },
-  range: SearchRange,
-): Alignment {
-  let cur = start;
-  let curScore = correlate(a, b, n, cur);
-  for (let iter = 0; iter < 6; iter++) {
-    let improved = false;
-    for (const ds of [-1, 0, 1]) {
-      for (const ddy of [-1, 0, 1]) {
-        for (const ddx of [-1, 0, 1]) {
-          if (ds === 0 && ddx === 0 && ddy === 0) continue;
-          const cand = {
-            scale: cur.scale * Math.exp(ds * step.s),
-            dx: cur.dx + ddx * step.t,
-            dy: cur.dy + ddy * step.t,
-          };
-          if (Math.abs(Math.log(cand.scale)) > range.maxLogScale + 1e-9) continue;
-          if (Math.abs(cand.dx) > range.maxShift + 1e-9 || Math.abs(cand.dy) > range.maxShift + 1e-9) continue;
-          const score = correlate(a, b, n, cand);
-          if (score > curScore + 1e-9) {
-            cur = cand;
-            curScore = score;
-            improved = true;
-          }
-        }
-      }
-    }
-    if (!improved) break;
-  }
-  return cur;
-}
-
-/** Minimum share of B's pixels that must land inside A for a correlation to count. */
-const MIN_OVERLAP = 0.45;
 
 /**
- * Normalized cross-correlation between B and A sampled under the alignment (bilinear), over
- * the pixels of B that fall inside A. Returns -1 when the overlap is too small to judge.
+ * Above this final score an alignment found near the identity is taken as is: copies, bursts and
+ * brackets all sit there, and skipping the wide search makes them cheap.
  */
-export function correlate(a: Float32Array, b: Float32Array, n: number, al: Alignment): number {
-  let sa = 0;
-  let sb = 0;
-  let saa = 0;
-  let sbb = 0;
-  let sab = 0;
-  let count = 0;
-  forEachMapped(n, al, (bi, av) => {
-    const bv = b[bi]!;
-    sa += av;
-    sb += bv;
-    saa += av * av;
-    sbb += bv * bv;
-    sab += av * bv;
-    count++;
-  }, a);
-  if (count < MIN_OVERLAP * n * n) return -1;
-  const cov = sab / count - (sa / count) * (sb / count);
-  const va = saa / count - (sa / count) ** 2;
-  const vb = sbb / count - (sb / count) ** 2;
-  if (va <= 1e-9 || vb <= 1e-9) return va <= 1e-9 && vb <= 1e-9 ? 1 : 0;
-  return cov / Math.sqrt(va * vb);
-}
+const FAST_ACCEPT = 1.8;
 
-/** Calls `visit(indexInB, sampleOfA)` for each pixel of B whose mapped position lies inside A. */
-function forEachMapped(n: number, al: Alignment, visit: (bi: number, av: number) => void, a: Float32Array): void {
-  const max = n - 1;
-  for (let y = 0; y < n; y++) {
-    const ay = (0.5 + al.scale * ((y + 0.5) / n - 0.5) + al.dy) * n - 0.5;
-    if (ay < 0 || ay > max) continue;
-    const y0 = Math.min(Math.floor(ay), max - 1);
-    const fy = ay - y0;
-    for (let x = 0; x < n; x++) {
-      const ax = (0.5 + al.scale * ((x + 0.5) / n - 0.5) + al.dx) * n - 0.5;
-      if (ax < 0 || ax > max) continue;
-      const x0 = Math.min(Math.floor(ax), max - 1);
-      const fx = ax - x0;
-      const i = y0 * n + x0;
-      const top = a[i]! + (a[i + 1]! - a[i]!) * fx;
-      const bottom = a[i + n]! + (a[i + n + 1]! - a[i + n]!) * fx;
-      visit(y * n + x, top + (bottom - top) * fy);
-    }
+/**
+ * Refines from the identity first (always tried: a clipped bracket can lure a coarse search to a
+ * wrong zoom); only when that is not clearly right, a coarse 8x8 grid over the whole range seeds
+ * three more refinements at 16x16 and 32x32.
+ */
+function align(a: PreparedSketch, b: PreparedSketch, range: SearchRange): Alignment {
+  const levels: Level[] = [
+    { a: a.levels[1]!, b: b.levels[1]!, n: 16 },
+    { a: a.levels[2]!, b: b.levels[2]!, n: SKETCH_SIZE },
+  ];
+  const score = (level: Level, al: Alignment): number => correlate(level.a, level.b, level.n, al);
+  const near = refine(levels, IDENTITY, range, score);
+  let best = { al: near, score: finalScore(a, b, near) };
+  if (best.score >= FAST_ACCEPT) return best.al;
+  for (const start of coarseCandidates({ a: a.levels[0]!, b: b.levels[0]!, n: 8 }, range, 3)) {
+    const al = refine(levels, start, range, score);
+    const s = finalScore(a, b, al);
+    if (s > best.score + 1e-9) best = { al, score: s };
   }
+  return best.al;
 }
 
 function brightnessShift(a: Float32Array, b: Float32Array, al: Alignment): number {
-  let sa = 0;
-  let sb = 0;
-  forEachMapped(SKETCH_SIZE, al, (bi, av) => {
-    sa += av;
-    sb += b[bi]!;
-  }, a);
-  return Math.log((sb + 1) / (sa + 1));
+  const [ma, mb] = overlapMeans(a, b, SKETCH_SIZE, al);
+  return Math.log((mb + 1) / (ma + 1));
 }
 
 function chromaDifference(a: Float32Array, b: Float32Array, al: Alignment): number {
@@ -315,10 +210,10 @@ function chromaDifference(a: Float32Array, b: Float32Array, al: Alignment): numb
       return out;
     };
     const pb = plane(b);
-    forEachMapped(n, al, (bi, av) => {
+    forEachMapped(plane(a), n, al, (bi, av) => {
       total += Math.abs(av - pb[bi]!);
       count++;
-    }, plane(a));
+    });
   }
   return count === 0 ? 1 : total / count;
 }
