@@ -24,6 +24,17 @@ export interface Profile {
 /** dHash radius beyond which a candidate search stops being cheap; looser -t relies on verification. */
 const MAX_HASH_RADIUS = 10;
 
+/**
+ * Correlation floors per band of -t: at the band's first value, then the change per step. Values
+ * were calibrated on transformed copies of the fixture photos against look-alike pairs: true
+ * pairs keep a structure correlation above ~0.6, different scenes stay below ~0.35.
+ */
+const BANDS = [
+  { from: 4, correlation: [0.8, -0.03], detail: [0.56, -0.05], floor: [0.74, 0.46] }, // bursts (default 5)
+  { from: 7, correlation: [0.72, -0.03], detail: [0.44, -0.03], floor: [0.63, 0.35] }, // similar compositions
+  { from: 11, correlation: [0.6, -0.02], detail: [0.32, -0.02], floor: [0.4, 0.1] }, // very loose
+] as const;
+
 export function profileFor(threshold: number): Profile {
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 64) {
     throw new Error(`Expected an integer between 0 and 64 for the threshold but received ${threshold}`);
@@ -32,35 +43,14 @@ export function profileFor(threshold: number): Profile {
   if (threshold <= 3) {
     return { hashRadius, maxClass: 'duplicate', minCorrelation: 1, minDetail: 1, range: rangeOf('duplicate'), hashSlack: 0 };
   }
-  if (threshold <= 6) {
-    // 4 strict burst … 6 loose burst; tight re-framings of the same scene also pass at these levels.
-    const k = threshold - 4;
-    return {
-      hashRadius,
-      maxClass: 'similar',
-      minCorrelation: 0.8 - 0.03 * k,
-      minDetail: 0.56 - 0.05 * k,
-      range: rangeOf('similar'),
-      hashSlack: 0,
-    };
-  }
-  if (threshold <= 10) {
-    const k = threshold - 7;
-    return {
-      hashRadius,
-      maxClass: 'similar',
-      minCorrelation: 0.72 - 0.03 * k,
-      minDetail: 0.44 - 0.03 * k,
-      range: rangeOf('similar'),
-      hashSlack: 0,
-    };
-  }
-  const k = threshold - 11;
+  // Tight re-framings of the same scene pass from -t 4 on: their structure agrees as well as a burst's.
+  const band = [...BANDS].reverse().find((b) => threshold >= b.from)!;
+  const k = threshold - band.from;
   return {
     hashRadius,
     maxClass: 'similar',
-    minCorrelation: Math.max(0.4, 0.6 - 0.02 * k),
-    minDetail: Math.max(0.1, 0.32 - 0.02 * k),
+    minCorrelation: Math.max(band.floor[0], band.correlation[0] + band.correlation[1] * k),
+    minDetail: Math.max(band.floor[1], band.detail[0] + band.detail[1] * k),
     range: rangeOf('similar'),
     hashSlack: 0,
   };

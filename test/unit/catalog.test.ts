@@ -8,11 +8,9 @@ import { openDatabase, openScratchCopy } from '../../src/catalog/database.js';
 import { loadErrors, loadPhotos, pendingPhotos, saveErrors, saveInspected, sketchReader, syncFiles } from '../../src/catalog/photos.js';
 import { beginRun, finishRun, latestRun, loadGroups, loadOutputs, peekLatestRun, recordOutputs, forgetOutputs, saveGroups } from '../../src/catalog/runs.js';
 import type { Fingerprint, PhotoMetadata } from '../../src/core/types.js';
+import { photoMetadata } from '../support/records.js';
 
-const meta: PhotoMetadata = {
-  format: 'jpeg', width: 4, height: 3, orientation: 1, takenAt: null, make: null, model: null, lens: null,
-  exposureTime: null, fNumber: null, iso: null, focalLength: null, gps: null, exif: [],
-};
+const meta: PhotoMetadata = photoMetadata({ width: 4, height: 3 });
 const fingerprint = (n: number): Fingerprint => ({
   dhash: BigInt(n) * 0x0101_0101n,
   sketch: new Uint8Array(1024).fill(n),

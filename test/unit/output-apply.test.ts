@@ -7,23 +7,9 @@ import type { FsPath, PhotoMetadata } from '../../src/core/types.js';
 import { applyPlan, listGroupFolders, OutputRootError } from '../../src/output/apply.js';
 import { planOutput } from '../../src/output/plan.js';
 import type { OutputPlan } from '../../src/output/plan.js';
+import { photoMetadata } from '../support/records.js';
 
-const META: PhotoMetadata = {
-  format: 'jpeg',
-  width: 10,
-  height: 10,
-  orientation: 1,
-  takenAt: null,
-  make: null,
-  model: null,
-  lens: null,
-  exposureTime: null,
-  fNumber: null,
-  iso: null,
-  focalLength: null,
-  gps: null,
-  exif: [],
-};
+const META: PhotoMetadata = photoMetadata({ width: 10, height: 10 });
 
 let tmp: string;
 let src: string;

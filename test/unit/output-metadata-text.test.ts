@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PhotoMetadata } from '../../src/core/types.js';
 import { formatCaptureTime, formatLocalIso, renderMetadataText } from '../../src/output/metadata-text.js';
 import type { OutputPhoto } from '../../src/output/metadata-text.js';
+import { photoMetadata } from '../support/records.js';
 
-function meta(over: Partial<PhotoMetadata> = {}): PhotoMetadata {
-  return {
-    format: 'jpeg',
-    width: 4000,
-    height: 3000,
-    orientation: 1,
-    takenAt: null,
-    make: null,
-    model: null,
-    lens: null,
-    exposureTime: null,
-    fNumber: null,
-    iso: null,
-    focalLength: null,
-    gps: null,
-    exif: [],
-    ...over,
-  };
-}
+const meta = photoMetadata;
 
 const plusTwoHours = (): number => 120;
 

@@ -11,23 +11,9 @@ import {
   uniqueNames,
 } from '../../src/output/plan.js';
 import type { CopyOperation, OutputGroup } from '../../src/output/plan.js';
+import { photoMetadata } from '../support/records.js';
 
-const META: PhotoMetadata = {
-  format: 'jpeg',
-  width: 10,
-  height: 10,
-  orientation: 1,
-  takenAt: null,
-  make: null,
-  model: null,
-  lens: null,
-  exposureTime: null,
-  fNumber: null,
-  iso: null,
-  focalLength: null,
-  gps: null,
-  exif: [],
-};
+const META: PhotoMetadata = photoMetadata({ width: 10, height: 10 });
 
 function member(relativePath: string | Buffer, isBest = false): OutputPhoto {
   const path: FsPath =

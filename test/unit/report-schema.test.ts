@@ -5,23 +5,11 @@ import { buildReport, formatInstant } from '../../src/report/build.js';
 import type { ReportInput } from '../../src/report/build.js';
 import { fieldPath, parseReport, ReportSchema, ReportValidationError } from '../../src/report/schema.js';
 import type { Report } from '../../src/report/schema.js';
+import { photoMetadata } from '../support/records.js';
 
-const META: PhotoMetadata = {
-  format: 'jpeg',
-  width: 4000,
-  height: 3000,
-  orientation: 1,
+const META: PhotoMetadata = photoMetadata({
   takenAt: { wallClockMs: Date.UTC(2024, 4, 1, 14, 3, 7), offsetMinutes: 120, source: 'DateTimeOriginal' },
-  make: null,
-  model: null,
-  lens: null,
-  exposureTime: null,
-  fNumber: null,
-  iso: null,
-  focalLength: null,
-  gps: null,
-  exif: [],
-};
+});
 
 function photo(id: number, relativePath: string, dhash: bigint): Photo {
   return {
