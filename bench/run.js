@@ -4,9 +4,12 @@
  *   1. fingerprint throughput on 12 MP JPEGs with all cores, next to vipsthumbnail making 64 px
  *      thumbnails of the same files in the same run (ratio printed);
  *   2. grouping 1,000,000 synthetic hashes with --time-window 0 -t 5 (seconds);
- *   3. peak RSS of a 20,000-photo run of the real CLI (MB).
+ *   3. peak RSS of a 20,000-photo run of the real CLI (MB);
+ *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: ms per
+ *      photo on one core, and photos/s with all cores (models loaded and warmed up first).
  * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
- * Pick parts with BENCH=fingerprint,group,memory; sizes with BENCH_12MP=N, BENCH_LIBRARY=N.
+ * Pick parts with BENCH=fingerprint,group,memory,faces; sizes with BENCH_12MP=N, BENCH_LIBRARY=N,
+ * BENCH_FACES=N.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -15,13 +18,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
+import { FacePool } from '../dist/pipeline/face-pool.js';
 import { InspectPool } from '../dist/pipeline/pool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const work = join(here, '.work');
 const fixtures = join(root, 'test', 'fixtures', 'photos');
-const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory').split(','));
+const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces').split(','));
 const cores = availableParallelism();
 
 function line(label, value) {
@@ -119,26 +123,48 @@ function benchGrouping() {
   line('pairs an all-pairs loop would compare', `${((n * (n - 1)) / 2).toExponential(2)}`);
 }
 
+/** A random scene: a crop of a fixture with coloured shapes on top, so every scene is unique. */
+function sceneSvg(rand, width, height) {
+  const shapes = [];
+  for (let k = 0; k < 4; k++) {
+    const color = `hsl(${Math.floor(rand() * 360)},${40 + Math.floor(rand() * 50)}%,${25 + Math.floor(rand() * 50)}%)`;
+    shapes.push(
+      `<ellipse cx="${Math.floor(rand() * width)}" cy="${Math.floor(rand() * height)}" rx="${8 + Math.floor(rand() * 50)}" ry="${8 + Math.floor(rand() * 40)}" fill="${color}" fill-opacity="0.8"/>`,
+    );
+  }
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`);
+}
+
 async function makeLibrary(count) {
   const dir = join(work, `library-${count}`);
   if (existsSync(join(dir, '.complete'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   const sources = readdirSync(fixtures).filter((f) => f.endsWith('.jpg')).map((f) => join(fixtures, f));
-  const bases = await Promise.all(sources.map((s) => sharp(s).resize(320, 240, { fit: 'cover' }).raw().toBuffer()));
+  const bases = await Promise.all(sources.map((s) => sharp(s).resize(640, 480, { fit: 'cover' }).raw().toBuffer()));
   const rand = rng(99);
-  for (let i = 0; i < count; i++) {
-    const folder = join(dir, `day-${String(Math.floor(i / 500)).padStart(3, '0')}`);
-    if (i % 500 === 0) mkdirSync(folder, { recursive: true });
-    // Every 5 consecutive files share a scene (bursts); scenes differ by crop and colour.
-    const scene = Math.floor(i / 5);
-    const src = bases[scene % bases.length];
-    const left = (scene * 37) % 96;
-    const top = (scene * 53) % 72;
-    await sharp(src, { raw: { width: 320, height: 240, channels: 3 } })
-      .extract({ left: Math.min(left + (i % 5), 96), top, width: 224, height: 168 })
-      .modulate({ hue: (scene * 47) % 360, brightness: 0.9 + rand() * 0.2 })
-      .jpeg({ quality: 80 })
-      .toFile(join(folder, `IMG_${String(i).padStart(5, '0')}.jpg`));
+  let i = 0;
+  while (i < count) {
+    // One scene, then a burst of 1-5 frames of it moving by a few pixels.
+    const src = bases[Math.floor(rand() * bases.length)];
+    const w = 240 + Math.floor(rand() * 200);
+    const h = Math.floor(w * 0.75);
+    const left = Math.floor(rand() * (640 - w - 8));
+    const top = Math.floor(rand() * (480 - h - 8));
+    // sharp composites after resizing, so the overlay is drawn at the final size.
+    const overlay = sceneSvg(rand, 320, 240);
+    const flip = rand() < 0.5;
+    const frames = 1 + Math.floor(rand() * 5);
+    for (let f = 0; f < frames && i < count; f++, i++) {
+      const folder = join(dir, `day-${String(Math.floor(i / 500)).padStart(3, '0')}`);
+      mkdirSync(folder, { recursive: true });
+      await sharp(src, { raw: { width: 640, height: 480, channels: 3 } })
+        .extract({ left: left + f, top: top + (f % 3), width: w, height: h })
+        .flop(flip)
+        .resize(320, 240)
+        .composite([{ input: overlay }])
+        .jpeg({ quality: 80 })
+        .toFile(join(folder, `IMG_${String(i).padStart(5, '0')}.jpg`));
+    }
   }
   execFileSync('touch', [join(dir, '.complete')]);
   return dir;
@@ -167,6 +193,64 @@ async function benchMemory() {
   for (const l of summary) line('', l);
 }
 
+/** 12 MP JPEGs of the fixtures' people (group shots and portraits), long side 4000 px. */
+async function makeFacePhotos(count) {
+  const dir = join(work, `faces-${count}`);
+  if (existsSync(dir) && readdirSync(dir).length === count) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const sources = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'].map((n) => join(fixtures, `${n}.jpg`));
+  for (let i = 0; i < count; i++) {
+    const src = sharp(sources[i % sources.length]);
+    const { width, height } = await src.metadata();
+    const scale = 4000 / Math.max(width, height);
+    // A little shift per copy so no two files are byte-identical bursts of one another.
+    await src
+      .resize(Math.round(width * scale), Math.round(height * scale), { kernel: 'lanczos3' })
+      .extend({ left: i % 7, top: i % 5, background: '#808080' })
+      .jpeg({ quality: 92 })
+      .toFile(join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`));
+  }
+  return dir;
+}
+
+/** Runs the files through a face pool of `threads` threads; returns seconds, faces found and load times. */
+async function analyzeAll(threads, files) {
+  const pool = new FacePool(threads, 'human');
+  const loads = [];
+  try {
+    // Warm-up: enough photos for every thread to load its models and compile its graphs.
+    const warm = files.slice(0, threads * 2).map((path, id) => ({ id, path }));
+    await pool.runAll(warm, (_id, r) => {
+      if (r.worker?.loadMs != null) loads.push(r.worker.loadMs);
+    });
+    let faces = 0;
+    let failed = 0;
+    const t0 = performance.now();
+    const { unavailable } = await pool.runAll(files.map((path, id) => ({ id, path })), (_id, r) => {
+      if ('crashed' in r || r.analysis.note !== null) failed++;
+      else faces += r.analysis.faces.length;
+    });
+    if (unavailable) throw new Error(unavailable);
+    return { seconds: (performance.now() - t0) / 1000, faces, failed, loads };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function benchFaces() {
+  const count = Number(process.env.BENCH_FACES ?? 24);
+  const dir = await makeFacePhotos(count);
+  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px (decoded at 1600), Human on WASM`);
+  const one = await analyzeAll(1, files);
+  line('model load, per worker thread', `${one.loads.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  line('faces found / photos failed', `${one.faces} / ${one.failed} (${(one.faces / count).toFixed(1)} faces per photo)`);
+  line('one core', `${((one.seconds * 1000) / count).toFixed(0)} ms per photo (${((one.seconds * 1000) / one.faces).toFixed(0)} ms per face)`);
+  const all = await analyzeAll(cores, files);
+  line(`all cores (${cores} threads)`, `${(count / all.seconds).toFixed(2)} photos/s (${all.seconds.toFixed(2)} s)`);
+}
+
 if (!existsSync(join(root, 'dist', 'core', 'grouping.js'))) {
   console.error('Build first: npm run build');
   process.exit(1);
@@ -176,3 +260,4 @@ console.log(`photo-organizer benchmarks — ${cores} cores, Node ${process.versi
 if (parts.has('fingerprint')) await benchFingerprint();
 if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
+if (parts.has('faces')) await benchFaces();

@@ -64,6 +64,74 @@ const MIGRATIONS: readonly Migration[] = [
      run_id INTEGER NOT NULL
    );`,
   },
+  {
+    // Face analysis per photo (catalog/faces.ts): one row per analyzed file identity, one per face.
+    name: '002-faces',
+    sql: `CREATE TABLE face_analyses (
+     photo_id INTEGER PRIMARY KEY,
+     size INTEGER NOT NULL,
+     mtime_ms REAL NOT NULL,
+     analyzer TEXT NOT NULL,
+     width INTEGER NOT NULL,
+     height INTEGER NOT NULL,
+     note TEXT
+   );
+   CREATE TABLE faces (
+     photo_id INTEGER NOT NULL REFERENCES face_analyses(photo_id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     confidence REAL NOT NULL,
+     box_x REAL NOT NULL,
+     box_y REAL NOT NULL,
+     box_width REAL NOT NULL,
+     box_height REAL NOT NULL,
+     yaw REAL NOT NULL,
+     pitch REAL NOT NULL,
+     left_eye_aspect REAL NOT NULL,
+     left_eye_iris REAL,
+     right_eye_aspect REAL NOT NULL,
+     right_eye_iris REAL,
+     happy REAL NOT NULL,
+     smile_shape REAL NOT NULL,
+     smile REAL NOT NULL,
+     sharpness REAL NOT NULL,
+     descriptor BLOB NOT NULL,
+     PRIMARY KEY (photo_id, position)
+   );`,
+  },
+  {
+    // Immich assets (fingerprints keyed by server + asset id + checksum) and the journal of every
+    // change made on a server (catalog/immich.ts).
+    name: '003-immich',
+    sql: `CREATE TABLE immich_assets (
+     id INTEGER PRIMARY KEY,
+     server TEXT NOT NULL,
+     asset_id TEXT NOT NULL,
+     checksum TEXT NOT NULL,
+     seen_run INTEGER NOT NULL,
+     facts TEXT NOT NULL,
+     pixels TEXT,
+     dhash TEXT,
+     sketch BLOB,
+     color BLOB,
+     quality TEXT,
+     error TEXT,
+     UNIQUE (server, asset_id)
+   );
+   CREATE TABLE immich_journal (
+     id INTEGER PRIMARY KEY,
+     server TEXT NOT NULL,
+     run_id INTEGER NOT NULL,
+     op TEXT NOT NULL,
+     target TEXT NOT NULL,
+     entity_id TEXT,
+     assets TEXT NOT NULL,
+     state TEXT NOT NULL,
+     message TEXT,
+     created_at TEXT NOT NULL,
+     finished_at TEXT
+   );
+   CREATE INDEX immich_journal_server ON immich_journal(server, id);`,
+  },
 ];
 
 

@@ -7,6 +7,8 @@ import { CommanderError } from 'commander';
 import { peekLatestRun } from '../catalog/runs.js';
 import { DEFAULT_OPTIONS, type RunOptions, validateOptions } from '../pipeline/options.js';
 import { catalogPath, organize, RunSetupError } from '../pipeline/run.js';
+import { immichCatalogPath, organizeImmich } from '../pipeline/immich-run.js';
+import { formatImmichSummary } from './immich-summary.js';
 import { buildProgram, explicitKeys } from './program.js';
 import { ProgressDisplay } from './progress-display.js';
 import { formatSummary } from './summary.js';
@@ -17,7 +19,7 @@ export interface Io {
 }
 
 /** Options that describe this invocation rather than the run, so --resume never restores them. */
-const PER_INVOCATION: readonly (keyof RunOptions)[] = ['resume', 'forceFresh', 'dryRun', 'verbose', 'threads', 'stateFile'];
+const PER_INVOCATION: readonly (keyof RunOptions)[] = ['resume', 'forceFresh', 'dryRun', 'verbose', 'threads', 'stateFile', 'undo'];
 
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
   const fail = (message: string, code: number): number => {
@@ -53,13 +55,19 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   const checked = validateOptions(raw);
   if (!checked.ok) return fail(checked.message, 2);
   const options = checked.options;
-  if (options.sourceType === 'immich') {
-    return fail('--source-type immich is not available in this version yet; use a local folder with -s', 2);
+  const immich = options.sourceType === 'immich';
+  // The key is read here and handed to the Immich run alone: it is no run option, so it is never stored.
+  const apiKey = program.opts<{ immichApiKey?: string }>().immichApiKey ?? null;
+  if (!immich) {
+    if (options.undo) return fail('--undo takes back changes made on an Immich server: use it with --source-type immich', 2);
+    if (!options.source) return fail('--source is required for a local run (the folder holding your photos)', 2);
+    if (!options.output) return fail('--output is required (the folder for the organized groups)', 2);
   }
-  if (!options.source) return fail('--source is required for a local run (the folder holding your photos)', 2);
-  if (!options.output) return fail('--output is required (the folder for the organized groups)', 2);
 
   const display = new ProgressDisplay(io.stderr, io.stderr.isTTY === true, options.verbose);
+  if (options.faceBackend === 'face_recognition' || options.faceBackend === 'mediapipe') {
+    display.note('notice', `--face-backend ${options.faceBackend} is an alias here: using the built-in face analysis (human)`);
+  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
@@ -75,6 +83,12 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    if (immich) {
+      const summary = await organizeImmich(options, { apiKey }, display, controller.signal);
+      if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.outputLines]) io.stdout.write(`${line}\n`);
+      for (const line of formatImmichSummary(summary, options.verbose)) io.stdout.write(`${line}\n`);
+      return summary.interrupted ? 130 : 0;
+    }
     const summary = await organize(options, display, controller.signal);
     if (summary.dryRun) for (const line of summary.planLines) io.stdout.write(`${line}\n`);
     for (const line of formatSummary(summary, options.verbose)) io.stdout.write(`${line}\n`);
@@ -93,7 +107,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
  * the catalog), with whatever the user typed this time on top. Null when the catalog has no run.
  */
 function restoreInterrupted(raw: Record<string, unknown>, explicit: Set<string>): Record<string, unknown> | null {
-  const previous = peekLatestRun(catalogPath(raw as unknown as RunOptions));
+  const previous = peekLatestRun(raw.sourceType === 'immich' ? immichCatalogPath(raw as unknown as RunOptions) : catalogPath(raw as unknown as RunOptions));
   if (!previous) return null;
   let stored: Record<string, unknown>;
   try {

@@ -23,6 +23,12 @@ Examples:
   Continue a run that was interrupted:
     $ photo-organizer -o ~/Organized --resume
 
+  Tag bursts and duplicates in an Immich library (key from the environment), then take it back:
+    $ export IMMICH_API_KEY=...
+    $ photo-organizer --source-type immich --immich-url https://photos.example.com --tag-only --dry-run
+    $ photo-organizer --source-type immich --immich-url https://photos.example.com --tag-only --stack
+    $ photo-organizer --source-type immich --immich-url https://photos.example.com --undo
+
 Threshold guide (-t): 0-3 duplicates only, 4-6 bursts (default 5), 7-10 similar scenes, 11+ very loose.
 `;
 
@@ -64,6 +70,36 @@ export function buildProgram(): Command {
         DEFAULT_OPTIONS.faceBackend,
       ),
     )
+    .option('--immich-url <url>', 'Immich server address, e.g. https://photos.example.com')
+    .addOption(
+      new Option('--immich-api-key <key>', 'Immich API key; better set IMMICH_API_KEY, which stays out of shell history').env('IMMICH_API_KEY'),
+    )
+    .option('--immich-album <name>', 'only the photos of this Immich album (exact name)')
+    .addOption(
+      new Option('--immich-cache-dir <dir>', 'cache of downloaded pictures (and the catalog when there is no -o)').default(
+        DEFAULT_OPTIONS.immichCacheDir,
+        '~/.cache/photo-organizer/immich',
+      ),
+    )
+    .addOption(
+      new Option('--immich-cache-size <mb>', 'size cap of the cache in MB (least recently used pictures go first)')
+        .argParser(integer)
+        .default(DEFAULT_OPTIONS.immichCacheSize),
+    )
+    .option('--no-verify-ssl', "do not verify the Immich server's TLS certificate (self-signed servers)")
+    .option('--use-full-resolution', 'download original files instead of the server previews')
+    .option('--tag-only', 'tag the groups in Immich (photo-organizer/...) and write no group folders')
+    .option('--create-albums', 'make an Immich album per group (and tag the groups)')
+    .addOption(new Option('--album-prefix <prefix>', 'start of album names').default(DEFAULT_OPTIONS.albumPrefix))
+    .option('--mark-best-favorite', 'mark the best photo of each group as favorite in Immich')
+    .option('--archive-non-best', 'archive the other photos of each group in Immich')
+    .option('--stack', 'make an Immich stack of each group, the best photo as its cover')
+    .option('--immich-group-by-person', "group each named person's photos separately")
+    .option('--immich-person <name>', "only this person's photos (implies --immich-group-by-person)")
+    .option('--immich-use-server-faces', "pick the best photo with the faces Immich found (no download for faces)")
+    .option('--immich-use-duplicates', "use Immich's duplicate groups instead of finding groups")
+    .option('--immich-smart-search <query>', 'only the photos a smart (CLIP) search finds, e.g. "beach sunset"')
+    .option('--undo', 'remove what earlier runs changed on the Immich server: tags, albums, stacks, favorites, archive')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);

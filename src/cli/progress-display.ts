@@ -9,8 +9,10 @@ const LABELS: Readonly<Record<StageName, string>> = {
   discover: 'Scanning',
   inspect: 'Fingerprinting',
   group: 'Grouping',
+  analyze: 'Faces',
   select: 'Ranking',
   output: 'Writing output',
+  act: 'Updating Immich',
   report: 'Writing report',
 };
 
@@ -18,8 +20,10 @@ const UNITS: Readonly<Record<StageName, string>> = {
   discover: 'photos found',
   inspect: 'photos',
   group: 'pairs checked',
+  analyze: 'photos',
   select: 'groups',
   output: 'files',
+  act: 'changes',
   report: 'files',
 };
 

@@ -46,7 +46,7 @@ export interface GroupingResult {
 }
 
 /** How many capture-time successors each photo is compared with inside the window. */
-const TIME_NEIGHBOURS = 12;
+export const TIME_NEIGHBOURS = 12;
 
 export function groupPhotos(
   items: readonly GroupingItem[],

@@ -2,7 +2,7 @@
  * Ranks the photos of one group on whole-image measures: sharpness (relative to the group's
  * sharpest), exposure (clipping, very dark or bright frames) and resolution. Every photo gets a
  * score in 0..1 and a short reason; the best is the top score, ties broken by resolution, then
- * file size, then path order.
+ * file size, then path order. Groups with faces are ranked by face-scoring.ts on top of these.
  */
 import type { Decision, ImageQuality, PhotoId } from './types.js';
 
@@ -11,22 +11,17 @@ export interface ScoringInput {
   readonly quality: ImageQuality;
   /** File size in bytes: among identical pictures, the bigger file usually lost less to compression. */
   readonly size: number;
+  /** File name for reasons ("beats IMG_0102.JPG on …"); without it the reason says "the runner-up". */
+  readonly name?: string;
 }
 
-const WEIGHTS = { sharpness: 0.6, exposure: 0.25, resolution: 0.15 } as const;
+/** Weights of the whole-image measures in a photo's score (they add up to 1). */
+export const WEIGHTS = { sharpness: 0.6, exposure: 0.25, resolution: 0.15 } as const;
 
 /** Decisions for a group's members, in the same order as given. Members must be in path order. */
 export function rankGroup(members: readonly ScoringInput[]): Decision[] {
   if (members.length === 0) return [];
-  const maxSharp = Math.max(...members.map((m) => m.quality.sharpness));
-  const maxMp = Math.max(...members.map((m) => m.quality.megapixels));
-  const parts = members.map((m) => {
-    const sharp = maxSharp > 0 ? m.quality.sharpness / maxSharp : 1;
-    const exposure = exposureScore(m.quality);
-    const resolution = maxMp > 0 ? m.quality.megapixels / maxMp : 1;
-    const score = WEIGHTS.sharpness * sharp + WEIGHTS.exposure * exposure + WEIGHTS.resolution * resolution;
-    return { m, sharp, exposure, resolution, score };
-  });
+  const parts = wholeImageParts(members);
   const order = parts
     .map((p, index) => ({ ...p, index }))
     .sort(
@@ -49,6 +44,19 @@ export function rankGroup(members: readonly ScoringInput[]): Decision[] {
   });
 }
 
+/** Whole-image measures of each member relative to the group, and their weighted sum (0..1). */
+export function wholeImageParts<M extends ScoringInput>(members: readonly M[]): WholeImageParts<M>[] {
+  const maxSharp = Math.max(...members.map((m) => m.quality.sharpness));
+  const maxMp = Math.max(...members.map((m) => m.quality.megapixels));
+  return members.map((m) => {
+    const sharp = maxSharp > 0 ? m.quality.sharpness / maxSharp : 1;
+    const exposure = exposureScore(m.quality);
+    const resolution = maxMp > 0 ? m.quality.megapixels / maxMp : 1;
+    const score = WEIGHTS.sharpness * sharp + WEIGHTS.exposure * exposure + WEIGHTS.resolution * resolution;
+    return { m, sharp, exposure, resolution, score };
+  });
+}
+
 /** 1 for a well exposed frame, falling with clipped pixels and with very dark or bright means. */
 export function exposureScore(q: ImageQuality): number {
   const clipped = Math.max(0, q.highlightsClipped - 0.01) + Math.max(0, q.shadowsClipped - 0.02);
@@ -56,19 +64,25 @@ export function exposureScore(q: ImageQuality): number {
   return Math.max(0, 1 - 3 * clipped - 2 * offMid);
 }
 
-interface Parts {
-  readonly m: ScoringInput;
+export interface WholeImageParts<M extends ScoringInput = ScoringInput> {
+  readonly m: M;
+  /** Sharpness relative to the group's sharpest, 0..1. */
   readonly sharp: number;
   readonly exposure: number;
+  /** Megapixels relative to the group's largest, 0..1. */
   readonly resolution: number;
+  /** Weighted sum, 0..1. */
   readonly score: number;
 }
+
+type Parts = WholeImageParts;
 
 function bestReason(p: Parts, runnerUp: Parts | undefined): string {
   const bits = [p.sharp >= 0.999 ? 'sharpest' : `${pct(p.sharp)} of the sharpest`, exposureWords(p.m.quality), megapixels(p.m.quality)];
   if (runnerUp) {
     const margin = why(p, runnerUp);
-    bits.push(margin ? `beats the runner-up on ${margin}` : 'ties the runner-up (kept the larger or first file)');
+    const other = runnerUp.m.name ?? 'the runner-up';
+    bits.push(margin ? `beats ${other} on ${margin}` : `ties ${other} (kept the larger or first file)`);
   }
   return bits.join(', ');
 }
@@ -87,7 +101,8 @@ function why(best: Parts, next: Parts): string | null {
   return gains[0]!.gain > 0.0005 ? gains[0]!.name : null;
 }
 
-function exposureWords(q: ImageQuality): string {
+/** Exposure in words: "well exposed", "dark", "bright" or how much is clipped. */
+export function exposureWords(q: ImageQuality): string {
   if (q.highlightsClipped > 0.05) return `${pct(q.highlightsClipped)} highlights clipped`;
   if (q.shadowsClipped > 0.08) return `${pct(q.shadowsClipped)} shadows clipped`;
   if (q.meanLuma < 0.2) return 'dark';

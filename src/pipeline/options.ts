@@ -2,7 +2,8 @@
  * The run options: one DEFAULT_OPTIONS object and one zod schema that the CLI, settings files
  * and the interactive menu all share. Messages name the flag and the range, sharp-style.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 export const DEFAULT_OPTIONS = {
@@ -20,6 +21,27 @@ export const DEFAULT_OPTIONS = {
   verbose: false,
   limit: 0,
   faceBackend: 'auto' as FaceBackendName,
+  // Immich (--source-type immich). The API key is deliberately not an option: it comes from
+  // --immich-api-key or IMMICH_API_KEY and never reaches a stored run, report or settings file.
+  immichUrl: null as string | null,
+  immichAlbum: null as string | null,
+  immichCacheDir: join(homedir(), '.cache', 'photo-organizer', 'immich'),
+  /** MiB. */
+  immichCacheSize: 5000,
+  verifySsl: true,
+  useFullResolution: false,
+  tagOnly: false,
+  createAlbums: false,
+  albumPrefix: 'Organized-',
+  markBestFavorite: false,
+  archiveNonBest: false,
+  stack: false,
+  immichGroupByPerson: false,
+  immichPerson: null as string | null,
+  immichUseServerFaces: false,
+  immichUseDuplicates: false,
+  immichSmartSearch: null as string | null,
+  undo: false,
 };
 
 /** Face backends: `auto` picks the built-in one when it loads; the seed's names are aliases. */
@@ -44,6 +66,24 @@ export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
   verbose: '--verbose',
   limit: '--limit',
   faceBackend: '--face-backend',
+  immichUrl: '--immich-url',
+  immichAlbum: '--immich-album',
+  immichCacheDir: '--immich-cache-dir',
+  immichCacheSize: '--immich-cache-size',
+  verifySsl: '--no-verify-ssl',
+  useFullResolution: '--use-full-resolution',
+  tagOnly: '--tag-only',
+  createAlbums: '--create-albums',
+  albumPrefix: '--album-prefix',
+  markBestFavorite: '--mark-best-favorite',
+  archiveNonBest: '--archive-non-best',
+  stack: '--stack',
+  immichGroupByPerson: '--immich-group-by-person',
+  immichPerson: '--immich-person',
+  immichUseServerFaces: '--immich-use-server-faces',
+  immichUseDuplicates: '--immich-use-duplicates',
+  immichSmartSearch: '--immich-smart-search',
+  undo: '--undo',
 };
 
 const int = (flag: string, min: number, max: number) =>
@@ -74,6 +114,27 @@ export const runOptionsSchema = z
     faceBackend: z.enum(FACE_BACKENDS, {
       error: (iss) => `Expected one of ${FACE_BACKENDS.join(', ')} for --face-backend but received ${describe(iss.input)}`,
     }),
+    immichUrl: z
+      .string({ error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
+      .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), { error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
+      .nullable(),
+    immichAlbum: z.string().min(1, { error: 'Expected an album name for --immich-album but received ""' }).nullable(),
+    immichCacheDir: z.string().min(1),
+    immichCacheSize: int('--immich-cache-size', 1, 1024 * 1024),
+    verifySsl: z.boolean(),
+    useFullResolution: z.boolean(),
+    tagOnly: z.boolean(),
+    createAlbums: z.boolean(),
+    albumPrefix: z.string(),
+    markBestFavorite: z.boolean(),
+    archiveNonBest: z.boolean(),
+    stack: z.boolean(),
+    immichGroupByPerson: z.boolean(),
+    immichPerson: z.string().min(1, { error: 'Expected a person\'s name for --immich-person but received ""' }).nullable(),
+    immichUseServerFaces: z.boolean(),
+    immichUseDuplicates: z.boolean(),
+    immichSmartSearch: z.string().min(1, { error: 'Expected a search query for --immich-smart-search but received ""' }).nullable(),
+    undo: z.boolean(),
   })
   .strict();
 

@@ -29,10 +29,16 @@ export class InspectPool {
    * Runs every task, at most 2 per thread in flight, calling `onResult` in completion order
    * (callers key results by id, so order does not matter). Stops submitting when aborted.
    */
-  async runAll(tasks: readonly PoolTask[], onResult: (id: number, outcome: InspectOutcome) => void, signal?: AbortSignal): Promise<void> {
+  async runAll(
+    tasks: Iterable<PoolTask> | AsyncIterable<PoolTask>,
+    onResult: (id: number, outcome: InspectOutcome) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     const limit = this.threads * 2;
-    for (const task of tasks) {
+    // An async source (Immich downloads) is only pulled when a slot is free: it runs ahead of
+    // the pool by its own bounded prefetch, never by the whole library.
+    for await (const task of tasks) {
       if (signal?.aborted) break;
       while (inFlight.size >= limit) await Promise.race(inFlight);
       if (signal?.aborted) break;

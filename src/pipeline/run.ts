@@ -1,7 +1,8 @@
 /**
- * One organizer run, stage by stage: discover → inspect/fingerprint → group → select → output →
- * report. Each stage reads what the one before stored in the catalog, so a run killed anywhere
- * resumes from there. Never prints: progress and notices go through the ProgressSink.
+ * One organizer run, stage by stage: discover → inspect/fingerprint → group → analyze (faces) →
+ * select → output → report. Each stage reads what the one before stored in the catalog, so a run
+ * killed anywhere resumes from there. Never prints: progress and notices go through the
+ * ProgressSink.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,8 +18,10 @@ import { type WrittenReport, writeReport } from '../report/write.js';
 import { discoverPhotos } from '../sources/local.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
+import { analyzeStage } from './stages/analyze.js';
 import { groupStage } from './stages/group.js';
 import { inspectStage } from './stages/inspect.js';
+import { selectStage } from './stages/select.js';
 
 /** A problem with the request itself (missing folder…): the CLI reports it as a usage error. */
 export class RunSetupError extends Error {
@@ -125,8 +128,12 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
   if (signal?.aborted) return interruptedSummary(base, timings);
 
   const grouping = await timed('group', () => groupStage(db, run.id, options, sink));
+  // Ranking waits for face analysis of the grouped photos (cached ones come from the catalog).
+  const faces = await timed('analyze', () => analyzeStage(db, grouping.groups, options, sink, signal));
+  if (signal?.aborted) return interruptedSummary(base, timings);
+  const ranked = await timed('select', () => selectStage(db, run.id, grouping.groups, faces.analyzer, sink));
   const photoById = new Map<number, Photo>(grouping.photos.map((p) => [p.id, { ...p, relativePath: relativeDisplay(source, p.path) }]));
-  const groups = grouping.groups.map((g) => ({
+  const groups = ranked.map((g) => ({
     kind: g.kind,
     members: g.members.map((m) => ({ photo: photoById.get(m.photoId)!, decision: m })),
   }));

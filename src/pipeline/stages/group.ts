@@ -1,20 +1,25 @@
 /**
- * Group + select stages: read the run's fingerprints from the catalog, group them (pure core),
- * rank each group's members, and store groups and decisions for the output and report stages.
+ * Group stage: read the run's fingerprints from the catalog and group them (pure core). The
+ * groups are ranked and stored by the select stage, after face analysis (stages/select.ts).
  */
 import type { Db } from '../../catalog/database.js';
 import { type StoredPhoto, loadPhotos, sketchReader } from '../../catalog/photos.js';
-import { type StoredGroup, saveGroups } from '../../catalog/runs.js';
 import { groupPhotos, type GroupingStats } from '../../core/grouping.js';
-import { rankGroup } from '../../core/scoring.js';
+import type { GroupKind } from '../../core/types.js';
 import { prepareSketch } from '../../core/similarity.js';
 import { lruCache } from '../lru.js';
 import type { RunOptions } from '../options.js';
 import type { ProgressSink } from '../progress.js';
 
+/** A group before ranking: its members as photos, in path order. */
+export interface FoundGroup {
+  readonly kind: GroupKind;
+  readonly members: readonly StoredPhoto[];
+}
+
 export interface GroupStageResult {
   readonly photos: readonly StoredPhoto[];
-  readonly groups: readonly StoredGroup[];
+  readonly groups: readonly FoundGroup[];
   readonly stats: GroupingStats;
 }
 
@@ -36,19 +41,6 @@ export function groupStage(db: Db, runId: number, options: RunOptions, sink: Pro
     (done, total) => sink.update(done, total),
   );
   sink.finish();
-
-  sink.start('select', result.groups.length);
-  const groups: StoredGroup[] = result.groups.map((g, n) => {
-    const members = g.members.map((i) => photos[i]!);
-    const decisions = rankGroup(members.map((p) => ({ id: p.id, quality: p.quality, size: p.size })));
-    sink.update(n + 1);
-    return {
-      number: n + 1,
-      kind: g.kind,
-      members: decisions.map((d) => ({ photoId: d.photoId, score: d.score, reason: d.reason, isBest: d.isBest })),
-    };
-  });
-  saveGroups(db, runId, groups);
-  sink.finish();
+  const groups = result.groups.map((g) => ({ kind: g.kind, members: g.members.map((i) => photos[i]!) }));
   return { photos, groups, stats: result.stats };
 }

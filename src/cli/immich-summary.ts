@@ -1,0 +1,60 @@
+/** The final words of an Immich run: what was looked at, downloaded, found and changed. */
+import type { ImmichRunSummary } from '../pipeline/immich-run.js';
+import { formatSeconds } from './progress-display.js';
+
+export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): string[] {
+  const lines: string[] = [];
+  if (s.interrupted) {
+    lines.push('Interrupted; nothing is lost and no change is made twice.');
+    lines.push('Resume by running the same command again (or add --resume to reuse its options).');
+    return lines;
+  }
+  if (!s.undo) {
+    lines.push(
+      `Listed ${s.listed} photos on ${s.server.replace(/\/api$/, '')}: ${s.thumbhashOnly} ${s.prefiltered ? 'ruled out by their thumbhash alone' : "outside the server's duplicate groups"}, ${s.candidates} looked at closely.`,
+    );
+    lines.push(
+      `Downloaded ${s.downloaded.files} picture${s.downloaded.files === 1 ? '' : 's'} (${formatBytes(s.downloaded.bytes)}); ` +
+        `${s.pictures.fromCache} from the cache, ${s.candidates - s.pictures.fingerprinted - s.pictures.failed} fingerprints from the catalog.`,
+    );
+    const kinds = (['burst', 'duplicate', 'similar'] as const).filter((k) => s.byKind[k] > 0).map((k) => `${s.byKind[k]} ${k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
+    lines.push(s.groups === 0 ? 'No groups found.' : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped).`);
+    if (s.errors.length > 0) lines.push(`${s.errors.length} photo${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
+  }
+  const a = s.actions;
+  if (a !== null) {
+    const what = s.undo ? 'undo' : 'Immich';
+    for (const n of a.notices) lines.push(`Note: ${n}`);
+    if (s.dryRun) {
+      lines.push(`Dry run: nothing was changed. The ${what} plan has ${a.planLines.length} change${a.planLines.length === 1 ? '' : 's'} (listed above).`);
+    } else if (a.planLines.length === 0) {
+      lines.push(s.undo ? 'Nothing to undo: no change of this tool is left on the server.' : 'Immich: already up to date, nothing to change.');
+    } else {
+      lines.push(
+        `${s.undo ? 'Undo' : 'Immich'}: ${a.planLines.length - a.failures.length} of ${a.planLines.length} changes made (${a.applied} photo updates)` +
+          `${a.failures.length > 0 ? `, ${a.failures.length} failed (see the warnings above)` : ''}` +
+          `${a.unverified.length === 0 ? '; verified on the server.' : `; ${a.unverified.length} not visible on the server afterwards.`}`,
+      );
+      for (const u of a.unverified) lines.push(`  not verified: ${u}`);
+    }
+  }
+  if (s.dryRun && s.outputLines.length > 0) lines.push(`Dry run: the output plan has ${s.outputLines.length} operations (listed above).`);
+  if (s.applied) {
+    lines.push(`Output: ${s.output} — ${s.applied.applied} files written, ${s.applied.skipped} already up to date${s.applied.removed > 0 ? `, ${s.applied.removed} stale removed` : ''}.`);
+  }
+  if (s.report) lines.push(`Report: ${s.report.latest}`);
+  if (verbose) {
+    const t = Object.entries(s.timings)
+      .map(([k, v]) => `${k} ${formatSeconds(v)}`)
+      .join(', ');
+    lines.push(`Timings: ${t}. Requests to Immich: ${s.downloaded.requests}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
+  }
+  return lines;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}

@@ -1,0 +1,66 @@
+/**
+ * The FaceBackend contract: pixels in, measured faces out. A backend owns its models (loaded
+ * once when it is created) and releases them in close(). Backends run inside worker threads.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { FaceRecord } from '../core/faces.js';
+import type { DecodedImage } from '../media/contract.js';
+
+export interface FaceBackend {
+  /** Short name ("human"). */
+  readonly name: string;
+  /**
+   * Identifies the backend, its version and its measures; part of the catalog's cache key, so a
+   * change here re-analyzes photos instead of mixing old and new numbers.
+   */
+  readonly analyzer: string;
+  /** Every face found on one oriented RGB decode. Throws only for a broken backend, not a photo. */
+  detect(image: DecodedImage): Promise<FaceRecord[]>;
+  close(): Promise<void>;
+}
+
+/** The backends that can be asked for by name once aliases and `auto` are resolved. */
+export type FaceBackendKind = 'human';
+
+/** A backend that could not start (missing package files, WASM failure): not a per-photo problem. */
+export class FaceBackendUnavailable extends Error {
+  override readonly name = 'FaceBackendUnavailable';
+}
+
+/**
+ * Long side of the decode faces are found on. Larger than the fingerprint's 440 px because the
+ * landmark models crop the face and the eyes out of it: at 1600 px a face that fills a tenth of
+ * a group photo's width keeps 160 px (mesh input is 192), its eyes ~40 px (iris input is 64),
+ * and focus differences on the face survive the downscale. Bigger costs decode time and memory
+ * without helping the models, whose inputs are fixed.
+ */
+export const FACE_DECODE_SIDE = 1600;
+
+/** Bump when a measure changes meaning (measures.ts, filters in a backend): cached analyses are redone. */
+export const MEASURES_VERSION = 2;
+
+/**
+ * The catalog key of analyses by `kind` with this build: backend, its package version, the
+ * decode size and the measures' version. Reads only package.json: no model is loaded.
+ */
+export function analyzerFor(kind: FaceBackendKind): string {
+  switch (kind) {
+    case 'human': {
+      const require = createRequire(import.meta.url);
+      const main = require.resolve('@vladmandic/human');
+      const { version } = require(join(dirname(main), '..', 'package.json')) as { version: string };
+      return `human-${version}/${FACE_DECODE_SIDE}/${MEASURES_VERSION}`;
+    }
+  }
+}
+
+/** Loads a backend by kind. Imported lazily so that `--face-backend none` never loads TF.js. */
+export async function loadFaceBackend(kind: FaceBackendKind): Promise<FaceBackend> {
+  switch (kind) {
+    case 'human': {
+      const { loadHumanBackend } = await import('./human.js');
+      return loadHumanBackend();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The worker pool for face analysis, separate from the fingerprint pool: its threads hold the
+ * face models (loaded once per thread, on its first photo) and live only while the analyze
+ * stage runs. Sized to --threads; submission is bounded like the fingerprint pool's.
+ */
+import { Piscina } from 'piscina';
+import type { FsPath } from '../core/types.js';
+import type { FaceBackendKind } from '../faces/backend.js';
+import type { FaceOutcome, FaceTask } from './face-worker.js';
+
+export interface FacePoolTask {
+  readonly id: number;
+  readonly path: FsPath;
+}
+
+/** What one analyzed photo brings back. */
+export type FacePoolResult = Extract<FaceOutcome, { ok: true }>;
+
+export interface FaceRunResult {
+  /** Set when the backend could not start: the run stopped at the first such answer. */
+  readonly unavailable: string | null;
+}
+
+/** What the analyze stage needs of a pool (tests give it a fake one). */
+export interface FaceRunner {
+  runAll(
+    tasks: readonly FacePoolTask[],
+    onResult: (id: number, result: FacePoolResult | { readonly crashed: string }) => void,
+    signal?: AbortSignal,
+  ): Promise<FaceRunResult>;
+  close(): Promise<void>;
+}
+
+export class FacePool implements FaceRunner {
+  private readonly pool: Piscina<FaceTask, FaceOutcome>;
+
+  constructor(
+    private readonly threads: number,
+    private readonly backend: FaceBackendKind,
+  ) {
+    this.pool = new Piscina<FaceTask, FaceOutcome>({
+      filename: new URL('./face-worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      // Tasks wait in our bounded loop, not in an unbounded pool queue.
+      maxQueue: threads * 2,
+      idleTimeout: 1000,
+    });
+  }
+
+  /**
+   * Analyzes every photo, at most 2 per thread in flight, calling `onResult` in completion
+   * order. Stops submitting when aborted or when the backend turns out to be unavailable.
+   * A crashed worker is reported as that photo's failure.
+   */
+  async runAll(
+    tasks: readonly FacePoolTask[],
+    onResult: (id: number, result: FacePoolResult | { readonly crashed: string }) => void,
+    signal?: AbortSignal,
+  ): Promise<FaceRunResult> {
+    const inFlight = new Set<Promise<void>>();
+    const limit = this.threads * 2;
+    let unavailable: string | null = null;
+    for (const task of tasks) {
+      if (signal?.aborted || unavailable !== null) break;
+      while (inFlight.size >= limit) await Promise.race(inFlight);
+      if (signal?.aborted || unavailable !== null) break;
+      const p: Promise<void> = this.pool
+        .run({ path: task.path, backend: this.backend }, signal ? { signal } : {})
+        .then(
+          (outcome) => {
+            if (outcome.ok) onResult(task.id, outcome);
+            else unavailable ??= outcome.message;
+          },
+          (error: unknown) => {
+            if (signal?.aborted) return;
+            onResult(task.id, { crashed: error instanceof Error ? error.message : String(error) });
+          },
+        )
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    return { unavailable };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Worker-thread task: decode one photo at face size and measure its faces. The backend (and
+ * its models) is created on the thread's first task and kept for the thread's life: each piscina
+ * thread is one TF.js instance, and the pool's close() ends the threads, which frees the WASM
+ * memory with them. A photo that cannot be analyzed comes back as data, never as an exception.
+ */
+import { threadId } from 'node:worker_threads';
+import type { FaceAnalysis } from '../core/faces.js';
+import { FACE_DECODE_SIDE, type FaceBackend, type FaceBackendKind, FaceBackendUnavailable, loadFaceBackend } from '../faces/backend.js';
+import { loadPixels } from '../media/load.js';
+
+export interface FaceTask {
+  /** A string path, or the raw bytes of a non-UTF-8 one (Buffers arrive as Uint8Array). */
+  readonly path: string | Uint8Array;
+  readonly backend: FaceBackendKind;
+}
+
+/** Facts about the worker, so callers can check that models load once per thread. */
+export interface FaceWorkerInfo {
+  readonly threadId: number;
+  /** How many times this thread has loaded the backend (1 after the first task). */
+  readonly loads: number;
+  /** Time the model load took, on the task that loaded them; null on every other task. */
+  readonly loadMs: number | null;
+}
+
+export type FaceOutcome =
+  | { readonly ok: true; readonly analysis: FaceAnalysis; readonly worker: FaceWorkerInfo }
+  /** The backend cannot run on this machine: no photo can be analyzed. */
+  | { readonly ok: false; readonly message: string };
+
+// Per thread, not per process: every piscina worker evaluates this module on its own.
+let backend: Promise<FaceBackend> | null = null;
+let loads = 0;
+
+export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome> {
+  let loadMs: number | null = null;
+  if (backend === null) {
+    const t0 = performance.now();
+    loads++;
+    // Kept even when it fails: one failed load answers every later task at once.
+    backend = loadFaceBackend(task.backend);
+    await backend.then(
+      () => (loadMs = performance.now() - t0),
+      () => {},
+    );
+  }
+  let faces: FaceBackend;
+  try {
+    faces = await backend;
+  } catch (error) {
+    return { ok: false, message: error instanceof FaceBackendUnavailable ? error.message : `face backend failed to start: ${messageOf(error)}` };
+  }
+  const worker: FaceWorkerInfo = { threadId, loads, loadMs };
+  const path = typeof task.path === 'string' ? task.path : Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength);
+  let width = 0;
+  let height = 0;
+  try {
+    const image = await loadPixels(path, { maxSide: FACE_DECODE_SIDE });
+    ({ width, height } = image);
+    const found = await faces.detect(image);
+    return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker };
+  } catch (error) {
+    // A file that decoded for its fingerprint but not here, or a model error on this one image.
+    return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: messageOf(error) }, worker };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}

@@ -1,0 +1,173 @@
+/**
+ * The "act" stage for Immich, and --undo: read the server state, settle journal entries a killed
+ * run left pending, plan (pure), then either print the plan (--dry-run) or apply it with the
+ * journal and verify by reading the state again and planning once more — which must come out empty.
+ */
+import type { Db } from '../catalog/database.js';
+import { journalBegin, journalFinish, loadJournal } from '../catalog/immich.js';
+import { applyOperations, type ApplyContext } from '../immich/actions/apply.js';
+import { type ActionFlags, type ActionGroup, desiredState, type Operation, planActions } from '../immich/actions/plan.js';
+import { type AssetNamer, operationSize, renderOperation } from '../immich/actions/render.js';
+import { type Owned, ownedFromJournal, resolvePending, type ServerState } from '../immich/actions/state.js';
+import { planUndo } from '../immich/actions/undo.js';
+import type { ImmichClient } from '../immich/client.js';
+import { readServerState, type StateNeeds } from '../immich/read.js';
+import type { ProgressSink } from './progress.js';
+
+export interface ActionsContext {
+  readonly db: Db;
+  /** The server's API base URL: journal entries are per server. */
+  readonly server: string;
+  readonly runId: number;
+  readonly client: ImmichClient;
+  readonly dryRun: boolean;
+  readonly namer: AssetNamer;
+  readonly sink: ProgressSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface ActionsSummary {
+  /** The plan, one line per change (what --dry-run prints). */
+  readonly planLines: readonly string[];
+  readonly notices: readonly string[];
+  /** Photo-level changes planned and, when applied, made. */
+  readonly planned: number;
+  readonly applied: number;
+  /** One line per operation that failed. */
+  readonly failures: readonly string[];
+  /** After applying: changes the re-read state still lacks (empty = verified). */
+  readonly unverified: readonly string[];
+  /** Journal entries of killed runs settled at the start. */
+  readonly settledPending: number;
+  readonly aborted: boolean;
+}
+
+export interface RunActionsInput {
+  readonly groups: readonly ActionGroup[];
+  readonly flags: ActionFlags;
+  /** Assets the run looked at. */
+  readonly scope: ReadonlySet<string>;
+  /** Favourite/archive flags the listing already gave. */
+  readonly knownFlags: StateNeeds['knownFlags'];
+  readonly albumDescription: string;
+}
+
+export async function runActions(ctx: ActionsContext, input: RunActionsInput): Promise<ActionsSummary> {
+  const want = desiredState(input.groups, input.flags);
+  const flagsNeeded = input.flags.favorite || input.flags.archive;
+  // `fresh`: after applying, the listing's favourite/archive flags are out of date.
+  const needsFor = (owned: Owned, pendingAssets: readonly string[], pending: PendingTargets, fresh = false): StateNeeds => ({
+    tagValues: new Set([...want.tags.keys(), ...owned.tagged.keys(), ...owned.createdTags.keys(), ...pending.tags]),
+    albumNames: new Set([...want.albums.keys(), ...pending.albumNames]),
+    albumIds: new Set([...owned.albumAdds.keys(), ...owned.createdAlbums.keys(), ...pending.albumIds]),
+    stacks: input.flags.stack || pending.stacks,
+    flagsOf: new Set([...(flagsNeeded ? input.scope : []), ...pendingAssets]),
+    knownFlags: fresh ? new Map() : input.knownFlags,
+  });
+  const { owned, settled } = await settle(ctx, (o, assets, targets) => needsFor(o, assets, targets));
+  const state = await readServerState(ctx.client, needsFor(owned, [], NO_PENDING));
+  const plan = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: state, owned });
+  const planLines = plan.operations.map((op) => renderOperation(op, ctx.namer));
+  const planned = plan.operations.reduce((n, op) => n + operationSize(op), 0);
+  if (ctx.dryRun || plan.operations.length === 0) {
+    return { planLines, notices: plan.notices, planned, applied: 0, failures: [], unverified: [], settledPending: settled, aborted: false };
+  }
+  const applied = await apply(ctx, plan.operations, input.albumDescription);
+  if (applied.aborted) return { ...applied, planLines, notices: plan.notices, planned, unverified: [], settledPending: settled };
+  // Verify: with what is there now, nothing should be left to do.
+  const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
+  const after = await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING, true));
+  const again = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: after, owned: ownedAfter });
+  return {
+    ...applied,
+    planLines,
+    notices: plan.notices,
+    planned,
+    unverified: again.operations.map((op) => renderOperation(op, ctx.namer)),
+    settledPending: settled,
+  };
+}
+
+/** --undo: everything this catalog's runs changed on this server, taken back. */
+export async function runUndo(ctx: ActionsContext): Promise<ActionsSummary> {
+  const needsFor = (owned: Owned, pendingAssets: readonly string[], pending: PendingTargets): StateNeeds => ({
+    tagValues: new Set([...owned.tagged.keys(), ...owned.createdTags.keys(), ...pending.tags]),
+    albumNames: new Set(pending.albumNames),
+    albumIds: new Set([...owned.albumAdds.keys(), ...owned.createdAlbums.keys(), ...pending.albumIds]),
+    stacks: owned.stacks.size > 0 || pending.stacks,
+    flagsOf: new Set([...owned.favorited, ...owned.archived, ...pendingAssets]),
+    knownFlags: new Map(),
+  });
+  const { owned, settled } = await settle(ctx, needsFor);
+  const state: ServerState = await readServerState(ctx.client, needsFor(owned, [], NO_PENDING));
+  const ops = planUndo(owned, state);
+  const planLines = ops.map((op) => renderOperation(op, ctx.namer));
+  const planned = ops.reduce((n, op) => n + operationSize(op), 0);
+  if (ctx.dryRun || ops.length === 0) {
+    return { planLines, notices: [], planned, applied: 0, failures: [], unverified: [], settledPending: settled, aborted: false };
+  }
+  const applied = await apply(ctx, ops, '');
+  if (applied.aborted) return { ...applied, planLines, notices: [], planned, unverified: [], settledPending: settled };
+  const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
+  const again = planUndo(ownedAfter, await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING)));
+  return { ...applied, planLines, notices: [], planned, unverified: again.map((op) => renderOperation(op, ctx.namer)), settledPending: settled };
+}
+
+interface PendingTargets {
+  readonly tags: readonly string[];
+  readonly albumNames: readonly string[];
+  readonly albumIds: readonly string[];
+  readonly stacks: boolean;
+}
+
+const NO_PENDING: PendingTargets = { tags: [], albumNames: [], albumIds: [], stacks: false };
+
+/**
+ * Settles the entries a killed run left pending, by looking at the server (state.ts decides),
+ * and returns what is owned afterwards. A no-op read when nothing is pending.
+ */
+async function settle(
+  ctx: ActionsContext,
+  needsFor: (owned: Owned, pendingAssets: readonly string[], pending: PendingTargets) => StateNeeds,
+): Promise<{ owned: Owned; settled: number }> {
+  const journal = loadJournal(ctx.db, ctx.server);
+  const pending = journal.filter((e) => e.state === 'pending');
+  if (pending.length === 0) return { owned: ownedFromJournal(journal), settled: 0 };
+  const targets: PendingTargets = {
+    tags: pending.filter((e) => e.op.endsWith('-tag')).map((e) => e.target),
+    albumNames: pending.filter((e) => e.op === 'create-album').map((e) => e.target),
+    albumIds: pending.filter((e) => e.op.endsWith('-album') && e.entityId !== null).map((e) => e.entityId!),
+    stacks: pending.some((e) => e.op.endsWith('-stack')),
+  };
+  const assets = pending.filter((e) => /favorite|archive/.test(e.op)).flatMap((e) => e.assets);
+  const state = await readServerState(ctx.client, needsFor(ownedFromJournal(journal), assets, targets));
+  const now = new Date();
+  for (const v of resolvePending(journal, state)) {
+    journalFinish(ctx.db, v.entryId, v.state, { entityId: v.entityId, assets: v.assets, message: v.state === 'failed' ? 'interrupted before the server acted' : 'interrupted; the server had acted' }, now);
+  }
+  ctx.sink.note('notice', `Checked ${pending.length} change${pending.length === 1 ? '' : 's'} an interrupted run left unconfirmed against the server.`);
+  return { owned: ownedFromJournal(loadJournal(ctx.db, ctx.server)), settled: pending.length };
+}
+
+async function apply(ctx: ActionsContext, ops: readonly Operation[], albumDescription: string): Promise<Pick<ActionsSummary, 'applied' | 'failures' | 'aborted'>> {
+  const applyCtx: ApplyContext = {
+    client: ctx.client,
+    albumDescription,
+    journal: {
+      begin: (start) => journalBegin(ctx.db, ctx.server, ctx.runId, start, new Date()),
+      finish: (id, state, details) => journalFinish(ctx.db, id, state, details, new Date()),
+    },
+    onProgress: (done, total) => ctx.sink.update(done, total),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  ctx.sink.start('act', ops.length);
+  try {
+    const result = await applyOperations(ops, applyCtx);
+    const failures = result.outcomes.filter((o) => o.error !== null).map((o) => `${renderOperation(o.op, ctx.namer)} — ${o.error}`);
+    for (const f of failures) ctx.sink.note('problem', f);
+    const applied = result.outcomes.filter((o) => o.error === null).reduce((n, o) => n + operationSize(o.op), 0);
+    return { applied, failures, aborted: result.aborted };
+  } finally {
+    ctx.sink.finish();
+  }
+}

@@ -1,0 +1,395 @@
+/**
+ * One organizer run against an Immich server: list (with thumbhashes and EXIF) → prefilter on
+ * thumbhashes → download only the candidates' pictures (bounded prefetch, disk cache) →
+ * fingerprint → group → rank → local output tree (with -o) → changes on the server (plan, then
+ * apply with a journal, then verify) → report. Or, with --undo, take back what earlier runs did.
+ * Never prints: everything goes through the ProgressSink and the returned summary.
+ */
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
+import { loadAssets, loadJournal, type StoredAsset, syncAssets } from '../catalog/immich.js';
+import { beginRun, finishRun, forgetOutputs, latestRun, loadOutputs, recordOutputs, saveGroups, setStage } from '../catalog/runs.js';
+import type { GroupKind, PhotoError } from '../core/types.js';
+import { albumName } from '../immich/album-name.js';
+import type { ActionGroup } from '../immich/actions/plan.js';
+import { ownedFromJournal } from '../immich/actions/state.js';
+import { ImmichClient } from '../immich/client.js';
+import { type ApplyResult, applyPlan } from '../output/apply.js';
+import { type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
+import { buildReport } from '../report/build.js';
+import { type WrittenReport, writeReport } from '../report/write.js';
+import { ImmichCache } from '../sources/immich-cache.js';
+import { AlbumNotFoundError, assetsOfPerson, checkServerVersion, listLibrary, listPeople, serverDuplicates, serverFaces, smartSearchIds } from '../sources/immich.js';
+import { type ActionsSummary, runActions, runUndo } from './immich-actions.js';
+import { candidatesOf, displayNames, groupSubset, photoOf, type RankedGroup, rankMembers, type Subset } from './immich-groups.js';
+import { cacheKey, fingerprintAssets, type PictureCounts, pictureFile } from './immich-pictures.js';
+import type { RunOptions } from './options.js';
+import type { ProgressSink, StageName } from './progress.js';
+import { RunSetupError } from './run.js';
+
+export interface ImmichSecrets {
+  /** From --immich-api-key or IMMICH_API_KEY; never stored, logged or reported. */
+  readonly apiKey: string | null;
+}
+
+export interface ImmichRunSummary {
+  readonly server: string;
+  readonly catalog: string;
+  readonly output: string | null;
+  readonly dryRun: boolean;
+  readonly undo: boolean;
+  readonly interrupted: boolean;
+  readonly listed: number;
+  /** Photos ruled out of every group without their pictures: by thumbhash, or outside server duplicate groups. */
+  readonly thumbhashOnly: number;
+  /** False when the server's duplicate groups, not thumbhashes, decided what to look at. */
+  readonly prefiltered: boolean;
+  readonly candidates: number;
+  readonly pictures: PictureCounts;
+  /** Picture bytes and files downloaded by this run, and requests made. */
+  readonly downloaded: { readonly bytes: number; readonly files: number; readonly requests: number };
+  readonly groups: number;
+  readonly byKind: Readonly<Record<GroupKind, number>>;
+  readonly grouped: number;
+  readonly errors: readonly PhotoError[];
+  /** Dry run: the output plan's lines (with -o). */
+  readonly outputLines: readonly string[];
+  readonly actions: ActionsSummary | null;
+  readonly applied: ApplyResult | null;
+  readonly report: WrittenReport | null;
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+/** Where an Immich run keeps its catalog: --state-file, else under -o, else under the cache dir. */
+export function immichCatalogPath(options: Pick<RunOptions, 'stateFile' | 'output' | 'immichCacheDir'>): string {
+  if (options.stateFile) return resolve(options.stateFile);
+  if (options.output) return join(resolve(options.output), '.photo-organizer', 'catalog.db');
+  return join(resolve(options.immichCacheDir), 'catalog.db');
+}
+
+/** Whether this run changes anything on the server. */
+export function hasServerActions(o: RunOptions): boolean {
+  return o.tagOnly || o.createAlbums || o.markBestFavorite || o.archiveNonBest || o.stack;
+}
+
+function checkSetup(options: RunOptions, secrets: ImmichSecrets): void {
+  if (!options.immichUrl) throw new RunSetupError('--immich-url is required with --source-type immich (the address of your Immich server)');
+  if (!secrets.apiKey) {
+    throw new RunSetupError('an Immich API key is required: set IMMICH_API_KEY (or pass --immich-api-key); make one in Immich under Account Settings → API Keys');
+  }
+  if (!options.undo && !options.output && !hasServerActions(options)) {
+    throw new RunSetupError(
+      'nothing to do: give -o DIR (download and organize), or an Immich action: --tag-only, --create-albums, --mark-best-favorite, --archive-non-best or --stack',
+    );
+  }
+}
+
+export async function organizeImmich(options: RunOptions, secrets: ImmichSecrets, sink: ProgressSink, signal?: AbortSignal): Promise<ImmichRunSummary> {
+  checkSetup(options, secrets);
+  const catalog = immichCatalogPath(options);
+  const client = new ImmichClient({
+    url: options.immichUrl!,
+    apiKey: secrets.apiKey!,
+    verifyTls: options.verifySsl,
+    onRetry: (message) => sink.note('notice', message),
+    ...(signal ? { signal } : {}),
+  });
+  let cache: ImmichCache | null = null;
+  let db: Db | null = null;
+  try {
+    if (!options.verifySsl) sink.note('notice', 'TLS certificates are not checked (--no-verify-ssl)');
+    const warning = checkServerVersion(await client.serverVersion(), client.baseUrl);
+    if (warning !== null) sink.note('notice', warning);
+    const me = await client.me();
+    if (options.forceFresh && !options.dryRun) removeDatabase(catalog);
+    db = options.dryRun ? openScratchCopy(options.forceFresh ? null : catalog) : openDatabase(catalog);
+    const previous = latestRun(db);
+    if (previous && previous.stage !== 'done' && !options.undo) sink.note('notice', `The previous run (started ${previous.startedAt}) did not finish; its finished work is reused and its changes checked.`);
+    const run = beginRun(db, JSON.stringify(options), new Date());
+    const base = { db, client, options, sink, runId: run.id, catalog, server: client.baseUrl, ...(signal ? { signal } : {}) };
+    if (options.undo) return await undo(base);
+    cache = await ImmichCache.open(options.immichCacheDir, options.immichCacheSize, { readOnly: options.dryRun });
+    return await organize({ ...base, cache, ownerId: me.id });
+  } catch (error) {
+    if (error instanceof AlbumNotFoundError) throw new RunSetupError(error.message);
+    // Ctrl+C cancels the request in flight: that is an interruption, not a failure.
+    if (signal?.aborted === true && db !== null) return { ...emptySummary({ db, client, options, sink, runId: 0, catalog, server: client.baseUrl }, {}), interrupted: true };
+    throw error;
+  } finally {
+    await client.close();
+    await cache?.close();
+    db?.close();
+  }
+}
+
+interface Ctx {
+  readonly db: Db;
+  readonly client: ImmichClient;
+  readonly options: RunOptions;
+  readonly sink: ProgressSink;
+  readonly runId: number;
+  readonly catalog: string;
+  readonly server: string;
+  readonly signal?: AbortSignal;
+}
+
+function emptySummary(ctx: Ctx, timings: Record<string, number>): ImmichRunSummary {
+  return {
+    server: ctx.server,
+    catalog: ctx.catalog,
+    output: ctx.options.output ? resolve(ctx.options.output) : null,
+    dryRun: ctx.options.dryRun,
+    undo: ctx.options.undo,
+    interrupted: false,
+    listed: 0,
+    thumbhashOnly: 0,
+    prefiltered: !ctx.options.immichUseDuplicates,
+    candidates: 0,
+    pictures: { fingerprinted: 0, fromCache: 0, failed: 0 },
+    downloaded: ctx.client.downloaded,
+    groups: 0,
+    byKind: { duplicate: 0, burst: 0, similar: 0 },
+    grouped: 0,
+    errors: [],
+    outputLines: [],
+    actions: null,
+    applied: null,
+    report: null,
+    timings,
+  };
+}
+
+function stageTimer(ctx: Ctx, timings: Record<string, number>) {
+  return async <T>(stage: StageName, work: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    setStage(ctx.db, ctx.runId, stage);
+    try {
+      return await work();
+    } finally {
+      timings[stage] = Math.round(performance.now() - t0) / 1000;
+    }
+  };
+}
+
+async function undo(ctx: Ctx): Promise<ImmichRunSummary> {
+  const timings: Record<string, number> = {};
+  const timed = stageTimer(ctx, timings);
+  if (loadJournal(ctx.db, ctx.server).length === 0) {
+    ctx.sink.note('notice', `Nothing to undo: the catalog ${ctx.catalog} records no change on ${ctx.server} (use the same -o, --state-file or --immich-cache-dir as the runs you want to undo)`);
+  }
+  const actions = await timed('act', () =>
+    runUndo({ db: ctx.db, server: ctx.server, runId: ctx.runId, client: ctx.client, dryRun: ctx.options.dryRun, namer: (id) => id, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+  );
+  if (!ctx.options.dryRun && !actions.aborted) finishRun(ctx.db, ctx.runId, new Date());
+  return { ...emptySummary(ctx, timings), interrupted: actions.aborted, actions, downloaded: ctx.client.downloaded };
+}
+
+async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly ownerId: string }): Promise<ImmichRunSummary> {
+  const { db, client, options, sink } = ctx;
+  const timings: Record<string, number> = {};
+  const timed = stageTimer(ctx, timings);
+  const kind = options.useFullResolution ? ('original' as const) : ('preview' as const);
+  const people = options.immichGroupByPerson || options.immichPerson !== null;
+
+  // 1. List, with the photos this tool archived (else a re-run would lose them from their groups).
+  const journal = loadJournal(db, ctx.server);
+  const alsoArchived = new Set([...ownedFromJournal(journal).archived, ...journal.filter((e) => e.state === 'pending' && e.op === 'archive').flatMap((e) => e.assets)]);
+  let assets = await timed('discover', async () => {
+    sink.start('discover', null);
+    const listing = await listLibrary(client, { album: options.immichAlbum, limit: options.limit, ownerId: ctx.ownerId, alsoArchived, withPeople: options.createAlbums || people });
+    sink.update(listing.assets.length);
+    sink.finish();
+    if (listing.skipped > 0) sink.note('notice', `Left out ${listing.skipped} photos of other users (partners) or in the trash: they cannot be changed with this key.`);
+    return loadAssets(db, syncAssets(db, ctx.server, ctx.runId, listing.assets));
+  });
+  const listed = assets.length;
+  if (options.immichSmartSearch !== null) {
+    const hits = await smartSearchIds(client, options.immichSmartSearch);
+    assets = assets.filter((a) => hits.has(a.assetId));
+    sink.note('notice', `Smart search "${options.immichSmartSearch}": ${assets.length} of ${listed} photos match.`);
+  }
+
+  // 2. What to look at, and what to download.
+  const subsets = await subsetsOf(ctx, assets, people);
+  const candidateIds = new Set<number>();
+  for (const s of subsets) for (const id of candidatesOf(s, options).ids) candidateIds.add(id);
+  const candidates = assets.filter((a) => candidateIds.has(a.id));
+  const need = candidates.filter((a) => a.dhash === null || a.pixels !== kind);
+  const pictureCtx = { db, client, cache: ctx.cache, kind, threads: options.threads, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  const pictures = await timed('inspect', () => fingerprintAssets(pictureCtx, need));
+  const summaryBase = { ...emptySummary(ctx, timings), listed, thumbhashOnly: assets.length - candidates.length, candidates: candidates.length, pictures };
+  if (ctx.signal?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
+
+  // 3. Group each subset on real pixels, rank, store.
+  const byId = new Map(loadAssets(db, assets.map((a) => a.id)).map((a) => [a.id, a]));
+  const found = await timed('group', () => subsets.flatMap((s) => groupSubset(db, s, candidateIds, byId, options).map((g) => ({ ...g, person: s.person }))));
+  const faces = options.immichUseServerFaces ? await serverFaces(client, [...new Set(found.flatMap((g) => g.members.map((m) => m.assetId)))]) : null;
+  const ranked: RankedGroup[] = await timed('select', () =>
+    found.map((g) => {
+      const decisions = rankMembers(g.members, faces);
+      return { kind: g.kind, person: g.person, members: g.members.map((asset, i) => ({ asset, decision: decisions[i]! })) };
+    }),
+  );
+  saveGroups(db, ctx.runId, ranked.map((g) => ({ kind: g.kind, members: g.members.map((m) => ({ photoId: m.asset.id, score: m.decision.score, reason: m.decision.reason, isBest: m.decision.isBest })) })));
+  const names = displayNames([...byId.values()]);
+  const nameOf = (id: string): string => names.get(id) ?? id;
+
+  // 4. The local tree, from the downloaded pictures.
+  const outputRoot = options.output ? resolve(options.output) : null;
+  let plan: OutputPlan | null = null;
+  let applied: ApplyResult | null = null;
+  let outputLines: string[] = [];
+  if (outputRoot !== null && !options.tagOnly && ranked.length > 0) {
+    const files = new Map<number, { path: string; size: number; mtimeMs: number }>();
+    for (const m of ranked.flatMap((g) => g.members)) {
+      if (files.has(m.asset.id)) continue;
+      const path = await pictureFile(pictureCtx, m.asset);
+      const st = statSync(path);
+      files.set(m.asset.id, { path, size: st.size, mtimeMs: st.mtimeMs });
+    }
+    plan = planOutput({
+      outputRoot,
+      groups: ranked.map((g) => ({
+        photos: g.members.map((m) => {
+          const f = files.get(m.asset.id)!;
+          return { photo: photoOf(m.asset, f.path, nameOf(m.asset.assetId), f.size, f.mtimeMs), decision: m.decision };
+        }),
+      })),
+    });
+    if (options.dryRun) outputLines = renderPlan(plan);
+    else applied = await timed('output', () => applyOutput(db, ctx.runId, plan!, sink, ctx.signal));
+    for (const m of new Map(ranked.flatMap((g) => g.members.map((x) => [x.asset.id, x.asset] as const))).values()) ctx.cache.unpin(cacheKey(m, kind));
+    // The tree's pictures were held past the cap while being copied; back under it now.
+    await ctx.cache.trim();
+    if (applied?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
+  }
+
+  // 5. Changes on the server.
+  let actions: ActionsSummary | null = null;
+  if (hasServerActions(options)) {
+    const groups = await actionGroups(ctx, ranked);
+    const knownFlags = new Map(assets.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }]));
+    actions = await timed('act', () =>
+      runActions(
+        { db, server: ctx.server, runId: ctx.runId, client, dryRun: options.dryRun, namer: nameOf, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+        {
+          groups,
+          flags: { tags: options.tagOnly || options.createAlbums, albums: options.createAlbums, favorite: options.markBestFavorite, archive: options.archiveNonBest, stack: options.stack },
+          scope: new Set(assets.map((a) => a.assetId)),
+          knownFlags,
+          albumDescription: 'Made by photo-organizer: similar photos, the best one tagged photo-organizer/best.',
+        },
+      ),
+    );
+    if (actions.aborted) return { ...summaryBase, interrupted: true, actions, downloaded: client.downloaded };
+  }
+
+  // 6. Report.
+  const grouped = new Set(ranked.flatMap((g) => g.members.map((m) => m.asset.id)));
+  const errors: PhotoError[] = candidates
+    .map((a) => byId.get(a.id)!)
+    .filter((a) => a.error !== null)
+    .map((a) => ({ path: nameOf(a.assetId), stage: 'fingerprint' as const, message: a.error! }));
+  const byKind: Record<GroupKind, number> = { duplicate: 0, burst: 0, similar: 0 };
+  for (const g of ranked) byKind[g.kind]++;
+  let report: WrittenReport | null = null;
+  if (!options.dryRun) {
+    const web = ctx.server.replace(/\/api$/, '');
+    const reportRoot = outputRoot ?? dirname(ctx.catalog);
+    report = await timed('report', () =>
+      writeReport(
+        reportRoot,
+        buildReport({
+          generatedAt: new Date(),
+          source: options.immichAlbum ? `${web} (album "${options.immichAlbum}")` : web,
+          output: reportRoot,
+          options: { ...options },
+          groups: ranked.map((g) => ({
+            kind: g.kind,
+            members: g.members.map((m) => ({ photo: photoOf(m.asset, `${web}/photos/${m.asset.assetId}`, nameOf(m.asset.assetId), m.asset.facts.size, m.asset.facts.modifiedMs), decision: m.decision })),
+          })),
+          plan,
+          ungrouped: assets.filter((a) => !grouped.has(a.id) && !errors.some((e) => e.path === nameOf(a.assetId))).map((a) => nameOf(a.assetId)),
+          errors,
+          timings,
+        }),
+      ),
+    );
+    finishRun(db, ctx.runId, new Date());
+  }
+  return {
+    ...summaryBase,
+    downloaded: client.downloaded,
+    groups: ranked.length,
+    byKind,
+    grouped: grouped.size,
+    errors,
+    outputLines,
+    actions,
+    applied,
+    report,
+  };
+}
+
+/** The grouping passes: server duplicates, one per person, or the whole listing. */
+async function subsetsOf(ctx: Ctx, assets: readonly StoredAsset[], people: boolean): Promise<Subset[]> {
+  const { client, options, sink } = ctx;
+  if (options.immichUseDuplicates) {
+    const byAsset = new Map(assets.map((a) => [a.assetId, a.id]));
+    const groups = (await serverDuplicates(client))
+      .map((ids) => ids.map((id) => byAsset.get(id)).filter((id): id is number => id !== undefined))
+      .filter((ids) => ids.length >= Math.max(2, options.minGroupSize));
+    sink.note('notice', `Immich knows ${groups.length} duplicate group${groups.length === 1 ? '' : 's'} among these photos.`);
+    return [{ person: null, assets, fixedGroups: groups }];
+  }
+  if (!people) return [{ person: null, assets, fixedGroups: null }];
+  const wanted = options.immichPerson?.toLowerCase() ?? null;
+  const everyone = (await listPeople(client)).filter((p) => wanted === null || p.name.toLowerCase() === wanted);
+  if (everyone.length === 0) sink.note('notice', wanted === null ? 'Immich has no named people: nothing to group by person.' : `Immich has no person named "${options.immichPerson}".`);
+  const out: Subset[] = [];
+  for (const person of everyone.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const theirs = await assetsOfPerson(client, person.id);
+    const subset = assets.filter((a) => theirs.has(a.assetId));
+    if (subset.length >= Math.max(2, options.minGroupSize)) out.push({ person: person.name, assets: subset, fixedGroups: null });
+  }
+  return out;
+}
+
+async function actionGroups(ctx: Ctx, ranked: readonly RankedGroup[]): Promise<ActionGroup[]> {
+  const anyPeople = ranked.some((g) => g.person !== null || g.members.some((m) => m.asset.facts.people.length > 0));
+  const favorites = ctx.options.createAlbums && anyPeople ? new Set((await listPeople(ctx.client)).filter((p) => p.isFavorite === true).map((p) => p.name)) : new Set<string>();
+  return ranked.map((g, i) => ({
+    number: i + 1,
+    best: g.members.find((m) => m.decision.isBest)!.asset.assetId,
+    members: g.members.map((m) => m.asset.assetId),
+    person: g.person,
+    albumName: ctx.options.createAlbums
+      ? albumName({
+          prefix: ctx.options.albumPrefix,
+          number: i + 1,
+          favorites,
+          photos: g.members.map((m) => ({
+            takenAtMs: m.asset.facts.takenAt?.wallClockMs ?? null,
+            createdAt: m.asset.facts.createdAt,
+            people: g.person === null ? m.asset.facts.people : [...new Set([...m.asset.facts.people, g.person])],
+          })),
+        })
+      : null,
+  }));
+}
+
+/** Writes the local tree like a folder run does: journalled destinations, stale files removed. */
+async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: ProgressSink, signal?: AbortSignal): Promise<ApplyResult> {
+  const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
+  recordOutputs(db, runId, plan.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) })));
+  sink.start('output', plan.operations.length + stale.length);
+  try {
+    const result = await applyPlan(plan, { stale, trustMtime: true, onProgress: (done, total) => sink.update(done, total), ...(signal ? { signal } : {}) });
+    if (!result.aborted) forgetOutputs(db, stale);
+    for (const f of result.failed) sink.note('problem', `${f.path}: ${f.message}`);
+    return result;
+  } finally {
+    sink.finish();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Analyze stage: face analysis of every photo that belongs to a burst or a group of similar
+ * shots (nothing else is worth the time), in its own worker pool, cached in the catalog by file
+ * identity and analyzer, so a re-run analyzes nothing it has seen. A photo that fails is stored
+ * with a note and no faces.
+ */
+import type { Db } from '../../catalog/database.js';
+import { type StoredFaceAnalysis, pendingFaceAnalyses, saveFaceAnalyses } from '../../catalog/faces.js';
+import { displayPath } from '../../core/paths.js';
+import type { FsPath, PhotoId } from '../../core/types.js';
+import { analyzerFor, type FaceBackendKind } from '../../faces/backend.js';
+import { FacePool, type FaceRunner } from '../face-pool.js';
+import type { FaceBackendName, RunOptions } from '../options.js';
+import type { ProgressSink } from '../progress.js';
+import type { FoundGroup } from './group.js';
+
+export interface AnalyzeStageResult {
+  /** Whose analyses the select stage should use; null: rank without faces. */
+  readonly analyzer: string | null;
+  readonly analyzed: number;
+  /** Photos whose analysis came from the catalog. */
+  readonly cached: number;
+  /** Photos analyzed with a note instead of faces (decode or model failure). */
+  readonly failed: number;
+}
+
+const FLUSH_EVERY = 16;
+const FLUSH_MS = 500;
+
+/**
+ * Whether a group's ranking looks at faces. Copies of one exposure (a duplicate group whose
+ * members share one capture time, or have none) show the same eyes and smiles in each, so only
+ * resolution and file quality can tell them apart. A "duplicate" with several capture times is a
+ * burst from a tripod that looks identical to the sketches: a blink is exactly what differs.
+ */
+export function ranksOnFaces(group: FoundGroup): boolean {
+  if (group.kind !== 'duplicate') return true;
+  return new Set(group.members.flatMap((p) => (p.meta.takenAt ? [p.meta.takenAt.wallClockMs] : []))).size > 1;
+}
+
+/** Which backend a --face-backend value means, and whether failing to load it fails the run. */
+export function resolveFaceBackend(name: FaceBackendName): { readonly kind: FaceBackendKind; readonly required: boolean } | null {
+  switch (name) {
+    case 'none':
+      return null;
+    case 'auto':
+      return { kind: 'human', required: false };
+    // The seed's backend names: this build has one built-in backend, which stands in for them.
+    case 'human':
+    case 'face_recognition':
+    case 'mediapipe':
+      return { kind: 'human', required: true };
+  }
+}
+
+/** Starts the worker pool; a parameter so tests can run the stage without TF.js. */
+export type StartFacePool = (threads: number, kind: FaceBackendKind) => FaceRunner;
+const startWorkers: StartFacePool = (threads, kind) => new FacePool(threads, kind);
+
+export async function analyzeStage(
+  db: Db,
+  groups: readonly FoundGroup[],
+  options: Pick<RunOptions, 'faceBackend' | 'threads'>,
+  sink: ProgressSink,
+  signal?: AbortSignal,
+  startPool: StartFacePool = startWorkers,
+): Promise<AnalyzeStageResult> {
+  const backend = resolveFaceBackend(options.faceBackend);
+  const none = { analyzer: null, analyzed: 0, cached: 0, failed: 0 };
+  if (backend === null) return none;
+  const analyzer = analyzerFor(backend.kind);
+  const ids = [...new Set(groups.filter(ranksOnFaces).flatMap((g) => g.members.map((p) => p.id)))];
+  const pending = pendingFaceAnalyses(db, ids, analyzer);
+  const cached = ids.length - pending.length;
+  if (pending.length === 0) return { analyzer, analyzed: 0, cached, failed: 0 };
+
+  const paths = new Map<PhotoId, FsPath>(pending.map((p) => [p.id, p.path]));
+  let batch: StoredFaceAnalysis[] = [];
+  let lastFlush = Date.now();
+  let done = 0;
+  let failed = 0;
+  const flush = (): void => {
+    if (batch.length > 0) saveFaceAnalyses(db, batch);
+    batch = [];
+    lastFlush = Date.now();
+  };
+  sink.start('analyze', pending.length);
+  // A thread loads ~100 MB of models (as long as analyzing a photo or two): no more threads than
+  // there are pairs of photos to give them.
+  const pool = startPool(Math.max(1, Math.min(options.threads, Math.ceil(pending.length / 2))), backend.kind);
+  let unavailable: string | null;
+  try {
+    ({ unavailable } = await pool.runAll(
+      pending,
+      (id, result) => {
+        const analysis =
+          'crashed' in result ? { analyzer, width: 0, height: 0, faces: [], note: `face worker crashed: ${result.crashed}` } : result.analysis;
+        if (analysis.note !== null) {
+          failed++;
+          sink.note('problem', `${displayPath(paths.get(id) ?? '?')}: face analysis failed: ${analysis.note}`);
+        }
+        batch.push({ photoId: id, analysis });
+        done++;
+        sink.update(done);
+        if (batch.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) flush();
+      },
+      signal,
+    ));
+  } finally {
+    flush();
+    await pool.close();
+    sink.finish();
+  }
+  if (unavailable !== null) {
+    if (backend.required) throw new Error(`--face-backend ${options.faceBackend}: ${unavailable}`);
+    sink.note('notice', `Face analysis is off: ${unavailable}. Best photos are chosen on sharpness, exposure and resolution.`);
+    return { ...none, cached };
+  }
+  return { analyzer, analyzed: done - failed, cached, failed };
+}

@@ -1,0 +1,42 @@
+/**
+ * Select stage: rank each group's members (with their faces when they were analyzed) and store
+ * groups and decisions for the output and report stages. Face records are read from the
+ * catalog one group at a time, so memory does not grow with the number of groups.
+ */
+import type { Db } from '../../catalog/database.js';
+import { loadFaceAnalyses } from '../../catalog/faces.js';
+import { type StoredGroup, saveGroups } from '../../catalog/runs.js';
+import { rankGroupWithFaces } from '../../core/face-scoring.js';
+import { baseName, displayPath } from '../../core/paths.js';
+import type { ProgressSink } from '../progress.js';
+import { ranksOnFaces } from './analyze.js';
+import type { FoundGroup } from './group.js';
+
+/**
+ * Ranks and stores the groups, numbered from 1 in the order given. `analyzer` names the face
+ * analyses to use (null: rank on whole-image measures only).
+ */
+export function selectStage(db: Db, runId: number, groups: readonly FoundGroup[], analyzer: string | null, sink: ProgressSink): StoredGroup[] {
+  sink.start('select', groups.length);
+  const ranked: StoredGroup[] = groups.map((g, n) => {
+    const faces = analyzer === null || !ranksOnFaces(g) ? null : loadFaceAnalyses(db, g.members.map((p) => p.id), analyzer);
+    const decisions = rankGroupWithFaces(
+      g.members.map((p) => ({
+        id: p.id,
+        quality: p.quality,
+        size: p.size,
+        name: displayPath(baseName(p.path)),
+        faces: faces?.get(p.id) ?? null,
+      })),
+    );
+    sink.update(n + 1);
+    return {
+      number: n + 1,
+      kind: g.kind,
+      members: decisions.map((d) => ({ photoId: d.photoId, score: d.score, reason: d.reason, isBest: d.isBest })),
+    };
+  });
+  saveGroups(db, runId, ranked);
+  sink.finish();
+  return ranked;
+}

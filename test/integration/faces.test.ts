@@ -1,0 +1,183 @@
+/**
+ * The Human face backend on real photos: it loads from the package's own files with the network
+ * unreachable, finds the fixtures' faces, recognizes the same people in altered copies, and its
+ * measures make the sharp frame win. Kept to a handful of decodes: each costs ~0.5 s of CPU.
+ */
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sharp, { type Sharp } from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchPeople } from '../../src/core/face-matching.js';
+import { rankGroupWithFaces } from '../../src/core/face-scoring.js';
+import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
+import { fingerprintFromPixels } from '../../src/core/fingerprint.js';
+import type { ImageQuality } from '../../src/core/types.js';
+import { type FaceBackend, loadFaceBackend } from '../../src/faces/backend.js';
+import type { DecodedImage } from '../../src/media/contract.js';
+import { fixturePhotoPath } from '../support/library.js';
+
+/** The face of people-group.jpg at (558, 91), 170 px, as Human boxes it. */
+const ONE_FACE = { left: 558, top: 91, width: 170, height: 169 };
+
+async function pixels(image: Sharp): Promise<DecodedImage> {
+  const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** people-group.jpg with one face blurred beyond recognition and pasted back. */
+async function withBlurredFace(): Promise<Sharp> {
+  const patch = await sharp(fixturePhotoPath('people-group')).extract(ONE_FACE).blur(6).toBuffer();
+  const composed = await sharp(fixturePhotoPath('people-group')).composite([{ input: patch, left: ONE_FACE.left, top: ONE_FACE.top }]).png().toBuffer();
+  return sharp(composed);
+}
+
+const quality = async (image: DecodedImage): Promise<ImageQuality> => {
+  const small = await pixels(sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(440, 440, { fit: 'inside' }));
+  return fingerprintFromPixels(small, (image.width * image.height) / 1e6).quality;
+};
+
+describe('Human face backend', () => {
+  let backend: FaceBackend;
+  let fetchCalls: string[];
+  let realFetch: typeof globalThis.fetch;
+  const realConnect = net.Socket.prototype.connect;
+  const found = new Map<string, FaceRecord[]>();
+  const images = new Map<string, DecodedImage>();
+
+  beforeAll(async () => {
+    realFetch = globalThis.fetch;
+    fetchCalls = [];
+    // No network: any fetch (model, WASM binary, anything) is recorded and fails.
+    globalThis.fetch = (async (input: string | URL | Request) => {
+      fetchCalls.push(String(input instanceof Request ? input.url : input));
+      throw new Error('network is unreachable in this test');
+    }) as typeof globalThis.fetch;
+    // And below fetch: no socket may even be opened (node-fetch, http, anything).
+    net.Socket.prototype.connect = function refuse(this: net.Socket, ...args: unknown[]) {
+      fetchCalls.push(`socket ${JSON.stringify(args[0])}`);
+      throw new Error('network is unreachable in this test');
+    } as typeof realConnect;
+    backend = await loadFaceBackend('human');
+    const people = sharp(fixturePhotoPath('people-group'));
+    const sources: Record<string, Sharp> = {
+      group: people.clone(),
+      flipped: people.clone().flop(),
+      shifted: people.clone().extract({ left: 40, top: 24, width: 940, height: 700 }).resize(1100),
+      blurred: people.clone().blur(2),
+      faceBlurred: await withBlurredFace(),
+      dogs: sharp(fixturePhotoPath('dogs-window')),
+    };
+    for (const [name, image] of Object.entries(sources)) {
+      const decoded = await pixels(image);
+      images.set(name, decoded);
+      found.set(name, await backend.detect(decoded));
+    }
+  });
+
+  afterAll(async () => {
+    await backend?.close();
+    globalThis.fetch = realFetch;
+    net.Socket.prototype.connect = realConnect;
+  });
+
+  it('loads its models and WASM from the package files without any network access', () => {
+    expect(fetchCalls).toEqual([]);
+    expect(backend.name).toBe('human');
+    expect(backend.analyzer).toMatch(/^human-3\.3\.\d+\/1600\/\d+$/);
+  });
+
+  it('finds every face of the group photo, with plausible measures', () => {
+    const faces = found.get('group')!;
+    expect(faces).toHaveLength(5);
+    for (const f of faces) {
+      expect(f.confidence).toBeGreaterThan(0.5);
+      expect(f.box.x).toBeGreaterThanOrEqual(0);
+      expect(f.box.x + f.box.width).toBeLessThanOrEqual(1.01);
+      expect(f.box.width).toBeGreaterThan(0.1);
+      for (const eye of [f.leftEye, f.rightEye]) {
+        expect(eye.aspect).toBeGreaterThan(0.15);
+        expect(eye.aspect).toBeLessThan(0.6);
+      }
+      expect(Math.abs(f.yaw)).toBeLessThan(60);
+      expect(f.smile).toBeGreaterThanOrEqual(0);
+      expect(f.smile).toBeLessThanOrEqual(1);
+      expect(f.sharpness).toBeGreaterThan(0);
+      expect(f.descriptor).toHaveLength(1024);
+    }
+  });
+
+  it('takes no dog for a face', () => {
+    expect(found.get('dogs')).toEqual([]);
+  });
+
+  it('recognizes the same five people in flipped and shifted copies by their descriptors alone', () => {
+    // Every face moved far apart, so that position cannot help the matching.
+    const frames = ['group', 'flipped', 'shifted'].map((n, k) => found.get(n)!.map((f, i) => ({ ...f, box: { x: k * 10 + i, y: 0, width: 0.1, height: 0.1 } })));
+    const people = matchPeople(frames);
+    for (const frame of people) expect([...frame].sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('measures a blurred face as less sharp than the same face in focus', () => {
+    const people = matchPeople(['group', 'blurred'].map((n) => found.get(n)!));
+    const sharpOf = (frame: number, name: string) => new Map(found.get(name)!.map((f, i) => [people[frame]![i]!, f.sharpness]));
+    const inFocus = sharpOf(0, 'group');
+    const soft = sharpOf(1, 'blurred');
+    expect(soft.size).toBeGreaterThanOrEqual(4);
+    for (const [person, s] of soft) expect(s).toBeLessThan(inFocus.get(person)! * 0.6);
+  });
+
+  it('picks the sharp frame of a burst, and the frame without the blurred face even when the whole-image measures tie', async () => {
+    const frame = async (id: number, name: string, sameQuality?: ImageQuality) => ({
+      id,
+      name: `${name}.jpg`,
+      size: 1000,
+      quality: sameQuality ?? (await quality(images.get(name)!)),
+      faces: { analyzer: backend.analyzer, width: images.get(name)!.width, height: images.get(name)!.height, faces: found.get(name)!, note: null } satisfies FaceAnalysis,
+    });
+    const burst = rankGroupWithFaces([await frame(1, 'blurred'), await frame(2, 'group'), await frame(3, 'faceBlurred')]);
+    expect(burst.find((d) => d.isBest)!.photoId).toBe(2);
+    const q = await quality(images.get('group')!);
+    const tie = rankGroupWithFaces([await frame(1, 'faceBlurred', q), await frame(2, 'group', q), await frame(3, 'shifted', q)]);
+    const best = tie.find((d) => d.isBest)!;
+    expect(best.photoId).not.toBe(1);
+    expect(tie[0]!.reason).toMatch(/1 face not found|as sharp/);
+    expect(best.reason).toMatch(/^5 faces, all eyes open/);
+  });
+});
+
+describe('face worker pool', () => {
+  it('loads the models once per worker thread, not per photo', async () => {
+    // The pool runs workers from dist/ (built by `npm test` before the tests).
+    const { FacePool } = (await import(pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href)) as typeof import('../../src/pipeline/face-pool.js');
+    const dir = mkdtempSync(join(tmpdir(), 'po-face-pool-'));
+    const files = await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const path = join(dir, `portrait-${i}.jpg`);
+        await sharp(fixturePhotoPath(i % 2 ? 'portrait-smile' : 'portrait-costume')).rotate(i * 2, { background: '#777' }).jpeg().toFile(path);
+        return path;
+      }),
+    );
+    const pool = new FacePool(2, 'human');
+    const seen: { threadId: number; loads: number; loadMs: number | null; faces: number }[] = [];
+    try {
+      const { unavailable } = await pool.runAll(
+        files.map((path, id) => ({ id, path })),
+        (_id, r) => {
+          if ('crashed' in r) throw new Error(r.crashed);
+          seen.push({ ...r.worker, faces: r.analysis.faces.length });
+        },
+      );
+      expect(unavailable).toBeNull();
+    } finally {
+      await pool.close();
+    }
+    expect(seen).toHaveLength(4);
+    for (const s of seen) expect(s.faces).toBe(1);
+    for (const s of seen) expect(s.loads).toBe(1);
+    const threads = new Set(seen.map((s) => s.threadId));
+    expect(seen.filter((s) => s.loadMs !== null)).toHaveLength(threads.size);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * Immich grouping modes: by person (all pages of people, album names with their names), the
+ * server's faces for the best-photo choice, the server's duplicate groups, smart search, and
+ * partners' photos left alone. Real CLI, fake server, small generated library.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readReport } from '../../src/report/write.js';
+import { runImmichCli } from '../support/fake-immich/cli.js';
+import { albums, idOf, pathOf, tagged, tagValues } from '../support/fake-immich/inspect.js';
+import { type SeedAsset, seedFromLibrary, uuidFor } from '../support/fake-immich/seed.js';
+import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
+import { buildLibrary } from '../support/library.js';
+
+const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
+const MOUNTAINS = ['2023/Hike/DSC09850.JPG', '2023/Hike/DSC09851.JPG'];
+
+let seeds: SeedAsset[];
+let fake: FakeImmich | null = null;
+
+beforeAll(async () => {
+  const base = mkdtempSync(join(tmpdir(), 'po-immich-lib-'));
+  seeds = await seedFromLibrary(await buildLibrary(join(base, 'Photos'), { variant: 'small' }));
+});
+
+afterEach(async () => {
+  await fake?.close();
+  fake = null;
+});
+
+async function server(): Promise<FakeImmich> {
+  fake = await startFakeImmich(seeds, { pageSize: 2 });
+  return fake;
+}
+
+function cacheDir(): string {
+  return join(mkdtempSync(join(tmpdir(), 'po-immich-run-')), 'cache');
+}
+
+function faces(f: FakeImmich, paths: readonly string[], box: readonly [number, number, number, number] = [10, 10, 60, 60]): Map<string, readonly [number, number, number, number]> {
+  return new Map(paths.map((p) => [idOf(f, p), box]));
+}
+
+describe('grouping by person', () => {
+  it("groups each person's photos apart, tags them and names albums after the people (favourites first)", async () => {
+    const f = await server();
+    f.state.addPerson('Alice', faces(f, [...BIRD, '2024/IMG_0042.JPG', 'backup/IMG_0042.JPG']));
+    f.state.addPerson('Bob', faces(f, BIRD.slice(2)), { isFavorite: true });
+    // Unnamed and hidden people are not grouped; more people than one page of the listing.
+    f.state.addPerson('', faces(f, BIRD));
+    const hidden = f.state.addPerson('Hidden', faces(f, BIRD));
+    f.state.people.get(hidden)!.isHidden = true;
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-group-by-person', '--create-albums', '--min-group-size', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(f.calls.filter((c) => c.path === '/api/people').map((c) => c.query.page)).toEqual(expect.arrayContaining(['1', '2']));
+    expect(tagged(f, 'photo-organizer/person-Alice')).toEqual([...BIRD, '2024/IMG_0042.JPG', 'backup/IMG_0042.JPG'].sort());
+    expect(tagged(f, 'photo-organizer/person-Bob')).toEqual(BIRD.slice(2));
+    expect(Object.keys(albums(f)).sort()).toEqual(['Organized-2024-04-21-Alice-0001', 'Organized-2024-05-18-Bob+Alice-0002', 'Organized-2024-05-18-Bob+Alice-0003']);
+    expect(albums(f)['Organized-2024-05-18-Bob+Alice-0003']).toEqual(BIRD.slice(2));
+  });
+
+  it('--immich-person keeps one person (any letter case)', async () => {
+    const f = await server();
+    f.state.addPerson('Alice', faces(f, BIRD));
+    f.state.addPerson('Bob', faces(f, BIRD.slice(2)));
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-person', 'bob', '--tag-only', '--min-group-size', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual(['photo-organizer/person-Bob']);
+    expect(tagged(f, 'photo-organizer/group-0001')).toEqual(BIRD.slice(2));
+    expect(tagged(f, 'photo-organizer/group-0002')).toEqual([]);
+  });
+});
+
+describe("the server's own analysis", () => {
+  it('picks the best photo by the faces Immich found, asking only about grouped photos', async () => {
+    const f = await server();
+    const cache = cacheDir();
+    const plain = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only']);
+    expect(plain.code, plain.stderr).toBe(0);
+    const bestByLooks = tagged(f, 'photo-organizer/best').filter((p) => BIRD.includes(p));
+    const target = BIRD.find((p) => !bestByLooks.includes(p))!;
+    f.state.addPerson('Carol', faces(f, BIRD.filter((p) => p !== target), [100, 100, 140, 140]));
+    f.state.addPerson('Dan', faces(f, [target], [50, 50, 450, 450]));
+    f.clearCalls();
+    const run = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only', '--immich-use-server-faces']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(tagged(f, 'photo-organizer/best').filter((p) => BIRD.includes(p))).toEqual([target]);
+    const asked = f.calls.filter((c) => c.path === '/api/faces').map((c) => pathOf(f, c.query.id!));
+    expect(asked).toHaveLength(9);
+    expect(asked.some((p) => MOUNTAINS.includes(p))).toBe(false);
+    // Faces need no pictures: nothing was downloaded for them.
+    expect(f.calls.filter((c) => c.path.endsWith('/thumbnail'))).toEqual([]);
+    const report = await readReport(join(cache, 'reports', 'latest.json'));
+    const best = report.groups.flatMap((g) => g.photos).find((p) => p.isBest && p.path.endsWith(idOf(f, target)))!;
+    expect(best.reason).toMatch(/^1 server face \(\d+\.\d% of the frame\); /);
+  });
+
+  it("uses Immich's duplicate groups as they are, downloading only their photos", async () => {
+    const f = await server();
+    f.state.duplicates = [{ id: uuidFor('dup-1'), assets: MOUNTAINS.map((p) => idOf(f, p)) }];
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-use-duplicates', '--tag-only', '--min-group-size', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(tagged(f, 'photo-organizer/group-0001')).toEqual(MOUNTAINS);
+    expect(tagged(f, 'photo-organizer/group-0002')).toEqual([]);
+    expect(f.calls.filter((c) => c.path.endsWith('/thumbnail')).map((c) => pathOf(f, c.path.split('/')[3]!)).sort()).toEqual(MOUNTAINS);
+    expect(run.stdout).toContain('Found 1 group: 1 duplicate');
+  });
+
+  it('narrows the run to a smart search, and leaves partners’ photos alone', async () => {
+    const f = await server();
+    f.state.smart.set('bird on a tree', [...BIRD, ...MOUNTAINS].map((p) => idOf(f, p)));
+    f.state.assets.get(idOf(f, BIRD[0]!))!.ownerId = uuidFor('partner');
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-smart-search', 'bird on a tree', '--tag-only']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(f.calls.filter((c) => c.path === '/api/search/smart').map((c) => (c.body as { query: string }).query)).toContain('bird on a tree');
+    expect(tagged(f, 'photo-organizer/group-0001')).toEqual(BIRD.slice(1));
+    expect(tagValues(f)).not.toContain('photo-organizer/group-0002');
+    expect(run.stderr).toContain('Left out 1 photos of other users');
+    expect(run.stderr).toContain('Smart search "bird on a tree": 6 of 10 photos match.');
+  });
+});

@@ -1,0 +1,32 @@
+/** Runs the built CLI against a fake Immich server, the API key passed the recommended way (env). */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { BIN, type CliResult } from '../cli.js';
+import type { FakeImmich } from './server.js';
+
+export interface ImmichCliOptions {
+  /** Extra environment (IMMICH_API_KEY is set from the server unless given here). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Receives the child process, e.g. to kill it from a server hook. */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
+/** `--source-type immich --immich-url <fake>` plus `args`. */
+export function runImmichCli(fake: FakeImmich, args: readonly string[], options: ImmichCliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--source-type', 'immich', '--immich-url', fake.url, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, IMMICH_API_KEY: fake.apiKey, ...options.env },
+    });
+    options.onSpawn?.(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
