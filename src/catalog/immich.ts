@@ -6,44 +6,11 @@
  * the next run checks against the server instead of guessing.
  */
 import { hashToHex, hexToHash } from '../core/dhash.js';
-import type { CaptureTime, Fingerprint, GpsPosition, ImageQuality } from '../core/types.js';
+import type { AssetFacts, JournalEntry, JournalOp, JournalStart, JournalState, ListedAsset } from '../core/immich.js';
+import type { Fingerprint, ImageQuality } from '../core/types.js';
 import type { Db } from './database.js';
 
-/** What the listing says about an asset, stored as JSON. */
-export interface AssetFacts {
-  readonly fileName: string;
-  readonly mime: string | null;
-  /** fileCreatedAt, ISO. */
-  readonly createdAt: string;
-  /** fileModifiedAt in ms. */
-  readonly modifiedMs: number;
-  readonly takenAt: CaptureTime | null;
-  /** Pixel size of the original (0 when the server does not know it yet). */
-  readonly width: number;
-  readonly height: number;
-  /** Size of the original in bytes (0 when unknown). */
-  readonly size: number;
-  readonly isFavorite: boolean;
-  readonly visibility: string;
-  readonly make: string | null;
-  readonly model: string | null;
-  readonly lens: string | null;
-  readonly fNumber: number | null;
-  readonly focalLength: number | null;
-  readonly iso: number | null;
-  readonly exposureTime: string | null;
-  readonly gps: GpsPosition | null;
-  /** Base64 thumbhash, null when the server has none yet. */
-  readonly thumbhash: string | null;
-  /** Names of the people the server recognised in it (when the listing asked for them). */
-  readonly people: readonly string[];
-}
-
-export interface ListedAsset {
-  readonly assetId: string;
-  readonly checksum: string;
-  readonly facts: AssetFacts;
-}
+export type { AssetFacts, JournalEntry, JournalOp, JournalStart, JournalState, ListedAsset } from '../core/immich.js';
 
 /** A listed asset as stored: `id` is the catalog row id (the PhotoId of groups and reports). */
 export interface StoredAsset extends ListedAsset {
@@ -135,6 +102,17 @@ export function saveAssetErrors(db: Db, batch: readonly { id: number; message: s
   })();
 }
 
+/** Forgets the cached assets and fingerprints of a server (--force-fresh); the journal stays. */
+export function forgetAssets(db: Db, server: string): void {
+  db.prepare('DELETE FROM immich_assets WHERE server = ?').run(server);
+}
+
+/** File names of the assets a catalog knows on a server (for messages about assets not listed now). */
+export function assetFileNames(db: Db, server: string): Map<string, string> {
+  const rows = db.prepare<[string], { asset_id: string; facts: string }>('SELECT asset_id, facts FROM immich_assets WHERE server = ?').all(server);
+  return new Map(rows.map((r) => [r.asset_id, (JSON.parse(r.facts) as AssetFacts).fileName]));
+}
+
 /** A reader of one asset's sketches by row id. */
 export function assetSketchReader(db: Db): (id: number) => Pick<Fingerprint, 'sketch' | 'color'> | null {
   const stmt = db.prepare<[number], { sketch: Buffer | null; color: Buffer | null }>('SELECT sketch, color FROM immich_assets WHERE id = ?');
@@ -148,45 +126,6 @@ export function assetSketchReader(db: Db): (id: number) => Pick<Fingerprint, 'sk
 // ---------------------------------------------------------------------------------------------
 // Journal
 // ---------------------------------------------------------------------------------------------
-
-/** Every kind of change this tool makes on a server, and its inverse for undo. */
-export type JournalOp =
-  | 'create-tag'
-  | 'delete-tag'
-  | 'add-tag'
-  | 'remove-tag'
-  | 'create-album'
-  | 'delete-album'
-  | 'add-album'
-  | 'remove-album'
-  | 'favorite'
-  | 'unfavorite'
-  | 'archive'
-  | 'unarchive'
-  | 'create-stack'
-  | 'delete-stack';
-
-export type JournalState = 'pending' | 'done' | 'failed';
-
-export interface JournalEntry {
-  readonly id: number;
-  readonly runId: number;
-  readonly op: JournalOp;
-  /** Tag value, album name, stack cover asset id; '' for favourite and archive. */
-  readonly target: string;
-  /** Server id of the tag, album or stack, once known. */
-  readonly entityId: string | null;
-  readonly assets: readonly string[];
-  readonly state: JournalState;
-  readonly message: string | null;
-}
-
-export interface JournalStart {
-  readonly op: JournalOp;
-  readonly target: string;
-  readonly entityId: string | null;
-  readonly assets: readonly string[];
-}
 
 /** Writes a pending entry before the request that makes the change leaves. */
 export function journalBegin(db: Db, server: string, runId: number, start: JournalStart, now: Date): number {

@@ -5,27 +5,29 @@
  * apply with a journal, then verify) → report. Or, with --undo, take back what earlier runs did.
  * Never prints: everything goes through the ProgressSink and the returned summary.
  */
-import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
-import { loadAssets, loadJournal, type StoredAsset, syncAssets } from '../catalog/immich.js';
-import { beginRun, finishRun, forgetOutputs, latestRun, loadOutputs, recordOutputs, saveGroups, setStage } from '../catalog/runs.js';
+import { type Db, openDatabase, openScratchCopy } from '../catalog/database.js';
+import { assetFileNames, forgetAssets, loadAssets, loadJournal, type StoredAsset, syncAssets } from '../catalog/immich.js';
+import { beginRun, finishRun, latestRun, saveGroups, setStage } from '../catalog/runs.js';
 import type { GroupKind, PhotoError } from '../core/types.js';
 import { albumName } from '../immich/album-name.js';
 import type { ActionGroup } from '../immich/actions/plan.js';
 import { ownedFromJournal } from '../immich/actions/state.js';
 import { ImmichClient } from '../immich/client.js';
-import { type ApplyResult, applyPlan } from '../output/apply.js';
-import { type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
+import type { ApplyResult } from '../output/apply.js';
 import { buildReport } from '../report/build.js';
 import { type WrittenReport, writeReport } from '../report/write.js';
 import { ImmichCache } from '../sources/immich-cache.js';
 import { AlbumNotFoundError, assetsOfPerson, checkServerVersion, listLibrary, listPeople, serverDuplicates, serverFaces, smartSearchIds } from '../sources/immich.js';
 import { type ActionsSummary, runActions, runUndo } from './immich-actions.js';
 import { candidatesOf, displayNames, groupSubset, photoOf, type RankedGroup, rankMembers, type Subset } from './immich-groups.js';
-import { cacheKey, fingerprintAssets, type PictureCounts, pictureFile } from './immich-pictures.js';
+import { writeTree, type OutputTree } from './immich-output.js';
+import { fingerprintAssets, type PictureCounts } from './immich-pictures.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
+
+/** Runs one stage, recording it in the catalog and timing it. */
+export type StageTimer = <T>(stage: StageName, work: () => Promise<T> | T) => Promise<T>;
 import { RunSetupError } from './run.js';
 
 export interface ImmichSecrets {
@@ -88,13 +90,20 @@ function checkSetup(options: RunOptions, secrets: ImmichSecrets): void {
 export async function organizeImmich(options: RunOptions, secrets: ImmichSecrets, sink: ProgressSink, signal?: AbortSignal): Promise<ImmichRunSummary> {
   checkSetup(options, secrets);
   const catalog = immichCatalogPath(options);
-  const client = new ImmichClient({
-    url: options.immichUrl!,
-    apiKey: secrets.apiKey!,
-    verifyTls: options.verifySsl,
-    onRetry: (message) => sink.note('notice', message),
-    ...(signal ? { signal } : {}),
-  });
+  let client: ImmichClient;
+  try {
+    client = new ImmichClient({
+      url: options.immichUrl!,
+      apiKey: secrets.apiKey!,
+      verifyTls: options.verifySsl,
+      onRetry: (message) => sink.note('notice', message),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    // A URL the client cannot use (credentials in it, say) is a usage mistake.
+    if (error instanceof RangeError) throw new RunSetupError(error.message);
+    throw error;
+  }
   let cache: ImmichCache | null = null;
   let db: Db | null = null;
   try {
@@ -102,8 +111,13 @@ export async function organizeImmich(options: RunOptions, secrets: ImmichSecrets
     const warning = checkServerVersion(await client.serverVersion(), client.baseUrl);
     if (warning !== null) sink.note('notice', warning);
     const me = await client.me();
-    if (options.forceFresh && !options.dryRun) removeDatabase(catalog);
-    db = options.dryRun ? openScratchCopy(options.forceFresh ? null : catalog) : openDatabase(catalog);
+    db = options.dryRun ? openScratchCopy(catalog) : openDatabase(catalog);
+    if (options.forceFresh) {
+      // The journal is the only record of what this tool changed on the server (--undo needs
+      // it): a fresh start forgets the fingerprints, never that.
+      forgetAssets(db, client.baseUrl);
+      sink.note('notice', 'Forgot the cached fingerprints; kept the record of changes made on the server (for --undo).');
+    }
     const previous = latestRun(db);
     if (previous && previous.stage !== 'done' && !options.undo) sink.note('notice', `The previous run (started ${previous.startedAt}) did not finish; its finished work is reused and its changes checked.`);
     const run = beginRun(db, JSON.stringify(options), new Date());
@@ -160,7 +174,7 @@ function emptySummary(ctx: Ctx, timings: Record<string, number>): ImmichRunSumma
   };
 }
 
-function stageTimer(ctx: Ctx, timings: Record<string, number>) {
+function stageTimer(ctx: Ctx, timings: Record<string, number>): StageTimer {
   return async <T>(stage: StageName, work: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     setStage(ctx.db, ctx.runId, stage);
@@ -175,11 +189,12 @@ function stageTimer(ctx: Ctx, timings: Record<string, number>) {
 async function undo(ctx: Ctx): Promise<ImmichRunSummary> {
   const timings: Record<string, number> = {};
   const timed = stageTimer(ctx, timings);
+  const names = assetFileNames(ctx.db, ctx.server);
   if (loadJournal(ctx.db, ctx.server).length === 0) {
     ctx.sink.note('notice', `Nothing to undo: the catalog ${ctx.catalog} records no change on ${ctx.server} (use the same -o, --state-file or --immich-cache-dir as the runs you want to undo)`);
   }
   const actions = await timed('act', () =>
-    runUndo({ db: ctx.db, server: ctx.server, runId: ctx.runId, client: ctx.client, dryRun: ctx.options.dryRun, namer: (id) => id, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+    runUndo({ db: ctx.db, server: ctx.server, runId: ctx.runId, client: ctx.client, dryRun: ctx.options.dryRun, namer: (id) => names.get(id) ?? id, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
   );
   if (!ctx.options.dryRun && !actions.aborted) finishRun(ctx.db, ctx.runId, new Date());
   return { ...emptySummary(ctx, timings), interrupted: actions.aborted, actions, downloaded: ctx.client.downloaded };
@@ -237,33 +252,12 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
 
   // 4. The local tree, from the downloaded pictures.
   const outputRoot = options.output ? resolve(options.output) : null;
-  let plan: OutputPlan | null = null;
-  let applied: ApplyResult | null = null;
-  let outputLines: string[] = [];
+  let tree: OutputTree = { plan: null, applied: null, lines: [] };
   if (outputRoot !== null && !options.tagOnly && ranked.length > 0) {
-    const files = new Map<number, { path: string; size: number; mtimeMs: number }>();
-    for (const m of ranked.flatMap((g) => g.members)) {
-      if (files.has(m.asset.id)) continue;
-      const path = await pictureFile(pictureCtx, m.asset);
-      const st = statSync(path);
-      files.set(m.asset.id, { path, size: st.size, mtimeMs: st.mtimeMs });
-    }
-    plan = planOutput({
-      outputRoot,
-      groups: ranked.map((g) => ({
-        photos: g.members.map((m) => {
-          const f = files.get(m.asset.id)!;
-          return { photo: photoOf(m.asset, f.path, nameOf(m.asset.assetId), f.size, f.mtimeMs), decision: m.decision };
-        }),
-      })),
-    });
-    if (options.dryRun) outputLines = renderPlan(plan);
-    else applied = await timed('output', () => applyOutput(db, ctx.runId, plan!, sink, ctx.signal));
-    for (const m of new Map(ranked.flatMap((g) => g.members.map((x) => [x.asset.id, x.asset] as const))).values()) ctx.cache.unpin(cacheKey(m, kind));
-    // The tree's pictures were held past the cap while being copied; back under it now.
-    await ctx.cache.trim();
-    if (applied?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
+    tree = await writeTree({ db, runId: ctx.runId, cache: ctx.cache, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, ranked, nameOf);
+    if (tree.applied?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
   }
+  const { plan, applied, lines: outputLines } = tree;
 
   // 5. Changes on the server.
   let actions: ActionsSummary | null = null;
@@ -276,7 +270,9 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
         {
           groups,
           flags: { tags: options.tagOnly || options.createAlbums, albums: options.createAlbums, favorite: options.markBestFavorite, archive: options.archiveNonBest, stack: options.stack },
-          scope: new Set(assets.map((a) => a.assetId)),
+          // What this run judged: in person mode only those people's photos, so another
+          // person's groups from an earlier run are left alone.
+          scope: new Set(subsets.flatMap((sub) => sub.assets.map((a) => a.assetId))),
           knownFlags,
           albumDescription: 'Made by photo-organizer: similar photos, the best one tagged photo-organizer/best.',
         },
@@ -377,19 +373,4 @@ async function actionGroups(ctx: Ctx, ranked: readonly RankedGroup[]): Promise<A
         })
       : null,
   }));
-}
-
-/** Writes the local tree like a folder run does: journalled destinations, stale files removed. */
-async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: ProgressSink, signal?: AbortSignal): Promise<ApplyResult> {
-  const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
-  recordOutputs(db, runId, plan.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) })));
-  sink.start('output', plan.operations.length + stale.length);
-  try {
-    const result = await applyPlan(plan, { stale, trustMtime: true, onProgress: (done, total) => sink.update(done, total), ...(signal ? { signal } : {}) });
-    if (!result.aborted) forgetOutputs(db, stale);
-    for (const f of result.failed) sink.note('problem', `${f.path}: ${f.message}`);
-    return result;
-  } finally {
-    sink.finish();
-  }
 }

@@ -4,7 +4,7 @@
  * people, server duplicates, smart search and server faces — all read through immich/client.ts.
  */
 import { AssetTypeEnum, AssetVisibility, type MetadataSearchDto } from '@immich/sdk';
-import type { AssetFacts, ListedAsset } from '../catalog/immich.js';
+import type { AssetFacts, ListedAsset } from '../core/immich.js';
 import type { ServerFace } from '../core/server-faces.js';
 import type { CaptureTime } from '../core/types.js';
 import type { ImmichClient } from '../immich/client.js';

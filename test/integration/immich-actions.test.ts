@@ -85,6 +85,22 @@ describe('--tag-only on Immich', () => {
     expect(again.stdout).toContain('already up to date');
   });
 
+  it('--force-fresh forgets the fingerprints but not what it changed, so --undo still works', async () => {
+    const f = await server();
+    const { cache } = scratch();
+    expect((await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only'])).code).toBe(0);
+    f.clearCalls();
+    const fresh = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only', '--force-fresh']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toContain('kept the record of changes made on the server');
+    // Fingerprints are made again, from the pictures still in the disk cache.
+    expect(fresh.stdout).toContain('Downloaded 0 pictures (0 B); 9 from the cache, 0 fingerprints from the catalog.');
+    expect(writeLines(f)).toEqual([]);
+    const undone = await runImmichCli(f, ['--immich-cache-dir', cache, '--undo']);
+    expect(undone.code, undone.stderr).toBe(0);
+    expect(tagValues(f)).toEqual([]);
+  });
+
   it('--dry-run prints every change and makes none, writing no catalog and no cache', async () => {
     const f = await server();
     const { cache } = scratch();
@@ -175,7 +191,7 @@ describe('favorite, archive, albums and stacks on Immich', () => {
     const preview = await runImmichCli(f, ['--immich-cache-dir', cache, '--undo', '--dry-run']);
     expect(preview.code, preview.stderr).toBe(0);
     expect(writeLines(f)).toEqual([]);
-    expect(preview.stdout).toMatch(/^unstack 5 photos: .*\[DELETE \/api\/stacks\//m);
+    expect(preview.stdout).toMatch(/^unstack 5 photos: IMG_010\d\.JPG, .*\[DELETE \/api\/stacks\//m);
     expect(preview.stdout).toMatch(/^delete album "Trip-2024-04-21-0001"/m);
     expect(preview.stdout).toMatch(/^delete tag photo-organizer  \[DELETE/m);
 

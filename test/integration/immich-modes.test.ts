@@ -73,6 +73,20 @@ describe('grouping by person', () => {
   });
 });
 
+describe('pictures', () => {
+  it('--use-full-resolution downloads the originals (a HEIC one included) and finds the same groups', async () => {
+    const f = await server();
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--use-full-resolution', '--tag-only']);
+    expect(run.code, run.stderr).toBe(0);
+    const originals = f.calls.filter((c) => c.path.endsWith('/original')).map((c) => pathOf(f, c.path.split('/')[3]!));
+    expect(originals).toContain('phone-export/IMG_0042.HEIC');
+    expect(originals).toHaveLength(9);
+    expect(f.calls.filter((c) => c.path.endsWith('/thumbnail'))).toEqual([]);
+    expect(tagged(f, 'photo-organizer/group-0001')).toHaveLength(4);
+    expect(tagged(f, 'photo-organizer/group-0002')).toEqual(BIRD);
+  });
+});
+
 describe("the server's own analysis", () => {
   it('picks the best photo by the faces Immich found, asking only about grouped photos', async () => {
     const f = await server();

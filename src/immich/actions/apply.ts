@@ -5,7 +5,7 @@
  * requests (albums, stacks) are not idempotent: after an unclear failure the server is asked
  * whether the thing exists before anything is repeated.
  */
-import type { JournalOp, JournalStart } from '../../catalog/immich.js';
+import type { JournalOp, JournalStart } from '../../core/immich.js';
 import { bulkFailures, type ImmichClient } from '../client.js';
 import { ImmichConnectionError, ImmichError, ImmichHttpError } from '../errors.js';
 import type { Operation } from './plan.js';

@@ -3,7 +3,7 @@
  * and what this tool owns there (folded from the journal). Planning compares them with what the
  * groups call for, so a re-run, a resumed run and an undo each do exactly what is missing. Pure.
  */
-import type { JournalEntry } from '../../catalog/immich.js';
+import type { JournalEntry } from '../../core/immich.js';
 
 /** Root of every tag this tool makes. */
 export const TAG_ROOT = 'photo-organizer';
