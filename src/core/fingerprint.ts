@@ -50,7 +50,11 @@ export function measureQuality(luma: Float32Array, width: number, height: number
   };
 }
 
-function laplacianRatio(img: Float32Array, w: number, h: number): number {
+/**
+ * Variance of the 4-neighbour Laplacian over the variance of luma: edge strength relative to
+ * contrast, so exposure and lighting cancel out. Used for whole images and face crops alike.
+ */
+export function laplacianRatio(img: Float32Array, w: number, h: number): number {
   if (w < 3 || h < 3) return 0;
   let lapSum = 0;
   let lapSq = 0;

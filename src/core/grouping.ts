@@ -8,6 +8,7 @@ import { popcount32, splitHash } from './dhash.js';
 import { hashPairsWithin } from './hash-index.js';
 import { CLASS_RANK, type PairClass, type PairVerdict, type PreparedSketch, comparePair } from './similarity.js';
 import { type Profile, profileFor, relaxed } from './threshold.js';
+import { UnionFind } from './union-find.js';
 import type { GroupKind } from './types.js';
 
 export interface GroupingItem {
@@ -208,34 +209,25 @@ function timeNeighbourPairs(items: readonly GroupingItem[], windowMs: number): [
 
 /** Union-find that also keeps each cluster's member list. */
 class Clusters {
-  private readonly parent: Int32Array;
+  private readonly sets: UnionFind;
   private readonly lists = new Map<number, number[]>();
 
   constructor(n: number) {
-    this.parent = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.parent[i] = i;
+    this.sets = new UnionFind(n);
   }
 
   find(i: number): number {
-    let r = i;
-    while (this.parent[r] !== r) r = this.parent[r]!;
-    let c = i;
-    while (this.parent[c] !== r) {
-      const next = this.parent[c]!;
-      this.parent[c] = r;
-      c = next;
-    }
-    return r;
+    return this.sets.find(i);
   }
 
   members(root: number): number[] {
     return this.lists.get(root) ?? [root];
   }
 
-  /** Merges two roots; the smaller index becomes the root so the outcome is order-free. */
+  /** Merges two roots (the smaller index stays the root) and their member lists. */
   union(a: number, b: number): number {
-    const [root, child] = a < b ? [a, b] : [b, a];
-    this.parent[child] = root;
+    const root = this.sets.union(a, b);
+    const child = root === a ? b : a;
     this.lists.set(root, [...this.members(root), ...this.members(child)]);
     this.lists.delete(child);
     return root;

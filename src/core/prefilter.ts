@@ -15,6 +15,7 @@ import { hashPairsWithin } from './hash-index.js';
 import { resizeArea, resizeAreaChannels, toLuma } from './pixels.js';
 import { decodeThumbhash } from './thumbhash.js';
 import { profileFor, relaxed } from './threshold.js';
+import { UnionFind } from './union-find.js';
 
 /** Side of the luma grid compared between thumbhashes. */
 const GRID = 16;
@@ -213,30 +214,4 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
 /** Distance in bits between two thumbhash dHashes (exported for diagnostics and tests). */
 export function thumbHashDistance(a: ThumbFeatures, b: ThumbFeatures): number {
   return hamming(a.dhash, b.dhash);
-}
-
-class UnionFind {
-  private readonly parent: Int32Array;
-
-  constructor(n: number) {
-    this.parent = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.parent[i] = i;
-  }
-
-  find(i: number): number {
-    let r = i;
-    while (this.parent[r] !== r) r = this.parent[r]!;
-    while (this.parent[i] !== r) {
-      const next = this.parent[i]!;
-      this.parent[i] = r;
-      i = next;
-    }
-    return r;
-  }
-
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
 }

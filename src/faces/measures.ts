@@ -4,6 +4,7 @@
  * by every backend that yields such a mesh.
  */
 import type { EyeMeasure } from '../core/faces.js';
+import { laplacianRatio } from '../core/fingerprint.js';
 import { type RgbImage, resizeArea } from '../core/pixels.js';
 
 /** A mesh point in decode pixels; z (depth) is ignored here. */
@@ -180,29 +181,3 @@ export function faceSharpness(image: RgbImage, face: PixelBox): number {
   return laplacianRatio(resizeArea(luma, w, h, FACE_SAMPLE, FACE_SAMPLE), FACE_SAMPLE, FACE_SAMPLE);
 }
 
-/**
- * Variance of the 4-neighbour Laplacian over the variance of luma: edge strength relative to
- * contrast, so exposure and lighting cancel out (as core/fingerprint.ts measures whole images).
- */
-function laplacianRatio(img: Float32Array, w: number, h: number): number {
-  let lapSum = 0;
-  let lapSq = 0;
-  let sum = 0;
-  let sq = 0;
-  let n = 0;
-  for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const c = img[i]!;
-      const lap = img[i - 1]! + img[i + 1]! + img[i - w]! + img[i + w]! - 4 * c;
-      lapSum += lap;
-      lapSq += lap * lap;
-      sum += c;
-      sq += c * c;
-      n++;
-    }
-  }
-  const lumaVar = sq / n - (sum / n) ** 2;
-  // A flat crop (a face in deep shadow) has nothing to judge: call it unsharp, not infinite.
-  return lumaVar < 1 ? 0 : (lapSq / n - (lapSum / n) ** 2) / lumaVar;
-}

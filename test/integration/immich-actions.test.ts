@@ -6,33 +6,17 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { albums, archived, favorites, idOf, pathOf, snapshot, stacks, tagged, tagValues, writeLines } from '../support/fake-immich/inspect.js';
-import { type SeedAsset, seedFromLibrary } from '../support/fake-immich/seed.js';
-import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
-import { buildLibrary } from '../support/library.js';
+import type { FakeImmich } from '../support/fake-immich/server.js';
+import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 
 const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
 const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
 
-let seeds: SeedAsset[];
-let fake: FakeImmich | null = null;
-
-beforeAll(async () => {
-  const base = mkdtempSync(join(tmpdir(), 'po-immich-lib-'));
-  seeds = await seedFromLibrary(await buildLibrary(join(base, 'Photos'), { variant: 'small' }));
-});
-
-afterEach(async () => {
-  await fake?.close();
-  fake = null;
-});
-
-async function server(): Promise<FakeImmich> {
-  fake = await startFakeImmich(seeds);
-  return fake;
-}
+const fixture = useFakeImmich();
+const server = fixture.server;
 
 function scratch(): { cache: string; base: string } {
   const base = mkdtempSync(join(tmpdir(), 'po-immich-run-'));

@@ -6,34 +6,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { albums, idOf, pathOf, tagged, tagValues } from '../support/fake-immich/inspect.js';
-import { type SeedAsset, seedFromLibrary, uuidFor } from '../support/fake-immich/seed.js';
-import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
-import { buildLibrary } from '../support/library.js';
+import { uuidFor } from '../support/fake-immich/seed.js';
+import type { FakeImmich } from '../support/fake-immich/server.js';
+import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 
 const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
 const MOUNTAINS = ['2023/Hike/DSC09850.JPG', '2023/Hike/DSC09851.JPG'];
 
-let seeds: SeedAsset[];
-let fake: FakeImmich | null = null;
-
-beforeAll(async () => {
-  const base = mkdtempSync(join(tmpdir(), 'po-immich-lib-'));
-  seeds = await seedFromLibrary(await buildLibrary(join(base, 'Photos'), { variant: 'small' }));
-});
-
-afterEach(async () => {
-  await fake?.close();
-  fake = null;
-});
-
-async function server(): Promise<FakeImmich> {
-  fake = await startFakeImmich(seeds, { pageSize: 2 });
-  return fake;
-}
+const fixture = useFakeImmich({ pageSize: 2 });
+const server = fixture.server;
 
 function cacheDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'po-immich-run-')), 'cache');

@@ -7,31 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { albums, favorites, snapshot, tagged, writeLines } from '../support/fake-immich/inspect.js';
-import { type SeedAsset, seedFromLibrary } from '../support/fake-immich/seed.js';
-import { type FakeImmich, type FakeImmichOptions, startFakeImmich } from '../support/fake-immich/server.js';
-import { buildLibrary } from '../support/library.js';
+import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 
-let seeds: SeedAsset[];
-let fake: FakeImmich | null = null;
-
-beforeAll(async () => {
-  const base = mkdtempSync(join(tmpdir(), 'po-immich-lib-'));
-  seeds = await seedFromLibrary(await buildLibrary(join(base, 'Photos'), { variant: 'small' }));
-});
-
-afterEach(async () => {
-  await fake?.close();
-  fake = null;
-});
-
-async function server(options: FakeImmichOptions = {}, seedList: readonly SeedAsset[] = seeds): Promise<FakeImmich> {
-  fake = await startFakeImmich(seedList, options);
-  return fake;
-}
+const fixture = useFakeImmich();
+const server = fixture.server;
 
 function scratch(): { base: string; cache: string } {
   const base = mkdtempSync(join(tmpdir(), 'po-immich-run-'));
@@ -178,7 +161,7 @@ describe('secrets, cache and files', () => {
   });
 
   it('writes the local tree from downloaded pictures; hostile file names stay inside the cache and the output', async () => {
-    const hostile = seeds.map((s) => (s.relativePath === 'backup/IMG_0042.JPG' ? { ...s, originalFileName: '../../../evil.JPG' } : s));
+    const hostile = fixture.seeds().map((s) => (s.relativePath === 'backup/IMG_0042.JPG' ? { ...s, originalFileName: '../../../evil.JPG' } : s));
     const f = await server({}, hostile);
     const { base, cache } = scratch();
     const out = join(base, 'out');
