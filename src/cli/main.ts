@@ -11,6 +11,7 @@ import { immichCatalogPath, organizeImmich } from '../pipeline/immich-run.js';
 import { formatImmichSummary } from './immich-summary.js';
 import { buildProgram, explicitKeys } from './program.js';
 import { ProgressDisplay } from './progress-display.js';
+import { settingsRun } from './setup.js';
 import { formatSummary } from './summary.js';
 
 export interface Io {
@@ -48,6 +49,11 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof RunOptions)[]) {
     if (given[key] !== undefined) raw[key] = given[key];
   }
+  // -i / -r: the options come from the setup or a settings file (typed flags on top), then run
+  // through exactly the same validation and run as a command line.
+  const setup = await settingsRun(program, raw, { stdin: process.stdin, stdout: io.stdout, stderr: io.stderr });
+  if (setup !== null && 'exit' in setup) return setup.exit;
+  if (setup !== null) raw = setup.raw;
   if (raw.resume === true) {
     const restored = restoreInterrupted(raw, explicitKeys(program));
     if (restored) raw = restored;
@@ -57,7 +63,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   const options = checked.options;
   const immich = options.sourceType === 'immich';
   // The key is read here and handed to the Immich run alone: it is no run option, so it is never stored.
-  const apiKey = program.opts<{ immichApiKey?: string }>().immichApiKey ?? null;
+  const apiKey = setup !== null ? setup.apiKey : (program.opts<{ immichApiKey?: string }>().immichApiKey ?? null);
   if (!immich) {
     if (options.undo) return fail('--undo takes back changes made on an Immich server: use it with --source-type immich', 2);
     if (!options.source) return fail('--source is required for a local run (the folder holding your photos)', 2);

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_OPTIONS } from '../pipeline/options.js';
+import { SETTINGS_FILE } from './settings.js';
 
 const EXAMPLES = `
 Examples:
@@ -28,6 +29,10 @@ Examples:
     $ photo-organizer --source-type immich --immich-url https://photos.example.com --tag-only --dry-run
     $ photo-organizer --source-type immich --immich-url https://photos.example.com --tag-only --stack
     $ photo-organizer --source-type immich --immich-url https://photos.example.com --undo
+
+  Set up step by step (and save the settings), then run them again later without questions:
+    $ photo-organizer -i
+    $ photo-organizer -r
 
 Threshold guide (-t): 0-3 duplicates only, 4-6 bursts (default 5), 7-10 similar scenes, 11+ very loose.
 `;
@@ -100,6 +105,8 @@ export function buildProgram(): Command {
     .option('--immich-use-duplicates', "use Immich's duplicate groups instead of finding groups")
     .option('--immich-smart-search <query>', 'only the photos a smart (CLIP) search finds, e.g. "beach sunset"')
     .option('--undo', 'remove what earlier runs changed on the Immich server: tags, albums, stacks, favorites, archive')
+    .option('-i, --interactive', 'guided setup: questions with defaults (Enter keeps them), a summary, save, run')
+    .option('-r, --run-settings [file]', `run saved settings without questions (default file: ${SETTINGS_FILE}); flags given too override them`)
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
