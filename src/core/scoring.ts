@@ -78,7 +78,7 @@ export interface WholeImageParts<M extends ScoringInput = ScoringInput> {
 type Parts = WholeImageParts;
 
 function bestReason(p: Parts, runnerUp: Parts | undefined): string {
-  const bits = [p.sharp >= 0.999 ? 'sharpest' : `${pct(p.sharp)} of the sharpest`, exposureWords(p.m.quality), megapixels(p.m.quality)];
+  const bits = measureWords(p);
   if (runnerUp) {
     const margin = why(p, runnerUp);
     const other = runnerUp.m.name ?? 'the runner-up';
@@ -88,7 +88,11 @@ function bestReason(p: Parts, runnerUp: Parts | undefined): string {
 }
 
 function otherReason(p: Parts): string {
-  return [p.sharp >= 0.999 ? 'sharpest' : `${pct(p.sharp)} as sharp as the sharpest`, exposureWords(p.m.quality), megapixels(p.m.quality)].join(', ');
+  return measureWords(p).join(', ');
+}
+
+function measureWords(p: Parts): string[] {
+  return [p.sharp >= 0.999 ? 'sharpest' : `${pct(p.sharp)} as sharp as the sharpest`, exposureWords(p.m.quality), megapixels(p.m.quality)];
 }
 
 /** The measure on which the winner gained most over the runner-up, in words. */
