@@ -132,6 +132,19 @@ const MIGRATIONS: readonly Migration[] = [
    );
    CREATE INDEX immich_journal_server ON immich_journal(server, id);`,
   },
+  {
+    // Review decisions (catalog/decisions.ts): the user's picks, exclusions, splits and merges,
+    // a log replayed on every run's groups. `scope` keeps folder photos and Immich assets apart.
+    name: '004-decisions',
+    sql: `CREATE TABLE decisions (
+     id INTEGER PRIMARY KEY,
+     scope TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     data TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX decisions_scope ON decisions(scope, id);`,
+  },
 ];
 
 

@@ -11,6 +11,7 @@ import { immichCatalogPath, organizeImmich } from '../pipeline/immich-run.js';
 import { formatImmichSummary } from './immich-summary.js';
 import { buildProgram, explicitKeys } from './program.js';
 import { ProgressDisplay } from './progress-display.js';
+import { reviewRequest, runReview } from './review.js';
 import { settingsRun } from './setup.js';
 import { formatSummary } from './summary.js';
 
@@ -43,6 +44,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     }
     throw error;
   }
+  const review = reviewRequest(program);
+  if (review !== null) return runReview(review, io);
 
   const given = program.opts<Partial<Record<keyof RunOptions, unknown>>>();
   let raw: Record<string, unknown> = { ...DEFAULT_OPTIONS };

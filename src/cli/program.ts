@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_OPTIONS } from '../pipeline/options.js';
+import { reviewCommand } from './review.js';
 import { SETTINGS_FILE } from './settings.js';
 
 const EXAMPLES = `
@@ -23,6 +24,9 @@ Examples:
 
   Continue a run that was interrupted:
     $ photo-organizer -o ~/Organized --resume
+
+  Review the groups in your browser, fix the picks, apply (see photo-organizer review --help):
+    $ photo-organizer review -o ~/Organized --open
 
   Tag bursts and duplicates in an Immich library (key from the environment), then take it back:
     $ export IMMICH_API_KEY=...
@@ -109,7 +113,12 @@ export function buildProgram(): Command {
     .option('-r, --run-settings [file]', `run saved settings without questions (default file: ${SETTINGS_FILE}); flags given too override them`)
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    // `review` takes its own -o and --state-file: options after a subcommand's name are its own.
+    .enablePositionalOptions()
+    .addCommand(reviewCommand())
+    // A run needs no subcommand (main() runs it); without an action commander would print help.
+    .action(() => undefined);
   return program;
 }
 

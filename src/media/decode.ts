@@ -99,6 +99,16 @@ export async function decodeForAnalysis(bytes: Uint8Array, maxSide: number): Pro
   return (await decodeEncoded(bytes, { maxSide, orientation: 'auto', label: 'image' })).image;
 }
 
+/**
+ * JPEG bytes of a decode (RGB, as `loadPixels` gives it), for the review page's thumbnails.
+ * `quality` 1..100, default 80; progressive so a large view shows early.
+ */
+export async function encodeJpegThumbnail(image: DecodedImage, quality = 80): Promise<Buffer> {
+  configure();
+  const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  return input.jpeg({ quality, progressive: image.width * image.height > 400_000 }).toBuffer();
+}
+
 /** The MediaError for an image over the pixel limit, naming its size. */
 export function tooLargeError(width: number, height: number): MediaError {
   return new MediaError(

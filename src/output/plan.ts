@@ -16,6 +16,11 @@ import type { LocalOffset, OutputPhoto } from './metadata-text.js';
 export type { LocalOffset, OutputPhoto } from './metadata-text.js';
 
 export interface OutputGroup {
+  /**
+   * Folder number (group_0007 is 7); default the group's position, from 1. Review decisions
+   * leave gaps (a merged group's number) and add numbers at the end (a split-off part).
+   */
+  readonly number?: number;
   /** Members in the order they appear in metadata.txt; this order also settles name clashes. */
   readonly photos: readonly OutputPhoto[];
 }
@@ -96,7 +101,7 @@ export function planOutput(input: PlanInput): OutputPlan {
   const groups: PlannedGroup[] = [];
   const operations: OutputOperation[] = [];
   input.groups.forEach((group, index) => {
-    const folder = groupFolderName(index + 1);
+    const folder = groupFolderName(group.number ?? index + 1);
     const best = group.photos.filter((p) => p.decision.isBest);
     if (group.photos.length === 0 || best.length !== 1) {
       throw new OutputPlanError(

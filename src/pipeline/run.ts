@@ -134,10 +134,12 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
   const ranked = await timed('select', () => selectStage(db, run.id, grouping.groups, faces.analyzer, sink));
   const photoById = new Map<number, Photo>(grouping.photos.map((p) => [p.id, { ...p, relativePath: relativeDisplay(source, p.path) }]));
   const groups = ranked.map((g) => ({
+    // Review decisions can leave gaps and add numbers: folders keep theirs (core/decisions.ts).
+    number: g.number,
     kind: g.kind,
     members: g.members.map((m) => ({ photo: photoById.get(m.photoId)!, decision: m })),
   }));
-  const plan = planOutput({ outputRoot: output, groups: groups.map((g) => ({ photos: g.members })) });
+  const plan = planOutput({ outputRoot: output, groups: groups.map((g) => ({ number: g.number, photos: g.members })) });
 
   const errors: PhotoError[] = [
     ...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message })),

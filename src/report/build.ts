@@ -12,6 +12,8 @@ import { parseReport, REPORT_VERSION } from './schema.js';
 import type { Report, ReportGroup } from './schema.js';
 
 export interface ReportGroupInput {
+  /** Group number (id group_0007 is 7); default the group's position, from 1. */
+  readonly number?: number;
   readonly kind: GroupKind;
   /** Members in output order (the order given to `planOutput`). */
   readonly members: readonly {
@@ -47,7 +49,7 @@ export function buildReport(input: ReportInput): Report {
     const planned = input.plan?.groups[i] ?? null;
     const best = group.members.find((m) => m.decision.isBest);
     return {
-      id: groupFolderName(i + 1),
+      id: groupFolderName(group.number ?? i + 1),
       kind: group.kind,
       best: best?.photo.relativePath ?? '',
       folder: planned?.folder ?? null,

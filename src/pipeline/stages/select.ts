@@ -4,8 +4,10 @@
  * catalog one group at a time, so memory does not grow with the number of groups.
  */
 import type { Db } from '../../catalog/database.js';
+import { LOCAL_SCOPE, loadDecisions } from '../../catalog/decisions.js';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import { type StoredGroup, saveGroups } from '../../catalog/runs.js';
+import { type AdjustedGroup, applyDecisions } from '../../core/decisions.js';
 import { rankGroupWithFaces } from '../../core/face-scoring.js';
 import { baseName, displayPath } from '../../core/paths.js';
 import type { ProgressSink } from '../progress.js';
@@ -13,10 +15,11 @@ import { ranksOnFaces } from './analyze.js';
 import type { FoundGroup } from './group.js';
 
 /**
- * Ranks and stores the groups, numbered from 1 in the order given. `analyzer` names the face
+ * Ranks and stores the groups, numbered from 1 in the order given, and returns them with the
+ * review decisions applied (numbers kept; see core/decisions.ts). `analyzer` names the face
  * analyses to use (null: rank on whole-image measures only).
  */
-export function selectStage(db: Db, runId: number, groups: readonly FoundGroup[], analyzer: string | null, sink: ProgressSink): StoredGroup[] {
+export function selectStage(db: Db, runId: number, groups: readonly FoundGroup[], analyzer: string | null, sink: ProgressSink): readonly AdjustedGroup[] {
   sink.start('select', groups.length);
   const ranked: StoredGroup[] = groups.map((g, n) => {
     const faces = analyzer === null || !ranksOnFaces(g) ? null : loadFaceAnalyses(db, g.members.map((p) => p.id), analyzer);
@@ -38,5 +41,7 @@ export function selectStage(db: Db, runId: number, groups: readonly FoundGroup[]
   });
   saveGroups(db, runId, ranked);
   sink.finish();
-  return ranked;
+  // The catalog keeps the automatic ranking; the user's review decisions (picks, exclusions,
+  // splits, merges) are replayed on top of it for the output and the report.
+  return applyDecisions(ranked, loadDecisions(db, LOCAL_SCOPE)).groups;
 }

@@ -1,0 +1,254 @@
+// Review page entry: the two views (grid of groups, one group), routing by the address's hash
+// (#/ and #/group/<n>), the filters, the keyboard, undo and apply.
+
+import { get, post } from './api.js';
+import { Grid } from './grid.js';
+import { GroupView } from './group.js';
+import { closeZoom, h, toast, zoomOpen } from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+
+const KEYS = {
+  grid: [['←↑→↓', 'move'], ['Enter', 'open group'], ['u', 'undo']],
+  group: [['← →', 'photo'], ['↑ ↓', 'group'], ['Space', 'pick best'], ['x', 'take out'], ['s', 'split here'], ['m', 'merge with next'], ['Enter', '100 %'], ['u', 'undo'], ['Esc', 'back']],
+};
+
+const filtersForm = $('filters');
+let filter = readFilter();
+let summary = null;
+let view = 'grid';
+/** Set when a change happened since the grid was loaded: it reloads when shown again. */
+let gridStale = false;
+
+const grid = new Grid({
+  list: $('grid'),
+  status: $('grid-status'),
+  sentinel: $('sentinel'),
+  onOpen: (number) => (location.hash = `#/group/${number}`),
+});
+
+const group = new GroupView({
+  onChanged: async (outcome, { select }) => {
+    showSummary(outcome.summary);
+    gridStale = true;
+    if (outcome.focus === null) return go('#/');
+    if (outcome.focus !== group.number) {
+      history.replaceState(null, '', `#/group/${outcome.focus}`);
+    }
+    await showGroup(outcome.focus, { select });
+  },
+});
+
+// The token came in the address; the cookie carries it from now on, so the address can drop it.
+if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', `/${location.hash}`);
+
+filtersForm.addEventListener('change', () => {
+  filter = readFilter();
+  gridStale = false;
+  if (view !== 'grid') go('#/');
+  grid.reset(filter).catch(showError);
+});
+filtersForm.addEventListener('submit', (event) => event.preventDefault());
+
+$('back').addEventListener('click', () => go('#/'));
+$('undo').addEventListener('click', () => undo());
+$('apply').addEventListener('click', () => apply());
+$('zoom').addEventListener('click', () => closeZoom());
+window.addEventListener('hashchange', () => route().catch(showError));
+// Coming back to the page: a run that finished meanwhile replaces the groups shown.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') checkForNewRun().catch(showError);
+});
+document.addEventListener('keydown', onKey);
+
+start().catch(showError);
+
+async function start() {
+  showSummary(await get('summary'));
+  await grid.reset(filter);
+  await route();
+}
+
+function readFilter() {
+  const data = new FormData(filtersForm);
+  return { kind: data.get('kind') ?? 'all', faces: data.get('faces') ?? 'any', changed: data.get('changed') ? '1' : '0' };
+}
+
+function go(hash) {
+  if (location.hash === hash || (hash === '#/' && location.hash === '')) route().catch(showError);
+  else location.hash = hash;
+}
+
+async function route() {
+  closeZoom();
+  const m = /^#\/group\/(\d+)$/.exec(location.hash);
+  if (m) return showGroup(Number(m[1]), { select: 'best' });
+  const back = group.number;
+  setView('grid');
+  if (gridStale) {
+    gridStale = false;
+    await grid.reset(filter, { atLeast: grid.cards.length, focusNumber: back });
+  } else if (back !== null) {
+    const at = grid.cards.findIndex((c) => c.number === back);
+    if (at >= 0) grid.setFocus(at);
+  }
+}
+
+async function showGroup(number, { select }) {
+  const shown = await group.show(number, filter, { select });
+  if (!shown) {
+    toast(`Group ${number} no longer exists`, { error: true });
+    return go('#/');
+  }
+  setView('group');
+}
+
+function setView(next) {
+  view = next;
+  document.body.classList.toggle('in-group', next === 'group');
+  $('grid-view').hidden = next !== 'grid';
+  $('group-view').hidden = next !== 'group';
+  $('keys').replaceChildren(...KEYS[next].map(([key, what]) => h('span', {}, h('kbd', {}, key), ' ', what)));
+  if (next === 'group') window.scrollTo({ top: 0 });
+}
+
+function showSummary(s) {
+  summary = s;
+  const when = s.run.finishedAt.slice(0, 16).replace('T', ' ');
+  $('run-info').textContent = `Run of ${when} · ${s.photos} photos in ${s.groups} groups${s.changed ? ` · ${s.changed} changed by you` : ''}`;
+  for (const el of document.querySelectorAll('[data-count]')) {
+    el.textContent = String(el.dataset.count === 'all' ? s.groups : s.byKind[el.dataset.count]);
+  }
+  $('run-info').title = `${s.run.source} → ${s.run.output}`;
+  const undoButton = $('undo');
+  undoButton.disabled = s.lastDecision === null;
+  undoButton.title = s.lastDecision ? `Undo: ${s.lastDecision} (u)` : 'Nothing to undo';
+}
+
+async function checkForNewRun() {
+  const shownRun = summary?.run.id;
+  const s = await get('summary');
+  showSummary(s);
+  if (s.run.id === shownRun) return;
+  toast('A newer run has finished: showing its groups');
+  gridStale = true;
+  if (view === 'group') await showGroup(group.number, { select: 'best' });
+  else await route();
+}
+
+async function undo() {
+  if (!summary?.lastDecision) return toast('Nothing to undo');
+  try {
+    const outcome = await post('undo');
+    showSummary(outcome.summary);
+    toast(outcome.message);
+    if (view === 'group' && outcome.focus !== null) {
+      if (outcome.focus !== group.number) history.replaceState(null, '', `#/group/${outcome.focus}`);
+      gridStale = true;
+      await showGroup(outcome.focus, { select: group.selected });
+    } else {
+      await grid.reset(filter, { atLeast: grid.cards.length, focusNumber: outcome.focus });
+    }
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function apply() {
+  const dialog = $('apply-dialog');
+  const body = $('apply-body');
+  const confirm = $('apply-confirm');
+  let preview;
+  try {
+    preview = await get('apply');
+  } catch (error) {
+    return showError(error);
+  }
+  const n = preview.changes.length;
+  confirm.hidden = n === 0;
+  confirm.textContent = `Apply to ${n} ${n === 1 ? 'folder' : 'folders'}`;
+  body.replaceChildren(
+    n === 0
+      ? h('p', {}, 'Nothing to apply: the output folder already shows every decision.')
+      : h('p', {}, `These group folders in ${summary.run.output} will be rewritten (your original photos are never touched), then the report:`),
+    n === 0 ? null : h('ul', {}, ...preview.changes.map((c) => h('li', {}, h('b', {}, c.folder), c.text))),
+  );
+  dialog.returnValue = '';
+  dialog.showModal();
+  confirm.focus();
+  const answer = await new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue), { once: true }));
+  restoreFocus();
+  if (answer !== 'apply') return;
+  try {
+    const result = await post('apply', { confirm: true });
+    if (result.failed.length > 0) toast(`Applied with ${result.failed.length} problems: ${result.failed[0]}`, { error: true });
+    else toast(`Applied: ${result.written} files written, ${result.removed} removed; report rewritten.`);
+    showSummary(await get('summary'));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Keyboard focus back on the selected photo or card (after a dialog took it). */
+function restoreFocus() {
+  if (view === 'group') group.select(group.selected);
+  else grid.setFocus(grid.focus);
+}
+
+function onKey(event) {
+  if ($('apply-dialog').open) return;
+  if (event.altKey || event.metaKey) return;
+  const key = event.key;
+  if (event.ctrlKey) {
+    if (key === 'z') {
+      event.preventDefault();
+      undo();
+    }
+    return;
+  }
+  if (zoomOpen()) {
+    if (key === 'Escape' || key === 'Enter' || key === ' ') {
+      event.preventDefault();
+      closeZoom();
+    }
+    return;
+  }
+  const field = event.target.closest?.('input, select, textarea');
+  if (field && key !== 'Escape') return;
+  const handled = view === 'grid' ? gridKey(key) : groupKey(key);
+  if (handled) event.preventDefault();
+}
+
+function gridKey(key) {
+  switch (key) {
+    case 'ArrowRight': grid.move(1, 0); return true;
+    case 'ArrowLeft': grid.move(-1, 0); return true;
+    case 'ArrowDown': grid.move(0, 1); return true;
+    case 'ArrowUp': grid.move(0, -1); return true;
+    case 'Enter': case ' ': grid.openFocused(); return true;
+    case 'u': undo(); return true;
+    default: return false;
+  }
+}
+
+function groupKey(key) {
+  switch (key) {
+    case 'ArrowRight': group.move(1); return true;
+    case 'ArrowLeft': group.move(-1); return true;
+    case 'ArrowDown': case 'PageDown': group.step(1); return true;
+    case 'ArrowUp': case 'PageUp': group.step(-1); return true;
+    case ' ': group.pick(); return true;
+    case 'x': group.exclude(); return true;
+    case 's': group.split(); return true;
+    case 'm': group.merge(); return true;
+    case 'u': undo(); return true;
+    case 'Enter': case 'z': group.zoom({ x: 0.5, y: 0.5 }); return true;
+    case 'Escape': go('#/'); return true;
+    default: return false;
+  }
+}
+
+function showError(error) {
+  console.error(error);
+  toast(error?.message ?? String(error), { error: true });
+}

@@ -1,0 +1,141 @@
+// The grid of groups: cards loaded a page at a time as the list scrolls (the API pages them),
+// pictures loaded only when a card comes near the screen, and a keyboard focus that arrows move.
+
+import { get, imageUrl } from './api.js';
+import { forgetLazy, h, lazyImage } from './ui.js';
+
+const PAGE = 60;
+
+export class Grid {
+  constructor({ list, status, sentinel, onOpen }) {
+    this.list = list;
+    this.status = status;
+    this.onOpen = onOpen;
+    this.filter = {};
+    this.cards = [];
+    this.total = null;
+    this.focus = 0;
+    this.loading = null;
+    this.generation = 0;
+    // More cards when the end of the list comes within a screen of view.
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) this.loadMore();
+    }, { rootMargin: '100% 0px' }).observe(sentinel);
+  }
+
+  get done() {
+    return this.total !== null && this.cards.length >= this.total;
+  }
+
+  /**
+   * Starts the list again with `filter`, loading at least `atLeast` cards (to come back to where
+   * the user was) and focusing the card of group `focusNumber` when it is among them.
+   */
+  async reset(filter, { atLeast = PAGE, focusNumber = null } = {}) {
+    this.generation++;
+    this.filter = filter;
+    for (const img of this.list.querySelectorAll('img')) forgetLazy(img);
+    this.list.replaceChildren();
+    this.cards = [];
+    this.total = null;
+    this.loading = null;
+    this.status.textContent = 'Loading groups…';
+    while (!this.done && this.cards.length < atLeast) await this.loadMore();
+    const at = focusNumber === null ? -1 : this.cards.findIndex((c) => c.number === focusNumber);
+    this.setFocus(at >= 0 ? at : Math.min(this.focus, Math.max(0, this.cards.length - 1)), at >= 0);
+  }
+
+  /** Loads the next page (one request at a time). */
+  loadMore() {
+    if (this.done) return Promise.resolve();
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    this.loading = get('groups', { ...this.filter, offset: this.cards.length, limit: PAGE })
+      .then((page) => {
+        if (generation !== this.generation) return;
+        this.total = page.total;
+        for (const card of page.cards) this.append(card);
+        this.showStatus();
+      })
+      .finally(() => {
+        if (generation === this.generation) this.loading = null;
+      });
+    return this.loading;
+  }
+
+  showStatus() {
+    const n = this.total ?? 0;
+    this.status.textContent =
+      n === 0 ? 'No group matches these filters.' : `${n} ${n === 1 ? 'group' : 'groups'}${this.done ? '' : ` · showing ${this.cards.length}`}`;
+  }
+
+  append(card) {
+    const index = this.cards.length;
+    this.cards.push(card);
+    const img = lazyImage(h('img', { alt: `${card.folder}: best photo ${card.cover.name}`, 'data-src': imageUrl(card.cover.id, 'grid', card.cover.version), decoding: 'async' }));
+    const li = h(
+      'li',
+      {
+        class: 'card',
+        tabindex: '-1',
+        dataset: { number: card.number },
+        'aria-label': `${card.folder}, ${card.kind}, ${card.count} photos${card.changed ? ', changed by you' : ''}`,
+        onclick: () => {
+          this.setFocus(index);
+          this.onOpen(card.number);
+        },
+      },
+      h('div', { class: 'thumb' }, img),
+      h('span', { class: 'count', title: `${card.count} photos` }, `${card.count}`),
+      card.changed ? h('span', { class: 'edited' }, 'edited') : null,
+      h(
+        'div',
+        { class: 'info' },
+        h('div', { class: 'line1' }, h('span', { class: 'folder' }, card.folder), h('span', { class: `kind ${card.kind}` }, card.kind)),
+        h('div', { class: 'when', title: card.span }, h('span', {}, card.time ?? 'no capture time'), card.duration ? h('span', {}, card.duration) : null),
+      ),
+    );
+    this.list.append(li);
+  }
+
+  setFocus(index, scroll = true) {
+    const items = this.list.children;
+    if (items.length === 0) return;
+    index = Math.max(0, Math.min(index, items.length - 1));
+    items[this.focus]?.classList.remove('focused');
+    items[this.focus]?.setAttribute('tabindex', '-1');
+    this.focus = index;
+    const el = items[index];
+    el.classList.add('focused');
+    el.setAttribute('tabindex', '0');
+    if (scroll) {
+      el.focus({ preventScroll: true });
+      el.scrollIntoView({ block: 'nearest' });
+    }
+    // Keep a page ahead of the focus, so holding an arrow key never runs into the end.
+    if (index > this.cards.length - 12) this.loadMore();
+  }
+
+  /** Moves the focus by columns (dx) and rows (dy). */
+  move(dx, dy) {
+    this.setFocus(this.focus + dx + dy * this.columns());
+  }
+
+  columns() {
+    const items = [...this.list.children];
+    if (items.length === 0) return 1;
+    const top = items[0].offsetTop;
+    const n = items.findIndex((el) => el.offsetTop !== top);
+    return n === -1 ? items.length : n;
+  }
+
+  openFocused() {
+    const card = this.cards[this.focus];
+    if (card) this.onOpen(card.number);
+  }
+
+  /** Group numbers in list order so far (for the group view's neighbours). */
+  get focusedNumber() {
+    return this.cards[this.focus]?.number ?? null;
+  }
+}

@@ -1,0 +1,237 @@
+// The group view: every frame side by side with its score, reason and faces; one frame selected
+// (arrows), the changes (pick, take out, split, merge) sent to the server as decisions.
+
+import { get, imageUrl, post } from './api.js';
+import { bytes, h, lazyBackground, openZoom, toast } from './ui.js';
+
+const EYES = { open: 'eyes open', narrowed: 'eyes half-closed', closed: 'eyes closed' };
+const EYE_MARK = { open: 'open', narrowed: 'half', closed: 'closed' };
+
+export class GroupView {
+  constructor({ onChanged }) {
+    this.onChanged = onChanged;
+    this.detail = null;
+    this.selected = 0;
+    this.filter = {};
+    this.busy = false;
+    this.el = {
+      name: document.getElementById('group-name'),
+      meta: document.getElementById('group-meta'),
+      position: document.getElementById('group-position'),
+      prev: document.getElementById('prev-group'),
+      next: document.getElementById('next-group'),
+      frames: document.getElementById('frames'),
+      history: document.getElementById('history'),
+      pick: document.getElementById('do-pick'),
+      exclude: document.getElementById('do-exclude'),
+      split: document.getElementById('do-split'),
+      merge: document.getElementById('do-merge'),
+    };
+    this.el.prev.addEventListener('click', () => this.step(-1));
+    this.el.next.addEventListener('click', () => this.step(1));
+    this.el.pick.addEventListener('click', () => this.pick());
+    this.el.exclude.addEventListener('click', () => this.exclude());
+    this.el.split.addEventListener('click', () => this.split());
+    this.el.merge.addEventListener('click', () => this.merge());
+  }
+
+  get number() {
+    return this.detail?.number ?? null;
+  }
+
+  /** Loads and shows group `number`; `select` is the frame to select (index, or 'best'). */
+  async show(number, filter, { select = 'best' } = {}) {
+    this.filter = filter;
+    let detail;
+    try {
+      detail = await get(`groups/${number}`, filter);
+    } catch (error) {
+      if (error.status === 404) return false;
+      throw error;
+    }
+    this.detail = detail;
+    const best = detail.frames.findIndex((f) => f.isBest);
+    this.selected = select === 'best' ? Math.max(0, best) : Math.max(0, Math.min(select, detail.frames.length - 1));
+    this.render();
+    return true;
+  }
+
+  render() {
+    const d = this.detail;
+    this.el.name.replaceChildren(d.folder, ' ', h('span', { class: `kind ${d.kind}` }, d.kind));
+    this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}`;
+    this.el.position.textContent = d.index >= 0 ? `${d.index + 1} of ${d.total}` : '';
+    this.el.prev.disabled = d.previous === null;
+    this.el.next.disabled = d.next === null;
+    this.el.merge.disabled = d.next === null;
+    this.el.frames.style.setProperty('--n', String(Math.min(d.frames.length, 6)));
+    this.el.frames.replaceChildren(...d.frames.map((f, i) => this.frame(f, i)));
+    this.el.history.textContent = d.history.length > 0 ? `Your changes here: ${d.history.join('; ')}.` : '';
+    this.select(this.selected, false);
+  }
+
+  frame(f, i) {
+    const view = imageUrl(f.id, 'view', f.version);
+    const ratio = Math.min(2, Math.max(0.6, f.width / Math.max(1, f.height)));
+    const picture = h(
+      'div',
+      {
+        class: 'picture',
+        style: { '--ratio': ratio.toFixed(4) },
+        title: 'Click to see it at 100 %',
+        onclick: (event) => {
+          const box = event.currentTarget.getBoundingClientRect();
+          this.select(i);
+          this.zoom({ x: (event.clientX - box.left) / box.width, y: (event.clientY - box.top) / box.height });
+        },
+      },
+      h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' }),
+      f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
+      h('span', { class: 'ordinal' }, `${i + 1}/${this.detail.frames.length}`),
+      ...f.faces.map((face) =>
+        h('span', {
+          class: `facebox ${face.eyes}`,
+          style: { left: pct(face.box.x), top: pct(face.box.y), width: pct(face.box.width), height: pct(face.box.height) },
+        }),
+      ),
+    );
+    const facts = [f.time, `${f.width} × ${f.height}`, bytes(f.size), f.format.toUpperCase()].filter(Boolean).join(' · ');
+    return h(
+      'li',
+      {
+        class: `frame${f.isBest ? ' best' : ''}`,
+        tabindex: '-1',
+        dataset: { id: f.id, index: i },
+        'aria-label': `${f.name}${f.isBest ? ', best' : ''}, score ${f.score.toFixed(2)}`,
+        onclick: () => this.select(i),
+      },
+      h('div', { class: 'picture-ground' }, picture),
+      h(
+        'div',
+        { class: 'body' },
+        h('div', { class: 'name', title: f.relativePath }, f.name),
+        folderOf(f) ? h('div', { class: 'dir', title: f.relativePath }, h('bdi', {}, folderOf(f))) : null,
+        h('div', { class: 'meta' }, facts),
+        h(
+          'div',
+          { class: 'score', title: 'Score within this group (0–1)' },
+          h('span', {}, `Score ${f.score.toFixed(2)}`),
+          h('div', { class: 'bar' }, h('span', { style: { width: pct(f.score) } })),
+        ),
+        h('p', { class: 'reason' }, f.reason),
+        f.faces.length > 0 ? h('div', { class: 'faces', 'aria-label': 'Faces' }, ...f.faces.map((face) => faceCrop(face, f, view))) : null,
+      ),
+    );
+  }
+
+  /** Selects frame `i` (clamped) and moves the keyboard focus to it. */
+  select(i, focus = true) {
+    const items = this.el.frames.children;
+    if (items.length === 0) return;
+    this.selected = Math.max(0, Math.min(i, items.length - 1));
+    for (const [k, el] of [...items].entries()) el.classList.toggle('selected', k === this.selected);
+    const el = items[this.selected];
+    if (focus) {
+      el.focus({ preventScroll: true });
+      el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    }
+    const f = this.detail.frames[this.selected];
+    this.el.pick.disabled = f.isBest;
+    this.el.split.disabled = this.selected === 0;
+  }
+
+  move(delta) {
+    this.select(this.selected + delta);
+  }
+
+  async step(delta) {
+    const target = delta < 0 ? this.detail?.previous : this.detail?.next;
+    if (target !== null && target !== undefined) location.hash = `#/group/${target}`;
+  }
+
+  zoom(at) {
+    const f = this.detail.frames[this.selected];
+    openZoom({
+      name: f.name,
+      width: f.width,
+      height: f.height,
+      previewUrl: imageUrl(f.id, 'view', f.version),
+      fullUrl: imageUrl(f.id, 'full', f.version),
+      at,
+    });
+  }
+
+  pick() {
+    const f = this.detail.frames[this.selected];
+    if (f.isBest) return toast(`${f.name} is already the best`);
+    return this.change({ kind: 'pick', group: this.detail.number, photo: f.id }, { select: this.selected });
+  }
+
+  exclude() {
+    const f = this.detail.frames[this.selected];
+    return this.change({ kind: 'exclude', group: this.detail.number, photo: f.id }, { select: this.selected });
+  }
+
+  split() {
+    if (this.selected === 0) return toast('Select a later photo: it and the ones after it become a new group');
+    const f = this.detail.frames[this.selected];
+    return this.change({ kind: 'split', group: this.detail.number, photo: f.id }, { select: 0 });
+  }
+
+  merge() {
+    if (this.detail.next === null) return toast('There is no next group to merge with');
+    return this.change({ kind: 'merge', group: this.detail.number, with: this.detail.next }, { select: this.selected });
+  }
+
+  async change(request, { select }) {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const outcome = await post('changes', request);
+      toast(`${outcome.message} · u to undo`);
+      await this.onChanged(outcome, { select });
+    } catch (error) {
+      toast(error.message, { error: true });
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** A square crop around the face, cut from the large view by CSS background geometry. */
+function faceCrop(face, f, view) {
+  const side = Math.max(face.box.width * f.width, face.box.height * f.height) * 1.35;
+  const w = Math.min(1, side / f.width);
+  const hgt = Math.min(1, side / f.height);
+  const cx = face.box.x + face.box.width / 2;
+  const cy = face.box.y + face.box.height / 2;
+  const x = Math.max(0, Math.min(1 - w, cx - w / 2));
+  const y = Math.max(0, Math.min(1 - hgt, cy - hgt / 2));
+  const crop = h('div', {
+    class: 'crop',
+    role: 'img',
+    'aria-label': `face: ${EYES[face.eyes]}${face.smiling ? ', smiling' : ''}`,
+    style: {
+      'background-size': `${100 / w}% ${100 / hgt}%`,
+      'background-position': `${w < 1 ? (x / (1 - w)) * 100 : 0}% ${hgt < 1 ? (y / (1 - hgt)) * 100 : 0}%`,
+    },
+  });
+  return h(
+    'div',
+    { class: `face ${face.eyes}` },
+    lazyBackground(crop, view),
+    h(
+      'div',
+      { class: 'marks' },
+      h('span', { class: `mark ${face.eyes}`, title: EYES[face.eyes] }, EYE_MARK[face.eyes]),
+      face.smiling ? h('span', { class: 'mark smile', title: `smiling (${Math.round(face.smile * 100)} %)` }, 'smile') : null,
+    ),
+  );
+}
+
+const pct = (v) => `${(v * 100).toFixed(3)}%`;
+
+/** "2024/Party/" of "2024/Party/IMG_1.JPG"; '' for a photo at the top of the source folder. */
+function folderOf(f) {
+  return f.relativePath.slice(0, f.relativePath.length - f.name.length);
+}

@@ -1,0 +1,48 @@
+/**
+ * Pictures for the review page: a small one for the grid, a large one for the group view, and
+ * the full resolution for zooming to 100 %. Made through media/ (any format the organizer reads,
+ * oriented) and kept in the thumbnail cache; a full-size JPEG, PNG or WebP is the file itself,
+ * which every browser shows (and orients) as it is.
+ */
+import { readFile } from 'node:fs/promises';
+import { displayPath } from '../core/paths.js';
+import type { FsPath } from '../core/types.js';
+import { encodeJpegThumbnail } from '../media/decode.js';
+import { loadPixels } from '../media/load.js';
+import type { ThumbnailCache } from './thumbs.js';
+
+export const IMAGE_VARIANTS = ['grid', 'view', 'full'] as const;
+export type ImageVariant = (typeof IMAGE_VARIANTS)[number];
+
+/** Long side in pixels and JPEG quality of each made variant. */
+const MADE: Readonly<Record<ImageVariant, { readonly side: number; readonly quality: number }>> = {
+  // Sharp on a 2x screen at the grid's ~240 px card width.
+  grid: { side: 480, quality: 72 },
+  view: { side: 1600, quality: 82 },
+  full: { side: 16384, quality: 90 },
+};
+
+const BROWSER_FORMATS: Readonly<Record<string, string>> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
+export interface ImageSource {
+  readonly file: FsPath;
+  /** PhotoMetadata.format. */
+  readonly format: string;
+  /** Changes when the file does. */
+  readonly version: string;
+}
+
+export interface Image {
+  readonly bytes: Buffer;
+  readonly type: string;
+}
+
+/** The picture of `source` in `variant`; throws MediaError when the file cannot be decoded. */
+export async function photoImage(cache: ThumbnailCache, source: ImageSource, variant: ImageVariant): Promise<Image> {
+  const native = BROWSER_FORMATS[source.format];
+  if (variant === 'full' && native !== undefined) return { bytes: await readFile(source.file), type: native };
+  const { side, quality } = MADE[variant];
+  const identity = `${displayPath(source.file)}\n${source.version}\n${variant}`;
+  const bytes = await cache.get(identity, async () => encodeJpegThumbnail(await loadPixels(source.file, { maxSide: side }), quality));
+  return { bytes, type: 'image/jpeg' };
+}

@@ -1,0 +1,296 @@
+/**
+ * View-models of the review page: what the grid and the group view show, computed from the
+ * adjusted groups, the photos and their faces. Pure: no catalog, no HTTP, so every label and
+ * filter is tested on hand-built records.
+ */
+import type { AdjustedGroup, LoggedDecision } from '../core/decisions.js';
+import { eyeState, SMILING } from '../core/face-scoring.js';
+import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
+import type { GroupKind, PhotoId } from '../core/types.js';
+
+/** A photo as the page knows it (no path: the page never sees the disk layout beyond names). */
+export interface ReviewPhoto {
+  readonly id: PhotoId;
+  /** File name. */
+  readonly name: string;
+  readonly relativePath: string;
+  /** Camera wall clock read as UTC, in ms; null when the photo has no capture time. */
+  readonly takenAtMs: number | null;
+  readonly width: number;
+  readonly height: number;
+  readonly size: number;
+  readonly format: string;
+  /** Changes when the file does, so image URLs can be cached by the browser. */
+  readonly version: string;
+  readonly hasFaces: boolean;
+}
+
+export interface GroupFilter {
+  readonly kind: GroupKind | null;
+  /** true: only groups with a face in some photo; false: only groups without; null: all. */
+  readonly faces: boolean | null;
+  /** true: only groups the user changed. */
+  readonly changed: boolean;
+}
+
+export interface GroupCard {
+  readonly number: number;
+  readonly folder: string;
+  readonly kind: GroupKind;
+  readonly count: number;
+  readonly cover: { readonly id: PhotoId; readonly version: string; readonly name: string; readonly width: number; readonly height: number };
+  /** e.g. "2024-05-01 14:03:07 · 4.2 s"; "no capture time" when none. */
+  readonly span: string;
+  /** First capture time to the minute ("2024-05-01 14:03"), null when none. */
+  readonly time: string | null;
+  /** Time from the first to the last capture ("4.2 s"), null with fewer than two times. */
+  readonly duration: string | null;
+  readonly changed: boolean;
+  readonly hasFaces: boolean;
+}
+
+export interface GroupPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly cards: readonly GroupCard[];
+}
+
+export type EyeState = ReturnType<typeof eyeState>;
+
+export interface FaceMark {
+  /** Relative to the frame, 0..1. */
+  readonly box: RelativeBox;
+  /** Judged against the same person's widest eyes in the group (see core/face-scoring.ts). */
+  readonly eyes: EyeState;
+  readonly smiling: boolean;
+  /** 0..1. */
+  readonly smile: number;
+}
+
+export interface FrameView {
+  readonly id: PhotoId;
+  readonly name: string;
+  readonly relativePath: string;
+  /** "14:03:07.400" or null. */
+  readonly time: string | null;
+  readonly score: number;
+  readonly reason: string;
+  readonly isBest: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly size: number;
+  readonly format: string;
+  readonly version: string;
+  readonly faces: readonly FaceMark[];
+}
+
+export interface GroupDetail {
+  readonly number: number;
+  readonly folder: string;
+  readonly kind: GroupKind;
+  readonly span: string;
+  readonly changed: boolean;
+  /** Position in the filtered list (0-based) and its length. */
+  readonly index: number;
+  readonly total: number;
+  /** Neighbours in the filtered list. */
+  readonly previous: number | null;
+  readonly next: number | null;
+  readonly frames: readonly FrameView[];
+  /** What the user did to this group, oldest first, in words. */
+  readonly history: readonly string[];
+}
+
+/** `group_0007`, as output/plan.ts names folders (kept here so view stays free of output). */
+export function folderName(n: number): string {
+  return `group_${String(n).padStart(4, '0')}`;
+}
+
+/** The groups the filter lets through, in list order. */
+export function filterGroups(
+  groups: readonly AdjustedGroup[],
+  photos: ReadonlyMap<PhotoId, ReviewPhoto>,
+  filter: GroupFilter,
+): AdjustedGroup[] {
+  return groups.filter(
+    (g) =>
+      (filter.kind === null || g.kind === filter.kind) &&
+      (!filter.changed || g.changedBy.length > 0) &&
+      (filter.faces === null || groupHasFaces(g, photos) === filter.faces),
+  );
+}
+
+/** One page of grid cards. `limit` is clamped by the caller's schema. */
+export function groupPage(
+  groups: readonly AdjustedGroup[],
+  photos: ReadonlyMap<PhotoId, ReviewPhoto>,
+  filter: GroupFilter,
+  offset: number,
+  limit: number,
+): GroupPage {
+  const list = filterGroups(groups, photos, filter);
+  return { total: list.length, offset, cards: list.slice(offset, offset + limit).map((g) => groupCard(g, photos)) };
+}
+
+export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewPhoto>): GroupCard {
+  const best = g.members.find((m) => m.isBest) ?? g.members[0]!;
+  const cover = photoOf(photos, best.photoId);
+  const times = g.members.map((m) => photoOf(photos, m.photoId).takenAtMs).filter((t): t is number => t !== null);
+  return {
+    number: g.number,
+    folder: folderName(g.number),
+    kind: g.kind,
+    count: g.members.length,
+    cover: { id: cover.id, version: cover.version, name: cover.name, width: cover.width, height: cover.height },
+    span: spanLabel(times),
+    time: times.length === 0 ? null : new Date(Math.min(...times)).toISOString().slice(0, 16).replace('T', ' '),
+    duration: times.length < 2 ? null : duration(Math.max(...times) - Math.min(...times)),
+    changed: g.changedBy.length > 0,
+    hasFaces: groupHasFaces(g, photos),
+  };
+}
+
+/**
+ * The group view. `faces` holds the analyses of the group's photos (those without one show no
+ * marks); `log` is the decision log, for the group's history.
+ */
+export function groupDetail(
+  g: AdjustedGroup,
+  list: readonly AdjustedGroup[],
+  photos: ReadonlyMap<PhotoId, ReviewPhoto>,
+  faces: ReadonlyMap<PhotoId, FaceAnalysis>,
+  log: readonly LoggedDecision[],
+): GroupDetail {
+  const index = list.findIndex((x) => x.number === g.number);
+  const marks = faceMarks(g.members.map((m) => faces.get(m.photoId) ?? null));
+  const byId = new Map(log.map((d) => [d.id, d.decision]));
+  return {
+    number: g.number,
+    folder: folderName(g.number),
+    kind: g.kind,
+    span: spanLabel(g.members.map((m) => photoOf(photos, m.photoId).takenAtMs)),
+    changed: g.changedBy.length > 0,
+    index,
+    total: list.length,
+    previous: index > 0 ? list[index - 1]!.number : null,
+    next: index >= 0 && index + 1 < list.length ? list[index + 1]!.number : null,
+    frames: g.members.map((m, i) => {
+      const p = photoOf(photos, m.photoId);
+      return {
+        id: p.id,
+        name: p.name,
+        relativePath: p.relativePath,
+        time: p.takenAtMs === null ? null : clock(p.takenAtMs),
+        score: m.score,
+        reason: m.reason,
+        isBest: m.isBest,
+        width: p.width,
+        height: p.height,
+        size: p.size,
+        format: p.format,
+        version: p.version,
+        faces: marks[i]!,
+      };
+    }),
+    history: g.changedBy.flatMap((id) => {
+      const d = byId.get(id);
+      return d === undefined ? [] : [describeDecision({ id, decision: d }, photos)];
+    }),
+  };
+}
+
+/** A decision in words, as the history and the undo notice show it. */
+export function describeDecision(d: LoggedDecision, photos: ReadonlyMap<PhotoId, ReviewPhoto>): string {
+  const name = (id: PhotoId): string => photos.get(id)?.name ?? `photo ${id}`;
+  const names = (ids: readonly PhotoId[]): string => (ids.length === 1 ? name(ids[0]!) : `${name(ids[0]!)} and ${ids.length - 1} more`);
+  const x = d.decision;
+  switch (x.kind) {
+    case 'pick':
+      return `picked ${name(x.photo)} as the best`;
+    case 'exclude':
+      return `took ${name(x.photo)} out of the group`;
+    case 'split':
+      return `split ${names(x.part)} off into a group of ${x.part.length === 1 ? 'its' : 'their'} own`;
+    case 'merge':
+      return `merged ${x.other.length} photos of another group in (${names(x.other)})`;
+  }
+}
+
+/**
+ * Eye and smile marks per frame. People are matched across the frames by where their face is
+ * (a group's frames are shot from about the same place), and each face's eyes are judged
+ * against the widest opening of the same person, as the ranking does.
+ */
+export function faceMarks(frames: readonly (FaceAnalysis | null)[]): FaceMark[][] {
+  const all = frames.map((a) => a?.faces ?? []);
+  return all.map((faces, f) =>
+    faces.map((face) => {
+      const own = openness(face);
+      let widest = own;
+      let seen = 1;
+      all.forEach((others, g) => {
+        if (g === f) return;
+        const match = nearest(face.box, others.map((o) => o.box));
+        if (match === null) return;
+        widest = Math.max(widest, openness(others[match]!));
+        seen++;
+      });
+      return { box: face.box, eyes: eyeState(own, widest, seen), smiling: face.smile >= SMILING, smile: Math.round(face.smile * 100) / 100 };
+    }),
+  );
+}
+
+const openness = (f: { leftEye: { aspect: number }; rightEye: { aspect: number } }): number => (f.leftEye.aspect + f.rightEye.aspect) / 2;
+
+/** Index of the box whose centre is closest to `box`'s, if within 60 % of the face's width. */
+function nearest(box: RelativeBox, boxes: readonly RelativeBox[]): number | null {
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  let best: number | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  boxes.forEach((b, i) => {
+    const d = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
+    if (d < bestDistance) {
+      best = i;
+      bestDistance = d;
+    }
+  });
+  return best !== null && bestDistance <= 0.6 * Math.max(box.width, boxes[best]!.width) ? best : null;
+}
+
+/** "2024-05-01 14:03:07 · 4.2 s" from capture times (camera wall clock as UTC ms). */
+export function spanLabel(times: readonly (number | null)[]): string {
+  const known = times.filter((t): t is number => t !== null);
+  if (known.length === 0) return 'no capture time';
+  const first = Math.min(...known);
+  const last = Math.max(...known);
+  const start = new Date(first).toISOString().slice(0, 19).replace('T', ' ');
+  return known.length < 2 ? start : `${start} · ${duration(last - first)}`;
+}
+
+/** 0 → "same second", 4200 → "4.2 s", 95000 → "1 min 35 s", 7_500_000 → "2 h 5 min". */
+export function duration(ms: number): string {
+  if (ms < 1000) return ms === 0 ? 'same second' : `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** "14:03:07.400" (milliseconds only when there are some). */
+function clock(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? iso.slice(11, 19) : iso.slice(11, 23);
+}
+
+function groupHasFaces(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewPhoto>): boolean {
+  return g.members.some((m) => photos.get(m.photoId)?.hasFaces === true);
+}
+
+/** A group member always has a photo record; a missing one is a broken invariant. */
+function photoOf(photos: ReadonlyMap<PhotoId, ReviewPhoto>, id: PhotoId): ReviewPhoto {
+  const p = photos.get(id);
+  if (p === undefined) throw new Error(`Photo ${id} of a group is not in the catalog`);
+  return p;
+}
