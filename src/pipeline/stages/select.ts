@@ -7,6 +7,7 @@ import type { Db } from '../../catalog/database.js';
 import { LOCAL_SCOPE, loadDecisions } from '../../catalog/decisions.js';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import { type StoredGroup, saveGroups } from '../../catalog/runs.js';
+import { rankCopies } from '../../core/copies.js';
 import { type AdjustedGroup, applyDecisions } from '../../core/decisions.js';
 import { rankGroupWithFaces } from '../../core/face-scoring.js';
 import { baseName, displayPath } from '../../core/paths.js';
@@ -23,15 +24,22 @@ export function selectStage(db: Db, runId: number, groups: readonly FoundGroup[]
   sink.start('select', groups.length);
   const ranked: StoredGroup[] = groups.map((g, n) => {
     const faces = analyzer === null || !ranksOnFaces(g) ? null : loadFaceAnalyses(db, g.members.map((p) => p.id), analyzer);
-    const decisions = rankGroupWithFaces(
-      g.members.map((p) => ({
-        id: p.id,
-        quality: p.quality,
-        size: p.size,
-        name: displayPath(baseName(p.path)),
-        faces: faces?.get(p.id) ?? null,
-      })),
-    );
+    const name = (p: FoundGroup['members'][number]): string => displayPath(baseName(p.path));
+    // Copies of one picture (same capture time, or none) differ only by how they were saved.
+    const decisions =
+      g.kind === 'duplicate' && !ranksOnFaces(g)
+        ? rankCopies(
+            g.members.map((p) => ({
+              id: p.id,
+              megapixels: p.quality.megapixels,
+              hasCameraMetadata: p.meta.takenAt !== null || p.meta.make !== null || p.meta.model !== null,
+              size: p.size,
+              name: name(p),
+            })),
+          )
+        : rankGroupWithFaces(
+            g.members.map((p) => ({ id: p.id, quality: p.quality, size: p.size, name: name(p), faces: faces?.get(p.id) ?? null })),
+          );
     sink.update(n + 1);
     return {
       number: n + 1,
