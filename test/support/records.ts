@@ -1,8 +1,13 @@
 /** Builders for domain records in tests: sensible defaults, override what the test is about. */
-import type { PhotoMetadata } from '../../src/core/types.js';
+import type { ImageQuality, PhotoMetadata } from '../../src/core/types.js';
 import { NO_EXIF } from '../../src/media/exif.js';
 
 /** A 4000x3000 JPEG's metadata without any EXIF, unless told otherwise. */
 export function photoMetadata(over: Partial<PhotoMetadata> = {}): PhotoMetadata {
   return { format: 'jpeg', width: 4000, height: 3000, orientation: 1, ...NO_EXIF, ...over };
+}
+
+/** Whole-image measures of a well exposed, sharp 12 MP frame, mutable so builders can adjust it. */
+export function imageQuality(): { -readonly [K in keyof ImageQuality]: ImageQuality[K] } {
+  return { sharpness: 1, highlightsClipped: 0, shadowsClipped: 0, meanLuma: 0.45, megapixels: 12 };
 }

@@ -3,7 +3,7 @@ import { boxOverlap, descriptorSimilarity, type MatchableFace, matchPeople } fro
 import { CLOSED_ASPECT, eyeState, type FaceScoringInput, rankGroupWithFaces } from '../../src/core/face-scoring.js';
 import type { FaceRecord } from '../../src/core/faces.js';
 import { rankGroup } from '../../src/core/scoring.js';
-import type { ImageQuality } from '../../src/core/types.js';
+import { imageQuality } from '../support/records.js';
 
 /**
  * An identity descriptor for person `n`: a shared offset plus a bump of their own, so that
@@ -51,13 +51,7 @@ function face(person: number) {
 
 /** Builder for a photo of a group: IMG_<id>.JPG, well exposed 12 MP, whole-image sharpness 1. */
 function photo(id: number) {
-  const q: { -readonly [K in keyof ImageQuality]: ImageQuality[K] } = {
-    sharpness: 1,
-    highlightsClipped: 0,
-    shadowsClipped: 0,
-    meanLuma: 0.45,
-    megapixels: 12,
-  };
+  const q = imageQuality();
   let size = 4_000_000;
   let faces: FaceRecord[] | null = [];
   let note: string | null = null;

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { exposureScore, rankGroup, type ScoringInput } from '../../src/core/scoring.js';
-import type { ImageQuality } from '../../src/core/types.js';
+import { imageQuality } from '../support/records.js';
 
 /** Builder for scoring inputs: a well exposed 12 MP frame unless told otherwise. */
 function frame(id: number) {
-  const q: { -readonly [K in keyof ImageQuality]: ImageQuality[K] } = {
-    sharpness: 1,
-    highlightsClipped: 0,
-    shadowsClipped: 0,
-    meanLuma: 0.45,
-    megapixels: 12,
-  };
+  const q = imageQuality();
   let size = 4_000_000;
   const b = {
     sharpness: (v: number) => ((q.sharpness = v), b),
