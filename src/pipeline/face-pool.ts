@@ -3,9 +3,10 @@
  * face models (loaded once per thread, on its first photo) and live only while the analyze
  * stage runs. Sized to --threads; submission is bounded like the fingerprint pool's.
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { FsPath } from '../core/types.js';
 import type { FaceBackendKind } from '../faces/backend.js';
+import { runBounded, workerPool } from './bounded.js';
 import type { FaceOutcome, FaceTask } from './face-worker.js';
 
 export interface FacePoolTask {
@@ -38,14 +39,7 @@ export class FacePool implements FaceRunner {
     private readonly threads: number,
     private readonly backend: FaceBackendKind,
   ) {
-    this.pool = new Piscina<FaceTask, FaceOutcome>({
-      filename: new URL('./face-worker.js', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
-      // Tasks wait in our bounded loop, not in an unbounded pool queue.
-      maxQueue: threads * 2,
-      idleTimeout: 1000,
-    });
+    this.pool = workerPool<FaceTask, FaceOutcome>('./face-worker.js', threads);
   }
 
   /**
@@ -58,16 +52,12 @@ export class FacePool implements FaceRunner {
     onResult: (id: number, result: FacePoolResult | { readonly crashed: string }) => void,
     signal?: AbortSignal,
   ): Promise<FaceRunResult> {
-    const inFlight = new Set<Promise<void>>();
-    const limit = this.threads * 2;
     let unavailable: string | null = null;
-    for (const task of tasks) {
-      if (signal?.aborted || unavailable !== null) break;
-      while (inFlight.size >= limit) await Promise.race(inFlight);
-      if (signal?.aborted || unavailable !== null) break;
-      const p: Promise<void> = this.pool
-        .run({ path: task.path, backend: this.backend }, signal ? { signal } : {})
-        .then(
+    await runBounded(
+      tasks,
+      this.threads * 2,
+      (task) =>
+        this.pool.run({ path: task.path, backend: this.backend }, signal ? { signal } : {}).then(
           (outcome) => {
             if (outcome.ok) onResult(task.id, outcome);
             else unavailable ??= outcome.message;
@@ -76,11 +66,9 @@ export class FacePool implements FaceRunner {
             if (signal?.aborted) return;
             onResult(task.id, { crashed: error instanceof Error ? error.message : String(error) });
           },
-        )
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
-    await Promise.all(inFlight);
+        ),
+      () => signal?.aborted === true || unavailable !== null,
+    );
     return { unavailable };
   }
 

@@ -14,7 +14,6 @@ import { albumName } from '../immich/album-name.js';
 import type { ActionGroup } from '../immich/actions/plan.js';
 import { ownedFromJournal } from '../immich/actions/state.js';
 import { ImmichClient } from '../immich/client.js';
-import type { ApplyResult } from '../output/apply.js';
 import { buildReport } from '../report/build.js';
 import { type WrittenReport, writeReport } from '../report/write.js';
 import { ImmichCache } from '../sources/immich-cache.js';
@@ -28,14 +27,14 @@ import type { ProgressSink, StageName } from './progress.js';
 
 /** Runs one stage, recording it in the catalog and timing it. */
 export type StageTimer = <T>(stage: StageName, work: () => Promise<T> | T) => Promise<T>;
-import { RunSetupError } from './run.js';
+import { type RunResults, RunSetupError } from './run.js';
 
 export interface ImmichSecrets {
   /** From --immich-api-key or IMMICH_API_KEY; never stored, logged or reported. */
   readonly apiKey: string | null;
 }
 
-export interface ImmichRunSummary {
+export interface ImmichRunSummary extends RunResults {
   readonly server: string;
   readonly catalog: string;
   readonly output: string | null;
@@ -51,16 +50,9 @@ export interface ImmichRunSummary {
   readonly pictures: PictureCounts;
   /** Picture bytes and files downloaded by this run, and requests made. */
   readonly downloaded: { readonly bytes: number; readonly files: number; readonly requests: number };
-  readonly groups: number;
-  readonly byKind: Readonly<Record<GroupKind, number>>;
-  readonly grouped: number;
-  readonly errors: readonly PhotoError[];
   /** Dry run: the output plan's lines (with -o). */
   readonly outputLines: readonly string[];
   readonly actions: ActionsSummary | null;
-  readonly applied: ApplyResult | null;
-  readonly report: WrittenReport | null;
-  readonly timings: Readonly<Record<string, number>>;
 }
 
 /** Where an Immich run keeps its catalog: --state-file, else under -o, else under the cache dir. */

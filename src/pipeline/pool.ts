@@ -2,7 +2,8 @@
  * The worker pool for per-photo work (decode + fingerprint), sized to --threads. Submission is
  * bounded so memory stays flat however many photos wait; each task can be aborted.
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+import { runBounded, workerPool } from './bounded.js';
 import type { FsPath } from '../core/types.js';
 import type { InspectOutcome, InspectTask } from './inspect-worker.js';
 
@@ -15,14 +16,7 @@ export class InspectPool {
   private readonly pool: Piscina<InspectTask, InspectOutcome>;
 
   constructor(private readonly threads: number) {
-    this.pool = new Piscina<InspectTask, InspectOutcome>({
-      filename: new URL('./inspect-worker.js', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
-      // Tasks wait in our bounded loop, not in an unbounded pool queue.
-      maxQueue: threads * 2,
-      idleTimeout: 1000,
-    });
+    this.pool = workerPool<InspectTask, InspectOutcome>('./inspect-worker.js', threads);
   }
 
   /**
@@ -34,28 +28,22 @@ export class InspectPool {
     onResult: (id: number, outcome: InspectOutcome) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    const limit = this.threads * 2;
     // An async source (Immich downloads) is only pulled when a slot is free: it runs ahead of
     // the pool by its own bounded prefetch, never by the whole library.
-    for await (const task of tasks) {
-      if (signal?.aborted) break;
-      while (inFlight.size >= limit) await Promise.race(inFlight);
-      if (signal?.aborted) break;
-      const p: Promise<void> = this.pool
-        .run({ path: task.path }, signal ? { signal } : {})
-        .then(
+    await runBounded(
+      tasks,
+      this.threads * 2,
+      (task) =>
+        this.pool.run({ path: task.path }, signal ? { signal } : {}).then(
           (outcome) => onResult(task.id, outcome),
           (error: unknown) => {
             if (signal?.aborted) return;
             // A crashed worker still only concerns this photo.
             onResult(task.id, { ok: false, stage: 'fingerprint', message: error instanceof Error ? error.message : String(error) });
           },
-        )
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
-    await Promise.all(inFlight);
+        ),
+      () => signal?.aborted === true,
+    );
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,18 @@ export class RunSetupError extends Error {
   override readonly name = 'RunSetupError';
 }
 
-export interface RunSummary {
+/** What every run reports, whatever its source. */
+export interface RunResults {
+  readonly groups: number;
+  readonly byKind: Readonly<Record<GroupKind, number>>;
+  readonly grouped: number;
+  readonly errors: readonly PhotoError[];
+  readonly applied: ApplyResult | null;
+  readonly report: WrittenReport | null;
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+export interface RunSummary extends RunResults {
   readonly source: string;
   readonly output: string;
   readonly catalog: string;
@@ -39,15 +50,8 @@ export interface RunSummary {
   /** Photos whose fingerprint came from the catalog (no decode). */
   readonly cached: number;
   readonly decoded: number;
-  readonly groups: number;
-  readonly byKind: Readonly<Record<GroupKind, number>>;
-  readonly grouped: number;
-  readonly errors: readonly PhotoError[];
   /** Dry run: the plan, one line per operation. */
   readonly planLines: readonly string[];
-  readonly applied: ApplyResult | null;
-  readonly report: WrittenReport | null;
-  readonly timings: Readonly<Record<string, number>>;
 }
 
 /** Where the catalog lives for these options. */
