@@ -145,6 +145,12 @@ const MIGRATIONS: readonly Migration[] = [
    );
    CREATE INDEX decisions_scope ON decisions(scope, id);`,
   },
+  {
+    // Person mode of an Immich run: whose photos a group is about (its person tag and album
+    // name), which the review page needs to redo the group's actions.
+    name: '005-group-person',
+    sql: 'ALTER TABLE groups ADD COLUMN person TEXT',
+  },
 ];
 
 

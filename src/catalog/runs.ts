@@ -67,11 +67,13 @@ export interface StoredGroup {
   readonly number: number;
   readonly kind: GroupKind;
   readonly members: readonly StoredMember[];
+  /** Immich person mode: the person the group is about; null otherwise. */
+  readonly person: string | null;
 }
 
 /** Replaces the run's groups (numbered from 1 in the order given) in one transaction. */
-export function saveGroups(db: Db, runId: number, groups: readonly Omit<StoredGroup, 'number'>[]): void {
-  const insertGroup = db.prepare('INSERT INTO groups (run_id, number, kind) VALUES (?, ?, ?)');
+export function saveGroups(db: Db, runId: number, groups: readonly (Omit<StoredGroup, 'number' | 'person'> & { readonly person?: string | null })[]): void {
+  const insertGroup = db.prepare('INSERT INTO groups (run_id, number, kind, person) VALUES (?, ?, ?, ?)');
   const insertMember = db.prepare(
     'INSERT INTO group_members (run_id, number, position, photo_id, score, reason, is_best) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -79,7 +81,7 @@ export function saveGroups(db: Db, runId: number, groups: readonly Omit<StoredGr
     db.prepare('DELETE FROM groups WHERE run_id = ?').run(runId);
     db.prepare('DELETE FROM group_members WHERE run_id = ?').run(runId);
     groups.forEach((g, gi) => {
-      insertGroup.run(runId, gi + 1, g.kind);
+      insertGroup.run(runId, gi + 1, g.kind, g.person ?? null);
       g.members.forEach((m, pos) => insertMember.run(runId, gi + 1, pos, m.photoId, m.score, m.reason, m.isBest ? 1 : 0));
     });
   })();
@@ -87,7 +89,7 @@ export function saveGroups(db: Db, runId: number, groups: readonly Omit<StoredGr
 
 export function loadGroups(db: Db, runId: number): StoredGroup[] {
   const groups = db
-    .prepare<[number], { number: number; kind: GroupKind }>('SELECT number, kind FROM groups WHERE run_id = ? ORDER BY number')
+    .prepare<[number], { number: number; kind: GroupKind; person: string | null }>('SELECT number, kind, person FROM groups WHERE run_id = ? ORDER BY number')
     .all(runId);
   const members = db
     .prepare<[number], { number: number; photo_id: number; score: number; reason: string; is_best: number }>(
@@ -100,7 +102,7 @@ export function loadGroups(db: Db, runId: number): StoredGroup[] {
     list.push({ photoId: m.photo_id, score: m.score, reason: m.reason, isBest: m.is_best === 1 });
     byNumber.set(m.number, list);
   }
-  return groups.map((g) => ({ number: g.number, kind: g.kind, members: byNumber.get(g.number) ?? [] }));
+  return groups.map((g) => ({ number: g.number, kind: g.kind, members: byNumber.get(g.number) ?? [], person: g.person }));
 }
 
 /** Files under the output root that this catalog's runs wrote, with their sizes. */

@@ -11,7 +11,11 @@ import { type AssetNamer, operationSize, renderOperation } from '../immich/actio
 import { type Owned, ownedFromJournal, resolvePending, type ServerState } from '../immich/actions/state.js';
 import { planUndo } from '../immich/actions/undo.js';
 import type { ImmichClient } from '../immich/client.js';
+import { albumName } from '../immich/album-name.js';
 import { readServerState, type StateNeeds } from '../immich/read.js';
+import { listPeople } from '../sources/immich.js';
+import type { NumberedGroup } from './immich-groups.js';
+import type { RunOptions } from './options.js';
 import type { ProgressSink } from './progress.js';
 
 export interface ActionsContext {
@@ -49,7 +53,38 @@ export interface RunActionsInput {
   readonly scope: ReadonlySet<string>;
   /** Favourite/archive flags the listing already gave. */
   readonly knownFlags: StateNeeds['knownFlags'];
-  readonly albumDescription: string;
+}
+
+/** The description of the albums this tool creates. */
+const ALBUM_DESCRIPTION = 'Made by photo-organizer: similar photos, the best one tagged photo-organizer/best.';
+
+/** The action kinds a run's flags ask for. */
+export function actionFlags(o: Pick<RunOptions, 'tagOnly' | 'createAlbums' | 'markBestFavorite' | 'archiveNonBest' | 'stack'>): ActionFlags {
+  return { tags: o.tagOnly || o.createAlbums, albums: o.createAlbums, favorite: o.markBestFavorite, archive: o.archiveNonBest, stack: o.stack };
+}
+
+/** The groups in the actions' terms, with their album names (favourite people first in them). */
+export async function actionGroups(client: ImmichClient, options: Pick<RunOptions, 'createAlbums' | 'albumPrefix'>, groups: readonly NumberedGroup[]): Promise<ActionGroup[]> {
+  const anyPeople = groups.some((g) => g.person !== null || g.members.some((m) => m.asset.facts.people.length > 0));
+  const favorites = options.createAlbums && anyPeople ? new Set((await listPeople(client)).filter((p) => p.isFavorite === true).map((p) => p.name)) : new Set<string>();
+  return groups.map((g) => ({
+    number: g.number,
+    best: g.members.find((m) => m.decision.isBest)!.asset.assetId,
+    members: g.members.map((m) => m.asset.assetId),
+    person: g.person,
+    albumName: options.createAlbums
+      ? albumName({
+          prefix: options.albumPrefix,
+          number: g.number,
+          favorites,
+          photos: g.members.map((m) => ({
+            takenAtMs: m.asset.facts.takenAt?.wallClockMs ?? null,
+            createdAt: m.asset.facts.createdAt,
+            people: g.person === null ? m.asset.facts.people : [...new Set([...m.asset.facts.people, g.person])],
+          })),
+        })
+      : null,
+  }));
 }
 
 export async function runActions(ctx: ActionsContext, input: RunActionsInput): Promise<ActionsSummary> {
@@ -72,7 +107,7 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
   if (ctx.dryRun || plan.operations.length === 0) {
     return { planLines, notices: plan.notices, planned, applied: 0, failures: [], unverified: [], settledPending: settled, aborted: false };
   }
-  const applied = await apply(ctx, plan.operations, input.albumDescription);
+  const applied = await apply(ctx, plan.operations, ALBUM_DESCRIPTION);
   if (applied.aborted) return { ...applied, planLines, notices: plan.notices, planned, unverified: [], settledPending: settled };
   // Verify: with what is there now, nothing should be left to do.
   const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));

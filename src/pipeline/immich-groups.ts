@@ -6,6 +6,8 @@
  */
 import { type StoredAsset, assetSketchReader } from '../catalog/immich.js';
 import type { Db } from '../catalog/database.js';
+import type { StoredGroup } from '../catalog/runs.js';
+import type { AdjustedGroup } from '../core/decisions.js';
 import { groupPhotos } from '../core/grouping.js';
 import { type PrefilterItem, selectCandidates, thumbFeatures } from '../core/prefilter.js';
 import { rankGroup } from '../core/scoring.js';
@@ -29,6 +31,40 @@ export interface RankedGroup {
   readonly person: string | null;
   /** Members in grouping order, each with its verdict. */
   readonly members: readonly { readonly asset: StoredAsset; readonly decision: Decision }[];
+}
+
+/** A group as the output tree, the actions and the report take it: with its folder/tag number. */
+export interface NumberedGroup extends RankedGroup {
+  /** group_0001 is 1; a part split off in review is numbered after the run's groups. */
+  readonly number: number;
+}
+
+/** The groups to store for a run (numbered 1…n in order): what review decisions replay on. */
+export function storedGroups(ranked: readonly RankedGroup[]): StoredGroup[] {
+  return ranked.map((g, i) => ({
+    number: i + 1,
+    kind: g.kind,
+    person: g.person,
+    members: g.members.map((m) => ({ photoId: m.asset.id, score: m.decision.score, reason: m.decision.reason, isBest: m.decision.isBest })),
+  }));
+}
+
+/**
+ * Groups adjusted by review decisions (core/decisions.ts) back in asset terms. A group keeps the
+ * person of the run's group it comes from; `automatic` is that run's stored groups.
+ */
+export function numberedGroups(adjusted: readonly AdjustedGroup[], automatic: readonly StoredGroup[], assets: ReadonlyMap<number, StoredAsset>): NumberedGroup[] {
+  const personOf = new Map(automatic.map((g) => [g.number, g.person]));
+  return adjusted.map((g) => ({
+    number: g.number,
+    kind: g.kind,
+    person: personOf.get(g.order) ?? null,
+    members: g.members.map((m) => {
+      const asset = assets.get(m.photoId);
+      if (asset === undefined) throw new Error(`Asset ${m.photoId} of group ${g.number} is not in the catalog`);
+      return { asset, decision: m };
+    }),
+  }));
 }
 
 /** Row ids worth downloading for a subset: thumbhash candidates, or every duplicate-group member. */

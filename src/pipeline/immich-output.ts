@@ -8,7 +8,7 @@ import { forgetOutputs, loadOutputs, recordOutputs } from '../catalog/runs.js';
 import { type ApplyResult, applyPlan } from '../output/apply.js';
 import { type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
 import type { ImmichCache } from '../sources/immich-cache.js';
-import { photoOf, type RankedGroup } from './immich-groups.js';
+import { type NumberedGroup, photoOf } from './immich-groups.js';
 import { cacheKey, type PictureContext, pictureFile } from './immich-pictures.js';
 import type { StageTimer } from './immich-run.js';
 import type { ProgressSink } from './progress.js';
@@ -31,8 +31,8 @@ export interface TreeContext {
   readonly signal?: AbortSignal;
 }
 
-export async function writeTree(ctx: TreeContext, outputRoot: string, ranked: readonly RankedGroup[], nameOf: (assetId: string) => string): Promise<OutputTree> {
-  const assets = new Map(ranked.flatMap((g) => g.members.map((m) => [m.asset.id, m.asset] as const)));
+export async function writeTree(ctx: TreeContext, outputRoot: string, groups: readonly NumberedGroup[], nameOf: (assetId: string) => string): Promise<OutputTree> {
+  const assets = new Map(groups.flatMap((g) => g.members.map((m) => [m.asset.id, m.asset] as const)));
   const files = new Map<number, { path: string; size: number; mtimeMs: number }>();
   try {
     // Each picture stays pinned until copied: the cap must not evict the tree's sources.
@@ -43,7 +43,8 @@ export async function writeTree(ctx: TreeContext, outputRoot: string, ranked: re
     }
     const plan = planOutput({
       outputRoot,
-      groups: ranked.map((g) => ({
+      groups: groups.map((g) => ({
+        number: g.number,
         photos: g.members.map((m) => {
           const f = files.get(m.asset.id)!;
           return { photo: photoOf(m.asset, f.path, nameOf(m.asset.assetId), f.size, f.mtimeMs), decision: m.decision };

@@ -5,22 +5,22 @@
  * apply with a journal, then verify) → report. Or, with --undo, take back what earlier runs did.
  * Never prints: everything goes through the ProgressSink and the returned summary.
  */
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy } from '../catalog/database.js';
 import { assetFileNames, forgetAssets, loadAssets, loadJournal, type StoredAsset, syncAssets } from '../catalog/immich.js';
+import { immichScope, loadDecisions } from '../catalog/decisions.js';
 import { beginRun, finishRun, latestRun, saveGroups, setStage } from '../catalog/runs.js';
+import { applyDecisions } from '../core/decisions.js';
 import type { GroupKind, PhotoError } from '../core/types.js';
-import { albumName } from '../immich/album-name.js';
-import type { ActionGroup } from '../immich/actions/plan.js';
 import { ownedFromJournal } from '../immich/actions/state.js';
 import { ImmichClient } from '../immich/client.js';
-import { buildReport } from '../report/build.js';
-import { type WrittenReport, writeReport } from '../report/write.js';
+import type { WrittenReport } from '../report/write.js';
 import { ImmichCache } from '../sources/immich-cache.js';
 import { AlbumNotFoundError, assetsOfPerson, checkServerVersion, listLibrary, listPeople, serverDuplicates, serverFaces, smartSearchIds } from '../sources/immich.js';
-import { type ActionsSummary, runActions, runUndo } from './immich-actions.js';
-import { candidatesOf, displayNames, groupSubset, photoOf, type RankedGroup, rankMembers, type Subset } from './immich-groups.js';
+import { actionFlags, actionGroups, type ActionsSummary, runActions, runUndo } from './immich-actions.js';
+import { candidatesOf, displayNames, groupSubset, numberedGroups, type RankedGroup, rankMembers, storedGroups, type Subset } from './immich-groups.js';
 import { writeTree, type OutputTree } from './immich-output.js';
+import { reportRoot, writeImmichReport } from './immich-report.js';
 import { fingerprintAssets, type PictureCounts } from './immich-pictures.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
@@ -238,15 +238,18 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
       return { kind: g.kind, person: g.person, members: g.members.map((asset, i) => ({ asset, decision: decisions[i]! })) };
     }),
   );
-  saveGroups(db, ctx.runId, ranked.map((g) => ({ kind: g.kind, members: g.members.map((m) => ({ photoId: m.asset.id, score: m.decision.score, reason: m.decision.reason, isBest: m.decision.isBest })) })));
+  // The catalog keeps the automatic ranking; the user's review decisions are replayed on it.
+  const automatic = storedGroups(ranked);
+  saveGroups(db, ctx.runId, automatic);
+  const groups = numberedGroups(applyDecisions(automatic, loadDecisions(db, immichScope(ctx.server))).groups, automatic, byId);
   const names = displayNames([...byId.values()]);
   const nameOf = (id: string): string => names.get(id) ?? id;
 
   // 4. The local tree, from the downloaded pictures.
   const outputRoot = options.output ? resolve(options.output) : null;
   let tree: OutputTree = { plan: null, applied: null, lines: [] };
-  if (outputRoot !== null && !options.tagOnly && ranked.length > 0) {
-    tree = await writeTree({ db, runId: ctx.runId, cache: ctx.cache, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, ranked, nameOf);
+  if (outputRoot !== null && !options.tagOnly && groups.length > 0) {
+    tree = await writeTree({ db, runId: ctx.runId, cache: ctx.cache, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, groups, nameOf);
     if (tree.applied?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
   }
   const { plan, applied, lines: outputLines } = tree;
@@ -254,19 +257,18 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   // 5. Changes on the server.
   let actions: ActionsSummary | null = null;
   if (hasServerActions(options)) {
-    const groups = await actionGroups(ctx, ranked);
     const knownFlags = new Map(assets.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }]));
+    const wanted = await actionGroups(client, options, groups);
     actions = await timed('act', () =>
       runActions(
         { db, server: ctx.server, runId: ctx.runId, client, dryRun: options.dryRun, namer: nameOf, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) },
         {
-          groups,
-          flags: { tags: options.tagOnly || options.createAlbums, albums: options.createAlbums, favorite: options.markBestFavorite, archive: options.archiveNonBest, stack: options.stack },
+          groups: wanted,
+          flags: actionFlags(options),
           // What this run judged: in person mode only those people's photos, so another
           // person's groups from an earlier run are left alone.
           scope: new Set(subsets.flatMap((sub) => sub.assets.map((a) => a.assetId))),
           knownFlags,
-          albumDescription: 'Made by photo-organizer: similar photos, the best one tagged photo-organizer/best.',
         },
       ),
     );
@@ -274,42 +276,35 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   }
 
   // 6. Report.
-  const grouped = new Set(ranked.flatMap((g) => g.members.map((m) => m.asset.id)));
+  const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.asset.id)));
   const errors: PhotoError[] = candidates
     .map((a) => byId.get(a.id)!)
     .filter((a) => a.error !== null)
     .map((a) => ({ path: nameOf(a.assetId), stage: 'fingerprint' as const, message: a.error! }));
   const byKind: Record<GroupKind, number> = { duplicate: 0, burst: 0, similar: 0 };
-  for (const g of ranked) byKind[g.kind]++;
+  for (const g of groups) byKind[g.kind]++;
   let report: WrittenReport | null = null;
   if (!options.dryRun) {
-    const web = ctx.server.replace(/\/api$/, '');
-    const reportRoot = outputRoot ?? dirname(ctx.catalog);
     report = await timed('report', () =>
-      writeReport(
-        reportRoot,
-        buildReport({
-          generatedAt: new Date(),
-          source: options.immichAlbum ? `${web} (album "${options.immichAlbum}")` : web,
-          output: reportRoot,
-          options: { ...options },
-          groups: ranked.map((g) => ({
-            kind: g.kind,
-            members: g.members.map((m) => ({ photo: photoOf(m.asset, `${web}/photos/${m.asset.assetId}`, nameOf(m.asset.assetId), m.asset.facts.size, m.asset.facts.modifiedMs), decision: m.decision })),
-          })),
-          plan,
-          ungrouped: assets.filter((a) => !grouped.has(a.id) && !errors.some((e) => e.path === nameOf(a.assetId))).map((a) => nameOf(a.assetId)),
-          errors,
-          timings,
-        }),
-      ),
+      writeImmichReport({
+        server: ctx.server,
+        album: options.immichAlbum,
+        root: reportRoot(options.output, ctx.catalog),
+        options: { ...options },
+        groups,
+        plan,
+        ungrouped: assets.filter((a) => !grouped.has(a.id) && !errors.some((e) => e.path === nameOf(a.assetId))).map((a) => nameOf(a.assetId)),
+        errors,
+        timings,
+        nameOf,
+      }),
     );
     finishRun(db, ctx.runId, new Date());
   }
   return {
     ...summaryBase,
     downloaded: client.downloaded,
-    groups: ranked.length,
+    groups: groups.length,
     byKind,
     grouped: grouped.size,
     errors,
@@ -342,27 +337,4 @@ async function subsetsOf(ctx: Ctx, assets: readonly StoredAsset[], people: boole
     if (subset.length >= Math.max(2, options.minGroupSize)) out.push({ person: person.name, assets: subset, fixedGroups: null });
   }
   return out;
-}
-
-async function actionGroups(ctx: Ctx, ranked: readonly RankedGroup[]): Promise<ActionGroup[]> {
-  const anyPeople = ranked.some((g) => g.person !== null || g.members.some((m) => m.asset.facts.people.length > 0));
-  const favorites = ctx.options.createAlbums && anyPeople ? new Set((await listPeople(ctx.client)).filter((p) => p.isFavorite === true).map((p) => p.name)) : new Set<string>();
-  return ranked.map((g, i) => ({
-    number: i + 1,
-    best: g.members.find((m) => m.decision.isBest)!.asset.assetId,
-    members: g.members.map((m) => m.asset.assetId),
-    person: g.person,
-    albumName: ctx.options.createAlbums
-      ? albumName({
-          prefix: ctx.options.albumPrefix,
-          number: i + 1,
-          favorites,
-          photos: g.members.map((m) => ({
-            takenAtMs: m.asset.facts.takenAt?.wallClockMs ?? null,
-            createdAt: m.asset.facts.createdAt,
-            people: g.person === null ? m.asset.facts.people : [...new Set([...m.asset.facts.people, g.person])],
-          })),
-        })
-      : null,
-  }));
 }

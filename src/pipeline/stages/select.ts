@@ -45,6 +45,7 @@ export function selectStage(db: Db, runId: number, groups: readonly FoundGroup[]
       number: n + 1,
       kind: g.kind,
       members: decisions.map((d) => ({ photoId: d.photoId, score: d.score, reason: d.reason, isBest: d.isBest })),
+      person: null,
     };
   });
   saveGroups(db, runId, ranked);
