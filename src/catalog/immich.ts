@@ -83,6 +83,14 @@ export function loadAssets(db: Db, ids: readonly number[]): StoredAsset[] {
   });
 }
 
+/** Row ids of the assets a run listed on a server (those a later run listed again are its own). */
+export function assetsListedBy(db: Db, server: string, runId: number): number[] {
+  return db
+    .prepare<[string, number], { id: number }>('SELECT id FROM immich_assets WHERE server = ? AND seen_run = ? ORDER BY id')
+    .all(server, runId)
+    .map((r) => r.id);
+}
+
 /** Stores fingerprints made from `pixels` in one transaction (and clears earlier errors). */
 export function saveFingerprints(db: Db, batch: readonly { id: number; pixels: 'preview' | 'original'; fingerprint: Fingerprint }[]): void {
   const update = db.prepare('UPDATE immich_assets SET pixels = ?, dhash = ?, sketch = ?, color = ?, quality = ?, error = NULL WHERE id = ?');

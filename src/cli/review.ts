@@ -3,8 +3,12 @@
  * prints its address (with the access token), opens it with --open, and runs until Ctrl+C.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { immichReviewOpener } from '../pipeline/immich-review.js';
+import { immichCatalogPath } from '../pipeline/immich-run.js';
+import { DEFAULT_OPTIONS } from '../pipeline/options.js';
 import { ReviewSession, ReviewSetupError } from '../review/session.js';
 import { startReviewServer } from '../review/server.js';
 import { ThumbnailCache } from '../review/thumbs.js';
@@ -12,6 +16,9 @@ import { ThumbnailCache } from '../review/thumbs.js';
 export interface ReviewFlags {
   readonly output?: string;
   readonly stateFile?: string;
+  readonly immichCacheDir?: string;
+  /** From --immich-api-key or IMMICH_API_KEY (commander reads the variable). */
+  readonly immichApiKey?: string;
   readonly port: number;
   readonly open?: boolean;
   readonly cacheSize: number;
@@ -33,6 +40,8 @@ export function reviewCommand(): Command {
       .description('review the groups of the last run in your browser: compare frames, change the best pick, split or merge groups, then apply')
       .option('-o, --output <dir>', 'the output folder of the run to review')
       .option('--state-file <path>', 'its catalog file, when the run used --state-file')
+      .option('--immich-cache-dir <dir>', 'an Immich run without -o or --state-file: the --immich-cache-dir it used', DEFAULT_OPTIONS.immichCacheDir)
+      .addOption(new Option('--immich-api-key <key>', 'an Immich run: the API key (better: set IMMICH_API_KEY)').env('IMMICH_API_KEY'))
       .addOption(new Option('--port <n>', 'port on 127.0.0.1').argParser(integer).default(0, 'a free one'))
       .option('--open', 'open the page in the default browser')
       .addOption(new Option('--cache-size <mb>', 'size cap of the thumbnail cache in MB').argParser(integer).default(DEFAULT_CACHE_MB))
@@ -68,14 +77,15 @@ export async function runReview(flags: ReviewFlags, io: ReviewIo): Promise<numbe
   if (!Number.isInteger(flags.cacheSize) || flags.cacheSize < 1 || flags.cacheSize > 1024 * 1024) {
     return fail(`Expected an integer between 1 and 1048576 for --cache-size but received ${describe(flags.cacheSize)}`, 2);
   }
-  if (flags.output === undefined && flags.stateFile === undefined) {
-    return fail('-o is required: the output folder of the run to review (or its --state-file)', 2);
-  }
-  const catalog = flags.stateFile !== undefined ? resolve(flags.stateFile) : join(resolve(flags.output!), '.photo-organizer', 'catalog.db');
+  const catalog = catalogOf(flags);
+  if (catalog === null) return fail('-o is required: the output folder of the run to review (or its --state-file, or for an Immich run without either, its --immich-cache-dir)', 2);
 
   let session: ReviewSession;
   try {
-    session = ReviewSession.open(catalog, flags.output ?? null);
+    session = await ReviewSession.open(catalog, {
+      output: flags.output ?? null,
+      immich: immichReviewOpener({ apiKey: flags.immichApiKey ?? null, cacheDir: flags.immichCacheDir === DEFAULT_OPTIONS.immichCacheDir ? null : (flags.immichCacheDir ?? null) }),
+    });
   } catch (error) {
     if (error instanceof ReviewSetupError) return fail(error.message, 2);
     return fail(error instanceof Error ? error.message : String(error), 1);
@@ -109,8 +119,20 @@ export async function runReview(flags: ReviewFlags, io: ReviewIo): Promise<numbe
     return fail(error instanceof Error ? error.message : String(error), 1);
   } finally {
     await server?.close();
-    session.close();
+    await session.close();
   }
+}
+
+/**
+ * The catalog to review: --state-file, else the one under -o, else an Immich run's catalog in the
+ * cache folder (the only place a run without -o or --state-file keeps it); null when none is given or found.
+ */
+function catalogOf(flags: ReviewFlags): string | null {
+  if (flags.stateFile !== undefined) return resolve(flags.stateFile);
+  if (flags.output !== undefined) return join(resolve(flags.output), '.photo-organizer', 'catalog.db');
+  const dir = flags.immichCacheDir ?? DEFAULT_OPTIONS.immichCacheDir;
+  const inCache = immichCatalogPath({ stateFile: null, output: null, immichCacheDir: dir });
+  return dir !== DEFAULT_OPTIONS.immichCacheDir || existsSync(inCache) ? inCache : null;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

@@ -7,7 +7,6 @@ import type { Db } from '../catalog/database.js';
 import { forgetOutputs, loadOutputs, recordOutputs } from '../catalog/runs.js';
 import { type ApplyResult, applyPlan } from '../output/apply.js';
 import { type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
-import type { ImmichCache } from '../sources/immich-cache.js';
 import { type NumberedGroup, photoOf } from './immich-groups.js';
 import { cacheKey, type PictureContext, pictureFile } from './immich-pictures.js';
 import type { StageTimer } from './immich-run.js';
@@ -23,7 +22,6 @@ export interface OutputTree {
 export interface TreeContext {
   readonly db: Db;
   readonly runId: number;
-  readonly cache: ImmichCache;
   readonly pictures: Omit<PictureContext, 'db' | 'threads' | 'sink'>;
   readonly sink: ProgressSink;
   readonly dryRun: boolean;
@@ -32,12 +30,30 @@ export interface TreeContext {
 }
 
 export async function writeTree(ctx: TreeContext, outputRoot: string, groups: readonly NumberedGroup[], nameOf: (assetId: string) => string): Promise<OutputTree> {
+  return withTreePlan(ctx.pictures, outputRoot, groups, nameOf, async (plan) => {
+    if (ctx.dryRun) return { plan, applied: null, lines: renderPlan(plan) };
+    const applied = await ctx.timed('output', () => applyOutput(ctx.db, ctx.runId, plan, ctx.sink, ctx.signal));
+    return { plan, applied, lines: [] };
+  });
+}
+
+/**
+ * Plans the tree of `groups` from their pictures (from the cache, or downloaded into it) and
+ * hands the plan to `use`; the pictures stay pinned meanwhile, so the cap cannot evict the tree's
+ * sources before they are copied.
+ */
+export async function withTreePlan<T>(
+  pictures: TreeContext['pictures'],
+  outputRoot: string,
+  groups: readonly NumberedGroup[],
+  nameOf: (assetId: string) => string,
+  use: (plan: OutputPlan) => Promise<T>,
+): Promise<T> {
   const assets = new Map(groups.flatMap((g) => g.members.map((m) => [m.asset.id, m.asset] as const)));
   const files = new Map<number, { path: string; size: number; mtimeMs: number }>();
   try {
-    // Each picture stays pinned until copied: the cap must not evict the tree's sources.
     for (const asset of assets.values()) {
-      const path = await pictureFile(ctx.pictures, asset);
+      const path = await pictureFile(pictures, asset);
       const st = statSync(path);
       files.set(asset.id, { path, size: st.size, mtimeMs: st.mtimeMs });
     }
@@ -51,13 +67,11 @@ export async function writeTree(ctx: TreeContext, outputRoot: string, groups: re
         }),
       })),
     });
-    if (ctx.dryRun) return { plan, applied: null, lines: renderPlan(plan) };
-    const applied = await ctx.timed('output', () => applyOutput(ctx.db, ctx.runId, plan, ctx.sink, ctx.signal));
-    return { plan, applied, lines: [] };
+    return await use(plan);
   } finally {
-    for (const id of files.keys()) ctx.cache.unpin(cacheKey(assets.get(id)!, ctx.pictures.kind));
+    for (const id of files.keys()) pictures.cache.unpin(cacheKey(assets.get(id)!, pictures.kind));
     // Held past the cap while being copied; back under it now.
-    await ctx.cache.trim();
+    await pictures.cache.trim();
   }
 }
 

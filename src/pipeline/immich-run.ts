@@ -249,7 +249,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   const outputRoot = options.output ? resolve(options.output) : null;
   let tree: OutputTree = { plan: null, applied: null, lines: [] };
   if (outputRoot !== null && !options.tagOnly && groups.length > 0) {
-    tree = await writeTree({ db, runId: ctx.runId, cache: ctx.cache, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, groups, nameOf);
+    tree = await writeTree({ db, runId: ctx.runId, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, groups, nameOf);
     if (tree.applied?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
   }
   const { plan, applied, lines: outputLines } = tree;

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { MediaError } from '../media/contract.js';
 import { type ChangeRequest, type ReviewSession, ReviewRequestError } from './session.js';
+import { PictureUnavailableError } from './source.js';
 import type { GroupFilter } from './view.js';
 
 export interface ApiRequest {
@@ -59,6 +60,7 @@ export async function handleApi(session: ReviewSession, req: ApiRequest): Promis
     if (error instanceof z.ZodError) return { status: 400, body: { error: zodMessage(error) } };
     if (error instanceof ReviewRequestError) return { status: 409, body: { error: error.message } };
     if (error instanceof MediaError) return { status: 422, body: { error: error.message } };
+    if (error instanceof PictureUnavailableError) return { status: 502, body: { error: error.message } };
     throw error;
   }
 }
@@ -67,7 +69,7 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
   const { method, path } = req;
   const query = Object.fromEntries(req.query);
   // A run that finished since the page opened replaces the groups shown.
-  const reloaded = session.refresh();
+  const reloaded = await session.refresh();
   if (method === 'GET' && path === 'summary') return ok({ ...session.summary(), reloaded });
   if (method === 'GET' && path === 'groups') {
     const q = PageSchema.parse(query);
@@ -86,7 +88,7 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
     const undone = session.undo();
     return undone === null ? { status: 409, body: { error: 'Nothing to undo' } } : ok({ ...undone, summary: session.summary() });
   }
-  if (method === 'GET' && path === 'apply') return ok(session.previewApply());
+  if (method === 'GET' && path === 'apply') return ok(await session.previewApply());
   if (method === 'POST' && path === 'apply') {
     ApplySchema.parse(req.body);
     return ok(await session.apply());

@@ -6,16 +6,16 @@
 import { join } from 'node:path';
 import type { Db } from '../catalog/database.js';
 import { loadErrors, type StoredPhoto } from '../catalog/photos.js';
-import { forgetOutputs, loadOutputs, recordOutputs } from '../catalog/runs.js';
 import type { AdjustedGroup } from '../core/decisions.js';
 import { displayPath, relativeDisplay } from '../core/paths.js';
 import type { Photo, PhotoError, PhotoId } from '../core/types.js';
-import { type ApplyResult, applyPlan } from '../output/apply.js';
+import type { ApplyResult } from '../output/apply.js';
+import type { OutputDiff } from '../output/changes.js';
 import { type OutputPlan, planOutput } from '../output/plan.js';
+import { previewRedo, redoChangedFolders } from '../output/redo.js';
 import { buildReport } from '../report/build.js';
 import type { Report } from '../report/schema.js';
 import { LATEST_REPORT, readReport, REPORTS_FOLDER, type WrittenReport, writeReport } from '../report/write.js';
-import { diffOutput, type OutputDiff } from './changes.js';
 
 export interface LocalApplyInput {
   readonly db: Db;
@@ -38,25 +38,21 @@ export interface LocalApplyOutcome {
 }
 
 /** The full plan of the adjusted groups and what it changes on disk. */
-export function previewLocalApply(input: LocalApplyInput): { readonly full: OutputPlan; readonly diff: OutputDiff } {
-  const full = planOutput({
+export function previewLocalApply(input: LocalApplyInput): OutputDiff {
+  return previewRedo(input.db, fullPlan(input));
+}
+
+function fullPlan(input: LocalApplyInput): OutputPlan {
+  return planOutput({
     outputRoot: input.output,
     groups: input.groups.map((g) => ({ number: g.number, photos: g.members.map((m) => ({ photo: photoOf(input, m.photoId), decision: m })) })),
   });
-  return { full, diff: diffOutput(full, [...loadOutputs(input.db).values()]) };
 }
 
 /** Writes the changed folders, removes what they no longer hold, rewrites the report. */
 export async function applyLocal(input: LocalApplyInput): Promise<LocalApplyOutcome> {
-  const { full, diff } = previewLocalApply(input);
-  // Journalled before any byte is written, as a run does: a killed apply leaves only known files.
-  recordOutputs(
-    input.db,
-    input.runId,
-    diff.plan.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) })),
-  );
-  const applied = await applyPlan(diff.plan, { stale: diff.stale, trustMtime: true });
-  if (!applied.aborted) forgetOutputs(input.db, diff.stale);
+  const full = fullPlan(input);
+  const { diff, applied } = await redoChangedFolders(input.db, input.runId, full);
   const report = await rewriteReport(input, full, applied);
   return { diff, applied, report };
 }
@@ -93,7 +89,7 @@ async function rewriteReport(input: LocalApplyInput, plan: OutputPlan, applied: 
 }
 
 /** The run's latest.json, or null when it is missing or unreadable (the catalog has the rest). */
-async function previousReport(output: string): Promise<Report | null> {
+export async function previousReport(output: string): Promise<Report | null> {
   try {
     return await readReport(join(output, REPORTS_FOLDER, LATEST_REPORT));
   } catch {

@@ -5,7 +5,6 @@
  * which every browser shows (and orients) as it is.
  */
 import { readFile } from 'node:fs/promises';
-import { displayPath } from '../core/paths.js';
 import type { FsPath } from '../core/types.js';
 import { encodeJpegThumbnail } from '../media/decode.js';
 import { loadPixels } from '../media/load.js';
@@ -25,11 +24,14 @@ const MADE: Readonly<Record<ImageVariant, { readonly side: number; readonly qual
 const BROWSER_FORMATS: Readonly<Record<string, string>> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
 export interface ImageSource {
-  readonly file: FsPath;
-  /** PhotoMetadata.format. */
+  /** Names the picture in the thumbnail cache (with the version). */
+  readonly identity: string;
+  /** PhotoMetadata.format; a format browsers show is served as it is at full size. */
   readonly format: string;
-  /** Changes when the file does. */
+  /** Changes when the picture does. */
   readonly version: string;
+  /** The file holding the pixels, kept until release() (a download cache must not evict it meanwhile). */
+  open(): Promise<{ readonly file: FsPath; release(): void }>;
 }
 
 export interface Image {
@@ -40,9 +42,18 @@ export interface Image {
 /** The picture of `source` in `variant`; throws MediaError when the file cannot be decoded. */
 export async function photoImage(cache: ThumbnailCache, source: ImageSource, variant: ImageVariant): Promise<Image> {
   const native = BROWSER_FORMATS[source.format];
-  if (variant === 'full' && native !== undefined) return { bytes: await readFile(source.file), type: native };
+  if (variant === 'full' && native !== undefined) return { bytes: await withFile(source, (file) => readFile(file)), type: native };
   const { side, quality } = MADE[variant];
-  const identity = `${displayPath(source.file)}\n${source.version}\n${variant}`;
-  const bytes = await cache.get(identity, async () => encodeJpegThumbnail(await loadPixels(source.file, { maxSide: side }), quality));
+  const identity = `${source.identity}\n${source.version}\n${variant}`;
+  const bytes = await cache.get(identity, () => withFile(source, async (file) => encodeJpegThumbnail(await loadPixels(file, { maxSide: side }), quality)));
   return { bytes, type: 'image/jpeg' };
+}
+
+async function withFile<T>(source: ImageSource, use: (file: FsPath) => Promise<T>): Promise<T> {
+  const { file, release } = await source.open();
+  try {
+    return await use(file);
+  } finally {
+    release();
+  }
 }

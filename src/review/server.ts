@@ -14,6 +14,7 @@ import { MediaError } from '../media/contract.js';
 import { handleApi } from './api.js';
 import { IMAGE_VARIANTS, type ImageVariant, photoImage } from './images.js';
 import type { ReviewSession } from './session.js';
+import { PictureUnavailableError } from './source.js';
 import type { ThumbnailCache } from './thumbs.js';
 
 /**
@@ -122,6 +123,7 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
       send(res, 200, image.type, image.bytes, { 'Cache-Control': 'private, max-age=31536000, immutable' });
     } catch (error) {
       if (error instanceof MediaError || isMissingFile(error)) return send(res, 422, 'text/plain; charset=utf-8', `Cannot show this photo: ${(error as Error).message}`);
+      if (error instanceof PictureUnavailableError) return send(res, 502, 'text/plain; charset=utf-8', `Cannot show this photo: ${error.message}`);
       throw error;
     }
   }

@@ -12,7 +12,7 @@ import { applyDecisions, type NumberedGroup } from '../../src/core/decisions.js'
 import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
 import type { Photo } from '../../src/core/types.js';
 import { planOutput } from '../../src/output/plan.js';
-import { diffOutput } from '../../src/review/changes.js';
+import { diffOutput } from '../../src/output/changes.js';
 import { ThumbnailCache } from '../../src/review/thumbs.js';
 import { duration, faceMarks, groupDetail, groupPage, type ReviewPhoto, spanLabel } from '../../src/review/view.js';
 import { photoMetadata } from '../support/records.js';

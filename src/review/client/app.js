@@ -119,7 +119,7 @@ function showSummary(s) {
   for (const el of document.querySelectorAll('[data-count]')) {
     el.textContent = String(el.dataset.count === 'all' ? s.groups : s.byKind[el.dataset.count]);
   }
-  $('run-info').title = `${s.run.source} → ${s.run.output}`;
+  $('run-info').title = s.run.output === null ? s.run.source : `${s.run.source} → ${s.run.output}`;
   const undoButton = $('undo');
   undoButton.disabled = s.lastDecision === null;
   undoButton.title = s.lastDecision ? `Undo: ${s.lastDecision} (u)` : 'Nothing to undo';
@@ -164,14 +164,19 @@ async function apply() {
   } catch (error) {
     return showError(error);
   }
-  const n = preview.changes.length;
+  const n = preview.sections.reduce((count, section) => count + section.items.length, 0);
   confirm.hidden = n === 0;
-  confirm.textContent = `Apply to ${n} ${n === 1 ? 'folder' : 'folders'}`;
+  confirm.textContent = `Apply ${n} ${n === 1 ? 'change' : 'changes'}`;
+  const where = summary.run.output ?? summary.run.source;
   body.replaceChildren(
-    n === 0
-      ? h('p', {}, 'Nothing to apply: the output folder already shows every decision.')
-      : h('p', {}, `These group folders in ${summary.run.output} will be rewritten (your original photos are never touched), then the report:`),
-    n === 0 ? null : h('ul', {}, ...preview.changes.map((c) => h('li', {}, h('b', {}, c.folder), c.text))),
+    ...(n === 0
+      ? [h('p', {}, `Nothing to apply: ${where} already shows every decision.`)]
+      : preview.sections
+          .filter((section) => section.items.length > 0)
+          .flatMap((section) => [
+            h('p', {}, section.intro),
+            h('ul', {}, ...section.items.map((item) => h('li', {}, item.label === null ? null : h('b', {}, item.label), item.text))),
+          ])),
   );
   dialog.returnValue = '';
   dialog.showModal();
@@ -182,7 +187,7 @@ async function apply() {
   try {
     const result = await post('apply', { confirm: true });
     if (result.failed.length > 0) toast(`Applied with ${result.failed.length} problems: ${result.failed[0]}`, { error: true });
-    else toast(`Applied: ${result.written} files written, ${result.removed} removed; report rewritten.`);
+    else toast(result.message);
     showSummary(await get('summary'));
   } catch (error) {
     showError(error);

@@ -1,12 +1,12 @@
 /**
- * What applying the review changes in the output folder: the full plan of the adjusted groups
+ * What redoing an output tree changes (after review decisions): the full plan of the groups
  * against the journal of files written so far, folder by folder. A folder whose planned files
  * (names and sizes) match what was written is left alone, so "apply" touches the changed groups
  * only — including a group an undo put back as it was. Pure.
  */
 import { displayPath } from '../core/paths.js';
 import type { FsPath } from '../core/types.js';
-import { type OutputPlan, pathKey } from '../output/plan.js';
+import { type OutputPlan, pathKey } from './plan.js';
 
 export interface FolderChange {
   /** `group_0007`. */
