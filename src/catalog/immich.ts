@@ -110,9 +110,13 @@ export function saveAssetErrors(db: Db, batch: readonly { id: number; message: s
   })();
 }
 
-/** Forgets the cached assets and fingerprints of a server (--force-fresh); the journal stays. */
-export function forgetAssets(db: Db, server: string): void {
-  db.prepare('DELETE FROM immich_assets WHERE server = ?').run(server);
+/**
+ * Forgets the fingerprints of a server's assets (--force-fresh): each is downloaded and judged
+ * again. The rows stay, so an asset keeps its id and the review decisions made on it stay its
+ * own; the journal stays too.
+ */
+export function forgetFingerprints(db: Db, server: string): void {
+  db.prepare('UPDATE immich_assets SET pixels = NULL, dhash = NULL, sketch = NULL, color = NULL, quality = NULL, error = NULL WHERE server = ?').run(server);
 }
 
 /** File names of the assets a catalog knows on a server (for messages about assets not listed now). */

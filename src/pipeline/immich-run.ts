@@ -7,7 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy } from '../catalog/database.js';
-import { assetFileNames, forgetAssets, loadAssets, loadJournal, type StoredAsset, syncAssets } from '../catalog/immich.js';
+import { assetFileNames, forgetFingerprints, loadAssets, loadJournal, type StoredAsset, syncAssets } from '../catalog/immich.js';
 import { immichScope, loadDecisions } from '../catalog/decisions.js';
 import { beginRun, finishRun, latestRun, saveGroups, setStage } from '../catalog/runs.js';
 import { applyDecisions } from '../core/decisions.js';
@@ -107,8 +107,8 @@ export async function organizeImmich(options: RunOptions, secrets: ImmichSecrets
     if (options.forceFresh) {
       // The journal is the only record of what this tool changed on the server (--undo needs
       // it): a fresh start forgets the fingerprints, never that.
-      forgetAssets(db, client.baseUrl);
-      sink.note('notice', 'Forgot the cached fingerprints; kept the record of changes made on the server (for --undo).');
+      forgetFingerprints(db, client.baseUrl);
+      sink.note('notice', 'Forgot the cached fingerprints; kept the record of changes made on the server (for --undo) and your review decisions.');
     }
     const previous = latestRun(db);
     if (previous && previous.stage !== 'done' && !options.undo) sink.note('notice', `The previous run (started ${previous.startedAt}) did not finish; its finished work is reused and its changes checked.`);

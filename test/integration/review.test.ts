@@ -6,7 +6,6 @@
  * Screenshots (1280x800 and 390x844, light and dark) go to a temp folder, printed below
  * (or REVIEW_SHOTS_DIR).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,37 +14,9 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report, ReportGroup } from '../../src/report/schema.js';
 import { readReport } from '../../src/report/write.js';
-import { BIN, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { buildLibrary } from '../support/library.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-/** Starts `photo-organizer review` and resolves with its URL once it prints it. */
-function startReview(args: readonly string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'review', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let text = '';
-    const output = (): string => text;
-    const onData = (d: Buffer): void => {
-      text += d.toString();
-      const m = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text);
-      if (m) resolve({ child, url: m[1]!, output });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`review exited with ${code} before printing its address:\n${text}`)));
-  });
-}
-
-function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
+import { CHROMIUM, CHROMIUM_ARGS, type RunningReview, startReview, stopReview } from '../support/review.js';
 
 const bestOf = (g: ReportGroup): string => g.photos.find((p) => p.isBest)!.relativePath;
 const outputNameOf = (g: ReportGroup, relativePath: string): string => g.photos.find((p) => p.relativePath === relativePath)!.outputName!;
@@ -54,7 +25,7 @@ describe('photo-organizer review', () => {
   let photos: string;
   let out: string;
   let shots: string;
-  let review: Awaited<ReturnType<typeof startReview>>;
+  let review: RunningReview;
   let base: string;
   let context: BrowserContext;
   let page: Page;
@@ -91,7 +62,7 @@ describe('photo-organizer review', () => {
 
   afterAll(async () => {
     await context?.close();
-    if (review) expect(await stop(review.child)).toBe(0);
+    if (review) expect(await stopReview(review.child)).toBe(0);
   });
 
   /** Selects frame `index` of the group view with the arrow keys. */
