@@ -4,31 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/catalog/database.js';
-import { type AssetFacts, journalBegin, journalFinish, loadAssets, loadJournal, saveFingerprints, syncAssets } from '../../src/catalog/immich.js';
+import { assetsListedBy, forgetFingerprints, journalBegin, journalFinish, loadAssets, loadJournal, saveFingerprints, syncAssets } from '../../src/catalog/immich.js';
 import type { Fingerprint } from '../../src/core/types.js';
+import { assetFacts } from '../support/records.js';
 
-const facts: AssetFacts = {
-  fileName: 'IMG_0001.JPG',
-  mime: 'image/jpeg',
-  createdAt: '2024-05-18T07:12:03.000Z',
-  modifiedMs: 0,
-  takenAt: null,
-  width: 4000,
-  height: 3000,
-  size: 1234,
-  isFavorite: false,
-  visibility: 'timeline',
-  make: null,
-  model: null,
-  lens: null,
-  fNumber: null,
-  focalLength: null,
-  iso: null,
-  exposureTime: null,
-  gps: null,
-  thumbhash: null,
-  people: [],
-};
+const facts = assetFacts();
 const fingerprint: Fingerprint = {
   dhash: 0x0123456789abcdefn,
   sketch: new Uint8Array(1024),
@@ -48,6 +28,27 @@ describe('Immich catalog tables', () => {
       expect(syncAssets(db, 'https://b/api', 2, [{ assetId: 'x', checksum: 'c1', facts }])[0]).not.toBe(id);
       syncAssets(db, 'https://a/api', 3, [{ assetId: 'x', checksum: 'c2', facts }]);
       expect(loadAssets(db, [id!])[0]).toMatchObject({ checksum: 'c2', pixels: null, dhash: null, quality: null });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('forgets fingerprints on --force-fresh but keeps each asset its id, and knows what a run listed', () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-cat-')), 'catalog.db'));
+    try {
+      const ids = syncAssets(db, 'https://a/api', 1, [
+        { assetId: 'x', checksum: 'c1', facts },
+        { assetId: 'y', checksum: 'c2', facts },
+      ]);
+      const [other] = syncAssets(db, 'https://b/api', 1, [{ assetId: 'x', checksum: 'c1', facts }]);
+      saveFingerprints(db, [...ids, other!].map((id) => ({ id, pixels: 'preview' as const, fingerprint })));
+      forgetFingerprints(db, 'https://a/api');
+      // Review decisions name assets by these ids: a fresh start must not renumber them.
+      expect(syncAssets(db, 'https://a/api', 2, [{ assetId: 'y', checksum: 'c2', facts }])).toEqual([ids[1]]);
+      expect(loadAssets(db, ids).map((a) => a.dhash)).toEqual([null, null]);
+      expect(loadAssets(db, [other!])[0]!.dhash).toBe(0x0123456789abcdefn);
+      expect(assetsListedBy(db, 'https://a/api', 2)).toEqual([ids[1]]);
+      expect(assetsListedBy(db, 'https://a/api', 1)).toEqual([ids[0]]);
     } finally {
       db.close();
     }
