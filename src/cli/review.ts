@@ -41,7 +41,7 @@ export function reviewCommand(): Command {
       .option('-o, --output <dir>', 'the output folder of the run to review')
       .option('--state-file <path>', 'its catalog file, when the run used --state-file')
       .option('--immich-cache-dir <dir>', 'an Immich run without -o or --state-file: the --immich-cache-dir it used', DEFAULT_OPTIONS.immichCacheDir)
-      .addOption(new Option('--immich-api-key <key>', 'an Immich run: the API key (better: set IMMICH_API_KEY)').env('IMMICH_API_KEY'))
+      .addOption(new Option('--immich-api-key <key>', 'an Immich run: its API key').env('IMMICH_API_KEY'))
       .addOption(new Option('--port <n>', 'port on 127.0.0.1').argParser(integer).default(0, 'a free one'))
       .option('--open', 'open the page in the default browser')
       .addOption(new Option('--cache-size <mb>', 'size cap of the thumbnail cache in MB').argParser(integer).default(DEFAULT_CACHE_MB))
