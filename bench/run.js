@@ -6,9 +6,11 @@
  *   2. grouping 1,000,000 synthetic hashes with --time-window 0 -t 5 (seconds);
  *   3. peak RSS of a 20,000-photo run of the real CLI (MB);
  *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: ms per
- *      photo on one core, and photos/s with all cores (models loaded and warmed up first).
+ *      photo on one core, and photos/s with all cores (models loaded and warmed up first);
+ *   5. HDR merge of a 12 MP 3-frame bracket (decode, align, fuse, encode) on one core: seconds,
+ *      peak memory, and the ratio to just decoding and re-encoding the three frames.
  * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
- * Pick parts with BENCH=fingerprint,group,memory,faces; sizes with BENCH_12MP=N, BENCH_LIBRARY=N,
+ * Pick parts with BENCH=fingerprint,group,memory,faces,hdr; sizes with BENCH_12MP=N, BENCH_LIBRARY=N,
  * BENCH_FACES=N.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
+import { mergeBracket } from '../dist/enhance/hdr.js';
 import { FacePool } from '../dist/pipeline/face-pool.js';
 import { InspectPool } from '../dist/pipeline/pool.js';
 
@@ -25,7 +28,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const work = join(here, '.work');
 const fixtures = join(root, 'test', 'fixtures', 'photos');
-const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces').split(','));
+const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,hdr').split(','));
 const cores = availableParallelism();
 
 function line(label, value) {
@@ -258,7 +261,51 @@ if (!existsSync(join(root, 'dist', 'core', 'grouping.js'))) {
 }
 mkdirSync(work, { recursive: true });
 console.log(`photo-organizer benchmarks — ${cores} cores, Node ${process.version}`);
+/** A handheld -2/0/+2 EV bracket at 4000x3000: the middle frame, then a dark and a bright one shifted a few pixels. */
+async function makeBracket() {
+  const dir = join(work, 'bracket-12mp');
+  const names = ['0ev.jpg', 'minus2.jpg', 'plus2.jpg'];
+  if (existsSync(dir) && readdirSync(dir).length === names.length) return names.map((n) => join(dir, n));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const src = join(fixtures, 'stream-forest.jpg');
+  const frames = [
+    { ev: 0, dx: 0, dy: 0 },
+    { ev: -2, dx: 7, dy: -4 },
+    { ev: 2, dx: -5, dy: 6 },
+  ];
+  for (const [i, f] of frames.entries()) {
+    const gain = 2 ** (f.ev / 2.2);
+    await sharp(src)
+      .resize(4040, 3040, { fit: 'cover' })
+      .extract({ left: 20 + f.dx, top: 20 + f.dy, width: 4000, height: 3000 })
+      .linear(gain, 0)
+      .jpeg({ quality: 92 })
+      .toFile(join(dir, names[i]));
+  }
+  return names.map((n) => join(dir, n));
+}
+
+async function benchHdr() {
+  const frames = await makeBracket();
+  console.log('\n# HDR merge: a 3-frame bracket of 4000x3000 (12 MP), one core');
+  const request = { frames: [frames[1], frames[0], frames[2]], reference: 1, gamma: 2.2, maxSide: 6000, make: null, model: null, takenAt: null };
+  await mergeBracket({ ...request, maxSide: 1000 }); // warm-up
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const result = await mergeBracket(request);
+  const merge = (performance.now() - t0) / 1000;
+  line('decode + align + fuse + encode', `${merge.toFixed(2)} s (${(result.width * result.height / 1e6).toFixed(1)} MP out, shifts ${result.shifts.map((s) => `${s.dx},${s.dy}`).join(' ')})`);
+  line('peak RSS during the merge', `${Math.round(Math.max(process.resourceUsage().maxRSS * 1024, rss0) / 1048576)} MB (process peak so far)`);
+  const t1 = performance.now();
+  for (const f of frames) await sharp(f).raw().toBuffer().then((b) => sharp(b, { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 92 }).toBuffer());
+  const plain = (performance.now() - t1) / 1000;
+  line('decode + re-encode the three frames (sharp)', `${plain.toFixed(2)} s`);
+  line('ratio (merge / plain decode+encode)', `${(merge / plain).toFixed(1)}x`);
+}
+
 if (parts.has('fingerprint')) await benchFingerprint();
 if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
 if (parts.has('faces')) await benchFaces();
+if (parts.has('hdr')) await benchHdr();

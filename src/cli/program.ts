@@ -43,6 +43,7 @@ Threshold guide (-t): 0-3 duplicates only, 4-6 bursts (default 5), 7-10 similar 
 
 /** Integers as typed; anything else becomes NaN and is reported by validation with the flag's name. */
 const integer = (value: string): number => (/^\s*-?\d+\s*$/.test(value) ? Number.parseInt(value, 10) : Number.NaN);
+const decimal = (value: string): number => (/^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? Number.parseFloat(value) : Number.NaN);
 
 export function buildProgram(): Command {
   const program = new Command('photo-organizer')
@@ -78,6 +79,12 @@ export function buildProgram(): Command {
       new Option('--face-backend <name>', 'face analysis for the best-photo choice: auto, human or none (face_recognition and mediapipe are aliases of human)').default(
         DEFAULT_OPTIONS.faceBackend,
       ),
+    )
+    .option('--enable-hdr', 'merge each exposure bracket (frames of one scene at different exposures) into group_NNNN/hdr_merged.jpg')
+    .addOption(
+      new Option('--hdr-gamma <value>', 'tone of the HDR merge: 2.2 keeps it as fused, higher lifts the shadows, lower deepens them (0.5-5)')
+        .argParser(decimal)
+        .default(DEFAULT_OPTIONS.hdrGamma),
     )
     .option('--immich-url <url>', 'Immich server address, e.g. https://photos.example.com')
     .addOption(

@@ -19,6 +19,7 @@ export function formatSummary(s: RunSummary, verbose: boolean): string[] {
       ? 'No groups found.'
       : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped, ${s.photos - s.grouped - countInspectErrors(s)} alone).`,
   );
+  if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
   if (s.errors.length > 0) {
     lines.push(`${s.errors.length} file${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
   }
@@ -38,6 +39,14 @@ export function formatSummary(s: RunSummary, verbose: boolean): string[] {
     lines.push(`Timings: ${t}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
   }
   return lines;
+}
+
+function hdrLine(hdr: NonNullable<RunSummary['hdr']>, dryRun: boolean, failed: number): string {
+  if (hdr.brackets === 0) return 'HDR: no exposure bracket among the groups (brackets need EXIF exposure times spanning 2/3 of a stop or more).';
+  const brackets = `${hdr.brackets} exposure bracket${hdr.brackets === 1 ? '' : 's'}`;
+  if (dryRun) return `HDR: ${brackets} would be merged into hdr_merged.jpg.`;
+  const kept = hdr.brackets - hdr.merged - failed;
+  return `HDR: ${brackets} merged into hdr_merged.jpg (${hdr.merged} new${kept > 0 ? `, ${kept} from earlier runs` : ''}${failed > 0 ? `, ${failed} failed` : ''}).`;
 }
 
 function countInspectErrors(s: RunSummary): number {

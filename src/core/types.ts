@@ -119,6 +119,6 @@ export interface Decision {
 /** A per-file failure: data, not an exception. */
 export interface PhotoError {
   readonly path: string;
-  readonly stage: 'discover' | 'inspect' | 'fingerprint' | 'output';
+  readonly stage: 'discover' | 'inspect' | 'fingerprint' | 'enhance' | 'output';
   readonly message: string;
 }

@@ -100,13 +100,15 @@ export async function decodeForAnalysis(bytes: Uint8Array, maxSide: number): Pro
 }
 
 /**
- * JPEG bytes of a decode (RGB, as `loadPixels` gives it), for the review page's thumbnails.
- * `quality` 1..100, default 80; progressive so a large view shows early.
+ * JPEG bytes of a decode (RGB, as `loadPixels` gives it), for the review page's thumbnails and
+ * merged pictures. `quality` 1..100, default 80; progressive so a large view shows early.
+ * `exif` (libvips IFD names: IFD0 for the camera, IFD2 for the capture time) is written when given.
  */
-export async function encodeJpegThumbnail(image: DecodedImage, quality = 80): Promise<Buffer> {
+export async function encodeJpeg(image: DecodedImage, quality = 80, exif?: Readonly<Record<'IFD0' | 'IFD2', Readonly<Record<string, string>>>>): Promise<Buffer> {
   configure();
   const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-  return input.jpeg({ quality, progressive: image.width * image.height > 400_000 }).toBuffer();
+  const withTags = exif === undefined ? input : input.withExif({ IFD0: { ...exif.IFD0 }, IFD2: { ...exif.IFD2 } });
+  return withTags.jpeg({ quality, progressive: image.width * image.height > 400_000 }).toBuffer();
 }
 
 /** The MediaError for an image over the pixel limit, naming its size. */

@@ -28,6 +28,8 @@ interface FolderFiles {
   /** pathKey → size. */
   readonly sizes: Map<string, number>;
   readonly originals: Set<string>;
+  /** Files made for the group (hdr_merged.jpg). */
+  readonly extras: Set<string>;
   best: string | null;
 }
 
@@ -83,12 +85,13 @@ function note(map: Map<string, FolderFiles>, root: string, path: FsPath, size: n
   if (folder === undefined || !/^group_\d{4,}$/.test(folder)) return;
   let files = map.get(folder);
   if (files === undefined) {
-    files = { sizes: new Map(), originals: new Set(), best: null };
+    files = { sizes: new Map(), originals: new Set(), extras: new Set(), best: null };
     map.set(folder, files);
   }
   files.sizes.set(pathKey(path), size);
   if (rest.length === 2 && rest[0] === 'originals') files.originals.add(rest[1]!);
   else if (rest.length === 1 && rest[0]!.startsWith('best_')) files.best = rest[0]!.slice('best_'.length);
+  else if (rest.length === 1 && rest[0] !== 'metadata.txt') files.extras.add(rest[0]!);
 }
 
 function sameFiles(a: FolderFiles, b: FolderFiles): boolean {
@@ -104,6 +107,9 @@ function describe(have: FolderFiles, want: FolderFiles): string {
   const removed = [...have.originals].filter((n) => !want.originals.has(n));
   if (added.length > 0) bits.push(`${count(added.length)} more (${list(added)})`);
   if (removed.length > 0) bits.push(`${count(removed.length)} fewer (${list(removed)})`);
+  for (const name of want.extras) if (!have.extras.has(name)) bits.push(`${name} added`);
+  // Merging is the organizer's work: the review only keeps a merge whose frames did not change.
+  for (const name of have.extras) if (!want.extras.has(name)) bits.push(`${name} removed (its frames changed: the next run of the organizer merges them again)`);
   if (bits.length === 0) bits.push('metadata.txt rewritten (scores or reasons)');
   return bits.join(', ');
 }

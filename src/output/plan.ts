@@ -6,6 +6,7 @@
  *   OUT/group_0001/originals/<file>   byte-identical copy of each member
  *   OUT/group_0001/metadata.txt
  *   OUT/group_0001/best_<file>        copy of the best member, named after its name in originals/
+ *   OUT/group_0001/hdr_merged.jpg     with --enable-hdr, a bracket's merge (made beforehand, copied)
  */
 import { isAbsolute, join, normalize } from 'node:path';
 import { baseName, displayPath, joinPath, pathBytes } from '../core/paths.js';
@@ -23,6 +24,19 @@ export interface OutputGroup {
   readonly number?: number;
   /** Members in the order they appear in metadata.txt; this order also settles name clashes. */
   readonly photos: readonly OutputPhoto[];
+  /** Files made for the group (an HDR merge), copied in after the best_ copy. */
+  readonly extras?: readonly ExtraFile[];
+}
+
+/** A file made for a group beforehand, e.g. hdr_merged.jpg from the enhance stage's cache. */
+export interface ExtraFile {
+  /** Name in the group folder. */
+  readonly name: string;
+  readonly from: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** For messages: what it is. */
+  readonly label: string;
 }
 
 export interface PlanInput {
@@ -36,7 +50,7 @@ export interface PlanInput {
 
 export interface CopyOperation {
   readonly kind: 'copy';
-  readonly role: 'original' | 'best';
+  readonly role: 'original' | 'best' | 'extra';
   /** Absolute source path; only ever read. */
   readonly from: FsPath;
   /** Absolute destination directory (always inside the output root, always a string). */
@@ -73,12 +87,14 @@ export interface PlannedGroup {
   readonly originals: readonly FsPath[];
   /** Name of the best_ copy in the group folder. */
   readonly bestName: FsPath;
+  /** Names of the extra files in the group folder. */
+  readonly extras: readonly string[];
 }
 
 export interface OutputPlan {
   readonly root: string;
   readonly groups: readonly PlannedGroup[];
-  /** Per group: the originals, then metadata.txt, then the best_ copy. */
+  /** Per group: the originals, then metadata.txt, then the best_ copy, then the extras. */
   readonly operations: readonly OutputOperation[];
 }
 
@@ -136,7 +152,11 @@ export function planOutput(input: PlanInput): OutputPlan {
     );
     operations.push({ kind: 'write', dir, name: 'metadata.txt', to: `${dir}/metadata.txt`, content });
     operations.push(bestOp);
-    groups.push({ folder, dir, originals: names, bestName: bestOp.name });
+    const extras = group.extras ?? [];
+    for (const e of extras) {
+      operations.push({ kind: 'copy', role: 'extra', from: e.from, size: e.size, mtimeMs: e.mtimeMs, label: e.label, dir, name: e.name, to: `${dir}/${e.name}` });
+    }
+    groups.push({ folder, dir, originals: names, bestName: bestOp.name, extras: extras.map((e) => e.name) });
   });
   return { root, groups, operations };
 }

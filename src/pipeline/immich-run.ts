@@ -100,6 +100,7 @@ export async function organizeImmich(options: RunOptions, secrets: ImmichSecrets
   let db: Db | null = null;
   try {
     if (!options.verifySsl) sink.note('notice', 'TLS certificates are not checked (--no-verify-ssl)');
+    if (options.enableHdr) sink.note('notice', '--enable-hdr merges the brackets of folder runs; this Immich run merges none');
     const warning = checkServerVersion(await client.serverVersion(), client.baseUrl);
     if (warning !== null) sink.note('notice', warning);
     const me = await client.me();

@@ -21,6 +21,10 @@ export const DEFAULT_OPTIONS = {
   verbose: false,
   limit: 0,
   faceBackend: 'auto' as FaceBackendName,
+  /** Merge exposure brackets into group_NNNN/hdr_merged.jpg (folder runs). */
+  enableHdr: false,
+  /** The seed's tone-mapping gamma; 2.2 leaves the merge as fused, higher lifts the shadows. */
+  hdrGamma: 2.2,
   // Immich (--source-type immich). The API key is deliberately not an option: it comes from
   // --immich-api-key or IMMICH_API_KEY and never reaches a stored run, report or settings file.
   immichUrl: null as string | null,
@@ -66,6 +70,8 @@ export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
   verbose: '--verbose',
   limit: '--limit',
   faceBackend: '--face-backend',
+  enableHdr: '--enable-hdr',
+  hdrGamma: '--hdr-gamma',
   immichUrl: '--immich-url',
   immichAlbum: '--immich-album',
   immichCacheDir: '--immich-cache-dir',
@@ -114,6 +120,10 @@ export const runOptionsSchema = z
     faceBackend: z.enum(FACE_BACKENDS, {
       error: (iss) => `Expected one of ${FACE_BACKENDS.join(', ')} for --face-backend but received ${describe(iss.input)}`,
     }),
+    enableHdr: z.boolean(),
+    hdrGamma: z
+      .number({ error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` })
+      .refine((n) => Number.isFinite(n) && n >= 0.5 && n <= 5, { error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` }),
     immichUrl: z
       .string({ error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
       .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), { error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })

@@ -21,6 +21,7 @@ import type { ProgressSink, StageName } from './progress.js';
 import { analyzeStage } from './stages/analyze.js';
 import { groupStage } from './stages/group.js';
 import { inspectStage } from './stages/inspect.js';
+import { enhanceStage } from './stages/enhance.js';
 import { selectStage } from './stages/select.js';
 
 /** A problem with the request itself (missing folder…): the CLI reports it as a usage error. */
@@ -52,6 +53,8 @@ export interface RunSummary extends RunResults {
   readonly decoded: number;
   /** Dry run: the plan, one line per operation. */
   readonly planLines: readonly string[];
+  /** With --enable-hdr: brackets found, and merges made by this run (the others were kept from earlier runs). */
+  readonly hdr: { readonly brackets: number; readonly merged: number } | null;
 }
 
 /** Where the catalog lives for these options. */
@@ -143,7 +146,16 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
     kind: g.kind,
     members: g.members.map((m) => ({ photo: photoById.get(m.photoId)!, decision: m })),
   }));
-  const plan = planOutput({ outputRoot: output, groups: groups.map((g) => ({ number: g.number, photos: g.members })) });
+  const enhanced = options.enableHdr
+    ? await timed('enhance', () =>
+        enhanceStage({ catalog: ctx.catalog, groups, gamma: options.hdrGamma, threads: options.threads, dryRun: options.dryRun, sink, ...(signal ? { signal } : {}) }),
+      )
+    : null;
+  if (signal?.aborted) return interruptedSummary(base, timings);
+  const plan = planOutput({
+    outputRoot: output,
+    groups: groups.map((g) => ({ number: g.number, photos: g.members, extras: enhanced?.extras.get(g.number) ?? [] })),
+  });
 
   const errors: PhotoError[] = [
     ...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message })),
@@ -152,12 +164,13 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
       stage: e.stage === 'fingerprint' ? ('fingerprint' as const) : ('inspect' as const),
       message: e.message,
     })),
+    ...(enhanced?.problems ?? []),
   ];
   let applied: ApplyResult | null = null;
   let planLines: string[] = [];
   if (options.dryRun) {
     const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
-    planLines = [...renderPlan(plan), ...stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`)];
+    planLines = [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`)];
   } else {
     applied = await timed('output', () => applyOutput(db, run.id, plan, sink, signal));
     errors.push(...applied.failed.map((f) => ({ path: f.path, stage: 'output' as const, message: `${f.target}: ${f.message}` })));
@@ -197,6 +210,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
     applied,
     report,
     timings,
+    hdr: enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged },
   };
 }
 
@@ -248,5 +262,6 @@ function interruptedSummary(
     applied: null,
     report: null,
     timings,
+    hdr: null,
   };
 }

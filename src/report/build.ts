@@ -53,6 +53,7 @@ export function buildReport(input: ReportInput): Report {
       kind: group.kind,
       best: best?.photo.relativePath ?? '',
       folder: planned?.folder ?? null,
+      extras: [...(planned?.extras ?? [])],
       photos: group.members.map(({ photo, decision }, j) => {
         const outputName = planned?.originals[j];
         return {

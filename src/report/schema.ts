@@ -35,11 +35,13 @@ export const ReportGroupSchema = z.object({
   /** Folder under the output root; null when no output was written (dry run). */
   folder: z.string().min(1).nullable(),
   photos: z.array(ReportPhotoSchema).min(1),
+  /** Files made for the group in its folder (hdr_merged.jpg); absent in reports before they existed. */
+  extras: z.array(z.string().min(1)).default([]),
 });
 
 export const ReportErrorSchema = z.object({
   path: z.string(),
-  stage: z.enum(['discover', 'inspect', 'fingerprint', 'output']),
+  stage: z.enum(['discover', 'inspect', 'fingerprint', 'enhance', 'output']),
   message: z.string(),
 });
 

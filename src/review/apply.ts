@@ -11,6 +11,7 @@ import { displayPath, relativeDisplay } from '../core/paths.js';
 import type { Photo, PhotoError, PhotoId } from '../core/types.js';
 import type { ApplyResult } from '../output/apply.js';
 import type { OutputDiff } from '../output/changes.js';
+import { hdrExtra, planHdr } from '../output/enhanced.js';
 import { type OutputPlan, planOutput } from '../output/plan.js';
 import { previewRedo, redoChangedFolders } from '../output/redo.js';
 import { buildReport } from '../report/build.js';
@@ -29,6 +30,8 @@ export interface LocalApplyInput {
   readonly groups: readonly AdjustedGroup[];
   /** Every fingerprinted photo of the run. */
   readonly photos: ReadonlyMap<PhotoId, StoredPhoto>;
+  /** The run merged brackets (--enable-hdr): its catalog file and --hdr-gamma. */
+  readonly hdr: { readonly catalog: string; readonly gamma: number } | null;
 }
 
 export interface LocalApplyOutcome {
@@ -42,10 +45,19 @@ export function previewLocalApply(input: LocalApplyInput): OutputDiff {
   return previewRedo(input.db, fullPlan(input));
 }
 
+/**
+ * Every group's files. A bracket keeps its HDR merge while its frames are the ones merged; one
+ * the review changed gets its merge at the next run of the organizer (merging is the run's work).
+ */
 function fullPlan(input: LocalApplyInput): OutputPlan {
   return planOutput({
     outputRoot: input.output,
-    groups: input.groups.map((g) => ({ number: g.number, photos: g.members.map((m) => ({ photo: photoOf(input, m.photoId), decision: m })) })),
+    groups: input.groups.map((g) => {
+      const photos = g.members.map((m) => ({ photo: photoOf(input, m.photoId), decision: m }));
+      const hdr = input.hdr === null ? null : planHdr(input.hdr.catalog, photos.map((p) => ({ photo: p.photo, score: p.decision.score })), input.hdr.gamma);
+      const extra = hdr === null ? null : hdrExtra(hdr);
+      return { number: g.number, photos, extras: extra === null ? [] : [extra] };
+    }),
   });
 }
 

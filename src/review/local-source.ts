@@ -36,7 +36,8 @@ export function openLocalSource(ctx: SourceContext): ReviewSource {
       hasFaces: withFaces.has(p.id),
     });
   }
-  const input = (groups: readonly AdjustedGroup[]): LocalApplyInput => ({ db, runId: run.id, runOptions: ctx.options, source, output, groups, photos: stored });
+  const hdr = ctx.options.enableHdr === true ? { catalog: ctx.catalog, gamma: typeof ctx.options.hdrGamma === 'number' ? ctx.options.hdrGamma : 2.2 } : null;
+  const input = (groups: readonly AdjustedGroup[]): LocalApplyInput => ({ db, runId: run.id, runOptions: ctx.options, source, output, groups, photos: stored, hdr });
   return {
     info: { id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt ?? run.startedAt, sourceType: 'local', source, output },
     scope: LOCAL_SCOPE,

@@ -89,6 +89,8 @@ describe('interactive setup of a folder run', () => {
     await t.answer('Smallest group kept', '2');
     await t.answer('Worker threads');
     await t.choose('Face analysis for choosing the best photo:', 3);
+    await t.answer('Merge exposure brackets into hdr_merged.jpg (HDR)?', 'y');
+    await t.answer('HDR tone', '2.6');
     await t.answer('Dry run:');
     await t.answer('Only the first N photos');
     await t.answer('Verbose:');
@@ -96,12 +98,12 @@ describe('interactive setup of a folder run', () => {
     expect(screen).toContain(`[1] Source       folder ${library.root}`);
     expect(screen).toContain(`organized copy in ${out}`);
     expect(screen).toContain('[2] Processing   threshold 4 (bursts) · time window 300 s · groups of 2 or more');
-    expect(screen).toContain('[3] Best photo   face analysis: none');
+    expect(screen).toContain('[3] Best photo   face analysis: none · HDR merge: yes (gamma 2.6)');
     expect(screen).toContain('[5] Run options  dry run: no · limit: all photos · verbose: no');
 
     await t.choose('What now?', 3);
     await t.waitFor(`Saved to ${join(work, SETTINGS)}`);
-    expect(readSettings(work)).toMatchObject({ version: 1, sourceType: 'local', source: library.root, output: out, threshold: 4, timeWindow: 300, minGroupSize: 2, faceBackend: 'none', dryRun: false });
+    expect(readSettings(work)).toMatchObject({ version: 1, sourceType: 'local', source: library.root, output: out, threshold: 4, timeWindow: 300, minGroupSize: 2, faceBackend: 'none', enableHdr: true, hdrGamma: 2.6, dryRun: false });
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
     await t.choose('What now?', 4);
     expect(await t.exitCode()).toBe(0);
@@ -129,7 +131,7 @@ describe('interactive setup of a folder run', () => {
     expect(screen).toMatch(/Found \d+ groups?/);
     expect(screen).toContain(`Report: ${join(out, 'reports', 'latest.json')}`);
     const report = JSON.parse(readFileSync(join(out, 'reports', 'latest.json'), 'utf8')) as { options: Record<string, unknown> };
-    expect(report.options).toMatchObject({ threshold: 3, timeWindow: 0, minGroupSize: 2, faceBackend: 'none' });
+    expect(report.options).toMatchObject({ threshold: 3, timeWindow: 0, minGroupSize: 2, faceBackend: 'none', enableHdr: true, hdrGamma: 2.6 });
     expect(readdirSync(out).some((f) => f.startsWith('group_'))).toBe(true);
     // Edited but not saved: the file still holds what was saved.
     expect(readSettings(work)['threshold']).toBe(4);

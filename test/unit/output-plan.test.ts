@@ -53,8 +53,26 @@ describe('planOutput', () => {
         dir: '/out/group_0001',
         originals: ['IMG_0001.JPG', 'IMG_0002.JPG'],
         bestName: 'best_IMG_0001.JPG',
+        extras: [],
       },
     ]);
+  });
+
+  it('copies a group’s extra files (an HDR merge) in after the best_ copy', () => {
+    const plan = planOutput({
+      outputRoot: '/out',
+      groups: [
+        {
+          number: 3,
+          photos: [member('a.jpg', true), member('b.jpg')],
+          extras: [{ name: 'hdr_merged.jpg', from: '/cat/enhanced/hdr-1.jpg', size: 777, mtimeMs: 5, label: 'HDR merge of a.jpg, b.jpg' }],
+        },
+      ],
+      localOffset: fixedOffset,
+    });
+    expect(renderPlan(plan).at(-1)).toBe('copy HDR merge of a.jpg, b.jpg → group_0003/hdr_merged.jpg');
+    expect(plan.operations.at(-1)).toMatchObject({ kind: 'copy', role: 'extra', from: '/cat/enhanced/hdr-1.jpg', to: '/out/group_0003/hdr_merged.jpg', size: 777, mtimeMs: 5 });
+    expect(plan.groups[0]!.extras).toEqual(['hdr_merged.jpg']);
   });
 
   it('numbers clashing names _1, _2 before the extension, in member order', () => {

@@ -44,6 +44,7 @@ function report(): Report {
           size: 10,
           format: 'jpeg',
         })),
+        extras: [],
       },
     ],
     ungrouped: ['c.jpg'],

@@ -176,6 +176,21 @@ describe('the output diff behind apply', () => {
       ['group_0002', 'new', 'new folder: 2 photos, best IMG_3.JPG'],
     ]);
   });
+
+  it('says when a group folder loses or gains its HDR merge', () => {
+    const hdr = { name: 'hdr_merged.jpg', from: '/cat/enhanced/hdr-1.jpg', size: 500, mtimeMs: 1, label: 'HDR merge' };
+    const withHdr = planOutput({
+      outputRoot: '/out',
+      localOffset: () => 0,
+      groups: ranked.map((g, i) => ({ number: g.number, photos: g.members.map((x) => ({ photo: all.get(x.photoId)!, decision: x })), extras: i === 0 ? [hdr] : [] })),
+    });
+    const writtenWithHdr = withHdr.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) }));
+    expect(diffOutput(withHdr, writtenWithHdr).changes).toEqual([]);
+    const lost = diffOutput(plan(ranked), writtenWithHdr);
+    expect(lost.changes).toEqual([{ folder: 'group_0001', status: 'changed', text: 'hdr_merged.jpg removed (its frames changed: the next run of the organizer merges them again)' }]);
+    expect(lost.stale).toEqual(['/out/group_0001/hdr_merged.jpg']);
+    expect(diffOutput(withHdr, written(ranked)).changes.map((c) => c.text)).toEqual(['hdr_merged.jpg added']);
+  });
 });
 
 describe('ThumbnailCache', () => {

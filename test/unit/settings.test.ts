@@ -79,16 +79,18 @@ describe('settings files', () => {
       immich_album: '',
       face_backend: 'insightface',
       enable_hdr: true,
+      hdr_gamma: 2.6,
+      enable_face_swap: true,
       media_type: 'image',
       gpu: false,
     });
     expect(loaded.migratedFrom).toBe(0);
-    expect(loaded.settings).toMatchObject({ sourceType: 'immich', immichUrl: 'https://photos.example.com', verifySsl: false, tagOnly: true, threshold: 3, timeWindow: 0, limit: 0, immichAlbum: null, faceBackend: 'auto' });
+    expect(loaded.settings).toMatchObject({ sourceType: 'immich', immichUrl: 'https://photos.example.com', verifySsl: false, tagOnly: true, threshold: 3, timeWindow: 0, limit: 0, immichAlbum: null, faceBackend: 'auto', enableHdr: true, hdrGamma: 2.6 });
     expect(JSON.stringify(loaded)).not.toContain('secret-from-the-seed');
     expect(loaded.notes).toEqual([
       `${FILE} is in the seed's format: read and converted (save it from -i to keep the new format)`,
       'face_backend "insightface" does not exist here: using auto',
-      'ignored seed settings this version does not have: enable_hdr',
+      'ignored seed settings this version does not have: enable_face_swap',
     ]);
   });
 

@@ -1,8 +1,9 @@
 /**
- * Section 3, how the best photo of a group is chosen: the face analysis backend (the seed's
- * aliases are accepted in files and flags, but only the real choices are offered here).
+ * Section 3, what is made of a group's photos: the face analysis backend that chooses the best
+ * (the seed's aliases are accepted in files and flags, but only the real choices are offered
+ * here), and for folders the HDR merge of exposure brackets with its tone.
  */
-import type { FaceBackendName } from '../../pipeline/options.js';
+import { runOptionsSchema, type FaceBackendName } from '../../pipeline/options.js';
 import { type Section, withSettings } from './context.js';
 
 export const FACE_CHOICES: readonly { value: FaceBackendName; name: string; description: string }[] = [
@@ -22,5 +23,22 @@ export const bestPhotoSection: Section = async (draft, ctx) => {
     // face_recognition and mediapipe are aliases of human.
     default: current === 'face_recognition' || current === 'mediapipe' ? 'human' : current,
   });
-  return withSettings(draft, { faceBackend });
+  // Immich runs merge no brackets (see pipeline/immich-run.ts).
+  if (draft.settings.sourceType === 'immich') return withSettings(draft, { faceBackend });
+  const enableHdr = await ctx.prompt.confirm({ message: 'Merge exposure brackets into hdr_merged.jpg (HDR)?', default: draft.settings.enableHdr });
+  const hdrGamma = enableHdr ? await askGamma(ctx, draft.settings.hdrGamma) : draft.settings.hdrGamma;
+  return withSettings(draft, { faceBackend, enableHdr, hdrGamma });
 };
+
+async function askGamma(ctx: Parameters<Section>[1], current: number): Promise<number> {
+  const toNumber = (text: string): number => (/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number.parseFloat(text) : Number.NaN);
+  const answer = await ctx.prompt.text({
+    message: 'HDR tone (gamma 0.5-5: 2.2 keeps the fused tones, higher lifts the shadows):',
+    default: String(current),
+    validate: (text) => {
+      const parsed = runOptionsSchema.shape.hdrGamma.safeParse(toNumber(text));
+      return parsed.success ? true : parsed.error.issues[0]!.message.replace('something that is not a number', `"${text}"`);
+    },
+  });
+  return toNumber(answer);
+}
