@@ -96,6 +96,8 @@ describe('interactive setup', () => {
       ['Smallest group', '4'],
       ['Worker threads'],
       ['Face analysis', 'none'],
+      ['Merge exposure brackets', true],
+      ['HDR tone', '3'],
       ['Dry run', true],
       ['Only the first N', '50'],
       ['Verbose'],
@@ -106,9 +108,10 @@ describe('interactive setup', () => {
     const result = await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 'settings.json') }, ctx);
     expect(result.kind).toBe('run');
     const settings = result.kind === 'run' ? result.draft.settings : null;
-    expect(settings).toMatchObject({ sourceType: 'local', source: photos, output: join(cwd, 'Organized'), threshold: 7, minGroupSize: 4, faceBackend: 'none', dryRun: true, limit: 50 });
+    expect(settings).toMatchObject({ sourceType: 'local', source: photos, output: join(cwd, 'Organized'), threshold: 7, minGroupSize: 4, faceBackend: 'none', enableHdr: true, hdrGamma: 3, dryRun: true, limit: 50 });
     expect(JSON.parse(readFileSync(join(cwd, 'settings.json'), 'utf8'))).toEqual({ version: 1, ...settings });
     expect(ctx.lines.join('\n')).toContain('[2] Processing   threshold 7 (similar scenes) · time window 300 s · groups of 4 or more · 2 threads');
+    expect(ctx.lines.join('\n')).toContain('[3] Best photo   face analysis: none · HDR merge: yes (gamma 3)');
     expect(ctx.lines.join('\n')).toContain('[5] Run options  dry run: yes · limit: first 50 photos · verbose: no');
   });
 
@@ -134,6 +137,7 @@ describe('interactive setup', () => {
       ['Folder for the organized copy', join(photos, 'sorted')],
       ...KEEP_PROCESSING,
       ['Face analysis'],
+      ['Merge exposure brackets'],
       ...KEEP_RUN,
       ['What now?', 'quit'],
     ]);
