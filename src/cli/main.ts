@@ -11,6 +11,7 @@ import { immichCatalogPath, organizeImmich } from '../pipeline/immich-run.js';
 import { formatImmichSummary } from './immich-summary.js';
 import { buildProgram, explicitKeys } from './program.js';
 import { ProgressDisplay } from './progress-display.js';
+import { readExcludedPeople } from './excluded-people.js';
 import { reviewRequest, runReview } from './review.js';
 import { settingsRun } from './setup.js';
 import { formatSummary } from './summary.js';
@@ -61,6 +62,13 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     const restored = restoreInterrupted(raw, explicitKeys(program));
     if (restored) raw = restored;
   }
+  let listed: ReturnType<typeof readExcludedPeople> = null;
+  try {
+    listed = raw.sourceType === 'immich' ? readExcludedPeople(process.cwd()) : null;
+  } catch (error) {
+    return fail((error as Error).message, 2);
+  }
+  if (listed !== null && Array.isArray(raw.excludedPeople)) raw = { ...raw, excludedPeople: [...new Set([...(raw.excludedPeople as string[]), ...listed.names])] };
   const checked = validateOptions(raw);
   if (!checked.ok) return fail(checked.message, 2);
   const options = checked.options;
@@ -74,6 +82,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   }
 
   const display = new ProgressDisplay(io.stderr, io.stderr.isTTY === true, options.verbose);
+  if (listed !== null) display.note('notice', `Excluding the ${listed.names.length} people listed in ${listed.file}`);
   if (options.faceBackend === 'face_recognition' || options.faceBackend === 'mediapipe') {
     display.note('notice', `--face-backend ${options.faceBackend} is an alias here: using the built-in face analysis (human)`);
   }

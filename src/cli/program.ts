@@ -112,6 +112,8 @@ export function buildProgram(): Command {
     .option('--stack', 'make an Immich stack of each group, the best photo as its cover')
     .option('--immich-group-by-person', "group each named person's photos separately")
     .option('--immich-person <name>', "only this person's photos (implies --immich-group-by-person)")
+    .option('--immich-group-by-people', 'group the photos of each combination of favourite people apart ("Anna, Ben" apart from "Anna")')
+    .option('--excluded-people <names...>', 'people never grouped by nor named in album names (pets, strangers); also read from ./excluded_people.txt')
     .option('--immich-use-server-faces', "pick the best photo with the faces Immich found (no download for faces)")
     .option('--immich-use-duplicates', "use Immich's duplicate groups instead of finding groups")
     .option('--immich-smart-search <query>', 'only the photos a smart (CLIP) search finds, e.g. "beach sunset"')

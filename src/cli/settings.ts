@@ -245,6 +245,8 @@ const SEED_KEYS: Readonly<Record<string, SettingKey | null>> = {
   archive_non_best: 'archiveNonBest',
   immich_group_by_person: 'immichGroupByPerson',
   immich_person: 'immichPerson',
+  immich_group_by_people: 'immichGroupByPeople',
+  excluded_people: 'excludedPeople',
   immich_use_server_faces: 'immichUseServerFaces',
   immich_use_duplicates: 'immichUseDuplicates',
   immich_smart_search: 'immichSmartSearch',
@@ -267,9 +269,13 @@ const SEED_UNSUPPORTED: Readonly<Record<string, unknown>> = {
   poll_interval: 60,
   enable_bidir_sync: false,
   conflict_strategy: 'remote_wins',
-  excluded_people: '',
   immich_library_path: null,
 };
+
+/** The seed kept excluded people as "Rex, Tom" or as a list. */
+function nameList(value: unknown): unknown {
+  return typeof value === 'string' ? value.split(',').map((n) => n.trim()).filter((n) => n !== '') : value;
+}
 
 const MIGRATIONS: Readonly<Record<number, Migration>> = {
   // The seed's file (src/interactive.py): snake_case names, no version, features we do not have.
@@ -283,7 +289,7 @@ const MIGRATIONS: Readonly<Record<number, Migration>> = {
         // The seed wrote null or "" for "not set": our default where null is no value.
         const blank = value === null || value === '';
         if (blank && DEFAULT_OPTIONS[ours] !== null) continue;
-        out[ours] = blank ? null : key === 'no_verify_ssl' ? value !== true : value;
+        out[ours] = blank ? null : key === 'no_verify_ssl' ? value !== true : key === 'excluded_people' ? nameList(value) : value;
       } else if (key in SEED_UNSUPPORTED || key.startsWith('apple_')) {
         if (!unused(value, SEED_UNSUPPORTED[key])) ignored.push(key);
       } else {

@@ -11,6 +11,7 @@ import { type AssetNamer, operationSize, renderOperation } from '../immich/actio
 import { type Owned, ownedFromJournal, resolvePending, type ServerState } from '../immich/actions/state.js';
 import { planUndo } from '../immich/actions/undo.js';
 import type { ImmichClient } from '../immich/client.js';
+import { withoutExcluded } from '../core/people.js';
 import { albumName } from '../immich/album-name.js';
 import { readServerState, type StateNeeds } from '../immich/read.js';
 import { listPeople } from '../sources/immich.js';
@@ -64,7 +65,15 @@ export function actionFlags(o: Pick<RunOptions, 'tagOnly' | 'createAlbums' | 'ma
 }
 
 /** The groups in the actions' terms, with their album names (favourite people first in them). */
-export async function actionGroups(client: ImmichClient, options: Pick<RunOptions, 'createAlbums' | 'albumPrefix'>, groups: readonly NumberedGroup[]): Promise<ActionGroup[]> {
+export async function actionGroups(
+  client: ImmichClient,
+  options: Pick<RunOptions, 'createAlbums' | 'albumPrefix' | 'immichGroupByPeople' | 'excludedPeople'>,
+  groups: readonly NumberedGroup[],
+): Promise<ActionGroup[]> {
+  // A group's person is one name, except in combination mode, where it labels the names already
+  // in every photo of the group ("Anna, Ben").
+  const peopleOf = (g: NumberedGroup, listed: readonly string[]): string[] =>
+    withoutExcluded(g.person === null || options.immichGroupByPeople ? listed : [...new Set([...listed, g.person])], options.excludedPeople);
   const anyPeople = groups.some((g) => g.person !== null || g.members.some((m) => m.asset.facts.people.length > 0));
   const favorites = options.createAlbums && anyPeople ? new Set((await listPeople(client)).filter((p) => p.isFavorite === true).map((p) => p.name)) : new Set<string>();
   return groups.map((g) => ({
@@ -80,7 +89,7 @@ export async function actionGroups(client: ImmichClient, options: Pick<RunOption
           photos: g.members.map((m) => ({
             takenAtMs: m.asset.facts.takenAt?.wallClockMs ?? null,
             createdAt: m.asset.facts.createdAt,
-            people: g.person === null ? m.asset.facts.people : [...new Set([...m.asset.facts.people, g.person])],
+            people: peopleOf(g, m.asset.facts.people),
           })),
         })
       : null,

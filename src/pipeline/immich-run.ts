@@ -7,7 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy } from '../catalog/database.js';
-import { assetFileNames, forgetFingerprints, loadAssets, loadJournal, type StoredAsset, syncAssets } from '../catalog/immich.js';
+import { assetFileNames, forgetFingerprints, loadAssets, loadJournal, syncAssets } from '../catalog/immich.js';
 import { immichScope, loadDecisions } from '../catalog/decisions.js';
 import { beginRun, finishRun, latestRun, saveGroups, setStage } from '../catalog/runs.js';
 import { applyDecisions } from '../core/decisions.js';
@@ -16,11 +16,12 @@ import { ownedFromJournal } from '../immich/actions/state.js';
 import { ImmichClient } from '../immich/client.js';
 import type { WrittenReport } from '../report/write.js';
 import { ImmichCache } from '../sources/immich-cache.js';
-import { AlbumNotFoundError, assetsOfPerson, checkServerVersion, listLibrary, listPeople, serverDuplicates, serverFaces, smartSearchIds } from '../sources/immich.js';
+import { AlbumNotFoundError, checkServerVersion, listLibrary, serverFaces, smartSearchIds } from '../sources/immich.js';
 import { actionFlags, actionGroups, type ActionsSummary, runActions, runUndo } from './immich-actions.js';
-import { candidatesOf, displayNames, groupSubset, numberedGroups, type RankedGroup, rankMembers, storedGroups, type Subset } from './immich-groups.js';
+import { candidatesOf, displayNames, groupSubset, numberedGroups, type RankedGroup, rankMembers, storedGroups } from './immich-groups.js';
 import { writeTree, type OutputTree } from './immich-output.js';
 import { reportRoot, writeImmichReport } from './immich-report.js';
+import { groupsByPeople, subsetsOf } from './immich-subsets.js';
 import { fingerprintAssets, type PictureCounts } from './immich-pictures.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
@@ -198,7 +199,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   const timings: Record<string, number> = {};
   const timed = stageTimer(ctx, timings);
   const kind = options.useFullResolution ? ('original' as const) : ('preview' as const);
-  const people = options.immichGroupByPerson || options.immichPerson !== null;
+  const people = groupsByPeople(options);
 
   // 1. List, with the photos this tool archived (else a re-run would lose them from their groups).
   const journal = loadJournal(db, ctx.server);
@@ -219,7 +220,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   }
 
   // 2. What to look at, and what to download.
-  const subsets = await subsetsOf(ctx, assets, people);
+  const subsets = await subsetsOf(ctx, assets);
   const candidateIds = new Set<number>();
   for (const s of subsets) for (const id of candidatesOf(s, options).ids) candidateIds.add(id);
   const candidates = assets.filter((a) => candidateIds.has(a.id));
@@ -314,28 +315,4 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
     applied,
     report,
   };
-}
-
-/** The grouping passes: server duplicates, one per person, or the whole listing. */
-async function subsetsOf(ctx: Ctx, assets: readonly StoredAsset[], people: boolean): Promise<Subset[]> {
-  const { client, options, sink } = ctx;
-  if (options.immichUseDuplicates) {
-    const byAsset = new Map(assets.map((a) => [a.assetId, a.id]));
-    const groups = (await serverDuplicates(client))
-      .map((ids) => ids.map((id) => byAsset.get(id)).filter((id): id is number => id !== undefined))
-      .filter((ids) => ids.length >= Math.max(2, options.minGroupSize));
-    sink.note('notice', `Immich knows ${groups.length} duplicate group${groups.length === 1 ? '' : 's'} among these photos.`);
-    return [{ person: null, assets, fixedGroups: groups }];
-  }
-  if (!people) return [{ person: null, assets, fixedGroups: null }];
-  const wanted = options.immichPerson?.toLowerCase() ?? null;
-  const everyone = (await listPeople(client)).filter((p) => wanted === null || p.name.toLowerCase() === wanted);
-  if (everyone.length === 0) sink.note('notice', wanted === null ? 'Immich has no named people: nothing to group by person.' : `Immich has no person named "${options.immichPerson}".`);
-  const out: Subset[] = [];
-  for (const person of everyone.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const theirs = await assetsOfPerson(client, person.id);
-    const subset = assets.filter((a) => theirs.has(a.assetId));
-    if (subset.length >= Math.max(2, options.minGroupSize)) out.push({ person: person.name, assets: subset, fixedGroups: null });
-  }
-  return out;
 }

@@ -42,6 +42,10 @@ export const DEFAULT_OPTIONS = {
   stack: false,
   immichGroupByPerson: false,
   immichPerson: null as string | null,
+  /** One grouping pass per exact combination of favourite people. */
+  immichGroupByPeople: false,
+  /** People never grouped by nor named in albums (pets, strangers). */
+  excludedPeople: [] as string[],
   immichUseServerFaces: false,
   immichUseDuplicates: false,
   immichSmartSearch: null as string | null,
@@ -86,6 +90,8 @@ export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
   stack: '--stack',
   immichGroupByPerson: '--immich-group-by-person',
   immichPerson: '--immich-person',
+  immichGroupByPeople: '--immich-group-by-people',
+  excludedPeople: '--excluded-people',
   immichUseServerFaces: '--immich-use-server-faces',
   immichUseDuplicates: '--immich-use-duplicates',
   immichSmartSearch: '--immich-smart-search',
@@ -141,6 +147,8 @@ export const runOptionsSchema = z
     stack: z.boolean(),
     immichGroupByPerson: z.boolean(),
     immichPerson: z.string().min(1, { error: 'Expected a person\'s name for --immich-person but received ""' }).nullable(),
+    immichGroupByPeople: z.boolean(),
+    excludedPeople: z.array(z.string().trim().min(1, { error: 'Expected names for --excluded-people but received ""' })),
     immichUseServerFaces: z.boolean(),
     immichUseDuplicates: z.boolean(),
     immichSmartSearch: z.string().min(1, { error: 'Expected a search query for --immich-smart-search but received ""' }).nullable(),

@@ -3,7 +3,7 @@
  * server's faces for the best-photo choice, the server's duplicate groups, smart search, and
  * partners' photos left alone. Real CLI, fake server, small generated library.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +55,50 @@ describe('grouping by person', () => {
     expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual(['photo-organizer/person-Bob']);
     expect(tagged(f, 'photo-organizer/group-0001')).toEqual(BIRD.slice(2));
     expect(tagged(f, 'photo-organizer/group-0002')).toEqual([]);
+  });
+});
+
+describe('grouping by combinations of people', () => {
+  it('--immich-group-by-people groups each combination of favourite people apart', async () => {
+    const f = await server();
+    f.state.addPerson('Alice', faces(f, BIRD), { isFavorite: true });
+    f.state.addPerson('Bob', faces(f, BIRD.slice(2)), { isFavorite: true });
+    // Not a favourite: not part of any combination.
+    f.state.addPerson('Carl', faces(f, BIRD.slice(0, 3)));
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-group-by-people', '--tag-only', '--min-group-size', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('2 favourite people; 2 combinations of them with enough photos to group.');
+    expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual(['photo-organizer/person-Alice', 'photo-organizer/person-Alice, Bob']);
+    expect(tagged(f, 'photo-organizer/person-Alice')).toEqual(BIRD.slice(0, 2));
+    expect(tagged(f, 'photo-organizer/person-Alice, Bob')).toEqual(BIRD.slice(2));
+  });
+
+  it('says so when Immich has no favourite people', async () => {
+    const f = await server();
+    f.state.addPerson('Alice', faces(f, BIRD));
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-group-by-people', '--tag-only']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Immich has no favourite named people: mark the people to group by as favourites in Immich');
+    expect(tagValues(f)).toEqual([]);
+  });
+});
+
+describe('excluded people', () => {
+  it('--excluded-people and ./excluded_people.txt leave people out of person groups and album names', async () => {
+    const f = await server();
+    f.state.addPerson('Alice', faces(f, BIRD));
+    f.state.addPerson('Rex', faces(f, BIRD), { isFavorite: true });
+    f.state.addPerson('Tom', faces(f, BIRD.slice(2)));
+    const dir = mkdtempSync(join(tmpdir(), 'po-excluded-'));
+    writeFileSync(join(dir, 'excluded_people.txt'), '# pets\nrex   # the dog\n\n');
+    const cache = cacheDir();
+    const run = await runImmichCli(f, ['--immich-cache-dir', cache, '--immich-group-by-person', '--create-albums', '--excluded-people', 'TOM', '--min-group-size', '2'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`Excluding the 1 people listed in ${join(dir, 'excluded_people.txt')}`);
+    expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual(['photo-organizer/person-Alice']);
+    expect(Object.keys(albums(f))).toEqual(['Organized-2024-05-18-Alice-0001']);
+    const report = await readReport(join(cache, 'reports', 'latest.json'));
+    expect(report.options.excludedPeople).toEqual(['TOM', 'rex']);
   });
 });
 

@@ -169,6 +169,7 @@ describe('interactive setup of an Immich run', () => {
     await t.answer('Tag-only:', 'y');
     for (const q of ['Create an album per group?', 'Mark the best photo', 'Archive the other photos', 'Stack each group']) await t.answer(q);
     await t.answer("Group each named person's photos separately?");
+    await t.answer('Group by each combination of favourite people instead');
     await t.answer('Choose the best photo by the faces Immich found', 'y');
     await t.answer("Use Immich's own duplicate groups");
     await t.answer('Smart search:');

@@ -191,6 +191,7 @@ describe('interactive setup', () => {
       ['Stack each group'],
       ["Group each named person's photos", true],
       ['Only this person', 'Alice'],
+      ['People to leave out', 'Rex, Mr Whiskers'],
       ['Choose the best photo by the faces'],
       ["Use Immich's own duplicate groups"],
       ['Smart search'],
@@ -209,6 +210,8 @@ describe('interactive setup', () => {
       albumPrefix: 'Sorted-',
       immichGroupByPerson: true,
       immichPerson: 'Alice',
+      immichGroupByPeople: false,
+      excludedPeople: ['Rex', 'Mr Whiskers'],
       output: null,
     });
     expect(result.kind === 'run' && result.draft.apiKey).toBe('typed-key');

@@ -28,6 +28,14 @@ async function immichActions(draft: Draft, ctx: SetupContext): Promise<Draft> {
   const stack = await ask('Stack each group, the best photo on top?', s.stack);
   const immichGroupByPerson = await ask("Group each named person's photos separately?", s.immichGroupByPerson || s.immichPerson !== null);
   const immichPerson = immichGroupByPerson ? await askOptional(ctx, 'Only this person (name as in Immich)', s.immichPerson) : null;
+  const immichGroupByPeople = immichGroupByPerson
+    ? false
+    : await ask('Group by each combination of favourite people instead ("Anna, Ben" apart from "Anna")?', s.immichGroupByPeople);
+  const excluded =
+    immichGroupByPerson || immichGroupByPeople || createAlbums
+      ? await askOptional(ctx, 'People to leave out of groups and album names (comma-separated: pets, strangers)', s.excludedPeople.length > 0 ? s.excludedPeople.join(', ') : null)
+      : s.excludedPeople.join(', ');
+  const excludedPeople = (excluded ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
   const immichUseServerFaces = await ask('Choose the best photo by the faces Immich found (no download for faces)?', s.immichUseServerFaces);
   const immichUseDuplicates = await ask("Use Immich's own duplicate groups instead of finding groups?", s.immichUseDuplicates);
   const immichSmartSearch = await askOptional(ctx, 'Smart search: only photos matching a description, e.g. "beach sunset"', s.immichSmartSearch);
@@ -41,6 +49,8 @@ async function immichActions(draft: Draft, ctx: SetupContext): Promise<Draft> {
     stack,
     immichGroupByPerson,
     immichPerson,
+    immichGroupByPeople,
+    excludedPeople,
     immichUseServerFaces,
     immichUseDuplicates,
     immichSmartSearch,

@@ -69,6 +69,8 @@ function actionLines(d: Draft): string[] {
   ].filter((x): x is string => typeof x === 'string');
   const grouping = [
     s.immichGroupByPerson && (s.immichPerson === null ? 'by person' : `person "${s.immichPerson}"`),
+    s.immichGroupByPeople && 'by combination of favourite people',
+    s.excludedPeople.length > 0 && `leaving out ${s.excludedPeople.join(', ')}`,
     s.immichUseServerFaces && 'best by server faces',
     s.immichUseDuplicates && "Immich's duplicate groups",
     s.immichSmartSearch !== null && `smart search "${s.immichSmartSearch}"`,

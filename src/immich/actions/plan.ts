@@ -78,7 +78,7 @@ export function desiredState(groups: readonly ActionGroup[], flags: ActionFlags)
   const albums = new Map<string, string[]>();
   if (flags.tags) {
     for (const g of groups) tags.set(groupTag(g.number), unique(g.members));
-    tags.set(BEST_TAG, bests);
+    if (bests.length > 0) tags.set(BEST_TAG, bests);
     if (nonBests.length > 0) tags.set(NON_BEST_TAG, nonBests);
     for (const g of groups) {
       if (g.person === null) continue;

@@ -8,6 +8,8 @@ export interface ImmichCliOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Receives the child process, e.g. to kill it from a server hook. */
   readonly onSpawn?: (child: ChildProcess) => void;
+  /** Folder to run in (default: the tests'). */
+  readonly cwd?: string;
 }
 
 /** `--source-type immich --immich-url <fake>` plus `args`. */
@@ -16,6 +18,7 @@ export function runImmichCli(fake: FakeImmich, args: readonly string[], options:
     const child = spawn(process.execPath, [BIN, '--source-type', 'immich', '--immich-url', fake.url, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, IMMICH_API_KEY: fake.apiKey, ...options.env },
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });
     options.onSpawn?.(child);
     let stdout = '';
