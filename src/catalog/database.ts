@@ -17,6 +17,26 @@ interface Migration {
  * Schema steps by name, applied once each in this order and recorded in `schema_migrations`.
  * Table families add their own step at the end; a name is never reused or edited once shipped.
  */
+/** One face's columns, the same in the folder photos' and the Immich assets' faces tables. */
+const FACE_COLUMNS = `position INTEGER NOT NULL,
+     confidence REAL NOT NULL,
+     box_x REAL NOT NULL,
+     box_y REAL NOT NULL,
+     box_width REAL NOT NULL,
+     box_height REAL NOT NULL,
+     yaw REAL NOT NULL,
+     pitch REAL NOT NULL,
+     left_eye_aspect REAL NOT NULL,
+     left_eye_iris REAL,
+     right_eye_aspect REAL NOT NULL,
+     right_eye_iris REAL,
+     happy REAL NOT NULL,
+     smile_shape REAL NOT NULL,
+     smile REAL NOT NULL,
+     sharpness REAL NOT NULL,
+     descriptor BLOB NOT NULL,
+     PRIMARY KEY (photo_id, position)`;
+
 const MIGRATIONS: readonly Migration[] = [
   {
     name: '001-photos-runs-outputs',
@@ -78,24 +98,7 @@ const MIGRATIONS: readonly Migration[] = [
    );
    CREATE TABLE faces (
      photo_id INTEGER NOT NULL REFERENCES face_analyses(photo_id) ON DELETE CASCADE,
-     position INTEGER NOT NULL,
-     confidence REAL NOT NULL,
-     box_x REAL NOT NULL,
-     box_y REAL NOT NULL,
-     box_width REAL NOT NULL,
-     box_height REAL NOT NULL,
-     yaw REAL NOT NULL,
-     pitch REAL NOT NULL,
-     left_eye_aspect REAL NOT NULL,
-     left_eye_iris REAL,
-     right_eye_aspect REAL NOT NULL,
-     right_eye_iris REAL,
-     happy REAL NOT NULL,
-     smile_shape REAL NOT NULL,
-     smile REAL NOT NULL,
-     sharpness REAL NOT NULL,
-     descriptor BLOB NOT NULL,
-     PRIMARY KEY (photo_id, position)
+${FACE_COLUMNS}
    );`,
   },
   {
@@ -150,6 +153,24 @@ const MIGRATIONS: readonly Migration[] = [
     // name), which the review page needs to redo the group's actions.
     name: '005-group-person',
     sql: 'ALTER TABLE groups ADD COLUMN person TEXT',
+  },
+  {
+    // Face analysis of Immich assets (catalog/faces.ts ASSET_FACES): like 002's tables, keyed by
+    // immich_assets row and the picture analyzed (checksum + preview or original).
+    name: '006-immich-faces',
+    sql: `CREATE TABLE immich_face_analyses (
+     photo_id INTEGER PRIMARY KEY,
+     checksum TEXT NOT NULL,
+     pixels TEXT NOT NULL,
+     analyzer TEXT NOT NULL,
+     width INTEGER NOT NULL,
+     height INTEGER NOT NULL,
+     note TEXT
+   );
+   CREATE TABLE immich_faces (
+     photo_id INTEGER NOT NULL REFERENCES immich_face_analyses(photo_id) ON DELETE CASCADE,
+${FACE_COLUMNS}
+   );`,
   },
 ];
 

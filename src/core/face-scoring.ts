@@ -15,7 +15,7 @@
 import type { FaceAnalysis, FaceRecord } from './faces.js';
 import { matchPeople } from './face-matching.js';
 import { exposureWords, WEIGHTS as IMAGE_WEIGHTS, rankGroup, type ScoringInput, type WholeImageParts, wholeImageParts } from './scoring.js';
-import type { Decision } from './types.js';
+import type { Decision, GroupKind } from './types.js';
 
 export interface FaceScoringInput extends ScoringInput {
   /** What face analysis found; null when the photo was not analyzed (--face-backend none). */
@@ -66,6 +66,17 @@ interface Ranked {
   readonly verdict: FrameVerdict;
   readonly score: number;
   readonly index: number;
+}
+
+/**
+ * Whether a group's ranking looks at faces. Copies of one exposure (a duplicate group whose
+ * members share one capture time, or have none) show the same eyes and smiles in each, so only
+ * resolution and file quality can tell them apart. A "duplicate" with several capture times is a
+ * burst from a tripod that looks identical to the sketches: a blink is exactly what differs.
+ */
+export function facesDecide(kind: GroupKind, takenAtMs: readonly (number | null)[]): boolean {
+  if (kind !== 'duplicate') return true;
+  return new Set(takenAtMs.filter((t): t is number => t !== null)).size > 1;
 }
 
 /** Decisions for a group's members, in the order given (path order). */

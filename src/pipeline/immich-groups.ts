@@ -10,6 +10,8 @@ import type { StoredGroup } from '../catalog/runs.js';
 import type { AdjustedGroup } from '../core/decisions.js';
 import { groupPhotos } from '../core/grouping.js';
 import { type PrefilterItem, selectCandidates, thumbFeatures } from '../core/prefilter.js';
+import { rankGroupWithFaces } from '../core/face-scoring.js';
+import type { FaceAnalysis } from '../core/faces.js';
 import { rankGroup } from '../core/scoring.js';
 import { rankWithServerFaces, type ServerFace } from '../core/server-faces.js';
 import { prepareSketch } from '../core/similarity.js';
@@ -107,10 +109,20 @@ export function groupSubset(db: Db, subset: Subset, candidates: ReadonlySet<numb
   return result.groups.map((g) => ({ kind: g.kind, members: g.members.map((i) => items[i]!) }));
 }
 
-/** Ranks a group on its fingerprints, then (when given) on the faces the server found. */
-export function rankMembers(members: readonly StoredAsset[], faces: ReadonlyMap<string, ServerFace[]> | null): Decision[] {
-  const decisions = rankGroup(members.map((a) => ({ id: a.id, quality: a.quality!, size: a.facts.size, name: a.facts.fileName })));
-  return faces === null ? decisions : rankWithServerFaces(decisions, members.map((a) => faces.get(a.assetId) ?? null));
+/**
+ * Ranks a group on its fingerprints and faces: the faces the server found when asked for
+ * (--immich-use-server-faces), else the built-in analysis of the pictures when every member has
+ * one (eyes, smiles, face sharpness, as for folders), else whole-image measures alone.
+ */
+export function rankMembers(
+  members: readonly StoredAsset[],
+  serverFaces: ReadonlyMap<string, ServerFace[]> | null,
+  analyses: ReadonlyMap<number, FaceAnalysis> | null,
+): Decision[] {
+  const inputs = members.map((a) => ({ id: a.id, quality: a.quality!, size: a.facts.size, name: a.facts.fileName }));
+  if (serverFaces !== null) return rankWithServerFaces(rankGroup(inputs), members.map((a) => serverFaces.get(a.assetId) ?? null));
+  if (analyses === null) return rankGroup(inputs);
+  return rankGroupWithFaces(inputs.map((x) => ({ ...x, faces: analyses.get(x.id) ?? null })));
 }
 
 /** Names for reports and messages: the file name, with the asset id's start where names repeat. */

@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { immichScope } from '../catalog/decisions.js';
+import { ASSET_FACES } from '../catalog/faces.js';
+import { currentFaces, photosWithFaces } from '../catalog/review.js';
 import { assetsListedBy, loadAssets, type StoredAsset } from '../catalog/immich.js';
 import type { AdjustedGroup } from '../core/decisions.js';
 import type { FaceAnalysis } from '../core/faces.js';
@@ -102,7 +104,8 @@ class ImmichSource implements ReviewSource {
     const assets = loadAssets(ctx.db, [...ids]);
     this.assets = new Map(assets.map((a) => [a.id, a]));
     this.names = displayNames(assets);
-    this.photos = new Map(assets.map((a) => [a.id, this.reviewPhoto(a)]));
+    const withFaces = photosWithFaces(ctx.db, ASSET_FACES);
+    this.photos = new Map(assets.map((a) => [a.id, this.reviewPhoto(a, withFaces.has(a.id))]));
     const runOut = runOutput(ctx.options, ctx.catalog, ctx.outputHint);
     this.output = options.tagOnly ? null : runOut;
     this.reportRoot = reportRoot(runOut, ctx.catalog);
@@ -117,9 +120,9 @@ class ImmichSource implements ReviewSource {
     };
   }
 
-  faces(): ReadonlyMap<PhotoId, FaceAnalysis> {
-    // The server's faces are not stored in the catalog; the page shows the photos without marks.
-    return new Map();
+  /** The built-in analysis's faces (the server's own are not kept in the catalog). */
+  faces(ids: readonly PhotoId[]): ReadonlyMap<PhotoId, FaceAnalysis> {
+    return currentFaces(this.ctx.db, ids, ASSET_FACES);
   }
 
   image(id: PhotoId): ReturnType<ReviewSource['image']> {
@@ -244,7 +247,7 @@ class ImmichSource implements ReviewSource {
 
   private readonly nameOf = (assetId: string): string => this.names.get(assetId) ?? assetId;
 
-  private reviewPhoto(a: StoredAsset): ReviewPhoto {
+  private reviewPhoto(a: StoredAsset, analyzedFaces: boolean): ReviewPhoto {
     const name = this.nameOf(a.assetId);
     return {
       id: a.id,
@@ -256,7 +259,7 @@ class ImmichSource implements ReviewSource {
       size: a.facts.size,
       format: metaOf(a).format,
       version: createHash('sha1').update(`${a.checksum}/${this.kind}`).digest('base64url').slice(0, 16),
-      hasFaces: a.facts.people.length > 0,
+      hasFaces: analyzedFaces || a.facts.people.length > 0,
     };
   }
 }

@@ -22,6 +22,7 @@ import { candidatesOf, displayNames, groupSubset, numberedGroups, type RankedGro
 import { writeTree, type OutputTree } from './immich-output.js';
 import { reportRoot, writeImmichReport } from './immich-report.js';
 import { groupsByPeople, subsetsOf } from './immich-subsets.js';
+import { analyzeAssetFaces } from './immich-faces.js';
 import { fingerprintAssets, type PictureCounts } from './immich-pictures.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
@@ -233,10 +234,15 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   // 3. Group each subset on real pixels, rank, store.
   const byId = new Map(loadAssets(db, assets.map((a) => a.id)).map((a) => [a.id, a]));
   const found = await timed('group', () => subsets.flatMap((s) => groupSubset(db, s, candidateIds, byId, options).map((g) => ({ ...g, person: s.person }))));
+  // The server's faces when asked for; else the built-in analysis of the downloaded pictures.
   const faces = options.immichUseServerFaces ? await serverFaces(client, [...new Set(found.flatMap((g) => g.members.map((m) => m.assetId)))]) : null;
+  const analyzed =
+    faces === null ? await timed('analyze', () => analyzeAssetFaces({ db, pictures: pictureCtx, options, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }, found)) : null;
+  // (Read again: the analysis may have been stopped by Ctrl+C since the check above.)
+  if ((ctx.signal as AbortSignal | undefined)?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
   const ranked: RankedGroup[] = await timed('select', () =>
     found.map((g) => {
-      const decisions = rankMembers(g.members, faces);
+      const decisions = rankMembers(g.members, faces, analyzed?.faces ?? null);
       return { kind: g.kind, person: g.person, members: g.members.map((asset, i) => ({ asset, decision: decisions[i]! })) };
     }),
   );

@@ -14,6 +14,7 @@ import { pathOf, writeLines } from '../support/fake-immich/inspect.js';
 import { seedFromLibrary } from '../support/fake-immich/seed.js';
 import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
 import { buildLibrary, groupsToMap, type Library, pairwise, truthMap } from '../support/library.js';
+import { reviewApi, startReview, stopReview } from '../support/review.js';
 
 let library: Library;
 let fake: FakeImmich;
@@ -79,5 +80,31 @@ describe('grouping an Immich library', () => {
     for (const g of report.groups) expect(readdirSync(join(out, g.folder!, 'originals'))).toHaveLength(g.photos.length);
     const downloaded = /Downloaded (\d+) pictures \(([\d.]+) MB\)/.exec(run.stdout);
     expect(Number(downloaded?.[2])).toBeGreaterThan(1);
+  });
+
+  it('ranks bursts of people on their faces, as for folders, analyzing each picture once; review shows the faces', async () => {
+    const cache = join(base, 'faces-cache');
+    const args = ['--immich-cache-dir', cache, '--tag-only', '--threads', '2', '--face-backend', 'auto'];
+    const first = await runImmichCli(fake, args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^Faces: \d+ photos in /m);
+    const report = await readReport(join(cache, 'reports', 'latest.json'));
+    const people = report.groups.find((g) => g.photos.some((p) => p.relativePath.startsWith('DSC_220')))!;
+    expect(people.photos.map((p) => p.relativePath).sort()).toEqual(['DSC_2201.jpg', 'DSC_2202.jpg', 'DSC_2203.jpg', 'DSC_2204.jpg', 'DSC_2205.jpg']);
+    // Every frame is judged on its faces; the blurred frame is not the best.
+    for (const p of people.photos) expect(p.reason, p.relativePath).toMatch(/faces/);
+    expect(people.best).not.toBe('DSC_2203.jpg');
+
+    const again = await runImmichCli(fake, args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/^Faces:/m);
+
+    const review = await startReview(['--immich-cache-dir', cache], { IMMICH_API_KEY: fake.apiKey });
+    try {
+      const detail = (await reviewApi(review)(`groups/${Number(people.id.slice('group_'.length))}`)).body;
+      expect(detail.frames.every((f: { faces: unknown[] }) => f.faces.length > 0)).toBe(true);
+    } finally {
+      await stopReview(review.child);
+    }
   });
 });

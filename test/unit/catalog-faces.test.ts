@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, openScratchCopy } from '../../src/catalog/database.js';
-import { loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses } from '../../src/catalog/faces.js';
+import { ASSET_FACES, loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses } from '../../src/catalog/faces.js';
+import { saveFingerprints, syncAssets } from '../../src/catalog/immich.js';
+import { currentFaces, photosWithFaces } from '../../src/catalog/review.js';
 import { syncFiles } from '../../src/catalog/photos.js';
 import { beginRun } from '../../src/catalog/runs.js';
 import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
+import { assetFacts, imageQuality } from '../support/records.js';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'po-faces-')), 'catalog.db');
 
@@ -57,12 +60,12 @@ describe('catalog faces', () => {
     const { ids } = syncFiles(db, run1, [{ path: '/p/a.jpg', size: 10, mtimeMs: 1 }]);
     const id = ids[0]!;
     saveFaceAnalyses(db, [{ photoId: id, analysis: analysis([record(1)]) }]);
-    expect(pendingFaceAnalyses(db, [id], 'human-other/1600/1')).toEqual([{ id, path: '/p/a.jpg' }]);
+    expect(pendingFaceAnalyses(db, [id], 'human-other/1600/1')).toEqual([id]);
     expect(loadFaceAnalyses(db, [id], 'human-other/1600/1').size).toBe(0);
 
     const run2 = beginRun(db, '{}', new Date()).id;
     syncFiles(db, run2, [{ path: '/p/a.jpg', size: 10, mtimeMs: 2 }]);
-    expect(pendingFaceAnalyses(db, [id], 'human-test/1600/1')).toEqual([{ id, path: '/p/a.jpg' }]);
+    expect(pendingFaceAnalyses(db, [id], 'human-test/1600/1')).toEqual([id]);
     expect(loadFaceAnalyses(db, [id], 'human-test/1600/1').size).toBe(0);
     // The new analysis replaces the old one and its faces.
     saveFaceAnalyses(db, [{ photoId: id, analysis: analysis([record(3)]) }]);
@@ -88,6 +91,34 @@ describe('catalog faces', () => {
     saveFaceAnalyses(db, [{ photoId: 99, analysis: analysis([record(1)]) }]);
     expect(loadFaceAnalyses(db, [99], 'human-test/1600/1').size).toBe(0);
     expect(pendingFaceAnalyses(db, [99], 'human-test/1600/1')).toEqual([]);
+    db.close();
+  });
+
+  it('keeps Immich assets’ analyses apart, per picture: a new checksum or the other picture kind means analyze again', () => {
+    const db = openDatabase(file());
+    const run = beginRun(db, '{}', new Date()).id;
+    // Row ids shared with a folder photo must not mix the two.
+    const photo = syncFiles(db, run, [{ path: '/p/a.jpg', size: 10, mtimeMs: 1 }]).ids[0]!;
+    const [asset] = syncAssets(db, 'https://a/api', run, [{ assetId: 'x', checksum: 'c1', facts: assetFacts() }]);
+    expect(asset).toBe(photo);
+    const fingerprint = { dhash: 1n, sketch: new Uint8Array(1024), color: new Uint8Array(192), quality: imageQuality() };
+    saveFingerprints(db, [{ id: asset!, pixels: 'preview', fingerprint }]);
+    saveFaceAnalyses(db, [{ photoId: asset!, analysis: analysis([record(5)]) }], ASSET_FACES);
+    expect(loadFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES).get(asset!)!.faces).toEqual([record(5)]);
+    expect(loadFaceAnalyses(db, [photo], 'human-test/1600/1').size).toBe(0);
+    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES)).toEqual([]);
+    expect(photosWithFaces(db, ASSET_FACES)).toEqual(new Set([asset]));
+    expect(photosWithFaces(db)).toEqual(new Set());
+    expect(currentFaces(db, [asset!], ASSET_FACES).get(asset!)!.faces).toHaveLength(1);
+
+    // The original fingerprinted instead of the preview: another picture.
+    saveFingerprints(db, [{ id: asset!, pixels: 'original', fingerprint }]);
+    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES)).toEqual([asset]);
+    saveFaceAnalyses(db, [{ photoId: asset!, analysis: analysis([record(6)]) }], ASSET_FACES);
+    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES)).toEqual([]);
+    // The asset edited on the server: its checksum changes.
+    syncAssets(db, 'https://a/api', run, [{ assetId: 'x', checksum: 'c2', facts: assetFacts() }]);
+    expect(loadFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES).size).toBe(0);
     db.close();
   });
 });

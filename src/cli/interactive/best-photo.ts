@@ -15,7 +15,7 @@ export const FACE_CHOICES: readonly { value: FaceBackendName; name: string; desc
 export const bestPhotoSection: Section = async (draft, ctx) => {
   const current = draft.settings.faceBackend;
   if (draft.settings.sourceType === 'immich') {
-    ctx.say('  (Immich runs do not use the built-in face analysis yet: the actions section offers the faces Immich found.)');
+    ctx.say('  (For Immich, the pictures downloaded for grouping are analyzed; the actions section also offers the faces Immich found instead.)');
   }
   const faceBackend = await ctx.prompt.choose({
     message: 'Face analysis for choosing the best photo:',

@@ -5,11 +5,12 @@
  * with a note and no faces.
  */
 import type { Db } from '../../catalog/database.js';
-import { type StoredFaceAnalysis, pendingFaceAnalyses, saveFaceAnalyses } from '../../catalog/faces.js';
+import { type FaceTables, PHOTO_FACES, pendingFaceAnalyses, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
+import { facesDecide } from '../../core/face-scoring.js';
 import { displayPath } from '../../core/paths.js';
 import type { FsPath, PhotoId } from '../../core/types.js';
 import { analyzerFor, type FaceBackendKind } from '../../faces/backend.js';
-import { FacePool, type FaceRunner } from '../face-pool.js';
+import { FacePool, type FacePoolTask, type FaceRunner } from '../face-pool.js';
 import type { FaceBackendName, RunOptions } from '../options.js';
 import type { ProgressSink } from '../progress.js';
 import type { FoundGroup } from './group.js';
@@ -27,15 +28,9 @@ export interface AnalyzeStageResult {
 const FLUSH_EVERY = 16;
 const FLUSH_MS = 500;
 
-/**
- * Whether a group's ranking looks at faces. Copies of one exposure (a duplicate group whose
- * members share one capture time, or have none) show the same eyes and smiles in each, so only
- * resolution and file quality can tell them apart. A "duplicate" with several capture times is a
- * burst from a tripod that looks identical to the sketches: a blink is exactly what differs.
- */
+/** Whether a group's ranking looks at faces (see core/face-scoring.ts facesDecide). */
 export function ranksOnFaces(group: FoundGroup): boolean {
-  if (group.kind !== 'duplicate') return true;
-  return new Set(group.members.flatMap((p) => (p.meta.takenAt ? [p.meta.takenAt.wallClockMs] : []))).size > 1;
+  return facesDecide(group.kind, group.members.map((p) => p.meta.takenAt?.wallClockMs ?? null));
 }
 
 /** Which backend a --face-backend value means, and whether failing to load it fails the run. */
@@ -65,22 +60,51 @@ export async function analyzeStage(
   signal?: AbortSignal,
   startPool: StartFacePool = startWorkers,
 ): Promise<AnalyzeStageResult> {
+  const paths = new Map<PhotoId, FsPath>(groups.filter(ranksOnFaces).flatMap((g) => g.members.map((p) => [p.id, p.path] as const)));
+  const files: PictureFiles = async (pending) => ({ tasks: pending.map((id) => ({ id, path: paths.get(id)! })), release: () => undefined });
+  return analyzeFaces({ db, tables: PHOTO_FACES, ids: [...paths.keys()], files }, options, sink, signal, startPool);
+}
+
+/**
+ * The files to analyze for the pending pictures, held (a download cache must not evict them)
+ * until `release`. A picture that cannot be had is left out: it stays pending for the next run.
+ */
+export type PictureFiles = (pending: readonly PhotoId[]) => Promise<{ readonly tasks: readonly FacePoolTask[]; release(): void }>;
+
+export interface FaceSubjects {
+  readonly db: Db;
+  readonly tables: FaceTables;
+  /** Pictures whose faces the ranking needs. */
+  readonly ids: readonly PhotoId[];
+  readonly files: PictureFiles;
+}
+
+/** Analyzes those of `subjects.ids` that have no current analysis, and stores what comes back. */
+export async function analyzeFaces(
+  subjects: FaceSubjects,
+  options: Pick<RunOptions, 'faceBackend' | 'threads'>,
+  sink: ProgressSink,
+  signal?: AbortSignal,
+  startPool: StartFacePool = startWorkers,
+): Promise<AnalyzeStageResult> {
+  const { db, tables } = subjects;
   const backend = resolveFaceBackend(options.faceBackend);
   const none = { analyzer: null, analyzed: 0, cached: 0, failed: 0 };
   if (backend === null) return none;
   const analyzer = analyzerFor(backend.kind);
-  const ids = [...new Set(groups.filter(ranksOnFaces).flatMap((g) => g.members.map((p) => p.id)))];
-  const pending = pendingFaceAnalyses(db, ids, analyzer);
-  const cached = ids.length - pending.length;
-  if (pending.length === 0) return { analyzer, analyzed: 0, cached, failed: 0 };
+  const ids = [...new Set(subjects.ids)];
+  const pendingIds = pendingFaceAnalyses(db, ids, analyzer, tables);
+  const cached = ids.length - pendingIds.length;
+  if (pendingIds.length === 0) return { analyzer, analyzed: 0, cached, failed: 0 };
 
+  const { tasks: pending, release } = await subjects.files(pendingIds);
   const paths = new Map<PhotoId, FsPath>(pending.map((p) => [p.id, p.path]));
   let batch: StoredFaceAnalysis[] = [];
   let lastFlush = Date.now();
   let done = 0;
   let failed = 0;
   const flush = (): void => {
-    if (batch.length > 0) saveFaceAnalyses(db, batch);
+    if (batch.length > 0) saveFaceAnalyses(db, batch, tables);
     batch = [];
     lastFlush = Date.now();
   };
@@ -108,6 +132,7 @@ export async function analyzeStage(
     ));
   } finally {
     flush();
+    release();
     await pool.close();
     sink.finish();
   }

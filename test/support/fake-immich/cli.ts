@@ -12,10 +12,13 @@ export interface ImmichCliOptions {
   readonly cwd?: string;
 }
 
-/** `--source-type immich --immich-url <fake>` plus `args`. */
+/**
+ * `--source-type immich --immich-url <fake>` plus `args`. Face analysis is off unless `args` turn
+ * it on (`--face-backend auto`): the tests that are not about faces need not wait for the models.
+ */
 export function runImmichCli(fake: FakeImmich, args: readonly string[], options: ImmichCliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--source-type', 'immich', '--immich-url', fake.url, ...args], {
+    const child = spawn(process.execPath, [BIN, '--source-type', 'immich', '--immich-url', fake.url, '--face-backend', 'none', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, IMMICH_API_KEY: fake.apiKey, ...options.env },
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
