@@ -15,7 +15,7 @@ export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): stri
     );
     lines.push(
       `Downloaded ${s.downloaded.files} picture${s.downloaded.files === 1 ? '' : 's'} (${formatBytes(s.downloaded.bytes)}); ` +
-        `${s.pictures.fromCache} from the cache, ${s.candidates - s.pictures.fingerprinted - s.pictures.failed} fingerprints from the catalog.`,
+        `${s.pictures.fromCache} from the cache, ${s.pictures.fromLibrary > 0 ? `${s.pictures.fromLibrary} read from the library folder, ` : ''}${s.candidates - s.pictures.fingerprinted - s.pictures.failed} fingerprints from the catalog.`,
     );
     const kinds = (['burst', 'duplicate', 'similar'] as const).filter((k) => s.byKind[k] > 0).map((k) => `${s.byKind[k]} ${k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
     lines.push(s.groups === 0 ? 'No groups found.' : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped).`);

@@ -5,7 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { peekLatestRun } from '../catalog/runs.js';
-import { DEFAULT_OPTIONS, type RunOptions, validateOptions } from '../pipeline/options.js';
+import { DEFAULT_OPTIONS, hybridAsImmich, type RunOptions, validateOptions } from '../pipeline/options.js';
 import { catalogPath, organize, RunSetupError } from '../pipeline/run.js';
 import { immichCatalogPath, organizeImmich } from '../pipeline/immich-run.js';
 import { formatImmichSummary } from './immich-summary.js';
@@ -64,12 +64,12 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   }
   let listed: ReturnType<typeof readExcludedPeople> = null;
   try {
-    listed = raw.sourceType === 'immich' ? readExcludedPeople(process.cwd()) : null;
+    listed = raw.sourceType === 'immich' || raw.sourceType === 'hybrid' ? readExcludedPeople(process.cwd()) : null;
   } catch (error) {
     return fail((error as Error).message, 2);
   }
   if (listed !== null && Array.isArray(raw.excludedPeople)) raw = { ...raw, excludedPeople: [...new Set([...(raw.excludedPeople as string[]), ...listed.names])] };
-  const checked = validateOptions(raw);
+  const checked = validateOptions(hybridAsImmich(raw));
   if (!checked.ok) return fail(checked.message, 2);
   const options = checked.options;
   const immich = options.sourceType === 'immich';

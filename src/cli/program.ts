@@ -4,7 +4,7 @@
  * same kind of one-line message.
  */
 import { Command, Option } from 'commander';
-import { DEFAULT_OPTIONS } from '../pipeline/options.js';
+import { DEFAULT_OPTIONS, SEED_LIBRARY_PATH } from '../pipeline/options.js';
 import { reviewCommand } from './review.js';
 import { SETTINGS_FILE } from './settings.js';
 
@@ -48,7 +48,9 @@ const decimal = (value: string): number => (/^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(v
 export function buildProgram(): Command {
   const program = new Command('photo-organizer')
     .description('Find bursts, duplicates and similar shots in a photo library, pick the best of each group, and organize them.')
-    .addOption(new Option('--source-type <type>', 'photo source: local or immich').default(DEFAULT_OPTIONS.sourceType))
+    .addOption(
+      new Option('--source-type <type>', 'photo source: local or immich (hybrid: immich, reading originals from --immich-library-path)').default(DEFAULT_OPTIONS.sourceType),
+    )
     .option('-s, --source <dir>', 'folder containing the photos (local source)')
     .option('-o, --output <dir>', 'folder for the organized groups and reports')
     .addOption(
@@ -104,6 +106,7 @@ export function buildProgram(): Command {
     )
     .option('--no-verify-ssl', "do not verify the Immich server's TLS certificate (self-signed servers)")
     .option('--use-full-resolution', 'download original files instead of the server previews')
+    .option('--immich-library-path <dir>', `a local copy of the Immich library: originals are read from it, not downloaded (hybrid default: ${SEED_LIBRARY_PATH})`)
     .option('--tag-only', 'tag the groups in Immich (photo-organizer/...) and write no group folders')
     .option('--create-albums', 'make an Immich album per group (and tag the groups)')
     .addOption(new Option('--album-prefix <prefix>', 'start of album names').default(DEFAULT_OPTIONS.albumPrefix))

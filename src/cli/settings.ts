@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_OPTIONS, FACE_BACKENDS, type RunOptions, runOptionsSchema } from '../pipeline/options.js';
+import { DEFAULT_OPTIONS, FACE_BACKENDS, hybridAsImmich, type RunOptions, runOptionsSchema } from '../pipeline/options.js';
 
 export const SETTINGS_FILE = '.photo_organizer_settings.json';
 
@@ -27,7 +27,7 @@ const fieldsSchema = runOptionsSchema.omit(NOT_SAVED).partial();
 const SETTING_KEYS = Object.keys(fieldsSchema.shape) as SettingKey[];
 
 /** Paths, resolved against the settings file's folder when written relative, `~` expanded. */
-const PATH_KEYS = ['source', 'output', 'stateFile', 'immichCacheDir'] as const satisfies readonly SettingKey[];
+const PATH_KEYS = ['source', 'output', 'stateFile', 'immichCacheDir', 'immichLibraryPath'] as const satisfies readonly SettingKey[];
 
 /** A settings file that cannot be used, with a message naming the file and the field. */
 export class SettingsError extends Error {
@@ -238,6 +238,7 @@ const SEED_KEYS: Readonly<Record<string, SettingKey | null>> = {
   immich_cache_size: 'immichCacheSize',
   no_verify_ssl: 'verifySsl',
   use_full_resolution: 'useFullResolution',
+  immich_library_path: 'immichLibraryPath',
   tag_only: 'tagOnly',
   create_albums: 'createAlbums',
   album_prefix: 'albumPrefix',
@@ -269,7 +270,6 @@ const SEED_UNSUPPORTED: Readonly<Record<string, unknown>> = {
   poll_interval: 60,
   enable_bidir_sync: false,
   conflict_strategy: 'remote_wins',
-  immich_library_path: null,
 };
 
 /** The seed kept excluded people as "Rex, Tom" or as a list. */
@@ -296,8 +296,11 @@ const MIGRATIONS: Readonly<Record<number, Migration>> = {
         throw new SettingsError(`${shown}: unknown setting "${key}" in a settings file of the seed's format`);
       }
     }
+    // The seed saved its library path whatever the source: it only ever meant something for hybrid.
+    if (out['sourceType'] === 'hybrid') Object.assign(out, hybridAsImmich(out));
+    else delete out['immichLibraryPath'];
     if (out['sourceType'] !== undefined && out['sourceType'] !== 'local' && out['sourceType'] !== 'immich') {
-      throw new SettingsError(`${shown}: "source_type": ${JSON.stringify(out['sourceType'])} is not supported here (local or immich)`);
+      throw new SettingsError(`${shown}: "source_type": ${JSON.stringify(out['sourceType'])} is not supported here (local, immich or hybrid)`);
     }
     const notes = [`${shown} is in the seed's format: read and converted (save it from -i to keep the new format)`];
     // The seed's other backends (facenet, insightface, yolov8) have no equivalent here.

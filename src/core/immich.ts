@@ -7,6 +7,8 @@ import type { CaptureTime, GpsPosition } from './types.js';
 /** What the listing says about an asset, stored as JSON. */
 export interface AssetFacts {
   readonly fileName: string;
+  /** The original's path on the server (absent in catalogs written before it was kept). */
+  readonly originalPath?: string | null;
   readonly mime: string | null;
   /** fileCreatedAt, ISO. */
   readonly createdAt: string;

@@ -46,6 +46,7 @@ export const AssetSchema = z.object({
   type: z.string(),
   ownerId: z.string(),
   originalFileName: z.string(),
+  originalPath: z.string().optional(),
   originalMimeType: z.string().optional(),
   checksum: z.string(),
   fileCreatedAt: isoDate,

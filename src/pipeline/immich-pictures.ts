@@ -9,6 +9,7 @@ import type { Fingerprint } from '../core/types.js';
 import type { ImmichClient, PictureKind } from '../immich/client.js';
 import { ImmichHttpError } from '../immich/errors.js';
 import { type CacheKey, type ImmichCache, safeFileName } from '../sources/immich-cache.js';
+import { localOriginal } from '../sources/immich-library.js';
 import { InspectPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
 
@@ -17,6 +18,8 @@ export interface PictureContext {
   readonly client: ImmichClient;
   readonly cache: ImmichCache;
   readonly kind: PictureKind;
+  /** --immich-library-path: originals are read from this folder when found there (see sources/immich-library.ts). */
+  readonly library: string | null;
   readonly threads: number;
   readonly sink: ProgressSink;
   readonly signal?: AbortSignal;
@@ -27,6 +30,8 @@ export interface PictureCounts {
   readonly fingerprinted: number;
   /** Pictures found in the disk cache instead of downloaded. */
   readonly fromCache: number;
+  /** Originals read from --immich-library-path instead of downloaded. */
+  readonly fromLibrary: number;
   readonly failed: number;
 }
 
@@ -40,14 +45,22 @@ export function cacheKey(asset: StoredAsset, kind: PictureKind): CacheKey {
 }
 
 /**
- * The picture of an asset as a file, pinned in the cache until the caller unpins it: from the
- * cache, else downloaded into it (ImmichError on failure).
+ * The picture of an asset as a file: the original in the local library folder when there is one
+ * (read in place, never copied into the cache), else from the cache or downloaded into it,
+ * pinned until the caller unpins it (ImmichError on failure).
  */
-export async function pictureFile(ctx: Omit<PictureContext, 'db' | 'threads' | 'sink'>, asset: StoredAsset, onCache?: () => void): Promise<string> {
+export async function pictureFile(ctx: Omit<PictureContext, 'db' | 'threads' | 'sink'>, asset: StoredAsset, onFound?: (where: 'cache' | 'library') => void): Promise<string> {
+  if (ctx.library !== null && ctx.kind === 'original') {
+    const local = localOriginal(ctx.library, asset.facts.originalPath, asset.facts.size);
+    if (local !== null) {
+      onFound?.('library');
+      return local;
+    }
+  }
   const key = cacheKey(asset, ctx.kind);
   const hit = await ctx.cache.get(key, { pin: true });
   if (hit !== null) {
-    onCache?.();
+    onFound?.('cache');
     return hit;
   }
   const got = await ctx.client.download(asset.assetId, ctx.kind);
@@ -57,9 +70,10 @@ export async function pictureFile(ctx: Omit<PictureContext, 'db' | 'threads' | '
 
 /** Fingerprints `assets` (none of which has a usable one yet). Per-asset failures are stored as data. */
 export async function fingerprintAssets(ctx: PictureContext, assets: readonly StoredAsset[]): Promise<PictureCounts> {
-  if (assets.length === 0) return { fingerprinted: 0, fromCache: 0, failed: 0 };
+  if (assets.length === 0) return { fingerprinted: 0, fromCache: 0, fromLibrary: 0, failed: 0 };
   const byId = new Map(assets.map((a) => [a.id, a]));
   let fromCache = 0;
+  let fromLibrary = 0;
   let failed = 0;
   let done = 0;
   let ok: { id: number; pixels: PictureKind; fingerprint: Fingerprint }[] = [];
@@ -81,7 +95,7 @@ export async function fingerprintAssets(ctx: PictureContext, assets: readonly St
     if (ctx.signal?.aborted === true) return null;
     try {
       // Pinned until fingerprinted: the cap must not evict a picture the pool has yet to read.
-      const path = await pictureFile(ctx, asset, () => fromCache++);
+      const path = await pictureFile(ctx, asset, (where) => (where === 'cache' ? fromCache++ : fromLibrary++));
       return { id: asset.id, path };
     } catch (error) {
       if (error instanceof ImmichHttpError && (error.status === 400 || error.status === 404)) {
@@ -122,7 +136,7 @@ export async function fingerprintAssets(ctx: PictureContext, assets: readonly St
     await ctx.cache.trim();
     ctx.sink.finish();
   }
-  return { fingerprinted: done - failed, fromCache, failed };
+  return { fingerprinted: done - failed, fromCache, fromLibrary, failed };
 }
 
 /**

@@ -29,7 +29,7 @@ import { withTreePlan } from './immich-output.js';
 import { cacheKey, pictureFile } from './immich-pictures.js';
 import { reportRoot, writeImmichReport } from './immich-report.js';
 import { hasServerActions } from './immich-run.js';
-import { DEFAULT_OPTIONS, type RunOptions, validateOptions } from './options.js';
+import { DEFAULT_OPTIONS, pictureKind, type RunOptions, validateOptions } from './options.js';
 import { silentProgress } from './progress.js';
 
 export interface ImmichReviewSettings {
@@ -99,7 +99,7 @@ class ImmichSource implements ReviewSource {
   ) {
     const server = client.baseUrl;
     this.scope = immichScope(server);
-    this.kind = options.useFullResolution ? 'original' : 'preview';
+    this.kind = pictureKind(options);
     const ids = new Set([...assetsListedBy(ctx.db, server, ctx.run.id), ...ctx.automatic.flatMap((g) => g.members.map((m) => m.photoId))]);
     const assets = loadAssets(ctx.db, [...ids]);
     this.assets = new Map(assets.map((a) => [a.id, a]));
@@ -194,7 +194,7 @@ class ImmichSource implements ReviewSource {
   }
 
   private get pictures(): Parameters<typeof pictureFile>[0] {
-    return { client: this.client, cache: this.cache, kind: this.kind };
+    return { client: this.client, cache: this.cache, kind: this.kind, library: this.options.immichLibraryPath === null ? null : resolve(this.options.immichLibraryPath) };
   }
 
   private numbered(groups: readonly AdjustedGroup[]): NumberedGroup[] {

@@ -5,6 +5,7 @@
  * apply with a journal, then verify) → report. Or, with --undo, take back what earlier runs did.
  * Never prints: everything goes through the ProgressSink and the returned summary.
  */
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy } from '../catalog/database.js';
 import { assetFileNames, forgetFingerprints, loadAssets, loadJournal, syncAssets } from '../catalog/immich.js';
@@ -24,7 +25,7 @@ import { reportRoot, writeImmichReport } from './immich-report.js';
 import { groupsByPeople, subsetsOf } from './immich-subsets.js';
 import { analyzeAssetFaces } from './immich-faces.js';
 import { fingerprintAssets, type PictureCounts } from './immich-pictures.js';
-import type { RunOptions } from './options.js';
+import { pictureKind, type RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
 
 /** Runs one stage, recording it in the catalog and timing it. */
@@ -73,6 +74,9 @@ function checkSetup(options: RunOptions, secrets: ImmichSecrets): void {
   if (!options.immichUrl) throw new RunSetupError('--immich-url is required with --source-type immich (the address of your Immich server)');
   if (!secrets.apiKey) {
     throw new RunSetupError('an Immich API key is required: set IMMICH_API_KEY (or pass --immich-api-key); make one in Immich under Account Settings → API Keys');
+  }
+  if (options.immichLibraryPath !== null && !statSync(options.immichLibraryPath, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new RunSetupError(`--immich-library-path: folder not found: ${resolve(options.immichLibraryPath)} (the Immich library as this machine sees it)`);
   }
   if (!options.undo && !options.output && !hasServerActions(options)) {
     throw new RunSetupError(
@@ -155,7 +159,7 @@ function emptySummary(ctx: Ctx, timings: Record<string, number>): ImmichRunSumma
     thumbhashOnly: 0,
     prefiltered: !ctx.options.immichUseDuplicates,
     candidates: 0,
-    pictures: { fingerprinted: 0, fromCache: 0, failed: 0 },
+    pictures: { fingerprinted: 0, fromCache: 0, fromLibrary: 0, failed: 0 },
     downloaded: ctx.client.downloaded,
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },
@@ -199,7 +203,8 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   const { db, client, options, sink } = ctx;
   const timings: Record<string, number> = {};
   const timed = stageTimer(ctx, timings);
-  const kind = options.useFullResolution ? ('original' as const) : ('preview' as const);
+  const kind = pictureKind(options);
+  const library = options.immichLibraryPath === null ? null : resolve(options.immichLibraryPath);
   const people = groupsByPeople(options);
 
   // 1. List, with the photos this tool archived (else a re-run would lose them from their groups).
@@ -226,7 +231,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   for (const s of subsets) for (const id of candidatesOf(s, options).ids) candidateIds.add(id);
   const candidates = assets.filter((a) => candidateIds.has(a.id));
   const need = candidates.filter((a) => a.dhash === null || a.pixels !== kind);
-  const pictureCtx = { db, client, cache: ctx.cache, kind, threads: options.threads, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  const pictureCtx = { db, client, cache: ctx.cache, kind, library, threads: options.threads, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) };
   const pictures = await timed('inspect', () => fingerprintAssets(pictureCtx, need));
   const summaryBase = { ...emptySummary(ctx, timings), listed, thumbhashOnly: assets.length - candidates.length, candidates: candidates.length, pictures };
   if (ctx.signal?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };

@@ -34,6 +34,8 @@ export const DEFAULT_OPTIONS = {
   immichCacheSize: 5000,
   verifySsl: true,
   useFullResolution: false,
+  /** A local copy of the Immich library: originals are read from it instead of downloaded (implies originals). */
+  immichLibraryPath: null as string | null,
   tagOnly: false,
   createAlbums: false,
   albumPrefix: 'Organized-',
@@ -57,6 +59,23 @@ export const FACE_BACKENDS = ['auto', 'human', 'none', 'face_recognition', 'medi
 export type FaceBackendName = (typeof FACE_BACKENDS)[number];
 
 export type RunOptions = Readonly<typeof DEFAULT_OPTIONS>;
+
+/** The seed's default --immich-library-path, taken when --source-type hybrid names none. */
+export const SEED_LIBRARY_PATH = '/mnt/photos/immich-app/library';
+
+/**
+ * The seed's `--source-type hybrid` (Immich, originals read from a local copy of its library) is
+ * an Immich run with --immich-library-path here: rewritten so before validation.
+ */
+export function hybridAsImmich(raw: Record<string, unknown>): Record<string, unknown> {
+  if (raw.sourceType !== 'hybrid') return raw;
+  return { ...raw, sourceType: 'immich', immichLibraryPath: raw.immichLibraryPath ?? SEED_LIBRARY_PATH };
+}
+
+/** Which Immich picture a run works on: originals when asked, or when they can be read locally. */
+export function pictureKind(o: Pick<RunOptions, 'useFullResolution' | 'immichLibraryPath'>): 'original' | 'preview' {
+  return o.useFullResolution || o.immichLibraryPath !== null ? 'original' : 'preview';
+}
 
 /** Flag names as the user types them, for messages. */
 export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
@@ -82,6 +101,7 @@ export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
   immichCacheSize: '--immich-cache-size',
   verifySsl: '--no-verify-ssl',
   useFullResolution: '--use-full-resolution',
+  immichLibraryPath: '--immich-library-path',
   tagOnly: '--tag-only',
   createAlbums: '--create-albums',
   albumPrefix: '--album-prefix',
@@ -139,6 +159,7 @@ export const runOptionsSchema = z
     immichCacheSize: int('--immich-cache-size', 1, 1024 * 1024),
     verifySsl: z.boolean(),
     useFullResolution: z.boolean(),
+    immichLibraryPath: z.string().min(1, { error: 'Expected a folder for --immich-library-path but received ""' }).nullable(),
     tagOnly: z.boolean(),
     createAlbums: z.boolean(),
     albumPrefix: z.string(),

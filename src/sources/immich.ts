@@ -97,6 +97,7 @@ export function toListed(a: AssetDto): ListedAsset {
   const height = positive(exif?.exifImageHeight) ?? positive(a.height) ?? 0;
   const facts: AssetFacts = {
     fileName: a.originalFileName,
+    originalPath: a.originalPath ?? null,
     mime: a.originalMimeType ?? null,
     createdAt: a.fileCreatedAt,
     modifiedMs: Date.parse(a.fileModifiedAt),

@@ -3,9 +3,9 @@
  * server's faces for the best-photo choice, the server's duplicate groups, smart search, and
  * partners' photos left alone. Real CLI, fake server, small generated library.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
@@ -99,6 +99,45 @@ describe('excluded people', () => {
     expect(Object.keys(albums(f))).toEqual(['Organized-2024-05-18-Alice-0001']);
     const report = await readReport(join(cache, 'reports', 'latest.json'));
     expect(report.options.excludedPeople).toEqual(['TOM', 'rex']);
+  });
+});
+
+describe('a local copy of the library (hybrid)', () => {
+  it('reads the originals from --immich-library-path, downloading only what is not there, and copies them as they are', async () => {
+    const f = await server();
+    const base = mkdtempSync(join(tmpdir(), 'po-hybrid-'));
+    const library = join(base, 'mnt', 'immich');
+    const missing = BIRD[4]!;
+    // The server keeps /data/library/<owner>/<path>; this machine mounts /data/library.
+    for (const a of f.state.assets.values()) {
+      if (a.seed.relativePath === missing) continue;
+      const file = join(library, a.ownerId, a.seed.relativePath);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, a.seed.original);
+    }
+    const out = join(base, 'out');
+    const run = await runImmichCli(f, ['--immich-cache-dir', join(base, 'cache'), '--source-type', 'hybrid', '--immich-library-path', library, '-o', out, '--tag-only', '--min-group-size', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(f.calls.filter((c) => c.path.endsWith('/thumbnail'))).toEqual([]);
+    expect(f.calls.filter((c) => c.path.endsWith('/original')).map((c) => pathOf(f, c.path.split('/')[3]!))).toEqual([missing]);
+    expect(run.stdout).toMatch(/Downloaded 1 picture .*; 0 from the cache, 10 read from the library folder, /);
+    expect(tagged(f, 'photo-organizer/group-0002')).toEqual(BIRD);
+
+    const tree = await runImmichCli(f, ['--immich-cache-dir', join(base, 'cache'), '--source-type', 'hybrid', '--immich-library-path', library, '-o', out, '--min-group-size', '2']);
+    expect(tree.code, tree.stderr).toBe(0);
+    const report = await readReport(join(out, 'reports', 'latest.json'));
+    const burst = report.groups.find((g) => g.photos.length === 5)!;
+    for (const p of burst.photos) {
+      const copy = readFileSync(join(out, burst.folder!, 'originals', p.outputName!));
+      expect(copy.equals(f.state.assets.get(idOf(f, BIRD.find((b) => b.endsWith(p.relativePath))!))!.seed.original), p.relativePath).toBe(true);
+    }
+  });
+
+  it('refuses a library folder that does not exist', async () => {
+    const f = await server();
+    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--source-type', 'hybrid', '--tag-only']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--immich-library-path: folder not found: /mnt/photos/immich-app/library');
   });
 });
 

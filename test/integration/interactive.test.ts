@@ -174,6 +174,7 @@ describe('interactive setup of an Immich run', () => {
     await t.answer("Use Immich's own duplicate groups");
     await t.answer('Smart search:');
     await t.answer('Download original files');
+    await t.answer('Folder with a local copy of the Immich library');
     await t.answer('Cache folder for downloaded pictures:');
     await t.answer('Cache size in MB:', '200');
     await t.answer("Check the server's TLS certificate?");

@@ -196,6 +196,7 @@ describe('interactive setup', () => {
       ["Use Immich's own duplicate groups"],
       ['Smart search'],
       ['Download original files'],
+      ['Folder with a local copy of the Immich library'],
       ['Also download the groups into a folder', ''],
       ['Cache folder'],
       ['Cache size in MB'],

@@ -94,8 +94,15 @@ describe('settings files', () => {
     ]);
   });
 
-  it("refuses the seed's sources that do not exist here", () => {
-    expect(problem({ source_type: 'hybrid', threshold: 5 })).toBe(`${FILE}: "source_type": "hybrid" is not supported here (local or immich)`);
+  it("refuses the seed's sources that do not exist here, and reads hybrid as Immich with its library folder", () => {
+    expect(problem({ source_type: 'apple', threshold: 5 })).toBe(`${FILE}: "source_type": "apple" is not supported here (local, immich or hybrid)`);
+    expect(parse({ source_type: 'hybrid', immich_url: 'https://p.example', immich_library_path: '/mnt/immich' }).settings).toMatchObject({
+      sourceType: 'immich',
+      immichLibraryPath: '/mnt/immich',
+    });
+    expect(parse({ source_type: 'hybrid', immich_url: 'https://p.example' }).settings.immichLibraryPath).toBe('/mnt/photos/immich-app/library');
+    // The seed saved its default library path for every source: it means nothing outside hybrid.
+    expect(parse({ source_type: 'immich', immich_url: 'https://p.example', immich_library_path: '/mnt/photos/immich-app/library' }).settings.immichLibraryPath).toBeNull();
   });
 
   it('saves atomically: the old file is replaced whole and no temp file stays behind', () => {

@@ -40,6 +40,10 @@ async function immichActions(draft: Draft, ctx: SetupContext): Promise<Draft> {
   const immichUseDuplicates = await ask("Use Immich's own duplicate groups instead of finding groups?", s.immichUseDuplicates);
   const immichSmartSearch = await askOptional(ctx, 'Smart search: only photos matching a description, e.g. "beach sunset"', s.immichSmartSearch);
   const useFullResolution = await ask('Download original files instead of the server previews (slower)?', s.useFullResolution);
+  const library = await askOptional(ctx, 'Folder with a local copy of the Immich library, to read originals from instead of downloading', s.immichLibraryPath, (v) =>
+    existsSync(absolutePath(ctx, v)) ? true : `There is no folder ${absolutePath(ctx, v)}`,
+  );
+  const immichLibraryPath = library === null ? null : absolutePath(ctx, library);
   let d = withSettings(draft, {
     tagOnly,
     createAlbums,
@@ -55,6 +59,7 @@ async function immichActions(draft: Draft, ctx: SetupContext): Promise<Draft> {
     immichUseDuplicates,
     immichSmartSearch,
     useFullResolution,
+    immichLibraryPath,
   });
   d = withSettings(d, { output: await askDownloadFolder(d, ctx) });
   const cacheDir = await ctx.prompt.text({ message: 'Cache folder for downloaded pictures:', default: s.immichCacheDir });

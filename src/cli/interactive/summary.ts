@@ -78,7 +78,7 @@ function actionLines(d: Draft): string[] {
   return [
     `on the server: ${server.length === 0 ? 'nothing' : server.join(' · ')}`,
     `grouping: ${grouping.length === 0 ? 'whole library, found by looks' : grouping.join(' · ')}`,
-    `download: ${s.useFullResolution ? 'originals' : 'previews'} · organized copy in ${s.output ?? '(none)'}`,
+    `download: ${s.immichLibraryPath !== null ? `originals read from ${s.immichLibraryPath}` : s.useFullResolution ? 'originals' : 'previews'} · organized copy in ${s.output ?? '(none)'}`,
     `cache ${s.immichCacheDir} (${s.immichCacheSize} MB) · TLS certificate ${s.verifySsl ? 'checked' : 'NOT checked'}`,
   ];
 }
