@@ -59,7 +59,8 @@ export async function mergeBracket(request: HdrRequest): Promise<HdrResult> {
   const maxShift = Math.max(4, Math.round(MAX_SHIFT_FRACTION * Math.max(reference.width, reference.height)));
   const shifts = frames.map((f, i) => (i === request.reference ? { dx: 0, dy: 0 } : exposureShift(reference, f, maxShift)));
   const fused = fuseExposures(cropToCommon(frames, shifts), { exponent: 2.2 / request.gamma });
-  const ifd0: Record<string, string> = { Software: 'photo-organizer (HDR merge)' };
+  // No parentheses: libvips reads "text (more)" as text plus its own annotation and drops the rest.
+  const ifd0: Record<string, string> = { Software: 'photo-organizer HDR merge' };
   if (request.make !== null) ifd0.Make = request.make;
   if (request.model !== null) ifd0.Model = request.model;
   if (request.takenAt !== null) ifd0.DateTime = request.takenAt;
