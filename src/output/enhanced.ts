@@ -56,3 +56,9 @@ export function hdrExtra(plan: HdrPlan): ExtraFile | null {
   if (st === undefined || !st.isFile() || st.size === 0) return null;
   return { name: HDR_FILE_NAME, from: plan.file, size: st.size, mtimeMs: st.mtimeMs, label: `HDR merge of ${plan.frames.map((f) => f.relativePath).join(', ')}` };
 }
+
+/** The merge made earlier for a group's bracket, as it is now; null when there is none (no bracket, or its frames changed). */
+export function existingHdr(catalog: string, members: readonly { readonly photo: Photo; readonly score: number }[], gamma: number): ExtraFile | null {
+  const plan = planHdr(catalog, members, gamma);
+  return plan === null ? null : hdrExtra(plan);
+}

@@ -12,6 +12,8 @@ import { type Owned, ownedFromJournal, resolvePending, type ServerState } from '
 import { planUndo } from '../immich/actions/undo.js';
 import type { ImmichClient } from '../immich/client.js';
 import { withoutExcluded } from '../core/people.js';
+import { HDR_FILE_NAME } from '../output/enhanced.js';
+import type { OutputPlan } from '../output/plan.js';
 import { albumName } from '../immich/album-name.js';
 import { readServerState, type StateNeeds } from '../immich/read.js';
 import { listPeople } from '../sources/immich.js';
@@ -65,10 +67,16 @@ export function actionFlags(o: Pick<RunOptions, 'tagOnly' | 'createAlbums' | 'ma
 }
 
 /** The groups in the actions' terms, with their album names (favourite people first in them). */
+/** Numbers of the groups whose folder in `plan` holds an HDR merge. */
+export function hdrMerged(plan: OutputPlan | null): ReadonlySet<number> {
+  return new Set((plan?.groups ?? []).filter((g) => g.extras.includes(HDR_FILE_NAME)).map((g) => Number(g.folder.slice('group_'.length))));
+}
+
 export async function actionGroups(
   client: ImmichClient,
   options: Pick<RunOptions, 'createAlbums' | 'albumPrefix' | 'immichGroupByPeople' | 'excludedPeople'>,
   groups: readonly NumberedGroup[],
+  merged: ReadonlySet<number> = new Set(),
 ): Promise<ActionGroup[]> {
   // A group's person is one name, except in combination mode, where it labels the names already
   // in every photo of the group ("Anna, Ben").
@@ -81,6 +89,7 @@ export async function actionGroups(
     best: g.members.find((m) => m.decision.isBest)!.asset.assetId,
     members: g.members.map((m) => m.asset.assetId),
     person: g.person,
+    hdrMerged: merged.has(g.number),
     albumName: options.createAlbums
       ? albumName({
           prefix: options.albumPrefix,

@@ -1,15 +1,18 @@
 /**
  * The local tree of an Immich run (with -o): the groups' pictures from the cache (downloaded
- * again if the cap evicted them), planned and written exactly like a folder run's tree.
+ * again if the cap evicted them), planned and written exactly like a folder run's tree, HDR
+ * merges of brackets included (--enable-hdr).
  */
 import { statSync } from 'node:fs';
 import type { Db } from '../catalog/database.js';
 import { forgetOutputs, loadOutputs, recordOutputs } from '../catalog/runs.js';
 import { type ApplyResult, applyPlan } from '../output/apply.js';
-import { type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
+import { type ExtraFile, type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
+import type { Decision, Photo } from '../core/types.js';
 import { type NumberedGroup, photoOf } from './immich-groups.js';
 import { cacheKey, type PictureContext, pictureFile } from './immich-pictures.js';
 import type { StageTimer } from './immich-run.js';
+import { enhanceStage } from './stages/enhance.js';
 import type { ProgressSink } from './progress.js';
 
 export interface OutputTree {
@@ -27,14 +30,44 @@ export interface TreeContext {
   readonly dryRun: boolean;
   readonly timed: StageTimer;
   readonly signal?: AbortSignal;
+  /** With --enable-hdr: the catalog (merges are kept next to it), the gamma and the threads. */
+  readonly hdr: { readonly catalog: string; readonly gamma: number; readonly threads: number } | null;
 }
 
+/** A group with its members as Photo records of their picture files, as the planner takes them. */
+export interface PhotoGroup {
+  readonly number: number;
+  readonly members: readonly { readonly photo: Photo; readonly decision: Decision }[];
+}
+
+/** Files made for the groups (HDR merges), by group number. */
+export type GroupExtras = (groups: readonly PhotoGroup[]) => Promise<ReadonlyMap<number, readonly ExtraFile[]>>;
+
 export async function writeTree(ctx: TreeContext, outputRoot: string, groups: readonly NumberedGroup[], nameOf: (assetId: string) => string): Promise<OutputTree> {
-  return withTreePlan(ctx.pictures, outputRoot, groups, nameOf, async (plan) => {
-    if (ctx.dryRun) return { plan, applied: null, lines: renderPlan(plan) };
-    const applied = await ctx.timed('output', () => applyOutput(ctx.db, ctx.runId, plan, ctx.sink, ctx.signal));
-    return { plan, applied, lines: [] };
-  });
+  const hdr = ctx.hdr;
+  let hdrLines: readonly string[] = [];
+  const extras: GroupExtras | undefined =
+    hdr === null
+      ? undefined
+      : async (photoGroups) => {
+          const made = await ctx.timed('enhance', () =>
+            enhanceStage({ catalog: hdr.catalog, groups: photoGroups, gamma: hdr.gamma, threads: hdr.threads, dryRun: ctx.dryRun, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+          );
+          hdrLines = made.planLines;
+          return made.extras;
+        };
+  return withTreePlan(
+    ctx.pictures,
+    outputRoot,
+    groups,
+    nameOf,
+    async (plan) => {
+      if (ctx.dryRun) return { plan, applied: null, lines: [...renderPlan(plan), ...hdrLines] };
+      const applied = await ctx.timed('output', () => applyOutput(ctx.db, ctx.runId, plan, ctx.sink, ctx.signal));
+      return { plan, applied, lines: [] };
+    },
+    extras,
+  );
 }
 
 /**
@@ -48,6 +81,7 @@ export async function withTreePlan<T>(
   groups: readonly NumberedGroup[],
   nameOf: (assetId: string) => string,
   use: (plan: OutputPlan) => Promise<T>,
+  extras?: GroupExtras,
 ): Promise<T> {
   const assets = new Map(groups.flatMap((g) => g.members.map((m) => [m.asset.id, m.asset] as const)));
   const files = new Map<number, { path: string; size: number; mtimeMs: number }>();
@@ -57,15 +91,17 @@ export async function withTreePlan<T>(
       const st = statSync(path);
       files.set(asset.id, { path, size: st.size, mtimeMs: st.mtimeMs });
     }
+    const photoGroups: PhotoGroup[] = groups.map((g) => ({
+      number: g.number,
+      members: g.members.map((m) => {
+        const f = files.get(m.asset.id)!;
+        return { photo: photoOf(m.asset, f.path, nameOf(m.asset.assetId), f.size, f.mtimeMs), decision: m.decision };
+      }),
+    }));
+    const made = extras === undefined ? new Map<number, readonly ExtraFile[]>() : await extras(photoGroups);
     const plan = planOutput({
       outputRoot,
-      groups: groups.map((g) => ({
-        number: g.number,
-        photos: g.members.map((m) => {
-          const f = files.get(m.asset.id)!;
-          return { photo: photoOf(m.asset, f.path, nameOf(m.asset.assetId), f.size, f.mtimeMs), decision: m.decision };
-        }),
-      })),
+      groups: photoGroups.map((g) => ({ number: g.number, photos: g.members, extras: made.get(g.number) ?? [] })),
     });
     return await use(plan);
   } finally {

@@ -17,15 +17,16 @@ import type { PhotoError, PhotoId } from '../core/types.js';
 import { ImmichClient } from '../immich/client.js';
 import { ImmichError } from '../immich/errors.js';
 import type { OutputPlan } from '../output/plan.js';
+import { existingHdr } from '../output/enhanced.js';
 import { previewRedo, redoChangedFolders } from '../output/redo.js';
 import { previousReport } from '../review/apply.js';
 import { folderSection, runOutput } from '../review/local-source.js';
 import { type ApplySection, type ImmichSourceOpener, PictureUnavailableError, type ReviewSource, ReviewSetupError, type SourceContext } from '../review/source.js';
 import type { ReviewPhoto } from '../review/view.js';
 import { ImmichCache } from '../sources/immich-cache.js';
-import { actionFlags, actionGroups, runActions } from './immich-actions.js';
+import { actionFlags, actionGroups, hdrMerged, runActions } from './immich-actions.js';
 import { displayNames, metaOf, type NumberedGroup, numberedGroups } from './immich-groups.js';
-import { withTreePlan } from './immich-output.js';
+import { type GroupExtras, withTreePlan } from './immich-output.js';
 import { cacheKey, pictureFile } from './immich-pictures.js';
 import { reportRoot, writeImmichReport } from './immich-report.js';
 import { hasServerActions } from './immich-run.js';
@@ -150,12 +151,18 @@ class ImmichSource implements ReviewSource {
   async preview(groups: readonly AdjustedGroup[]): Promise<{ sections: ApplySection[] }> {
     const numbered = this.numbered(groups);
     const sections: ApplySection[] = [];
+    let merged: ReadonlySet<number> = new Set();
     if (this.output !== null) {
       const output = this.output;
-      sections.push(await this.withPlan(numbered, async (plan) => folderSection(output, previewRedo(this.ctx.db, plan).changes)));
+      sections.push(
+        await this.withPlan(numbered, async (plan) => {
+          merged = hdrMerged(plan);
+          return folderSection(output, previewRedo(this.ctx.db, plan).changes);
+        }),
+      );
     }
     if (hasServerActions(this.options)) {
-      const actions = await this.actions(numbered, true);
+      const actions = await this.actions(numbered, true, merged);
       sections.push({
         intro: `These changes will be made on ${this.info.source} (only what photo-organizer added is ever taken away):`,
         items: actions.planLines.map((line) => ({ label: null, text: withoutRequest(line) })),
@@ -180,7 +187,7 @@ class ImmichSource implements ReviewSource {
       done.push(`${tree.applied.applied} files written, ${tree.applied.removed} removed`);
     }
     if (hasServerActions(this.options)) {
-      const actions = await this.actions(numbered, false);
+      const actions = await this.actions(numbered, false, hdrMerged(plan));
       failed.push(...actions.failures, ...actions.unverified.map((line) => `not confirmed by the server: ${withoutRequest(line)}`));
       done.push(`${actions.applied} photo changes made on the server`);
     }
@@ -201,19 +208,30 @@ class ImmichSource implements ReviewSource {
     return numberedGroups(groups, this.ctx.automatic, this.assets);
   }
 
+  /** The tree's plan, with the HDR merges the run made for brackets the review left as they were. */
   private withPlan<T>(groups: readonly NumberedGroup[], use: (plan: OutputPlan) => Promise<T>): Promise<T> {
-    return withTreePlan(this.pictures, this.output!, groups, this.nameOf, use).catch((error: unknown) => {
+    const { enableHdr, hdrGamma } = this.options;
+    const extras: GroupExtras | undefined = enableHdr
+      ? async (photoGroups) =>
+          new Map(
+            photoGroups.flatMap((g) => {
+              const extra = existingHdr(this.ctx.catalog, g.members.map((m) => ({ photo: m.photo, score: m.decision.score })), hdrGamma);
+              return extra === null ? [] : [[g.number, [extra]] as const];
+            }),
+          )
+      : undefined;
+    return withTreePlan(this.pictures, this.output!, groups, this.nameOf, use, extras).catch((error: unknown) => {
       if (error instanceof ImmichError) throw new PictureUnavailableError(`cannot download the pictures of the folders from ${this.client.baseUrl}: ${error.message}`);
       throw error;
     });
   }
 
-  private async actions(groups: readonly NumberedGroup[], dryRun: boolean): ReturnType<typeof runActions> {
+  private async actions(groups: readonly NumberedGroup[], dryRun: boolean, merged: ReadonlySet<number>): ReturnType<typeof runActions> {
     return runActions(
       // Failures come back in the summary; the page shows them.
       { db: this.ctx.db, server: this.client.baseUrl, runId: this.ctx.run.id, client: this.client, dryRun, namer: this.nameOf, sink: silentProgress },
       {
-        groups: await actionGroups(this.client, this.options, groups),
+        groups: await actionGroups(this.client, this.options, groups, merged),
         flags: actionFlags(this.options),
         // Every photo of the run's groups: one taken out of its group loses what it had.
         scope: new Set(this.ctx.automatic.flatMap((g) => g.members.map((m) => this.assets.get(m.photoId)!.assetId))),

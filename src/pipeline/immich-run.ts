@@ -18,7 +18,7 @@ import { ImmichClient } from '../immich/client.js';
 import type { WrittenReport } from '../report/write.js';
 import { ImmichCache } from '../sources/immich-cache.js';
 import { AlbumNotFoundError, checkServerVersion, listLibrary, serverFaces, smartSearchIds } from '../sources/immich.js';
-import { actionFlags, actionGroups, type ActionsSummary, runActions, runUndo } from './immich-actions.js';
+import { actionFlags, actionGroups, type ActionsSummary, hdrMerged, runActions, runUndo } from './immich-actions.js';
 import { candidatesOf, displayNames, groupSubset, numberedGroups, type RankedGroup, rankMembers, storedGroups } from './immich-groups.js';
 import { writeTree, type OutputTree } from './immich-output.js';
 import { reportRoot, writeImmichReport } from './immich-report.js';
@@ -106,7 +106,7 @@ export async function organizeImmich(options: RunOptions, secrets: ImmichSecrets
   let db: Db | null = null;
   try {
     if (!options.verifySsl) sink.note('notice', 'TLS certificates are not checked (--no-verify-ssl)');
-    if (options.enableHdr) sink.note('notice', '--enable-hdr merges the brackets of folder runs; this Immich run merges none');
+    if (options.enableHdr && (!options.output || options.tagOnly)) sink.note('notice', '--enable-hdr merges brackets into the local tree: give -o (without --tag-only) to have them');
     const warning = checkServerVersion(await client.serverVersion(), client.baseUrl);
     if (warning !== null) sink.note('notice', warning);
     const me = await client.me();
@@ -262,7 +262,8 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   const outputRoot = options.output ? resolve(options.output) : null;
   let tree: OutputTree = { plan: null, applied: null, lines: [] };
   if (outputRoot !== null && !options.tagOnly && groups.length > 0) {
-    tree = await writeTree({ db, runId: ctx.runId, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, groups, nameOf);
+    const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
+    tree = await writeTree({ db, runId: ctx.runId, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, hdr, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, groups, nameOf);
     if (tree.applied?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
   }
   const { plan, applied, lines: outputLines } = tree;
@@ -271,7 +272,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   let actions: ActionsSummary | null = null;
   if (hasServerActions(options)) {
     const knownFlags = new Map(assets.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }]));
-    const wanted = await actionGroups(client, options, groups);
+    const wanted = await actionGroups(client, options, groups, hdrMerged(tree.plan));
     actions = await timed('act', () =>
       runActions(
         { db, server: ctx.server, runId: ctx.runId, client, dryRun: options.dryRun, namer: nameOf, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) },

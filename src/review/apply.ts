@@ -11,7 +11,7 @@ import { displayPath, relativeDisplay } from '../core/paths.js';
 import type { Photo, PhotoError, PhotoId } from '../core/types.js';
 import type { ApplyResult } from '../output/apply.js';
 import type { OutputDiff } from '../output/changes.js';
-import { hdrExtra, planHdr } from '../output/enhanced.js';
+import { existingHdr } from '../output/enhanced.js';
 import { type OutputPlan, planOutput } from '../output/plan.js';
 import { previewRedo, redoChangedFolders } from '../output/redo.js';
 import { buildReport } from '../report/build.js';
@@ -54,8 +54,7 @@ function fullPlan(input: LocalApplyInput): OutputPlan {
     outputRoot: input.output,
     groups: input.groups.map((g) => {
       const photos = g.members.map((m) => ({ photo: photoOf(input, m.photoId), decision: m }));
-      const hdr = input.hdr === null ? null : planHdr(input.hdr.catalog, photos.map((p) => ({ photo: p.photo, score: p.decision.score })), input.hdr.gamma);
-      const extra = hdr === null ? null : hdrExtra(hdr);
+      const extra = input.hdr === null ? null : existingHdr(input.hdr.catalog, photos.map((p) => ({ photo: p.photo, score: p.decision.score })), input.hdr.gamma);
       return { number: g.number, photos, extras: extra === null ? [] : [extra] };
     }),
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
-import { pathOf, writeLines } from '../support/fake-immich/inspect.js';
+import { pathOf, tagged, writeLines } from '../support/fake-immich/inspect.js';
 import { seedFromLibrary } from '../support/fake-immich/seed.js';
 import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
 import { buildLibrary, groupsToMap, type Library, pairwise, truthMap } from '../support/library.js';
@@ -106,5 +106,26 @@ describe('grouping an Immich library', () => {
     } finally {
       await stopReview(review.child);
     }
+  });
+
+  it('merges the bracket into the local tree with --enable-hdr and tags its best photo, once', async () => {
+    const cache = join(base, 'hdr-cache');
+    const out = join(base, 'hdr-out');
+    const args = ['--immich-cache-dir', cache, '-o', out, '--enable-hdr', '--create-albums', '--threads', '2'];
+    const first = await runImmichCli(fake, args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^Merging HDR: 1 brackets/m);
+    const report = await readReport(join(out, 'reports', 'latest.json'));
+    const merged = report.groups.filter((g) => g.extras.includes('hdr_merged.jpg'));
+    expect(merged.map((g) => g.photos.map((p) => p.relativePath).sort())).toEqual([['IMG_0120.JPG', 'IMG_0121.JPG', 'IMG_0122.JPG']]);
+    expect(existsSync(join(out, merged[0]!.folder!, 'hdr_merged.jpg'))).toBe(true);
+    const best = merged[0]!.photos.find((p) => p.isBest)!.relativePath;
+    expect(tagged(fake, 'photo-organizer/modified/hdr-merged').map((p) => p.split('/').pop())).toEqual([best]);
+
+    fake.clearCalls();
+    const again = await runImmichCli(fake, args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/^Merging HDR/m);
+    expect(writeLines(fake)).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ export interface ActionGroup {
   readonly albumName: string | null;
   /** Person mode: the person the group is about. */
   readonly person: string | null;
+  /** The group's folder in the local tree holds an HDR merge of its bracket. */
+  readonly hdrMerged?: boolean;
 }
 
 export interface ActionFlags {
@@ -49,6 +51,8 @@ export interface ActionPlan {
 /** Tag values for a run's groups. */
 export const BEST_TAG = `${TAG_ROOT}/best`;
 export const NON_BEST_TAG = `${TAG_ROOT}/non-best`;
+/** On the best photo of a group whose bracket was merged into hdr_merged.jpg (the seed's tag). */
+export const HDR_TAG = `${TAG_ROOT}/modified/hdr-merged`;
 
 export function groupTag(n: number): string {
   return `${TAG_ROOT}/group-${String(n).padStart(4, '0')}`;
@@ -80,6 +84,8 @@ export function desiredState(groups: readonly ActionGroup[], flags: ActionFlags)
     for (const g of groups) tags.set(groupTag(g.number), unique(g.members));
     if (bests.length > 0) tags.set(BEST_TAG, bests);
     if (nonBests.length > 0) tags.set(NON_BEST_TAG, nonBests);
+    const merged = unique(groups.filter((g) => g.hdrMerged === true).map((g) => g.best));
+    if (merged.length > 0) tags.set(HDR_TAG, merged);
     for (const g of groups) {
       if (g.person === null) continue;
       const value = personTag(g.person);

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import exifr from 'exifr';
 import sharp, { type Sharp } from 'sharp';
 import { encodeThumbhash } from '../../../src/core/thumbhash.js';
 import { decodeHeic } from '../../../src/media/heic.js';
@@ -33,6 +34,14 @@ export interface SeedAsset {
   readonly timeZone: string | null;
   readonly fileCreatedAt: string;
   readonly fileModifiedAt: string;
+  /** What Immich's exifInfo says of the camera (exposure time as its text, e.g. "1/250"). */
+  readonly camera: {
+    readonly make: string | null;
+    readonly model: string | null;
+    readonly exposureTime: string | null;
+    readonly fNumber: number | null;
+    readonly iso: number | null;
+  };
 }
 
 /** A v4-shaped UUID derived from text, so every run of a test sees the same ids. */
@@ -64,6 +73,7 @@ async function seedAsset(root: string, photo: LibraryPhoto): Promise<SeedAsset> 
   const preview = await pixels.clone().resize(1440, 1440, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
   const thumbnail = await pixels.clone().resize(250, 250, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toBuffer();
   const times = exifTimes(photo);
+  const camera = await cameraOf(original);
   return {
     id: uuidFor(photo.relativePath),
     relativePath: photo.relativePath,
@@ -78,6 +88,21 @@ async function seedAsset(root: string, photo: LibraryPhoto): Promise<SeedAsset> 
     height: photo.height,
     ...times,
     fileModifiedAt: new Date(photo.mtimeMs).toISOString(),
+    camera,
+  };
+}
+
+/** The original's camera EXIF, as Immich's metadata extraction reports it. */
+async function cameraOf(original: Buffer): Promise<SeedAsset['camera']> {
+  const tags = ((await exifr.parse(original, { pick: ['Make', 'Model', 'ExposureTime', 'FNumber', 'ISO'] }).catch(() => null)) ?? {}) as Record<string, unknown>;
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const t = num(tags.ExposureTime);
+  return {
+    make: typeof tags.Make === 'string' ? tags.Make : null,
+    model: typeof tags.Model === 'string' ? tags.Model : null,
+    exposureTime: t === null ? null : t >= 1 ? String(t) : `1/${Math.round(1 / t)}`,
+    fNumber: num(tags.FNumber),
+    iso: num(tags.ISO),
   };
 }
 

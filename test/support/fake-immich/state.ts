@@ -156,6 +156,11 @@ export class FakeImmichState {
         exifImageWidth: s.width,
         exifImageHeight: s.height,
         fileSizeInByte: s.original.length,
+        make: s.camera.make,
+        model: s.camera.model,
+        exposureTime: s.camera.exposureTime,
+        fNumber: s.camera.fNumber,
+        iso: s.camera.iso,
       };
     }
     if (options.withPeople === true) dto.people = a.people.map((p) => this.personDto(p));
