@@ -1,6 +1,7 @@
 /** The final words of an Immich run: what was looked at, downloaded, found and changed. */
 import type { ImmichRunSummary } from '../pipeline/immich-run.js';
 import { formatSeconds } from './progress-display.js';
+import { hdrLine } from './summary.js';
 
 export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): string[] {
   const lines: string[] = [];
@@ -39,6 +40,7 @@ export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): stri
     }
   }
   if (s.dryRun && s.outputLines.length > 0) lines.push(`Dry run: the output plan has ${s.outputLines.length} operations (listed above).`);
+  if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
   if (s.applied) {
     lines.push(`Output: ${s.output} — ${s.applied.applied} files written, ${s.applied.skipped} already up to date${s.applied.removed > 0 ? `, ${s.applied.removed} stale removed` : ''}.`);
   }

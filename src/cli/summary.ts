@@ -41,7 +41,8 @@ export function formatSummary(s: RunSummary, verbose: boolean): string[] {
   return lines;
 }
 
-function hdrLine(hdr: NonNullable<RunSummary['hdr']>, dryRun: boolean, failed: number): string {
+/** What --enable-hdr did, in one line. */
+export function hdrLine(hdr: NonNullable<RunSummary['hdr']>, dryRun: boolean, failed: number): string {
   if (hdr.brackets === 0) return 'HDR: no exposure bracket among the groups (brackets need EXIF exposure times spanning 2/3 of a stop or more).';
   const brackets = `${hdr.brackets} exposure bracket${hdr.brackets === 1 ? '' : 's'}`;
   if (dryRun) return `HDR: ${brackets} would be merged into hdr_merged.jpg.`;

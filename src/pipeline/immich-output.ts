@@ -8,7 +8,7 @@ import type { Db } from '../catalog/database.js';
 import { forgetOutputs, loadOutputs, recordOutputs } from '../catalog/runs.js';
 import { type ApplyResult, applyPlan } from '../output/apply.js';
 import { type ExtraFile, type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
-import type { Decision, Photo } from '../core/types.js';
+import type { Decision, Photo, PhotoError } from '../core/types.js';
 import { type NumberedGroup, photoOf } from './immich-groups.js';
 import { cacheKey, type PictureContext, pictureFile } from './immich-pictures.js';
 import type { StageTimer } from './immich-run.js';
@@ -20,6 +20,8 @@ export interface OutputTree {
   readonly applied: ApplyResult | null;
   /** Dry run: the plan's lines. */
   readonly lines: readonly string[];
+  /** With --enable-hdr: brackets found, merges made now, and brackets that could not be merged. */
+  readonly hdr: { readonly brackets: number; readonly merged: number; readonly problems: readonly PhotoError[] } | null;
 }
 
 export interface TreeContext {
@@ -46,6 +48,7 @@ export type GroupExtras = (groups: readonly PhotoGroup[]) => Promise<ReadonlyMap
 export async function writeTree(ctx: TreeContext, outputRoot: string, groups: readonly NumberedGroup[], nameOf: (assetId: string) => string): Promise<OutputTree> {
   const hdr = ctx.hdr;
   let hdrLines: readonly string[] = [];
+  let hdrResult: OutputTree['hdr'] = null;
   const extras: GroupExtras | undefined =
     hdr === null
       ? undefined
@@ -54,6 +57,7 @@ export async function writeTree(ctx: TreeContext, outputRoot: string, groups: re
             enhanceStage({ catalog: hdr.catalog, groups: photoGroups, gamma: hdr.gamma, threads: hdr.threads, dryRun: ctx.dryRun, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
           );
           hdrLines = made.planLines;
+          hdrResult = { brackets: made.brackets, merged: made.merged, problems: made.problems };
           return made.extras;
         };
   return withTreePlan(
@@ -62,9 +66,9 @@ export async function writeTree(ctx: TreeContext, outputRoot: string, groups: re
     groups,
     nameOf,
     async (plan) => {
-      if (ctx.dryRun) return { plan, applied: null, lines: [...renderPlan(plan), ...hdrLines] };
+      if (ctx.dryRun) return { plan, applied: null, lines: [...renderPlan(plan), ...hdrLines], hdr: hdrResult };
       const applied = await ctx.timed('output', () => applyOutput(ctx.db, ctx.runId, plan, ctx.sink, ctx.signal));
-      return { plan, applied, lines: [] };
+      return { plan, applied, lines: [], hdr: hdrResult };
     },
     extras,
   );

@@ -55,6 +55,8 @@ export interface ImmichRunSummary extends RunResults {
   readonly downloaded: { readonly bytes: number; readonly files: number; readonly requests: number };
   /** Dry run: the output plan's lines (with -o). */
   readonly outputLines: readonly string[];
+  /** With --enable-hdr and a local tree: brackets found, and merges made by this run. */
+  readonly hdr: { readonly brackets: number; readonly merged: number } | null;
   readonly actions: ActionsSummary | null;
 }
 
@@ -166,6 +168,7 @@ function emptySummary(ctx: Ctx, timings: Record<string, number>): ImmichRunSumma
     grouped: 0,
     errors: [],
     outputLines: [],
+    hdr: null,
     actions: null,
     applied: null,
     report: null,
@@ -260,7 +263,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
 
   // 4. The local tree, from the downloaded pictures.
   const outputRoot = options.output ? resolve(options.output) : null;
-  let tree: OutputTree = { plan: null, applied: null, lines: [] };
+  let tree: OutputTree = { plan: null, applied: null, lines: [], hdr: null };
   if (outputRoot !== null && !options.tagOnly && groups.length > 0) {
     const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
     tree = await writeTree({ db, runId: ctx.runId, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, hdr, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, groups, nameOf);
@@ -291,10 +294,13 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
 
   // 6. Report.
   const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.asset.id)));
-  const errors: PhotoError[] = candidates
-    .map((a) => byId.get(a.id)!)
-    .filter((a) => a.error !== null)
-    .map((a) => ({ path: nameOf(a.assetId), stage: 'fingerprint' as const, message: a.error! }));
+  const errors: PhotoError[] = [
+    ...candidates
+      .map((a) => byId.get(a.id)!)
+      .filter((a) => a.error !== null)
+      .map((a) => ({ path: nameOf(a.assetId), stage: 'fingerprint' as const, message: a.error! })),
+    ...(tree.hdr?.problems ?? []),
+  ];
   const byKind: Record<GroupKind, number> = { duplicate: 0, burst: 0, similar: 0 };
   for (const g of groups) byKind[g.kind]++;
   let report: WrittenReport | null = null;
@@ -323,6 +329,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
     grouped: grouped.size,
     errors,
     outputLines,
+    hdr: tree.hdr === null ? null : { brackets: tree.hdr.brackets, merged: tree.hdr.merged },
     actions,
     applied,
     report,

@@ -115,6 +115,7 @@ describe('grouping an Immich library', () => {
     const first = await runImmichCli(fake, args);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/^Merging HDR: 1 brackets/m);
+    expect(first.stdout).toContain('HDR: 1 exposure bracket merged into hdr_merged.jpg (1 new).');
     const report = await readReport(join(out, 'reports', 'latest.json'));
     const merged = report.groups.filter((g) => g.extras.includes('hdr_merged.jpg'));
     expect(merged.map((g) => g.photos.map((p) => p.relativePath).sort())).toEqual([['IMG_0120.JPG', 'IMG_0121.JPG', 'IMG_0122.JPG']]);
@@ -126,6 +127,7 @@ describe('grouping an Immich library', () => {
     const again = await runImmichCli(fake, args);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/^Merging HDR/m);
+    expect(again.stdout).toContain('HDR: 1 exposure bracket merged into hdr_merged.jpg (0 new, 1 from earlier runs).');
     expect(writeLines(fake)).toEqual([]);
   });
 });
