@@ -12,6 +12,7 @@
  *   POST apply {confirm: true}        does it, then rewrites the report
  */
 import { z } from 'zod';
+import { ImmichError } from '../immich/errors.js';
 import { MediaError } from '../media/contract.js';
 import { type ChangeRequest, type ReviewSession, ReviewRequestError } from './session.js';
 import { PictureUnavailableError } from './source.js';
@@ -61,6 +62,8 @@ export async function handleApi(session: ReviewSession, req: ApiRequest): Promis
     if (error instanceof ReviewRequestError) return { status: 409, body: { error: error.message } };
     if (error instanceof MediaError) return { status: 422, body: { error: error.message } };
     if (error instanceof PictureUnavailableError) return { status: 502, body: { error: error.message } };
+    // An Immich run's server did not answer as it should (down, key revoked): nothing was changed.
+    if (error instanceof ImmichError) return { status: 502, body: { error: `The Immich server: ${error.message}` } };
     throw error;
   }
 }

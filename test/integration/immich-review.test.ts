@@ -159,6 +159,11 @@ describe('review of an Immich run', () => {
       const bird = (await api('groups/2')).body;
       const other = bird.frames.find((fr: { isBest: boolean }) => !fr.isBest);
       await api('changes', { kind: 'exclude', group: 2, photo: other.id });
+      // A server that refuses the key now: said on the page, nothing changed.
+      f.inject({ method: 'GET', path: '/api/tags', status: 401 });
+      const refused = await api('apply');
+      expect(refused.status).toBe(502);
+      expect(refused.body.error).toMatch(/^The Immich server: .*401/);
       const preview = (await api('apply')).body;
       expect(preview.sections).toHaveLength(1);
       expect(preview.sections[0].items.map((i: { text: string }) => i.text)).toEqual(
