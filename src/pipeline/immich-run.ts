@@ -1,9 +1,10 @@
 /**
  * One organizer run against an Immich server: list (with thumbhashes and EXIF) → prefilter on
- * thumbhashes → download only the candidates' pictures (bounded prefetch, disk cache) →
- * fingerprint → group → rank → local output tree (with -o) → changes on the server (plan, then
- * apply with a journal, then verify) → report. Or, with --undo, take back what earlier runs did.
- * Never prints: everything goes through the ProgressSink and the returned summary.
+ * thumbhashes → download only the candidates' pictures (bounded prefetch, disk cache; or read
+ * them from a local copy of the library) → fingerprint → group → faces → rank, with the review
+ * decisions replayed → local output tree (with -o; HDR merges with --enable-hdr) → changes on
+ * the server (plan, then apply with a journal, then verify) → report. Or, with --undo, take back
+ * what earlier runs did. Never prints: everything goes through the ProgressSink and the summary.
  */
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,10 +22,10 @@ import { AlbumNotFoundError, checkServerVersion, listLibrary, serverFaces, smart
 import { actionFlags, actionGroups, type ActionsSummary, hdrMerged, runActions, runUndo } from './immich-actions.js';
 import { candidatesOf, displayNames, groupSubset, numberedGroups, type RankedGroup, rankMembers, storedGroups } from './immich-groups.js';
 import { writeTree, type OutputTree } from './immich-output.js';
-import { reportRoot, writeImmichReport } from './immich-report.js';
-import { groupsByPeople, subsetsOf } from './immich-subsets.js';
 import { analyzeAssetFaces } from './immich-faces.js';
 import { fingerprintAssets, type PictureCounts } from './immich-pictures.js';
+import { reportRoot, writeImmichReport } from './immich-report.js';
+import { groupsByPeople, subsetsOf } from './immich-subsets.js';
 import { pictureKind, type RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
 
