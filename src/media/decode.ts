@@ -111,6 +111,13 @@ export async function encodeJpeg(image: DecodedImage, quality = 80, exif?: Reado
   return withTags.jpeg({ quality, progressive: image.width * image.height > 400_000 }).toBuffer();
 }
 
+/** Pixel size of a picture file as stored (for files this tool wrote, which carry no orientation). */
+export async function pictureSize(file: string): Promise<{ readonly width: number; readonly height: number }> {
+  configure();
+  const meta = await sharp(file).metadata();
+  return { width: meta.width ?? 0, height: meta.height ?? 0 };
+}
+
 /** The MediaError for an image over the pixel limit, naming its size. */
 export function tooLargeError(width: number, height: number): MediaError {
   return new MediaError(

@@ -80,7 +80,7 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
   }
   const one = /^groups\/(\d{1,9})$/.exec(path);
   if (method === 'GET' && one !== null) {
-    const detail = session.detail(Number(one[1]), filterOf(FilterSchema.parse(query)));
+    const detail = await session.detail(Number(one[1]), filterOf(FilterSchema.parse(query)));
     return detail === null ? { status: 404, body: { error: `There is no group ${one[1]} (any more)` } } : ok(detail);
   }
   if (method === 'POST' && path === 'changes') {

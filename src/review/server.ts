@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MediaError } from '../media/contract.js';
 import { handleApi } from './api.js';
-import { IMAGE_VARIANTS, type ImageVariant, photoImage } from './images.js';
+import { IMAGE_VARIANTS, type ImageSource, type ImageVariant, photoImage } from './images.js';
 import type { ReviewSession } from './session.js';
 import { PictureUnavailableError } from './source.js';
 import type { ThumbnailCache } from './thumbs.js';
@@ -88,7 +88,9 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     const path = url.pathname;
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length), url.searchParams);
     const image = /^\/img\/(\d{1,12})\/([a-z]+)$/.exec(path);
-    if (image !== null && req.method === 'GET') return picture(res, Number(image[1]), image[2]!);
+    if (image !== null && req.method === 'GET') return picture(res, options.session.imageSource(Number(image[1])), image[2]!);
+    const made = /^\/made\/(\d{1,9})\/([a-z]+)$/.exec(path);
+    if (made !== null && req.method === 'GET') return picture(res, options.session.madeImage(Number(made[1])), made[2]!);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (path === '/' || path === '/index.html') return file(res, 'index.html', 'html');
     const asset = /^\/static\/([^/]+)$/.exec(path);
@@ -113,10 +115,9 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     return json(res, answer.status, answer.body);
   }
 
-  async function picture(res: ServerResponse, id: number, variant: string): Promise<void> {
+  async function picture(res: ServerResponse, source: ImageSource | null, variant: string): Promise<void> {
     if (!(IMAGE_VARIANTS as readonly string[]).includes(variant)) return send(res, 404, 'text/plain; charset=utf-8', 'No such image size');
-    const source = options.session.imageSource(id);
-    if (source === null) return send(res, 404, 'text/plain; charset=utf-8', 'No such photo in this run');
+    if (source === null) return send(res, 404, 'text/plain; charset=utf-8', 'No such picture in this run');
     try {
       const image = await photoImage(options.thumbs, source, variant as ImageVariant);
       // The page asks with ?v=<file version>: a changed file gets a new address.

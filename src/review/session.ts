@@ -4,16 +4,19 @@
  * Pictures and "apply" are the source's (source.ts): a folder run's, or an Immich run's. A newer
  * run finishing while the page is open is picked up on the next request.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Db, openDatabase } from '../catalog/database.js';
 import { loadDecisions, removeLastDecision, saveDecision, type StoredDecision } from '../catalog/decisions.js';
 import { latestRun, loadGroups, type RunRecord, type StoredGroup } from '../catalog/runs.js';
 import { type Adjustment, type AdjustedGroup, applyDecisions, type UserDecision } from '../core/decisions.js';
 import type { GroupKind, PhotoId } from '../core/types.js';
+import { pictureSize } from '../media/decode.js';
+import { HDR_FILE_NAME } from '../output/enhanced.js';
 import type { ImageSource } from './images.js';
 import { openLocalSource } from './local-source.js';
 import { type ApplyOutcome, type ApplyPreview, type ImmichSourceOpener, ReviewRequestError, type ReviewSource, ReviewSetupError, type RunInfo } from './source.js';
-import { describeDecision, filterGroups, type GroupDetail, type GroupFilter, groupDetail, type GroupPage, groupPage } from './view.js';
+import { describeDecision, filterGroups, folderName, type GroupDetail, type GroupFilter, groupDetail, type GroupPage, groupPage, type MadeFileView } from './view.js';
 
 export { ReviewRequestError, ReviewSetupError } from './source.js';
 export type { ApplyOutcome, ApplyPreview, RunInfo } from './source.js';
@@ -128,14 +131,31 @@ export class ReviewSession {
   }
 
   /** The group view; null when no group has that number (any more). */
-  detail(number: number, filter: GroupFilter): GroupDetail | null {
+  async detail(number: number, filter: GroupFilter): Promise<GroupDetail | null> {
     const g = this.groups.find((x) => x.number === number);
     if (g === undefined) return null;
     const list = filterGroups(this.groups, this.data.source.photos, filter);
     // A group the filter hides (changed just now, say) is still shown, among the full list.
     const within = list.some((x) => x.number === number) ? list : this.groups;
     const faces = this.data.source.faces(g.members.map((m) => m.photoId));
-    return groupDetail(g, within, this.data.source.photos, faces, this.log);
+    const made = this.madeFile(number);
+    const view: MadeFileView[] = made === null ? [] : [{ name: HDR_FILE_NAME, label: 'HDR merge of the exposure bracket', ...(await pictureSize(made.file)), version: made.version }];
+    return { ...groupDetail(g, within, this.data.source.photos, faces, this.log), made: view };
+  }
+
+  /** The HDR merge in a group's output folder, as an image; null when there is none. */
+  madeImage(number: number): ImageSource | null {
+    const made = this.madeFile(number);
+    if (made === null) return null;
+    return { identity: made.file, format: 'jpeg', version: made.version, open: async () => ({ file: made.file, release: () => undefined }) };
+  }
+
+  private madeFile(number: number): { readonly file: string; readonly version: string } | null {
+    const output = this.data.source.info.output;
+    if (output === null) return null;
+    const file = join(output, folderName(number), HDR_FILE_NAME);
+    const st = statSync(file, { throwIfNoEntry: false });
+    return st?.isFile() === true ? { file, version: `${st.size.toString(36)}-${Math.round(st.mtimeMs).toString(36)}` } : null;
   }
 
   /** Stores the change as a decision and applies it; ReviewRequestError when it does not fit the groups. */

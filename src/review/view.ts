@@ -99,6 +99,18 @@ export interface GroupDetail {
   readonly frames: readonly FrameView[];
   /** What the user did to this group, oldest first, in words. */
   readonly history: readonly string[];
+  /** Files made for the group in its output folder (hdr_merged.jpg), as last written. */
+  readonly made: readonly MadeFileView[];
+}
+
+export interface MadeFileView {
+  readonly name: string;
+  /** What it is, for the page. */
+  readonly label: string;
+  readonly width: number;
+  readonly height: number;
+  /** Changes when the file does (for image addresses). */
+  readonly version: string;
 }
 
 /** `group_0007`, as output/plan.ts names folders (kept here so view stays free of output). */
@@ -160,7 +172,7 @@ export function groupDetail(
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   faces: ReadonlyMap<PhotoId, FaceAnalysis>,
   log: readonly LoggedDecision[],
-): GroupDetail {
+): Omit<GroupDetail, 'made'> {
   const index = list.findIndex((x) => x.number === g.number);
   const marks = faceMarks(g.members.map((m) => faces.get(m.photoId) ?? null));
   const byId = new Map(log.map((d) => [d.id, d.decision]));

@@ -161,6 +161,19 @@ describe('--enable-hdr', () => {
       const api = reviewApi(review);
       const number = Number(report.groups.find((g) => g.extras.length > 0)!.id.slice('group_'.length));
       const group = (await api(`groups/${number}`)).body;
+      // The page shows the merge, and serves it at every size.
+      expect(group.made).toEqual([expect.objectContaining({ name: 'hdr_merged.jpg', label: 'HDR merge of the exposure bracket' })]);
+      const origin = new URL(review.url).origin;
+      const cookie = `po_review_${new URL(review.url).port}=${new URL(review.url).searchParams.get('token')}`;
+      for (const variant of ['grid', 'view', 'full']) {
+        const res = await fetch(`${origin}/made/${number}/${variant}?v=${group.made[0].version}`, { headers: { cookie } });
+        expect(res.status, variant).toBe(200);
+        expect(res.headers.get('content-type')).toBe('image/jpeg');
+      }
+      expect((await fetch(`${origin}/made/${number}/view`)).status).toBe(403);
+      const plain = report.groups.find((g) => g.extras.length === 0)!;
+      expect((await api(`groups/${Number(plain.id.slice('group_'.length))}`)).body.made).toEqual([]);
+      expect((await fetch(`${origin}/made/${Number(plain.id.slice('group_'.length))}/view`, { headers: { cookie } })).status).toBe(404);
       const other = group.frames.find((f: { isBest: boolean }) => !f.isBest);
       expect((await api('changes', { kind: 'pick', group: number, photo: other.id })).status).toBe(200);
       const picked = (await api('apply')).body.sections[0].items;

@@ -33,6 +33,11 @@ async function call(url, init) {
   return value;
 }
 
+/** Address of a picture made for group `number` (its HDR merge), in one of the sizes below. */
+export function madeUrl(number, variant, version) {
+  return `/made/${number}/${variant}?v=${encodeURIComponent(version)}`;
+}
+
 /** Address of a photo's picture: 'grid' (small), 'view' (large) or 'full' (100 %). */
 export function imageUrl(id, variant, version) {
   return `/img/${id}/${variant}?v=${encodeURIComponent(version)}`;

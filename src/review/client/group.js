@@ -1,7 +1,7 @@
 // The group view: every frame side by side with its score, reason and faces; one frame selected
 // (arrows), the changes (pick, take out, split, merge) sent to the server as decisions.
 
-import { get, imageUrl, post } from './api.js';
+import { get, imageUrl, madeUrl, post } from './api.js';
 import { bytes, h, lazyBackground, openZoom, toast } from './ui.js';
 
 const EYES = { open: 'eyes open', narrowed: 'eyes half-closed', closed: 'eyes closed' };
@@ -22,6 +22,7 @@ export class GroupView {
       next: document.getElementById('next-group'),
       frames: document.getElementById('frames'),
       history: document.getElementById('history'),
+      made: document.getElementById('made'),
       pick: document.getElementById('do-pick'),
       exclude: document.getElementById('do-exclude'),
       split: document.getElementById('do-split'),
@@ -67,6 +68,7 @@ export class GroupView {
     this.el.frames.style.setProperty('--n', String(Math.min(d.frames.length, 6)));
     this.el.frames.replaceChildren(...d.frames.map((f, i) => this.frame(f, i)));
     this.el.history.textContent = d.history.length > 0 ? `Your changes here: ${d.history.join('; ')}.` : '';
+    this.el.made.replaceChildren(...d.made.map((m) => this.madeTile(m)));
     this.select(this.selected, false);
   }
 
@@ -121,6 +123,18 @@ export class GroupView {
         h('p', { class: 'reason' }, f.reason),
         f.faces.length > 0 ? h('div', { class: 'faces', 'aria-label': 'Faces' }, ...f.faces.map((face) => faceCrop(face, f, view))) : null,
       ),
+    );
+  }
+
+  /** A file made for the group (its HDR merge), as written in the output folder; click for 100 %. */
+  madeTile(m) {
+    const number = this.detail.number;
+    const open = () => openZoom({ name: m.name, width: m.width, height: m.height, previewUrl: madeUrl(number, 'view', m.version), fullUrl: madeUrl(number, 'full', m.version) });
+    return h(
+      'figure',
+      { class: 'made-file' },
+      h('button', { type: 'button', class: 'made-picture', title: 'Click to see it at 100 %', onclick: open }, h('img', { src: madeUrl(number, 'grid', m.version), alt: m.label, loading: 'lazy', decoding: 'async' })),
+      h('figcaption', {}, h('b', {}, m.name), ` · ${m.label} · ${m.width} × ${m.height}`),
     );
   }
 
