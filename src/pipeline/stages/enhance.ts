@@ -7,6 +7,7 @@
  * that group only.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import { freemem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Decision, Photo, PhotoError } from '../../core/types.js';
 import { atomicWriteFile } from '../../output/atomic.js';
@@ -47,10 +48,18 @@ export interface EnhanceResult {
 const HDR_MAX_SIDE = 6000;
 
 /**
- * Merges at once: a 12 MP merge peaks near 0.8 GB (bench: BENCH=hdr) and keeps a core busy, so
- * two at most whatever --threads says.
+ * Merges at once: a 12 MP merge peaks near 0.8 GB (bench: BENCH=hdr, about 70 bytes per pixel)
+ * and keeps a core busy, so two at most whatever --threads says, and one when the free memory
+ * would not hold two of the largest bracket's merges.
  */
 const MAX_PARALLEL_MERGES = 2;
+const BYTES_PER_PIXEL = 70;
+
+function parallelMerges(threads: number, frames: readonly (readonly Photo[])[]): number {
+  const largest = Math.max(...frames.map((f) => Math.max(...f.map((p) => Math.min(p.meta.width * p.meta.height, HDR_MAX_SIDE * HDR_MAX_SIDE)))));
+  const fits = Math.floor(freemem() / Math.max(1, largest * BYTES_PER_PIXEL));
+  return Math.max(1, Math.min(threads, MAX_PARALLEL_MERGES, fits));
+}
 
 export async function enhanceStage(input: EnhanceInput): Promise<EnhanceResult> {
   const jobs = input.groups.flatMap((g) => {
@@ -72,7 +81,7 @@ export async function enhanceStage(input: EnhanceInput): Promise<EnhanceResult> 
   }
   if (todo.length > 0) {
     input.sink.start('enhance', todo.length);
-    const threads = Math.max(1, Math.min(input.threads, MAX_PARALLEL_MERGES));
+    const threads = parallelMerges(input.threads, todo.map((j) => j.frames));
     await mkdir(dirname(todo[0]!.file), { recursive: true });
     const pool = workerPool<HdrTask, HdrOutcome>('./enhance-worker.js', threads);
     let finished = 0;
