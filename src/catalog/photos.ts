@@ -130,6 +130,34 @@ export function loadPhotos(db: Db, runId: number): StoredPhoto[] {
     .map(toStoredPhoto);
 }
 
+/** What grouping needs of a photo: a few dozen bytes, where a full record holds its EXIF too. */
+export interface PhotoKey {
+  readonly id: PhotoId;
+  readonly path: FsPath;
+  readonly dhash: bigint;
+  readonly takenAtMs: number | null;
+}
+
+/** Every fingerprinted photo of the run as a PhotoKey, in path order (as loadPhotos). */
+export function loadPhotoKeys(db: Db, runId: number): PhotoKey[] {
+  return db
+    .prepare<[number], { id: number; path: Buffer; dhash: string; taken_at_ms: number | null }>(
+      `SELECT id, path, dhash, json_extract(meta, '$.takenAt.wallClockMs') AS taken_at_ms FROM photos
+       WHERE seen_run = ? AND dhash IS NOT NULL ORDER BY path`,
+    )
+    .all(runId)
+    .map((r) => ({ id: r.id, path: pathFromBytes(r.path), dhash: hexToHash(r.dhash), takenAtMs: r.taken_at_ms }));
+}
+
+/** The full records of some photos, in the order given (ids the catalog lacks are skipped). */
+export function loadPhotosById(db: Db, ids: readonly PhotoId[]): StoredPhoto[] {
+  const stmt = db.prepare<[number], PhotoRow>('SELECT id, path, size, mtime_ms, meta, dhash, quality FROM photos WHERE id = ? AND dhash IS NOT NULL');
+  return ids.flatMap((id) => {
+    const row = stmt.get(id);
+    return row === undefined ? [] : [toStoredPhoto(row)];
+  });
+}
+
 function toStoredPhoto(r: PhotoRow): StoredPhoto {
   return {
     id: r.id,

@@ -139,7 +139,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
   const faces = await timed('analyze', () => analyzeStage(db, grouping.groups, options, sink, signal));
   if (signal?.aborted) return interruptedSummary(base, timings);
   const ranked = await timed('select', () => selectStage(db, run.id, grouping.groups, faces.analyzer, sink));
-  const photoById = new Map<number, Photo>(grouping.photos.map((p) => [p.id, { ...p, relativePath: relativeDisplay(source, p.path) }]));
+  const photoById = new Map<number, Photo>(grouping.groups.flatMap((g) => g.members.map((p) => [p.id, { ...p, relativePath: relativeDisplay(source, p.path) }] as const)));
   const groups = ranked.map((g) => ({
     // Review decisions can leave gaps and add numbers: folders keep theirs (core/decisions.ts).
     number: g.number,
@@ -191,7 +191,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
         options: { ...options },
         groups,
         plan,
-        ungrouped: [...photoById.values()].filter((p) => !grouped.has(p.id)).map((p) => p.relativePath),
+        ungrouped: grouping.photos.filter((p) => !grouped.has(p.id)).map((p) => relativeDisplay(source, p.path)),
         errors,
         timings,
       });
