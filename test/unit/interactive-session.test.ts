@@ -170,6 +170,41 @@ describe('interactive setup', () => {
     expect(summaryLines(done).join('\n')).toContain('API key: from the IMMICH_API_KEY environment variable (never saved)');
   });
 
+  it('asks about HDR merges for an Immich run that writes a local tree', async () => {
+    const { cwd } = folders();
+    const settings = { ...defaultSettings(), sourceType: 'immich' as const, immichUrl: 'http://immich.local:2283' };
+    writeFileSync(join(cwd, 's.json'), JSON.stringify({ version: 1, ...settings }));
+    const prompt = scripted([
+      ['Found saved settings', true],
+      ['What now?', 'edit'],
+      ['Edit which section?', 'actions'],
+      ['Tag-only'],
+      ['Create an album per group?'],
+      ['Mark the best photo'],
+      ['Archive the other photos'],
+      ['Stack each group'],
+      ["Group each named person's photos"],
+      ['Group by each combination of favourite people'],
+      ['Choose the best photo by the faces'],
+      ["Use Immich's own duplicate groups"],
+      ['Smart search'],
+      ['Download original files'],
+      ['Folder with a local copy of the Immich library'],
+      ['Folder for the organized copy', 'Sorted'],
+      ['Merge exposure brackets', true],
+      ['HDR tone', '2.8'],
+      ['Cache folder'],
+      ['Cache size in MB'],
+      ["Check the server's TLS certificate?"],
+      ['What now?', 'run'],
+    ]);
+    const draft = start({ apiKey: 'k', keyOrigin: 'environment' });
+    const ctx = context(prompt, cwd, async () => ({ ok: true, version: 'v3.1.0', server: 'http://immich.local:2283/api', user: 'Me <me@example.com>', warning: null }));
+    const result = await interactiveSetup({ initial: draft, overrides: {}, settingsPath: join(cwd, 's.json') }, ctx);
+    expect(result.kind === 'run' && result.draft.settings).toMatchObject({ output: join(cwd, 'Sorted'), enableHdr: true, hdrGamma: 2.8 });
+    expect(ctx.lines.join('\n')).toContain('HDR merge: yes (gamma 2.8)');
+  });
+
   it('switching a folder setup to Immich also asks the Immich actions', async () => {
     const { cwd, photos } = folders();
     const settings = { ...defaultSettings(), source: photos, output: join(cwd, 'Out') };

@@ -4,7 +4,7 @@
  * here), and for folders the HDR merge of exposure brackets with its tone.
  */
 import { runOptionsSchema, type FaceBackendName } from '../../pipeline/options.js';
-import { type Section, withSettings } from './context.js';
+import { type Draft, type Section, type SetupContext, withSettings } from './context.js';
 
 export const FACE_CHOICES: readonly { value: FaceBackendName; name: string; description: string }[] = [
   { value: 'auto', name: 'auto', description: 'The built-in face analysis if it loads, else none (with a notice).' },
@@ -23,14 +23,19 @@ export const bestPhotoSection: Section = async (draft, ctx) => {
     // face_recognition and mediapipe are aliases of human.
     default: current === 'face_recognition' || current === 'mediapipe' ? 'human' : current,
   });
-  // Immich runs merge no brackets (see pipeline/immich-run.ts).
+  // An Immich run merges into its local tree: asked with the download folder (actions section).
   if (draft.settings.sourceType === 'immich') return withSettings(draft, { faceBackend });
-  const enableHdr = await ctx.prompt.confirm({ message: 'Merge exposure brackets into hdr_merged.jpg (HDR)?', default: draft.settings.enableHdr });
-  const hdrGamma = enableHdr ? await askGamma(ctx, draft.settings.hdrGamma) : draft.settings.hdrGamma;
-  return withSettings(draft, { faceBackend, enableHdr, hdrGamma });
+  return askHdr(withSettings(draft, { faceBackend }), ctx);
 };
 
-async function askGamma(ctx: Parameters<Section>[1], current: number): Promise<number> {
+/** Whether to merge exposure brackets (HDR), and with which tone. */
+export async function askHdr(draft: Draft, ctx: SetupContext): Promise<Draft> {
+  const enableHdr = await ctx.prompt.confirm({ message: 'Merge exposure brackets into hdr_merged.jpg (HDR)?', default: draft.settings.enableHdr });
+  const hdrGamma = enableHdr ? await askGamma(ctx, draft.settings.hdrGamma) : draft.settings.hdrGamma;
+  return withSettings(draft, { enableHdr, hdrGamma });
+}
+
+async function askGamma(ctx: SetupContext, current: number): Promise<number> {
   const toNumber = (text: string): number => (/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number.parseFloat(text) : Number.NaN);
   const answer = await ctx.prompt.text({
     message: 'HDR tone (gamma 0.5-5: 2.2 keeps the fused tones, higher lifts the shadows):',

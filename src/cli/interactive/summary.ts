@@ -26,7 +26,7 @@ export function summaryLines(d: Draft): string[] {
   const rows: [SectionId, string[]][] = [
     ['source', sourceLines(d)],
     ['processing', processingLines(d)],
-    ['best', [`face analysis: ${d.settings.faceBackend}${d.settings.sourceType === 'local' ? ` · HDR merge: ${d.settings.enableHdr ? `yes (gamma ${d.settings.hdrGamma})` : 'no'}` : ''}`]],
+    ['best', [`face analysis: ${d.settings.faceBackend} · HDR merge: ${d.settings.enableHdr ? `yes (gamma ${d.settings.hdrGamma})` : 'no'}`]],
     ['actions', actionLines(d)],
     ['run', [`dry run: ${yesNo(d.settings.dryRun)} · limit: ${d.settings.limit === 0 ? 'all photos' : `first ${d.settings.limit} photos`} · verbose: ${yesNo(d.settings.verbose)}`]],
   ];
