@@ -53,23 +53,25 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof RunOptions)[]) {
     if (given[key] !== undefined) raw[key] = given[key];
   }
+  // The seed's hybrid source is an Immich run reading a local copy of the library.
+  raw = hybridAsImmich(raw);
   // -i / -r: the options come from the setup or a settings file (typed flags on top), then run
   // through exactly the same validation and run as a command line.
   const setup = await settingsRun(program, raw, { stdin: process.stdin, stdout: io.stdout, stderr: io.stderr });
   if (setup !== null && 'exit' in setup) return setup.exit;
-  if (setup !== null) raw = setup.raw;
+  if (setup !== null) raw = hybridAsImmich(setup.raw);
   if (raw.resume === true) {
     const restored = restoreInterrupted(raw, explicitKeys(program));
     if (restored) raw = restored;
   }
   let listed: ReturnType<typeof readExcludedPeople> = null;
   try {
-    listed = raw.sourceType === 'immich' || raw.sourceType === 'hybrid' ? readExcludedPeople(process.cwd()) : null;
+    listed = raw.sourceType === 'immich' ? readExcludedPeople(process.cwd()) : null;
   } catch (error) {
     return fail((error as Error).message, 2);
   }
   if (listed !== null && Array.isArray(raw.excludedPeople)) raw = { ...raw, excludedPeople: [...new Set([...(raw.excludedPeople as string[]), ...listed.names])] };
-  const checked = validateOptions(hybridAsImmich(raw));
+  const checked = validateOptions(raw);
   if (!checked.ok) return fail(checked.message, 2);
   const options = checked.options;
   const immich = options.sourceType === 'immich';
@@ -82,7 +84,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   }
 
   const display = new ProgressDisplay(io.stderr, io.stderr.isTTY === true, options.verbose);
-  if (listed !== null) display.note('notice', `Excluding the ${listed.names.length} people listed in ${listed.file}`);
+  if (listed !== null) display.note('notice', `Excluding ${listed.names.length === 1 ? '1 person' : `${listed.names.length} people`} listed in ${listed.file}`);
   if (options.faceBackend === 'face_recognition' || options.faceBackend === 'mediapipe') {
     display.note('notice', `--face-backend ${options.faceBackend} is an alias here: using the built-in face analysis (human)`);
   }

@@ -94,7 +94,7 @@ describe('excluded people', () => {
     const cache = cacheDir();
     const run = await runImmichCli(f, ['--immich-cache-dir', cache, '--immich-group-by-person', '--create-albums', '--excluded-people', 'TOM', '--min-group-size', '2'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain(`Excluding the 1 people listed in ${join(dir, 'excluded_people.txt')}`);
+    expect(run.stderr).toContain(`Excluding 1 person listed in ${join(dir, 'excluded_people.txt')}`);
     expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual(['photo-organizer/person-Alice']);
     expect(Object.keys(albums(f))).toEqual(['Organized-2024-05-18-Alice-0001']);
     const report = await readReport(join(cache, 'reports', 'latest.json'));
