@@ -47,6 +47,8 @@ export async function settingsRun(program: Command, raw: Record<string, unknown>
   const explicit = explicitKeys(program);
   const overrides: Record<string, unknown> = {};
   for (const key of Object.keys(DEFAULT_OPTIONS)) if (explicit.has(key)) overrides[key] = raw[key];
+  // --source-type hybrid typed: its library folder (the seed's default) comes with it.
+  if (explicit.has('sourceType') && raw.immichLibraryPath !== null) overrides.immichLibraryPath = raw.immichLibraryPath;
   const apiKey = flags.immichApiKey ?? null;
   if (flags.runSettings !== undefined) {
     return runSaved(resolve(flags.runSettings === true ? SETTINGS_FILE : flags.runSettings), raw, overrides, apiKey, io, fail);
