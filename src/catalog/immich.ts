@@ -125,16 +125,6 @@ export function assetFileNames(db: Db, server: string): Map<string, string> {
   return new Map(rows.map((r) => [r.asset_id, (JSON.parse(r.facts) as AssetFacts).fileName]));
 }
 
-/** A reader of one asset's sketches by row id. */
-export function assetSketchReader(db: Db): (id: number) => Pick<Fingerprint, 'sketch' | 'color'> | null {
-  const stmt = db.prepare<[number], { sketch: Buffer | null; color: Buffer | null }>('SELECT sketch, color FROM immich_assets WHERE id = ?');
-  return (id) => {
-    const row = stmt.get(id);
-    if (!row?.sketch || !row.color) return null;
-    return { sketch: new Uint8Array(row.sketch), color: new Uint8Array(row.color) };
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Journal
 // ---------------------------------------------------------------------------------------------

@@ -170,9 +170,12 @@ function toStoredPhoto(r: PhotoRow): StoredPhoto {
   };
 }
 
-/** A reader of one photo's sketches by id (one prepared statement, reused). */
-export function sketchReader(db: Db): (id: PhotoId) => Pick<Fingerprint, 'sketch' | 'color'> | null {
-  const stmt = db.prepare<[number], { sketch: Buffer | null; color: Buffer | null }>('SELECT sketch, color FROM photos WHERE id = ?');
+/**
+ * A reader of one picture's sketches by row id (one prepared statement, reused): a folder photo's,
+ * or an Immich asset's (the two tables keep fingerprints in the same columns).
+ */
+export function sketchReader(db: Db, table: 'photos' | 'immich_assets' = 'photos'): (id: PhotoId) => Pick<Fingerprint, 'sketch' | 'color'> | null {
+  const stmt = db.prepare<[number], { sketch: Buffer | null; color: Buffer | null }>(`SELECT sketch, color FROM ${table} WHERE id = ?`);
   return (id) => {
     const row = stmt.get(id);
     if (!row?.sketch || !row.color) return null;

@@ -4,7 +4,8 @@
  * server's faces when asked) and the conversion of assets into the Photo records that the
  * output tree and the report share with local runs.
  */
-import { type StoredAsset, assetSketchReader } from '../catalog/immich.js';
+import type { StoredAsset } from '../catalog/immich.js';
+import { sketchReader } from '../catalog/photos.js';
 import type { Db } from '../catalog/database.js';
 import type { StoredGroup } from '../catalog/runs.js';
 import type { AdjustedGroup } from '../core/decisions.js';
@@ -96,7 +97,7 @@ export function groupSubset(db: Db, subset: Subset, candidates: ReadonlySet<numb
       .map((members) => ({ kind: 'duplicate' as const, members }));
   }
   const items = subset.assets.map((a) => byId.get(a.id)!).filter((a) => candidates.has(a.id) && a.dhash !== null);
-  const read = assetSketchReader(db);
+  const read = sketchReader(db, 'immich_assets');
   const sketchOf = lruCache(4096, (index: number) => {
     const s = read(items[index]!.id);
     return s ? prepareSketch(s.sketch, s.color) : null;
