@@ -238,7 +238,10 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   const pictureCtx = { db, client, cache: ctx.cache, kind, library, threads: options.threads, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) };
   const pictures = await timed('inspect', () => fingerprintAssets(pictureCtx, need));
   const summaryBase = { ...emptySummary(ctx, timings), listed, thumbhashOnly: assets.length - candidates.length, candidates: candidates.length, pictures };
-  if (ctx.signal?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
+  // Ctrl+C: the stage in progress stops early, and the run ends after it (read anew each time).
+  const stopped = (): boolean => ctx.signal?.aborted === true;
+  const interrupted = (): ImmichRunSummary => ({ ...summaryBase, interrupted: true, downloaded: client.downloaded });
+  if (stopped()) return interrupted();
 
   // 3. Group each subset on real pixels, rank, store.
   const byId = new Map(loadAssets(db, assets.map((a) => a.id)).map((a) => [a.id, a]));
@@ -247,8 +250,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   const faces = options.immichUseServerFaces ? await serverFaces(client, [...new Set(found.flatMap((g) => g.members.map((m) => m.assetId)))]) : null;
   const analyzed =
     faces === null ? await timed('analyze', () => analyzeAssetFaces({ db, pictures: pictureCtx, options, sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }, found)) : null;
-  // (Read again: the analysis may have been stopped by Ctrl+C since the check above.)
-  if ((ctx.signal as AbortSignal | undefined)?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
+  if (stopped()) return interrupted();
   const ranked: RankedGroup[] = await timed('select', () =>
     found.map((g) => {
       const decisions = rankMembers(g.members, faces, analyzed?.faces ?? null);
@@ -268,7 +270,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
   if (outputRoot !== null && !options.tagOnly && groups.length > 0) {
     const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
     tree = await writeTree({ db, runId: ctx.runId, pictures: pictureCtx, sink, dryRun: options.dryRun, timed, hdr, ...(ctx.signal ? { signal: ctx.signal } : {}) }, outputRoot, groups, nameOf);
-    if (tree.applied?.aborted === true) return { ...summaryBase, interrupted: true, downloaded: client.downloaded };
+    if (tree.applied?.aborted === true) return interrupted();
   }
   const { plan, applied, lines: outputLines } = tree;
 
@@ -290,7 +292,7 @@ async function organize(ctx: Ctx & { readonly cache: ImmichCache; readonly owner
         },
       ),
     );
-    if (actions.aborted) return { ...summaryBase, interrupted: true, actions, downloaded: client.downloaded };
+    if (actions.aborted) return { ...interrupted(), actions };
   }
 
   // 6. Report.
