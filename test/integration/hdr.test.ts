@@ -14,7 +14,7 @@ import type { Report } from '../../src/report/schema.js';
 import { readReport } from '../../src/report/write.js';
 import { runCli } from '../support/cli.js';
 import { buildLibrary, type Library } from '../support/library.js';
-import { reviewApi, startReview, stopReview } from '../support/review.js';
+import { reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
 
 const PARK = '2024/2024-05-18 Park';
 const BRACKET = [`${PARK}/IMG_0120.JPG`, `${PARK}/IMG_0121.JPG`, `${PARK}/IMG_0122.JPG`];
@@ -163,8 +163,7 @@ describe('--enable-hdr', () => {
       const group = (await api(`groups/${number}`)).body;
       // The page shows the merge, and serves it at every size.
       expect(group.made).toEqual([expect.objectContaining({ name: 'hdr_merged.jpg', label: 'HDR merge of the exposure bracket' })]);
-      const origin = new URL(review.url).origin;
-      const cookie = `po_review_${new URL(review.url).port}=${new URL(review.url).searchParams.get('token')}`;
+      const { origin, cookie } = reviewCookie(review);
       for (const variant of ['grid', 'view', 'full']) {
         const res = await fetch(`${origin}/made/${number}/${variant}?v=${group.made[0].version}`, { headers: { cookie } });
         expect(res.status, variant).toBe(200);

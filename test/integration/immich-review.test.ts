@@ -14,7 +14,7 @@ import { runCli } from '../support/cli.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { albums, favorites, idOf, pathOf, tagged } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
-import { CHROMIUM, CHROMIUM_ARGS, reviewApi, startReview, stopReview } from '../support/review.js';
+import { CHROMIUM, CHROMIUM_ARGS, reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
 
 const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
 const RUN = ['--create-albums', '--mark-best-favorite', '--threads', '2'];
@@ -53,8 +53,7 @@ describe('review of an Immich run', () => {
       expect(bird.frames.find((fr: { isBest: boolean }) => fr.isBest).name).toBe(basename(oldBest));
 
       // Pictures come from the run's download cache: showing them downloads nothing.
-      const origin = new URL(review.url).origin;
-      const cookie = `po_review_${new URL(review.url).port}=${new URL(review.url).searchParams.get('token')}`;
+      const { origin, cookie } = reviewCookie(review);
       for (const variant of ['grid', 'view', 'full']) {
         const res = await fetch(`${origin}/img/${bird.frames[0].id}/${variant}`, { headers: { cookie } });
         expect(res.status, variant).toBe(200);

@@ -40,13 +40,17 @@ export function stopReview(child: ChildProcessWithoutNullStreams): Promise<numbe
   });
 }
 
+/** The server's origin and the cookie that carries the token, as the page's own requests send it. */
+export function reviewCookie(review: RunningReview): { readonly origin: string; readonly cookie: string } {
+  const url = new URL(review.url);
+  return { origin: url.origin, cookie: `po_review_${url.port}=${url.searchParams.get('token')!}` };
+}
+
 /** The page's JSON API, called with the token (as the page's own scripts are, by cookie). */
 export function reviewApi(review: RunningReview): (path: string, body?: unknown) => Promise<{ status: number; body: any }> {
-  const url = new URL(review.url);
-  const token = url.searchParams.get('token')!;
-  const cookie = `po_review_${url.port}=${token}`;
+  const { origin, cookie } = reviewCookie(review);
   return async (path, body) => {
-    const res = await fetch(`${url.origin}/api/${path}`, {
+    const res = await fetch(`${origin}/api/${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
