@@ -6,6 +6,7 @@
  */
 import { displayPath } from '../core/paths.js';
 import type { FsPath } from '../core/types.js';
+import { plannedFiles } from './journal.js';
 import { type OutputPlan, pathKey } from './plan.js';
 
 export interface FolderChange {
@@ -36,10 +37,7 @@ interface FolderFiles {
 /** Compares `plan` (every adjusted group) with `written` (the outputs journal). */
 export function diffOutput(plan: OutputPlan, written: readonly { readonly path: FsPath; readonly size: number }[]): OutputDiff {
   const planned = new Map<string, FolderFiles>();
-  for (const op of plan.operations) {
-    const size = op.kind === 'copy' ? op.size : Buffer.byteLength(op.content);
-    note(planned, plan.root, op.to, size);
-  }
+  for (const f of plannedFiles(plan)) note(planned, plan.root, f.path, f.size);
   const onDisk = new Map<string, FolderFiles>();
   for (const w of written) note(onDisk, plan.root, w.path, w.size);
 

@@ -5,9 +5,10 @@
  * only known files — and what they no longer hold is removed.
  */
 import type { Db } from '../catalog/database.js';
-import { forgetOutputs, loadOutputs, recordOutputs } from '../catalog/runs.js';
-import { type ApplyResult, applyPlan } from './apply.js';
+import { loadOutputs } from '../catalog/runs.js';
+import type { ApplyResult } from './apply.js';
 import { diffOutput, type OutputDiff } from './changes.js';
+import { applyJournalled } from './journal.js';
 import type { OutputPlan } from './plan.js';
 
 /** What redoing `full` (the plan of every group) would change. */
@@ -18,12 +19,6 @@ export function previewRedo(db: Db, full: OutputPlan): OutputDiff {
 /** Rewrites the changed folders of `full`, recording the files for run `runId`. */
 export async function redoChangedFolders(db: Db, runId: number, full: OutputPlan): Promise<{ readonly diff: OutputDiff; readonly applied: ApplyResult }> {
   const diff = previewRedo(db, full);
-  recordOutputs(
-    db,
-    runId,
-    diff.plan.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) })),
-  );
-  const applied = await applyPlan(diff.plan, { stale: diff.stale, trustMtime: true });
-  if (!applied.aborted) forgetOutputs(db, diff.stale);
+  const applied = await applyJournalled(db, runId, diff.plan, diff.stale);
   return { diff, applied };
 }

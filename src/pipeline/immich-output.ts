@@ -5,8 +5,9 @@
  */
 import { statSync } from 'node:fs';
 import type { Db } from '../catalog/database.js';
-import { forgetOutputs, loadOutputs, recordOutputs } from '../catalog/runs.js';
-import { type ApplyResult, applyPlan } from '../output/apply.js';
+import { loadOutputs } from '../catalog/runs.js';
+import type { ApplyResult } from '../output/apply.js';
+import { applyJournalled } from '../output/journal.js';
 import { type ExtraFile, type OutputPlan, planOutput, renderPlan, staleOutputs } from '../output/plan.js';
 import type { Decision, Photo, PhotoError } from '../core/types.js';
 import { type NumberedGroup, photoOf } from './immich-groups.js';
@@ -118,11 +119,9 @@ export async function withTreePlan<T>(
 /** Like a folder run: destinations journalled before writing, stale files of earlier runs removed. */
 async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: ProgressSink, signal?: AbortSignal): Promise<ApplyResult> {
   const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
-  recordOutputs(db, runId, plan.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) })));
   sink.start('output', plan.operations.length + stale.length);
   try {
-    const result = await applyPlan(plan, { stale, trustMtime: true, onProgress: (done, total) => sink.update(done, total), ...(signal ? { signal } : {}) });
-    if (!result.aborted) forgetOutputs(db, stale);
+    const result = await applyJournalled(db, runId, plan, stale, { onProgress: (done, total) => sink.update(done, total), ...(signal ? { signal } : {}) });
     for (const f of result.failed) sink.note('problem', `${f.path}: ${f.message}`);
     return result;
   } finally {

@@ -8,10 +8,11 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadErrors, syncFiles } from '../catalog/photos.js';
-import { beginRun, finishRun, forgetOutputs, latestRun, loadOutputs, recordOutputs, setStage } from '../catalog/runs.js';
+import { beginRun, finishRun, latestRun, loadOutputs, setStage } from '../catalog/runs.js';
 import { displayPath, relativeDisplay } from '../core/paths.js';
 import type { GroupKind, Photo, PhotoError } from '../core/types.js';
-import { type ApplyResult, applyPlan, listGroupFolders } from '../output/apply.js';
+import { type ApplyResult, listGroupFolders } from '../output/apply.js';
+import { applyJournalled } from '../output/journal.js';
 import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, staleOutputs } from '../output/plan.js';
 import { buildReport } from '../report/build.js';
 import { type WrittenReport, writeReport } from '../report/write.js';
@@ -219,13 +220,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
  * killed run are known as ours; files earlier runs wrote that this plan drops are removed.
  */
 async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: ProgressSink, signal?: AbortSignal): Promise<ApplyResult> {
-  const journal = loadOutputs(db);
-  const stale = staleOutputs([...journal.values()].map((o) => o.path), plan);
-  recordOutputs(
-    db,
-    runId,
-    plan.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) })),
-  );
+  const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
   const known = new Set([...plannedPaths(plan), ...stale].map((p) => displayPath(p)));
   for (const folder of await listGroupFolders(plan.root)) {
     const ours = [...known].some((p) => p.startsWith(`${plan.root}/${folder}/`));
@@ -233,15 +228,7 @@ async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: Progre
   }
   sink.start('output', plan.operations.length + stale.length);
   try {
-    const result = await applyPlan(plan, {
-      stale,
-      onProgress: (done, total) => sink.update(done, total),
-      // Our copies carry the source mtime: size + mtime equal means done, as rsync judges it.
-      trustMtime: true,
-      ...(signal ? { signal } : {}),
-    });
-    if (!result.aborted) forgetOutputs(db, stale);
-    return result;
+    return await applyJournalled(db, runId, plan, stale, { onProgress: (done, total) => sink.update(done, total), ...(signal ? { signal } : {}) });
   } finally {
     sink.finish();
   }

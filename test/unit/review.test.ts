@@ -13,6 +13,7 @@ import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
 import type { Photo } from '../../src/core/types.js';
 import { planOutput } from '../../src/output/plan.js';
 import { diffOutput } from '../../src/output/changes.js';
+import { plannedFiles } from '../../src/output/journal.js';
 import { ThumbnailCache } from '../../src/review/thumbs.js';
 import { duration, faceMarks, groupDetail, groupPage, type ReviewPhoto, spanLabel } from '../../src/review/view.js';
 import { photoMetadata } from '../support/records.js';
@@ -142,7 +143,7 @@ describe('the output diff behind apply', () => {
       localOffset: () => 0,
       groups: groups.map((g) => ({ number: g.number, photos: g.members.map((x) => ({ photo: all.get(x.photoId)!, decision: x })) })),
     });
-  const written = (groups: readonly NumberedGroup[]) => plan(groups).operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) }));
+  const written = (groups: readonly NumberedGroup[]) => plannedFiles(plan(groups));
 
   it('finds nothing to do when the folders hold what the groups call for', () => {
     const diff = diffOutput(plan(ranked), written(ranked));
@@ -184,7 +185,7 @@ describe('the output diff behind apply', () => {
       localOffset: () => 0,
       groups: ranked.map((g, i) => ({ number: g.number, photos: g.members.map((x) => ({ photo: all.get(x.photoId)!, decision: x })), extras: i === 0 ? [hdr] : [] })),
     });
-    const writtenWithHdr = withHdr.operations.map((op) => ({ path: op.to, size: op.kind === 'copy' ? op.size : Buffer.byteLength(op.content) }));
+    const writtenWithHdr = plannedFiles(withHdr);
     expect(diffOutput(withHdr, writtenWithHdr).changes).toEqual([]);
     const lost = diffOutput(plan(ranked), writtenWithHdr);
     expect(lost.changes).toEqual([{ folder: 'group_0001', status: 'changed', text: 'hdr_merged.jpg removed (its frames changed: the next run of the organizer merges them again)' }]);
