@@ -7,13 +7,21 @@ import { Piscina } from 'piscina';
 /** A pool of `threads` workers running `file` (next to this module in dist/). */
 export function workerPool<T, R>(file: string, threads: number): Piscina<T, R> {
   return new Piscina<T, R>({
-    filename: new URL(file, import.meta.url).href,
+    filename: workerUrl(file).href,
     minThreads: threads,
     maxThreads: threads,
     // Tasks wait in our bounded loop, not in an unbounded pool queue.
     maxQueue: threads * 2,
     idleTimeout: 1000,
   });
+}
+
+/**
+ * The worker's compiled file. Tests that import the TypeScript sources still run workers from
+ * the build (`npm test` builds first): a worker thread cannot load a .ts file.
+ */
+function workerUrl(file: string): URL {
+  return import.meta.url.endsWith('.ts') ? new URL(`../../dist/pipeline/${file}`, import.meta.url) : new URL(file, import.meta.url);
 }
 
 /**
