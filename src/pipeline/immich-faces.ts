@@ -55,7 +55,12 @@ export async function analyzeAssetFaces(ctx: AssetFacesContext, groups: readonly
             ctx.sink.note('problem', `${asset.facts.fileName}: no face analysis (the picture could not be downloaded: ${error.message})`);
           }
         }
-        return { tasks, release: () => held.forEach((a) => ctx.pictures.cache.unpin(cacheKey(a, ctx.pictures.kind))) };
+        return {
+          tasks,
+          release: () => {
+            for (const a of held) ctx.pictures.cache.unpin(cacheKey(a, ctx.pictures.kind));
+          },
+        };
       },
     },
     ctx.options,
