@@ -191,7 +191,8 @@ function positive(value: unknown): number | null {
 function text(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes.
-  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  const printable = value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  const clean = printable.replace(/\s+/g, ' ').trim().slice(0, 200);
   return clean === '' ? null : clean;
 }
 
