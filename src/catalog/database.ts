@@ -5,18 +5,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { mergeItemTables } from './migrations/007-one-item-table.js';
 
 export type Db = Database.Database;
 
+/** A schema step: SQL, or a function for steps that must compute values in JS (007). */
 interface Migration {
   readonly name: string;
-  readonly sql: string;
+  readonly sql: string | ((db: Db) => void);
 }
 
-/**
- * Schema steps by name, applied once each in this order and recorded in `schema_migrations`.
- * Table families add their own step at the end; a name is never reused or edited once shipped.
- */
 /** One face's columns, the same in the folder photos' and the Immich assets' faces tables. */
 const FACE_COLUMNS = `position INTEGER NOT NULL,
      confidence REAL NOT NULL,
@@ -37,6 +35,10 @@ const FACE_COLUMNS = `position INTEGER NOT NULL,
      descriptor BLOB NOT NULL,
      PRIMARY KEY (photo_id, position)`;
 
+/**
+ * Schema steps by name, applied once each in this order and recorded in `schema_migrations`.
+ * Table families add their own step at the end; a name is never reused or edited once shipped.
+ */
 const MIGRATIONS: readonly Migration[] = [
   {
     name: '001-photos-runs-outputs',
@@ -172,6 +174,8 @@ ${FACE_COLUMNS}
 ${FACE_COLUMNS}
    );`,
   },
+  // One table of items for every source (catalog/items.ts), one pair of face tables.
+  { name: '007-one-item-table', sql: mergeItemTables },
 ];
 
 
@@ -205,7 +209,8 @@ function migrate(db: Db): void {
   for (const m of MIGRATIONS) {
     if (applied.has(m.name)) continue;
     db.transaction(() => {
-      db.exec(m.sql);
+      if (typeof m.sql === 'string') db.exec(m.sql);
+      else m.sql(db);
       db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(m.name, new Date().toISOString());
     })();
   }

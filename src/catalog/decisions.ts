@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { type LoggedDecision, memberSet, type UserDecision } from '../core/decisions.js';
 import type { Db } from './database.js';
 
-/** Scope of the decisions on a folder run's photos (ids of the photos table). */
+/** Scope of the decisions on a folder run's photos (item ids). */
 export const LOCAL_SCOPE = 'local';
 
-/** Scope of the decisions on an Immich server's assets (ids of the immich_assets table). */
+/** Scope of the decisions on an Immich server's assets (item ids). */
 export function immichScope(server: string): string {
   return `immich:${server}`;
 }

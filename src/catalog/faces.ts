@@ -1,9 +1,7 @@
 /**
- * Face analyses in the catalog: one row per analyzed picture (with the picture's identity and the
- * analyzer it was made with, so a changed picture or a changed analyzer means "analyze again"),
- * and one row per face with its measures and identity descriptor. Folder photos and Immich assets
- * have a pair of tables each, alike but for the identity: size and mtime of a file, checksum and
- * picture kind (preview or original) of an asset.
+ * Face analyses in the catalog: one row per analyzed item (with the item's version, the picture
+ * analyzed — preview or original — and the analyzer, so a changed picture or analyzer means
+ * "analyze again"), and one row per face with its measures and identity descriptor.
  */
 import type { FaceAnalysis, FaceRecord } from '../core/faces.js';
 import type { PhotoId } from '../core/types.js';
@@ -14,49 +12,30 @@ export interface StoredFaceAnalysis {
   readonly analysis: FaceAnalysis;
 }
 
-/** A pair of face tables and where the analyzed pictures' identity comes from. Fixed names only (they go into SQL). */
-export interface FaceTables {
-  readonly analyses: 'face_analyses' | 'immich_face_analyses';
-  readonly faces: 'faces' | 'immich_faces';
-  /** The table of the pictures, whose `id` is the analyses' photo_id. */
-  readonly source: 'photos' | 'immich_assets';
-  /** Identity columns, the same names in the analyses table and the source table. */
-  readonly identity: readonly ['size', 'mtime_ms'] | readonly ['checksum', 'pixels'];
-}
+/** The analysis is of the item's picture as it is now: same version, same picture kind (a file's own, until fingerprinted). */
+export const CURRENT_ANALYSIS = "fa.version = i.version AND fa.pixels = COALESCE(i.pixels, 'original')";
 
-/** Folder photos (photos table). */
-export const PHOTO_FACES: FaceTables = { analyses: 'face_analyses', faces: 'faces', source: 'photos', identity: ['size', 'mtime_ms'] };
-
-/** Immich assets (immich_assets table); an asset's analysis is of the picture its fingerprint was made from. */
-export const ASSET_FACES: FaceTables = { analyses: 'immich_face_analyses', faces: 'immich_faces', source: 'immich_assets', identity: ['checksum', 'pixels'] };
-
-/** `fa.size = p.size AND fa.mtime_ms = p.mtime_ms`: the analysis is of the picture as it is now. */
-export function sameIdentity(t: FaceTables, analysis = 'fa', picture = 'p'): string {
-  return t.identity.map((c) => `${analysis}.${c} = ${picture}.${c}`).join(' AND ');
-}
-
-/** Of the given pictures, those without a current analysis by `analyzer`, in the order given. */
-export function pendingFaceAnalyses(db: Db, photoIds: readonly PhotoId[], analyzer: string, t: FaceTables = PHOTO_FACES): PhotoId[] {
+/** Of the given items, those without a current analysis by `analyzer`, in the order given. */
+export function pendingFaceAnalyses(db: Db, photoIds: readonly PhotoId[], analyzer: string): PhotoId[] {
   const stmt = db.prepare<[string, number], { current: number | null }>(
-    `SELECT fa.photo_id AS current FROM ${t.source} p
-     LEFT JOIN ${t.analyses} fa ON fa.photo_id = p.id AND fa.analyzer = ? AND ${sameIdentity(t)}
-     WHERE p.id = ?`,
+    `SELECT fa.item_id AS current FROM items i
+     LEFT JOIN item_face_analyses fa ON fa.item_id = i.id AND fa.analyzer = ? AND ${CURRENT_ANALYSIS}
+     WHERE i.id = ?`,
   );
   return photoIds.filter((id) => stmt.get(analyzer, id)?.current === null);
 }
 
-/** Stores analyses (replacing earlier ones of the same photos) in one transaction, keyed by the photo's current identity. */
-export function saveFaceAnalyses(db: Db, batch: readonly StoredFaceAnalysis[], t: FaceTables = PHOTO_FACES): void {
+/** Stores analyses (replacing earlier ones of the same items) in one transaction, keyed by the item's current version and picture. */
+export function saveFaceAnalyses(db: Db, batch: readonly StoredFaceAnalysis[]): void {
   // Faces are deleted explicitly: the cascade needs foreign_keys on, which a dry run's scratch copy lacks.
-  const dropFaces = db.prepare(`DELETE FROM ${t.faces} WHERE photo_id = ?`);
-  const drop = db.prepare(`DELETE FROM ${t.analyses} WHERE photo_id = ?`);
-  const [a1, a2] = t.identity;
+  const dropFaces = db.prepare('DELETE FROM item_faces WHERE item_id = ?');
+  const drop = db.prepare('DELETE FROM item_face_analyses WHERE item_id = ?');
   const insertAnalysis = db.prepare(
-    `INSERT INTO ${t.analyses} (photo_id, ${a1}, ${a2}, analyzer, width, height, note)
-     SELECT id, ${a1}, ${a2}, ?, ?, ?, ? FROM ${t.source} WHERE id = ?`,
+    `INSERT INTO item_face_analyses (item_id, version, pixels, analyzer, width, height, note)
+     SELECT id, version, COALESCE(pixels, 'original'), ?, ?, ?, ? FROM items WHERE id = ?`,
   );
   const insertFace = db.prepare(
-    `INSERT INTO ${t.faces} (photo_id, position, confidence, box_x, box_y, box_width, box_height, yaw, pitch,
+    `INSERT INTO item_faces (item_id, position, confidence, box_x, box_y, box_width, box_height, yaw, pitch,
        left_eye_aspect, left_eye_iris, right_eye_aspect, right_eye_iris, happy, smile_shape, smile, sharpness, descriptor)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -118,12 +97,12 @@ interface FaceRow {
 }
 
 /** The current analyses by `analyzer` of the given photos; photos without one are absent from the map. */
-export function loadFaceAnalyses(db: Db, photoIds: readonly PhotoId[], analyzer: string, t: FaceTables = PHOTO_FACES): Map<PhotoId, FaceAnalysis> {
+export function loadFaceAnalyses(db: Db, photoIds: readonly PhotoId[], analyzer: string): Map<PhotoId, FaceAnalysis> {
   const analysisStmt = db.prepare<[number, string], AnalysisRow>(
-    `SELECT fa.analyzer, fa.width, fa.height, fa.note FROM ${t.analyses} fa JOIN ${t.source} p ON p.id = fa.photo_id
-     WHERE fa.photo_id = ? AND fa.analyzer = ? AND ${sameIdentity(t)}`,
+    `SELECT fa.analyzer, fa.width, fa.height, fa.note FROM item_face_analyses fa JOIN items i ON i.id = fa.item_id
+     WHERE fa.item_id = ? AND fa.analyzer = ? AND ${CURRENT_ANALYSIS}`,
   );
-  const facesStmt = db.prepare<[number], FaceRow>(`SELECT * FROM ${t.faces} WHERE photo_id = ? ORDER BY position`);
+  const facesStmt = db.prepare<[number], FaceRow>('SELECT * FROM item_faces WHERE item_id = ? ORDER BY position');
   const out = new Map<PhotoId, FaceAnalysis>();
   for (const id of photoIds) {
     const a = analysisStmt.get(id, analyzer);

@@ -1,34 +1,35 @@
 /**
- * Reads the review page needs beyond the other table families: which pictures have faces, and
- * the faces of a few pictures whatever analyzer found them. Only the analysis made for the
+ * Reads the review page needs beyond the other table families: which items have faces, and
+ * the faces of a few items whatever analyzer found them. Only the analysis made for the
  * picture as it is now counts, as everywhere else.
  */
 import type { FaceAnalysis } from '../core/faces.js';
 import type { PhotoId } from '../core/types.js';
 import type { Db } from './database.js';
-import { type FaceTables, loadFaceAnalyses, PHOTO_FACES, sameIdentity } from './faces.js';
+import { CURRENT_ANALYSIS, loadFaceAnalyses } from './faces.js';
 
-/** Pictures whose current face analysis found at least one face. */
-export function photosWithFaces(db: Db, t: FaceTables = PHOTO_FACES): Set<PhotoId> {
+/** Items of `source` whose current face analysis found at least one face. */
+export function photosWithFaces(db: Db, source: string): Set<PhotoId> {
   const rows = db
-    .prepare<[], { photo_id: number }>(
-      `SELECT DISTINCT f.photo_id FROM ${t.faces} f
-       JOIN ${t.analyses} fa ON fa.photo_id = f.photo_id
-       JOIN ${t.source} p ON p.id = fa.photo_id AND ${sameIdentity(t)}`,
+    .prepare<[string], { item_id: number }>(
+      `SELECT DISTINCT f.item_id FROM item_faces f
+       JOIN item_face_analyses fa ON fa.item_id = f.item_id
+       JOIN items i ON i.id = fa.item_id AND ${CURRENT_ANALYSIS}
+       WHERE i.source = ?`,
     )
-    .all();
-  return new Set(rows.map((r) => r.photo_id));
+    .all(source);
+  return new Set(rows.map((r) => r.item_id));
 }
 
-/** The current face analyses of `photoIds` (each picture has at most one), by picture. */
-export function currentFaces(db: Db, photoIds: readonly PhotoId[], t: FaceTables = PHOTO_FACES): Map<PhotoId, FaceAnalysis> {
-  const which = db.prepare<[number], { analyzer: string }>(`SELECT analyzer FROM ${t.analyses} WHERE photo_id = ?`);
+/** The current face analyses of `photoIds` (each item has at most one), by item. */
+export function currentFaces(db: Db, photoIds: readonly PhotoId[]): Map<PhotoId, FaceAnalysis> {
+  const which = db.prepare<[number], { analyzer: string }>('SELECT analyzer FROM item_face_analyses WHERE item_id = ?');
   const byAnalyzer = new Map<string, PhotoId[]>();
   for (const id of photoIds) {
     const row = which.get(id);
     if (row !== undefined) byAnalyzer.set(row.analyzer, [...(byAnalyzer.get(row.analyzer) ?? []), id]);
   }
   const out = new Map<PhotoId, FaceAnalysis>();
-  for (const [analyzer, ids] of byAnalyzer) for (const [id, a] of loadFaceAnalyses(db, ids, analyzer, t)) out.set(id, a);
+  for (const [analyzer, ids] of byAnalyzer) for (const [id, a] of loadFaceAnalyses(db, ids, analyzer)) out.set(id, a);
   return out;
 }

@@ -1,10 +1,11 @@
 /** The final words of an Immich run: what was looked at, downloaded, found and changed. */
-import type { ImmichRunSummary } from '../pipeline/immich-run.js';
+import type { RunSummary } from '../pipeline/run.js';
 import { formatSeconds } from './progress-display.js';
 import { hdrLine } from './summary.js';
 
-export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): string[] {
+export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
   const lines: string[] = [];
+  const downloaded = s.downloaded ?? { bytes: 0, files: 0, requests: 0 };
   if (s.interrupted) {
     lines.push('Interrupted; nothing is lost and no change is made twice.');
     lines.push('Resume by running the same command again (or add --resume to reuse its options).');
@@ -12,11 +13,11 @@ export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): stri
   }
   if (!s.undo) {
     lines.push(
-      `Listed ${s.listed} photos on ${s.server.replace(/\/api$/, '')}: ${s.thumbhashOnly} ${s.prefiltered ? 'ruled out by their thumbhash alone' : "outside the server's duplicate groups"}, ${s.candidates} looked at closely.`,
+      `Listed ${s.photos} photos on ${s.source}: ${s.ruledOut} ${s.prefiltered ? 'ruled out by their thumbhash alone' : "outside the server's duplicate groups"}, ${s.candidates} looked at closely.`,
     );
     lines.push(
-      `Downloaded ${s.downloaded.files} picture${s.downloaded.files === 1 ? '' : 's'} (${formatBytes(s.downloaded.bytes)}); ` +
-        `${s.pictures.fromCache} from the cache, ${s.pictures.fromLibrary > 0 ? `${s.pictures.fromLibrary} read from the library folder, ` : ''}${s.candidates - s.pictures.fingerprinted - s.pictures.failed} fingerprints from the catalog.`,
+      `Downloaded ${downloaded.files} picture${downloaded.files === 1 ? '' : 's'} (${formatBytes(downloaded.bytes)}); ` +
+        `${s.pictures.fromCache} from the cache, ${s.pictures.fromLibrary > 0 ? `${s.pictures.fromLibrary} read from the library folder, ` : ''}${s.pictures.cached} fingerprints from the catalog.`,
     );
     const kinds = (['burst', 'duplicate', 'similar'] as const).filter((k) => s.byKind[k] > 0).map((k) => `${s.byKind[k]} ${k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
     lines.push(s.groups === 0 ? 'No groups found.' : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped).`);
@@ -39,7 +40,7 @@ export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): stri
       for (const u of a.unverified) lines.push(`  not verified: ${u}`);
     }
   }
-  if (s.dryRun && s.outputLines.length > 0) lines.push(`Dry run: the output plan has ${s.outputLines.length} operations (listed above).`);
+  if (s.dryRun && s.planLines.length > 0) lines.push(`Dry run: the output plan has ${s.planLines.length} operations (listed above).`);
   if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
   if (s.applied) {
     lines.push(`Output: ${s.output} — ${s.applied.applied} files written, ${s.applied.skipped} already up to date${s.applied.removed > 0 ? `, ${s.applied.removed} stale removed` : ''}.`);
@@ -49,7 +50,7 @@ export function formatImmichSummary(s: ImmichRunSummary, verbose: boolean): stri
     const t = Object.entries(s.timings)
       .map(([k, v]) => `${k} ${formatSeconds(v)}`)
       .join(', ');
-    lines.push(`Timings: ${t}. Requests to Immich: ${s.downloaded.requests}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
+    lines.push(`Timings: ${t}. Requests to Immich: ${downloaded.requests}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
   }
   return lines;
 }

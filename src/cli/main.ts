@@ -7,7 +7,6 @@ import { CommanderError } from 'commander';
 import { peekLatestRun } from '../catalog/runs.js';
 import { DEFAULT_OPTIONS, hybridAsImmich, type RunOptions, validateOptions } from '../pipeline/options.js';
 import { catalogPath, organize, RunSetupError } from '../pipeline/run.js';
-import { immichCatalogPath, organizeImmich } from '../pipeline/immich-run.js';
 import { formatImmichSummary } from './immich-summary.js';
 import { buildProgram, explicitKeys } from './program.js';
 import { ProgressDisplay } from './progress-display.js';
@@ -103,15 +102,9 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    if (immich) {
-      const summary = await organizeImmich(options, { apiKey }, display, controller.signal);
-      if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.outputLines]) io.stdout.write(`${line}\n`);
-      for (const line of formatImmichSummary(summary, options.verbose)) io.stdout.write(`${line}\n`);
-      return summary.interrupted ? 130 : 0;
-    }
-    const summary = await organize(options, display, controller.signal);
-    if (summary.dryRun) for (const line of summary.planLines) io.stdout.write(`${line}\n`);
-    for (const line of formatSummary(summary, options.verbose)) io.stdout.write(`${line}\n`);
+    const summary = await organize(options, { apiKey }, display, controller.signal);
+    if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.planLines]) io.stdout.write(`${line}\n`);
+    for (const line of immich ? formatImmichSummary(summary, options.verbose) : formatSummary(summary, options.verbose)) io.stdout.write(`${line}\n`);
     return summary.interrupted ? 130 : 0;
   } catch (error) {
     if (error instanceof RunSetupError) return fail(error.message, 2);
@@ -127,7 +120,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
  * the catalog), with whatever the user typed this time on top. Null when the catalog has no run.
  */
 function restoreInterrupted(raw: Record<string, unknown>, explicit: Set<string>): Record<string, unknown> | null {
-  const previous = peekLatestRun(raw.sourceType === 'immich' ? immichCatalogPath(raw as unknown as RunOptions) : catalogPath(raw as unknown as RunOptions));
+  const previous = peekLatestRun(catalogPath(raw as unknown as RunOptions));
   if (!previous) return null;
   let stored: Record<string, unknown>;
   try {

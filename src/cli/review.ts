@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { immichReviewOpener } from '../pipeline/immich-review.js';
-import { immichCatalogPath } from '../pipeline/immich-run.js';
+import { reviewOpener } from '../pipeline/review-source.js';
+import { catalogPath } from '../pipeline/run.js';
 import { DEFAULT_OPTIONS } from '../pipeline/options.js';
 import { ReviewSession, ReviewSetupError } from '../review/session.js';
 import { startReviewServer } from '../review/server.js';
@@ -84,7 +84,7 @@ export async function runReview(flags: ReviewFlags, io: ReviewIo): Promise<numbe
   try {
     session = await ReviewSession.open(catalog, {
       output: flags.output ?? null,
-      immich: immichReviewOpener({ apiKey: flags.immichApiKey ?? null, cacheDir: flags.immichCacheDir === DEFAULT_OPTIONS.immichCacheDir ? null : (flags.immichCacheDir ?? null) }),
+      open: reviewOpener({ apiKey: flags.immichApiKey ?? null, cacheDir: flags.immichCacheDir === DEFAULT_OPTIONS.immichCacheDir ? null : (flags.immichCacheDir ?? null) }),
     });
   } catch (error) {
     if (error instanceof ReviewSetupError) return fail(error.message, 2);
@@ -131,7 +131,7 @@ function catalogOf(flags: ReviewFlags): string | null {
   if (flags.stateFile !== undefined) return resolve(flags.stateFile);
   if (flags.output !== undefined) return join(resolve(flags.output), '.photo-organizer', 'catalog.db');
   const dir = flags.immichCacheDir ?? DEFAULT_OPTIONS.immichCacheDir;
-  const inCache = immichCatalogPath({ stateFile: null, output: null, immichCacheDir: dir });
+  const inCache = catalogPath({ stateFile: null, output: null, immichCacheDir: dir });
   return dir !== DEFAULT_OPTIONS.immichCacheDir || existsSync(inCache) ? inCache : null;
 }
 

@@ -5,11 +5,12 @@ import type { RunSummary } from '../pipeline/run.js';
 export function formatSummary(s: RunSummary, verbose: boolean): string[] {
   const lines: string[] = [];
   if (s.interrupted) {
-    lines.push(`Interrupted after ${s.decoded} new fingerprints; nothing is lost.`);
-    lines.push(`Resume with: photo-organizer --resume -o ${quote(s.output)}${s.catalog.endsWith('/.photo-organizer/catalog.db') ? '' : ` --state-file ${quote(s.catalog)}`}`);
+    lines.push(`Interrupted after ${s.pictures.fingerprinted + s.pictures.failed} new fingerprints; nothing is lost.`);
+    lines.push(`Resume with: photo-organizer --resume -o ${quote(s.output ?? '.')}${s.catalog.endsWith('/.photo-organizer/catalog.db') ? '' : ` --state-file ${quote(s.catalog)}`}`);
     return lines;
   }
-  const reused = s.cached > 0 ? ` (${s.cached} from the catalog, ${s.decoded} decoded)` : '';
+  const decoded = s.pictures.fingerprinted + s.pictures.failed;
+  const reused = s.pictures.cached > 0 ? ` (${s.pictures.cached} from the catalog, ${decoded} decoded)` : '';
   lines.push(`Scanned ${s.photos} photos${reused}.`);
   const kinds = (['burst', 'duplicate', 'similar'] as const)
     .filter((k) => s.byKind[k] > 0)

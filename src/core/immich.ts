@@ -2,7 +2,8 @@
  * Domain records of the Immich integration, shared by the source (listing), the catalog (cache
  * and journal) and the action planner. Pure data.
  */
-import type { CaptureTime, GpsPosition } from './types.js';
+import type { PictureKind, StoredItem } from './items.js';
+import type { CaptureTime, GpsPosition, ImageQuality, PhotoMetadata } from './types.js';
 
 /** What the listing says about an asset, stored as JSON. */
 export interface AssetFacts {
@@ -79,4 +80,73 @@ export interface JournalStart {
   readonly target: string;
   readonly entityId: string | null;
   readonly assets: readonly string[];
+}
+
+/** Metadata of an asset from the listing (EXIF as the server read it from the original). */
+export function metadataFromFacts(f: AssetFacts): PhotoMetadata {
+  const exif: [string, string][] = [];
+  if (f.createdAt) exif.push(['FileCreatedAt', f.createdAt]);
+  return {
+    format: formatOf(f.mime, f.fileName),
+    width: f.width,
+    height: f.height,
+    orientation: 1,
+    takenAt: f.takenAt,
+    make: f.make,
+    model: f.model,
+    lens: f.lens,
+    exposureTime: seconds(f.exposureTime),
+    fNumber: f.fNumber,
+    iso: f.iso,
+    focalLength: f.focalLength,
+    gps: f.gps,
+    exif,
+  };
+}
+
+function formatOf(mime: string | null, fileName: string): string {
+  const m = (mime ?? '').toLowerCase();
+  if (m.includes('jpeg')) return 'jpeg';
+  if (m.includes('png')) return 'png';
+  if (m.includes('webp')) return 'webp';
+  if (m.includes('heic') || m.includes('heif') || m.includes('avif')) return 'heif';
+  if (m.includes('tiff')) return 'tiff';
+  const ext = fileName.split('.').pop()?.toLowerCase() ?? '';
+  if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
+  if (ext === 'heic' || ext === 'heif') return 'heif';
+  return ext !== '' && ext.length <= 5 ? ext : 'image';
+}
+
+/** `1/250` or `0.004` → seconds. */
+function seconds(text: string | null): number | null {
+  if (text === null) return null;
+  const frac = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (frac) return Number(frac[2]) > 0 ? Number(frac[1]) / Number(frac[2]) : null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** An item of an Immich source in the server's terms: its asset id, checksum and listing facts. */
+export interface StoredAsset extends ListedAsset {
+  /** The catalog's item id (the PhotoId of groups and reports). */
+  readonly id: number;
+  readonly pixels: PictureKind | null;
+  readonly dhash: bigint | null;
+  readonly quality: ImageQuality | null;
+  readonly error: string | null;
+}
+
+/** An Immich item seen as an asset (its key is the asset id, its version the checksum). */
+export function assetOf(item: StoredItem): StoredAsset {
+  if (item.facts === null) throw new Error(`Item ${item.id} is not an Immich asset (it has no listing facts)`);
+  return {
+    id: item.id,
+    assetId: typeof item.key === 'string' ? item.key : item.key.toString('utf8'),
+    checksum: item.version,
+    facts: item.facts,
+    pixels: item.pixels,
+    dhash: item.dhash,
+    quality: item.quality,
+    error: item.error,
+  };
 }

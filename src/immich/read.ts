@@ -6,7 +6,7 @@ import { AssetVisibility, type MetadataSearchDto } from '@immich/sdk';
 import type { ServerState, StackState, TagState, AlbumState } from './actions/state.js';
 import { TAG_ROOT } from './actions/state.js';
 import type { ImmichClient } from './client.js';
-import type { AssetDto } from './schemas.js';
+import type { AssetDto, PersonDto } from './schemas.js';
 
 /** Largest page Immich serves. */
 export const PAGE_SIZE = 1000;
@@ -101,4 +101,15 @@ export async function readServerState(client: ImmichClient, needs: StateNeeds): 
     if (known ? known.archived : archivedIds.has(id)) archived.add(id);
   }
   return { tags, albums, favorites, archived, stacks };
+}
+
+/** Named, visible people, every page of them (the seed stopped after the first 500). */
+export async function listPeople(client: ImmichClient): Promise<PersonDto[]> {
+  const out: PersonDto[] = [];
+  for (let page = 1; ; page++) {
+    const answer = await client.people(page, 500);
+    out.push(...answer.people);
+    if (answer.hasNextPage !== true || answer.people.length === 0) break;
+  }
+  return out.filter((p) => p.name.trim() !== '' && p.isHidden !== true);
 }

@@ -36,3 +36,36 @@ export async function runBounded<T>(
   }
   await Promise.all(inFlight);
 }
+
+/**
+ * Runs `fetch` over `items` with at most `concurrency` in flight, yielding results as they come:
+ * the consumer pulls only when it has room, so fetches run ahead of use but never far.
+ */
+export async function* prefetch<T, R>(items: readonly T[], concurrency: number, fetch: (item: T) => Promise<R | null>): AsyncGenerator<R> {
+  type Settled = { readonly i: number; readonly value?: R | null; readonly error?: unknown };
+  const running = new Map<number, Promise<Settled>>();
+  let next = 0;
+  const launch = (): void => {
+    const i = next++;
+    running.set(
+      i,
+      fetch(items[i]!).then(
+        (value) => ({ i, value }),
+        (error: unknown) => ({ i, error }),
+      ),
+    );
+  };
+  try {
+    while (next < items.length && running.size < concurrency) launch();
+    while (running.size > 0) {
+      const settled = await Promise.race(running.values());
+      running.delete(settled.i);
+      if ('error' in settled) throw settled.error;
+      if (next < items.length) launch();
+      if (settled.value !== null && settled.value !== undefined) yield settled.value;
+    }
+  } finally {
+    // Whatever is still in flight finishes on its own; its results are simply not used.
+    await Promise.allSettled(running.values());
+  }
+}

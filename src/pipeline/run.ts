@@ -1,254 +1,260 @@
 /**
- * One organizer run, stage by stage: discover → inspect/fingerprint → group → analyze (faces) →
- * select → output → report. Each stage reads what the one before stored in the catalog, so a run
- * killed anywhere resumes from there. Never prints: progress and notices go through the
- * ProgressSink.
+ * One organizer run, whatever the source: discover → fingerprint → group → analyze (faces) →
+ * select → sinks (the output tree, the server's actions, the report). Each stage reads what the
+ * one before stored in the catalog, so a run killed anywhere resumes from there. A folder run and
+ * an Immich run differ only in their source (sources/) and which sinks they have. Never prints:
+ * progress and notices go through the ProgressSink, results into the summary.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
-import { loadErrors, syncFiles } from '../catalog/photos.js';
-import { beginRun, finishRun, latestRun, loadOutputs, setStage } from '../catalog/runs.js';
-import { displayPath, relativeDisplay } from '../core/paths.js';
-import type { GroupKind, Photo, PhotoError } from '../core/types.js';
-import { type ApplyResult, listGroupFolders } from '../output/apply.js';
-import { applyJournalled } from '../output/journal.js';
-import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, staleOutputs } from '../output/plan.js';
-import { buildReport } from '../report/build.js';
-import { type WrittenReport, writeReport } from '../report/write.js';
-import { discoverPhotos } from '../sources/local.js';
+import { loadJournal } from '../catalog/immich-journal.js';
+import { forgetFingerprints, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
+import type { GroupKind, PhotoError } from '../core/types.js';
+import { type ActionsSummary } from '../immich/actions/run.js';
+import { hasServerActions } from '../immich/actions/groups.js';
+import type { ApplyResult } from '../output/apply.js';
+import type { WrittenReport } from '../report/write.js';
+import { ImmichSource } from '../sources/immich-source.js';
+import type { PhotoSource } from '../sources/source.js';
+import { asSetupError, checkSetup, openSource, type Secrets } from './open-source.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
+import { applyActions, undoActions } from './sinks/actions.js';
+import { writeRunReport } from './sinks/report.js';
+import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
+import { type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
 import { groupStage } from './stages/group.js';
-import { inspectStage } from './stages/inspect.js';
-import { enhanceStage } from './stages/enhance.js';
 import { selectStage } from './stages/select.js';
 
-/** A problem with the request itself (missing folder…): the CLI reports it as a usage error. */
-export class RunSetupError extends Error {
-  override readonly name = 'RunSetupError';
-}
+export { RunSetupError, type Secrets } from './open-source.js';
 
-/** What every run reports, whatever its source. */
-export interface RunResults {
+export interface RunSummary {
+  readonly sourceType: 'local' | 'immich';
+  /** The folder, or the server (and album). */
+  readonly source: string;
+  /** The output folder; null for an Immich run without -o. */
+  readonly output: string | null;
+  readonly catalog: string;
+  readonly dryRun: boolean;
+  readonly undo: boolean;
+  /** True when the signal stopped the run; it can be resumed. */
+  readonly interrupted: boolean;
+  /** Items found (files of the folder, assets listed). */
+  readonly photos: number;
+  /** Items worth a close look (an Immich thumbhash prefilter rules the others out); the rest. */
+  readonly candidates: number;
+  readonly ruledOut: number;
+  /** False when the server's duplicate groups, not thumbhashes, decided what to look at. */
+  readonly prefiltered: boolean;
+  readonly pictures: FingerprintCounts;
+  /** Picture bytes and files downloaded by this run, and requests made (Immich). */
+  readonly downloaded: { readonly bytes: number; readonly files: number; readonly requests: number } | null;
   readonly groups: number;
   readonly byKind: Readonly<Record<GroupKind, number>>;
   readonly grouped: number;
   readonly errors: readonly PhotoError[];
+  /** Dry run: the output tree's plan, one line per operation. */
+  readonly planLines: readonly string[];
   readonly applied: ApplyResult | null;
+  /** With --enable-hdr: brackets found, and merges made by this run (the others were kept from earlier runs). */
+  readonly hdr: { readonly brackets: number; readonly merged: number } | null;
+  /** Changes on the server (and --undo), when asked for. */
+  readonly actions: ActionsSummary | null;
   readonly report: WrittenReport | null;
   readonly timings: Readonly<Record<string, number>>;
 }
 
-export interface RunSummary extends RunResults {
-  readonly source: string;
-  readonly output: string;
-  readonly catalog: string;
-  readonly dryRun: boolean;
-  /** True when the signal stopped the run; it can be resumed. */
-  readonly interrupted: boolean;
-  readonly photos: number;
-  /** Photos whose fingerprint came from the catalog (no decode). */
-  readonly cached: number;
-  readonly decoded: number;
-  /** Dry run: the plan, one line per operation. */
-  readonly planLines: readonly string[];
-  /** With --enable-hdr: brackets found, and merges made by this run (the others were kept from earlier runs). */
-  readonly hdr: { readonly brackets: number; readonly merged: number } | null;
+/** Where the catalog lives: --state-file, else under -o, else (Immich without -o) under the cache folder. */
+export function catalogPath(options: Pick<RunOptions, 'stateFile' | 'output' | 'immichCacheDir'>): string {
+  if (options.stateFile) return resolve(options.stateFile);
+  if (options.output) return join(resolve(options.output), '.photo-organizer', 'catalog.db');
+  return join(resolve(options.immichCacheDir), 'catalog.db');
 }
 
-/** Where the catalog lives for these options. */
-export function catalogPath(options: RunOptions): string {
-  return options.stateFile ? resolve(options.stateFile) : join(resolve(options.output ?? '.'), '.photo-organizer', 'catalog.db');
-}
-
-export async function organize(options: RunOptions, sink: ProgressSink, signal?: AbortSignal): Promise<RunSummary> {
-  if (!options.source) throw new RunSetupError('--source is required for a local run');
-  if (!options.output) throw new RunSetupError('--output is required for a local run');
-  const source = resolve(options.source);
-  const output = resolve(options.output);
-  const st = statSync(source, { throwIfNoEntry: false });
-  if (!st?.isDirectory()) throw new RunSetupError(`--source: ${st ? 'not a folder' : 'folder not found'}: ${source}`);
-  if (existsSync(output) && !statSync(output).isDirectory()) throw new RunSetupError(`--output: not a folder: ${output}`);
+export async function organize(options: RunOptions, secrets: Secrets, sink: ProgressSink, signal?: AbortSignal): Promise<RunSummary> {
+  checkSetup(options, secrets);
   const catalog = catalogPath(options);
-  if (options.forceFresh && !options.dryRun) removeDatabase(catalog);
-  const db = options.dryRun ? openScratchCopy(options.forceFresh ? null : catalog) : openDatabase(catalog);
+  const local = options.sourceType === 'local';
+  if (options.forceFresh && !options.dryRun && local) removeDatabase(catalog);
+  const db = options.dryRun ? openScratchCopy(options.forceFresh && local ? null : catalog) : openDatabase(catalog);
+  let source: PhotoSource | null = null;
   try {
-    return await runStages(db, { options, source, output, catalog }, sink, signal);
+    source = await openSource(options, secrets, { db, catalog, sink, ...(signal ? { signal } : {}) });
+    const ctx: RunContext = { db, runId: startRun(db, source, options, sink), source, options, catalog, sink, timings: {}, ...(signal ? { signal } : {}) };
+    if (options.undo && source instanceof ImmichSource) return await undo(ctx, source);
+    return await stages(ctx);
+  } catch (error) {
+    // Ctrl+C cancels a request in flight: that is an interruption, not a failure.
+    if (signal?.aborted === true && source !== null) return emptySummary({ db, runId: 0, source, options, catalog, sink, timings: {} }, true);
+    throw asSetupError(error);
   } finally {
+    await source?.close();
     db.close();
   }
 }
 
-interface RunContext {
-  readonly options: RunOptions;
-  readonly source: string;
-  readonly output: string;
-  readonly catalog: string;
-}
-
-async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: AbortSignal): Promise<RunSummary> {
-  const { options, source, output } = ctx;
+function startRun(db: Db, source: PhotoSource, options: RunOptions, sink: ProgressSink): number {
+  if (options.forceFresh && source.id !== 'local') {
+    // The journal is the only record of what this tool changed on the server (--undo needs
+    // it): a fresh start forgets the fingerprints, never that.
+    forgetFingerprints(db, source.id);
+    sink.note('notice', 'Forgot the cached fingerprints; kept the record of changes made on the server (for --undo) and your review decisions.');
+  }
   const previous = latestRun(db);
-  if (previous && previous.stage !== 'done' && !options.resume && !options.forceFresh) {
+  if (previous && previous.stage !== 'done' && !options.resume && !options.forceFresh && !options.undo) {
     sink.note('notice', `The previous run (started ${previous.startedAt}) did not finish; its finished work is reused.`);
   }
   if (options.resume && (!previous || previous.stage === 'done')) {
     sink.note('notice', 'Nothing to resume: the last run finished. Running it again (cached work is reused).');
   }
-  const run = beginRun(db, JSON.stringify(options), new Date());
-  const timings: Record<string, number> = {};
-  const timed = async <T>(stage: StageName, work: () => Promise<T> | T): Promise<T> => {
+  return beginRun(db, JSON.stringify(options), new Date()).id;
+}
+
+interface RunContext {
+  readonly db: Db;
+  readonly runId: number;
+  readonly source: PhotoSource;
+  readonly options: RunOptions;
+  readonly catalog: string;
+  readonly sink: ProgressSink;
+  readonly timings: Record<string, number>;
+  readonly signal?: AbortSignal;
+}
+
+function timer(ctx: RunContext): StageTimer {
+  return async <T>(stage: StageName, work: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
-    setStage(db, run.id, stage);
+    setStage(ctx.db, ctx.runId, stage);
     try {
       return await work();
     } finally {
-      timings[stage] = Math.round(performance.now() - t0) / 1000;
+      ctx.timings[stage] = Math.round(performance.now() - t0) / 1000;
     }
   };
+}
 
-  const discovered = await timed('discover', async () => {
-    sink.start('discover', null);
-    const result = await discoverPhotos(source, {
-      exclude: [output, dirname(ctx.catalog)],
-      limit: options.limit,
-      onFound: (n) => sink.update(n),
-    });
-    sink.finish();
-    return result;
-  });
-  for (const dir of discovered.skippedExcluded) sink.note('notice', `Skipped ${dir}: it is the output folder`);
-  for (const p of discovered.problems) sink.note('problem', `${p.path}: ${p.message}`);
-  syncFiles(db, run.id, discovered.files);
+async function stages(ctx: RunContext): Promise<RunSummary> {
+  const { db, source, options, sink } = ctx;
+  const timed = timer(ctx);
+  const stopped = (): boolean => ctx.signal?.aborted === true;
+  const withSignal = ctx.signal ? { signal: ctx.signal } : {};
 
-  const inspected = await timed('inspect', () => inspectStage(db, run.id, discovered.files.length, options.threads, sink, signal));
-  const base = {
-    source,
-    output,
-    catalog: ctx.catalog,
-    dryRun: options.dryRun,
-    photos: discovered.files.length,
-    cached: inspected.cached,
-    decoded: inspected.inspected + inspected.failed,
-  };
-  if (signal?.aborted) return interruptedSummary(base, timings);
+  const discovered = await timed('discover', () => source.discover(sink));
+  const problems: PhotoError[] = [...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message }))];
+  const listed = loadItems(db, syncItems(db, source.id, ctx.runId, discovered.entries).ids);
+  const passOptions = { threshold: options.threshold, timeWindow: options.timeWindow, minGroupSize: options.minGroupSize };
+  const passes = await source.passes(listed, passOptions, sink);
+  const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
+  const pictures = await timed('inspect', () => fingerprintStage({ db, source, threads: options.threads, sink, ...withSignal }, candidates));
+  const base = { photos: listed.length, candidates: candidates.length, ruledOut: listed.length - candidates.length, prefiltered: !options.immichUseDuplicates, pictures };
+  if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
-  const grouping = await timed('group', () => groupStage(db, run.id, options, sink));
-  // Ranking waits for face analysis of the grouped photos (cached ones come from the catalog).
-  const faces = await timed('analyze', () => analyzeStage(db, grouping.groups, options, sink, signal));
-  if (signal?.aborted) return interruptedSummary(base, timings);
-  const ranked = await timed('select', () => selectStage(db, run.id, grouping.groups, faces.analyzer, sink));
-  const photoById = new Map<number, Photo>(grouping.groups.flatMap((g) => g.members.map((p) => [p.id, { ...p, relativePath: relativeDisplay(source, p.path) }] as const)));
-  const groups = ranked.map((g) => ({
-    // Review decisions can leave gaps and add numbers: folders keep theirs (core/decisions.ts).
-    number: g.number,
-    kind: g.kind,
-    members: g.members.map((m) => ({ photo: photoById.get(m.photoId)!, decision: m })),
-  }));
-  const enhanced = options.enableHdr
-    ? await timed('enhance', () =>
-        enhanceStage({ catalog: ctx.catalog, groups, gamma: options.hdrGamma, threads: options.threads, dryRun: options.dryRun, sink, ...(signal ? { signal } : {}) }),
-      )
-    : null;
-  if (signal?.aborted) return interruptedSummary(base, timings);
-  const plan = planOutput({
-    outputRoot: output,
-    groups: groups.map((g) => ({ number: g.number, photos: g.members, extras: enhanced?.extras.get(g.number) ?? [] })),
-  });
+  const found = await timed('group', () => groupStage(db, passes, passOptions, sink));
+  const judged = loadItems(db, [...new Set(passes.flatMap((p) => p.ids))]);
+  const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);
+  // Ranking waits for the face analysis of the grouped photos (cached ones come from the catalog).
+  const faces = serverFaces === null ? await timed('analyze', () => analyzeStage({ db, source, options, sink, ...withSignal }, found)) : null;
+  if (stopped()) return { ...emptySummary(ctx, true), ...base };
+  const groups = await timed('select', () => selectStage({ db, runId: ctx.runId, source, analyzer: faces?.analyzer ?? null, serverFaces, sink }, found));
 
-  const errors: PhotoError[] = [
-    ...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message })),
-    ...loadErrors(db, run.id).map((e) => ({
-      path: displayPath(e.path),
-      stage: e.stage === 'fingerprint' ? ('fingerprint' as const) : ('inspect' as const),
-      message: e.message,
-    })),
-    ...(enhanced?.problems ?? []),
-  ];
-  let applied: ApplyResult | null = null;
-  let planLines: string[] = [];
-  if (options.dryRun) {
-    const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
-    planLines = [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`)];
-  } else {
-    applied = await timed('output', () => applyOutput(db, run.id, plan, sink, signal));
-    errors.push(...applied.failed.map((f) => ({ path: f.path, stage: 'output' as const, message: `${f.target}: ${f.message}` })));
-    for (const f of applied.failed) sink.note('problem', `${f.path}: ${f.message}`);
-    if (applied.aborted) return interruptedSummary(base, timings);
+  // Sinks: the local tree, the server's actions, the report.
+  let tree: TreeResult | null = null;
+  if (options.output && !(options.tagOnly && source instanceof ImmichSource) && groups.length > 0) {
+    const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
+    tree = await writeTree({ db, runId: ctx.runId, source, root: resolve(options.output), dryRun: options.dryRun, hdr, timed, sink, ...withSignal }, groups);
+    if (tree.applied?.aborted === true) return { ...emptySummary(ctx, true), ...base };
+  }
+  let actions: ActionsSummary | null = null;
+  if (source instanceof ImmichSource && hasServerActions(options)) {
+    actions = await timed('act', () =>
+      applyActions({ db, runId: ctx.runId, source, dryRun: options.dryRun, sink, ...withSignal }, options, { groups, judged, plan: tree?.plan ?? null, flagsFromListing: true }),
+    );
+    if (actions.aborted) return { ...emptySummary(ctx, true), ...base, actions };
   }
 
+  const byId = new Map(listed.map((i) => [i.id, i]));
+  const failed = loadErrors(db, source.id, ctx.runId);
+  const failedIds = new Set(failed.map((e) => e.id));
+  const errors: PhotoError[] = [
+    ...problems,
+    ...failed.map((e) => ({ path: source.name(byId.get(e.id)!), stage: stageOf(e.stage), message: e.message })),
+    ...(tree?.problems ?? []),
+  ];
   const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.photo.id)));
   const byKind: Record<GroupKind, number> = { duplicate: 0, burst: 0, similar: 0 };
   for (const g of groups) byKind[g.kind]++;
   let report: WrittenReport | null = null;
   if (!options.dryRun) {
-    report = await timed('report', async () => {
-      const built = buildReport({
-        generatedAt: new Date(),
+    report = await timed('report', () =>
+      writeRunReport({
         source,
-        output,
+        root: options.output ? resolve(options.output) : resolve(ctx.catalog, '..'),
         options: { ...options },
         groups,
-        plan,
-        ungrouped: grouping.photos.filter((p) => !grouped.has(p.id)).map((p) => relativeDisplay(source, p.path)),
+        plan: tree?.plan ?? null,
+        ungrouped: listed.filter((i) => !grouped.has(i.id) && !failedIds.has(i.id)).map((i) => source.name(i)),
         errors,
-        timings,
-      });
-      return writeReport(output, built);
-    });
-    finishRun(db, run.id, new Date());
+        timings: ctx.timings,
+      }),
+    );
+    finishRun(db, ctx.runId, new Date());
   }
   return {
+    ...emptySummary(ctx, false),
     ...base,
-    interrupted: false,
     groups: groups.length,
     byKind,
     grouped: grouped.size,
     errors,
-    planLines,
-    applied,
+    planLines: tree?.lines ?? [],
+    applied: tree?.applied ?? null,
+    hdr: tree?.hdr ?? null,
+    actions,
     report,
-    timings,
-    hdr: enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged },
   };
 }
 
-/**
- * Writes the plan: the destinations are journalled before any byte is written, so files of a
- * killed run are known as ours; files earlier runs wrote that this plan drops are removed.
- */
-async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: ProgressSink, signal?: AbortSignal): Promise<ApplyResult> {
-  const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
-  const known = new Set([...plannedPaths(plan), ...stale].map((p) => displayPath(p)));
-  for (const folder of await listGroupFolders(plan.root)) {
-    const ours = [...known].some((p) => p.startsWith(`${plan.root}/${folder}/`));
-    if (!ours) sink.note('notice', `Left ${folder} alone: this catalog did not create it`);
-  }
-  sink.start('output', plan.operations.length + stale.length);
-  try {
-    return await applyJournalled(db, runId, plan, stale, { onProgress: (done, total) => sink.update(done, total), ...(signal ? { signal } : {}) });
-  } finally {
-    sink.finish();
-  }
+function stageOf(stage: string): PhotoError['stage'] {
+  return stage === 'fingerprint' ? 'fingerprint' : 'inspect';
 }
 
-function interruptedSummary(
-  base: Pick<RunSummary, 'source' | 'output' | 'catalog' | 'dryRun' | 'photos' | 'cached' | 'decoded'>,
-  timings: Record<string, number>,
-): RunSummary {
+async function undo(ctx: RunContext, source: ImmichSource): Promise<RunSummary> {
+  const timed = timer(ctx);
+  if (loadJournal(ctx.db, source.id).length === 0) {
+    ctx.sink.note('notice', `Nothing to undo: the catalog ${ctx.catalog} records no change on ${source.id} (use the same -o, --state-file or --immich-cache-dir as the runs you want to undo)`);
+  }
+  const actions = await timed('act', () => undoActions({ db: ctx.db, runId: ctx.runId, source, dryRun: ctx.options.dryRun, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
+  if (!ctx.options.dryRun && !actions.aborted) finishRun(ctx.db, ctx.runId, new Date());
+  return { ...emptySummary(ctx, actions.aborted), actions };
+}
+
+function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): RunSummary {
+  const { options, source } = ctx;
   return {
-    ...base,
-    interrupted: true,
+    sourceType: options.sourceType === 'local' ? 'local' : 'immich',
+    source: source.label,
+    output: options.output ? resolve(options.output) : null,
+    catalog: ctx.catalog,
+    dryRun: options.dryRun,
+    undo: options.undo,
+    interrupted,
+    photos: 0,
+    candidates: 0,
+    ruledOut: 0,
+    prefiltered: !options.immichUseDuplicates,
+    pictures: { fingerprinted: 0, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0 },
+    downloaded: source instanceof ImmichSource ? source.client.downloaded : null,
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },
     grouped: 0,
     errors: [],
     planLines: [],
     applied: null,
-    report: null,
-    timings,
     hdr: null,
+    actions: null,
+    report: null,
+    timings: ctx.timings,
   };
 }

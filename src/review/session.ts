@@ -14,8 +14,7 @@ import type { GroupKind, PhotoId } from '../core/types.js';
 import { pictureSize } from '../media/decode.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
 import type { ImageSource } from './images.js';
-import { openLocalSource } from './local-source.js';
-import { type ApplyOutcome, type ApplyPreview, type ImmichSourceOpener, ReviewRequestError, type ReviewSource, ReviewSetupError, type RunInfo } from './source.js';
+import { type ApplyOutcome, type ApplyPreview, type SourceOpener, ReviewRequestError, type ReviewSource, ReviewSetupError, type RunInfo } from './source.js';
 import { describeDecision, filterGroups, folderName, type GroupDetail, type GroupFilter, groupDetail, type GroupPage, groupPage, type MadeFileView } from './view.js';
 
 export { ReviewRequestError, ReviewSetupError } from './source.js';
@@ -49,8 +48,8 @@ export interface ChangeOutcome {
 export interface SessionOptions {
   /** The -o given to review, for runs started with a relative -o. */
   readonly output?: string | null;
-  /** Makes the source of an Immich run; without it, Immich runs cannot be reviewed. */
-  readonly immich?: ImmichSourceOpener;
+  /** Makes the source of a run (its pictures, and how "apply" redoes its output). */
+  readonly open: SourceOpener;
 }
 
 interface Loaded {
@@ -76,7 +75,7 @@ export class ReviewSession {
   }
 
   /** Opens the catalog file and loads its latest run; ReviewSetupError when there is nothing to review. */
-  static async open(catalog: string, options: SessionOptions = {}): Promise<ReviewSession> {
+  static async open(catalog: string, options: SessionOptions): Promise<ReviewSession> {
     if (!existsSync(catalog)) {
       throw new ReviewSetupError(`no catalog at ${catalog}: run the organizer first (photo-organizer -s PHOTOS -o OUT), then review with the same -o or --state-file`);
     }
@@ -267,7 +266,5 @@ async function load(db: Db, catalog: string, options: SessionOptions): Promise<L
   if (runOptions.undo === true) throw new ReviewSetupError('the latest run was an --undo run: it made no groups to review');
   const automatic = loadGroups(db, run.id);
   const ctx = { db, catalog, run, options: runOptions, automatic, outputHint: options.output ?? null };
-  if (runOptions.sourceType !== 'immich') return { run, automatic, source: openLocalSource(ctx) };
-  if (options.immich === undefined) throw new ReviewSetupError('the latest run was an Immich run, which this build cannot review');
-  return { run, automatic, source: await options.immich(ctx) };
+  return { run, automatic, source: await options.open(ctx) };
 }

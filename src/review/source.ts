@@ -1,6 +1,5 @@
 /**
- * Where a reviewed run's photos live, and how its output is redone: the part of a review that
- * differs between a folder run (local-source.ts) and an Immich run (pipeline/immich-review.ts,
+ * Where a reviewed run's photos live, and how its output is redone (pipeline/review-source.ts,
  * handed in by the command, since review/ does not reach into the pipeline). The session holds
  * the groups and the decisions; a source answers for pictures and "apply".
  */
@@ -72,8 +71,8 @@ export interface SourceContext {
   readonly outputHint: string | null;
 }
 
-/** Makes the source of an Immich run; ReviewSetupError when it cannot (no API key…). */
-export type ImmichSourceOpener = (ctx: SourceContext) => Promise<ReviewSource>;
+/** Makes the source of a run; ReviewSetupError when it cannot (no API key…). */
+export type SourceOpener = (ctx: SourceContext) => Promise<ReviewSource>;
 
 /** A catalog that cannot be reviewed (none, no finished run): said to the user as it is. */
 export class ReviewSetupError extends Error {

@@ -9,8 +9,10 @@ import type { ServerFace } from '../core/server-faces.js';
 import type { CaptureTime } from '../core/types.js';
 import type { ImmichClient } from '../immich/client.js';
 import { ImmichVersionError } from '../immich/errors.js';
-import { mapLimit, searchAll } from '../immich/read.js';
-import type { AssetDto, PersonDto, ServerVersion } from '../immich/schemas.js';
+import { listPeople, mapLimit, searchAll } from '../immich/read.js';
+
+export { listPeople };
+import type { AssetDto, ServerVersion } from '../immich/schemas.js';
 
 /** The API this build speaks: @immich/sdk 3.1.0. */
 export const SUPPORTED_API = { major: 3, minor: 1 } as const;
@@ -136,17 +138,6 @@ export function captureTime(a: AssetDto): CaptureTime | null {
   if (Number.isNaN(instant) || Number.isNaN(local)) return null;
   const hasZone = typeof a.exifInfo?.timeZone === 'string' && a.exifInfo.timeZone !== '';
   return { wallClockMs: local, offsetMinutes: hasZone ? Math.round((local - instant) / 60_000) : null, source: 'DateTimeOriginal' };
-}
-
-/** Named, visible people, every page of them (the seed stopped after the first 500). */
-export async function listPeople(client: ImmichClient): Promise<PersonDto[]> {
-  const out: PersonDto[] = [];
-  for (let page = 1; ; page++) {
-    const answer = await client.people(page, 500);
-    out.push(...answer.people);
-    if (answer.hasNextPage !== true || answer.people.length === 0) break;
-  }
-  return out.filter((p) => p.name.trim() !== '' && p.isHidden !== true);
 }
 
 /** Ids of the images showing a person. */

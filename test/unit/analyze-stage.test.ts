@@ -5,42 +5,39 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../src/catalog/database.js';
 import { loadFaceAnalyses } from '../../src/catalog/faces.js';
-import type { StoredPhoto } from '../../src/catalog/photos.js';
-import { syncFiles } from '../../src/catalog/photos.js';
+import { loadPhotos, saveFingerprints, type StoredPhoto, syncItems } from '../../src/catalog/items.js';
 import { beginRun } from '../../src/catalog/runs.js';
 import type { GroupKind } from '../../src/core/types.js';
 import { analyzerFor } from '../../src/faces/backend.js';
 import type { FacePoolResult, FacePoolTask, FaceRunner } from '../../src/pipeline/face-pool.js';
 import type { ProgressSink } from '../../src/pipeline/progress.js';
 import { analyzeStage, ranksOnFaces } from '../../src/pipeline/stages/analyze.js';
+import { MemorySource } from '../support/memory-source.js';
+import { imageQuality, photoMetadata } from '../support/records.js';
 import type { FoundGroup } from '../../src/pipeline/stages/group.js';
 
 const ANALYZER = analyzerFor('human');
 
-function setup(files: number): { db: Db; photos: StoredPhoto[] } {
+function setup(files: number, unavailable: readonly number[] = []): { db: Db; photos: StoredPhoto[]; source: MemorySource } {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-analyze-')), 'catalog.db'));
   const run = beginRun(db, '{}', new Date()).id;
-  const entries = Array.from({ length: files }, (_, i) => ({ path: `/p/IMG_${i}.JPG`, size: 100 + i, mtimeMs: 1 }));
-  const { ids } = syncFiles(db, run, entries);
-  const photos = ids.map(
-    (id, i): StoredPhoto => ({
+  const source = new MemorySource(Array.from({ length: files }, (_, i) => ({ key: `/p/IMG_${i}.JPG`, size: 100 + i, ...(unavailable.includes(i) ? { file: null } : {}) })));
+  const entries = Array.from({ length: files }, (_, i) => ({ key: `/p/IMG_${i}.JPG`, version: `${100 + i}:1`, size: 100 + i, mtimeMs: 1 }));
+  const { ids } = syncItems(db, 'local', run, entries);
+  saveFingerprints(
+    db,
+    ids.map((id, i) => ({
       id,
-      path: entries[i]!.path,
-      size: entries[i]!.size,
-      mtimeMs: 1,
-      dhash: 0n,
-      quality: { sharpness: 1, highlightsClipped: 0, shadowsClipped: 0, meanLuma: 0.5, megapixels: 12 },
-      meta: {
-        format: 'jpeg', width: 4000, height: 3000, orientation: 1, make: null, model: null, lens: null, exposureTime: null,
-        fNumber: null, iso: null, focalLength: null, gps: null, exif: [],
-        takenAt: { wallClockMs: 1_700_000_000_000 + i * 300, offsetMinutes: null, source: 'DateTimeOriginal' },
-      },
-    }),
+      pixels: 'original' as const,
+      meta: photoMetadata({ takenAt: { wallClockMs: 1_700_000_000_000 + i * 300, offsetMinutes: null, source: 'DateTimeOriginal' } }),
+      fingerprint: { dhash: 0n, sketch: new Uint8Array(1024), color: new Uint8Array(192), quality: { ...imageQuality(), megapixels: 12 } },
+    })),
   );
-  return { db, photos };
+  return { db, photos: loadPhotos(db, ids), source };
 }
 
-const group = (kind: GroupKind, members: StoredPhoto[]): FoundGroup => ({ kind, members });
+const group = (kind: GroupKind, members: StoredPhoto[]): FoundGroup => ({ kind, person: null, members });
+
 
 /** A pool that answers from a script and records what it was asked. */
 function fakePool(answer: (task: FacePoolTask) => FacePoolResult | { crashed: string } | { unavailable: string }) {
@@ -80,37 +77,37 @@ function recorder() {
 
 describe('analyzeStage', () => {
   it('analyzes the members of bursts once, and nothing on the next run', async () => {
-    const { db, photos } = setup(4);
+    const { db, photos, source } = setup(4);
     const pool = fakePool(() => found());
     const { sink } = recorder();
     const groups = [group('burst', photos.slice(0, 3))];
-    expect(await analyzeStage(db, groups, { faceBackend: 'auto', threads: 4 }, sink, undefined, pool.start)).toEqual({
+    expect(await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 4 }, sink, startPool: pool.start }, groups)).toEqual({
       analyzer: ANALYZER, analyzed: 3, cached: 0, failed: 0,
     });
     // Never more threads than pairs of photos to give them.
     expect(pool.calls.started).toEqual([2]);
     expect(pool.calls.closed).toBe(1);
     expect(loadFaceAnalyses(db, photos.map((p) => p.id), ANALYZER).size).toBe(3);
-    expect(await analyzeStage(db, groups, { faceBackend: 'auto', threads: 4 }, sink, undefined, pool.start)).toEqual({
+    expect(await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 4 }, sink, startPool: pool.start }, groups)).toEqual({
       analyzer: ANALYZER, analyzed: 0, cached: 3, failed: 0,
     });
     expect(pool.calls.started).toEqual([2]);
   });
 
   it('skips copies of one exposure but not a tripod burst that looks like copies', async () => {
-    const { db, photos } = setup(6);
+    const { db, photos, source } = setup(6);
     const copies = photos.slice(0, 3).map((p) => ({ ...p, meta: { ...p.meta, takenAt: photos[0]!.meta.takenAt } }));
     const tripod = photos.slice(3);
     expect(ranksOnFaces(group('duplicate', copies))).toBe(false);
     expect(ranksOnFaces(group('duplicate', tripod))).toBe(true);
     expect(ranksOnFaces(group('similar', copies))).toBe(true);
     const pool = fakePool(() => found());
-    await analyzeStage(db, [group('duplicate', copies), group('duplicate', tripod)], { faceBackend: 'human', threads: 2 }, recorder().sink, undefined, pool.start);
+    await analyzeStage({ db, source, options: { faceBackend: 'human', threads: 2 }, sink: recorder().sink, startPool: pool.start }, [group('duplicate', copies), group('duplicate', tripod)]);
     expect(pool.calls.tasks).toEqual(tripod.map((p) => p.id));
   });
 
   it('stores a failed photo with its note and warns, and a crashed worker the same way', async () => {
-    const { db, photos } = setup(3);
+    const { db, photos, source } = setup(3);
     const pool = fakePool((t) =>
       t.id === photos[0]!.id
         ? { ...found(), analysis: { ...found().analysis, note: 'corrupt JPEG data' } }
@@ -119,7 +116,7 @@ describe('analyzeStage', () => {
           : found(),
     );
     const { sink, lines } = recorder();
-    const result = await analyzeStage(db, [group('burst', photos)], { faceBackend: 'auto', threads: 2 }, sink, undefined, pool.start);
+    const result = await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 2 }, sink, startPool: pool.start }, [group('burst', photos)]);
     expect(result).toMatchObject({ analyzed: 1, failed: 2 });
     expect(lines).toEqual([
       'problem: /p/IMG_0.JPG: face analysis failed: corrupt JPEG data',
@@ -130,25 +127,25 @@ describe('analyzeStage', () => {
   });
 
   it('under auto, turns face analysis off with a notice when the backend cannot load; under human, fails', async () => {
-    const { db, photos } = setup(3);
+    const { db, photos, source } = setup(3);
     const broken = fakePool(() => ({ unavailable: 'Human could not load the faceres model(s)' }));
     const { sink, lines } = recorder();
-    const auto = await analyzeStage(db, [group('burst', photos)], { faceBackend: 'auto', threads: 2 }, sink, undefined, broken.start);
+    const auto = await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 2 }, sink, startPool: broken.start }, [group('burst', photos)]);
     expect(auto.analyzer).toBeNull();
     expect(lines).toEqual([
       'notice: Face analysis is off: Human could not load the faceres model(s). Best photos are chosen on sharpness, exposure and resolution.',
     ]);
     expect(loadFaceAnalyses(db, photos.map((p) => p.id), ANALYZER).size).toBe(0);
-    await expect(analyzeStage(db, [group('burst', photos)], { faceBackend: 'mediapipe', threads: 2 }, sink, undefined, broken.start)).rejects.toThrow(
+    await expect(analyzeStage({ db, source, options: { faceBackend: 'mediapipe', threads: 2 }, sink, startPool: broken.start }, [group('burst', photos)])).rejects.toThrow(
       '--face-backend mediapipe: Human could not load the faceres model(s)',
     );
     expect(broken.calls.closed).toBe(2);
   });
 
   it('does nothing with --face-backend none', async () => {
-    const { db, photos } = setup(3);
+    const { db, photos, source } = setup(3);
     const pool = fakePool(() => found());
-    expect(await analyzeStage(db, [group('burst', photos)], { faceBackend: 'none', threads: 2 }, recorder().sink, undefined, pool.start)).toEqual({
+    expect(await analyzeStage({ db, source, options: { faceBackend: 'none', threads: 2 }, sink: recorder().sink, startPool: pool.start }, [group('burst', photos)])).toEqual({
       analyzer: null, analyzed: 0, cached: 0, failed: 0,
     });
     expect(pool.calls.started).toEqual([]);

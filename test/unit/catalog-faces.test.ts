@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, openScratchCopy } from '../../src/catalog/database.js';
-import { ASSET_FACES, loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses } from '../../src/catalog/faces.js';
-import { saveFingerprints, syncAssets } from '../../src/catalog/immich.js';
+import { loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses } from '../../src/catalog/faces.js';
+import { itemVersion, saveFingerprints, syncItems } from '../../src/catalog/items.js';
 import { currentFaces, photosWithFaces } from '../../src/catalog/review.js';
-import { syncFiles } from '../../src/catalog/photos.js';
 import { beginRun } from '../../src/catalog/runs.js';
 import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
 import { assetFacts, imageQuality } from '../support/records.js';
+
+type Db = ReturnType<typeof openDatabase>;
+const syncFiles = (db: Db, run: number, files: { path: string; size: number; mtimeMs: number }[]) =>
+  syncItems(db, 'local', run, files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })));
+const syncAssets = (db: Db, server: string, run: number, assets: { assetId: string; checksum: string; facts: ReturnType<typeof assetFacts> }[]) =>
+  syncItems(db, server, run, assets.map((a) => ({ key: a.assetId, version: itemVersion.asset(a.checksum), size: 1, mtimeMs: 1, facts: a.facts }))).ids;
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'po-faces-')), 'catalog.db');
 
@@ -97,28 +102,28 @@ describe('catalog faces', () => {
   it('keeps Immich assets’ analyses apart, per picture: a new checksum or the other picture kind means analyze again', () => {
     const db = openDatabase(file());
     const run = beginRun(db, '{}', new Date()).id;
-    // Row ids shared with a folder photo must not mix the two.
+    // One table of items: a folder photo and an asset never share an id.
     const photo = syncFiles(db, run, [{ path: '/p/a.jpg', size: 10, mtimeMs: 1 }]).ids[0]!;
     const [asset] = syncAssets(db, 'https://a/api', run, [{ assetId: 'x', checksum: 'c1', facts: assetFacts() }]);
-    expect(asset).toBe(photo);
+    expect(asset).not.toBe(photo);
     const fingerprint = { dhash: 1n, sketch: new Uint8Array(1024), color: new Uint8Array(192), quality: imageQuality() };
-    saveFingerprints(db, [{ id: asset!, pixels: 'preview', fingerprint }]);
-    saveFaceAnalyses(db, [{ photoId: asset!, analysis: analysis([record(5)]) }], ASSET_FACES);
-    expect(loadFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES).get(asset!)!.faces).toEqual([record(5)]);
+    saveFingerprints(db, [{ id: asset!, pixels: 'preview', meta: null, fingerprint }]);
+    saveFaceAnalyses(db, [{ photoId: asset!, analysis: analysis([record(5)]) }]);
+    expect(loadFaceAnalyses(db, [asset!], 'human-test/1600/1').get(asset!)!.faces).toEqual([record(5)]);
     expect(loadFaceAnalyses(db, [photo], 'human-test/1600/1').size).toBe(0);
-    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES)).toEqual([]);
-    expect(photosWithFaces(db, ASSET_FACES)).toEqual(new Set([asset]));
-    expect(photosWithFaces(db)).toEqual(new Set());
-    expect(currentFaces(db, [asset!], ASSET_FACES).get(asset!)!.faces).toHaveLength(1);
+    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1')).toEqual([]);
+    expect(photosWithFaces(db, 'https://a/api')).toEqual(new Set([asset]));
+    expect(photosWithFaces(db, 'local')).toEqual(new Set());
+    expect(currentFaces(db, [asset!]).get(asset!)!.faces).toHaveLength(1);
 
     // The original fingerprinted instead of the preview: another picture.
-    saveFingerprints(db, [{ id: asset!, pixels: 'original', fingerprint }]);
-    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES)).toEqual([asset]);
-    saveFaceAnalyses(db, [{ photoId: asset!, analysis: analysis([record(6)]) }], ASSET_FACES);
-    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES)).toEqual([]);
+    saveFingerprints(db, [{ id: asset!, pixels: 'original', meta: null, fingerprint }]);
+    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1')).toEqual([asset]);
+    saveFaceAnalyses(db, [{ photoId: asset!, analysis: analysis([record(6)]) }]);
+    expect(pendingFaceAnalyses(db, [asset!], 'human-test/1600/1')).toEqual([]);
     // The asset edited on the server: its checksum changes.
     syncAssets(db, 'https://a/api', run, [{ assetId: 'x', checksum: 'c2', facts: assetFacts() }]);
-    expect(loadFaceAnalyses(db, [asset!], 'human-test/1600/1', ASSET_FACES).size).toBe(0);
+    expect(loadFaceAnalyses(db, [asset!], 'human-test/1600/1').size).toBe(0);
     db.close();
   });
 });

@@ -1,14 +1,20 @@
-/** Immich in the catalog: fingerprints cached by asset id + checksum, the write-ahead journal. */
+/** Immich assets as catalog items (fingerprints cached by asset id + checksum), and the write-ahead journal. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/catalog/database.js';
-import { assetsListedBy, forgetFingerprints, journalBegin, journalFinish, loadAssets, loadJournal, saveFingerprints, syncAssets } from '../../src/catalog/immich.js';
+import { journalBegin, journalFinish, loadJournal } from '../../src/catalog/immich-journal.js';
+import { forgetFingerprints, itemIdsSeen, itemVersion, loadItems, saveFingerprints, syncItems } from '../../src/catalog/items.js';
+import type { Db } from '../../src/catalog/database.js';
 import type { Fingerprint } from '../../src/core/types.js';
 import { assetFacts } from '../support/records.js';
 
 const facts = assetFacts();
+const asset = (assetId: string, checksum: string) => ({ key: assetId, version: itemVersion.asset(checksum), size: facts.size, mtimeMs: facts.modifiedMs, facts });
+const syncAssets = (db: Db, server: string, run: number, assets: { assetId: string; checksum: string; facts?: unknown }[]) =>
+  syncItems(db, server, run, assets.map((a) => asset(a.assetId, a.checksum))).ids;
+const loadAssets = (db: Db, ids: number[]) => loadItems(db, ids);
 const fingerprint: Fingerprint = {
   dhash: 0x0123456789abcdefn,
   sketch: new Uint8Array(1024),
@@ -16,18 +22,18 @@ const fingerprint: Fingerprint = {
   quality: { sharpness: 1, highlightsClipped: 0, shadowsClipped: 0, meanLuma: 0.5, megapixels: 12 },
 };
 
-describe('Immich catalog tables', () => {
+describe('Immich assets in the catalog', () => {
   it('keeps a fingerprint while the checksum stays, and drops it when the asset changes', () => {
     const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-cat-')), 'catalog.db'));
     try {
       const [id] = syncAssets(db, 'https://a/api', 1, [{ assetId: 'x', checksum: 'c1', facts }]);
-      saveFingerprints(db, [{ id: id!, pixels: 'preview', fingerprint }]);
+      saveFingerprints(db, [{ id: id!, pixels: 'preview', meta: null, fingerprint }]);
       expect(syncAssets(db, 'https://a/api', 2, [{ assetId: 'x', checksum: 'c1', facts }])).toEqual([id]);
       expect(loadAssets(db, [id!])[0]).toMatchObject({ pixels: 'preview', dhash: 0x0123456789abcdefn });
       // The same id on another server is another asset.
       expect(syncAssets(db, 'https://b/api', 2, [{ assetId: 'x', checksum: 'c1', facts }])[0]).not.toBe(id);
       syncAssets(db, 'https://a/api', 3, [{ assetId: 'x', checksum: 'c2', facts }]);
-      expect(loadAssets(db, [id!])[0]).toMatchObject({ checksum: 'c2', pixels: null, dhash: null, quality: null });
+      expect(loadAssets(db, [id!])[0]).toMatchObject({ version: 'c2', pixels: null, dhash: null, quality: null });
     } finally {
       db.close();
     }
@@ -41,14 +47,14 @@ describe('Immich catalog tables', () => {
         { assetId: 'y', checksum: 'c2', facts },
       ]);
       const [other] = syncAssets(db, 'https://b/api', 1, [{ assetId: 'x', checksum: 'c1', facts }]);
-      saveFingerprints(db, [...ids, other!].map((id) => ({ id, pixels: 'preview' as const, fingerprint })));
+      saveFingerprints(db, [...ids, other!].map((id) => ({ id, pixels: 'preview' as const, meta: null, fingerprint })));
       forgetFingerprints(db, 'https://a/api');
       // Review decisions name assets by these ids: a fresh start must not renumber them.
       expect(syncAssets(db, 'https://a/api', 2, [{ assetId: 'y', checksum: 'c2', facts }])).toEqual([ids[1]]);
       expect(loadAssets(db, ids).map((a) => a.dhash)).toEqual([null, null]);
       expect(loadAssets(db, [other!])[0]!.dhash).toBe(0x0123456789abcdefn);
-      expect(assetsListedBy(db, 'https://a/api', 2)).toEqual([ids[1]]);
-      expect(assetsListedBy(db, 'https://a/api', 1)).toEqual([ids[0]]);
+      expect(itemIdsSeen(db, 'https://a/api', 2)).toEqual([ids[1]]);
+      expect(itemIdsSeen(db, 'https://a/api', 1)).toEqual([ids[0]]);
     } finally {
       db.close();
     }

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, openScratchCopy } from '../../src/catalog/database.js';
-import { loadErrors, loadPhotos, pendingPhotos, saveErrors, saveInspected, sketchReader, syncFiles } from '../../src/catalog/photos.js';
+import { itemIdsSeen, itemVersion, loadErrors, loadItems, loadPhotosSeen, pendingItems, saveErrors, saveFingerprints, sketchReader, syncItems } from '../../src/catalog/items.js';
 import { beginRun, finishRun, latestRun, loadGroups, loadOutputs, peekLatestRun, recordOutputs, forgetOutputs, saveGroups } from '../../src/catalog/runs.js';
-import type { Fingerprint, PhotoMetadata } from '../../src/core/types.js';
+import type { Fingerprint, FsPath, PhotoMetadata } from '../../src/core/types.js';
 import { photoMetadata } from '../support/records.js';
 
 const meta: PhotoMetadata = photoMetadata({ width: 4, height: 3 });
@@ -17,6 +17,11 @@ const fingerprint = (n: number): Fingerprint => ({
   color: new Uint8Array(192).fill(n),
   quality: { sharpness: n, highlightsClipped: 0, shadowsClipped: 0, meanLuma: 0.5, megapixels: 12 },
 });
+type Db = ReturnType<typeof openDatabase>;
+const syncFiles = (db: Db, run: number, files: { path: FsPath; size: number; mtimeMs: number }[]) =>
+  syncItems(db, 'local', run, files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })));
+/** Items of the run still to fingerprint (a failed file waits until it changes). */
+const pendingPhotos = (db: Db, run: number) => loadItems(db, pendingItems(db, itemIdsSeen(db, 'local', run), 'original', false));
 const file = () => join(mkdtempSync(join(tmpdir(), 'po-catalog-')), 'catalog.db');
 
 describe('catalog', () => {
@@ -26,18 +31,18 @@ describe('catalog', () => {
     const files = [{ path: '/p/a.jpg', size: 10, mtimeMs: 1 }, { path: Buffer.from([0x2f, 0x62, 0xff]), size: 20, mtimeMs: 2 }];
     const first = syncFiles(db, run1, files);
     expect(first).toMatchObject({ added: 2, changed: 0, unchanged: 0 });
-    saveInspected(db, [{ id: first.ids[0]!, meta, fingerprint: fingerprint(3) }]);
+    saveFingerprints(db, [{ id: first.ids[0]!, pixels: 'original', meta, fingerprint: fingerprint(3) }]);
     saveErrors(db, [{ id: first.ids[1]!, stage: 'inspect', message: 'truncated' }]);
     expect(pendingPhotos(db, run1)).toEqual([]);
 
     const run2 = beginRun(db, '{}', new Date()).id;
     const second = syncFiles(db, run2, [files[0]!, { ...files[1]!, mtimeMs: 5 }]);
     expect(second).toMatchObject({ added: 0, changed: 1, unchanged: 1 });
-    expect(pendingPhotos(db, run2).map((p) => p.path)).toEqual([files[1]!.path]);
-    const [stored] = loadPhotos(db, run2);
+    expect(pendingPhotos(db, run2).map((p) => p.key)).toEqual([files[1]!.path]);
+    const [stored] = loadPhotosSeen(db, 'local', run2);
     expect(stored!.dhash).toBe(fingerprint(3).dhash);
     expect(sketchReader(db)(stored!.id)!.sketch[0]).toBe(3);
-    expect(loadErrors(db, run2)).toEqual([]);
+    expect(loadErrors(db, 'local', run2)).toEqual([]);
     db.close();
   });
 
@@ -46,7 +51,7 @@ describe('catalog', () => {
     const run = beginRun(db, '{}', new Date()).id;
     const { ids } = syncFiles(db, run, [{ path: '/p/x.jpg', size: 0, mtimeMs: 1 }]);
     saveErrors(db, [{ id: ids[0]!, stage: 'inspect', message: 'empty file (0 bytes)' }]);
-    expect(loadErrors(db, run)).toEqual([{ id: ids[0], path: '/p/x.jpg', stage: 'inspect', message: 'empty file (0 bytes)' }]);
+    expect(loadErrors(db, 'local', run)).toEqual([{ id: ids[0], key: '/p/x.jpg', stage: 'inspect', message: 'empty file (0 bytes)' }]);
     db.close();
   });
 

@@ -3,7 +3,7 @@
  * plus removing only what this tool's journal says it put there; undo; settling pending entries.
  */
 import { describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../src/catalog/immich.js';
+import type { JournalEntry } from '../../src/catalog/immich-journal.js';
 import { type ActionFlags, type ActionGroup, planActions } from '../../src/immich/actions/plan.js';
 import { renderOperation } from '../../src/immich/actions/render.js';
 import { ownedFromJournal, resolvePending, type ServerState, type TagState } from '../../src/immich/actions/state.js';

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DEFAULT_OPTIONS, validateOptions } from '../../pipeline/options.js';
-import { hasServerActions } from '../../pipeline/immich-run.js';
+import { hasServerActions } from '../../immich/actions/groups.js';
 import { formatSettings, loadSettings, saveSettings, SettingsError, type Settings } from '../settings.js';
 import { actionsSection } from './actions.js';
 import { bestPhotoSection } from './best-photo.js';

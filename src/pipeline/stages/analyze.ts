@@ -1,15 +1,17 @@
 /**
  * Analyze stage: face analysis of every photo that belongs to a burst or a group of similar
- * shots (nothing else is worth the time), in its own worker pool, cached in the catalog by file
- * identity and analyzer, so a re-run analyzes nothing it has seen. A photo that fails is stored
- * with a note and no faces.
+ * shots (nothing else is worth the time), in its own worker pool, cached in the catalog by item
+ * version, picture and analyzer, so a re-run analyzes nothing it has seen. The pictures are the
+ * ones the fingerprints were made from, opened by the source (and held meanwhile). A photo that
+ * fails is stored with a note and no faces.
  */
 import type { Db } from '../../catalog/database.js';
-import { type FaceTables, PHOTO_FACES, pendingFaceAnalyses, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
+import { pendingFaceAnalyses, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
+import type { StoredItem } from '../../catalog/items.js';
 import { facesDecide } from '../../core/face-scoring.js';
-import { displayPath } from '../../core/paths.js';
-import type { FsPath, PhotoId } from '../../core/types.js';
+import type { PhotoId } from '../../core/types.js';
 import { analyzerFor, type FaceBackendKind } from '../../faces/backend.js';
+import { type PhotoSource, SourceError } from '../../sources/source.js';
 import { FacePool, type FacePoolTask, type FaceRunner } from '../face-pool.js';
 import type { FaceBackendName, RunOptions } from '../options.js';
 import type { ProgressSink } from '../progress.js';
@@ -52,28 +54,53 @@ export function resolveFaceBackend(name: FaceBackendName): { readonly kind: Face
 export type StartFacePool = (threads: number, kind: FaceBackendKind) => FaceRunner;
 const startWorkers: StartFacePool = (threads, kind) => new FacePool(threads, kind);
 
-export async function analyzeStage(
-  db: Db,
-  groups: readonly FoundGroup[],
-  options: Pick<RunOptions, 'faceBackend' | 'threads'>,
-  sink: ProgressSink,
-  signal?: AbortSignal,
-  startPool: StartFacePool = startWorkers,
-): Promise<AnalyzeStageResult> {
-  const paths = new Map<PhotoId, FsPath>(groups.filter(ranksOnFaces).flatMap((g) => g.members.map((p) => [p.id, p.path] as const)));
-  const files: PictureFiles = async (pending) => ({ tasks: pending.map((id) => ({ id, path: paths.get(id)! })), release: () => undefined });
-  return analyzeFaces({ db, tables: PHOTO_FACES, ids: [...paths.keys()], files }, options, sink, signal, startPool);
+export interface AnalyzeContext {
+  readonly db: Db;
+  readonly source: PhotoSource;
+  readonly options: Pick<RunOptions, 'faceBackend' | 'threads'>;
+  readonly sink: ProgressSink;
+  readonly signal?: AbortSignal;
+  /** Tests run the stage without TF.js. */
+  readonly startPool?: StartFacePool;
+}
+
+/** Analyzes the members of the groups whose ranking looks at faces. */
+export async function analyzeStage(ctx: AnalyzeContext, groups: readonly FoundGroup[]): Promise<AnalyzeStageResult> {
+  const items = new Map<PhotoId, StoredItem>(groups.filter(ranksOnFaces).flatMap((g) => g.members.map((p) => [p.id, p] as const)));
+  const files: PictureFiles = async (pending) => {
+    const held: StoredItem[] = [];
+    const tasks: FacePoolTask[] = [];
+    for (const id of pending) {
+      const item = items.get(id)!;
+      try {
+        tasks.push({ id, path: (await ctx.source.open(item)).path });
+        held.push(item);
+      } catch (error) {
+        if (!(error instanceof SourceError)) throw error;
+        ctx.sink.note('problem', `${ctx.source.name(item)}: no face analysis (the picture could not be had: ${error.message})`);
+      }
+    }
+    return {
+      tasks,
+      names: new Map(held.map((i) => [i.id, ctx.source.name(i)])),
+      release: async () => {
+        for (const i of held) ctx.source.release(i);
+        await ctx.source.settle();
+      },
+    };
+  };
+  return analyzeFaces({ db: ctx.db, ids: [...items.keys()], files }, ctx.options, ctx.sink, ctx.signal, ctx.startPool ?? startWorkers);
 }
 
 /**
- * The files to analyze for the pending pictures, held (a download cache must not evict them)
- * until `release`. A picture that cannot be had is left out: it stays pending for the next run.
+ * The files to analyze for the pending pictures (with their names for messages), held (a
+ * download cache must not evict them) until `release`. A picture that cannot be had is left
+ * out: it stays pending for the next run.
  */
-export type PictureFiles = (pending: readonly PhotoId[]) => Promise<{ readonly tasks: readonly FacePoolTask[]; release(): void }>;
+export type PictureFiles = (pending: readonly PhotoId[]) => Promise<{ readonly tasks: readonly FacePoolTask[]; readonly names: ReadonlyMap<PhotoId, string>; release(): Promise<void> }>;
 
 export interface FaceSubjects {
   readonly db: Db;
-  readonly tables: FaceTables;
   /** Pictures whose faces the ranking needs. */
   readonly ids: readonly PhotoId[];
   readonly files: PictureFiles;
@@ -87,24 +114,23 @@ export async function analyzeFaces(
   signal?: AbortSignal,
   startPool: StartFacePool = startWorkers,
 ): Promise<AnalyzeStageResult> {
-  const { db, tables } = subjects;
+  const { db } = subjects;
   const backend = resolveFaceBackend(options.faceBackend);
   const none = { analyzer: null, analyzed: 0, cached: 0, failed: 0 };
   if (backend === null) return none;
   const analyzer = analyzerFor(backend.kind);
   const ids = [...new Set(subjects.ids)];
-  const pendingIds = pendingFaceAnalyses(db, ids, analyzer, tables);
+  const pendingIds = pendingFaceAnalyses(db, ids, analyzer);
   const cached = ids.length - pendingIds.length;
   if (pendingIds.length === 0) return { analyzer, analyzed: 0, cached, failed: 0 };
 
-  const { tasks: pending, release } = await subjects.files(pendingIds);
-  const paths = new Map<PhotoId, FsPath>(pending.map((p) => [p.id, p.path]));
+  const { tasks: pending, names, release } = await subjects.files(pendingIds);
   let batch: StoredFaceAnalysis[] = [];
   let lastFlush = Date.now();
   let done = 0;
   let failed = 0;
   const flush = (): void => {
-    if (batch.length > 0) saveFaceAnalyses(db, batch, tables);
+    if (batch.length > 0) saveFaceAnalyses(db, batch);
     batch = [];
     lastFlush = Date.now();
   };
@@ -121,7 +147,7 @@ export async function analyzeFaces(
           'crashed' in result ? { analyzer, width: 0, height: 0, faces: [], note: `face worker crashed: ${result.crashed}` } : result.analysis;
         if (analysis.note !== null) {
           failed++;
-          sink.note('problem', `${displayPath(paths.get(id) ?? '?')}: face analysis failed: ${analysis.note}`);
+          sink.note('problem', `${names.get(id) ?? id}: face analysis failed: ${analysis.note}`);
         }
         batch.push({ photoId: id, analysis });
         done++;
@@ -132,7 +158,7 @@ export async function analyzeFaces(
     ));
   } finally {
     flush();
-    release();
+    await release();
     await pool.close();
     sink.finish();
   }

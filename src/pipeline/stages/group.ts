@@ -1,50 +1,54 @@
 /**
- * Group stage: read the run's fingerprints from the catalog and group them (pure core). The
- * groups are ranked and stored by the select stage, after face analysis (stages/select.ts).
- * Grouping needs a hash, a time and a path per photo; full records (with EXIF) are loaded for
- * the grouped photos only, so memory follows the groups, not the library.
+ * Group stage: each pass's fingerprinted candidates are grouped (pure core) on their hashes,
+ * times and sketches, or the pass's fixed groups are taken as they are. Grouping needs a hash and
+ * a time per item; full records (with EXIF) are loaded for the grouped items only, so memory
+ * follows the groups, not the library. Ranking comes after face analysis (stages/select.ts).
  */
 import type { Db } from '../../catalog/database.js';
-import { loadPhotoKeys, loadPhotosById, type PhotoKey, type StoredPhoto, sketchReader } from '../../catalog/photos.js';
-import { groupPhotos, type GroupingStats } from '../../core/grouping.js';
-import type { GroupKind } from '../../core/types.js';
+import { loadPhotoKeys, loadPhotos, type StoredPhoto, sketchReader } from '../../catalog/items.js';
+import { groupPhotos } from '../../core/grouping.js';
 import { prepareSketch } from '../../core/similarity.js';
+import type { GroupKind, PhotoId } from '../../core/types.js';
+import type { Pass, PassOptions } from '../../sources/source.js';
 import { lruCache } from '../lru.js';
-import type { RunOptions } from '../options.js';
 import type { ProgressSink } from '../progress.js';
 
-/** A group before ranking: its members as photos, in path order. */
+/** A group before ranking: its members in grouping order, and whose photos it is about. */
 export interface FoundGroup {
   readonly kind: GroupKind;
+  readonly person: string | null;
   readonly members: readonly StoredPhoto[];
 }
 
-export interface GroupStageResult {
-  /** Every fingerprinted photo of the run, in path order. */
-  readonly photos: readonly PhotoKey[];
-  readonly groups: readonly FoundGroup[];
-  readonly stats: GroupingStats;
-}
-
-/** Prepared sketches kept in memory at once; grouping visits photos roughly in order. */
+/** Prepared sketches kept in memory at once; grouping visits items roughly in order. */
 const SKETCH_CACHE = 4096;
 
-export function groupStage(db: Db, runId: number, options: RunOptions, sink: ProgressSink): GroupStageResult {
-  const photos = loadPhotoKeys(db, runId);
-  const read = sketchReader(db);
-  const sketchOf = lruCache(SKETCH_CACHE, (index: number) => {
-    const s = read(photos[index]!.id);
-    return s ? prepareSketch(s.sketch, s.color) : null;
-  });
+export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions, sink: ProgressSink): FoundGroup[] {
   sink.start('group', null);
-  const result = groupPhotos(
-    photos.map((p) => ({ dhash: p.dhash, takenAtMs: p.takenAtMs })),
-    { threshold: options.threshold, timeWindowS: options.timeWindow, minGroupSize: options.minGroupSize },
-    sketchOf,
-    (done, total) => sink.update(done, total),
-  );
+  const read = sketchReader(db);
+  const found: { kind: GroupKind; person: string | null; ids: PhotoId[] }[] = [];
+  for (const pass of passes) {
+    if (pass.fixedGroups !== null) {
+      for (const ids of pass.fixedGroups) found.push({ kind: 'duplicate', person: pass.person, ids: [...ids] });
+      continue;
+    }
+    const keys = loadPhotoKeys(db, pass.ids.filter((id) => pass.candidates.has(id)));
+    const sketchOf = lruCache(SKETCH_CACHE, (index: number) => {
+      const s = read(keys[index]!.id);
+      return s ? prepareSketch(s.sketch, s.color) : null;
+    });
+    const result = groupPhotos(
+      keys.map((k) => ({ dhash: k.dhash, takenAtMs: k.takenAtMs })),
+      { threshold: options.threshold, timeWindowS: options.timeWindow, minGroupSize: options.minGroupSize },
+      sketchOf,
+      (done, total) => sink.update(done, total),
+    );
+    for (const g of result.groups) found.push({ kind: g.kind, person: pass.person, ids: g.members.map((i) => keys[i]!.id) });
+  }
   sink.finish();
-  const full = new Map(loadPhotosById(db, result.groups.flatMap((g) => g.members.map((i) => photos[i]!.id))).map((p) => [p.id, p]));
-  const groups = result.groups.map((g) => ({ kind: g.kind, members: g.members.map((i) => full.get(photos[i]!.id)!) }));
-  return { photos, groups, stats: result.stats };
+  const full = new Map(loadPhotos(db, [...new Set(found.flatMap((g) => g.ids))]).map((p) => [p.id, p]));
+  const minSize = Math.max(2, options.minGroupSize);
+  return found
+    .map((g) => ({ kind: g.kind, person: g.person, members: g.ids.flatMap((id) => full.get(id) ?? []) }))
+    .filter((g) => g.members.length >= minSize);
 }

@@ -3,33 +3,34 @@
  * run left pending, plan (pure), then either print the plan (--dry-run) or apply it with the
  * journal and verify by reading the state again and planning once more — which must come out empty.
  */
-import type { Db } from '../catalog/database.js';
-import { journalBegin, journalFinish, loadJournal } from '../catalog/immich.js';
-import { applyOperations, type ApplyContext } from '../immich/actions/apply.js';
-import { type ActionFlags, type ActionGroup, desiredState, type Operation, planActions } from '../immich/actions/plan.js';
-import { type AssetNamer, operationSize, renderOperation } from '../immich/actions/render.js';
-import { type Owned, ownedFromJournal, resolvePending, type ServerState } from '../immich/actions/state.js';
-import { planUndo } from '../immich/actions/undo.js';
-import type { ImmichClient } from '../immich/client.js';
-import { withoutExcluded } from '../core/people.js';
-import { HDR_FILE_NAME } from '../output/enhanced.js';
-import type { OutputPlan } from '../output/plan.js';
-import { albumName } from '../immich/album-name.js';
-import { readServerState, type StateNeeds } from '../immich/read.js';
-import { listPeople } from '../sources/immich.js';
-import type { NumberedGroup } from './immich-groups.js';
-import type { RunOptions } from './options.js';
-import type { ProgressSink } from './progress.js';
+import type { JournalEntry } from '../../core/immich.js';
+import type { ImmichClient } from '../client.js';
+import { readServerState, type StateNeeds } from '../read.js';
+import { applyOperations, type ApplyContext, type Journal } from './apply.js';
+import { type ActionFlags, type ActionGroup, desiredState, type Operation, planActions } from './plan.js';
+import { type AssetNamer, operationSize, renderOperation } from './render.js';
+import { type Owned, ownedFromJournal, resolvePending, type ServerState } from './state.js';
+import { planUndo } from './undo.js';
+
+/** The journal of one server as the catalog keeps it: read whole, appended to ahead of each change. */
+export interface JournalStore extends Journal {
+  load(): JournalEntry[];
+}
+
+/** What the actions report while they work (the pipeline's ProgressSink has this shape). */
+export interface ActionsSink {
+  start(stage: 'act', total: number | null): void;
+  update(done: number, total?: number): void;
+  finish(): void;
+  note(kind: 'problem' | 'notice', line: string): void;
+}
 
 export interface ActionsContext {
-  readonly db: Db;
-  /** The server's API base URL: journal entries are per server. */
-  readonly server: string;
-  readonly runId: number;
+  readonly journal: JournalStore;
   readonly client: ImmichClient;
   readonly dryRun: boolean;
   readonly namer: AssetNamer;
-  readonly sink: ProgressSink;
+  readonly sink: ActionsSink;
   readonly signal?: AbortSignal;
 }
 
@@ -61,50 +62,6 @@ export interface RunActionsInput {
 /** The description of the albums this tool creates. */
 const ALBUM_DESCRIPTION = 'Made by photo-organizer: similar photos, the best one tagged photo-organizer/best.';
 
-/** The action kinds a run's flags ask for. */
-export function actionFlags(o: Pick<RunOptions, 'tagOnly' | 'createAlbums' | 'markBestFavorite' | 'archiveNonBest' | 'stack'>): ActionFlags {
-  return { tags: o.tagOnly || o.createAlbums, albums: o.createAlbums, favorite: o.markBestFavorite, archive: o.archiveNonBest, stack: o.stack };
-}
-
-/** The groups in the actions' terms, with their album names (favourite people first in them). */
-/** Numbers of the groups whose folder in `plan` holds an HDR merge. */
-export function hdrMerged(plan: OutputPlan | null): ReadonlySet<number> {
-  return new Set((plan?.groups ?? []).filter((g) => g.extras.includes(HDR_FILE_NAME)).map((g) => Number(g.folder.slice('group_'.length))));
-}
-
-export async function actionGroups(
-  client: ImmichClient,
-  options: Pick<RunOptions, 'createAlbums' | 'albumPrefix' | 'immichGroupByPeople' | 'excludedPeople'>,
-  groups: readonly NumberedGroup[],
-  merged: ReadonlySet<number> = new Set(),
-): Promise<ActionGroup[]> {
-  // A group's person is one name, except in combination mode, where it labels the names already
-  // in every photo of the group ("Anna, Ben").
-  const peopleOf = (g: NumberedGroup, listed: readonly string[]): string[] =>
-    withoutExcluded(g.person === null || options.immichGroupByPeople ? listed : [...new Set([...listed, g.person])], options.excludedPeople);
-  const anyPeople = groups.some((g) => g.person !== null || g.members.some((m) => m.asset.facts.people.length > 0));
-  const favorites = options.createAlbums && anyPeople ? new Set((await listPeople(client)).filter((p) => p.isFavorite === true).map((p) => p.name)) : new Set<string>();
-  return groups.map((g) => ({
-    number: g.number,
-    best: g.members.find((m) => m.decision.isBest)!.asset.assetId,
-    members: g.members.map((m) => m.asset.assetId),
-    person: g.person,
-    hdrMerged: merged.has(g.number),
-    albumName: options.createAlbums
-      ? albumName({
-          prefix: options.albumPrefix,
-          number: g.number,
-          favorites,
-          photos: g.members.map((m) => ({
-            takenAtMs: m.asset.facts.takenAt?.wallClockMs ?? null,
-            createdAt: m.asset.facts.createdAt,
-            people: peopleOf(g, m.asset.facts.people),
-          })),
-        })
-      : null,
-  }));
-}
-
 export async function runActions(ctx: ActionsContext, input: RunActionsInput): Promise<ActionsSummary> {
   const want = desiredState(input.groups, input.flags);
   const flagsNeeded = input.flags.favorite || input.flags.archive;
@@ -128,7 +85,7 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
   const applied = await apply(ctx, plan.operations, ALBUM_DESCRIPTION);
   if (applied.aborted) return { ...applied, planLines, notices: plan.notices, planned, unverified: [], settledPending: settled };
   // Verify: with what is there now, nothing should be left to do.
-  const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
+  const ownedAfter = ownedFromJournal(ctx.journal.load());
   const after = await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING, true));
   const again = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: after, owned: ownedAfter });
   return {
@@ -161,7 +118,7 @@ export async function runUndo(ctx: ActionsContext): Promise<ActionsSummary> {
   }
   const applied = await apply(ctx, ops, '');
   if (applied.aborted) return { ...applied, planLines, notices: [], planned, unverified: [], settledPending: settled };
-  const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
+  const ownedAfter = ownedFromJournal(ctx.journal.load());
   const again = planUndo(ownedAfter, await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING)));
   return { ...applied, planLines, notices: [], planned, unverified: again.map((op) => renderOperation(op, ctx.namer)), settledPending: settled };
 }
@@ -183,7 +140,7 @@ async function settle(
   ctx: ActionsContext,
   needsFor: (owned: Owned, pendingAssets: readonly string[], pending: PendingTargets) => StateNeeds,
 ): Promise<{ owned: Owned; settled: number }> {
-  const journal = loadJournal(ctx.db, ctx.server);
+  const journal = ctx.journal.load();
   const pending = journal.filter((e) => e.state === 'pending');
   if (pending.length === 0) return { owned: ownedFromJournal(journal), settled: 0 };
   const targets: PendingTargets = {
@@ -194,22 +151,18 @@ async function settle(
   };
   const assets = pending.filter((e) => /favorite|archive/.test(e.op)).flatMap((e) => e.assets);
   const state = await readServerState(ctx.client, needsFor(ownedFromJournal(journal), assets, targets));
-  const now = new Date();
   for (const v of resolvePending(journal, state)) {
-    journalFinish(ctx.db, v.entryId, v.state, { entityId: v.entityId, assets: v.assets, message: v.state === 'failed' ? 'interrupted before the server acted' : 'interrupted; the server had acted' }, now);
+    ctx.journal.finish(v.entryId, v.state, { entityId: v.entityId, assets: v.assets, message: v.state === 'failed' ? 'interrupted before the server acted' : 'interrupted; the server had acted' });
   }
   ctx.sink.note('notice', `Checked ${pending.length} change${pending.length === 1 ? '' : 's'} an interrupted run left unconfirmed against the server.`);
-  return { owned: ownedFromJournal(loadJournal(ctx.db, ctx.server)), settled: pending.length };
+  return { owned: ownedFromJournal(ctx.journal.load()), settled: pending.length };
 }
 
 async function apply(ctx: ActionsContext, ops: readonly Operation[], albumDescription: string): Promise<Pick<ActionsSummary, 'applied' | 'failures' | 'aborted'>> {
   const applyCtx: ApplyContext = {
     client: ctx.client,
     albumDescription,
-    journal: {
-      begin: (start) => journalBegin(ctx.db, ctx.server, ctx.runId, start, new Date()),
-      finish: (id, state, details) => journalFinish(ctx.db, id, state, details, new Date()),
-    },
+    journal: ctx.journal,
     onProgress: (done, total) => ctx.sink.update(done, total),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };

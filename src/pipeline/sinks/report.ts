@@ -1,0 +1,46 @@
+/**
+ * The report sink: the run's groups with each photo named as the source names it (a path
+ * relative to the folder, or a file name) and linked to it (its file, or its page on the
+ * server), written under the output folder — or next to the catalog when there is none.
+ */
+import type { OutputPlan } from '../../output/plan.js';
+import { buildReport } from '../../report/build.js';
+import { type WrittenReport, writeReport } from '../../report/write.js';
+import type { PhotoError } from '../../core/types.js';
+import type { PhotoSource } from '../../sources/source.js';
+import type { SelectedGroup } from '../stages/select.js';
+
+export interface ReportInput {
+  readonly source: PhotoSource;
+  /** Where reports/ goes. */
+  readonly root: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly groups: readonly SelectedGroup[];
+  /** The local tree's plan, in the order of `groups`; null without one. */
+  readonly plan: OutputPlan | null;
+  readonly ungrouped: readonly string[];
+  readonly errors: readonly PhotoError[];
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+export async function writeRunReport(input: ReportInput): Promise<WrittenReport> {
+  const { source } = input;
+  return writeReport(
+    input.root,
+    buildReport({
+      generatedAt: new Date(),
+      source: source.label,
+      output: input.root,
+      options: input.options,
+      groups: input.groups.map((g) => ({
+        number: g.number,
+        kind: g.kind,
+        members: g.members.map((m) => ({ photo: { ...m.photo, path: source.link(m.photo), relativePath: source.name(m.photo) }, decision: m.decision })),
+      })),
+      plan: input.plan,
+      ungrouped: input.ungrouped,
+      errors: input.errors,
+      timings: input.timings,
+    }),
+  );
+}

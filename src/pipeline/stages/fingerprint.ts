@@ -1,0 +1,116 @@
+/**
+ * Fingerprint stage: every candidate item without a fingerprint of the source's picture goes
+ * through the worker pool — its picture opened by the source (a file read in place, or a cached
+ * or downloaded Immich picture, fetched a few at once ahead of the pool) — and results are stored
+ * in small transactions as they arrive, so a killed run keeps nearly all finished work. A picture
+ * that cannot be had or read is a per-item error, stored and reported.
+ */
+import type { Db } from '../../catalog/database.js';
+import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
+import type { PhotoId } from '../../core/types.js';
+import { type PhotoSource, SourceError } from '../../sources/source.js';
+import { prefetch } from '../bounded.js';
+import { InspectPool } from '../pool.js';
+import type { ProgressSink } from '../progress.js';
+
+export interface FingerprintCounts {
+  /** Fingerprints made now. */
+  readonly fingerprinted: number;
+  readonly failed: number;
+  /** Candidates whose fingerprint came from the catalog. */
+  readonly cached: number;
+  /** Pictures found in a download cache, and read from a local copy of a library. */
+  readonly fromCache: number;
+  readonly fromLibrary: number;
+}
+
+export interface FingerprintContext {
+  readonly db: Db;
+  readonly source: PhotoSource;
+  readonly threads: number;
+  readonly sink: ProgressSink;
+  readonly signal?: AbortSignal;
+}
+
+const FLUSH_EVERY = 32;
+const FLUSH_MS = 500;
+
+/** Pictures fetched at once ahead of the pool: enough to hide a server's latency, kind to it too. */
+export function fetchConcurrency(threads: number): number {
+  return Math.min(8, Math.max(2, threads * 2));
+}
+
+export async function fingerprintStage(ctx: FingerprintContext, candidates: readonly PhotoId[]): Promise<FingerprintCounts> {
+  const { db, source, sink } = ctx;
+  const pending = loadItems(db, pendingItems(db, candidates, source.pixels, source.retryFailed));
+  const cached = candidates.length - pending.length;
+  if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0 };
+  const byId = new Map<PhotoId, StoredItem>(pending.map((i) => [i.id, i]));
+  let ok: FingerprintedItem[] = [];
+  let bad: { id: PhotoId; stage: string; message: string }[] = [];
+  let lastFlush = Date.now();
+  let done = 0;
+  let failed = 0;
+  let fromCache = 0;
+  let fromLibrary = 0;
+  const flush = (): void => {
+    if (ok.length > 0) saveFingerprints(db, ok);
+    if (bad.length > 0) saveErrors(db, bad);
+    ok = [];
+    bad = [];
+    lastFlush = Date.now();
+  };
+  const fail = (item: StoredItem, stage: string, message: string): void => {
+    failed++;
+    done++;
+    bad.push({ id: item.id, stage, message });
+    sink.note('problem', `${source.name(item)}: ${message}`);
+    sink.update(done);
+  };
+  const open = async (item: StoredItem): Promise<{ id: PhotoId; path: StoredItem['key'] } | null> => {
+    if (ctx.signal?.aborted === true) return null;
+    try {
+      // Held until fingerprinted: a cache cap must not evict a picture the pool has yet to read.
+      const picture = await source.open(item);
+      if (picture.from === 'cache') fromCache++;
+      if (picture.from === 'library') fromLibrary++;
+      return { id: item.id, path: picture.path };
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      fail(item, 'fingerprint', error.message);
+      return null;
+    }
+  };
+
+  sink.start('inspect', pending.length);
+  const pool = new InspectPool(ctx.threads);
+  try {
+    await pool.runAll(
+      prefetch(pending, fetchConcurrency(ctx.threads), open),
+      (id, outcome) => {
+        const item = byId.get(id)!;
+        source.release(item);
+        if (!outcome.ok) {
+          fail(item, outcome.stage, outcome.message);
+        } else {
+          // A preview's own size and EXIF are not the photo's: the listing's metadata stays.
+          const listed = source.metadataFromPicture ? null : item.meta;
+          const mp = listed === null ? 0 : listed.width * listed.height;
+          const f = outcome.fingerprint;
+          const fingerprint = mp > 0 ? { ...f, quality: { ...f.quality, megapixels: mp / 1e6 } } : f;
+          ok.push({ id, pixels: source.pixels, meta: listed === null ? outcome.meta : null, fingerprint });
+          done++;
+          sink.update(done);
+        }
+        if (ok.length + bad.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) flush();
+      },
+      ctx.signal,
+    );
+  } finally {
+    flush();
+    await pool.close();
+    await source.settle();
+    sink.finish();
+  }
+  return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary };
+}

@@ -1,0 +1,79 @@
+/**
+ * A folder of photo files as a PhotoSource: discovery walks it (sources/local.ts), each file is
+ * an item keyed by its path and versioned by size + mtime, and its picture is the file itself.
+ */
+import { dirname } from 'node:path';
+import { itemVersion, LOCAL_SOURCE, type StoredItem } from '../core/items.js';
+import { displayPath, pathBytes, relativeDisplay } from '../core/paths.js';
+import { discoverPhotos } from './local.js';
+import type { Discovery, Pass, Picture, PhotoSource, SourceSink } from './source.js';
+
+export interface FolderSourceOptions {
+  /** The folder with the photos (absolute). */
+  readonly root: string;
+  /** The output folder and the catalog file: never walked when they lie inside the folder. */
+  readonly output: string;
+  readonly catalog: string;
+  /** --limit (0 = all). */
+  readonly limit: number;
+}
+
+export class FolderSource implements PhotoSource {
+  readonly id = LOCAL_SOURCE;
+  readonly scope = LOCAL_SOURCE;
+  readonly pixels = 'original';
+  readonly retryFailed = false;
+  readonly metadataFromPicture = true;
+  readonly label: string;
+
+  constructor(private readonly options: FolderSourceOptions) {
+    this.label = options.root;
+  }
+
+  async discover(sink: SourceSink): Promise<Discovery> {
+    sink.start('discover', null);
+    const found = await discoverPhotos(this.options.root, {
+      exclude: [this.options.output, dirname(this.options.catalog)],
+      limit: this.options.limit,
+      onFound: (n) => sink.update(n),
+    });
+    sink.finish();
+    for (const dir of found.skippedExcluded) sink.note('notice', `Skipped ${dir}: it is the output folder`);
+    for (const p of found.problems) sink.note('problem', `${p.path}: ${p.message}`);
+    // Grouping goes in path order (byte-wise), whatever order the walk found the files in.
+    const entries = found.files
+      .map((f) => ({ key: f.path, bytes: pathBytes(f.path), version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs }))
+      .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+      .map(({ bytes: _, ...entry }) => entry);
+    return { entries, problems: found.problems };
+  }
+
+  async passes(items: readonly StoredItem[]): Promise<Pass[]> {
+    const ids = items.map((i) => i.id);
+    return [{ person: null, ids, candidates: new Set(ids), fixedGroups: null }];
+  }
+
+  async open(item: StoredItem): Promise<Picture> {
+    return { path: item.key, size: item.size, mtimeMs: item.mtimeMs, from: 'file' };
+  }
+
+  release(): void {}
+
+  learnNames(): void {}
+
+  async settle(): Promise<void> {}
+
+  name(item: StoredItem): string {
+    return relativeDisplay(this.options.root, item.key);
+  }
+
+  link(item: StoredItem): string {
+    return displayPath(item.key);
+  }
+
+  async serverFaces(): Promise<null> {
+    return null;
+  }
+
+  async close(): Promise<void> {}
+}
