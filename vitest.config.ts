@@ -8,5 +8,14 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,
+    // `npm run coverage`: core/ is the pure domain logic that STYLE.md wants near full branch
+    // coverage, and the unit tests exercise it in process (the CLI runs of the integration tier are
+    // child processes, which V8 coverage does not see).
+    coverage: {
+      provider: 'v8',
+      include: ['src/core/**/*.ts'],
+      reporter: ['text', 'text-summary', 'html'],
+      reportsDirectory: 'coverage',
+    },
   },
 });

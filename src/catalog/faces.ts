@@ -44,7 +44,7 @@ export function saveFaceAnalyses(db: Db, batch: readonly StoredFaceAnalysis[]): 
       dropFaces.run(photoId);
       drop.run(photoId);
       if (insertAnalysis.run(a.analyzer, a.width, a.height, a.note, photoId).changes === 0) continue;
-      a.faces.forEach((f, position) =>
+      a.faces.forEach((f, position) => {
         insertFace.run(
           photoId,
           position,
@@ -64,8 +64,8 @@ export function saveFaceAnalyses(db: Db, batch: readonly StoredFaceAnalysis[]): 
           f.smile,
           f.sharpness,
           descriptorBytes(f.descriptor),
-        ),
-      );
+        );
+      });
     }
   })();
 }
@@ -131,7 +131,9 @@ function toRecord(r: FaceRow): FaceRecord {
 /** float32 little-endian, the byte order of every platform Node runs on, written explicitly anyway. */
 function descriptorBytes(d: Float32Array): Buffer {
   const out = Buffer.alloc(d.length * 4);
-  d.forEach((v, i) => out.writeFloatLE(v, i * 4));
+  d.forEach((v, i) => {
+    out.writeFloatLE(v, i * 4);
+  });
   return out;
 }
 

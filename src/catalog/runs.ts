@@ -82,7 +82,9 @@ export function saveGroups(db: Db, runId: number, groups: readonly (Omit<StoredG
     db.prepare('DELETE FROM group_members WHERE run_id = ?').run(runId);
     groups.forEach((g, gi) => {
       insertGroup.run(runId, gi + 1, g.kind, g.person ?? null);
-      g.members.forEach((m, pos) => insertMember.run(runId, gi + 1, pos, m.photoId, m.score, m.reason, m.isBest ? 1 : 0));
+      g.members.forEach((m, pos) => {
+        insertMember.run(runId, gi + 1, pos, m.photoId, m.score, m.reason, m.isBest ? 1 : 0);
+      });
     });
   })();
 }

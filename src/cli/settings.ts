@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DEFAULT_OPTIONS, FACE_BACKENDS, hybridAsImmich, type RunOptions, runOptionsSchema } from '../pipeline/options.js';
 
 export const SETTINGS_FILE = '.photo_organizer_settings.json';

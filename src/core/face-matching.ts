@@ -75,27 +75,27 @@ export function matchPeople(frames: readonly (readonly MatchableFace[])[], thres
   const clusters: Cluster[] = [];
   const clusterOf = new Map<string, Cluster>();
   const key = (frame: number, face: number): string => `${frame}:${face}`;
-  frames.forEach((faces, frame) =>
+  frames.forEach((faces, frame) => {
     faces.forEach((_, face) => {
       const c: Cluster = { members: [{ frame, face }], frames: new Set([frame]) };
       clusters.push(c);
       clusterOf.set(key(frame, face), c);
-    }),
-  );
+    });
+  });
   const sim = (a: { frame: number; face: number }, b: { frame: number; face: number }): number =>
     matchScore(frames[a.frame]![a.face]!, frames[b.frame]![b.face]!);
 
   const pairs: { a: { frame: number; face: number }; b: { frame: number; face: number }; s: number; order: number }[] = [];
   for (let fa = 0; fa < frames.length; fa++) {
     for (let fb = fa + 1; fb < frames.length; fb++) {
-      frames[fa]!.forEach((_, ia) =>
+      frames[fa]!.forEach((_, ia) => {
         frames[fb]!.forEach((__, ib) => {
           const a = { frame: fa, face: ia };
           const b = { frame: fb, face: ib };
           const s = sim(a, b);
           if (s >= threshold) pairs.push({ a, b, s, order: pairs.length });
-        }),
-      );
+        });
+      });
     }
   }
   pairs.sort((p, q) => q.s - p.s || p.order - q.order);

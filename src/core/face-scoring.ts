@@ -131,12 +131,12 @@ const openness = (f: FaceRecord): number => (f.leftEye.aspect + f.rightEye.aspec
 function judgeFrames(frames: readonly FrameFaces[], members: readonly FaceScoringInput[]): FrameVerdict[] | null {
   const people = matchPeople(frames.map((f) => f.faces));
   const byPerson = new Map<number, FaceRecord[]>();
-  frames.forEach((f, frame) =>
+  frames.forEach((f, frame) => {
     f.faces.forEach((face, i) => {
       const person = people[frame]![i]!;
       byPerson.set(person, [...(byPerson.get(person) ?? []), face]);
-    }),
-  );
+    });
+  });
   const cast = new Map<number, { open: number; sharp: number; seen: number }>();
   for (const [person, seen] of byPerson) {
     if (seen.length < 2 || seen.length * 2 < frames.length) continue;

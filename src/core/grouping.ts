@@ -85,7 +85,9 @@ export function groupPhotos(
     if (onProgress && (n % 256 === 0 || n === total - 1)) onProgress(n + 1, total);
   };
   for (let k = 0; k < hashPairs.a.length; k++) consider(hashPairs.a[k]!, hashPairs.b[k]!, k);
-  extra.forEach(([i, j], k) => consider(i, j, hashPairs.a.length + k));
+  extra.forEach(([i, j], k) => {
+    consider(i, j, hashPairs.a.length + k);
+  });
   // Strongest evidence first; index order breaks ties so the result never depends on timing.
   edges.sort(
     (p, q) =>

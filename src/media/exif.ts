@@ -190,7 +190,9 @@ function positive(value: unknown): number | null {
 /** A one-line printable string, or null when empty. EXIF strings arrive NUL-padded and space-padded. */
 function text(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes.
+  const printable = value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  const clean = printable.replace(/\s+/g, ' ').trim().slice(0, 200);
   return clean === '' ? null : clean;
 }
 

@@ -115,10 +115,14 @@ const listeners = new Set<LibheifFailure>();
  */
 async function withLibheifLogCaptured<T>(fn: () => Promise<T>, failure: LibheifFailure): Promise<T> {
   if (captureDepth++ === 0) {
+    // biome-ignore lint/suspicious/noConsole: libheif-js reports failures through console.log; this takes that channel over.
     const log = console.log;
     originalLog = log;
     console.log = (...args: unknown[]): void => {
-      if (typeof args[0] !== 'string' || !LIBHEIF_LOGS.has(args[0])) return log.apply(console, args);
+      if (typeof args[0] !== 'string' || !LIBHEIF_LOGS.has(args[0])) {
+        log.apply(console, args);
+        return;
+      }
       const detail = args.slice(1).find((a) => typeof a === 'string') ?? (args[2] as { message?: unknown } | undefined)?.message;
       const reason = typeof detail === 'string' ? detail : args[0];
       for (const listener of listeners) listener.reason ??= reason;

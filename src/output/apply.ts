@@ -3,6 +3,7 @@
  * a re-run skips what is already in place (so a killed run resumes), and one failing file is
  * recorded and does not stop the others.
  */
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { displayPath, pathBytes, pathFromBytes } from '../core/paths.js';
@@ -133,7 +134,7 @@ export async function applyPlan(plan: OutputPlan, options: ApplyOptions = {}): P
 
 /** Names of the `group_NNNN` folders directly under `root`, sorted; [] when `root` does not exist. */
 export async function listGroupFolders(root: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (error) {
@@ -232,7 +233,7 @@ async function applyCopy(op: CopyOperation, trustMtime: boolean): Promise<'appli
   if (!source.isFile()) throw new Error(`Not a regular file: ${displayPath(op.from)}`);
   const existing = await lstatOrNull(op.to);
   if (existing?.isDirectory() === true) throw new Error(`A folder is in the way: ${displayPath(op.to)}`);
-  if (existing !== null && existing.isFile() && existing.size === source.size) {
+  if (existing?.isFile() && existing.size === source.size) {
     if (trustMtime && Math.floor(existing.mtimeMs) === Math.floor(source.mtimeMs)) return 'skipped';
     if (await sameFileContent(op.from, op.to)) return 'skipped';
   }
@@ -244,7 +245,7 @@ async function applyWrite(op: WriteOperation): Promise<'applied' | 'skipped'> {
   const data = Buffer.from(op.content, 'utf8');
   const existing = await lstatOrNull(op.to);
   if (existing?.isDirectory() === true) throw new Error(`A folder is in the way: ${op.to}`);
-  const same = existing !== null && existing.isFile() && existing.size === data.length;
+  const same = existing?.isFile() === true && existing.size === data.length;
   if (same && (await fileHolds(op.to, data))) return 'skipped';
   await atomicWriteFile(op.dir, op.name, data);
   return 'applied';

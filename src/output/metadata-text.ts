@@ -126,7 +126,7 @@ function pad2(n: number): string {
  * broke the layout for every reader; control characters become visible escapes instead.
  */
 function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes.
   return value.replace(/[\u0000-\u001f\u007f]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';

@@ -11,7 +11,7 @@ import { loadJournal } from '../catalog/immich-journal.js';
 import { forgetFingerprints, loadErrors, loadItems, syncItems } from '../catalog/items.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import type { GroupKind, PhotoError } from '../core/types.js';
-import { type ActionsSummary } from '../immich/actions/run.js';
+import type { ActionsSummary } from '../immich/actions/run.js';
 import { hasServerActions } from '../immich/actions/groups.js';
 import type { ApplyResult } from '../output/apply.js';
 import type { WrittenReport } from '../report/write.js';

@@ -228,7 +228,7 @@ function assertInside(base: string, file: string): void {
  * (a preview JPEG of a HEIC file is named `IMG_0042.jpg`).
  */
 export function safeFileName(originalFileName: string, extension: string | null): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes.
   let name = (originalFileName.split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
   name = name.replace(/^\.+/, '');
   if (extension !== null) {

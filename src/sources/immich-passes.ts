@@ -5,7 +5,7 @@
  * those people out of every pass by person. In each pass the thumbhash prefilter picks the
  * candidates: only they are downloaded and grouped.
  */
-import { type StoredAsset } from '../core/immich.js';
+import type { StoredAsset } from '../core/immich.js';
 import { combinations, withoutExcluded } from '../core/people.js';
 import { type PrefilterItem, selectCandidates, thumbFeatures } from '../core/prefilter.js';
 import type { ImmichClient } from '../immich/client.js';

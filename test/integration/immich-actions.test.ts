@@ -177,7 +177,7 @@ describe('favorite, archive, albums and stacks on Immich', () => {
     expect(writeLines(f)).toEqual([]);
     expect(preview.stdout).toMatch(/^unstack 5 photos: IMG_010\d\.JPG, .*\[DELETE \/api\/stacks\//m);
     expect(preview.stdout).toMatch(/^delete album "Trip-2024-04-21-0001"/m);
-    expect(preview.stdout).toMatch(/^delete tag photo-organizer  \[DELETE/m);
+    expect(preview.stdout).toMatch(/^delete tag photo-organizer {2}\[DELETE/m);
 
     const undone = await runImmichCli(f, ['--immich-cache-dir', cache, '--undo']);
     expect(undone.code, undone.stderr).toBe(0);

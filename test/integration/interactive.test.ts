@@ -245,12 +245,15 @@ describe('-r: saved settings without questions', () => {
 
   it('fails at once, without a prompt, on Immich settings with no key anywhere', async () => {
     const { work } = workspace();
-    writeFileSync(join(work, SETTINGS), JSON.stringify({ version: 1, sourceType: 'immich', immichUrl: 'http://127.0.0.1:9', tagOnly: true }));
-    const started = Date.now();
+    // "At once" means before any work: not one request reaches the server the settings name.
+    fake = await startFakeImmich(seeds);
+    writeFileSync(join(work, SETTINGS), JSON.stringify({ version: 1, sourceType: 'immich', immichUrl: fake.url, tagOnly: true }));
     const run = await runIn(work, ['-r']);
+    expect(run.signal).toBeNull();
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no Immich API key: settings files never hold it; set IMMICH_API_KEY');
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(run.stdout + run.stderr).not.toMatch(/\?\s*Immich API key/);
+    expect(fake.calls).toEqual([]);
   });
 });
 

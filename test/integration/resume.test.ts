@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { latestRun, type RunRecord, type RunStage } from '../../src/catalog/runs.js';
 import { readReport } from '../../src/report/write.js';
 import { runCli } from '../support/cli.js';
 import { buildLibrary, type Library } from '../support/library.js';
@@ -24,6 +26,16 @@ function tree(dir: string): Record<string, string> {
   };
   walk(dir, '');
   return out;
+}
+
+/** The newest run in the catalog of output folder `out`, read without changing the file. */
+function lastRun(out: string): RunRecord | null {
+  const db = new Database(join(out, '.photo-organizer', 'catalog.db'), { readonly: true, fileMustExist: true });
+  try {
+    return latestRun(db);
+  } finally {
+    db.close();
+  }
 }
 
 async function groupsOf(out: string) {
@@ -48,18 +60,25 @@ describe('resume after SIGKILL', () => {
     expect(Object.keys(expected).length).toBeGreaterThan(20);
   });
 
-  const points: { name: string; when: RegExp; delayMs: number }[] = [
-    { name: 'while scanning', when: /Scanning|Fingerprinting/, delayMs: 0 },
-    { name: 'mid-way through fingerprinting', when: /Fingerprinting: \d+ photos\n/, delayMs: 600 },
-    { name: 'while writing the output', when: /Writing output: \d+ files\n/, delayMs: 40 },
-    { name: 'after writing the output', when: /Writing output: \d+ files in/, delayMs: 0 },
+  // Each kill lands at the moment the run prints `line` (`delayMs` later for the one mid-stage):
+  // the CLI freezes itself there until the SIGKILL arrives, so the stage it dies in is known.
+  const points: { name: string; line: RegExp; delayMs?: number; stage: RunStage; args?: string[] }[] = [
+    // Found every file, recorded none of them yet.
+    { name: 'while scanning', line: /Scanning: \d+ photos found in/, stage: 'discover' },
+    // Some fingerprints stored, the rest not (one thread keeps the stage long enough).
+    { name: 'mid-way through fingerprinting', line: /Fingerprinting: \d+ photos\n/, delayMs: 600, stage: 'inspect' },
+    { name: 'as it starts writing the output', line: /Writing output: \d+ files\n/, stage: 'output' },
+    // Every file in place, the report not written and the run not marked done; --verbose prints
+    // the stage's closing line however short the stage was.
+    { name: 'after writing the output', line: /Writing output: \d+ files in/, stage: 'output', args: ['--verbose'] },
   ];
   for (const point of points) {
     it(`ends with the uninterrupted output when killed ${point.name}`, async () => {
       const out = join(base, `killed-${point.name.replace(/\W+/g, '-')}`);
-      const killed = await runCli(['-s', library.root, '-o', out, '--threads', '1'], { killWhen: point.when, killDelayMs: point.delayMs });
-      // The kill may land after a fast stage finished; either way the resumed run must converge.
-      console.log(`${point.name}: ${killed.signal ?? `exit ${killed.code}`}; last line: ${killed.stderr.trim().split('\n').at(-1)}`);
+      const killAt = { line: point.line, ...(point.delayMs === undefined ? {} : { delayMs: point.delayMs }) };
+      const killed = await runCli(['-s', library.root, '-o', out, '--threads', '1', ...(point.args ?? [])], { killAt });
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      expect(lastRun(out)).toMatchObject({ stage: point.stage, finishedAt: null });
       const resumed = await runCli(['-o', out, '--resume', '--threads', '2']);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(tree(out)).toEqual(expected);

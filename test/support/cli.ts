@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'photo-organizer.js');
+const FREEZE_HOOK = join(import.meta.dirname, 'freeze-hook.js');
+const FROZEN_MARK = '[test hook] frozen';
 
 export interface CliResult {
   readonly code: number | null;
@@ -12,25 +14,26 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  /** Kill the process with SIGKILL once its combined output matches, after `killDelayMs`. */
-  readonly killWhen?: RegExp;
-  readonly killDelayMs?: number;
+  /**
+   * Kill the process with SIGKILL at the moment it prints a line matching `line` (or `delayMs`
+   * later): the CLI stops itself there (test/support/freeze-hook.js) until the kill arrives.
+   */
+  readonly killAt?: { readonly line: RegExp; readonly delayMs?: number };
   readonly env?: NodeJS.ProcessEnv;
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const { killAt } = options;
+    const freeze = killAt ? { PO_TEST_FREEZE_ON: killAt.line.source, PO_TEST_FREEZE_DELAY_MS: String(killAt.delayMs ?? 0) } : {};
+    const child = spawn(process.execPath, [...(killAt ? ['--import', FREEZE_HOOK] : []), BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...options.env, ...freeze },
     });
     let stdout = '';
     let stderr = '';
-    let armed = false;
     const check = (): void => {
-      if (armed || !options.killWhen || !options.killWhen.test(stdout + stderr)) return;
-      armed = true;
-      setTimeout(() => child.kill('SIGKILL'), options.killDelayMs ?? 0);
+      if (killAt && stderr.includes(FROZEN_MARK)) child.kill('SIGKILL');
     };
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();

@@ -83,8 +83,9 @@ function bytes(tag: number, type: number, values: readonly number[]): Entry {
 }
 
 function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
+  let [x, y] = [a, b];
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
 }
 
 /** A non-negative number as numerator/denominator: 1/N for short exposures, else 1/10000 precision. */

@@ -113,6 +113,8 @@ export type LibraryVariant = 'full' | 'small';
 export interface BuildLibraryOptions {
   /** 'full' (default): ~46 files, every case. 'small': ~11 files, one burst, one duplicate set, two look-alikes. */
   readonly variant?: LibraryVariant;
+  /** Told each time a fixture photo is decoded (the costly step; each is meant to be decoded once). */
+  readonly onSceneDecode?: (name: FixtureName) => void;
 }
 
 /** relativePath -> cluster label (null = alone), for `pairwise`. */
@@ -823,6 +825,7 @@ export async function buildLibrary(root: string, options: BuildLibraryOptions = 
     scene(name) {
       let s = scenes.get(name);
       if (s === undefined) {
+        options.onSceneDecode?.(name);
         s = decodeRgb(fixturePhotoPath(name));
         scenes.set(name, s);
       }

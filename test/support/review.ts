@@ -47,6 +47,7 @@ export function reviewCookie(review: RunningReview): { readonly origin: string; 
 }
 
 /** The page's JSON API, called with the token (as the page's own scripts are, by cookie). */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whichever fields they assert on; the expectations check the shape.
 export function reviewApi(review: RunningReview): (path: string, body?: unknown) => Promise<{ status: number; body: any }> {
   const { origin, cookie } = reviewCookie(review);
   return async (path, body) => {

@@ -26,12 +26,30 @@ function face(person: number) {
     jitter: 0,
   };
   const b = {
-    eyes: (aspect: number) => ((f.eyes = aspect), b),
-    smiling: (v = 0.9) => ((f.smile = v), b),
-    sharpness: (v: number) => ((f.sharpness = v), b),
-    tiny: () => ((f.box = { x: 0.5, y: 0.5, width: 0.01, height: 0.012 }), b),
-    at: (x: number) => ((f.box = { ...f.box, x }), b),
-    jitter: (v: number) => ((f.jitter = v), b),
+    eyes: (aspect: number) => {
+      f.eyes = aspect;
+      return b;
+    },
+    smiling: (v = 0.9) => {
+      f.smile = v;
+      return b;
+    },
+    sharpness: (v: number) => {
+      f.sharpness = v;
+      return b;
+    },
+    tiny: () => {
+      f.box = { x: 0.5, y: 0.5, width: 0.01, height: 0.012 };
+      return b;
+    },
+    at: (x: number) => {
+      f.box = { ...f.box, x };
+      return b;
+    },
+    jitter: (v: number) => {
+      f.jitter = v;
+      return b;
+    },
     build: (): FaceRecord => ({
       confidence: 0.9,
       box: f.box,
@@ -56,12 +74,31 @@ function photo(id: number) {
   let faces: FaceRecord[] | null = [];
   let note: string | null = null;
   const b = {
-    sharpness: (v: number) => ((q.sharpness = v), b),
-    mp: (v: number) => ((q.megapixels = v), b),
-    size: (v: number) => ((size = v), b),
-    faces: (...fs: { build: () => FaceRecord }[]) => ((faces = fs.map((f) => f.build())), b),
-    notAnalyzed: () => ((faces = null), b),
-    failed: (message: string) => ((note = message), (faces = []), b),
+    sharpness: (v: number) => {
+      q.sharpness = v;
+      return b;
+    },
+    mp: (v: number) => {
+      q.megapixels = v;
+      return b;
+    },
+    size: (v: number) => {
+      size = v;
+      return b;
+    },
+    faces: (...fs: { build: () => FaceRecord }[]) => {
+      faces = fs.map((f) => f.build());
+      return b;
+    },
+    notAnalyzed: () => {
+      faces = null;
+      return b;
+    },
+    failed: (message: string) => {
+      note = message;
+      faces = [];
+      return b;
+    },
     build: (): FaceScoringInput => ({
       id,
       name: `IMG_${id}.JPG`,

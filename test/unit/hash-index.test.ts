@@ -33,7 +33,9 @@ function bruteForce(hashes: bigint[], radius: number): string[] {
 function viaIndex(hashes: bigint[], radius: number): string[] {
   const hi = new Uint32Array(hashes.length);
   const lo = new Uint32Array(hashes.length);
-  hashes.forEach((h, i) => ([hi[i], lo[i]] = splitHash(h)));
+  hashes.forEach((h, i) => {
+    [hi[i], lo[i]] = splitHash(h);
+  });
   const pairs = hashPairsWithin(hi, lo, radius);
   const out: string[] = [];
   for (let k = 0; k < pairs.a.length; k++) out.push(`${pairs.a[k]},${pairs.b[k]},${pairs.d[k]}`);
@@ -44,7 +46,9 @@ describe('hashPairsWithin', () => {
   // Near-duplicates planted among random hashes, so every radius has pairs to find.
   const base = randomHashes(300, 7);
   const hashes = [...base];
-  base.slice(0, 60).forEach((h, i) => hashes.push(flipBits(h, Array.from({ length: i % 12 }, (_, k) => (k * 11 + i) % 64))));
+  base.slice(0, 60).forEach((h, i) => {
+    hashes.push(flipBits(h, Array.from({ length: i % 12 }, (_, k) => (k * 11 + i) % 64)));
+  });
 
   for (const radius of [0, 1, 3, 5, 8, 10, 12]) {
     it(`finds exactly the brute-force pairs at radius ${radius}`, () => {

@@ -84,7 +84,9 @@ function buildTiff(ifds: Entry[][], blobs: Uint8Array[], options: { magic?: numb
     }
     out.writeUInt32LE(0, q);
   });
-  allBlobs.forEach((blob, i) => out.set(blob, blobOffsets[i]!));
+  allBlobs.forEach((blob, i) => {
+    out.set(blob, blobOffsets[i]!);
+  });
   return out;
 }
 

@@ -7,12 +7,30 @@ function frame(id: number) {
   const q = imageQuality();
   let size = 4_000_000;
   const b = {
-    sharpness: (v: number) => ((q.sharpness = v), b),
-    clipped: (v: number) => ((q.highlightsClipped = v), b),
-    shadows: (v: number) => ((q.shadowsClipped = v), b),
-    luma: (v: number) => ((q.meanLuma = v), b),
-    mp: (v: number) => ((q.megapixels = v), b),
-    size: (v: number) => ((size = v), b),
+    sharpness: (v: number) => {
+      q.sharpness = v;
+      return b;
+    },
+    clipped: (v: number) => {
+      q.highlightsClipped = v;
+      return b;
+    },
+    shadows: (v: number) => {
+      q.shadowsClipped = v;
+      return b;
+    },
+    luma: (v: number) => {
+      q.meanLuma = v;
+      return b;
+    },
+    mp: (v: number) => {
+      q.megapixels = v;
+      return b;
+    },
+    size: (v: number) => {
+      size = v;
+      return b;
+    },
     build: (): ScoringInput => ({ id, quality: { ...q }, size }),
   };
   return b;

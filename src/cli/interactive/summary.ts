@@ -33,7 +33,9 @@ export function summaryLines(d: Draft): string[] {
   const out = ['Your settings:'];
   rows.forEach(([id, lines], i) => {
     const head = `  [${i + 1}] ${SECTION_TITLES[id].padEnd(13)}`;
-    lines.forEach((line, j) => out.push(`${j === 0 ? head : ' '.repeat(head.length)}${line}`));
+    lines.forEach((line, j) => {
+      out.push(`${j === 0 ? head : ' '.repeat(head.length)}${line}`);
+    });
   });
   return out;
 }

@@ -136,7 +136,7 @@ export function planActions(input: PlanInput): ActionPlan {
   if (flags.stack) {
     for (const [id, mine] of owned.stacks) {
       const live = server.stacks.find((s) => s.id === id);
-      if (!live || !live.assets.some(inScope)) continue;
+      if (!live?.assets.some(inScope)) continue;
       if (desiredStacks.some((d) => d[0] === live.primary && sameMembers(d, live.assets))) continue;
       ops.push({ kind: 'delete-stack', stackId: id, assets: mine.assets });
       deletedStacks.add(id);

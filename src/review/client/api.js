@@ -1,24 +1,59 @@
+// @ts-check
 // Calls to the review server's JSON API. The access token travels in the HttpOnly cookie the
 // server set on the first visit, so nothing here handles it.
 
-/** GET /api/<path> with query parameters; throws an Error with the server's message. */
-export async function get(path, params = {}) {
-  const query = new URLSearchParams(params).toString();
-  return call(`/api/${path}${query ? `?${query}` : ''}`, { method: 'GET' });
+/** An API failure: the server's message, and its HTTP status for callers that branch on it (404). */
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {number} status
+   */
+  constructor(message, status) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
 }
 
-/** POST /api/<path> with a JSON body. */
+/**
+ * GET /api/<path> with query parameters; throws an ApiError with the server's message. The caller
+ * names the answer's type, one of the server's view-models (`@type {Summary}`): the server is
+ * trusted to send it, as its own tests check.
+ * @template T
+ * @param {string} path
+ * @param {Record<string, string | number>} [params]
+ * @returns {Promise<T>}
+ */
+export async function get(path, params = {}) {
+  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  return /** @type {T} */ (await call(`/api/${path}${query ? `?${query}` : ''}`, { method: 'GET' }));
+}
+
+/**
+ * POST /api/<path> with a JSON body; the answer's type is named by the caller, as for get().
+ * @template T
+ * @param {string} path
+ * @param {object} [body]
+ * @returns {Promise<T>}
+ */
 export async function post(path, body = {}) {
-  return call(`/api/${path}`, {
+  const answer = await call(`/api/${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
+  return /** @type {T} */ (answer);
 }
 
+/**
+ * @param {string} url
+ * @param {RequestInit} init
+ * @returns {Promise<unknown>}
+ */
 async function call(url, init) {
   const response = await fetch(url, { ...init, credentials: 'same-origin' });
   const text = await response.text();
+  /** @type {{ error?: string } | null} */
   let value = null;
   try {
     value = text ? JSON.parse(text) : null;
@@ -26,19 +61,34 @@ async function call(url, init) {
     value = { error: text };
   }
   if (!response.ok) {
-    const error = new Error(value?.error ?? `${response.status} ${response.statusText}`);
-    error.status = response.status;
-    throw error;
+    throw new ApiError(value?.error ?? `${response.status} ${response.statusText}`, response.status);
   }
   return value;
 }
 
-/** Address of a picture made for group `number` (its HDR merge), in one of the sizes below. */
+/**
+ * The filters as the API's query takes them (the form's values).
+ * @typedef {{ kind: string; faces: string; changed: '0' | '1' }} Filter
+ */
+
+/** @typedef {'grid' | 'view' | 'full'} ImageVariant */
+
+/**
+ * Address of a picture made for group `number` (its HDR merge), in one of the sizes below.
+ * @param {number} number
+ * @param {ImageVariant} variant
+ * @param {string} version
+ */
 export function madeUrl(number, variant, version) {
   return `/made/${number}/${variant}?v=${encodeURIComponent(version)}`;
 }
 
-/** Address of a photo's picture: 'grid' (small), 'view' (large) or 'full' (100 %). */
+/**
+ * Address of a photo's picture: 'grid' (small), 'view' (large) or 'full' (100 %).
+ * @param {number} id
+ * @param {ImageVariant} variant
+ * @param {string} version
+ */
 export function imageUrl(id, variant, version) {
   return `/img/${id}/${variant}?v=${encodeURIComponent(version)}`;
 }

@@ -1,21 +1,33 @@
+// @ts-check
 // Review page entry: the two views (grid of groups, one group), routing by the address's hash
 // (#/ and #/group/<n>), the filters, the keyboard, undo and apply.
 
 import { get, post } from './api.js';
 import { Grid } from './grid.js';
 import { GroupView } from './group.js';
-import { closeZoom, h, toast, zoomOpen } from './ui.js';
+import { byId, closeZoom, h, toast, zoomOpen } from './ui.js';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./api.js').Filter} Filter */
+/** @typedef {import('./group.js').Changed} Changed */
+/** @typedef {import('./group.js').Selection} Selection */
+/** @typedef {import('../session.js').Summary} Summary */
+/** @typedef {import('../session.js').ApplyPreview} ApplyPreview */
+/** @typedef {import('../session.js').ApplyOutcome} ApplyOutcome */
 
+/** @param {string} id */
+const $ = (id) => byId(id, HTMLElement);
+
+/** @type {Record<'grid' | 'group', [string, string][]>} */
 const KEYS = {
   grid: [['←↑→↓', 'move'], ['Enter', 'open group'], ['u', 'undo']],
   group: [['← →', 'photo'], ['↑ ↓', 'group'], ['Space', 'pick best'], ['x', 'take out'], ['s', 'split here'], ['m', 'merge with next'], ['Enter', '100 %'], ['u', 'undo'], ['Esc', 'back']],
 };
 
-const filtersForm = $('filters');
+const filtersForm = byId('filters', HTMLFormElement);
 let filter = readFilter();
+/** @type {Summary | null} */
 let summary = null;
+/** @type {'grid' | 'group'} */
 let view = 'grid';
 /** Set when a change happened since the grid was loaded: it reloads when shown again. */
 let gridStale = false;
@@ -51,8 +63,8 @@ filtersForm.addEventListener('change', () => {
 filtersForm.addEventListener('submit', (event) => event.preventDefault());
 
 $('back').addEventListener('click', () => go('#/'));
-$('undo').addEventListener('click', () => undo());
-$('apply').addEventListener('click', () => apply());
+$('undo').addEventListener('click', () => undo().catch(showError));
+$('apply').addEventListener('click', () => apply().catch(showError));
 $('zoom').addEventListener('click', () => closeZoom());
 window.addEventListener('hashchange', () => route().catch(showError));
 // Coming back to the page: a run that finished meanwhile replaces the groups shown.
@@ -69,11 +81,13 @@ async function start() {
   await route();
 }
 
+/** @returns {Filter} */
 function readFilter() {
   const data = new FormData(filtersForm);
-  return { kind: data.get('kind') ?? 'all', faces: data.get('faces') ?? 'any', changed: data.get('changed') ? '1' : '0' };
+  return { kind: String(data.get('kind') ?? 'all'), faces: String(data.get('faces') ?? 'any'), changed: data.get('changed') ? '1' : '0' };
 }
 
+/** @param {string} hash */
 function go(hash) {
   if (location.hash === hash || (hash === '#/' && location.hash === '')) route().catch(showError);
   else location.hash = hash;
@@ -94,6 +108,10 @@ async function route() {
   }
 }
 
+/**
+ * @param {number} number
+ * @param {{ select: Selection }} options
+ */
 async function showGroup(number, { select }) {
   const shown = await group.show(number, filter, { select });
   if (!shown) {
@@ -103,6 +121,7 @@ async function showGroup(number, { select }) {
   setView('group');
 }
 
+/** @param {'grid' | 'group'} next */
 function setView(next) {
   view = next;
   document.body.classList.toggle('in-group', next === 'group');
@@ -112,33 +131,38 @@ function setView(next) {
   if (next === 'group') window.scrollTo({ top: 0 });
 }
 
+/** @param {Summary} s */
 function showSummary(s) {
   summary = s;
   const when = s.run.finishedAt.slice(0, 16).replace('T', ' ');
   $('run-info').textContent = `Run of ${when} · ${s.photos} photos in ${s.groups} groups${s.changed ? ` · ${s.changed} changed by you` : ''}`;
   for (const el of document.querySelectorAll('[data-count]')) {
-    el.textContent = String(el.dataset.count === 'all' ? s.groups : s.byKind[el.dataset.count]);
+    const kind = /** @type {HTMLElement} */ (el).dataset.count;
+    el.textContent = String(kind === 'all' ? s.groups : s.byKind[/** @type {keyof Summary['byKind']} */ (kind)]);
   }
   $('run-info').title = s.run.output === null ? s.run.source : `${s.run.source} → ${s.run.output}`;
-  const undoButton = $('undo');
+  const undoButton = byId('undo', HTMLButtonElement);
   undoButton.disabled = s.lastDecision === null;
   undoButton.title = s.lastDecision ? `Undo: ${s.lastDecision} (u)` : 'Nothing to undo';
 }
 
 async function checkForNewRun() {
   const shownRun = summary?.run.id;
+  /** @type {Summary} */
   const s = await get('summary');
   showSummary(s);
   if (s.run.id === shownRun) return;
   toast('A newer run has finished: showing its groups');
   gridStale = true;
-  if (view === 'group') await showGroup(group.number, { select: 'best' });
+  if (view === 'group' && group.number !== null) await showGroup(group.number, { select: 'best' });
   else await route();
 }
 
+/** Takes back the newest decision; a failure is shown, never thrown. */
 async function undo() {
   if (!summary?.lastDecision) return toast('Nothing to undo');
   try {
+    /** @type {Changed} */
     const outcome = await post('undo');
     showSummary(outcome.summary);
     toast(outcome.message);
@@ -155,9 +179,10 @@ async function undo() {
 }
 
 async function apply() {
-  const dialog = $('apply-dialog');
+  const dialog = byId('apply-dialog', HTMLDialogElement);
   const body = $('apply-body');
-  const confirm = $('apply-confirm');
+  const confirm = byId('apply-confirm', HTMLButtonElement);
+  /** @type {ApplyPreview} */
   let preview;
   try {
     preview = await get('apply');
@@ -167,7 +192,7 @@ async function apply() {
   const n = preview.sections.reduce((count, section) => count + section.items.length, 0);
   confirm.hidden = n === 0;
   confirm.textContent = `Apply ${n} ${n === 1 ? 'change' : 'changes'}`;
-  const where = summary.run.output ?? summary.run.source;
+  const where = summary === null ? 'the output' : (summary.run.output ?? summary.run.source);
   body.replaceChildren(
     ...(n === 0
       ? [h('p', {}, `Nothing to apply: ${where} already shows every decision.`)]
@@ -181,10 +206,12 @@ async function apply() {
   dialog.returnValue = '';
   dialog.showModal();
   confirm.focus();
+  /** @type {string} */
   const answer = await new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue), { once: true }));
   restoreFocus();
   if (answer !== 'apply') return;
   try {
+    /** @type {ApplyOutcome} */
     const result = await post('apply', { confirm: true });
     if (result.failed.length > 0) toast(`Applied with ${result.failed.length} problems: ${result.failed[0]}`, { error: true });
     else toast(result.message);
@@ -200,14 +227,15 @@ function restoreFocus() {
   else grid.setFocus(grid.focus);
 }
 
+/** @param {KeyboardEvent} event */
 function onKey(event) {
-  if ($('apply-dialog').open) return;
+  if (byId('apply-dialog', HTMLDialogElement).open) return;
   if (event.altKey || event.metaKey) return;
   const key = event.key;
   if (event.ctrlKey) {
     if (key === 'z') {
       event.preventDefault();
-      undo();
+      undo().catch(showError);
     }
     return;
   }
@@ -218,12 +246,16 @@ function onKey(event) {
     }
     return;
   }
-  const field = event.target.closest?.('input, select, textarea');
+  const field = event.target instanceof Element && event.target.closest('input, select, textarea');
   if (field && key !== 'Escape') return;
   const handled = view === 'grid' ? gridKey(key) : groupKey(key);
   if (handled) event.preventDefault();
 }
 
+/**
+ * @param {string} key
+ * @returns {boolean} whether the key did something
+ */
 function gridKey(key) {
   switch (key) {
     case 'ArrowRight': grid.move(1, 0); return true;
@@ -231,29 +263,34 @@ function gridKey(key) {
     case 'ArrowDown': grid.move(0, 1); return true;
     case 'ArrowUp': grid.move(0, -1); return true;
     case 'Enter': case ' ': grid.openFocused(); return true;
-    case 'u': undo(); return true;
+    case 'u': undo().catch(showError); return true;
     default: return false;
   }
 }
 
+/**
+ * @param {string} key
+ * @returns {boolean} whether the key did something
+ */
 function groupKey(key) {
   switch (key) {
     case 'ArrowRight': group.move(1); return true;
     case 'ArrowLeft': group.move(-1); return true;
     case 'ArrowDown': case 'PageDown': group.step(1); return true;
     case 'ArrowUp': case 'PageUp': group.step(-1); return true;
-    case ' ': group.pick(); return true;
-    case 'x': group.exclude(); return true;
-    case 's': group.split(); return true;
-    case 'm': group.merge(); return true;
-    case 'u': undo(); return true;
+    case ' ': group.pick().catch(showError); return true;
+    case 'x': group.exclude().catch(showError); return true;
+    case 's': group.split().catch(showError); return true;
+    case 'm': group.merge().catch(showError); return true;
+    case 'u': undo().catch(showError); return true;
     case 'Enter': case 'z': group.zoom({ x: 0.5, y: 0.5 }); return true;
     case 'Escape': go('#/'); return true;
     default: return false;
   }
 }
 
+/** @param {unknown} error */
 function showError(error) {
   console.error(error);
-  toast(error?.message ?? String(error), { error: true });
+  toast(error instanceof Error ? error.message : String(error), { error: true });
 }

@@ -1,25 +1,37 @@
+// @ts-check
 // The grid of groups: cards loaded a page at a time as the list scrolls (the API pages them),
 // pictures loaded only when a card comes near the screen, and a keyboard focus that arrows move.
 
 import { get, imageUrl } from './api.js';
 import { forgetLazy, h, lazyImage } from './ui.js';
 
+/** @typedef {import('./api.js').Filter} Filter */
+/** @typedef {import('../view.js').GroupCard} GroupCard */
+/** @typedef {import('../view.js').GroupPage} GroupPage */
+
 const PAGE = 60;
 
 export class Grid {
+  /**
+   * @param {{ list: HTMLElement; status: HTMLElement; sentinel: HTMLElement; onOpen: (number: number) => void }} parts
+   */
   constructor({ list, status, sentinel, onOpen }) {
     this.list = list;
     this.status = status;
     this.onOpen = onOpen;
-    this.filter = {};
+    /** @type {Filter | null} */
+    this.filter = null;
+    /** @type {GroupCard[]} */
     this.cards = [];
+    /** @type {number | null} */
     this.total = null;
     this.focus = 0;
+    /** @type {Promise<void> | null} */
     this.loading = null;
     this.generation = 0;
     // More cards when the end of the list comes within a screen of view.
     new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) this.loadMore();
+      if (entries.some((e) => e.isIntersecting)) this.loadMore().catch(reportError);
     }, { rootMargin: '100% 0px' }).observe(sentinel);
   }
 
@@ -30,6 +42,8 @@ export class Grid {
   /**
    * Starts the list again with `filter`, loading at least `atLeast` cards (to come back to where
    * the user was) and focusing the card of group `focusNumber` when it is among them.
+   * @param {Filter} filter
+   * @param {{ atLeast?: number; focusNumber?: number | null }} [options]
    */
   async reset(filter, { atLeast = PAGE, focusNumber = null } = {}) {
     this.generation++;
@@ -45,12 +59,17 @@ export class Grid {
     this.setFocus(at >= 0 ? at : Math.min(this.focus, Math.max(0, this.cards.length - 1)), at >= 0);
   }
 
-  /** Loads the next page (one request at a time). */
+  /**
+   * Loads the next page (one request at a time).
+   * @returns {Promise<void>}
+   */
   loadMore() {
-    if (this.done) return Promise.resolve();
+    if (this.done || this.filter === null) return Promise.resolve();
     if (this.loading) return this.loading;
     const generation = this.generation;
-    this.loading = get('groups', { ...this.filter, offset: this.cards.length, limit: PAGE })
+    /** @type {Promise<GroupPage>} */
+    const answer = get('groups', { ...this.filter, offset: this.cards.length, limit: PAGE });
+    this.loading = answer
       .then((page) => {
         if (generation !== this.generation) return;
         this.total = page.total;
@@ -69,6 +88,7 @@ export class Grid {
       n === 0 ? 'No group matches these filters.' : `${n} ${n === 1 ? 'group' : 'groups'}${this.done ? '' : ` · showing ${this.cards.length}`}`;
   }
 
+  /** @param {GroupCard} card */
   append(card) {
     const index = this.cards.length;
     this.cards.push(card);
@@ -98,14 +118,18 @@ export class Grid {
     this.list.append(li);
   }
 
-  setFocus(index, scroll = true) {
+  /**
+   * Moves the keyboard focus to card `wanted` (clamped to the cards shown).
+   * @param {number} wanted
+   */
+  setFocus(wanted, scroll = true) {
     const items = this.list.children;
     if (items.length === 0) return;
-    index = Math.max(0, Math.min(index, items.length - 1));
+    const index = Math.max(0, Math.min(wanted, items.length - 1));
     items[this.focus]?.classList.remove('focused');
     items[this.focus]?.setAttribute('tabindex', '-1');
     this.focus = index;
-    const el = items[index];
+    const el = /** @type {HTMLElement} */ (items[index]);
     el.classList.add('focused');
     el.setAttribute('tabindex', '0');
     if (scroll) {
@@ -113,18 +137,23 @@ export class Grid {
       el.scrollIntoView({ block: 'nearest' });
     }
     // Keep a page ahead of the focus, so holding an arrow key never runs into the end.
-    if (index > this.cards.length - 12) this.loadMore();
+    if (index > this.cards.length - 12) this.loadMore().catch(reportError);
   }
 
-  /** Moves the focus by columns (dx) and rows (dy). */
+  /**
+   * Moves the focus by columns (dx) and rows (dy).
+   * @param {number} dx
+   * @param {number} dy
+   */
   move(dx, dy) {
     this.setFocus(this.focus + dx + dy * this.columns());
   }
 
   columns() {
-    const items = [...this.list.children];
-    if (items.length === 0) return 1;
-    const top = items[0].offsetTop;
+    const items = /** @type {HTMLElement[]} */ ([...this.list.children]);
+    const first = items[0];
+    if (first === undefined) return 1;
+    const top = first.offsetTop;
     const n = items.findIndex((el) => el.offsetTop !== top);
     return n === -1 ? items.length : n;
   }

@@ -1,53 +1,91 @@
+// @ts-check
 // The group view: every frame side by side with its score, reason and faces; one frame selected
 // (arrows), the changes (pick, take out, split, merge) sent to the server as decisions.
 
-import { get, imageUrl, madeUrl, post } from './api.js';
-import { bytes, h, lazyBackground, openZoom, toast } from './ui.js';
+import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
+import { byId, bytes, h, lazyBackground, openZoom, toast } from './ui.js';
 
+/** @typedef {import('./api.js').Filter} Filter */
+/** @typedef {import('./ui.js').Point} Point */
+/** @typedef {import('../view.js').GroupDetail} GroupDetail */
+/** @typedef {import('../view.js').FrameView} FrameView */
+/** @typedef {import('../view.js').FaceMark} FaceMark */
+/** @typedef {import('../view.js').MadeFileView} MadeFileView */
+/** @typedef {import('../view.js').EyeState} EyeState */
+/** @typedef {import('../session.js').ChangeRequest} ChangeRequest */
+/** What POST changes and POST undo answer: the outcome and the new summary. */
+/** @typedef {import('../session.js').ChangeOutcome & { readonly summary: import('../session.js').Summary }} Changed */
+/** The frame to select after showing a group: its index, or the best one. */
+/** @typedef {number | 'best'} Selection */
+
+/** @type {Record<EyeState, string>} */
 const EYES = { open: 'eyes open', narrowed: 'eyes half-closed', closed: 'eyes closed' };
+/** @type {Record<EyeState, string>} */
 const EYE_MARK = { open: 'open', narrowed: 'half', closed: 'closed' };
 
 export class GroupView {
+  /**
+   * @param {{ onChanged: (outcome: Changed, options: { select: Selection }) => Promise<void> }} hooks
+   */
   constructor({ onChanged }) {
     this.onChanged = onChanged;
+    /** @type {GroupDetail | null} */
     this.detail = null;
     this.selected = 0;
-    this.filter = {};
     this.busy = false;
     this.el = {
-      name: document.getElementById('group-name'),
-      meta: document.getElementById('group-meta'),
-      position: document.getElementById('group-position'),
-      prev: document.getElementById('prev-group'),
-      next: document.getElementById('next-group'),
-      frames: document.getElementById('frames'),
-      history: document.getElementById('history'),
-      made: document.getElementById('made'),
-      pick: document.getElementById('do-pick'),
-      exclude: document.getElementById('do-exclude'),
-      split: document.getElementById('do-split'),
-      merge: document.getElementById('do-merge'),
+      name: byId('group-name', HTMLElement),
+      meta: byId('group-meta', HTMLElement),
+      position: byId('group-position', HTMLElement),
+      prev: byId('prev-group', HTMLButtonElement),
+      next: byId('next-group', HTMLButtonElement),
+      frames: byId('frames', HTMLElement),
+      history: byId('history', HTMLElement),
+      made: byId('made', HTMLElement),
+      pick: byId('do-pick', HTMLButtonElement),
+      exclude: byId('do-exclude', HTMLButtonElement),
+      split: byId('do-split', HTMLButtonElement),
+      merge: byId('do-merge', HTMLButtonElement),
     };
     this.el.prev.addEventListener('click', () => this.step(-1));
     this.el.next.addEventListener('click', () => this.step(1));
-    this.el.pick.addEventListener('click', () => this.pick());
-    this.el.exclude.addEventListener('click', () => this.exclude());
-    this.el.split.addEventListener('click', () => this.split());
-    this.el.merge.addEventListener('click', () => this.merge());
+    this.el.pick.addEventListener('click', () => this.pick().catch(reportError));
+    this.el.exclude.addEventListener('click', () => this.exclude().catch(reportError));
+    this.el.split.addEventListener('click', () => this.split().catch(reportError));
+    this.el.merge.addEventListener('click', () => this.merge().catch(reportError));
+  }
+
+  /** The group shown: the actions below are only reachable while there is one. */
+  get current() {
+    if (this.detail === null) throw new Error('No group is shown');
+    return this.detail;
+  }
+
+  /** The selected frame of the group shown. */
+  get frameSelected() {
+    const f = this.current.frames[this.selected];
+    if (f === undefined) throw new Error(`The group has no frame ${this.selected}`);
+    return f;
   }
 
   get number() {
     return this.detail?.number ?? null;
   }
 
-  /** Loads and shows group `number`; `select` is the frame to select (index, or 'best'). */
+  /**
+   * Loads and shows group `number`; `select` is the frame to select (index, or 'best').
+   * @param {number} number
+   * @param {Filter} filter
+   * @param {{ select?: Selection }} [options]
+   * @returns {Promise<boolean>} false when there is no such group (any more)
+   */
   async show(number, filter, { select = 'best' } = {}) {
-    this.filter = filter;
+    /** @type {GroupDetail} */
     let detail;
     try {
       detail = await get(`groups/${number}`, filter);
     } catch (error) {
-      if (error.status === 404) return false;
+      if (error instanceof ApiError && error.status === 404) return false;
       throw error;
     }
     this.detail = detail;
@@ -58,7 +96,7 @@ export class GroupView {
   }
 
   render() {
-    const d = this.detail;
+    const d = this.current;
     this.el.name.replaceChildren(d.folder, ' ', h('span', { class: `kind ${d.kind}` }, d.kind));
     this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}`;
     this.el.position.textContent = d.index >= 0 ? `${d.index + 1} of ${d.total}` : '';
@@ -72,6 +110,10 @@ export class GroupView {
     this.select(this.selected, false);
   }
 
+  /**
+   * @param {FrameView} f
+   * @param {number} i its index in the group
+   */
   frame(f, i) {
     const view = imageUrl(f.id, 'view', f.version);
     const ratio = Math.min(2, Math.max(0.6, f.width / Math.max(1, f.height)));
@@ -82,14 +124,14 @@ export class GroupView {
         style: { '--ratio': ratio.toFixed(4) },
         title: 'Click to see it at 100 %',
         onclick: (event) => {
-          const box = event.currentTarget.getBoundingClientRect();
+          const box = /** @type {HTMLElement} */ (event.currentTarget).getBoundingClientRect();
           this.select(i);
           this.zoom({ x: (event.clientX - box.left) / box.width, y: (event.clientY - box.top) / box.height });
         },
       },
       h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' }),
       f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
-      h('span', { class: 'ordinal' }, `${i + 1}/${this.detail.frames.length}`),
+      h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`),
       ...f.faces.map((face) =>
         h('span', {
           class: `facebox ${face.eyes}`,
@@ -126,9 +168,12 @@ export class GroupView {
     );
   }
 
-  /** A file made for the group (its HDR merge), as written in the output folder; click for 100 %. */
+  /**
+   * A file made for the group (its HDR merge), as written in the output folder; click for 100 %.
+   * @param {MadeFileView} m
+   */
   madeTile(m) {
-    const number = this.detail.number;
+    const number = this.current.number;
     const open = () => openZoom({ name: m.name, width: m.width, height: m.height, previewUrl: madeUrl(number, 'view', m.version), fullUrl: madeUrl(number, 'full', m.version) });
     return h(
       'figure',
@@ -138,33 +183,44 @@ export class GroupView {
     );
   }
 
-  /** Selects frame `i` (clamped) and moves the keyboard focus to it. */
+  /**
+   * Selects frame `i` (clamped) and moves the keyboard focus to it.
+   * @param {number} i
+   */
   select(i, focus = true) {
     const items = this.el.frames.children;
     if (items.length === 0) return;
     this.selected = Math.max(0, Math.min(i, items.length - 1));
     for (const [k, el] of [...items].entries()) el.classList.toggle('selected', k === this.selected);
-    const el = items[this.selected];
+    const el = /** @type {HTMLElement} */ (items[this.selected]);
     if (focus) {
       el.focus({ preventScroll: true });
       el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
-    const f = this.detail.frames[this.selected];
-    this.el.pick.disabled = f.isBest;
+    this.el.pick.disabled = this.frameSelected.isBest;
     this.el.split.disabled = this.selected === 0;
   }
 
+  /** @param {number} delta frames to the right (negative: left) */
   move(delta) {
     this.select(this.selected + delta);
   }
 
-  async step(delta) {
+  /**
+   * Goes to the next group (delta > 0) or the previous one, through the address.
+   * @param {number} delta
+   */
+  step(delta) {
     const target = delta < 0 ? this.detail?.previous : this.detail?.next;
     if (target !== null && target !== undefined) location.hash = `#/group/${target}`;
   }
 
+  /**
+   * Shows the selected frame at 100 %, centred on `at`.
+   * @param {Point} at
+   */
   zoom(at) {
-    const f = this.detail.frames[this.selected];
+    const f = this.frameSelected;
     openZoom({
       name: f.name,
       width: f.width,
@@ -175,44 +231,58 @@ export class GroupView {
     });
   }
 
-  pick() {
-    const f = this.detail.frames[this.selected];
+  // The four changes below report their own failures (a toast), so callers need not await them.
+
+  async pick() {
+    const f = this.frameSelected;
     if (f.isBest) return toast(`${f.name} is already the best`);
-    return this.change({ kind: 'pick', group: this.detail.number, photo: f.id }, { select: this.selected });
+    return this.change({ kind: 'pick', group: this.current.number, photo: f.id }, { select: this.selected });
   }
 
-  exclude() {
-    const f = this.detail.frames[this.selected];
-    return this.change({ kind: 'exclude', group: this.detail.number, photo: f.id }, { select: this.selected });
+  async exclude() {
+    const f = this.frameSelected;
+    return this.change({ kind: 'exclude', group: this.current.number, photo: f.id }, { select: this.selected });
   }
 
-  split() {
+  async split() {
     if (this.selected === 0) return toast('Select a later photo: it and the ones after it become a new group');
-    const f = this.detail.frames[this.selected];
-    return this.change({ kind: 'split', group: this.detail.number, photo: f.id }, { select: 0 });
+    const f = this.frameSelected;
+    return this.change({ kind: 'split', group: this.current.number, photo: f.id }, { select: 0 });
   }
 
-  merge() {
-    if (this.detail.next === null) return toast('There is no next group to merge with');
-    return this.change({ kind: 'merge', group: this.detail.number, with: this.detail.next }, { select: this.selected });
+  async merge() {
+    const { number, next } = this.current;
+    if (next === null) return toast('There is no next group to merge with');
+    return this.change({ kind: 'merge', group: number, with: next }, { select: this.selected });
   }
 
+  /**
+   * Sends a change; a failure is shown, never thrown.
+   * @param {ChangeRequest} request
+   * @param {{ select: Selection }} options the frame to select once the group is shown again
+   */
   async change(request, { select }) {
     if (this.busy) return;
     this.busy = true;
     try {
+      /** @type {Changed} */
       const outcome = await post('changes', request);
       toast(`${outcome.message} · u to undo`);
       await this.onChanged(outcome, { select });
     } catch (error) {
-      toast(error.message, { error: true });
+      toast(error instanceof Error ? error.message : String(error), { error: true });
     } finally {
       this.busy = false;
     }
   }
 }
 
-/** A square crop around the face, cut from the large view by CSS background geometry. */
+/**
+ * A square crop around the face, cut from the large view by CSS background geometry.
+ * @param {FaceMark} face
+ * @param {FrameView} f
+ * @param {string} view the large view's address
+ */
 function faceCrop(face, f, view) {
   const side = Math.max(face.box.width * f.width, face.box.height * f.height) * 1.35;
   const w = Math.min(1, side / f.width);
@@ -243,9 +313,13 @@ function faceCrop(face, f, view) {
   );
 }
 
+/** @param {number} v a fraction, 0..1 */
 const pct = (v) => `${(v * 100).toFixed(3)}%`;
 
-/** "2024/Party/" of "2024/Party/IMG_1.JPG"; '' for a photo at the top of the source folder. */
+/**
+ * "2024/Party/" of "2024/Party/IMG_1.JPG"; '' for a photo at the top of the source folder.
+ * @param {FrameView} f
+ */
 function folderOf(f) {
   return f.relativePath.slice(0, f.relativePath.length - f.name.length);
 }

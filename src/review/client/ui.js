@@ -1,18 +1,52 @@
+// @ts-check
 // Small DOM helpers shared by the views: element building, the toast, the 100 % zoom.
+
+/**
+ * The page's element with this id, checked to be a `type` (index.html and the scripts ship
+ * together, so a missing one is a broken page: it throws rather than carrying a null around).
+ * @template {HTMLElement} E
+ * @param {string} id
+ * @param {{ new (): E; readonly prototype: E }} type
+ * @returns {E}
+ */
+export function byId(id, type) {
+  const el = document.getElementById(id);
+  if (!(el instanceof type)) throw new Error(`The page has no ${type.name} with id "${id}"`);
+  return el;
+}
+
+/**
+ * Attributes for h(): `class`, `dataset` and `style` are special, `on<event>` become listeners, any
+ * other is set as an attribute (true: present; false, null or undefined: absent).
+ * @typedef {{
+ *   class?: string;
+ *   dataset?: Record<string, string | number>;
+ *   style?: Record<string, string>;
+ *   onclick?: (event: MouseEvent) => void;
+ *   [attribute: string]: unknown;
+ * }} Attrs
+ */
+
+/** @typedef {Node | string | number | null | undefined | false} Child */
 
 /**
  * h('div', { class: 'card', dataset: { n: 3 } }, 'text', child) → an element. `on*` attributes
  * become listeners; `style` takes an object of CSS properties (set through the CSSOM, which the
  * page's Content-Security-Policy allows).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attrs} [attrs]
+ * @param {...(Child | readonly Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
-    if (key === 'class') el.className = value;
+    if (key === 'class') el.className = String(value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key === 'style') for (const [p, v] of Object.entries(value)) el.style.setProperty(p, v);
-    else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'style') for (const [p, v] of Object.entries(/** @type {Record<string, string>} */ (value))) el.style.setProperty(p, v);
+    else if (key.startsWith('on')) el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   for (const child of children.flat()) {
@@ -24,25 +58,34 @@ export function h(tag, attrs = {}, ...children) {
 
 let toastTimer = 0;
 
-/** A short message at the bottom; errors stay longer. */
+/**
+ * A short message at the bottom; errors stay longer.
+ * @param {string} message
+ * @param {{ error?: boolean }} [options]
+ */
 export function toast(message, { error = false } = {}) {
-  const el = document.getElementById('toast');
+  const el = byId('toast', HTMLElement);
   el.textContent = message;
   el.classList.toggle('error', error);
   el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (el.hidden = true), error ? 6000 : 3500);
+  window.clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => {
+    el.hidden = true;
+  }, error ? 6000 : 3500);
 }
+
+/** @typedef {{ readonly x: number; readonly y: number }} Point */
 
 /**
  * Shows `fullUrl` at 100 % over the page, scrolled so that the point clicked (fractions of the
  * picture, 0..1) is in the middle. The large view is shown scaled up until the full picture loads.
+ * @param {{ name: string; fullUrl: string; previewUrl: string; width: number; height: number; at?: Point }} picture
  */
 export function openZoom({ name, fullUrl, previewUrl, width, height, at = { x: 0.5, y: 0.5 } }) {
-  const zoom = document.getElementById('zoom');
-  const scroll = document.getElementById('zoom-scroll');
-  const img = document.getElementById('zoom-img');
-  document.getElementById('zoom-name').textContent = `${name} · ${width} × ${height}`;
+  const zoom = byId('zoom', HTMLElement);
+  const scroll = byId('zoom-scroll', HTMLElement);
+  const img = byId('zoom-img', HTMLImageElement);
+  byId('zoom-name', HTMLElement).textContent = `${name} · ${width} × ${height}`;
   img.width = width;
   img.height = height;
   img.src = previewUrl;
@@ -58,16 +101,17 @@ export function openZoom({ name, fullUrl, previewUrl, width, height, at = { x: 0
   });
 }
 
+/** Closes the zoom; false when it was not open. */
 export function closeZoom() {
-  const zoom = document.getElementById('zoom');
+  const zoom = byId('zoom', HTMLElement);
   if (zoom.hidden) return false;
   zoom.hidden = true;
-  document.getElementById('zoom-img').removeAttribute('src');
+  byId('zoom-img', HTMLImageElement).removeAttribute('src');
   return true;
 }
 
 export function zoomOpen() {
-  return !document.getElementById('zoom').hidden;
+  return !byId('zoom', HTMLElement).hidden;
 }
 
 /**
@@ -81,30 +125,45 @@ const lazy = new IntersectionObserver(
       if (!entry.isIntersecting) continue;
       const el = entry.target;
       lazy.unobserve(el);
-      if (el.dataset.src) el.src = el.dataset.src;
+      if (!(el instanceof HTMLElement)) continue;
+      if (el.dataset.src && el instanceof HTMLImageElement) el.src = el.dataset.src;
       if (el.dataset.background) el.style.setProperty('background-image', `url("${el.dataset.background}")`);
     }
   },
   { rootMargin: '400px 0px' },
 );
 
+/**
+ * @param {HTMLImageElement} img with its address in data-src
+ * @returns {HTMLImageElement}
+ */
 export function lazyImage(img) {
   img.addEventListener('load', () => img.classList.add('loaded'), { once: true });
   lazy.observe(img);
   return img;
 }
 
+/**
+ * @template {HTMLElement} E
+ * @param {E} el
+ * @param {string} url
+ * @returns {E}
+ */
 export function lazyBackground(el, url) {
   el.dataset.background = url;
   lazy.observe(el);
   return el;
 }
 
+/** @param {Element} img */
 export function forgetLazy(img) {
   lazy.unobserve(img);
 }
 
-/** "4.2 MB" */
+/**
+ * "4.2 MB"
+ * @param {number} n bytes
+ */
 export function bytes(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;

@@ -106,7 +106,7 @@ export class FakeImmich {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
-    let body: unknown = undefined;
+    let body: unknown;
     if (raw.length > 0) {
       try {
         body = JSON.parse(raw.toString('utf8'));
