@@ -147,15 +147,18 @@ const SHIFT_STEP = 1 / 16;
 /**
  * Refines `start` by coordinate descent: try one step either way on scale, dx and dy, keep any
  * gain, halve the steps per level (coarse to fine). `score` judges an alignment on a level.
+ * `depth` is how many levels finer than the 16x16 one the first of `levels` is (its steps start
+ * that many halvings smaller), so a search can continue on a finer level where another stopped.
  */
 export function refine(
   levels: readonly Level[],
   start: Alignment,
   range: SearchRange,
   score: (level: Level, al: Alignment) => number,
+  depth = 0,
 ): Alignment {
   let cur = start;
-  let step = { s: SCALE_STEP / 2, t: SHIFT_STEP / 2 };
+  let step = { s: SCALE_STEP / 2 / 2 ** depth, t: SHIFT_STEP / 2 / 2 ** depth };
   for (const level of levels) {
     let best = score(level, cur);
     for (let iter = 0; iter < 8; iter++) {
