@@ -122,10 +122,7 @@ export function groupPhotos(
     const ri = clusters.find(i);
     const rj = clusters.find(j);
     if (ri === rj) continue;
-    const compatible = clusters
-      .members(ri)
-      .every((x) => clusters.members(rj).every((y) => judge.accepts(x, y, judge.verdict(x, y, profile), loose)));
-    if (!compatible) continue;
+    if (!judge.mergeable(clusters.members(ri), clusters.members(rj), profile, loose)) continue;
     const worst = [mergeClass.get(ri), mergeClass.get(rj), verdict.cls]
       .filter((c): c is PairClass => c !== undefined)
       .reduce((w, c) => (CLASS_RANK[c] > CLASS_RANK[w] ? c : w));
@@ -172,21 +169,35 @@ function agrees(v: PairVerdict, profile: Profile): boolean {
     v.local.trimmed >= profile.minLocal &&
     v.local.agreeing >= LOCAL_MIN_AGREEING &&
     v.correlation >= profile.minLocalCorrelation &&
-    v.chroma <= LOCAL_MAX_CHROMA
+    v.chroma <= profile.maxLocalChroma
   );
 }
 
-/** Share of regions that must agree, and the largest colour difference, for the region-by-region way in. */
+/** Share of regions that must agree for the region-by-region way in. */
 const LOCAL_MIN_AGREEING = 0.5;
-const LOCAL_MAX_CHROMA = 0.045;
+
+/** Share of cross pairs that must pass the relaxed test for two groups to merge. */
+const MERGE_MAJORITY = 0.8;
+/**
+ * The rest must not look like two scenes: colours this far apart, or regions agreeing this little
+ * with a light layout this different, are what look-alike scenes show (mountain ridges ~0.36).
+ */
+const TOLERATED_CHROMA = 0.08;
+const TOLERATED_LOCAL = 0.4;
+const TOLERATED_CORRELATION = 0.8;
 
 /**
- * Whether two capture times can be one exposure: equal (a copy keeps its original's EXIF). Frames
- * of a burst differ by a fraction of a second at least. A missing time proves nothing either way.
+ * Whether two capture times can be one exposure. A copy keeps its original's EXIF, so equal
+ * times (or a missing one) allow it; frames of a burst or a session differ by a fraction of a
+ * second to minutes, and are never copies however alike. Identical pictures more than an hour
+ * apart are one picture re-dated (an export that rewrote the date, a camera clock reset), not
+ * two exposures: nothing but a copy looks the same after that long.
  */
 function sameInstant(a: number | null, b: number | null): boolean {
-  return a === null || b === null || a === b;
+  return a === null || b === null || a === b || Math.abs(a - b) > REDATED_COPY_MS;
 }
+
+const REDATED_COPY_MS = 3_600_000;
 
 /** Pairs of nearest neighbours on the global descriptor, for the photos that have sketches. */
 function descriptorPairs(n: number, sketches: SketchLookup): [number, number][] {
@@ -245,6 +256,38 @@ class PairJudge {
     return v;
   }
 
+  /**
+   * Whether two groups may merge: at least MERGE_MAJORITY of the pairs across them pass the
+   * relaxed test and none is plainly two different scenes (or outside the time window). A strict
+   * every-pair rule splits a person photographed over a minute, whose leaning-in and sitting-back
+   * frames differ more than either differs from the rest; one strong link still never chains an
+   * unrelated photo in, since that photo would fail against most of the group.
+   */
+  mergeable(a: readonly number[], b: readonly number[], profile: Profile, loose: Profile): boolean {
+    let passed = 0;
+    for (const x of a) {
+      for (const y of b) {
+        const v = this.verdict(x, y, profile);
+        if (this.accepts(x, y, v, loose)) passed++;
+        else if (!this.tolerates(x, y, v)) return false;
+      }
+    }
+    return passed >= MERGE_MAJORITY * a.length * b.length;
+  }
+
+  /** Whether a pair that failed the relaxed test may still sit in one group (see `mergeable`). */
+  private tolerates(i: number, j: number, v: PairVerdict): boolean {
+    if (v.hashDistance !== undefined || v.cls === 'different' || v.chroma > TOLERATED_CHROMA) return false;
+    if (v.local.trimmed < TOLERATED_LOCAL && v.correlation < TOLERATED_CORRELATION) return false;
+    return this.withinWindow(i, j);
+  }
+
+  private withinWindow(i: number, j: number): boolean {
+    const ti = this.items[i]!.takenAtMs;
+    const tj = this.items[j]!.takenAtMs;
+    return !(this.windowMs > 0 && ti !== null && tj !== null && Math.abs(ti - tj) > this.windowMs);
+  }
+
   /** Whether the pair may share a group under `profile`, time window included. */
   accepts(i: number, j: number, v: PairVerdict, profile: Profile): boolean {
     if (v.hashDistance !== undefined) {
@@ -256,9 +299,7 @@ class PairJudge {
     // A duplicate is the same picture: a copy with a wrong or missing clock is still a copy.
     if (v.cls !== 'duplicate') {
       if (v.hashDistance === undefined && !agrees(v, profile)) return false;
-      const ti = this.items[i]!.takenAtMs;
-      const tj = this.items[j]!.takenAtMs;
-      if (this.windowMs > 0 && ti !== null && tj !== null && Math.abs(ti - tj) > this.windowMs) return false;
+      if (!this.withinWindow(i, j)) return false;
     }
     return true;
   }

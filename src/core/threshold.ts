@@ -22,6 +22,8 @@ export interface Profile {
    */
   readonly minLocal: number;
   readonly minLocalCorrelation: number;
+  /** Largest colour difference (see PairVerdict.chroma) the region-by-region test allows. */
+  readonly maxLocalChroma: number;
   /** Geometric search range needed to recognise `maxClass`. */
   readonly range: SearchRange;
   /** Extra dHash bits tolerated between hash-only members of one group (0 for candidate edges). */
@@ -48,7 +50,7 @@ const BANDS = [
  * correlate at 0.75 or more stay at or below 0.55; a person talking over a minute, a truck crossing
  * a burst and re-framings reach 0.62 with at least one frame of their group.
  */
-const LOCAL = { at5: 0.62, step: -0.02, floor: 0.45, correlation: 0.75 } as const;
+const LOCAL = { at5: 0.62, step: -0.02, floor: 0.45, correlation: 0.75, chroma: 0.045 } as const;
 
 export function profileFor(threshold: number): Profile {
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 64) {
@@ -56,7 +58,7 @@ export function profileFor(threshold: number): Profile {
   }
   const hashRadius = Math.min(threshold, MAX_HASH_RADIUS);
   if (threshold <= 3) {
-    return { hashRadius, maxClass: 'duplicate', minCorrelation: 1, minDetail: 1, minLocal: 1, minLocalCorrelation: 1, range: rangeOf('duplicate'), hashSlack: 0 };
+    return { hashRadius, maxClass: 'duplicate', minCorrelation: 1, minDetail: 1, minLocal: 1, minLocalCorrelation: 1, maxLocalChroma: 0, range: rangeOf('duplicate'), hashSlack: 0 };
   }
   // Tight re-framings of the same scene pass from -t 4 on: their structure agrees as well as a burst's.
   const band = [...BANDS].reverse().find((b) => threshold >= b.from)!;
@@ -68,6 +70,7 @@ export function profileFor(threshold: number): Profile {
     minDetail: Math.max(band.floor[1], band.detail[0] + band.detail[1] * k),
     minLocal: Math.max(LOCAL.floor, LOCAL.at5 + LOCAL.step * (threshold - 5)),
     minLocalCorrelation: LOCAL.correlation,
+    maxLocalChroma: LOCAL.chroma,
     range: rangeOf('similar'),
     hashSlack: 0,
   };
@@ -86,6 +89,8 @@ export function relaxed(profile: Profile): Profile {
     minDetail: profile.minDetail - 0.1,
     minLocal: profile.minLocal - 0.1,
     minLocalCorrelation: profile.minLocalCorrelation - 0.15,
+    // A red truck crossing the frame shifts the colours of the whole picture by ~0.055.
+    maxLocalChroma: profile.maxLocalChroma + 0.015,
     hashSlack,
   };
 }
