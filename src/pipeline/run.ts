@@ -56,6 +56,8 @@ export interface RunSummary extends RunResults {
   readonly planLines: readonly string[];
   /** With --enable-hdr: brackets found, and merges made by this run (the others were kept from earlier runs). */
   readonly hdr: { readonly brackets: number; readonly merged: number } | null;
+  /** Groups smaller than --min-group-size that were dropped: size -> count. */
+  readonly leftOut?: ReadonlyMap<number, number>;
 }
 
 /** Where the catalog lives for these options. */
@@ -120,6 +122,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
     return result;
   });
   for (const dir of discovered.skippedExcluded) sink.note('notice', `Skipped ${dir}: it is the output folder`);
+  for (const dir of discovered.skippedOutputTrees) sink.note('notice', `Skipped ${dir}: it is an output folder of an earlier run (it holds .photo-organizer/)`);
   for (const p of discovered.problems) sink.note('problem', `${p.path}: ${p.message}`);
   syncFiles(db, run.id, discovered.files);
 
@@ -212,6 +215,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
     report,
     timings,
     hdr: enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged },
+    leftOut: grouping.stats.leftOut,
   };
 }
 
