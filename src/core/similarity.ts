@@ -128,7 +128,7 @@ function normalize(values: Float32Array): Float32Array {
 
 /** Limits of each class; a pair falls in the tightest class whose limits it meets. */
 export const CLASS_LIMITS = {
-  duplicate: { maxLogScale: 0.025, maxShift: 0.03, minCorrelation: 0.95, minDetail: 0.9, maxBrightness: 0.08, maxChroma: 0.02 },
+  duplicate: { maxLogScale: 0.025, maxShift: 0.03, minCorrelation: 0.95, minDetail: 0.95, maxBrightness: 0.08, maxChroma: 0.02 },
   burst: { maxLogScale: 0.075, maxShift: 0.09, maxChroma: 0.05 },
   similar: { maxLogScale: 0.32, maxShift: 0.3, maxChroma: 0.06 },
 } as const;
@@ -208,21 +208,33 @@ function brightnessShift(a: Float32Array, b: Float32Array, al: Alignment): numbe
   return Math.log((mb + 1) / (ma + 1));
 }
 
+/**
+ * Mean absolute chromaticity difference of the aligned colour sketches over the three quarters of
+ * cells that agree best: a saturated subject crossing a quarter of the frame (a red truck) leaves
+ * the scene's colours alone, while two scenes of another colour (a red and a green leaf) differ
+ * everywhere.
+ */
 function chromaDifference(a: Float32Array, b: Float32Array, al: Alignment): number {
   const n = COLOR_SIZE;
-  let total = 0;
-  let count = 0;
+  const plane = (src: Float32Array, channel: number): Float32Array => {
+    const out = new Float32Array(n * n);
+    for (let i = 0; i < n * n; i++) out[i] = src[i * 2 + channel]!;
+    return out;
+  };
+  const diffs: number[] = [];
   for (const channel of [0, 1]) {
-    const plane = (src: Float32Array): Float32Array => {
-      const out = new Float32Array(n * n);
-      for (let i = 0; i < n * n; i++) out[i] = src[i * 2 + channel]!;
-      return out;
-    };
-    const pb = plane(b);
-    forEachMapped(plane(a), n, al, (bi, av) => {
-      total += Math.abs(av - pb[bi]!);
-      count++;
+    const pb = plane(b, channel);
+    let k = 0;
+    forEachMapped(plane(a, channel), n, al, (bi, av) => {
+      // Both passes visit the same cells in the same order: sum the two channels per cell.
+      diffs[k] = (diffs[k] ?? 0) + Math.abs(av - pb[bi]!) / 2;
+      k++;
     });
   }
-  return count === 0 ? 1 : total / count;
+  if (diffs.length === 0) return 1;
+  diffs.sort((x, y) => x - y);
+  const keep = Math.max(1, Math.ceil(diffs.length * 0.75));
+  let total = 0;
+  for (let k = 0; k < keep; k++) total += diffs[k]!;
+  return total / keep;
 }

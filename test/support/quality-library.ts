@@ -90,21 +90,22 @@ interface Case {
   readonly shots: readonly Shot[];
 }
 
-function cases(): Case[] {
+function cases(variant: number): Case[] {
   const min = 60_000;
+  const v = variant * 101;
   return [
-    { category: 'burst-timed', cluster: 'bird-burst', scene: 'bird-nuthatch', shots: handheld('bird', 6, 1, T0) },
-    { category: 'burst-timed', cluster: 'people-burst', scene: 'people-group', shots: handheld('people', 5, 2, T0 + 10 * min) },
+    { category: 'burst-timed', cluster: 'bird-burst', scene: 'bird-nuthatch', shots: handheld('bird', 6, 1 + v, T0) },
+    { category: 'burst-timed', cluster: 'people-burst', scene: 'people-group', shots: handheld('people', 5, 2 + v, T0 + 10 * min) },
     {
       category: 'burst-timed',
       cluster: 'dandelions-bracket',
       scene: 'dandelions',
       shots: [-2, 0, 2].map((ev, k) => ({ name: `dandelions-${ev}ev`, framing: { scale: 0.9, cx: 0.5 + k * 0.003 }, camera: { ev, noise: 2 }, at: T0 + 20 * min + k * 300 })),
     },
-    { category: 'burst-untimed', cluster: 'dogs-burst', scene: 'dogs-window', shots: handheld('dogs', 5, 3, null) },
-    { category: 'burst-untimed', cluster: 'boats-burst', scene: 'boats-lake', shots: handheld('boats', 6, 4, null) },
-    { category: 'burst-untimed', cluster: 'path-burst', scene: 'forest-path', shots: handheld('path', 5, 5, null) },
-    { category: 'burst-untimed', cluster: 'smile-burst', scene: 'portrait-smile', shots: handheld('smile', 5, 6, null) },
+    { category: 'burst-untimed', cluster: 'dogs-burst', scene: 'dogs-window', shots: handheld('dogs', 5, 3 + v, null) },
+    { category: 'burst-untimed', cluster: 'boats-burst', scene: 'boats-lake', shots: handheld('boats', 6, 4 + v, null) },
+    { category: 'burst-untimed', cluster: 'path-burst', scene: 'forest-path', shots: handheld('path', 5, 5 + v, null) },
+    { category: 'burst-untimed', cluster: 'smile-burst', scene: 'portrait-smile', shots: handheld('smile', 5, 6 + v, null) },
     {
       category: 'similar',
       cluster: 'facade-similar',
@@ -190,9 +191,9 @@ async function renderCopy(scene: FixtureName, copy: CopyCase['copies'][number]):
  * A subject crossing a still scene: a red box truck (drawn: body, cab window, wheels), a third of
  * the width long, moving 16 % of the width per frame, 0.4 s apart, over a handheld camera.
  */
-async function movingSubject(): Promise<QualityPhoto[]> {
+async function movingSubject(variant: number): Promise<QualityPhoto[]> {
   const scene = await decodeRgb(fixturePhotoPath('stream-forest'));
-  const shots = handheld('truck', 5, 9, T0 + 90 * 60_000, { dtMs: 400, shift: 0.02, angle: 0.5, zoom: 0.01 });
+  const shots = handheld('truck', 5, 9 + variant * 101, T0 + 90 * 60_000, { dtMs: 400, shift: 0.02, angle: 0.5, zoom: 0.01 });
   const tw = Math.round(scene.width * 0.33);
   const th = Math.round(scene.height * 0.28);
   const out: QualityPhoto[] = [];
@@ -233,11 +234,14 @@ async function recolouredTwin(): Promise<QualityPhoto> {
   return { name: 'flower-green-twin', category: 'lookalike', cluster: null, takenAtMs: null, bytes };
 }
 
-/** The whole library, sorted by name. */
-export async function buildQualityLibrary(): Promise<QualityPhoto[]> {
+/**
+ * The whole library, sorted by name. `variant` re-draws the handheld jitter and the sensor noise
+ * (0, the default, is the library the tests and the benchmark report on).
+ */
+export async function buildQualityLibrary(variant = 0): Promise<QualityPhoto[]> {
   const photos: QualityPhoto[] = [];
-  let seed = 100;
-  for (const c of cases()) {
+  let seed = 100 + variant * 1000;
+  for (const c of cases(variant)) {
     const scene = await decodeRgb(fixturePhotoPath(c.scene));
     for (const shot of c.shots) {
       photos.push({ name: shot.name, category: c.category, cluster: c.cluster, takenAtMs: shot.at, bytes: await render(scene, shot, seed++) });
@@ -246,7 +250,7 @@ export async function buildQualityLibrary(): Promise<QualityPhoto[]> {
   for (const c of COPIES) {
     for (const copy of c.copies) photos.push({ name: copy.name, category: 'duplicate', cluster: c.cluster, takenAtMs: null, bytes: await renderCopy(c.scene, copy) });
   }
-  photos.push(...(await movingSubject()), ...(await videoStills()), await recolouredTwin());
+  photos.push(...(await movingSubject(variant)), ...(await videoStills()), await recolouredTwin());
   photos.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return photos;
 }
