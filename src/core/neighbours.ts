@@ -20,22 +20,31 @@ export const DESCRIPTOR_SIZE = LAYOUT * LAYOUT + COLOUR * COLOUR * 2;
 
 /** Descriptor of a prepared sketch, written into `out` at `offset`. */
 export function writeDescriptor(s: PreparedSketch, out: Float32Array, offset: number): void {
-  // levels[0] is the 8x8 layout, zero-mean and unit-variance: divided by 8 it has unit length.
-  const layout = s.levels[0]!;
-  for (let i = 0; i < LAYOUT * LAYOUT; i++) out[offset + i] = layout[i]! / LAYOUT;
-  // The 8x8 chromaticity pooled to 4x4, centred on grey.
+  // The 8x8 chromaticity pooled to 4x4.
   const src = 8;
   const f = src / COLOUR;
-  let o = offset + LAYOUT * LAYOUT;
+  const pooled = new Float32Array(COLOUR * COLOUR * 2);
   for (let cy = 0; cy < COLOUR; cy++) {
     for (let cx = 0; cx < COLOUR; cx++) {
       for (let ch = 0; ch < 2; ch++) {
         let sum = 0;
         for (let y = cy * f; y < (cy + 1) * f; y++) for (let x = cx * f; x < (cx + 1) * f; x++) sum += s.chroma[(y * src + x) * 2 + ch]!;
-        out[o++] = (sum / (f * f) - 1 / 3) * COLOUR_WEIGHT;
+        pooled[(cy * COLOUR + cx) * 2 + ch] = sum / (f * f);
       }
     }
   }
+  // levels[0] is the 8x8 layout, zero-mean and unit-variance.
+  writeDescriptorParts(s.levels[0]!, pooled, out, offset);
+}
+
+/**
+ * Descriptor from its parts: an 8x8 luma layout that is zero-mean and unit-variance, and a 4x4
+ * grid of r/(r+g+b), g/(r+g+b) pairs. Also used on thumbhashes (core/prefilter.ts).
+ */
+export function writeDescriptorParts(layout: Float32Array, chroma: Float32Array, out: Float32Array, offset: number): void {
+  // Divided by 8, the layout has unit length: two unrelated pictures land ~1.4 apart.
+  for (let i = 0; i < LAYOUT * LAYOUT; i++) out[offset + i] = layout[i]! / LAYOUT;
+  for (let i = 0; i < COLOUR * COLOUR * 2; i++) out[offset + LAYOUT * LAYOUT + i] = (chroma[i]! - 1 / 3) * COLOUR_WEIGHT;
 }
 
 export interface NeighbourOptions {

@@ -12,6 +12,7 @@
 import { dhashFromLuma, hamming, splitHash } from './dhash.js';
 import { TIME_NEIGHBOURS } from './grouping.js';
 import { hashPairsWithin } from './hash-index.js';
+import { DESCRIPTOR_SIZE, nearestPairs, writeDescriptorParts } from './neighbours.js';
 import { resizeArea, resizeAreaChannels, toLuma } from './pixels.js';
 import { decodeThumbhash } from './thumbhash.js';
 import { profileFor, relaxed } from './threshold.js';
@@ -144,7 +145,7 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
   const minCorrelation = profile.maxClass === 'duplicate' ? COPY_CORRELATION : loose.minCorrelation - CORRELATION_MARGIN;
 
   const links = new UnionFind(items.length);
-  const pairs = candidatePairs(items, windowMs, Math.min(MAX_HASH_RADIUS, profile.hashRadius + HASH_SLACK));
+  const pairs = candidatePairs(items, windowMs, Math.min(MAX_HASH_RADIUS, profile.hashRadius + HASH_SLACK), profile.maxClass !== 'duplicate');
   let passed = 0;
   for (const [i, j] of pairs) {
     const a = items[i]!.thumb;
@@ -177,8 +178,11 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
   return { candidates: chosen, pairs: pairs.length, passed };
 }
 
-/** Thumbhash-dHash neighbours (items with a thumbhash) and capture-time neighbours (all items). */
-function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radius: number): [number, number][] {
+/**
+ * Thumbhash-dHash neighbours and descriptor neighbours (items with a thumbhash; the latter unless
+ * only copies are wanted) and capture-time neighbours (all items).
+ */
+function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radius: number, descriptors: boolean): [number, number][] {
   const withThumb = items.map((item, i) => (item.thumb === null ? -1 : i)).filter((i) => i >= 0);
   const hi = new Uint32Array(withThumb.length);
   const lo = new Uint32Array(withThumb.length);
@@ -196,6 +200,20 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
   };
   const near = hashPairsWithin(hi, lo, radius);
   for (let k = 0; k < near.a.length; k++) add(withThumb[near.a[k]!]!, withThumb[near.b[k]!]!);
+  // The real grouping also pairs each photo with its nearest neighbours on a global descriptor
+  // (a burst without capture times); the thumbhash's own descriptor finds them here, with more
+  // neighbours since its blur brings everything closer.
+  if (descriptors && withThumb.length >= 2) {
+    const vectors = new Float32Array(withThumb.length * DESCRIPTOR_SIZE);
+    withThumb.forEach((i, k) => thumbDescriptor(items[i]!.thumb!, vectors, k * DESCRIPTOR_SIZE));
+    for (const [x, y] of nearestPairs(vectors, Int32Array.from(withThumb), { k: THUMB_NEIGHBOURS, maxDistance: Number.POSITIVE_INFINITY })) {
+      // Outside the window only copies may pair, and copies are dHash neighbours already.
+      const tx = items[x]!.takenAtMs;
+      const ty = items[y]!.takenAtMs;
+      if (windowMs > 0 && tx !== null && ty !== null && Math.abs(tx - ty) > windowMs) continue;
+      add(x, y);
+    }
+  }
   // The same neighbourhood the real grouping uses (core/grouping.ts), so no pair it would
   // examine is skipped here.
   const timed = items.map((_, i) => i).filter((i) => items[i]!.takenAtMs !== null);
@@ -209,6 +227,21 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
     }
   }
   return out.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+}
+
+/** Descriptor neighbours per photo: more than the real grouping's 5, the thumbhash being blurrier. */
+const THUMB_NEIGHBOURS = 8;
+
+/** The descriptor of core/neighbours.ts on a thumbhash: its 16x16 luma shrunk to 8x8, its 4x4 colours. */
+function thumbDescriptor(t: ThumbFeatures, out: Float32Array, offset: number): void {
+  const layout = resizeArea(t.luma, GRID, GRID, 8, 8);
+  let sum = 0;
+  for (const v of layout) sum += v;
+  const mean = sum / layout.length;
+  let sq = 0;
+  for (const v of layout) sq += (v - mean) ** 2;
+  const std = Math.sqrt(sq / layout.length) || 1;
+  writeDescriptorParts(layout.map((v) => (v - mean) / std), t.chroma, out, offset);
 }
 
 /** Distance in bits between two thumbhash dHashes (exported for diagnostics and tests). */
