@@ -88,5 +88,6 @@ export function scoreGrouping(photos: readonly QualityPhoto[], groups: readonly 
 export function formatScore(s: QualityScore): string[] {
   const row = (c: CategoryScore): string =>
     `${c.category.padEnd(14)} recall ${c.recall.toFixed(3)} (${c.correctPairs}/${c.truePairs})  precision ${c.precision.toFixed(3)} (${c.correctPairs}/${c.foundPairs})`;
-  return [...s.perCategory.map(row), `${row(s.all)}  F1 ${s.all.f1.toFixed(3)}`, `different captures labelled duplicate: ${s.falseDuplicates} pairs`];
+  const lines = s.perCategory.map((c) => (c.category === 'lookalike' ? `${c.category.padEnd(14)} singletons paired with anything: ${c.foundPairs} pairs` : row(c)));
+  return [...lines, `${row(s.all)}  F1 ${s.all.f1.toFixed(3)}`, `different captures labelled duplicate: ${s.falseDuplicates} pairs`];
 }

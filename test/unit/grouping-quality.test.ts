@@ -39,7 +39,8 @@ function run(options: GroupingOptions): { result: GroupingResult; score: Quality
     for (const line of formatScore(score)) console.log(`  ${line}`);
     for (const pair of score.falsePairs) console.log(`  wrongly paired: ${pair}`);
     for (const pair of score.falseDuplicatePairs) console.log(`  called copies: ${pair}`);
-    for (const split of score.splits) console.log(`  split: ${split}`);
+    // At -t 3 every burst is meant to stay apart: only looser runs list what they split.
+    if (options.threshold > 3) for (const split of score.splits) console.log(`  split: ${split}`);
   }
   return { result, score };
 }
