@@ -174,7 +174,7 @@ function agrees(v: PairVerdict, profile: Profile): boolean {
 }
 
 /** Share of regions that must agree for the region-by-region way in. */
-const LOCAL_MIN_AGREEING = 0.5;
+const LOCAL_MIN_AGREEING = 0.6;
 
 /** Share of cross pairs that must pass the relaxed test for two groups to merge. */
 const MERGE_MAJORITY = 0.8;

@@ -45,12 +45,13 @@ const BANDS = [
 ] as const;
 
 /**
- * Floors of the region-by-region test: 0.62 at -t 5, 0.02 looser per step. Calibrated on the
- * quality library (test/support/quality-library.ts): different scenes whose light layouts
- * correlate at 0.75 or more stay at or below 0.55; a person talking over a minute, a truck crossing
- * a burst and re-framings reach 0.62 with at least one frame of their group.
+ * Floors of the region-by-region test: 0.66 at -t 5, 0.02 looser per step. Calibrated on the
+ * quality library (test/support/quality-library.ts) and four re-draws of its jitter and noise:
+ * different scenes whose light layouts correlate at 0.75 or more stay at or below 0.58; every
+ * true group stays whole at 0.62 and at 0.66 (with 60 % of regions agreeing), while at 0.72 (70 %)
+ * the first burst frame splits off, so 0.66 sits between the two.
  */
-const LOCAL = { at5: 0.62, step: -0.02, floor: 0.45, correlation: 0.75, chroma: 0.045 } as const;
+const LOCAL = { at5: 0.66, step: -0.02, floor: 0.45, correlation: 0.75, chroma: 0.045 } as const;
 
 export function profileFor(threshold: number): Profile {
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 64) {
