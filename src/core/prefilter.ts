@@ -147,7 +147,7 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
   const links = new UnionFind(items.length);
   const pairs = candidatePairs(items, windowMs, Math.min(MAX_HASH_RADIUS, profile.hashRadius + HASH_SLACK), profile.maxClass !== 'duplicate');
   let passed = 0;
-  for (const [i, j] of pairs) {
+  for (const [i, j, byDescriptor] of pairs) {
     const a = items[i]!.thumb;
     const b = items[j]!.thumb;
     const ti = items[i]!.takenAtMs;
@@ -159,7 +159,9 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
       const like = thumbLikeness(a, b);
       ok = outsideWindow
         ? like.correlation >= COPY_CORRELATION && like.chroma <= COPY_CHROMA
-        : like.correlation >= minCorrelation && like.chroma <= MAX_CHROMA;
+        : byDescriptor
+          ? like.correlation >= loose.minCorrelation && like.chroma <= DESCRIPTOR_PAIR_CHROMA
+          : like.correlation >= minCorrelation && like.chroma <= MAX_CHROMA;
     }
     if (ok) {
       passed++;
@@ -182,7 +184,7 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
  * Thumbhash-dHash neighbours and descriptor neighbours (items with a thumbhash; the latter unless
  * only copies are wanted) and capture-time neighbours (all items).
  */
-function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radius: number, descriptors: boolean): [number, number][] {
+function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radius: number, descriptors: boolean): [number, number, boolean][] {
   const withThumb = items.map((item, i) => (item.thumb === null ? -1 : i)).filter((i) => i >= 0);
   const hi = new Uint32Array(withThumb.length);
   const lo = new Uint32Array(withThumb.length);
@@ -190,30 +192,16 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
     [hi[k], lo[k]] = splitHash(items[i]!.thumb!.dhash);
   });
   const seen = new Set<number>();
-  const out: [number, number][] = [];
-  const add = (x: number, y: number): void => {
+  const out: [number, number, boolean][] = [];
+  const add = (x: number, y: number, byDescriptor = false): void => {
     const [i, j] = x < y ? [x, y] : [y, x];
     const key = i * items.length + j;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push([i, j]);
+    out.push([i, j, byDescriptor]);
   };
   const near = hashPairsWithin(hi, lo, radius);
   for (let k = 0; k < near.a.length; k++) add(withThumb[near.a[k]!]!, withThumb[near.b[k]!]!);
-  // The real grouping also pairs each photo with its nearest neighbours on a global descriptor
-  // (a burst without capture times); the thumbhash's own descriptor finds them here, with more
-  // neighbours since its blur brings everything closer.
-  if (descriptors && withThumb.length >= 2) {
-    const vectors = new Float32Array(withThumb.length * DESCRIPTOR_SIZE);
-    withThumb.forEach((i, k) => thumbDescriptor(items[i]!.thumb!, vectors, k * DESCRIPTOR_SIZE));
-    for (const [x, y] of nearestPairs(vectors, Int32Array.from(withThumb), { k: THUMB_NEIGHBOURS, maxDistance: Number.POSITIVE_INFINITY })) {
-      // Outside the window only copies may pair, and copies are dHash neighbours already.
-      const tx = items[x]!.takenAtMs;
-      const ty = items[y]!.takenAtMs;
-      if (windowMs > 0 && tx !== null && ty !== null && Math.abs(tx - ty) > windowMs) continue;
-      add(x, y);
-    }
-  }
   // The same neighbourhood the real grouping uses (core/grouping.ts), so no pair it would
   // examine is skipped here.
   const timed = items.map((_, i) => i).filter((i) => items[i]!.takenAtMs !== null);
@@ -226,11 +214,31 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
       add(x, y);
     }
   }
+  // The real grouping also pairs each photo with its nearest neighbours on a global descriptor:
+  // that is how a burst without capture times is found. The thumbhash's own descriptor finds
+  // such pairs here, between photos without a time only: photos with one have their neighbours
+  // in time (above), and a thumbhash is too blurred to tell a timed landscape from an untimed
+  // one (a ridge and a lake shore correlate at 0.82), so wider pairing only downloads look-alikes.
+  const untimed = withThumb.filter((i) => items[i]!.takenAtMs === null);
+  if (descriptors && untimed.length >= 2) {
+    const vectors = new Float32Array(untimed.length * DESCRIPTOR_SIZE);
+    untimed.forEach((i, k) => thumbDescriptor(items[i]!.thumb!, vectors, k * DESCRIPTOR_SIZE));
+    for (const [x, y] of nearestPairs(vectors, Int32Array.from(untimed), { k: THUMB_NEIGHBOURS, maxDistance: THUMB_RADIUS })) {
+      add(x, y, true);
+    }
+  }
   return out.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
 }
 
-/** Descriptor neighbours per photo: more than the real grouping's 5, the thumbhash being blurrier. */
-const THUMB_NEIGHBOURS = 8;
+/** Descriptor neighbours per photo and their largest distance, as in the real grouping. */
+const THUMB_NEIGHBOURS = 5;
+const THUMB_RADIUS = 1.3;
+/**
+ * A pair found only by the descriptor must look alike by the real grouping's own floor (without
+ * CORRELATION_MARGIN) and colour limit: in a small library a photo's five nearest neighbours are half of it, and the usual
+ * margin would have every look-alike downloaded.
+ */
+const DESCRIPTOR_PAIR_CHROMA = 0.06;
 
 /** The descriptor of core/neighbours.ts on a thumbhash: its 16x16 luma shrunk to 8x8, its 4x4 colours. */
 function thumbDescriptor(t: ThumbFeatures, out: Float32Array, offset: number): void {
