@@ -4,10 +4,13 @@
  * enough to tell "could belong together" from "certainly apart". Only the photos that could join
  * a group are then downloaded and verified on real pixels (core/grouping.ts). Pure.
  *
- * The test is built to lose nothing the real grouping would find: it looks at the same pairs the
- * real grouping does (capture-time neighbours, and dHash neighbours — here on the thumbhash's own
- * dHash, with a wider radius), and it rejects a pair only when the blurred pictures disagree by a
- * wide margin. What passes is merely downloaded and judged for real.
+ * The test is built to lose nothing the real grouping would find: it looks at the pairs the real
+ * grouping does (capture-time neighbours, and dHash neighbours — here on the thumbhash's own
+ * dHash, with a wider radius — and, between photos without a capture time, nearest neighbours on
+ * the thumbhash's global descriptor), and it rejects a pair only when the blurred pictures
+ * disagree by a wide margin. What passes is merely downloaded and judged for real. Known gap: the
+ * real grouping also pairs a photo with a time and one without through the descriptor; here such
+ * a pair is only seen when their dHashes are close.
  */
 import { dhashFromLuma, hamming, splitHash } from './dhash.js';
 import { TIME_NEIGHBOURS } from './grouping.js';
