@@ -8,9 +8,11 @@
  *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: ms per
  *      photo on one core, and photos/s with all cores (models loaded and warmed up first);
  *   5. HDR merge of a 12 MP 3-frame bracket (decode, align, fuse, encode) on one core: seconds,
- *      peak memory, and the ratio to just decoding and re-encoding the three frames.
+ *      peak memory, and the ratio to just decoding and re-encoding the three frames;
+ *   6. grouping quality on a library with a known truth (test/support/quality-library.ts):
+ *      pairwise precision / recall per kind of case, at the defaults and at -t 3 --time-window 0.
  * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
- * Pick parts with BENCH=fingerprint,group,memory,faces,hdr; sizes with BENCH_12MP=N, BENCH_LIBRARY=N,
+ * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,quality; sizes with BENCH_12MP=N, BENCH_LIBRARY=N,
  * BENCH_FACES=N.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -28,7 +30,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const work = join(here, '.work');
 const fixtures = join(root, 'test', 'fixtures', 'photos');
-const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,hdr').split(','));
+const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,hdr,quality').split(','));
 const cores = availableParallelism();
 
 function line(label, value) {
@@ -76,12 +78,16 @@ async function benchFingerprint() {
   try {
     await pool.runAll(files.slice(0, Math.min(cores * 2, files.length)).map((path, id) => ({ id, path })), () => {}); // warm-up
     const t0 = performance.now();
+    // CPU of the whole process, worker threads included: steadier than wall time on a busy machine.
+    const cpu0 = process.cpuUsage();
     let failed = 0;
     await pool.runAll(files.map((path, id) => ({ id, path })), (_id, outcome) => {
       if (!outcome.ok) failed++;
     });
     const ours = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     line('photo-organizer fingerprint (decode+EXIF+hashes)', `${(count / ours).toFixed(1)} photos/s (${ours.toFixed(2)} s, ${failed} failed)`);
+    line('CPU per photo (all threads)', `${((cpu.user + cpu.system) / 1000 / count).toFixed(1)} ms`);
     const vips = spawnSync('sh', ['-c', 'command -v vipsthumbnail']).status === 0;
     if (!vips) {
       line('vipsthumbnail -s 64', 'not installed (apt-get install libvips-tools) — no ratio');
@@ -304,8 +310,25 @@ async function benchHdr() {
   line('ratio (merge / plain decode+encode)', `${(merge / plain).toFixed(1)}x`);
 }
 
+/**
+ * Runs the grouping-quality test (it builds the truth library, fingerprints it and groups it) and
+ * prints its report: per kind of case, pairwise recall and precision, and the grouping's CPU time.
+ */
+function benchQuality() {
+  console.log('\n# Grouping quality: pairwise precision / recall on a library with a known truth');
+  const run = spawnSync(join(root, 'node_modules', '.bin', 'vitest'), ['run', 'test/unit/grouping-quality.test.ts', '--reporter=dot'], {
+    cwd: root,
+    env: { ...process.env, QUALITY_REPORT: '1', FORCE_COLOR: '0' },
+    encoding: 'utf8',
+  });
+  const report = run.stdout.split('\n').filter((l) => /^(-t |  \S)/.test(l));
+  for (const l of report) console.log(l);
+  if (run.status !== 0) console.log(`(the quality test failed: budgets not met; see npx vitest run test/unit/grouping-quality.test.ts)`);
+}
+
 if (parts.has('fingerprint')) await benchFingerprint();
 if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
 if (parts.has('faces')) await benchFaces();
 if (parts.has('hdr')) await benchHdr();
+if (parts.has('quality')) benchQuality();

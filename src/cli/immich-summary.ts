@@ -2,6 +2,7 @@
 import type { RunSummary } from '../pipeline/run.js';
 import { formatSeconds } from './progress-display.js';
 import { hdrLine } from './summary.js';
+import { leftOutNote } from '../core/grouping.js';
 
 export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
   const lines: string[] = [];
@@ -21,6 +22,8 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
     );
     const kinds = (['burst', 'duplicate', 'similar'] as const).filter((k) => s.byKind[k] > 0).map((k) => `${s.byKind[k]} ${k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
     lines.push(s.groups === 0 ? 'No groups found.' : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped).`);
+    const leftOut = leftOutNote(s.leftOut);
+    if (leftOut !== null) lines.push(leftOut);
     if (s.errors.length > 0) lines.push(`${s.errors.length} photo${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
   }
   const a = s.actions;

@@ -1,6 +1,7 @@
 /** The final words of a run: what was done and where, in a few lines. */
 import { formatSeconds } from './progress-display.js';
 import type { RunSummary } from '../pipeline/run.js';
+import { leftOutNote } from '../core/grouping.js';
 
 export function formatSummary(s: RunSummary, verbose: boolean): string[] {
   const lines: string[] = [];
@@ -20,6 +21,8 @@ export function formatSummary(s: RunSummary, verbose: boolean): string[] {
       ? 'No groups found.'
       : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped, ${s.photos - s.grouped - countInspectErrors(s)} alone).`,
   );
+  const leftOut = leftOutNote(s.leftOut);
+  if (leftOut !== null) lines.push(leftOut);
   if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
   if (s.errors.length > 0) {
     lines.push(`${s.errors.length} file${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);

@@ -147,15 +147,18 @@ const SHIFT_STEP = 1 / 16;
 /**
  * Refines `start` by coordinate descent: try one step either way on scale, dx and dy, keep any
  * gain, halve the steps per level (coarse to fine). `score` judges an alignment on a level.
+ * `depth` is how many levels finer than the 16x16 one the first of `levels` is (its steps start
+ * that many halvings smaller), so a search can continue on a finer level where another stopped.
  */
 export function refine(
   levels: readonly Level[],
   start: Alignment,
   range: SearchRange,
   score: (level: Level, al: Alignment) => number,
+  depth = 0,
 ): Alignment {
   let cur = start;
-  let step = { s: SCALE_STEP / 2, t: SHIFT_STEP / 2 };
+  let step = { s: SCALE_STEP / 2 / 2 ** depth, t: SHIFT_STEP / 2 / 2 ** depth };
   for (const level of levels) {
     let best = score(level, cur);
     for (let iter = 0; iter < 8; iter++) {
@@ -187,27 +190,40 @@ const MOVES: readonly (readonly [number, number, number])[] = [
 ];
 
 /**
+ * Grid steps of the coarse search: one 8x8 pixel of shift and 6 % of zoom. Finer grids only
+ * re-found the same seeds at several times the cost; refinement takes it from there.
+ */
+const COARSE_SCALE_STEP = 0.06;
+const COARSE_SHIFT_STEP = 1 / 8;
+
+/**
  * Grid search over the whole range on the coarsest level; returns the best `keep` alignments,
  * best first, ties to the smallest move so the outcome is the same on every run.
  */
 export function coarseCandidates(level: Level, range: SearchRange, keep: number): Alignment[] {
   const scales: number[] = [];
-  for (let k = -Math.floor(range.maxLogScale / SCALE_STEP); k * SCALE_STEP <= range.maxLogScale + 1e-9; k++) {
-    scales.push(Math.exp(k * SCALE_STEP));
+  for (let k = -Math.floor(range.maxLogScale / COARSE_SCALE_STEP); k * COARSE_SCALE_STEP <= range.maxLogScale + 1e-9; k++) {
+    scales.push(Math.exp(k * COARSE_SCALE_STEP));
   }
   const shifts: number[] = [];
-  for (let k = -Math.floor(range.maxShift / SHIFT_STEP); k * SHIFT_STEP <= range.maxShift + 1e-9; k++) shifts.push(k * SHIFT_STEP);
-  const scored: { al: Alignment; score: number }[] = [];
+  for (let k = -Math.floor(range.maxShift / COARSE_SHIFT_STEP); k * COARSE_SHIFT_STEP <= range.maxShift + 1e-9; k++) shifts.push(k * COARSE_SHIFT_STEP);
+  // The best `keep` so far, best first (a short insertion list: no sort of the whole grid).
+  const best: { al: Alignment; score: number; move: number }[] = [];
   for (const scale of scales) {
     for (const dy of shifts) {
       for (const dx of shifts) {
         const al = { scale, dx, dy };
-        scored.push({ al, score: correlate(level.a, level.b, level.n, al) });
+        const entry = { al, score: correlate(level.a, level.b, level.n, al), move: moveSize(al) };
+        let at = best.length;
+        while (at > 0 && (best[at - 1]!.score < entry.score || (best[at - 1]!.score === entry.score && best[at - 1]!.move > entry.move))) at--;
+        if (at < keep) {
+          best.splice(at, 0, entry);
+          if (best.length > keep) best.pop();
+        }
       }
     }
   }
-  scored.sort((p, q) => q.score - p.score || moveSize(p.al) - moveSize(q.al));
-  return scored.slice(0, keep).map((s) => s.al);
+  return best.map((b) => b.al);
 }
 
 export function withinRange(al: Alignment, range: SearchRange): boolean {

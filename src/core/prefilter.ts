@@ -4,14 +4,18 @@
  * enough to tell "could belong together" from "certainly apart". Only the photos that could join
  * a group are then downloaded and verified on real pixels (core/grouping.ts). Pure.
  *
- * The test is built to lose nothing the real grouping would find: it looks at the same pairs the
- * real grouping does (capture-time neighbours, and dHash neighbours — here on the thumbhash's own
- * dHash, with a wider radius), and it rejects a pair only when the blurred pictures disagree by a
- * wide margin. What passes is merely downloaded and judged for real.
+ * The test is built to lose nothing the real grouping would find: it looks at the pairs the real
+ * grouping does (capture-time neighbours, and dHash neighbours — here on the thumbhash's own
+ * dHash, with a wider radius — and, between photos without a capture time, nearest neighbours on
+ * the thumbhash's global descriptor), and it rejects a pair only when the blurred pictures
+ * disagree by a wide margin. What passes is merely downloaded and judged for real. Known gap: the
+ * real grouping also pairs a photo with a time and one without through the descriptor; here such
+ * a pair is only seen when their dHashes are close.
  */
 import { dhashFromLuma, hamming, splitHash } from './dhash.js';
 import { TIME_NEIGHBOURS } from './grouping.js';
 import { hashPairsWithin } from './hash-index.js';
+import { DESCRIPTOR_SIZE, nearestPairs, writeDescriptorParts } from './neighbours.js';
 import { resizeArea, resizeAreaChannels, toLuma } from './pixels.js';
 import { decodeThumbhash } from './thumbhash.js';
 import { profileFor, relaxed } from './threshold.js';
@@ -144,9 +148,9 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
   const minCorrelation = profile.maxClass === 'duplicate' ? COPY_CORRELATION : loose.minCorrelation - CORRELATION_MARGIN;
 
   const links = new UnionFind(items.length);
-  const pairs = candidatePairs(items, windowMs, Math.min(MAX_HASH_RADIUS, profile.hashRadius + HASH_SLACK));
+  const pairs = candidatePairs(items, windowMs, Math.min(MAX_HASH_RADIUS, profile.hashRadius + HASH_SLACK), profile.maxClass !== 'duplicate');
   let passed = 0;
-  for (const [i, j] of pairs) {
+  for (const [i, j, byDescriptor] of pairs) {
     const a = items[i]!.thumb;
     const b = items[j]!.thumb;
     const ti = items[i]!.takenAtMs;
@@ -158,7 +162,9 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
       const like = thumbLikeness(a, b);
       ok = outsideWindow
         ? like.correlation >= COPY_CORRELATION && like.chroma <= COPY_CHROMA
-        : like.correlation >= minCorrelation && like.chroma <= MAX_CHROMA;
+        : byDescriptor
+          ? like.correlation >= loose.minCorrelation && like.chroma <= DESCRIPTOR_PAIR_CHROMA
+          : like.correlation >= minCorrelation && like.chroma <= MAX_CHROMA;
     }
     if (ok) {
       passed++;
@@ -177,8 +183,11 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
   return { candidates: chosen, pairs: pairs.length, passed };
 }
 
-/** Thumbhash-dHash neighbours (items with a thumbhash) and capture-time neighbours (all items). */
-function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radius: number): [number, number][] {
+/**
+ * Thumbhash-dHash neighbours and descriptor neighbours (items with a thumbhash; the latter unless
+ * only copies are wanted) and capture-time neighbours (all items).
+ */
+function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radius: number, descriptors: boolean): [number, number, boolean][] {
   const withThumb = items.map((item, i) => (item.thumb === null ? -1 : i)).filter((i) => i >= 0);
   const hi = new Uint32Array(withThumb.length);
   const lo = new Uint32Array(withThumb.length);
@@ -186,13 +195,13 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
     [hi[k], lo[k]] = splitHash(items[i]!.thumb!.dhash);
   });
   const seen = new Set<number>();
-  const out: [number, number][] = [];
-  const add = (x: number, y: number): void => {
+  const out: [number, number, boolean][] = [];
+  const add = (x: number, y: number, byDescriptor = false): void => {
     const [i, j] = x < y ? [x, y] : [y, x];
     const key = i * items.length + j;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push([i, j]);
+    out.push([i, j, byDescriptor]);
   };
   const near = hashPairsWithin(hi, lo, radius);
   for (let k = 0; k < near.a.length; k++) add(withThumb[near.a[k]!]!, withThumb[near.b[k]!]!);
@@ -208,7 +217,42 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
       add(x, y);
     }
   }
+  // The real grouping also pairs each photo with its nearest neighbours on a global descriptor:
+  // that is how a burst without capture times is found. The thumbhash's own descriptor finds
+  // such pairs here, between photos without a time only: photos with one have their neighbours
+  // in time (above), and a thumbhash is too blurred to tell a timed landscape from an untimed
+  // one (a ridge and a lake shore correlate at 0.82), so wider pairing only downloads look-alikes.
+  const untimed = withThumb.filter((i) => items[i]!.takenAtMs === null);
+  if (descriptors && untimed.length >= 2) {
+    const vectors = new Float32Array(untimed.length * DESCRIPTOR_SIZE);
+    untimed.forEach((i, k) => thumbDescriptor(items[i]!.thumb!, vectors, k * DESCRIPTOR_SIZE));
+    for (const [x, y] of nearestPairs(vectors, Int32Array.from(untimed), { k: THUMB_NEIGHBOURS, maxDistance: THUMB_RADIUS })) {
+      add(x, y, true);
+    }
+  }
   return out.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+}
+
+/** Descriptor neighbours per photo and their largest distance, as in the real grouping. */
+const THUMB_NEIGHBOURS = 5;
+const THUMB_RADIUS = 1.3;
+/**
+ * A pair found only by the descriptor must look alike by the real grouping's own floor (without
+ * CORRELATION_MARGIN) and colour limit: in a small library a photo's five nearest neighbours are half of it, and the usual
+ * margin would have every look-alike downloaded.
+ */
+const DESCRIPTOR_PAIR_CHROMA = 0.06;
+
+/** The descriptor of core/neighbours.ts on a thumbhash: its 16x16 luma shrunk to 8x8, its 4x4 colours. */
+function thumbDescriptor(t: ThumbFeatures, out: Float32Array, offset: number): void {
+  const layout = resizeArea(t.luma, GRID, GRID, 8, 8);
+  let sum = 0;
+  for (const v of layout) sum += v;
+  const mean = sum / layout.length;
+  let sq = 0;
+  for (const v of layout) sq += (v - mean) ** 2;
+  const std = Math.sqrt(sq / layout.length) || 1;
+  writeDescriptorParts(layout.map((v) => (v - mean) / std), t.chroma, out, offset);
 }
 
 /** Distance in bits between two thumbhash dHashes (exported for diagnostics and tests). */

@@ -15,6 +15,15 @@ export interface Profile {
   readonly minCorrelation: number;
   /** Minimum aligned correlation of the band-pass sketches (non-duplicate pairs). */
   readonly minDetail: number;
+  /**
+   * The second way in for non-copies, robust to part of the frame changing (a moving subject, a
+   * moved viewpoint): the trimmed region-by-region agreement (core/local-agreement.ts) and the
+   * global correlation it must reach together.
+   */
+  readonly minLocal: number;
+  readonly minLocalCorrelation: number;
+  /** Largest colour difference (see PairVerdict.chroma) the region-by-region test allows. */
+  readonly maxLocalChroma: number;
   /** Geometric search range needed to recognise `maxClass`. */
   readonly range: SearchRange;
   /** Extra dHash bits tolerated between hash-only members of one group (0 for candidate edges). */
@@ -35,13 +44,22 @@ const BANDS = [
   { from: 11, correlation: [0.6, -0.02], detail: [0.32, -0.02], floor: [0.4, 0.1] }, // very loose
 ] as const;
 
+/**
+ * Floors of the region-by-region test: 0.66 at -t 5, 0.02 looser per step. Calibrated on the
+ * quality library (test/support/quality-library.ts) and four re-draws of its jitter and noise:
+ * different scenes whose light layouts correlate at 0.75 or more stay at or below 0.58; every
+ * true group stays whole at 0.62 and at 0.66 (with 60 % of regions agreeing), while at 0.72 (70 %)
+ * the first burst frame splits off, so 0.66 sits between the two.
+ */
+const LOCAL = { at5: 0.66, step: -0.02, floor: 0.45, correlation: 0.75, chroma: 0.045 } as const;
+
 export function profileFor(threshold: number): Profile {
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 64) {
     throw new Error(`Expected an integer between 0 and 64 for the threshold but received ${threshold}`);
   }
   const hashRadius = Math.min(threshold, MAX_HASH_RADIUS);
   if (threshold <= 3) {
-    return { hashRadius, maxClass: 'duplicate', minCorrelation: 1, minDetail: 1, range: rangeOf('duplicate'), hashSlack: 0 };
+    return { hashRadius, maxClass: 'duplicate', minCorrelation: 1, minDetail: 1, minLocal: 1, minLocalCorrelation: 1, maxLocalChroma: 0, range: rangeOf('duplicate'), hashSlack: 0 };
   }
   // Tight re-framings of the same scene pass from -t 4 on: their structure agrees as well as a burst's.
   const band = [...BANDS].reverse().find((b) => threshold >= b.from)!;
@@ -51,6 +69,9 @@ export function profileFor(threshold: number): Profile {
     maxClass: 'similar',
     minCorrelation: Math.max(band.floor[0], band.correlation[0] + band.correlation[1] * k),
     minDetail: Math.max(band.floor[1], band.detail[0] + band.detail[1] * k),
+    minLocal: Math.max(LOCAL.floor, LOCAL.at5 + LOCAL.step * (threshold - 5)),
+    minLocalCorrelation: LOCAL.correlation,
+    maxLocalChroma: LOCAL.chroma,
     range: rangeOf('similar'),
     hashSlack: 0,
   };
@@ -63,7 +84,14 @@ export function profileFor(threshold: number): Profile {
 export function relaxed(profile: Profile): Profile {
   const hashSlack = 2;
   if (profile.maxClass === 'duplicate') return { ...profile, hashSlack };
-  return { ...profile, minCorrelation: profile.minCorrelation - 0.06, minDetail: profile.minDetail - 0.1, hashSlack };
+  return {
+    ...profile,
+    minCorrelation: profile.minCorrelation - 0.06,
+    minDetail: profile.minDetail - 0.1,
+    minLocal: profile.minLocal - 0.1,
+    minLocalCorrelation: profile.minLocalCorrelation - 0.15,
+    hashSlack,
+  };
 }
 
 function rangeOf(cls: Exclude<PairClass, 'different'>): SearchRange {

@@ -64,6 +64,8 @@ export interface RunSummary {
   readonly actions: ActionsSummary | null;
   readonly report: WrittenReport | null;
   readonly timings: Readonly<Record<string, number>>;
+  /** Groups smaller than --min-group-size that were dropped: size -> count. */
+  readonly leftOut: ReadonlyMap<number, number>;
 }
 
 /** Where the catalog lives: --state-file, else under -o, else (Immich without -o) under the cache folder. */
@@ -151,7 +153,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const base = { photos: listed.length, candidates: candidates.length, ruledOut: listed.length - candidates.length, prefiltered: !options.immichUseDuplicates, pictures };
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
-  const found = await timed('group', () => groupStage(db, passes, passOptions, sink));
+  const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink));
   const judged = loadItems(db, [...new Set(passes.flatMap((p) => p.ids))]);
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);
   // Ranking waits for the face analysis of the grouped photos (cached ones come from the catalog).
@@ -213,6 +215,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     hdr: tree?.hdr ?? null,
     actions,
     report,
+    leftOut,
   };
 }
 
@@ -256,5 +259,6 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     actions: null,
     report: null,
     timings: ctx.timings,
+    leftOut: new Map(),
   };
 }

@@ -39,6 +39,7 @@ export class FolderSource implements PhotoSource {
     });
     sink.finish();
     for (const dir of found.skippedExcluded) sink.note('notice', `Skipped ${dir}: it is the output folder`);
+    for (const dir of found.skippedOutputTrees) sink.note('notice', `Skipped ${dir}: it is an output folder of an earlier run (it holds .photo-organizer/)`);
     for (const p of found.problems) sink.note('problem', `${p.path}: ${p.message}`);
     // Grouping goes in path order (byte-wise), whatever order the walk found the files in.
     const entries = found.files

@@ -1,7 +1,7 @@
 /**
  * Discovers the photos under a local folder: recursive, names sorted byte-wise at every level
- * (so the order never depends on the file system), hidden entries and the output folder
- * skipped, symlinked folders followed once (loops are cut), the same file reached twice kept once.
+ * (so the order never depends on the file system), hidden entries, the output folder and any
+ * earlier output tree of this tool (a folder holding `.photo-organizer/`) skipped, symlinked folders followed once (loops are cut), the same file reached twice kept once.
  * Names are read as raw bytes so that non-UTF-8 names survive.
  */
 import { type Dirent, promises as fs } from 'node:fs';
@@ -39,7 +39,15 @@ export interface DiscoveryResult {
   readonly problems: DiscoveryProblem[];
   /** Folders skipped because they are excluded (e.g. the output folder inside the source). */
   readonly skippedExcluded: string[];
+  /**
+   * Folders skipped because they are an output tree of this tool (they hold `.photo-organizer/`):
+   * its copies and best_ files would otherwise be grouped with their own originals.
+   */
+  readonly skippedOutputTrees: string[];
 }
+
+/** The folder every output tree of this tool holds (catalog, HDR merges). */
+export const OUTPUT_MARKER = '.photo-organizer';
 
 export async function discoverPhotos(root: string, options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
   const limit = options.limit && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;
@@ -51,6 +59,7 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
   const skippedExcluded: string[] = [];
+  const skippedOutputTrees: string[] = [];
   const visitedDirs = new Set<string>();
   const seenFiles = new Set<string>();
   const walk = async (dir: FsPath): Promise<void> => {
@@ -70,6 +79,11 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
       return;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    // The source itself may be an output tree on purpose; a tree found inside it is an earlier run's.
+    if (dir !== root && entries.some((e) => e.name.equals(MARKER_BYTES) && e.isDirectory())) {
+      skippedOutputTrees.push(displayPath(dir));
+      return;
+    }
     for (const entry of entries) {
       if (files.length >= limit) return;
       if (entry.name[0] === 0x2e) continue; // hidden ('.'), includes AppleDouble '._x.jpg'
@@ -107,8 +121,10 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
   };
 
   await walk(root);
-  return { files, problems, skippedExcluded };
+  return { files, problems, skippedExcluded, skippedOutputTrees };
 }
+
+const MARKER_BYTES = Buffer.from(OUTPUT_MARKER);
 
 export function hasPhotoExtension(name: FsPath): boolean {
   const bytes = typeof name === 'string' ? Buffer.from(name) : name;

@@ -202,7 +202,7 @@ export function pairwise(truth: Partition, found: Partition): PairwiseScore {
 // Pixels
 // ---------------------------------------------------------------------------------------------
 
-interface Rgb {
+export interface Rgb {
   readonly data: Uint8Array;
   readonly width: number;
   readonly height: number;
@@ -230,7 +230,7 @@ function hashString(s: string): number {
   return h >>> 0;
 }
 
-async function decodeRgb(input: string | Buffer): Promise<Rgb> {
+export async function decodeRgb(input: string | Buffer): Promise<Rgb> {
   const { data, info } = await sharp(input).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
@@ -336,7 +336,7 @@ function addNoise(img: Rgb, sigma: number, random: () => number): void {
   }
 }
 
-function rawInput(img: Rgb): Sharp {
+export function rawInput(img: Rgb): Sharp {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
     raw: { width: img.width, height: img.height, channels: 3 },
   });
@@ -346,7 +346,7 @@ function rawInput(img: Rgb): Sharp {
 // Shots: a window of a scene seen through a simulated camera
 // ---------------------------------------------------------------------------------------------
 
-interface Framing {
+export interface Framing {
   /** Window centre, as fractions of the scene width / height (0.5 = middle). */
   readonly cx?: number;
   readonly cy?: number;
@@ -361,7 +361,7 @@ interface Framing {
   readonly keystone?: number;
 }
 
-interface Camera {
+export interface Camera {
   /** Exposure change in EV: pixel values x 2^(ev / 2.2). */
   readonly ev?: number;
   /** Gaussian blur sigma in output pixels (focus or motion blur). */
@@ -386,7 +386,7 @@ function frameQuad(scene: Rgb, f: Framing): Quad {
   return [at(-hw, -hh * (1 + k)), at(hw, -hh * (1 - k)), at(hw, hh * (1 - k)), at(-hw, hh * (1 + k))];
 }
 
-async function shoot(scene: Rgb, outW: number, outH: number, framing: Framing, camera: Camera, seed: number): Promise<Rgb> {
+export async function shoot(scene: Rgb, outW: number, outH: number, framing: Framing, camera: Camera, seed: number): Promise<Rgb> {
   const gain = 2 ** ((camera.ev ?? 0) / 2.2);
   let img = warp(scene, outW, outH, frameQuad(scene, framing), gain);
   if ((camera.blur ?? 0) > 0) {
@@ -401,7 +401,7 @@ async function shoot(scene: Rgb, outW: number, outH: number, framing: Framing, c
  * JPEG of an image as the camera stores it. `orientation` 6 or 8 stores the pixels sideways (as a
  * camera held upright does) so that a viewer applying the EXIF Orientation shows `img`.
  */
-async function encodeJpeg(img: Rgb, quality: number, orientation = 1): Promise<Buffer> {
+export async function encodeJpeg(img: Rgb, quality: number, orientation = 1): Promise<Buffer> {
   let pipeline = rawInput(img);
   if (orientation === 6) pipeline = pipeline.rotate(-90);
   else if (orientation === 8) pipeline = pipeline.rotate(90);

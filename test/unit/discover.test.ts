@@ -37,6 +37,15 @@ describe('discoverPhotos', () => {
     expect(found.skippedExcluded).toEqual([join(root, 'Organized')]);
   });
 
+  it('skips an earlier output tree (a folder holding .photo-organizer/) inside the source, but not the source itself', async () => {
+    const root = tree(['.photo-organizer/catalog.db', 'a.jpg', 'Old/.photo-organizer/catalog.db', 'Old/group_0001/best_a.jpg', 'Trip/b.jpg', 'Trip/.photo-organizer']);
+    const found = await discoverPhotos(root);
+    // Trip's '.photo-organizer' is a file, not the tool's folder: Trip is a photo folder.
+    expect(found.files.map((f) => f.relativePath)).toEqual(['Trip/b.jpg', 'a.jpg']);
+    expect(found.skippedOutputTrees).toEqual([join(root, 'Old')]);
+    expect(found.skippedExcluded).toEqual([]);
+  });
+
   it('follows symlinked folders once and survives loops', async () => {
     const root = tree(['real/a.jpg']);
     symlinkSync(join(root, 'real'), join(root, 'again'));

@@ -1,6 +1,6 @@
 /** The thumbhash prefilter: which photos are worth downloading before grouping them for real. */
 import { describe, expect, it } from 'vitest';
-import { type PrefilterItem, selectCandidates, thumbFeatures, thumbLikeness } from '../../src/core/prefilter.js';
+import { type PrefilterItem, selectCandidates, thumbFeatures, thumbHashDistance, thumbLikeness } from '../../src/core/prefilter.js';
 import { encodeThumbhash } from '../../src/core/thumbhash.js';
 
 /** A synthetic picture: a bright blob at (cx, cy) on a tinted background. */
@@ -53,6 +53,20 @@ describe('thumbhash prefilter', () => {
 
   it('always downloads a photo the server has no thumbhash for, with its neighbours in time', () => {
     const items = [item(null, T0), item(picture(0.3, 0.4), T0 + 300), item(picture(0.3, 0.42), T0 + 600), item(picture(0.9, 0.1), T0 + 9_000_000)];
+    expect(selectCandidates(items, options).candidates).toEqual([0, 1, 2]);
+  });
+
+  it('finds a burst without capture times whose thumbhash dHashes are too far apart for the hash index', () => {
+    const items = [
+      item(picture(0.3, 0.4), null),
+      item(picture(0.36, 0.44), null),
+      item(picture(0.25, 0.36), null),
+      item(picture(0.8, 0.75, [150, 40, 40]), null),
+      item(picture(0.75, 0.2, [30, 150, 60]), null),
+    ];
+    // The frames are beyond the index's radius (5 + 5 bits of slack)...
+    expect(thumbHashDistance(items[1]!.thumb!, items[2]!.thumb!)).toBeGreaterThan(10);
+    // ...yet nearest neighbours on the thumbhash descriptor bring them together.
     expect(selectCandidates(items, options).candidates).toEqual([0, 1, 2]);
   });
 

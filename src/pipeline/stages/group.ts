@@ -23,10 +23,17 @@ export interface FoundGroup {
 /** Prepared sketches kept in memory at once; grouping visits items roughly in order. */
 const SKETCH_CACHE = 4096;
 
-export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions, sink: ProgressSink): FoundGroup[] {
+export interface GroupStageResult {
+  readonly groups: FoundGroup[];
+  /** Groups smaller than --min-group-size that were dropped: size -> count. */
+  readonly leftOut: ReadonlyMap<number, number>;
+}
+
+export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions, sink: ProgressSink): GroupStageResult {
   sink.start('group', null);
   const read = sketchReader(db);
   const found: { kind: GroupKind; person: string | null; ids: PhotoId[] }[] = [];
+  const leftOut = new Map<number, number>();
   for (const pass of passes) {
     if (pass.fixedGroups !== null) {
       for (const ids of pass.fixedGroups) found.push({ kind: 'duplicate', person: pass.person, ids: [...ids] });
@@ -43,12 +50,14 @@ export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions
       sketchOf,
       (done, total) => sink.update(done, total),
     );
+    for (const [size, count] of result.stats.leftOut) leftOut.set(size, (leftOut.get(size) ?? 0) + count);
     for (const g of result.groups) found.push({ kind: g.kind, person: pass.person, ids: g.members.map((i) => keys[i]!.id) });
   }
   sink.finish();
   const full = new Map(loadPhotos(db, [...new Set(found.flatMap((g) => g.ids))]).map((p) => [p.id, p]));
   const minSize = Math.max(2, options.minGroupSize);
-  return found
+  const groups = found
     .map((g) => ({ kind: g.kind, person: g.person, members: g.ids.flatMap((id) => full.get(id) ?? []) }))
     .filter((g) => g.members.length >= minSize);
+  return { groups, leftOut };
 }
