@@ -1,7 +1,8 @@
 /**
  * The "act" stage for Immich, and --undo: read the server state, settle journal entries a killed
  * run left pending, plan (pure), then either print the plan (--dry-run) or apply it with the
- * journal and verify by reading the state again and planning once more — which must come out empty.
+ * journal, let the server settle and verify by planning again until nothing is left (re-applying
+ * what the server's background jobs lost, a few rounds at most; immich/actions/verify.ts).
  */
 import type { Db } from '../catalog/database.js';
 import { journalBegin, journalFinish, loadJournal } from '../catalog/immich.js';
@@ -10,6 +11,7 @@ import { type ActionFlags, type ActionGroup, desiredState, type Operation, planA
 import { type AssetNamer, operationSize, renderOperation } from '../immich/actions/render.js';
 import { type Owned, ownedFromJournal, resolvePending, type ServerState } from '../immich/actions/state.js';
 import { planUndo } from '../immich/actions/undo.js';
+import { applyAndVerify, type VerifiedResult } from '../immich/actions/verify.js';
 import type { ImmichClient } from '../immich/client.js';
 import { withoutExcluded } from '../core/people.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
@@ -42,8 +44,10 @@ export interface ActionsSummary {
   readonly applied: number;
   /** One line per operation that failed. */
   readonly failures: readonly string[];
-  /** After applying: changes the re-read state still lacks (empty = verified). */
+  /** After applying, settling and re-applying: changes the server still lacks (empty = verified). */
   readonly unverified: readonly string[];
+  /** Rounds of re-applying what the server had lost while settling (0: it all stuck at once). */
+  readonly reapplied?: number;
   /** Journal entries of killed runs settled at the start. */
   readonly settledPending: number;
   readonly aborted: boolean;
@@ -125,20 +129,21 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
   if (ctx.dryRun || plan.operations.length === 0) {
     return { planLines, notices: plan.notices, planned, applied: 0, failures: [], unverified: [], settledPending: settled, aborted: false };
   }
-  const applied = await apply(ctx, plan.operations, ALBUM_DESCRIPTION);
-  if (applied.aborted) return { ...applied, planLines, notices: plan.notices, planned, unverified: [], settledPending: settled };
-  // Verify: with what is there now, nothing should be left to do.
-  const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
-  const after = await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING, true));
-  const again = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: after, owned: ownedAfter });
-  return {
-    ...applied,
-    planLines,
-    notices: plan.notices,
-    planned,
-    unverified: again.operations.map((op) => renderOperation(op, ctx.namer)),
-    settledPending: settled,
-  };
+  const verified = await applyAndVerify(plan.operations, {
+    apply: (ops) => apply(ctx, ops, ALBUM_DESCRIPTION),
+    replan: async () => {
+      const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
+      const after = await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING, true));
+      return planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: after, owned: ownedAfter }).operations;
+    },
+    render: (op) => renderOperation(op, ctx.namer),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  return { ...verifiedSummary(verified, ctx), planLines, notices: plan.notices, planned, settledPending: settled };
+}
+
+function verifiedSummary(v: VerifiedResult, ctx: ActionsContext): Pick<ActionsSummary, 'applied' | 'failures' | 'aborted' | 'unverified' | 'reapplied'> {
+  return { applied: v.applied, failures: v.failures, aborted: v.aborted, unverified: v.aborted ? [] : v.missing.map((op) => renderOperation(op, ctx.namer)), reapplied: v.reapplied };
 }
 
 /** --undo: everything this catalog's runs changed on this server, taken back. */
@@ -159,11 +164,16 @@ export async function runUndo(ctx: ActionsContext): Promise<ActionsSummary> {
   if (ctx.dryRun || ops.length === 0) {
     return { planLines, notices: [], planned, applied: 0, failures: [], unverified: [], settledPending: settled, aborted: false };
   }
-  const applied = await apply(ctx, ops, '');
-  if (applied.aborted) return { ...applied, planLines, notices: [], planned, unverified: [], settledPending: settled };
-  const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
-  const again = planUndo(ownedAfter, await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING)));
-  return { ...applied, planLines, notices: [], planned, unverified: again.map((op) => renderOperation(op, ctx.namer)), settledPending: settled };
+  const verified = await applyAndVerify(ops, {
+    apply: (next) => apply(ctx, next, ''),
+    replan: async () => {
+      const ownedAfter = ownedFromJournal(loadJournal(ctx.db, ctx.server));
+      return planUndo(ownedAfter, await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING)));
+    },
+    render: (op) => renderOperation(op, ctx.namer),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  return { ...verifiedSummary(verified, ctx), planLines, notices: [], planned, settledPending: settled };
 }
 
 interface PendingTargets {
@@ -211,6 +221,7 @@ async function apply(ctx: ActionsContext, ops: readonly Operation[], albumDescri
       finish: (id, state, details) => journalFinish(ctx.db, id, state, details, new Date()),
     },
     onProgress: (done, total) => ctx.sink.update(done, total),
+    onNotice: (message) => ctx.sink.note('notice', message),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
   ctx.sink.start('act', ops.length);
