@@ -6,9 +6,10 @@
 import type { Db } from '../catalog/database.js';
 import { saveAssetErrors, saveFingerprints, type StoredAsset } from '../catalog/immich.js';
 import type { Fingerprint } from '../core/types.js';
-import type { ImmichClient, PictureKind } from '../immich/client.js';
+import type { DownloadKind, ImmichClient, PictureKind } from '../immich/client.js';
 import { ImmichHttpError } from '../immich/errors.js';
 import { type CacheKey, type ImmichCache, safeFileName } from '../sources/immich-cache.js';
+import { downloadFirstAvailable, fallbackKinds, type KindCounts, NO_KINDS } from '../sources/immich-fallback.js';
 import { localOriginal } from '../sources/immich-library.js';
 import { InspectPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
@@ -33,6 +34,8 @@ export interface PictureCounts {
   /** Originals read from --immich-library-path instead of downloaded. */
   readonly fromLibrary: number;
   readonly failed: number;
+  /** Pictures downloaded in this run, by what the server had (preview → thumbnail → original). */
+  readonly downloadedAs: KindCounts;
 }
 
 /** Downloads running at once: enough to hide latency, few enough to be kind to the server. */
@@ -49,7 +52,7 @@ export function cacheKey(asset: StoredAsset, kind: PictureKind): CacheKey {
  * (read in place, never copied into the cache), else from the cache or downloaded into it,
  * pinned until the caller unpins it (ImmichError on failure).
  */
-export async function pictureFile(ctx: Omit<PictureContext, 'db' | 'threads' | 'sink'>, asset: StoredAsset, onFound?: (where: 'cache' | 'library') => void): Promise<string> {
+export async function pictureFile(ctx: Omit<PictureContext, 'db' | 'threads' | 'sink'>, asset: StoredAsset, onFound?: (where: 'cache' | 'library' | DownloadKind) => void): Promise<string> {
   if (ctx.library !== null && ctx.kind === 'original') {
     const local = localOriginal(ctx.library, asset.facts.originalPath, asset.facts.size);
     if (local !== null) {
@@ -63,14 +66,18 @@ export async function pictureFile(ctx: Omit<PictureContext, 'db' | 'threads' | '
     onFound?.('cache');
     return hit;
   }
-  const got = await ctx.client.download(asset.assetId, ctx.kind);
-  const name = safeFileName(asset.facts.fileName, ctx.kind === 'preview' ? extensionOf(got.bytes, got.contentType) : null);
+  // A picture the server cannot preview is read another way; it is cached under the kind asked
+  // for, so pins and later runs find it where they look.
+  const { kind, got } = await downloadFirstAvailable(ctx.client, asset.assetId, fallbackKinds(ctx.kind));
+  onFound?.(kind);
+  const name = safeFileName(asset.facts.fileName, kind === 'preview' || kind === 'thumbnail' ? extensionOf(got.bytes, got.contentType) : null);
   return ctx.cache.put(key, got.bytes, name, asset.facts.modifiedMs, { pin: true });
 }
 
 /** Fingerprints `assets` (none of which has a usable one yet). Per-asset failures are stored as data. */
 export async function fingerprintAssets(ctx: PictureContext, assets: readonly StoredAsset[]): Promise<PictureCounts> {
-  if (assets.length === 0) return { fingerprinted: 0, fromCache: 0, fromLibrary: 0, failed: 0 };
+  if (assets.length === 0) return { fingerprinted: 0, fromCache: 0, fromLibrary: 0, failed: 0, downloadedAs: NO_KINDS };
+  const downloadedAs: Record<DownloadKind, number> = { ...NO_KINDS };
   const byId = new Map(assets.map((a) => [a.id, a]));
   let fromCache = 0;
   let fromLibrary = 0;
@@ -95,7 +102,11 @@ export async function fingerprintAssets(ctx: PictureContext, assets: readonly St
     if (ctx.signal?.aborted === true) return null;
     try {
       // Pinned until fingerprinted: the cap must not evict a picture the pool has yet to read.
-      const path = await pictureFile(ctx, asset, (where) => (where === 'cache' ? fromCache++ : fromLibrary++));
+      const path = await pictureFile(ctx, asset, (where) => {
+        if (where === 'cache') fromCache++;
+        else if (where === 'library') fromLibrary++;
+        else downloadedAs[where]++;
+      });
       return { id: asset.id, path };
     } catch (error) {
       if (error instanceof ImmichHttpError && (error.status === 400 || error.status === 404)) {
@@ -136,7 +147,7 @@ export async function fingerprintAssets(ctx: PictureContext, assets: readonly St
     await ctx.cache.trim();
     ctx.sink.finish();
   }
-  return { fingerprinted: done - failed, fromCache, fromLibrary, failed };
+  return { fingerprinted: done - failed, fromCache, fromLibrary, failed, downloadedAs };
 }
 
 /**

@@ -162,7 +162,7 @@ function emptySummary(ctx: Ctx, timings: Record<string, number>): ImmichRunSumma
     thumbhashOnly: 0,
     prefiltered: !ctx.options.immichUseDuplicates,
     candidates: 0,
-    pictures: { fingerprinted: 0, fromCache: 0, fromLibrary: 0, failed: 0 },
+    pictures: { fingerprinted: 0, fromCache: 0, fromLibrary: 0, failed: 0, downloadedAs: { preview: 0, thumbnail: 0, original: 0 } },
     downloaded: ctx.client.downloaded,
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },
