@@ -6,6 +6,7 @@
  * time, and reporting the assets that did not settle instead of waiting forever.
  */
 import type { ImmichClient } from '../client.js';
+import { ImmichHttpError } from '../errors.js';
 import { mapLimit } from '../read.js';
 
 export interface SettleOptions {
@@ -25,10 +26,20 @@ export const DEFAULT_SETTLE: SettleOptions = { timeoutMs: 60_000, pollMs: 400, q
 /** Parallel GET /api/assets/{id} while settling. */
 const STAMP_CONCURRENCY = 4;
 
-/** `updatedAt` of each asset now. */
+/**
+ * `updatedAt` of each asset now. An asset the server no longer shows (deleted or trashed since
+ * the plan: 400/404) is left out — there is nothing of it to wait for.
+ */
 export async function readStamps(client: ImmichClient, assets: readonly string[]): Promise<Map<string, string>> {
-  const stamps = await mapLimit(assets, STAMP_CONCURRENCY, (id) => client.assetStamp(id));
-  return new Map(stamps.map((s) => [s.id, s.updatedAt]));
+  const stamps = await mapLimit(assets, STAMP_CONCURRENCY, async (id) => {
+    try {
+      return await client.assetStamp(id);
+    } catch (error) {
+      if (error instanceof ImmichHttpError && (error.status === 400 || error.status === 404)) return null;
+      throw error;
+    }
+  });
+  return new Map(stamps.filter((s) => s !== null).map((s) => [s.id, s.updatedAt]));
 }
 
 export interface Awaited {
@@ -56,7 +67,8 @@ export async function awaitReextraction(
     await sleep(options.pollMs, signal);
     const now = await readStamps(client, waiting);
     const quiet = Date.now() - started >= options.quietMs;
-    waiting = waiting.filter((id) => now.get(id) === before.get(id) && !(quiet && unsure.has(id)));
+    // Gone from `now`: no longer on the server, nothing to wait for.
+    waiting = waiting.filter((id) => now.has(id) && now.get(id) === before.get(id) && !(quiet && unsure.has(id)));
   }
   return { unsettled: waiting };
 }
