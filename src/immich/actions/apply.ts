@@ -71,31 +71,31 @@ export async function applyOperations(ops: readonly Operation[], ctx: ApplyConte
     outcomes.push({ op, error });
     ctx.onProgress?.(++done, ops.length);
   };
-  // Tags first (they must exist before their links), then the links in settled waves, then
-  // deletions of tags nobody carries any more, then everything else in plan order.
-  const phases: Operation[][] = [
-    ops.filter((op) => op.kind === 'create-tags'),
-    ops.filter(isTagLink),
-    ops.filter((op) => op.kind === 'delete-tag'),
-    ops.filter((op) => op.kind !== 'create-tags' && op.kind !== 'delete-tag' && !isTagLink(op)),
-  ];
-  for (const [i, phase] of phases.entries()) {
-    if (i === 1) {
-      if (phase.length === 0) continue;
-      if (stopped(ctx)) return { outcomes, aborted: true };
-      const errors = await applyTagLinks(phase as TagLinkOp[], ctx, createdTags);
-      for (const op of phase as TagLinkOp[]) {
-        outcomes.push({ op, error: errors.get(op) ?? null });
-        ctx.onProgress?.(++done, ops.length);
-      }
-      if (stopped(ctx)) return { outcomes, aborted: true };
-      continue;
-    }
-    for (const op of phase) {
-      if (stopped(ctx)) return { outcomes, aborted: true };
+  /** Each operation in turn; false when the signal stopped it first. */
+  const inTurn = async (list: readonly Operation[]): Promise<boolean> => {
+    for (const op of list) {
+      if (stopped(ctx)) return false;
       await one(op);
     }
+    return true;
+  };
+  const links = ops.filter(isTagLink);
+  // Tags first (they must exist before their links), then the links in settled waves, then
+  // deletions of tags nobody carries any more, then everything else in plan order.
+  if (!(await inTurn(ops.filter((op) => op.kind === 'create-tags')))) return { outcomes, aborted: true };
+  if (links.length > 0) {
+    if (stopped(ctx)) return { outcomes, aborted: true };
+    const errors = await applyTagLinks(links, ctx, createdTags);
+    for (const op of links) {
+      outcomes.push({ op, error: errors.get(op) ?? null });
+      ctx.onProgress?.(++done, ops.length);
+    }
+    // Stopped between waves: the links not sent are left for the next run to plan again.
+    if (stopped(ctx)) return { outcomes, aborted: true };
   }
+  if (!(await inTurn(ops.filter((op) => op.kind === 'delete-tag')))) return { outcomes, aborted: true };
+  const rest = ops.filter((op) => op.kind !== 'create-tags' && op.kind !== 'delete-tag' && !isTagLink(op));
+  if (!(await inTurn(rest))) return { outcomes, aborted: true };
   return { outcomes, aborted: false };
 }
 
