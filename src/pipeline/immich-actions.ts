@@ -149,7 +149,7 @@ function verifiedSummary(v: VerifiedResult, ctx: ActionsContext): Pick<ActionsSu
 /** --undo: everything this catalog's runs changed on this server, taken back. */
 export async function runUndo(ctx: ActionsContext): Promise<ActionsSummary> {
   const needsFor = (owned: Owned, pendingAssets: readonly string[], pending: PendingTargets): StateNeeds => ({
-    tagValues: new Set([...owned.tagged.keys(), ...owned.createdTags.keys(), ...pending.tags]),
+    tagValues: new Set([...owned.tagged.keys(), ...owned.createdTags.keys(), ...owned.deletedTags, ...pending.tags]),
     albumNames: new Set(pending.albumNames),
     albumIds: new Set([...owned.albumAdds.keys(), ...owned.createdAlbums.keys(), ...pending.albumIds]),
     stacks: owned.stacks.size > 0 || pending.stacks,

@@ -118,6 +118,33 @@ describe('Immich tags that stick', () => {
   });
 });
 
+describe('Immich undo, when a sidecar brings a tag back', () => {
+  it('a second --undo removes a tag of this tool that a stale sidecar brought back, and leaves the user’s', async () => {
+    const f = await fixture.server();
+    const cache = cacheDir();
+    expect((await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only'])).code).toBe(0);
+    expect((await runImmichCli(f, ['--immich-cache-dir', cache, '--undo'])).code).toBe(0);
+    await f.idle();
+    f.state.upsertTags(['photo-organizer/keep-me']);
+    // A sidecar the undo never saw (written by another tool, say) still lists our tag.
+    const stale = idOf(f, BIRD[1]!);
+    f.state.assets.get(stale)!.sidecar = ['photo-organizer/best'];
+    f.jobs.assetsUpdated([stale]);
+    await f.idle();
+    expect(tagged(f, 'photo-organizer/best')).toEqual([BIRD[1]]);
+
+    const again = await runImmichCli(f, ['--immich-cache-dir', cache, '--undo']);
+    expect(again.code, again.stderr).toBe(0);
+    // Untag the photo, then delete the tag (its parent stays: the user's tag is under it).
+    expect(again.stdout).toContain('Undo: 2 of 2 changes made (2 photo updates); verified on the server.');
+    await f.idle();
+    f.jobs.assetsUpdated([...f.state.assets.keys()]);
+    await f.idle();
+    expect(tagValues(f)).toEqual(['photo-organizer', 'photo-organizer/keep-me']);
+    expect(f.state.assets.get(stale)!.sidecar).toEqual([]);
+  });
+});
+
 describe('Immich pictures without a preview', () => {
   it('reads a photo the server cannot preview from its original instead of dropping it', async () => {
     const f = await fixture.server();

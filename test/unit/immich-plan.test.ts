@@ -156,6 +156,23 @@ describe('undo', () => {
   });
 });
 
+describe('undo of a tag that came back', () => {
+  it('untags and deletes a tag it had deleted that a sidecar brought back, not one whose children stay', () => {
+    const owned = ownedFromJournal([
+      entry({ op: 'create-tag', target: 'photo-organizer', entityId: 't0' }),
+      entry({ op: 'create-tag', target: 'photo-organizer/best', entityId: 't1' }),
+      entry({ op: 'delete-tag', target: 'photo-organizer/best', entityId: 't1' }),
+      entry({ op: 'delete-tag', target: 'photo-organizer', entityId: 't0' }),
+    ]);
+    expect([...owned.deletedTags].sort()).toEqual(['photo-organizer', 'photo-organizer/best']);
+    const state = server({ tags: tags({ 'photo-organizer': ['n0', []], 'photo-organizer/best': ['n1', ['a2']], 'photo-organizer/keep-me': ['u1', []] }) });
+    expect(planUndo(owned, state)).toEqual([
+      { kind: 'remove-tag', value: 'photo-organizer/best', tagId: 'n1', assets: ['a2'] },
+      { kind: 'delete-tag', value: 'photo-organizer/best', tagId: 'n1' },
+    ]);
+  });
+});
+
 describe('pending journal entries', () => {
   it('count as done exactly when their effect is visible on the server', () => {
     const journal = [

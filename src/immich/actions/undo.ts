@@ -45,6 +45,17 @@ export function planUndo(owned: Owned, server: ServerState): Operation[] {
       deleted.add(value);
     }
   }
+  // A tag it deleted that exists again came back from a stale sidecar: untag it, then delete it.
+  for (const value of [...owned.deletedTags].sort((a, b) => depth(b) - depth(a) || cmp(a, b))) {
+    const live = server.tags.get(value);
+    if (!live || tagValues.has(value)) continue;
+    if (live.assets.size > 0) ops.push({ kind: 'remove-tag', value, tagId: live.id, assets: [...live.assets].sort() });
+    // Deleting a tag deletes the tags under it: only when they all go too.
+    if ([...server.tags.keys()].filter((v) => v.startsWith(`${value}/`)).every((v) => deleted.has(v))) {
+      ops.push({ kind: 'delete-tag', value, tagId: live.id });
+      deleted.add(value);
+    }
+  }
   const unfavorite = [...owned.favorited].filter((a) => server.favorites.has(a)).sort();
   if (unfavorite.length > 0) ops.push({ kind: 'unfavorite', assets: unfavorite });
   const unarchive = [...owned.archived].filter((a) => server.archived.has(a)).sort();
