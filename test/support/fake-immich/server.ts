@@ -2,7 +2,9 @@
  * A fake Immich v3 server for the tests: HTTP(S) on 127.0.0.1, the routes photo-organizer uses
  * with bodies validated like the real server (400 `{message: 'Validation failed', errors}`),
  * `x-api-key` required (401), unknown ids answered 400, listings paged with a `nextPage` token,
- * failures and slow answers injectable, and every call recorded.
+ * failures and slow answers injectable, and every call recorded. Tag changes and asset updates
+ * finish in background jobs as on the real server (jobs.ts: sidecar writes, re-extractions that
+ * replace tags); `idle()` waits for them. An asset marked `noMedia` has no previews (404).
  */
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
