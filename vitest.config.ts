@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The real-server tier runs apart (npm run test:immich, vitest.real-immich.config.ts).
+    exclude: [...configDefaults.exclude, 'test/real-immich/**'],
     // Integration tests spawn the built CLI and decode real photos: give them room on 2 cores.
     testTimeout: 120_000,
     hookTimeout: 300_000,

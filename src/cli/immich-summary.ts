@@ -1,5 +1,6 @@
 /** The final words of an Immich run: what was looked at, downloaded, found and changed. */
 import type { RunSummary } from '../pipeline/run.js';
+import type { KindCounts } from '../sources/immich-fallback.js';
 import { formatSeconds } from './progress-display.js';
 import { hdrLine } from './summary.js';
 import { leftOutNote } from '../core/grouping.js';
@@ -17,7 +18,7 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
       `Listed ${s.photos} photos on ${s.source}: ${s.ruledOut} ${s.prefiltered ? 'ruled out by their thumbhash alone' : "outside the server's duplicate groups"}, ${s.candidates} looked at closely.`,
     );
     lines.push(
-      `Downloaded ${downloaded.files} picture${downloaded.files === 1 ? '' : 's'} (${formatBytes(downloaded.bytes)}); ` +
+      `Downloaded ${downloaded.files} picture${downloaded.files === 1 ? '' : 's'} (${formatBytes(downloaded.bytes)})${readAs(s.pictures.downloadedAs)}; ` +
         `${s.pictures.fromCache} from the cache, ${s.pictures.fromLibrary > 0 ? `${s.pictures.fromLibrary} read from the library folder, ` : ''}${s.pictures.cached} fingerprints from the catalog.`,
     );
     const kinds = (['burst', 'duplicate', 'similar'] as const).filter((k) => s.byKind[k] > 0).map((k) => `${s.byKind[k]} ${k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
@@ -38,7 +39,8 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
       lines.push(
         `${s.undo ? 'Undo' : 'Immich'}: ${a.planLines.length - a.failures.length} of ${a.planLines.length} changes made (${a.applied} photo updates)` +
           `${a.failures.length > 0 ? `, ${a.failures.length} failed (see the warnings above)` : ''}` +
-          `${a.unverified.length === 0 ? '; verified on the server.' : `; ${a.unverified.length} not visible on the server afterwards.`}`,
+          `${a.unverified.length === 0 ? '; verified on the server' : `; ${a.unverified.length} not visible on the server afterwards`}` +
+          `${(a.reapplied ?? 0) > 0 ? ` (after settling, ${a.reapplied} more round${a.reapplied === 1 ? '' : 's'} re-applied what the server's background jobs had undone)` : ''}.`,
       );
       for (const u of a.unverified) lines.push(`  not verified: ${u}`);
     }
@@ -56,6 +58,18 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
     lines.push(`Timings: ${t}. Requests to Immich: ${downloaded.requests}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
   }
   return lines;
+}
+
+/**
+ * How the pictures of a preview run were read, when the server lacked some previews:
+ * `: 7 previews, 2 originals (no preview on the server)`; nothing when all were previews.
+ */
+function readAs(k: KindCounts): string {
+  if (k.thumbnail === 0 && (k.original === 0 || k.preview === 0)) return '';
+  const parts = [`${k.preview} preview${k.preview === 1 ? '' : 's'}`];
+  if (k.thumbnail > 0) parts.push(`${k.thumbnail} thumbnail${k.thumbnail === 1 ? '' : 's'}`);
+  if (k.original > 0) parts.push(`${k.original} original${k.original === 1 ? '' : 's'}`);
+  return `: ${parts.join(', ')} (no preview on the server for the others)`;
 }
 
 export function formatBytes(n: number): string {

@@ -13,6 +13,7 @@ import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
 import {
   AlbumSchema,
   AssetSchema,
+  AssetStampSchema,
   type BulkIdResult,
   BulkIdResultSchema,
   DuplicateSchema,
@@ -45,7 +46,10 @@ export interface ImmichClientOptions {
 /** The SDK's per-request options (base URL, fetch, headers, signal). */
 type RequestOpts = NonNullable<Parameters<typeof sdk.getServerVersion>[0]>;
 
+/** What a run asks for: the server's preview JPEG or the original file. */
 export type PictureKind = 'preview' | 'original';
+/** What can be downloaded: also the small thumbnail, a fallback when the server has no preview. */
+export type DownloadKind = PictureKind | 'thumbnail';
 
 export interface Downloaded {
   readonly bytes: Buffer;
@@ -123,6 +127,11 @@ export class ImmichClient {
 
   asset(id: string) {
     return this.json(`GET /api/assets/${id}`, AssetSchema, true, (o) => sdk.getAssetInfo({ id }, o));
+  }
+
+  /** The asset's `updatedAt` and tags: what settling after a tag change watches. */
+  assetStamp(id: string) {
+    return this.json(`GET /api/assets/${id}`, AssetStampSchema, true, (o) => sdk.getAssetInfo({ id }, o));
   }
 
   allTags() {
@@ -212,15 +221,15 @@ export class ImmichClient {
   }
 
   /**
-   * The picture of an asset: the server's preview (`/thumbnail?size=preview`, a JPEG of ~1440 px;
-   * the default size would be a small WebP) or the original file.
+   * The picture of an asset: the server's preview (`/thumbnail?size=preview`, a JPEG of ~1440 px),
+   * its thumbnail (`size=thumbnail`, a small WebP) or the original file.
    */
-  async download(assetId: string, kind: PictureKind): Promise<Downloaded> {
-    const label = kind === 'preview' ? `GET /api/assets/${assetId}/thumbnail?size=preview` : `GET /api/assets/${assetId}/original`;
+  async download(assetId: string, kind: DownloadKind): Promise<Downloaded> {
+    const label = kind === 'original' ? `GET /api/assets/${assetId}/original` : `GET /api/assets/${assetId}/thumbnail?size=${kind}`;
     const blob = await this.call(label, true, (o) =>
-      kind === 'preview'
-        ? sdk.viewAsset({ id: assetId, size: sdk.AssetMediaSize.Preview }, o)
-        : sdk.downloadAsset({ id: assetId }, o),
+      kind === 'original'
+        ? sdk.downloadAsset({ id: assetId }, o)
+        : sdk.viewAsset({ id: assetId, size: kind === 'preview' ? sdk.AssetMediaSize.Preview : sdk.AssetMediaSize.Thumbnail }, o),
     );
     const bytes = Buffer.from(await blob.arrayBuffer());
     this.downloadedBytes += bytes.length;

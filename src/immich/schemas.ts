@@ -62,6 +62,17 @@ export const AssetSchema = z.object({
   people: z.array(PersonRefSchema).optional(),
 });
 
+/**
+ * GET /api/assets/{id} as the settling check reads it: `updatedAt` moves when the server's
+ * metadata re-extraction (which follows every sidecar write) has run; `tags` are the links now.
+ */
+export const AssetStampSchema = z.object({
+  id: z.string().min(1),
+  updatedAt: isoDate,
+  tags: z.array(z.object({ value: z.string() })).optional(),
+});
+export type AssetStamp = z.infer<typeof AssetStampSchema>;
+
 export const SearchResponseSchema = z.object({
   assets: z.object({
     items: z.array(AssetSchema),

@@ -16,6 +16,7 @@ import { hasServerActions } from '../immich/actions/groups.js';
 import type { ApplyResult } from '../output/apply.js';
 import type { WrittenReport } from '../report/write.js';
 import { ImmichSource } from '../sources/immich-source.js';
+import { NO_KINDS } from '../sources/immich-fallback.js';
 import type { PhotoSource } from '../sources/source.js';
 import { asSetupError, checkSetup, openSource, type Secrets } from './open-source.js';
 import type { RunOptions } from './options.js';
@@ -247,7 +248,7 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     candidates: 0,
     ruledOut: 0,
     prefiltered: !options.immichUseDuplicates,
-    pictures: { fingerprinted: 0, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0 },
+    pictures: { fingerprinted: 0, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS },
     downloaded: source instanceof ImmichSource ? source.client.downloaded : null,
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },

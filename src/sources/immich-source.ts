@@ -13,6 +13,7 @@ import type { PhotoId } from '../core/types.js';
 import type { ImmichClient } from '../immich/client.js';
 import { ImmichHttpError } from '../immich/errors.js';
 import { type CacheKey, type ImmichCache, safeFileName } from './immich-cache.js';
+import { downloadFirstAvailable, fallbackKinds } from './immich-fallback.js';
 import { localOriginal } from './immich-library.js';
 import { type PassChoice, passesOf } from './immich-passes.js';
 import { listLibrary, serverFaces, smartSearchIds } from './immich.js';
@@ -94,11 +95,11 @@ export class ImmichSource implements PhotoSource {
     const asset = assetOf(item);
     const located = await this.locate(asset);
     const st = statSync(located.path);
-    return { path: located.path, size: st.size, mtimeMs: st.mtimeMs, from: located.from };
+    return { ...located, size: st.size, mtimeMs: st.mtimeMs };
   }
 
   /** The local original, else the cached picture, else a download into the cache (pinned either way). */
-  private async locate(asset: StoredAsset): Promise<{ path: string; from: Picture['from'] }> {
+  private async locate(asset: StoredAsset): Promise<Omit<Picture, 'size' | 'mtimeMs'>> {
     if (this.options.library !== null && this.pixels === 'original') {
       const local = localOriginal(this.options.library, asset.facts.originalPath, asset.facts.size);
       if (local !== null) return { path: local, from: 'library' };
@@ -107,9 +108,11 @@ export class ImmichSource implements PhotoSource {
     const hit = await this.cache.get(key, { pin: true });
     if (hit !== null) return { path: hit, from: 'cache' };
     try {
-      const got = await this.client.download(asset.assetId, this.pixels);
-      const name = safeFileName(asset.facts.fileName, this.pixels === 'preview' ? extensionOf(got.bytes, got.contentType) : null);
-      return { path: await this.cache.put(key, got.bytes, name, asset.facts.modifiedMs, { pin: true }), from: 'download' };
+      // A picture the server cannot preview is read another way; it is cached under the kind
+      // asked for, so pins and later runs find it where they look.
+      const { kind, got } = await downloadFirstAvailable(this.client, asset.assetId, fallbackKinds(this.pixels));
+      const name = safeFileName(asset.facts.fileName, kind === 'original' ? null : extensionOf(got.bytes, got.contentType));
+      return { path: await this.cache.put(key, got.bytes, name, asset.facts.modifiedMs, { pin: true }), from: 'download', downloaded: kind };
     } catch (error) {
       // 400 and 404 concern this asset alone; anything else (401, 5xx after retries) is the server's state.
       if (error instanceof ImmichHttpError && (error.status === 400 || error.status === 404)) throw new SourceError(error.message);

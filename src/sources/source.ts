@@ -5,6 +5,7 @@
  * from, how an item is named — is answered here.
  */
 import type { ItemEntry, PictureKind, StoredItem } from '../core/items.js';
+import type { DownloadKind } from '../immich/client.js';
 import type { ServerFace } from '../core/server-faces.js';
 import type { FsPath, PhotoId } from '../core/types.js';
 
@@ -42,6 +43,8 @@ export interface Picture {
   readonly mtimeMs: number;
   /** Where it came from: the file itself, a download cache, a local copy of a library, the network. */
   readonly from: 'file' | 'cache' | 'library' | 'download';
+  /** A download: which picture the server had (a preview, else a thumbnail, else the original). */
+  readonly downloaded?: DownloadKind;
 }
 
 export interface PassOptions {

@@ -46,7 +46,7 @@ describe('fingerprintStage', () => {
     const { db, ids } = await setup(source);
     const { sink, lines } = recorder();
     const counts = await fingerprintStage({ db, source, threads: 2, sink }, ids);
-    expect(counts).toEqual({ fingerprinted: 2, failed: 2, cached: 0, fromCache: 0, fromLibrary: 0 });
+    expect(counts).toEqual({ fingerprinted: 2, failed: 2, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: { preview: 0, thumbnail: 0, original: 0 } });
     expect(source.held.size).toBe(0);
     expect(lines.sort()).toEqual(['problem: gone.jpg: the server answered 404 Not Found', 'problem: notes.jpg: not an image (looks like text)']);
     const items = loadItems(db, ids);

@@ -128,7 +128,7 @@ describe('planActions', () => {
 });
 
 describe('undo', () => {
-  it('deletes what it created when nothing else is in it, and otherwise removes only its own', () => {
+  it('untags its photos, then deletes what it created when nothing else is in it, and otherwise removes only its own', () => {
     const owned = ownedFromJournal([
       entry({ op: 'create-tag', target: 'photo-organizer', entityId: 't0' }),
       entry({ op: 'create-tag', target: 'photo-organizer/best', entityId: 't1' }),
@@ -147,9 +147,28 @@ describe('undo', () => {
     });
     expect(planUndo(owned, state)).toEqual([
       { kind: 'remove-album', name: 'A', albumId: 'al1', assets: ['a1', 'a2'] },
+      // Untagged first, so the server rewrites the sidecars; a tag deleted while on photos comes back.
+      { kind: 'remove-tag', value: 'photo-organizer/best', tagId: 't1', assets: ['a2'] },
       { kind: 'delete-tag', value: 'photo-organizer/best', tagId: 't1' },
       { kind: 'remove-tag', value: 'photo-organizer/group-0001', tagId: 't3', assets: ['a1'] },
       { kind: 'unarchive', assets: ['a1'] },
+    ]);
+  });
+});
+
+describe('undo of a tag that came back', () => {
+  it('untags and deletes a tag it had deleted that a sidecar brought back, not one whose children stay', () => {
+    const owned = ownedFromJournal([
+      entry({ op: 'create-tag', target: 'photo-organizer', entityId: 't0' }),
+      entry({ op: 'create-tag', target: 'photo-organizer/best', entityId: 't1' }),
+      entry({ op: 'delete-tag', target: 'photo-organizer/best', entityId: 't1' }),
+      entry({ op: 'delete-tag', target: 'photo-organizer', entityId: 't0' }),
+    ]);
+    expect([...owned.deletedTags].sort()).toEqual(['photo-organizer', 'photo-organizer/best']);
+    const state = server({ tags: tags({ 'photo-organizer': ['n0', []], 'photo-organizer/best': ['n1', ['a2']], 'photo-organizer/keep-me': ['u1', []] }) });
+    expect(planUndo(owned, state)).toEqual([
+      { kind: 'remove-tag', value: 'photo-organizer/best', tagId: 'n1', assets: ['a2'] },
+      { kind: 'delete-tag', value: 'photo-organizer/best', tagId: 'n1' },
     ]);
   });
 });

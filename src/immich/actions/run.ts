@@ -1,7 +1,8 @@
 /**
  * The "act" stage for Immich, and --undo: read the server state, settle journal entries a killed
  * run left pending, plan (pure), then either print the plan (--dry-run) or apply it with the
- * journal and verify by reading the state again and planning once more — which must come out empty.
+ * journal, let the server settle and verify by planning again until nothing is left (re-applying
+ * what the server's background jobs lost, a few rounds at most; immich/actions/verify.ts).
  */
 import type { JournalEntry } from '../../core/immich.js';
 import type { ImmichClient } from '../client.js';
@@ -11,6 +12,7 @@ import { type ActionFlags, type ActionGroup, desiredState, type Operation, planA
 import { type AssetNamer, operationSize, renderOperation } from './render.js';
 import { type Owned, ownedFromJournal, resolvePending, type ServerState } from './state.js';
 import { planUndo } from './undo.js';
+import { applyAndVerify, type VerifiedResult } from './verify.js';
 
 /** The journal of one server as the catalog keeps it: read whole, appended to ahead of each change. */
 export interface JournalStore extends Journal {
@@ -43,8 +45,10 @@ export interface ActionsSummary {
   readonly applied: number;
   /** One line per operation that failed. */
   readonly failures: readonly string[];
-  /** After applying: changes the re-read state still lacks (empty = verified). */
+  /** After applying, settling and re-applying: changes the server still lacks (empty = verified). */
   readonly unverified: readonly string[];
+  /** Rounds of re-applying what the server had lost while settling (0: it all stuck at once). */
+  readonly reapplied?: number;
   /** Journal entries of killed runs settled at the start. */
   readonly settledPending: number;
   readonly aborted: boolean;
@@ -82,26 +86,27 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
   if (ctx.dryRun || plan.operations.length === 0) {
     return { planLines, notices: plan.notices, planned, applied: 0, failures: [], unverified: [], settledPending: settled, aborted: false };
   }
-  const applied = await apply(ctx, plan.operations, ALBUM_DESCRIPTION);
-  if (applied.aborted) return { ...applied, planLines, notices: plan.notices, planned, unverified: [], settledPending: settled };
-  // Verify: with what is there now, nothing should be left to do.
-  const ownedAfter = ownedFromJournal(ctx.journal.load());
-  const after = await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING, true));
-  const again = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: after, owned: ownedAfter });
-  return {
-    ...applied,
-    planLines,
-    notices: plan.notices,
-    planned,
-    unverified: again.operations.map((op) => renderOperation(op, ctx.namer)),
-    settledPending: settled,
-  };
+  const verified = await applyAndVerify(plan.operations, {
+    apply: (ops) => apply(ctx, ops, ALBUM_DESCRIPTION),
+    replan: async () => {
+      const ownedAfter = ownedFromJournal(ctx.journal.load());
+      const after = await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING, true));
+      return planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: after, owned: ownedAfter }).operations;
+    },
+    render: (op) => renderOperation(op, ctx.namer),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  return { ...verifiedSummary(verified, ctx), planLines, notices: plan.notices, planned, settledPending: settled };
+}
+
+function verifiedSummary(v: VerifiedResult, ctx: ActionsContext): Pick<ActionsSummary, 'applied' | 'failures' | 'aborted' | 'unverified' | 'reapplied'> {
+  return { applied: v.applied, failures: v.failures, aborted: v.aborted, unverified: v.aborted ? [] : v.missing.map((op) => renderOperation(op, ctx.namer)), reapplied: v.reapplied };
 }
 
 /** --undo: everything this catalog's runs changed on this server, taken back. */
 export async function runUndo(ctx: ActionsContext): Promise<ActionsSummary> {
   const needsFor = (owned: Owned, pendingAssets: readonly string[], pending: PendingTargets): StateNeeds => ({
-    tagValues: new Set([...owned.tagged.keys(), ...owned.createdTags.keys(), ...pending.tags]),
+    tagValues: new Set([...owned.tagged.keys(), ...owned.createdTags.keys(), ...owned.deletedTags, ...pending.tags]),
     albumNames: new Set(pending.albumNames),
     albumIds: new Set([...owned.albumAdds.keys(), ...owned.createdAlbums.keys(), ...pending.albumIds]),
     stacks: owned.stacks.size > 0 || pending.stacks,
@@ -116,11 +121,16 @@ export async function runUndo(ctx: ActionsContext): Promise<ActionsSummary> {
   if (ctx.dryRun || ops.length === 0) {
     return { planLines, notices: [], planned, applied: 0, failures: [], unverified: [], settledPending: settled, aborted: false };
   }
-  const applied = await apply(ctx, ops, '');
-  if (applied.aborted) return { ...applied, planLines, notices: [], planned, unverified: [], settledPending: settled };
-  const ownedAfter = ownedFromJournal(ctx.journal.load());
-  const again = planUndo(ownedAfter, await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING)));
-  return { ...applied, planLines, notices: [], planned, unverified: again.map((op) => renderOperation(op, ctx.namer)), settledPending: settled };
+  const verified = await applyAndVerify(ops, {
+    apply: (next) => apply(ctx, next, ''),
+    replan: async () => {
+      const ownedAfter = ownedFromJournal(ctx.journal.load());
+      return planUndo(ownedAfter, await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING)));
+    },
+    render: (op) => renderOperation(op, ctx.namer),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  return { ...verifiedSummary(verified, ctx), planLines, notices: [], planned, settledPending: settled };
 }
 
 interface PendingTargets {
@@ -164,6 +174,7 @@ async function apply(ctx: ActionsContext, ops: readonly Operation[], albumDescri
     albumDescription,
     journal: ctx.journal,
     onProgress: (done, total) => ctx.sink.update(done, total),
+    onNotice: (message) => ctx.sink.note('notice', message),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
   ctx.sink.start('act', ops.length);

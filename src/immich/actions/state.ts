@@ -44,6 +44,11 @@ export interface Owned {
   readonly createdTags: ReadonlyMap<string, string>;
   /** Tag value → assets this tool tagged with it. */
   readonly tagged: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Values of tags this tool created and later deleted: one that exists again was brought back
+   * by a metadata extraction from a sidecar that still listed it (Immich v3.1.0), so it is ours.
+   */
+  readonly deletedTags: ReadonlySet<string>;
   /** Album id → name of albums this tool created. */
   readonly createdAlbums: ReadonlyMap<string, string>;
   /** Album id → assets this tool added to it. */
@@ -58,6 +63,7 @@ export interface Owned {
 export function ownedFromJournal(entries: readonly JournalEntry[]): Owned {
   const createdTags = new Map<string, string>();
   const tagged = new Map<string, Set<string>>();
+  const deletedTags = new Set<string>();
   const createdAlbums = new Map<string, string>();
   const albumAdds = new Map<string, Set<string>>();
   const favorited = new Set<string>();
@@ -76,9 +82,10 @@ export function ownedFromJournal(entries: readonly JournalEntry[]): Owned {
     switch (e.op) {
       case 'create-tag':
         if (e.entityId !== null) createdTags.set(e.target, e.entityId);
+        deletedTags.delete(e.target);
         break;
       case 'delete-tag':
-        createdTags.delete(e.target);
+        if (createdTags.delete(e.target)) deletedTags.add(e.target);
         tagged.delete(e.target);
         break;
       case 'add-tag':
@@ -125,7 +132,7 @@ export function ownedFromJournal(entries: readonly JournalEntry[]): Owned {
         break;
     }
   }
-  return { createdTags, tagged, createdAlbums, albumAdds, favorited, archived, stacks };
+  return { createdTags, tagged, deletedTags, createdAlbums, albumAdds, favorited, archived, stacks };
 }
 
 /** How a pending entry (its run died between request and answer) turned out, judged on the server. */

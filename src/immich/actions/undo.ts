@@ -1,7 +1,7 @@
 /**
  * Plans --undo: remove exactly what this tool's runs put on the server and nobody removed since —
  * its stacks, its photos in albums (the albums themselves when they hold nothing else), its tags
- * on photos (the tags themselves when it created them and they carry nothing else), and the
+ * on photos (then the tags themselves, when it created them and they carry nothing else), and the
  * favourite and archive flags it set. Pure; the journal of the undo makes a second undo a no-op.
  */
 import type { Operation } from './plan.js';
@@ -36,12 +36,24 @@ export function planUndo(owned: Owned, server: ServerState): Operation[] {
     const onlyOurs = [...live.assets].every((a) => mine.has(a));
     const children = [...server.tags.keys()].filter((v) => v.startsWith(`${value}/`));
     const childrenGo = children.every((v) => deleted.has(v));
+    // Untag first, always: that rewrites the sidecars. A tag deleted while photos carry it stays
+    // in their sidecars and comes back at their next metadata extraction (Immich v3.1.0).
+    const ours = [...mine].filter((a) => live.assets.has(a)).sort();
+    if (ours.length > 0) ops.push({ kind: 'remove-tag', value, tagId: live.id, assets: ours });
     if (owned.createdTags.has(value) && onlyOurs && childrenGo) {
       ops.push({ kind: 'delete-tag', value, tagId: live.id });
       deleted.add(value);
-    } else {
-      const ours = [...mine].filter((a) => live.assets.has(a)).sort();
-      if (ours.length > 0) ops.push({ kind: 'remove-tag', value, tagId: live.id, assets: ours });
+    }
+  }
+  // A tag it deleted that exists again came back from a stale sidecar: untag it, then delete it.
+  for (const value of [...owned.deletedTags].sort((a, b) => depth(b) - depth(a) || cmp(a, b))) {
+    const live = server.tags.get(value);
+    if (!live || tagValues.has(value)) continue;
+    if (live.assets.size > 0) ops.push({ kind: 'remove-tag', value, tagId: live.id, assets: [...live.assets].sort() });
+    // Deleting a tag deletes the tags under it: only when they all go too.
+    if ([...server.tags.keys()].filter((v) => v.startsWith(`${value}/`)).every((v) => deleted.has(v))) {
+      ops.push({ kind: 'delete-tag', value, tagId: live.id });
+      deleted.add(value);
     }
   }
   const unfavorite = [...owned.favorited].filter((a) => server.favorites.has(a)).sort();

@@ -8,6 +8,7 @@
 import type { Db } from '../../catalog/database.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
 import type { PhotoId } from '../../core/types.js';
+import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
 import { prefetch } from '../bounded.js';
 import { InspectPool } from '../pool.js';
@@ -22,6 +23,8 @@ export interface FingerprintCounts {
   /** Pictures found in a download cache, and read from a local copy of a library. */
   readonly fromCache: number;
   readonly fromLibrary: number;
+  /** Pictures downloaded, by what the server had (preview → thumbnail → original). */
+  readonly downloadedAs: KindCounts;
 }
 
 export interface FingerprintContext {
@@ -44,7 +47,8 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   const { db, source, sink } = ctx;
   const pending = loadItems(db, pendingItems(db, candidates, source.pixels, source.retryFailed));
   const cached = candidates.length - pending.length;
-  if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0 };
+  if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS };
+  const downloadedAs = { ...NO_KINDS };
   const byId = new Map<PhotoId, StoredItem>(pending.map((i) => [i.id, i]));
   let ok: FingerprintedItem[] = [];
   let bad: { id: PhotoId; stage: string; message: string }[] = [];
@@ -74,6 +78,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
       const picture = await source.open(item);
       if (picture.from === 'cache') fromCache++;
       if (picture.from === 'library') fromLibrary++;
+      if (picture.downloaded !== undefined) downloadedAs[picture.downloaded]++;
       return { id: item.id, path: picture.path };
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
@@ -112,5 +117,5 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     await source.settle();
     sink.finish();
   }
-  return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary };
+  return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs };
 }

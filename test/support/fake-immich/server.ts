@@ -2,7 +2,9 @@
  * A fake Immich v3 server for the tests: HTTP(S) on 127.0.0.1, the routes photo-organizer uses
  * with bodies validated like the real server (400 `{message: 'Validation failed', errors}`),
  * `x-api-key` required (401), unknown ids answered 400, listings paged with a `nextPage` token,
- * failures and slow answers injectable, and every call recorded.
+ * failures and slow answers injectable, and every call recorded. Tag changes and asset updates
+ * finish in background jobs as on the real server (jobs.ts: sidecar writes, re-extractions that
+ * replace tags); `idle()` waits for them. An asset marked `noMedia` has no previews (404).
  */
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
@@ -10,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { AssetResponseDto, SearchResponseDto, ServerVersionResponseDto } from '@immich/sdk';
 import { z } from 'zod';
 import type { SeedAsset } from './seed.js';
+import { FakeJobs } from './jobs.js';
 import { FakeImmichState, NoAccess } from './state.js';
 
 export interface RecordedCall {
@@ -42,6 +45,8 @@ export interface FakeImmichOptions {
   /** Largest page served, whatever the client asks (default 5, so every listing pages). */
   readonly pageSize?: number;
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** How long a sidecar write takes (jobs.ts), in ms; default 100. */
+  readonly sidecarHoldMs?: number;
 }
 
 type Reply = { status: number; json?: unknown; bytes?: Buffer; type?: string; headers?: Record<string, string> };
@@ -72,6 +77,7 @@ export class FakeImmich {
   private readonly injections: (Injection & { left: number })[] = [];
   private readonly routes: { method: string; pattern: RegExp; handler: Handler }[] = [];
   private readonly hanging = new Set<ServerResponse>();
+  readonly jobs: FakeJobs;
 
   constructor(
     readonly state: FakeImmichState,
@@ -79,8 +85,15 @@ export class FakeImmich {
     private readonly server: Server,
     readonly url: string,
     private readonly pageCap: number,
+    sidecarHoldMs: number,
   ) {
+    this.jobs = new FakeJobs(state, sidecarHoldMs);
     this.defineRoutes();
+  }
+
+  /** Resolves once the background jobs (sidecar writes, re-extractions) have all run. */
+  idle(): Promise<void> {
+    return this.jobs.idle();
   }
 
   inject(rule: Injection): void {
@@ -202,10 +215,11 @@ export class FakeImmich {
       if (dto.query === undefined) throw new NoAccess('query (Either `query` or `queryAssetId` must be set)');
       return { status: 200, json: this.search(dto, s.smart.get(dto.query) ?? null) };
     });
-    this.on('GET', new RegExp(`^/api/assets/${ID}$`), ({ params }) => ({ status: 200, json: s.assetDto(asset(params[0]!), { withExif: true }) }));
+    this.on('GET', new RegExp(`^/api/assets/${ID}$`), ({ params }) => ({ status: 200, json: s.assetDto(asset(params[0]!), { withExif: true, withTags: true }) }));
     this.on('GET', new RegExp(`^/api/assets/${ID}/thumbnail$`), ({ params, query }) => {
       const a = s.assets.get(asset(params[0]!))!;
       const size = z.enum(['thumbnail', 'preview', 'fullsize']).optional().parse(query.get('size') ?? undefined);
+      if (a.noMedia) return { status: 404, json: { message: 'Asset media not found' } };
       return size === 'preview' || size === 'fullsize'
         ? { status: 200, bytes: a.seed.preview, type: 'image/jpeg' }
         : { status: 200, bytes: a.seed.thumbnail, type: 'image/webp' };
@@ -223,18 +237,23 @@ export class FakeImmich {
         if (dto.isFavorite !== undefined) a.isFavorite = dto.isFavorite;
         if (dto.visibility !== undefined) a.visibility = dto.visibility;
       }
+      this.jobs.assetsUpdated(dto.ids);
       return { status: 204 };
     });
     this.on('GET', /^\/api\/tags$/, () => ({ status: 200, json: [...s.tags.values()].map((t) => s.tagDto(t)) }));
     this.on('PUT', /^\/api\/tags$/, ({ body }) => ({ status: 200, json: s.upsertTags(z.object({ tags: z.array(z.string()) }).parse(body).tags) }));
     this.on('PUT', /^\/api\/tags\/assets$/, ({ body }) => {
       const dto = z.object({ tagIds: uuids, assetIds: uuids }).parse(body);
-      return { status: 200, json: { count: s.tagAssets(dto.tagIds, dto.assetIds) } };
+      const changed = new Set<string>();
+      const count = s.tagAssets(dto.tagIds, dto.assetIds, changed);
+      this.jobs.tagsChanged(changed);
+      return { status: 200, json: { count } };
     });
-    this.on('DELETE', new RegExp(`^/api/tags/${ID}/assets$`), ({ params, body }) => ({
-      status: 200,
-      json: s.untagAssets(uuid.parse(params[0]), z.object({ ids: uuids }).parse(body).ids),
-    }));
+    this.on('DELETE', new RegExp(`^/api/tags/${ID}/assets$`), ({ params, body }) => {
+      const results = s.untagAssets(uuid.parse(params[0]), z.object({ ids: uuids }).parse(body).ids);
+      this.jobs.tagsChanged(results.filter((r) => r.success).map((r) => r.id));
+      return { status: 200, json: results };
+    });
     this.on('DELETE', new RegExp(`^/api/tags/${ID}$`), ({ params }) => {
       s.deleteTag(uuid.parse(params[0]));
       return { status: 204 };
@@ -311,7 +330,7 @@ export async function startFakeImmich(seeds: readonly SeedAsset[], options: Fake
   const server = options.tls ? createHttps({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttp(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
-  fake = new FakeImmich(state, options.apiKey ?? 'test-key-0123456789', server, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, options.pageSize ?? 5);
+  fake = new FakeImmich(state, options.apiKey ?? 'test-key-0123456789', server, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, options.pageSize ?? 5, options.sidecarHoldMs ?? 100);
   return fake;
 }
 

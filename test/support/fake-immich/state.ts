@@ -31,6 +31,14 @@ export interface FakeAsset {
   isTrashed: boolean;
   /** Person ids recognised in it. */
   people: string[];
+  /** Moves when its metadata is (re-)extracted or its flags change, as on the real server. */
+  updatedAt: string;
+  /** Tag values in its XMP sidecar (`digiKam:TagsList`); null while it has none. */
+  sidecar: string[] | null;
+  /** Set by a tag change, cleared by the sidecar write: a locked extraction keeps the links. */
+  tagsLocked: boolean;
+  /** The server could not render it (an HEVC HEIC): no thumbhash, and its previews answer 404. */
+  noMedia: boolean;
 }
 
 export interface FakeTag {
@@ -97,7 +105,9 @@ export class FakeImmichState {
   version = { major: 3, minor: 1, patch: 0 };
 
   constructor(seeds: readonly SeedAsset[]) {
-    for (const seed of seeds) this.assets.set(seed.id, { seed, ownerId: this.user.id, isFavorite: false, visibility: 'timeline', isTrashed: false, people: [] });
+    for (const seed of seeds) {
+      this.assets.set(seed.id, { seed, ownerId: this.user.id, isFavorite: false, visibility: 'timeline', isTrashed: false, people: [], updatedAt: STAMP, sidecar: null, tagsLocked: false, noMedia: false });
+    }
   }
 
   me(): UserAdminResponseDto {
@@ -121,7 +131,7 @@ export class FakeImmichState {
   }
 
   /** The asset as the API shows it; EXIF and people only when asked, as the search does. */
-  assetDto(id: string, options: { withExif?: boolean; withPeople?: boolean } = {}): AssetResponseDto {
+  assetDto(id: string, options: { withExif?: boolean; withPeople?: boolean; withTags?: boolean } = {}): AssetResponseDto {
     const a = this.assets.get(id)!;
     const s = a.seed;
     const dto: AssetResponseDto = {
@@ -133,7 +143,7 @@ export class FakeImmichState {
       originalPath: `/data/library/${a.ownerId}/${s.relativePath}`,
       checksum: s.checksum,
       createdAt: STAMP,
-      updatedAt: STAMP,
+      updatedAt: a.updatedAt,
       fileCreatedAt: s.fileCreatedAt,
       fileModifiedAt: s.fileModifiedAt,
       localDateTime: s.localDateTime,
@@ -146,7 +156,7 @@ export class FakeImmichState {
       isFavorite: a.isFavorite,
       isOffline: false,
       isTrashed: a.isTrashed,
-      thumbhash: s.thumbhash,
+      thumbhash: a.noMedia ? null : s.thumbhash,
       visibility: VISIBILITY[a.visibility],
     };
     if (options.withExif === true) {
@@ -164,6 +174,7 @@ export class FakeImmichState {
       };
     }
     if (options.withPeople === true) dto.people = a.people.map((p) => this.personDto(p));
+    if (options.withTags === true) dto.tags = this.tagValuesOf(id).map((v) => this.tagDto(this.tagByValue(v)!));
     const stack = this.stackOf(id);
     if (stack) dto.stack = { id: stack.id, primaryAssetId: stack.primary, assetCount: stack.assets.length };
     return dto;
@@ -210,13 +221,14 @@ export class FakeImmichState {
   }
 
   /** PUT /api/tags/assets: unknown ids are dropped (checkAccess filters); answers new links only. */
-  tagAssets(tagIds: readonly string[], assetIds: readonly string[]): number {
+  tagAssets(tagIds: readonly string[], assetIds: readonly string[], changed = new Set<string>()): number {
     let count = 0;
     for (const t of tagIds.filter((id) => this.tags.has(id))) {
       for (const a of assetIds.filter((id) => this.assets.get(id)?.ownerId === this.user.id)) {
         const key = `${t}|${a}`;
         if (!this.tagLinks.has(key)) {
           this.tagLinks.add(key);
+          changed.add(a);
           count++;
         }
       }
@@ -244,6 +256,14 @@ export class FakeImmichState {
         for (const key of [...this.tagLinks]) if (key.startsWith(`${t.id}|`)) this.tagLinks.delete(key);
       }
     }
+  }
+
+  /** Full values of the tags an asset carries, sorted. */
+  tagValuesOf(assetId: string): string[] {
+    return [...this.tagLinks]
+      .filter((k) => k.endsWith(`|${assetId}`))
+      .map((k) => this.tags.get(k.slice(0, k.indexOf('|')))!.value)
+      .sort();
   }
 
   assetsTagged(tagId: string): Set<string> {

@@ -1,0 +1,58 @@
+/**
+ * The small generated library (test/support/library.ts: 4 copies of one picture, an HEIC among
+ * them; a 5-frame burst; 2 look-alikes that must stay apart) uploaded to a real user, and the
+ * wait for the server to have read each photo (EXIF, thumbhash) before a run lists them.
+ */
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { buildLibrary, type Library } from '../../support/library.js';
+import type { ImmichUser } from './server.js';
+
+export const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
+export const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
+export const GROUPED = [...BOATS, ...BIRD].sort();
+
+/** Library paths ↔ asset ids of one user's upload. */
+export interface Uploaded {
+  readonly library: Library;
+  readonly ids: ReadonlyMap<string, string>;
+  readonly paths: ReadonlyMap<string, string>;
+}
+
+let built: Promise<Library> | null = null;
+
+function smallLibrary(): Promise<Library> {
+  built ??= buildLibrary(join(mkdtempSync(join(tmpdir(), 'po-real-lib-')), 'Photos'), { variant: 'small' });
+  return built;
+}
+
+interface AssetInfo {
+  readonly id: string;
+  readonly thumbhash: string | null;
+  readonly originalMimeType?: string;
+  readonly exifInfo?: { readonly fileSizeInByte?: number | null };
+}
+
+/**
+ * Uploads the small library for `user` and waits (at most `timeoutMs`) until the server has
+ * extracted every photo's metadata and made the thumbhashes it can (none for HEVC HEIC here).
+ */
+export async function uploadSmallLibrary(user: ImmichUser, timeoutMs = 120_000): Promise<Uploaded> {
+  const library = await smallLibrary();
+  const ids = new Map<string, string>();
+  for (const photo of library.photos) {
+    const bytes = await readFile(join(library.root, photo.relativePath));
+    ids.set(photo.relativePath, await user.upload(basename(photo.relativePath), bytes, new Date(photo.mtimeMs)));
+  }
+  const started = Date.now();
+  for (;;) {
+    const infos = await Promise.all([...ids.values()].map((id) => user.get<AssetInfo>(`/assets/${id}`)));
+    const ready = infos.every((a) => (a.exifInfo?.fileSizeInByte ?? null) !== null && (a.thumbhash !== null || a.originalMimeType === 'image/heic'));
+    if (ready) break;
+    if (Date.now() - started > timeoutMs) throw new Error(`The server had not processed the uploaded photos after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return { library, ids, paths: new Map([...ids].map(([path, id]) => [id, path])) };
+}
