@@ -26,7 +26,7 @@ import { analyzeAssetFaces } from './immich-faces.js';
 import { fingerprintAssets, type PictureCounts } from './immich-pictures.js';
 import { reportRoot, writeImmichReport } from './immich-report.js';
 import { groupsByPeople, subsetsOf } from './immich-subsets.js';
-import { pictureKind, type RunOptions } from './options.js';
+import { type ImmichRunOptions, pictureKind, type RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
 
 /** Runs one stage, recording it in the catalog and timing it. */
@@ -69,7 +69,7 @@ export function immichCatalogPath(options: Pick<RunOptions, 'stateFile' | 'outpu
 }
 
 /** Whether this run changes anything on the server. */
-export function hasServerActions(o: RunOptions): boolean {
+export function hasServerActions(o: Pick<RunOptions, 'tagOnly' | 'createAlbums' | 'markBestFavorite' | 'archiveNonBest' | 'stack'>): boolean {
   return o.tagOnly || o.createAlbums || o.markBestFavorite || o.archiveNonBest || o.stack;
 }
 
@@ -88,13 +88,13 @@ function checkSetup(options: RunOptions, secrets: ImmichSecrets): void {
   }
 }
 
-export async function organizeImmich(options: RunOptions, secrets: ImmichSecrets, sink: ProgressSink, signal?: AbortSignal): Promise<ImmichRunSummary> {
+export async function organizeImmich(options: ImmichRunOptions, secrets: ImmichSecrets, sink: ProgressSink, signal?: AbortSignal): Promise<ImmichRunSummary> {
   checkSetup(options, secrets);
   const catalog = immichCatalogPath(options);
   let client: ImmichClient;
   try {
     client = new ImmichClient({
-      url: options.immichUrl!,
+      url: options.immichUrl,
       apiKey: secrets.apiKey!,
       verifyTls: options.verifySsl,
       onRetry: (message) => sink.note('notice', message),

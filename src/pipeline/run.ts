@@ -9,11 +9,14 @@ import { dirname, join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadErrors, syncFiles } from '../catalog/photos.js';
 import { beginRun, finishRun, latestRun, loadOutputs, setStage } from '../catalog/runs.js';
+import { closeCalls } from '../core/close-calls.js';
 import { displayPath, relativeDisplay } from '../core/paths.js';
+import { loadFaceAnalyses } from '../catalog/faces.js';
 import type { GroupKind, Photo, PhotoError } from '../core/types.js';
 import { type ApplyResult, listGroupFolders } from '../output/apply.js';
 import { applyJournalled } from '../output/journal.js';
-import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, staleOutputs } from '../output/plan.js';
+import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, renderPlanPreview, staleOutputs } from '../output/plan.js';
+import { bytesToWrite, checkSpace, checkWritable } from '../output/preflight.js';
 import { buildReport } from '../report/build.js';
 import { type WrittenReport, writeReport } from '../report/write.js';
 import { discoverPhotos } from '../sources/local.js';
@@ -56,6 +59,12 @@ export interface RunSummary extends RunResults {
   readonly planLines: readonly string[];
   /** With --enable-hdr: brackets found, and merges made by this run (the others were kept from earlier runs). */
   readonly hdr: { readonly brackets: number; readonly merged: number } | null;
+  /** The stage a stop landed in (interrupted runs), else null. */
+  readonly stoppedIn: StageName | null;
+  /** Numbers of the groups whose best won by a small margin (core/close-calls.ts). */
+  readonly closeCalls: readonly number[];
+  /** Faces found in the grouped photos the ranking looked at; null when faces were not analyzed. */
+  readonly faces: { readonly photos: number; readonly faces: number } | null;
 }
 
 /** Where the catalog lives for these options. */
@@ -71,6 +80,8 @@ export async function organize(options: RunOptions, sink: ProgressSink, signal?:
   const st = statSync(source, { throwIfNoEntry: false });
   if (!st?.isDirectory()) throw new RunSetupError(`--source: ${st ? 'not a folder' : 'folder not found'}: ${source}`);
   if (existsSync(output) && !statSync(output).isDirectory()) throw new RunSetupError(`--output: not a folder: ${output}`);
+  // Read-only disk, permission: said in one line before any work, not as a raw errno later.
+  if (!options.dryRun) checkWritable(output);
   const catalog = catalogPath(options);
   if (options.forceFresh && !options.dryRun) removeDatabase(catalog);
   const db = options.dryRun ? openScratchCopy(options.forceFresh ? null : catalog) : openDatabase(catalog);
@@ -155,7 +166,7 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
   if (signal?.aborted) return interruptedSummary(base, timings);
   const plan = planOutput({
     outputRoot: output,
-    groups: groups.map((g) => ({ number: g.number, photos: g.members, extras: enhanced?.extras.get(g.number) ?? [] })),
+    groups: groups.map((g) => ({ number: g.number, kind: g.kind, photos: g.members, extras: enhanced?.extras.get(g.number) ?? [] })),
   });
 
   const errors: PhotoError[] = [
@@ -171,7 +182,11 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
   let planLines: string[] = [];
   if (options.dryRun) {
     const stale = staleOutputs([...loadOutputs(db).values()].map((o) => o.path), plan);
-    planLines = [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`)];
+    // Every file with --verbose; else a line per group, and the removals counted.
+    const removals = stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`);
+    planLines = options.verbose
+      ? [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...removals]
+      : [...renderPlanPreview(plan), ...(enhanced?.planLines ?? []), ...(stale.length > 0 ? [`${stale.length} file${stale.length === 1 ? '' : 's'} written by an earlier run would be removed (no longer needed; --verbose lists them).`] : [])];
   } else {
     applied = await timed('output', () => applyOutput(db, run.id, plan, sink, signal));
     errors.push(...applied.failed.map((f) => ({ path: f.path, stage: 'output' as const, message: `${f.target}: ${f.message}` })));
@@ -212,7 +227,16 @@ async function runStages(db: Db, ctx: RunContext, sink: ProgressSink, signal?: A
     report,
     timings,
     hdr: enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged },
+    stoppedIn: null,
+    closeCalls: closeCalls(groups),
+    faces: faces.analyzer === null ? null : countFaces(loadFaceAnalyses(db, [...grouped], faces.analyzer)),
   };
+}
+
+/** Photos with at least one face, and faces in all, among the analyses. */
+function countFaces(analyses: ReadonlyMap<unknown, { readonly faces: readonly unknown[] }>): { photos: number; faces: number } {
+  const withFaces = [...analyses.values()].filter((a) => a.faces.length > 0);
+  return { photos: withFaces.length, faces: withFaces.reduce((n, a) => n + a.faces.length, 0) };
 }
 
 /**
@@ -226,6 +250,7 @@ async function applyOutput(db: Db, runId: number, plan: OutputPlan, sink: Progre
     const ours = [...known].some((p) => p.startsWith(`${plan.root}/${folder}/`));
     if (!ours) sink.note('notice', `Left ${folder} alone: this catalog did not create it`);
   }
+  checkSpace(plan.root, await bytesToWrite(plan));
   sink.start('output', plan.operations.length + stale.length);
   try {
     return await applyJournalled(db, runId, plan, stale, { onProgress: (done, total) => sink.update(done, total), ...(signal ? { signal } : {}) });
@@ -250,5 +275,9 @@ function interruptedSummary(
     report: null,
     timings,
     hdr: null,
+    // The stage that was running: each stage adds its timing as it ends, stopped or not.
+    stoppedIn: (Object.keys(timings).at(-1) as StageName | undefined) ?? null,
+    closeCalls: [],
+    faces: null,
   };
 }

@@ -32,7 +32,7 @@ describe('photo-organizer command line', () => {
   const bad: [string[], RegExp][] = [
     [['-t', '99'], /Expected an integer between 0 and 64 for --threshold but received 99/],
     [['-t', 'five'], /Expected an integer between 0 and 64 for --threshold but received something that is not a number/],
-    [['--min-group-size', '1'], /Expected an integer between 2 and \d+ for --min-group-size but received 1/],
+    [['--min-group-size', '1'], /Expected an integer of at least 2 for --min-group-size but received 1/],
     [['--time-window', '-5'], /for --time-window but received -5/],
     [['--threads', '0'], /Expected an integer between 1 and 1024 for --threads but received 0/],
     [['--limit', '1.5'], /for --limit but received something that is not a number/],

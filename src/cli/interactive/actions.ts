@@ -77,7 +77,7 @@ async function askDownloadFolder(d: Draft, ctx: SetupContext): Promise<string | 
   if (s.tagOnly) return null;
   const validate = (v: string): true | string => checkOutputFolder(absolutePath(ctx, v), null);
   let typed: string | null;
-  if (hasServerActions({ ...s, resume: false, forceFresh: false, undo: false })) {
+  if (hasServerActions(s)) {
     typed = await askOptional(ctx, 'Also download the groups into a folder, organized like a folder run', s.output, validate);
   } else {
     ctx.say('  No server action chosen: the groups are downloaded into a folder.');

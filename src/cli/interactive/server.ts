@@ -3,7 +3,7 @@
  * version and the key's owner shown, a refused key or an unreachable server said plainly, with
  * a way out), then the album filter. The key is only held in memory: never printed, never saved.
  */
-import { runOptionsSchema } from '../../pipeline/options.js';
+import { optionFieldSchemas } from '../../pipeline/options.js';
 import type { ServerCheck } from '../../pipeline/server-check.js';
 import { askOptional, type Draft, type SetupContext, withSettings } from './context.js';
 
@@ -48,7 +48,7 @@ export async function connectImmich(draft: Draft, ctx: SetupContext, mode: Conne
 }
 
 function askServerUrl(ctx: SetupContext, current: string | null): Promise<string> {
-  const schema = runOptionsSchema.shape.immichUrl;
+  const schema = optionFieldSchemas.immichUrl;
   return ctx.prompt
     .text({
       message: 'Immich server address (e.g. https://photos.example.com):',
