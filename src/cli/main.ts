@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return 0;
       // A flag of the Python tool: say where it went rather than only that it is unknown.
       const typed = error.code === 'commander.unknownOption' ? /'([^']+)'/.exec(error.message)?.[1] : undefined;
-      const hint = typed === undefined ? null : seedFlagHint(typed);
+      const hint = typed === undefined ? null : seedFlagHint(typed, command);
       return fail(hint ?? error.message.replace(/^error: /, ''), 2);
     }
     throw error;

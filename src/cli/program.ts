@@ -76,13 +76,21 @@ export function buildProgram(name: string = ALIAS): Command {
   const program = new Command(name)
     .description('Find bursts, duplicates and similar shots in a photo library, pick the best of each group, and organize them.')
     .usage('-s PHOTOS -o ORGANIZED [options]   (or: review, help [command])');
-  for (const key of OPTION_KEYS) program.addOption(declare(key));
+  // --help lists the sections in HELP_SECTIONS order (commander orders groups by first option).
+  const order = Object.keys(HELP_SECTIONS);
+  const keys = [...OPTION_KEYS].sort((a, b) => order.indexOf(optionRow(a).section) - order.indexOf(optionRow(b).section));
+  for (const key of keys) {
+    program.addOption(declare(key));
+    // The key is no run option (it is never stored), but it belongs next to the server address.
+    if (key === 'immichUrl') {
+      program.addOption(
+        new Option('--immich-api-key <key>', 'Immich API key; better set IMMICH_API_KEY, which stays out of shell history')
+          .env('IMMICH_API_KEY')
+          .helpGroup(heading('immich')),
+      );
+    }
+  }
   program
-    .addOption(
-      new Option('--immich-api-key <key>', 'Immich API key; better set IMMICH_API_KEY, which stays out of shell history')
-        .env('IMMICH_API_KEY')
-        .helpGroup(heading('immich')),
-    )
     .addOption(new Option('-i, --interactive', 'guided setup: questions with defaults (Enter keeps them), a summary, save, run').helpGroup(heading('run')))
     .addOption(
       new Option('-r, --run-settings [file]', `run saved settings without questions (default file: ${SETTINGS_FILE}); flags given too override them`).helpGroup(
@@ -90,7 +98,6 @@ export function buildProgram(name: string = ALIAS): Command {
       ),
     )
     .version(packageVersion(), '-V, --version', 'print the version and exit')
-    .helpOption('-h, --help', 'show this help')
     .addHelpText('after', examples(name))
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
@@ -103,6 +110,7 @@ export function buildProgram(name: string = ALIAS): Command {
     .action(() => undefined);
   // --version and --help are about the command itself: listed under Run, after the run flags.
   program.options.find((o) => o.long === '--version')?.helpGroup(heading('run'));
+  program.addHelpOption(new Option('-h, --help', 'show this help (help review: the review command)').helpGroup(heading('run')));
   return program;
 }
 

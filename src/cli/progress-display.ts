@@ -18,7 +18,7 @@ const LABELS: Readonly<Record<StageName, string>> = {
 };
 
 const UNITS: Readonly<Record<StageName, string>> = {
-  discover: 'photos found',
+  discover: 'files found',
   inspect: 'photos',
   group: 'pairs checked',
   analyze: 'photos',

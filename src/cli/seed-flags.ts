@@ -12,7 +12,7 @@ interface SeedOnlyFlag {
   readonly hint: string;
 }
 
-const REVIEW = 'the review page is a command here: photo-organizer review -o OUTPUT --open';
+const REVIEW = 'the review page is a command here: {command} review -o OUTPUT --open';
 const NO_WATCH = 'there is no watch mode yet: run the same command again, only new photos are decoded';
 const CPU_ONLY = 'everything runs on the CPU here (face models on WebAssembly): drop the flag';
 const NO_SWAP = 'face swapping is not implemented; a best photo with closed eyes is ranked down instead: drop the flag';
@@ -23,7 +23,7 @@ export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
   { flag: '--live-viewer', setting: { key: 'live_viewer', off: false }, hint: `${REVIEW} (after the run)` },
   { flag: '--report', hint: `${REVIEW} (it reads the last run's catalog)` },
   { flag: '--report-dir', hint: `${REVIEW} (reports are in OUTPUT/reports)` },
-  { flag: '--port', hint: 'give it to the review command: photo-organizer review -o OUTPUT --port N' },
+  { flag: '--port', hint: 'give it to the review command: {command} review -o OUTPUT --port N' },
   { flag: '--cleanup', hint: 'to take back what runs changed on an Immich server use --undo; a local output folder is yours to delete' },
   { flag: '--daemon', setting: { key: 'daemon_mode', off: false }, hint: NO_WATCH },
   { flag: '--poll-interval', setting: { key: 'poll_interval', off: 60 }, hint: NO_WATCH },
@@ -45,12 +45,15 @@ export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
 
 const APPLE = 'the Apple Photos source needs macOS and its library: export the photos to a folder and give it with -s';
 
-/** The hint for a seed flag typed on the command line (`--web-viewer` or `--port=8080`), or null. */
-export function seedFlagHint(typed: string): string | null {
+/**
+ * The hint for a seed flag typed on the command line (`--web-viewer` or `--port=8080`), or null;
+ * `command` is the command as the user typed it, for the hints that name another command.
+ */
+export function seedFlagHint(typed: string, command: string): string | null {
   const name = typed.split('=')[0]!;
   if (name.startsWith('--apple-')) return `${name}: ${APPLE}`;
   const row = SEED_ONLY_FLAGS.find((f) => f.flag === name);
-  return row === undefined ? null : `${name} is a flag of the Python photo organizer: ${row.hint}`;
+  return row === undefined ? null : `${name} is a flag of the Python photo organizer: ${row.hint.replace('{command}', command)}`;
 }
 
 /** The seed's settings-file keys of features this version does not have, with their "not used" value. */
