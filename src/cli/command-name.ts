@@ -10,17 +10,18 @@ export const COMMAND = 'photo-album-organizer';
 export const ALIAS = 'photo-organizer';
 
 /**
- * From the script path node was started with (process.argv[1]) and the environment:
- * `photo-album-organizer` or `photo-organizer` through the PATH, `npx photo-organizer` through
- * npx, `node bin/photo-organizer.js` when the script itself was run (relative when under `cwd`).
+ * From the script path node was started with (process.argv[1], a link's own path, not its
+ * target): `photo-album-organizer` or `photo-organizer` through the PATH, `npx photo-organizer`
+ * through a node_modules/.bin link (npx, npm scripts), `node bin/photo-organizer.js` when the
+ * script itself was run (relative when under `cwd`).
  */
-export function commandName(script: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+export function commandName(script: string | undefined, cwd: string): string {
   if (script === undefined) return ALIAS;
   const name = basename(script);
   if (name.endsWith('.js')) {
     const rel = isAbsolute(script) ? relative(cwd, script) : script;
     return `node ${rel.startsWith('..') || isAbsolute(rel) ? script : rel}`;
   }
-  // npm exec / npx put the package's bin folder first on PATH and say so in npm_command.
-  return env.npm_command === 'exec' ? `npx ${name}` : name;
+  // npx runs the link in node_modules/.bin (the project's, or its cache's under ~/.npm/_npx).
+  return script.includes('/node_modules/.bin/') ? `npx ${name}` : name;
 }

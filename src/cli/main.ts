@@ -29,7 +29,7 @@ export interface Io {
 }
 
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
-  const command = commandName(argv[1], process.env, process.cwd());
+  const command = commandName(argv[1], process.cwd());
   // What the terminal showed, kept for OUT/logs/ once the run knows its output folder.
   const log = new RunLog(new Date());
   const out = (line: string): void => {
