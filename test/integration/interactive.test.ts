@@ -75,8 +75,9 @@ describe('interactive setup of a folder run', () => {
     await t.choose('Where are your photos?', 1);
     await t.answer('Folder with your photos', library.root);
     await t.answer('Folder for the organized copy', out);
-    await t.answer(`${out} does not exist yet. Create it now?`);
-    expect(existsSync(out)).toBe(true);
+    await t.answer(`${out} does not exist yet. Use it (it is created when the run starts)?`);
+    // Nothing is made before the person chooses to run.
+    expect(existsSync(out)).toBe(false);
     // The guide, then a value out of range: the schema's message, and the question stays.
     await t.question('Similarity threshold:');
     expect(t.screen()).toMatch(/0-3 +duplicates[\s\S]*4-6 +bursts[\s\S]*7-10 +similar scenes/);
