@@ -25,6 +25,7 @@ async function askFolders(draft: Draft, ctx: SetupContext): Promise<Draft> {
   const current = draft.settings.source;
   const typedSource = await ctx.prompt.text({
     message: 'Folder with your photos (searched with its subfolders):',
+    pathsFrom: ctx.cwd,
     ...(current !== null ? { default: current } : {}),
     validate: (v) => (v.trim() === '' ? 'Type the path of a folder' : checkSourceFolder(absolutePath(ctx, v))),
   });
@@ -33,6 +34,7 @@ async function askFolders(draft: Draft, ctx: SetupContext): Promise<Draft> {
   while (output === null) {
     const typed = await ctx.prompt.text({
       message: 'Folder for the organized copy (created if missing):',
+      pathsFrom: ctx.cwd,
       default: draft.settings.output ?? join(dirname(source), 'Organized'),
       validate: (v) => (v.trim() === '' ? 'Type the path of a folder' : checkOutputFolder(absolutePath(ctx, v), source)),
     });
