@@ -104,9 +104,14 @@ export async function withTreePlan<T>(
       }),
     }));
     const made = extras === undefined ? new Map<number, readonly ExtraFile[]>() : await extras(photoGroups);
+    // metadata.txt names each group's kind in its header, as a folder run's does.
+    const kinds = new Map(groups.map((g) => [g.number, g.kind] as const));
     const plan = planOutput({
       outputRoot,
-      groups: photoGroups.map((g) => ({ number: g.number, photos: g.members, extras: made.get(g.number) ?? [] })),
+      groups: photoGroups.map((g) => {
+        const kind = kinds.get(g.number);
+        return { number: g.number, ...(kind === undefined ? {} : { kind }), photos: g.members, extras: made.get(g.number) ?? [] };
+      }),
     });
     return await use(plan);
   } finally {

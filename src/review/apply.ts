@@ -55,7 +55,7 @@ function fullPlan(input: LocalApplyInput): OutputPlan {
     groups: input.groups.map((g) => {
       const photos = g.members.map((m) => ({ photo: photoOf(input, m.photoId), decision: m }));
       const extra = input.hdr === null ? null : existingHdr(input.hdr.catalog, photos.map((p) => ({ photo: p.photo, score: p.decision.score })), input.hdr.gamma);
-      return { number: g.number, photos, extras: extra === null ? [] : [extra] };
+      return { number: g.number, kind: g.kind, photos, extras: extra === null ? [] : [extra] };
     }),
   });
 }
