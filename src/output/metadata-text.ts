@@ -42,7 +42,8 @@ export function renderMetadataText(
   options: MetadataTextOptions = {},
 ): string {
   const localOffset = options.localOffset ?? systemLocalOffset;
-  const lines: string[] = [`Photo Group - ${photos.length} images`, RULE_HEAVY];
+  // The seed's first three lines stay as they were; the group's own lines follow, then the photos.
+  const lines: string[] = [`Photo Group - ${photos.length} images`, RULE_HEAVY, ''];
   for (const [key, value] of groupHeader(photos, options.kind)) lines.push(`${key}: ${oneLine(value)}`);
   lines.push('');
   photos.forEach((member, i) => {

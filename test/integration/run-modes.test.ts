@@ -127,13 +127,15 @@ describe('run modes', () => {
     expect(resumed.stdout).toMatch(/Found \d+ groups?/);
   });
 
-  it('shows a live progress bar with rate and ETA on a terminal', () => {
+  it('shows a live progress bar with count and rate on a terminal', () => {
     const out = join(base, 'tty');
     const cmd = `${process.execPath} ${BIN} -s ${library.root} -o ${out} --threads 1`;
     const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '100' } });
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/Fingerprinting\s+\[[█░]+\] \d+\/\d+ \(\d+%\)/);
-    expect(r.stdout).toMatch(/ETA \d/);
+    expect(r.stdout).toMatch(/\[[█░]+\] \d+\/\d+ \(\d+%\), [\d.]+\/s/);
+    // No ETA is asserted: this library takes about a second per stage, often too short for a steady
+    // one (the ETA's rules are tested on a fake clock in test/unit/progress-display.test.ts).
     expect(r.stdout).toContain('Found ');
   });
 });

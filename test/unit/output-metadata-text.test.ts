@@ -47,6 +47,7 @@ describe('renderMetadataText', () => {
     const expected = [
       'Photo Group - 2 images',
       '='.repeat(80),
+      '',
       'best: IMG_0001.JPG (score 0.873, ahead of the next by 0.373)',
       'why: sharpest, well exposed',
       'time_span: 2023-01-02T03:04:05.060 to 2024-05-01T14:03:07+02:00 (485 days 10 h)',
@@ -101,9 +102,10 @@ describe('renderMetadataText', () => {
       localOffset: () => 0,
       kind: 'burst',
     });
-    expect(text.split('\n').slice(0, 8)).toEqual([
+    expect(text.split('\n').slice(0, 9)).toEqual([
       'Photo Group - 4 images',
       '='.repeat(80),
+      '',
       'kind: burst (frames shot in quick succession)',
       'best: b.jpg (score 0.800, ahead of the next by 0.010)',
       'why: sharpest, eyes open',
