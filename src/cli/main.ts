@@ -3,15 +3,22 @@
  * the summary. The only module that decides exit codes: 0 done, 1 failed, 2 bad usage,
  * 130 interrupted (resumable).
  */
+import { resolve } from 'node:path';
 import { CommanderError } from 'commander';
+import { z } from 'zod';
 import { peekLatestRun } from '../catalog/runs.js';
-import { DEFAULT_OPTIONS, hybridAsImmich, type RunOptions, validateOptions } from '../pipeline/options.js';
+import { DEFAULT_OPTIONS, hybridAsImmich, OPTION_KEYS, RESTORED_KEYS, type RunOptions, validateOptions } from '../pipeline/options.js';
 import { catalogPath, organize, RunSetupError } from '../pipeline/run.js';
+import { asWriteError, OutputWriteError } from '../output/preflight.js';
+import { RunLog } from '../report/log.js';
+import { commandName } from './command-name.js';
 import { formatImmichSummary } from './immich-summary.js';
 import { buildProgram, explicitKeys } from './program.js';
 import { ProgressDisplay } from './progress-display.js';
 import { readExcludedPeople } from './excluded-people.js';
+import { refusal } from './refusals.js';
 import { reviewRequest, runReview } from './review.js';
+import { seedFlagHint } from './seed-flags.js';
 import { settingsRun } from './setup.js';
 import { formatSummary } from './summary.js';
 
@@ -20,15 +27,21 @@ export interface Io {
   readonly stderr: NodeJS.WriteStream;
 }
 
-/** Options that describe this invocation rather than the run, so --resume never restores them. */
-const PER_INVOCATION: readonly (keyof RunOptions)[] = ['resume', 'forceFresh', 'dryRun', 'verbose', 'threads', 'stateFile', 'undo'];
-
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+  const command = commandName(argv[1], process.cwd());
+  // What the terminal showed, kept for OUT/logs/ once the run knows its output folder.
+  const log = new RunLog(new Date());
+  const out = (line: string): void => {
+    io.stdout.write(`${line}\n`);
+    log.add(line);
+  };
   const fail = (message: string, code: number): number => {
-    io.stderr.write(`photo-organizer: error: ${message}${code === 2 ? ' (see --help)' : ''}\n`);
+    const line = `photo-organizer: error: ${message}${code === 2 ? ' (see --help)' : ''}`;
+    io.stderr.write(`${line}\n`);
+    log.add(line);
     return code;
   };
-  const program = buildProgram()
+  const program = buildProgram(command)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -40,27 +53,34 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return 0;
-      return fail(error.message.replace(/^error: /, ''), 2);
+      // A flag of the Python tool: say where it went rather than only that it is unknown.
+      const typed = error.code === 'commander.unknownOption' ? /'([^']+)'/.exec(error.message)?.[1] : undefined;
+      const hint = typed === undefined ? null : seedFlagHint(typed, command);
+      return fail(hint ?? error.message.replace(/^error: /, ''), 2);
     }
     throw error;
   }
   const review = reviewRequest(program);
   if (review !== null) return runReview(review, io);
 
-  const given = program.opts<Partial<Record<keyof RunOptions, unknown>>>();
+  const given = program.opts<Record<string, unknown>>();
   let raw: Record<string, unknown> = { ...DEFAULT_OPTIONS };
-  for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof RunOptions)[]) {
+  for (const key of OPTION_KEYS) {
     if (given[key] !== undefined) raw[key] = given[key];
   }
   // The seed's hybrid source is an Immich run reading a local copy of the library.
   raw = hybridAsImmich(raw);
   // -i / -r: the options come from the setup or a settings file (typed flags on top), then run
   // through exactly the same validation and run as a command line.
-  const setup = await settingsRun(program, raw, { stdin: process.stdin, stdout: io.stdout, stderr: io.stderr });
+  const setup = await settingsRun(program, raw, { stdin: process.stdin, stdout: io.stdout, stderr: io.stderr }, command);
   if (setup !== null && 'exit' in setup) return setup.exit;
   if (setup !== null) raw = hybridAsImmich(setup.raw);
+  const explicit = explicitKeys(program);
+  const refused = refusal(raw, explicit, program.getOptionValueSource('immichApiKey') === 'cli');
+  if (refused !== null) return fail(refused, 2);
   if (raw.resume === true) {
-    const restored = restoreInterrupted(raw, explicitKeys(program));
+    const restored = restoreInterrupted(raw, explicit);
+    if (typeof restored === 'string') return fail(restored, 2);
     if (restored) raw = restored;
   }
   let listed: ReturnType<typeof readExcludedPeople> = null;
@@ -73,16 +93,10 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   const checked = validateOptions(raw);
   if (!checked.ok) return fail(checked.message, 2);
   const options = checked.options;
-  const immich = options.sourceType === 'immich';
   // The key is read here and handed to the Immich run alone: it is no run option, so it is never stored.
   const apiKey = setup !== null ? setup.apiKey : (program.opts<{ immichApiKey?: string }>().immichApiKey ?? null);
-  if (!immich) {
-    if (options.undo) return fail('--undo takes back changes made on an Immich server: use it with --source-type immich', 2);
-    if (!options.source) return fail('--source is required for a local run (the folder holding your photos)', 2);
-    if (!options.output) return fail('--output is required (the folder for the organized groups)', 2);
-  }
 
-  const display = new ProgressDisplay(io.stderr, io.stderr.isTTY === true, options.verbose);
+  const display = new ProgressDisplay(io.stderr, io.stderr.isTTY === true, options.verbose, { transcript: (line) => log.add(line) });
   if (listed !== null) display.note('notice', `Excluding ${listed.names.length === 1 ? '1 person' : `${listed.names.length} people`} listed in ${listed.file}`);
   if (options.faceBackend === 'face_recognition' || options.faceBackend === 'mediapipe') {
     display.note('notice', `--face-backend ${options.faceBackend} is an alias here: using the built-in face analysis (human)`);
@@ -103,34 +117,63 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   process.on('SIGTERM', onSignal);
   try {
     const summary = await organize(options, { apiKey }, display, controller.signal);
-    if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.planLines]) io.stdout.write(`${line}\n`);
-    for (const line of immich ? formatImmichSummary(summary, options.verbose) : formatSummary(summary, options.verbose)) io.stdout.write(`${line}\n`);
+    if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.planLines]) out(line);
+    if (options.sourceType === 'immich') {
+      for (const line of formatImmichSummary(summary, options.verbose)) out(line);
+      return summary.interrupted ? 130 : 0;
+    }
+    const logFile = summary.dryRun || summary.output === null ? null : log.fileIn(summary.output);
+    for (const line of formatSummary(summary, { verbose: options.verbose, command, log: logFile })) out(line);
     return summary.interrupted ? 130 : 0;
   } catch (error) {
     if (error instanceof RunSetupError) return fail(error.message, 2);
-    return fail(error instanceof Error ? error.message : String(error), 1);
+    // A full or read-only disk met by the catalog (SQLite) says so in the same words as the files do.
+    const written = options.output === null ? error : asWriteError(error, resolve(options.output));
+    if (written instanceof OutputWriteError) return fail(written.message, 1);
+    return fail(written instanceof Error ? written.message : String(written), 1);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // A dry run writes nothing at all, a log included; a run that never made its folder has none.
+    if (!options.dryRun && options.output !== null) {
+      const problem = await log.save(resolve(options.output));
+      if (problem !== null) io.stderr.write(`warning: the run log could not be written: ${problem}\n`);
+    }
   }
 }
 
+const storedOptions = z.record(z.string(), z.unknown());
+
 /**
  * --resume: the last run's options (interrupted or not: re-running a finished one only reuses
- * the catalog), with whatever the user typed this time on top. Null when the catalog has no run.
+ * the catalog), with whatever the user typed this time on top. Null when the catalog has no run;
+ * a message when what was typed contradicts the run to resume (another source).
  */
-function restoreInterrupted(raw: Record<string, unknown>, explicit: Set<string>): Record<string, unknown> | null {
+function restoreInterrupted(raw: Record<string, unknown>, explicit: Set<string>): Record<string, unknown> | string | null {
   const previous = peekLatestRun(catalogPath(raw as unknown as RunOptions));
   if (!previous) return null;
-  let stored: Record<string, unknown>;
+  const parsed = storedOptions.safeParse(safeJson(previous.options));
+  if (!parsed.success) return null;
+  const stored = parsed.data;
+  // Organizing another folder into this output would replace the tree of the run being resumed.
+  if (explicit.has('source') && typeof stored.source === 'string' && typeof raw.source === 'string' && resolve(stored.source) !== resolve(raw.source)) {
+    const what = previous.stage === 'done' ? 'the last run' : 'the interrupted run';
+    return (
+      `--resume continues ${what} in this output folder, whose source was ${stored.source}, not ${resolve(raw.source)}: ` +
+      'drop -s to resume it, or leave out --resume to organize the other folder (into another -o, to keep this tree)'
+    );
+  }
+  const merged: Record<string, unknown> = { ...raw };
+  for (const key of RESTORED_KEYS) {
+    if (!explicit.has(key) && key in stored) merged[key] = stored[key];
+  }
+  return merged;
+}
+
+function safeJson(text: string): unknown {
   try {
-    stored = JSON.parse(previous.options) as Record<string, unknown>;
+    return JSON.parse(text);
   } catch {
     return null;
   }
-  const merged: Record<string, unknown> = { ...raw };
-  for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof RunOptions)[]) {
-    if (!explicit.has(key) && !PER_INVOCATION.includes(key) && key in stored) merged[key] = stored[key];
-  }
-  return merged;
 }

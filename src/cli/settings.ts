@@ -7,24 +7,35 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { z } from 'zod';
-import { DEFAULT_OPTIONS, FACE_BACKENDS, hybridAsImmich, type RunOptions, runOptionsSchema } from '../pipeline/options.js';
+import { z } from 'zod';
+import {
+  DEFAULT_OPTIONS,
+  FACE_BACKENDS,
+  hybridAsImmich,
+  OPTION_KEYS,
+  OPTION_TABLE,
+  type OptionKey,
+  type OptionValues,
+  optionValuesSchema,
+  SAVED_KEYS,
+} from '../pipeline/options.js';
+import { SEED_UNSUPPORTED_SETTINGS } from './seed-flags.js';
 
 export const SETTINGS_FILE = '.photo_organizer_settings.json';
 
 /** Bumped when a field is renamed or its meaning changes; each bump adds a step to MIGRATIONS. */
 export const SETTINGS_VERSION = 1;
 
-/** Per-invocation options: a saved `undo: true` or `forceFresh: true` would be a trap on every -r. */
-const NOT_SAVED = { resume: true, forceFresh: true, undo: true } as const;
-type NotSaved = keyof typeof NOT_SAVED;
+/** One-run options (scope `once` in the options table): a saved `undo: true` would be a trap on every -r. */
+type NotSaved = { [K in OptionKey]: (typeof OPTION_TABLE)[K]['scope'] extends 'once' ? K : never }[OptionKey];
+const NOT_SAVED: ReadonlySet<string> = new Set(OPTION_KEYS.filter((k) => !SAVED_KEYS.includes(k)));
 
-export type Settings = Omit<RunOptions, NotSaved>;
+export type Settings = Omit<OptionValues, NotSaved>;
 export type SettingKey = keyof Settings;
 
 /** Every field optional (a missing one takes its default), unknown ones refused. */
-const fieldsSchema = runOptionsSchema.omit(NOT_SAVED).partial();
-const SETTING_KEYS = Object.keys(fieldsSchema.shape) as SettingKey[];
+const fieldsSchema = optionValuesSchema.pick(Object.fromEntries(SAVED_KEYS.map((k) => [k, true])) as Record<SettingKey, true>).partial();
+const SETTING_KEYS = SAVED_KEYS as readonly SettingKey[];
 
 /** Paths, resolved against the settings file's folder when written relative, `~` expanded. */
 const PATH_KEYS = ['source', 'output', 'stateFile', 'immichCacheDir', 'immichLibraryPath'] as const satisfies readonly SettingKey[];
@@ -48,7 +59,7 @@ export function defaultSettings(): Settings {
 }
 
 /** The saved fields of a set of run options. */
-export function pickSettings(options: RunOptions): Settings {
+export function pickSettings(options: Readonly<OptionValues>): Settings {
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) out[key] = options[key];
   return out as Settings;
@@ -162,7 +173,7 @@ function fileVersion(record: Record<string, unknown>, shown: string): number {
 function describeIssue(issue: z.core.$ZodIssue, fields: Record<string, unknown>, shown: string): string {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    if (key in NOT_SAVED) return `${shown}: "${key}" cannot be saved: it applies to one run only (give it on the command line)`;
+    if (NOT_SAVED.has(key)) return `${shown}: "${key}" cannot be saved: it applies to one run only (give it on the command line)`;
     const near = closest(key, SETTING_KEYS);
     return `${shown}: unknown setting "${key}"${near ? ` (did you mean "${near}"?)` : ''}`;
   }
@@ -217,60 +228,15 @@ function displayName(file: string): string {
 
 type Migration = (record: Record<string, unknown>, shown: string) => { record: Record<string, unknown>; notes: string[] };
 
-/** The seed's snake_case names that have an equivalent here (no_verify_ssl is inverted below). */
+/** The seed's snake_case names that have an equivalent here (no_verify_ssl is inverted below), from the options table. */
 const SEED_KEYS: Readonly<Record<string, SettingKey | null>> = {
-  source_type: 'sourceType',
-  source: 'source',
-  output: 'output',
-  threshold: 'threshold',
-  time_window: 'timeWindow',
-  min_group_size: 'minGroupSize',
-  threads: 'threads',
-  dry_run: 'dryRun',
-  verbose: 'verbose',
-  limit: 'limit',
-  face_backend: 'faceBackend',
-  enable_hdr: 'enableHdr',
-  hdr_gamma: 'hdrGamma',
-  immich_url: 'immichUrl',
-  immich_album: 'immichAlbum',
-  immich_cache_dir: 'immichCacheDir',
-  immich_cache_size: 'immichCacheSize',
-  no_verify_ssl: 'verifySsl',
-  use_full_resolution: 'useFullResolution',
-  immich_library_path: 'immichLibraryPath',
-  tag_only: 'tagOnly',
-  create_albums: 'createAlbums',
-  album_prefix: 'albumPrefix',
-  mark_best_favorite: 'markBestFavorite',
-  archive_non_best: 'archiveNonBest',
-  immich_group_by_person: 'immichGroupByPerson',
-  immich_person: 'immichPerson',
-  immich_group_by_people: 'immichGroupByPeople',
-  excluded_people: 'excludedPeople',
-  immich_use_server_faces: 'immichUseServerFaces',
-  immich_use_duplicates: 'immichUseDuplicates',
-  immich_smart_search: 'immichSmartSearch',
+  ...Object.fromEntries(SETTING_KEYS.flatMap((k) => (OPTION_TABLE[k].seed === null ? [] : [[OPTION_TABLE[k].seed, k]]))),
   // The seed saved this (it never should have); it is dropped without a word about its value.
   immich_api_key: null,
 };
 
-/** Seed features this version does not have, with the value that means "not used". */
-const SEED_UNSUPPORTED: Readonly<Record<string, unknown>> = {
-  media_type: 'image',
-  video_strategy: 'scene_change',
-  video_max_frames: 10,
-  gpu: false,
-  gpu_device: 0,
-  no_ml_quality: false,
-  enable_face_swap: false,
-  swap_closed_eyes: true,
-  live_viewer: false,
-  daemon_mode: false,
-  poll_interval: 60,
-  enable_bidir_sync: false,
-  conflict_strategy: 'remote_wins',
-};
+/** Seed features this version does not have, with the value that means "not used" (seed-flags.ts). */
+const SEED_UNSUPPORTED = SEED_UNSUPPORTED_SETTINGS;
 
 /** The seed kept excluded people as "Rex, Tom" or as a list. */
 function nameList(value: unknown): unknown {

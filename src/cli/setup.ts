@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_OPTIONS, FLAG_NAMES, type RunOptions, validateOptions } from '../pipeline/options.js';
+import { FLAG_NAMES, OPTION_KEYS, type OptionKey, type OptionValues, validateValues } from '../pipeline/options.js';
 import { checkImmichServer } from '../pipeline/server-check.js';
 import type { KeyOrigin } from './interactive/context.js';
 import { isPromptCancel, terminalPrompter } from './interactive/prompter.js';
@@ -34,7 +34,7 @@ interface SettingsFlags {
  * Handles -i / -r given `raw` (defaults with the typed flags on top). Null when neither flag was
  * given: the command line alone decides.
  */
-export async function settingsRun(program: Command, raw: Record<string, unknown>, io: SetupIo): Promise<SetupOutcome | null> {
+export async function settingsRun(program: Command, raw: Record<string, unknown>, io: SetupIo, command: string): Promise<SetupOutcome | null> {
   const flags = program.opts<SettingsFlags>();
   if (flags.interactive !== true && flags.runSettings === undefined) return null;
   const fail = (message: string, code: number): SetupOutcome => {
@@ -46,7 +46,7 @@ export async function settingsRun(program: Command, raw: Record<string, unknown>
   }
   const explicit = explicitKeys(program);
   const overrides: Record<string, unknown> = {};
-  for (const key of Object.keys(DEFAULT_OPTIONS)) if (explicit.has(key)) overrides[key] = raw[key];
+  for (const key of OPTION_KEYS) if (explicit.has(key)) overrides[key] = raw[key];
   // --source-type hybrid typed: its library folder (the seed's default) comes with it.
   if (explicit.has('sourceType') && raw.immichLibraryPath !== null) overrides.immichLibraryPath = raw.immichLibraryPath;
   const apiKey = flags.immichApiKey ?? null;
@@ -56,11 +56,12 @@ export async function settingsRun(program: Command, raw: Record<string, unknown>
   if (io.stdin.isTTY !== true || io.stdout.isTTY !== true) {
     return fail('the interactive setup (-i) needs a terminal; without one, run saved settings with -r FILE, or give the options as flags', 2);
   }
-  const checked = validateOptions(raw);
+  // Folders and the server are asked for: only the values typed so far need to be valid.
+  const checked = validateValues(raw);
   if (!checked.ok) return fail(`${checked.message} (see --help)`, 2);
   const origin = program.getOptionValueSource('immichApiKey');
   const keyOrigin: KeyOrigin | null = apiKey === null ? null : origin === 'env' ? 'environment' : 'command line';
-  return interactive(checked.options, overrides as Partial<Settings>, apiKey, keyOrigin, io);
+  return interactive(checked.values, overrides as Partial<Settings>, apiKey, keyOrigin, io, command);
 }
 
 function runSaved(
@@ -90,17 +91,18 @@ function runSaved(
   if (merged.sourceType === 'immich' && apiKey === null) {
     return fail('no Immich API key: settings files never hold it; set IMMICH_API_KEY (or pass --immich-api-key) and run again', 2);
   }
-  const typed = Object.keys(overrides).map((k) => k as keyof RunOptions);
+  const typed = Object.keys(overrides).map((k) => k as OptionKey);
   io.stderr.write(`Using the settings in ${path}${typed.length > 0 ? `, with ${typed.map((k) => FLAG_NAMES[k]).join(', ')} from the command line` : ''}\n`);
   return { raw: merged, apiKey };
 }
 
 async function interactive(
-  options: RunOptions,
+  options: OptionValues,
   overrides: Partial<Settings>,
   apiKey: string | null,
   keyOrigin: KeyOrigin | null,
   io: SetupIo,
+  command: string,
 ): Promise<SetupOutcome> {
   // Ctrl+C at a question arrives as a keypress (the terminal is in raw mode then); between
   // questions, while the server is checked, it is a signal: both end the setup the same way.
@@ -113,6 +115,7 @@ async function interactive(
         initial: { settings: pickSettings(options), apiKey, keyOrigin, server: null },
         overrides,
         settingsPath: resolve(SETTINGS_FILE),
+        command,
       },
       {
         prompt: terminalPrompter({ input: io.stdin, output: io.stdout, signal: controller.signal }),

@@ -1,34 +1,76 @@
-/** The final words of a run: what was done and where, in a few lines. */
-import { formatSeconds } from './progress-display.js';
+/**
+ * The final words of a run: what happened, where it is, and what to do next, in a few lines.
+ */
+import { groupFolderName } from '../output/plan.js';
+import type { StageName } from '../pipeline/progress.js';
 import type { RunSummary } from '../pipeline/run.js';
 import { leftOutNote } from '../core/grouping.js';
+import { formatSeconds } from './progress-display.js';
 
-export function formatSummary(s: RunSummary, verbose: boolean): string[] {
+export interface SummaryContext {
+  readonly verbose: boolean;
+  /** The command as the user typed it, for the hints (see command-name.ts). */
+  readonly command: string;
+  /** The run log's path, when one is written. */
+  readonly log: string | null;
+}
+
+/** What a stop in each stage leaves behind, for the interrupted summary. */
+const STOPPED_IN: Readonly<Partial<Record<StageName, (s: RunSummary) => string>>> = {
+  discover: () => 'Stopped while looking for photos',
+  inspect: (s) => `Stopped while fingerprinting, after ${decodedOf(s)} new fingerprint${decodedOf(s) === 1 ? '' : 's'}`,
+  group: () => `Stopped while grouping; every fingerprint is saved`,
+  analyze: () => 'Stopped while looking at faces; the fingerprints and the faces analyzed so far are saved',
+  select: () => 'Stopped while picking the best photos; the fingerprints and faces are saved',
+  enhance: () => 'Stopped while merging exposure brackets; the merges finished so far are saved',
+  output: (s) => `Stopped while writing ${s.output ?? 'the output'}; the files written so far are whole and kept`,
+};
+
+export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
   const lines: string[] = [];
+  const { command } = ctx;
   if (s.interrupted) {
-    lines.push(`Interrupted after ${s.pictures.fingerprinted + s.pictures.failed} new fingerprints; nothing is lost.`);
-    lines.push(`Resume with: photo-organizer --resume -o ${quote(s.output ?? '.')}${s.catalog.endsWith('/.photo-organizer/catalog.db') ? '' : ` --state-file ${quote(s.catalog)}`}`);
+    const said = s.stoppedIn === null ? undefined : STOPPED_IN[s.stoppedIn];
+    lines.push(`${said ? said(s) : 'Interrupted'}; nothing is lost.`);
+    lines.push(`Resume with: ${command} --resume -o ${quote(s.output ?? '.')}${s.catalog.endsWith('/.photo-organizer/catalog.db') ? '' : ` --state-file ${quote(s.catalog)}`}`);
     return lines;
   }
-  const decoded = s.pictures.fingerprinted + s.pictures.failed;
-  const reused = s.pictures.cached > 0 ? ` (${s.pictures.cached} from the catalog, ${decoded} decoded)` : '';
-  lines.push(`Scanned ${s.photos} photos${reused}.`);
+  const skipped = countInspectErrors(s);
+  const photos = s.photos - skipped;
+  const reused = s.pictures.cached > 0 ? ` (${s.pictures.cached} from the catalog, ${decodedOf(s)} decoded)` : '';
+  const notPhotos = skipped > 0 ? `; skipped ${skipped} file${skipped === 1 ? '' : 's'} that could not be read as photos${s.report ? ' (listed in the report)' : ''}` : '';
+  lines.push(`Scanned ${photos} photo${photos === 1 ? '' : 's'}${reused}${notPhotos}.`);
   const kinds = (['burst', 'duplicate', 'similar'] as const)
     .filter((k) => s.byKind[k] > 0)
     .map((k) => `${s.byKind[k]} ${k === 'similar' ? 'similar' : k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
   lines.push(
     s.groups === 0
       ? 'No groups found.'
-      : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped, ${s.photos - s.grouped - countInspectErrors(s)} alone).`,
+      : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped, ${photos - s.grouped} alone).`,
   );
   const leftOut = leftOutNote(s.leftOut);
   if (leftOut !== null) lines.push(leftOut);
+  if (s.faces !== null && s.grouped > 0) {
+    lines.push(
+      s.faces.faces === 0
+        ? 'Faces: none found in the grouped photos; sharpness, exposure and resolution picked the best.'
+        : `Faces: ${s.faces.faces} found in ${s.faces.photos} grouped photo${s.faces.photos === 1 ? '' : 's'}; open eyes and smiles counted in the best pick.`,
+    );
+  }
+  if (s.closeCalls.length > 0) {
+    const shown = s.closeCalls.slice(0, 5).map(groupFolderName).join(', ');
+    const more = s.closeCalls.length > 5 ? ` and ${s.closeCalls.length - 5} more` : '';
+    lines.push(
+      `Close calls: in ${s.closeCalls.length} group${s.closeCalls.length === 1 ? '' : 's'} the best photo won by a small margin (${shown}${more}); worth a look.`,
+    );
+  }
   if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
-  if (s.errors.length > 0) {
-    lines.push(`${s.errors.length} file${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
+  const otherErrors = s.errors.length - skipped;
+  if (otherErrors > 0) {
+    lines.push(`${otherErrors} file${otherErrors === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
   }
   if (s.dryRun) {
-    lines.push(`Dry run: nothing was written. The plan has ${s.planLines.length} operations (listed above).`);
+    lines.push(`Dry run: nothing was written. ${s.groups === 0 ? 'There is nothing to write.' : `Each group's plan is listed above${ctx.verbose ? '' : ' (--verbose lists every file)'}.`}`);
   } else if (s.applied) {
     const a = s.applied;
     lines.push(
@@ -36,13 +78,23 @@ export function formatSummary(s: RunSummary, verbose: boolean): string[] {
     );
   }
   if (s.report) lines.push(`Report: ${s.report.latest}`);
-  if (verbose) {
+  if (ctx.log !== null) lines.push(`Log: ${ctx.log}`);
+  if (ctx.verbose) {
     const t = Object.entries(s.timings)
       .map(([k, v]) => `${k} ${formatSeconds(v)}`)
       .join(', ');
     lines.push(`Timings: ${t}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
   }
+  lines.push(nextStep(s, command));
   return lines;
+}
+
+/** The one thing to do next, as a command to copy. */
+function nextStep(s: RunSummary, command: string): string {
+  if (s.dryRun) return 'Next: run the same command without --dry-run to write the groups.';
+  if (s.groups === 0) return `Next: try a looser threshold (-t 8) or a longer --time-window; see: ${command} --help`;
+  const where = s.catalog.endsWith('/.photo-organizer/catalog.db') ? `-o ${quote(s.output ?? '.')}` : `--state-file ${quote(s.catalog)}`;
+  return `Next: look through the groups, change a pick or split a group, and apply: ${command} review ${where} --open`;
 }
 
 /** What --enable-hdr did, in one line. */
@@ -54,10 +106,16 @@ export function hdrLine(hdr: NonNullable<RunSummary['hdr']>, dryRun: boolean, fa
   return `HDR: ${brackets} merged into hdr_merged.jpg (${hdr.merged} new${kept > 0 ? `, ${kept} from earlier runs` : ''}${failed > 0 ? `, ${failed} failed` : ''}).`;
 }
 
+/** Files that turned out not to be photos (text, empty, truncated): counted as skipped, not as photos. */
 function countInspectErrors(s: RunSummary): number {
   return s.errors.filter((e) => e.stage === 'inspect' || e.stage === 'fingerprint').length;
 }
 
 function quote(path: string): string {
   return /^[\w./~-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Photos decoded by this run (fingerprinted or found broken). */
+function decodedOf(s: RunSummary): number {
+  return s.pictures.fingerprinted + s.pictures.failed;
 }

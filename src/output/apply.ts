@@ -19,6 +19,7 @@ import {
   syncDirectory,
 } from './atomic.js';
 import { pathKey, relativeToRoot } from './plan.js';
+import { asWriteError, writeProblemOf } from './preflight.js';
 import type { CopyOperation, OutputOperation, OutputPlan, WriteOperation } from './plan.js';
 
 export interface ApplyOptions {
@@ -67,7 +68,10 @@ export class OutputRootError extends Error {
 
 const GROUP_FOLDER = /^group_\d{4,}$/;
 
-/** Applies `plan` under `plan.root`, then removes `options.stale`. Never throws for one file. */
+/**
+ * Applies `plan` under `plan.root`, then removes `options.stale`. Never throws for one file; a
+ * full, read-only or forbidden output throws OutputWriteError at the first file it stops.
+ */
 export async function applyPlan(plan: OutputPlan, options: ApplyOptions = {}): Promise<ApplyResult> {
   const root = checkedRoot(plan.root);
   const planned = new Set(plan.operations.map((op) => pathKey(op.to)));
@@ -85,7 +89,15 @@ export async function applyPlan(plan: OutputPlan, options: ApplyOptions = {}): P
     options.onProgress?.(done, total);
   };
 
-  const realRoot = await prepareRoot(root);
+  let realRoot: string;
+  try {
+    realRoot = await prepareRoot(root);
+  } catch (error) {
+    throw asWriteError(error, root);
+  }
+  // A full or read-only disk fails every later file too: stop at the first such error, with the
+  // atomic writes leaving no half-written file, instead of one warning per remaining file.
+  let diskError: { error: unknown; path: string } | null = null;
   for (const op of plan.operations) {
     if (options.signal?.aborted === true) {
       aborted = true;
@@ -103,9 +115,17 @@ export async function applyPlan(plan: OutputPlan, options: ApplyOptions = {}): P
         op.kind === 'copy' ? await applyCopy(op, options.trustMtime === true) : await applyWrite(op);
       counts[outcome] += 1;
     } catch (error) {
+      if (isDiskWide(error, op)) {
+        diskError = { error, path: displayPath(op.to) };
+        break;
+      }
       failed.push({ path: faultPath(op), target: relativeToRoot(root, op.to), message: messageOf(error) });
     }
     tick();
+  }
+  if (diskError !== null) {
+    await Promise.all([...dirs.keys(), root].map(syncDirectory)).catch(() => undefined);
+    throw asWriteError(diskError.error, root, diskError.path);
   }
 
   if (!aborted) {
@@ -130,6 +150,16 @@ export async function applyPlan(plan: OutputPlan, options: ApplyOptions = {}): P
 
   await Promise.all([...dirs.keys(), root].map(syncDirectory));
   return { ...counts, failed, aborted };
+}
+
+/** Whether a failed operation's error is about the output as a whole, not about this one source file. */
+function isDiskWide(error: unknown, op: OutputOperation): boolean {
+  const problem = writeProblemOf(error);
+  if (problem === null) return false;
+  // A photo we may not read is that photo's problem (the output is fine): only a copy's source can be it.
+  const path = (error as { path?: unknown }).path;
+  const fromSource = op.kind === 'copy' && (typeof path === 'string' || Buffer.isBuffer(path)) && displayPath(path) === displayPath(op.from);
+  return !(problem === 'permission' && fromSource);
 }
 
 /** Names of the `group_NNNN` folders directly under `root`, sorted; [] when `root` does not exist. */

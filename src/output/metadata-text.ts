@@ -3,7 +3,7 @@
  * fixed order instead of whatever dict order the seed happened to build. Pure.
  */
 import { baseName, displayPath } from '../core/paths.js';
-import type { CaptureTime, GpsPosition, Photo, Decision } from '../core/types.js';
+import type { CaptureTime, GpsPosition, GroupKind, Photo, Decision } from '../core/types.js';
 
 /** A group member as the output stage sees it: the photo's stored facts plus its verdict. */
 export interface OutputPhoto {
@@ -22,7 +22,16 @@ export const systemLocalOffset: LocalOffset = (epochMs) => -new Date(epochMs).ge
 export interface MetadataTextOptions {
   /** Default: the process time zone. */
   readonly localOffset?: LocalOffset;
+  /** The group's kind, for the header; left out of it when not given. */
+  readonly kind?: GroupKind;
 }
+
+/** The header's words for each kind of group. */
+const KIND_WORDS: Readonly<Record<GroupKind, string>> = {
+  duplicate: 'duplicate (the same picture: resized, re-encoded or converted copies)',
+  burst: 'burst (frames shot in quick succession)',
+  similar: 'similar (the same scene, re-framed or from a slightly moved viewpoint)',
+};
 
 const RULE_HEAVY = '='.repeat(80);
 const RULE_LIGHT = '-'.repeat(80);
@@ -33,7 +42,10 @@ export function renderMetadataText(
   options: MetadataTextOptions = {},
 ): string {
   const localOffset = options.localOffset ?? systemLocalOffset;
+  // The seed's first three lines stay as they were; the group's own lines follow, then the photos.
   const lines: string[] = [`Photo Group - ${photos.length} images`, RULE_HEAVY, ''];
+  for (const [key, value] of groupHeader(photos, options.kind)) lines.push(`${key}: ${oneLine(value)}`);
+  lines.push('');
   photos.forEach((member, i) => {
     lines.push(`Photo ${i + 1}: ${oneLine(displayPath(baseName(member.photo.path)))}`, RULE_LIGHT);
     for (const [key, value] of metadataEntries(member, localOffset)) {
@@ -42,6 +54,39 @@ export function renderMetadataText(
     lines.push('');
   });
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The group's own `key: value` lines, above the photos: its kind, which photo is best and by how
+ * much, why, and the time the photos span.
+ */
+export function groupHeader(photos: readonly OutputPhoto[], kind?: GroupKind): readonly (readonly [string, string])[] {
+  const entries: [string, string][] = [];
+  if (kind !== undefined) entries.push(['kind', KIND_WORDS[kind]]);
+  const best = photos.find((p) => p.decision.isBest);
+  if (best !== undefined) {
+    const others = photos.filter((p) => p !== best).map((p) => p.decision.score);
+    const lead = others.length === 0 ? '' : `, ahead of the next by ${(best.decision.score - Math.max(...others)).toFixed(3)}`;
+    entries.push(['best', `${displayPath(baseName(best.photo.path))} (score ${best.decision.score.toFixed(3)}${lead})`], ['why', best.decision.reason]);
+  }
+  const times = photos.flatMap((p) => (p.photo.meta.takenAt === null ? [] : [p.photo.meta.takenAt])).sort((a, b) => a.wallClockMs - b.wallClockMs);
+  const first = times[0];
+  const last = times.at(-1);
+  if (first === undefined || last === undefined) entries.push(['time_span', 'unknown (no capture dates)']);
+  else if (first.wallClockMs === last.wallClockMs) entries.push(['time_span', `${formatCaptureTime(first)} (all at once)`]);
+  else entries.push(['time_span', `${formatCaptureTime(first)} to ${formatCaptureTime(last)} (${formatSpan(last.wallClockMs - first.wallClockMs)})`]);
+  if (times.length > 0 && times.length < photos.length) entries.push(['undated', String(photos.length - times.length)]);
+  return entries;
+}
+
+/** `4 s`, `12 min 5 s`, `3 h 20 min`, `2 days 4 h`: the span's two largest units. */
+export function formatSpan(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${Math.max(s, ms > 0 ? 1 : 0)} s`.replace(/^0 s$/, 'under a second');
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 > 0 ? ` ${s % 60} s` : ''}`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) > 0 ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
+  const days = Math.floor(s / 86400);
+  return `${days} day${days === 1 ? '' : 's'}${Math.floor((s % 86400) / 3600) > 0 ? ` ${Math.floor((s % 86400) / 3600)} h` : ''}`;
 }
 
 /** The `key: value` pairs of one photo, in the documented order. */

@@ -10,7 +10,7 @@
  */
 import { isAbsolute, join, normalize } from 'node:path';
 import { baseName, displayPath, joinPath, pathBytes } from '../core/paths.js';
-import type { FsPath } from '../core/types.js';
+import type { FsPath, GroupKind } from '../core/types.js';
 import { renderMetadataText } from './metadata-text.js';
 import type { LocalOffset, OutputPhoto } from './metadata-text.js';
 
@@ -22,6 +22,8 @@ export interface OutputGroup {
    * leave gaps (a merged group's number) and add numbers at the end (a split-off part).
    */
   readonly number?: number;
+  /** For metadata.txt's header and the dry-run preview; left out when not given. */
+  readonly kind?: GroupKind;
   /** Members in the order they appear in metadata.txt; this order also settles name clashes. */
   readonly photos: readonly OutputPhoto[];
   /** Files made for the group (an HDR merge), copied in after the best_ copy. */
@@ -89,6 +91,9 @@ export interface PlannedGroup {
   readonly bestName: FsPath;
   /** Names of the extra files in the group folder. */
   readonly extras: readonly string[];
+  readonly kind: GroupKind | null;
+  /** The best photo's path relative to the source, for the dry-run preview. */
+  readonly bestLabel: string;
 }
 
 export interface OutputPlan {
@@ -146,17 +151,17 @@ export function planOutput(input: PlanInput): OutputPlan {
       }
     }
     if (bestOp === undefined) throw new OutputPlanError(`No best photo in ${folder}`); // checked above
-    const content = renderMetadataText(
-      group.photos,
-      input.localOffset === undefined ? {} : { localOffset: input.localOffset },
-    );
+    const content = renderMetadataText(group.photos, {
+      ...(input.localOffset === undefined ? {} : { localOffset: input.localOffset }),
+      ...(group.kind === undefined ? {} : { kind: group.kind }),
+    });
     operations.push({ kind: 'write', dir, name: 'metadata.txt', to: `${dir}/metadata.txt`, content });
     operations.push(bestOp);
     const extras = group.extras ?? [];
     for (const e of extras) {
       operations.push({ kind: 'copy', role: 'extra', from: e.from, size: e.size, mtimeMs: e.mtimeMs, label: e.label, dir, name: e.name, to: `${dir}/${e.name}` });
     }
-    groups.push({ folder, dir, originals: names, bestName: bestOp.name, extras: extras.map((e) => e.name) });
+    groups.push({ folder, dir, originals: names, bestName: bestOp.name, extras: extras.map((e) => e.name), kind: group.kind ?? null, bestLabel: bestOp.label });
   });
   return { root, groups, operations };
 }
@@ -221,6 +226,26 @@ export function renderPlan(plan: OutputPlan): string[] {
     const target = relativeToRoot(plan.root, op.to);
     return op.kind === 'copy' ? `copy ${op.label} → ${target}` : `write ${target}`;
   });
+}
+
+/**
+ * The dry-run preview: one line per group (kind, size, the best photo, extra files) and a total,
+ * instead of one line per file (renderPlan, shown with --verbose).
+ */
+export function renderPlanPreview(plan: OutputPlan): string[] {
+  const lines = plan.groups.map((g) => {
+    const count = `${g.originals.length} photo${g.originals.length === 1 ? '' : 's'}`;
+    const extras = g.extras.length > 0 ? `; also ${g.extras.join(', ')}` : '';
+    return `${g.folder}: ${g.kind === null ? count : `${g.kind}, ${count}`}; best ${g.bestLabel}${extras}`;
+  });
+  const copies = plan.operations.filter((op): op is CopyOperation => op.kind === 'copy');
+  const bytes = copies.reduce((n, op) => n + op.size, 0);
+  if (plan.groups.length > 0) {
+    lines.push(
+      `${plan.groups.length} group folder${plan.groups.length === 1 ? '' : 's'} with ${plan.operations.length} files (${copies.length} copies, ${(bytes / 1e6).toFixed(1)} MB) would be written to ${plan.root}.`,
+    );
+  }
+  return lines;
 }
 
 /** A destination shown relative to the output root (`group_0001/metadata.txt`). */

@@ -1,64 +1,376 @@
 /**
- * The run options: one DEFAULT_OPTIONS object and one zod schema that the CLI, settings files
- * and the interactive menu all share. Messages name the flag and the range, sharp-style.
+ * The run options as one table (OPTION_TABLE): each row holds an option's flag, default, zod
+ * schema (whose messages name the flag and the range, sharp-style), help text and section, whether
+ * settings files keep it, and its name in the seed's settings file. DEFAULT_OPTIONS, the commander
+ * declarations (cli/program.ts), the settings-file keys (cli/settings.ts) and the messages are all
+ * derived from it, so adding an option is one row.
+ *
+ * Validated options are a discriminated union on `sourceType`: a local run has its folders, an
+ * Immich run its server address, as types rather than as checks repeated by every reader.
  */
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export const DEFAULT_OPTIONS = {
-  sourceType: 'local' as 'local' | 'immich',
-  source: null as string | null,
-  output: null as string | null,
-  threshold: 5,
-  timeWindow: 300,
-  minGroupSize: 3,
-  threads: availableParallelism(),
-  resume: false,
-  forceFresh: false,
-  stateFile: null as string | null,
-  dryRun: false,
-  verbose: false,
-  limit: 0,
-  faceBackend: 'auto' as FaceBackendName,
-  /** Merge exposure brackets into group_NNNN/hdr_merged.jpg (folder runs). */
-  enableHdr: false,
-  /** The seed's tone-mapping gamma; 2.2 leaves the merge as fused, higher lifts the shadows. */
-  hdrGamma: 2.2,
-  // Immich (--source-type immich). The API key is deliberately not an option: it comes from
-  // --immich-api-key or IMMICH_API_KEY and never reaches a stored run, report or settings file.
-  immichUrl: null as string | null,
-  immichAlbum: null as string | null,
-  immichCacheDir: join(homedir(), '.cache', 'photo-organizer', 'immich'),
-  /** MiB. */
-  immichCacheSize: 5000,
-  verifySsl: true,
-  useFullResolution: false,
-  /** A local copy of the Immich library: originals are read from it instead of downloaded (implies originals). */
-  immichLibraryPath: null as string | null,
-  tagOnly: false,
-  createAlbums: false,
-  albumPrefix: 'Organized-',
-  markBestFavorite: false,
-  archiveNonBest: false,
-  stack: false,
-  immichGroupByPerson: false,
-  immichPerson: null as string | null,
-  /** One grouping pass per exact combination of favourite people. */
-  immichGroupByPeople: false,
-  /** People never grouped by nor named in albums (pets, strangers). */
-  excludedPeople: [] as string[],
-  immichUseServerFaces: false,
-  immichUseDuplicates: false,
-  immichSmartSearch: null as string | null,
-  undo: false,
-};
-
 /** Face backends: `auto` picks the built-in one when it loads; the seed's names are aliases. */
 export const FACE_BACKENDS = ['auto', 'human', 'none', 'face_recognition', 'mediapipe'] as const;
 export type FaceBackendName = (typeof FACE_BACKENDS)[number];
 
-export type RunOptions = Readonly<typeof DEFAULT_OPTIONS>;
+/** What --source-type accepts: `hybrid` is read as an Immich run with a local copy (see hybridAsImmich). */
+export const SOURCE_TYPES = ['local', 'immich', 'hybrid'] as const;
+
+/** The headed sections of --help, in order. */
+export const HELP_SECTIONS = {
+  source: 'Source',
+  grouping: 'Grouping',
+  best: 'Best photo',
+  output: 'Output',
+  immich: 'Immich (with --source-type immich or hybrid)',
+  run: 'Run',
+} as const;
+export type HelpSection = keyof typeof HELP_SECTIONS;
+
+/**
+ * How long a value lives: `run` values are saved in settings files and restored by --resume;
+ * `invocation` values are saved but each command line gives its own (--resume does not restore
+ * them); `once` values are neither (a saved --undo would be a trap on every -r).
+ */
+export type OptionScope = 'run' | 'invocation' | 'once';
+
+interface OptionRow<T> {
+  /** Commander's flags, e.g. `-t, --threshold <n>`. */
+  readonly flags: string;
+  readonly default: T;
+  /** The default as --help shows it, when the value itself would mislead (the machine's core count). */
+  readonly defaultText?: string;
+  readonly schema: z.ZodType<T>;
+  /** How commander turns the typed text into a value; validation happens afterwards, in one place. */
+  readonly parse?: 'integer' | 'decimal';
+  readonly help: string;
+  readonly section: HelpSection;
+  readonly scope: OptionScope;
+  /** The seed's settings-file key, null when the seed had none. */
+  readonly seed: string | null;
+}
+
+const MAX_INT = 2 ** 31 - 1;
+
+function describe(value: unknown): string {
+  if (typeof value === 'number' && Number.isNaN(value)) return 'something that is not a number';
+  if (value === undefined) return 'nothing';
+  return typeof value === 'string' ? `"${value}"` : String(value);
+}
+
+/** An integer in a range; "at least N" when there is no upper bound worth naming. */
+function int(flag: string, min: number, max: number) {
+  const range = max === MAX_INT ? `an integer of at least ${min}` : `an integer between ${min} and ${max}`;
+  const error = (iss: { input: unknown }) => `Expected ${range} for ${flag} but received ${describe(iss.input)}`;
+  return z.number({ error }).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(flag: string, values: T, listed: readonly string[] = values) {
+  return z.enum(values, { error: (iss) => `Expected one of ${listed.join(', ')} for ${flag} but received ${describe(iss.input)}` });
+}
+
+function text(flag: string, what: string) {
+  const error = `Expected ${what} for ${flag} but received ""`;
+  return z.string({ error: (iss) => `Expected ${what} for ${flag} but received ${describe(iss.input)}` }).min(1, { error });
+}
+
+const httpUrl = z
+  .string({ error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
+  .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), { error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` });
+
+const flag = (section: HelpSection, scope: OptionScope, flags: string, help: string, seed: string | null): OptionRow<boolean> => ({
+  flags,
+  default: false,
+  schema: z.boolean(),
+  help,
+  section,
+  scope,
+  seed,
+});
+
+/** Every run option. Keys are RunOptions' field names; the order is the settings file's. */
+export const OPTION_TABLE = {
+  sourceType: {
+    flags: '--source-type <type>',
+    default: 'local' as 'local' | 'immich',
+    // 'hybrid' never reaches the schema: hybridAsImmich rewrites it first.
+    schema: oneOf('--source-type', ['local', 'immich'], SOURCE_TYPES),
+    help: 'local (a folder), immich (a server) or hybrid (a server whose originals are read from --immich-library-path)',
+    section: 'source',
+    scope: 'run',
+    seed: 'source_type',
+  } satisfies OptionRow<'local' | 'immich'>,
+  source: {
+    flags: '-s, --source <dir>',
+    default: null as string | null,
+    schema: text('--source', 'a folder').nullable(),
+    help: 'folder containing the photos, searched recursively (local source)',
+    section: 'source',
+    scope: 'run',
+    seed: 'source',
+  } satisfies OptionRow<string | null>,
+  output: {
+    flags: '-o, --output <dir>',
+    default: null as string | null,
+    schema: text('--output', 'a folder').nullable(),
+    help: 'folder for the organized groups, reports, logs and catalog (created if missing)',
+    section: 'output',
+    scope: 'run',
+    seed: 'output',
+  } satisfies OptionRow<string | null>,
+  threshold: {
+    flags: '-t, --threshold <n>',
+    default: 5,
+    schema: int('--threshold', 0, 64),
+    parse: 'integer',
+    help: 'similarity threshold 0-64: lower is stricter (see the guide below)',
+    section: 'grouping',
+    scope: 'run',
+    seed: 'threshold',
+  } satisfies OptionRow<number>,
+  timeWindow: {
+    flags: '--time-window <seconds>',
+    default: 300,
+    schema: int('--time-window', 0, MAX_INT),
+    parse: 'integer',
+    help: 'only group photos taken within this many seconds of each other; 0 ignores time',
+    section: 'grouping',
+    scope: 'run',
+    seed: 'time_window',
+  } satisfies OptionRow<number>,
+  minGroupSize: {
+    flags: '--min-group-size <n>',
+    default: 3,
+    schema: int('--min-group-size', 2, MAX_INT),
+    parse: 'integer',
+    help: 'smallest group kept (at least 2)',
+    section: 'grouping',
+    scope: 'run',
+    seed: 'min_group_size',
+  } satisfies OptionRow<number>,
+  threads: {
+    flags: '--threads <n>',
+    default: availableParallelism(),
+    defaultText: 'number of cores',
+    schema: int('--threads', 1, 1024),
+    parse: 'integer',
+    help: 'worker threads for decoding and fingerprinting (results never depend on it)',
+    section: 'run',
+    scope: 'invocation',
+    seed: 'threads',
+  } satisfies OptionRow<number>,
+  resume: flag('run', 'once', '--resume', 'continue an interrupted run, with its options', null),
+  forceFresh: flag('run', 'once', '--force-fresh', 'forget the catalog (cached fingerprints, earlier runs) and start over', null),
+  stateFile: {
+    flags: '--state-file <path>',
+    default: null as string | null,
+    schema: text('--state-file', 'a file').nullable(),
+    help: 'catalog file (default: OUTPUT/.photo-organizer/catalog.db)',
+    section: 'run',
+    scope: 'invocation',
+    seed: null,
+  } satisfies OptionRow<string | null>,
+  dryRun: flag('run', 'invocation', '--dry-run', 'change nothing at all; print a preview of each group (every file with --verbose)', 'dry_run'),
+  verbose: flag('run', 'invocation', '--verbose', 'more detail: per-stage timings, every file of a dry run, every skipped file', 'verbose'),
+  limit: {
+    flags: '--limit <n>',
+    default: 0,
+    schema: int('--limit', 0, MAX_INT),
+    parse: 'integer',
+    help: 'process only the first N photos, in path order (0 = all)',
+    section: 'source',
+    scope: 'invocation',
+    seed: 'limit',
+  } satisfies OptionRow<number>,
+  faceBackend: {
+    flags: '--face-backend <name>',
+    default: 'auto' as FaceBackendName,
+    schema: oneOf('--face-backend', FACE_BACKENDS),
+    help: 'face analysis for the best-photo choice: auto, human (the built-in face model) or none (face_recognition and mediapipe are aliases of human)',
+    section: 'best',
+    scope: 'run',
+    seed: 'face_backend',
+  } satisfies OptionRow<FaceBackendName>,
+  enableHdr: flag('best', 'run', '--enable-hdr', 'merge each exposure bracket (one scene at different exposures) into group_NNNN/hdr_merged.jpg', 'enable_hdr'),
+  hdrGamma: {
+    flags: '--hdr-gamma <value>',
+    default: 2.2,
+    schema: z
+      .number({ error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` })
+      .refine((n) => Number.isFinite(n) && n >= 0.5 && n <= 5, { error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` }),
+    parse: 'decimal',
+    help: 'tone of the HDR merge: 2.2 keeps it as fused, higher lifts the shadows, lower deepens them (0.5-5)',
+    section: 'best',
+    scope: 'run',
+    seed: 'hdr_gamma',
+  } satisfies OptionRow<number>,
+  // Immich. The API key is deliberately not an option: it comes from --immich-api-key or
+  // IMMICH_API_KEY and never reaches a stored run, report or settings file.
+  immichUrl: {
+    flags: '--immich-url <url>',
+    default: null as string | null,
+    schema: httpUrl.nullable(),
+    help: 'Immich server address, e.g. https://photos.example.com',
+    section: 'immich',
+    scope: 'run',
+    seed: 'immich_url',
+  } satisfies OptionRow<string | null>,
+  immichAlbum: {
+    flags: '--immich-album <name>',
+    default: null as string | null,
+    schema: text('--immich-album', 'an album name').nullable(),
+    help: 'only the photos of this Immich album (exact name)',
+    section: 'immich',
+    scope: 'run',
+    seed: 'immich_album',
+  } satisfies OptionRow<string | null>,
+  immichCacheDir: {
+    flags: '--immich-cache-dir <dir>',
+    default: join(homedir(), '.cache', 'photo-organizer', 'immich'),
+    defaultText: '~/.cache/photo-organizer/immich',
+    schema: text('--immich-cache-dir', 'a folder'),
+    help: 'cache of downloaded pictures (and the catalog when there is no -o)',
+    section: 'immich',
+    scope: 'run',
+    seed: 'immich_cache_dir',
+  } satisfies OptionRow<string>,
+  /** MiB. */
+  immichCacheSize: {
+    flags: '--immich-cache-size <mb>',
+    default: 5000,
+    schema: int('--immich-cache-size', 1, 1024 * 1024),
+    parse: 'integer',
+    help: 'size cap of the cache in MB (least recently used pictures go first)',
+    section: 'immich',
+    scope: 'run',
+    seed: 'immich_cache_size',
+  } satisfies OptionRow<number>,
+  // The seed's no_verify_ssl is the inverse: cli/settings.ts flips it when converting.
+  verifySsl: { ...flag('immich', 'run', '--no-verify-ssl', "do not verify the Immich server's TLS certificate (self-signed servers)", 'no_verify_ssl'), default: true },
+  useFullResolution: flag('immich', 'run', '--use-full-resolution', 'download original files instead of the server previews', 'use_full_resolution'),
+  /** A local copy of the Immich library: originals are read from it instead of downloaded (implies originals). */
+  immichLibraryPath: {
+    flags: '--immich-library-path <dir>',
+    default: null as string | null,
+    schema: text('--immich-library-path', 'a folder').nullable(),
+    help: 'a local copy of the Immich library: originals are read from it, not downloaded (hybrid default: /mnt/photos/immich-app/library)',
+    section: 'immich',
+    scope: 'run',
+    seed: 'immich_library_path',
+  } satisfies OptionRow<string | null>,
+  tagOnly: flag('immich', 'run', '--tag-only', 'tag the groups in Immich (photo-organizer/...) and write no group folders', 'tag_only'),
+  createAlbums: flag('immich', 'run', '--create-albums', 'make an Immich album per group (and tag the groups)', 'create_albums'),
+  albumPrefix: {
+    flags: '--album-prefix <prefix>',
+    default: 'Organized-',
+    schema: z.string(),
+    help: 'start of album names',
+    section: 'immich',
+    scope: 'run',
+    seed: 'album_prefix',
+  } satisfies OptionRow<string>,
+  markBestFavorite: flag('immich', 'run', '--mark-best-favorite', 'mark the best photo of each group as favorite in Immich', 'mark_best_favorite'),
+  archiveNonBest: flag('immich', 'run', '--archive-non-best', 'archive the other photos of each group in Immich', 'archive_non_best'),
+  stack: flag('immich', 'run', '--stack', 'make an Immich stack of each group, the best photo as its cover', null),
+  immichGroupByPerson: flag('immich', 'run', '--immich-group-by-person', "group each named person's photos separately", 'immich_group_by_person'),
+  immichPerson: {
+    flags: '--immich-person <name>',
+    default: null as string | null,
+    schema: text('--immich-person', "a person's name").nullable(),
+    help: "only this person's photos (implies --immich-group-by-person)",
+    section: 'immich',
+    scope: 'run',
+    seed: 'immich_person',
+  } satisfies OptionRow<string | null>,
+  /** One grouping pass per exact combination of favourite people. */
+  immichGroupByPeople: flag(
+    'immich',
+    'run',
+    '--immich-group-by-people',
+    'group the photos of each combination of favourite people apart ("Anna, Ben" apart from "Anna")',
+    'immich_group_by_people',
+  ),
+  /** People never grouped by nor named in albums (pets, strangers). */
+  excludedPeople: {
+    flags: '--excluded-people <names...>',
+    default: [] as string[],
+    schema: z.array(z.string().trim().min(1, { error: 'Expected names for --excluded-people but received ""' })),
+    help: 'people never grouped by nor named in album names (pets, strangers); also read from ./excluded_people.txt',
+    section: 'immich',
+    scope: 'run',
+    seed: 'excluded_people',
+  } satisfies OptionRow<string[]>,
+  immichUseServerFaces: flag('immich', 'run', '--immich-use-server-faces', 'pick the best photo with the faces Immich found (no download for faces)', 'immich_use_server_faces'),
+  immichUseDuplicates: flag('immich', 'run', '--immich-use-duplicates', "use Immich's duplicate groups instead of finding groups", 'immich_use_duplicates'),
+  immichSmartSearch: {
+    flags: '--immich-smart-search <query>',
+    default: null as string | null,
+    schema: text('--immich-smart-search', 'a search query').nullable(),
+    help: 'only the photos a smart (CLIP) search finds, e.g. "beach sunset"',
+    section: 'immich',
+    scope: 'run',
+    seed: 'immich_smart_search',
+  } satisfies OptionRow<string | null>,
+  undo: flag('immich', 'once', '--undo', 'remove what earlier runs changed on the Immich server: tags, albums, stacks, favorites, archive', null),
+};
+
+type Table = typeof OPTION_TABLE;
+export type OptionKey = keyof Table;
+
+/** Every option's value, each field as wide as any source allows: settings files and the -i draft. */
+export type OptionValues = { -readonly [K in OptionKey]: Table[K]['default'] };
+
+export const OPTION_KEYS = Object.keys(OPTION_TABLE) as OptionKey[];
+
+/** One row, with its value type erased: for code that walks the table. */
+export function optionRow(key: OptionKey): OptionRow<unknown> {
+  return OPTION_TABLE[key] as OptionRow<unknown>;
+}
+
+export const DEFAULT_OPTIONS: Readonly<OptionValues> = Object.fromEntries(OPTION_KEYS.map((k) => [k, OPTION_TABLE[k].default])) as OptionValues;
+
+/** Flag names as the user types them (`--threshold`), for messages. */
+export const FLAG_NAMES: Readonly<Record<OptionKey, string>> = Object.fromEntries(
+  OPTION_KEYS.map((k) => [k, /--[\w-]+/.exec(OPTION_TABLE[k].flags)![0]]),
+) as Record<OptionKey, string>;
+
+/** Options whose value settings files keep (every scope but `once`). */
+export const SAVED_KEYS: readonly OptionKey[] = OPTION_KEYS.filter((k) => OPTION_TABLE[k].scope !== 'once');
+
+/** Options --resume restores from the interrupted run. */
+export const RESTORED_KEYS: readonly OptionKey[] = OPTION_KEYS.filter((k) => OPTION_TABLE[k].scope === 'run');
+
+/** The flat shape: every field with its own schema; what settings files and the -i prompts check against. */
+export const optionFieldSchemas = Object.fromEntries(OPTION_KEYS.map((k) => [k, OPTION_TABLE[k].schema])) as { [K in OptionKey]: Table[K]['schema'] };
+export const optionValuesSchema = z.object(optionFieldSchemas).strict();
+
+const required = (message: string) => z.string({ error: (iss) => (iss.input === null || iss.input === undefined ? message : `${message}; received ${describe(iss.input)}`) }).min(1, { error: message });
+
+const localSchema = optionValuesSchema.extend({
+  sourceType: z.literal('local'),
+  source: required('--source is required for a local run (the folder holding your photos)'),
+  output: required('--output is required (the folder for the organized groups)'),
+});
+
+const immichSchema = optionValuesSchema.extend({
+  sourceType: z.literal('immich'),
+  immichUrl: z.string({ error: (iss) => (iss.input === null || iss.input === undefined ? '--immich-url is required with --source-type immich (the address of your Immich server)' : `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}`) }).pipe(httpUrl),
+});
+
+/** Validated options: a discriminated union on the source. */
+export const runOptionsSchema = z.preprocess(
+  (raw) => (typeof raw === 'object' && raw !== null ? hybridAsImmich(raw as Record<string, unknown>) : raw),
+  z.discriminatedUnion('sourceType', [localSchema, immichSchema], {
+    error: (iss) => `Expected one of ${SOURCE_TYPES.join(', ')} for --source-type but received ${describe((iss.input as Record<string, unknown> | undefined)?.sourceType)}`,
+  }),
+);
+
+export type LocalRunOptions = Readonly<z.output<typeof localSchema>>;
+export type ImmichRunOptions = Readonly<z.output<typeof immichSchema>>;
+export type RunOptions = LocalRunOptions | ImmichRunOptions;
 
 /** The seed's default --immich-library-path, taken when --source-type hybrid names none. */
 export const SEED_LIBRARY_PATH = '/mnt/photos/immich-app/library';
@@ -73,121 +385,26 @@ export function hybridAsImmich(raw: Record<string, unknown>): Record<string, unk
 }
 
 /** Which Immich picture a run works on: originals when asked, or when they can be read locally. */
-export function pictureKind(o: Pick<RunOptions, 'useFullResolution' | 'immichLibraryPath'>): 'original' | 'preview' {
+export function pictureKind(o: Pick<OptionValues, 'useFullResolution' | 'immichLibraryPath'>): 'original' | 'preview' {
   return o.useFullResolution || o.immichLibraryPath !== null ? 'original' : 'preview';
 }
 
-/** Flag names as the user types them, for messages. */
-export const FLAG_NAMES: Readonly<Record<keyof RunOptions, string>> = {
-  sourceType: '--source-type',
-  source: '--source',
-  output: '--output',
-  threshold: '--threshold',
-  timeWindow: '--time-window',
-  minGroupSize: '--min-group-size',
-  threads: '--threads',
-  resume: '--resume',
-  forceFresh: '--force-fresh',
-  stateFile: '--state-file',
-  dryRun: '--dry-run',
-  verbose: '--verbose',
-  limit: '--limit',
-  faceBackend: '--face-backend',
-  enableHdr: '--enable-hdr',
-  hdrGamma: '--hdr-gamma',
-  immichUrl: '--immich-url',
-  immichAlbum: '--immich-album',
-  immichCacheDir: '--immich-cache-dir',
-  immichCacheSize: '--immich-cache-size',
-  verifySsl: '--no-verify-ssl',
-  useFullResolution: '--use-full-resolution',
-  immichLibraryPath: '--immich-library-path',
-  tagOnly: '--tag-only',
-  createAlbums: '--create-albums',
-  albumPrefix: '--album-prefix',
-  markBestFavorite: '--mark-best-favorite',
-  archiveNonBest: '--archive-non-best',
-  stack: '--stack',
-  immichGroupByPerson: '--immich-group-by-person',
-  immichPerson: '--immich-person',
-  immichGroupByPeople: '--immich-group-by-people',
-  excludedPeople: '--excluded-people',
-  immichUseServerFaces: '--immich-use-server-faces',
-  immichUseDuplicates: '--immich-use-duplicates',
-  immichSmartSearch: '--immich-smart-search',
-  undo: '--undo',
-};
-
-const int = (flag: string, min: number, max: number) =>
-  z.number({ error: (iss) => `Expected an integer between ${min} and ${max} for ${flag} but received ${describe(iss.input)}` })
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
-      error: (iss) => `Expected an integer between ${min} and ${max} for ${flag} but received ${describe(iss.input)}`,
-    });
-
-const MAX_INT = 2 ** 31 - 1;
-
-export const runOptionsSchema = z
-  .object({
-    sourceType: z.enum(['local', 'immich'], {
-      error: (iss) => `Expected one of local, immich for --source-type but received ${describe(iss.input)}`,
-    }),
-    source: z.string().min(1).nullable(),
-    output: z.string().min(1).nullable(),
-    threshold: int('--threshold', 0, 64),
-    timeWindow: int('--time-window', 0, MAX_INT),
-    minGroupSize: int('--min-group-size', 2, MAX_INT),
-    threads: int('--threads', 1, 1024),
-    resume: z.boolean(),
-    forceFresh: z.boolean(),
-    stateFile: z.string().min(1).nullable(),
-    dryRun: z.boolean(),
-    verbose: z.boolean(),
-    limit: int('--limit', 0, MAX_INT),
-    faceBackend: z.enum(FACE_BACKENDS, {
-      error: (iss) => `Expected one of ${FACE_BACKENDS.join(', ')} for --face-backend but received ${describe(iss.input)}`,
-    }),
-    enableHdr: z.boolean(),
-    hdrGamma: z
-      .number({ error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` })
-      .refine((n) => Number.isFinite(n) && n >= 0.5 && n <= 5, { error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` }),
-    immichUrl: z
-      .string({ error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
-      .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), { error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
-      .nullable(),
-    immichAlbum: z.string().min(1, { error: 'Expected an album name for --immich-album but received ""' }).nullable(),
-    immichCacheDir: z.string().min(1),
-    immichCacheSize: int('--immich-cache-size', 1, 1024 * 1024),
-    verifySsl: z.boolean(),
-    useFullResolution: z.boolean(),
-    immichLibraryPath: z.string().min(1, { error: 'Expected a folder for --immich-library-path but received ""' }).nullable(),
-    tagOnly: z.boolean(),
-    createAlbums: z.boolean(),
-    albumPrefix: z.string(),
-    markBestFavorite: z.boolean(),
-    archiveNonBest: z.boolean(),
-    stack: z.boolean(),
-    immichGroupByPerson: z.boolean(),
-    immichPerson: z.string().min(1, { error: 'Expected a person\'s name for --immich-person but received ""' }).nullable(),
-    immichGroupByPeople: z.boolean(),
-    excludedPeople: z.array(z.string().trim().min(1, { error: 'Expected names for --excluded-people but received ""' })),
-    immichUseServerFaces: z.boolean(),
-    immichUseDuplicates: z.boolean(),
-    immichSmartSearch: z.string().min(1, { error: 'Expected a search query for --immich-smart-search but received ""' }).nullable(),
-    undo: z.boolean(),
-  })
-  .strict();
-
-function describe(value: unknown): string {
-  if (typeof value === 'number' && Number.isNaN(value)) return 'something that is not a number';
-  return typeof value === 'string' ? `"${value}"` : String(value);
+/** The first problem as one line naming the flag. */
+function firstProblem(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const field = issue.path[0];
+  const flagName = typeof field === 'string' && field in FLAG_NAMES ? FLAG_NAMES[field as OptionKey] : String(field ?? '');
+  return issue.message.includes('--') ? issue.message : `${flagName}: ${issue.message}`;
 }
 
-/** Validates merged options; returns the first problem as one line, or the options. */
+/** Validates merged options for a run; returns the first problem as one line, or the options. */
 export function validateOptions(input: unknown): { ok: true; options: RunOptions } | { ok: false; message: string } {
   const parsed = runOptionsSchema.safeParse(input);
-  if (parsed.success) return { ok: true, options: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path[0];
-  const flag = typeof field === 'string' && field in FLAG_NAMES ? FLAG_NAMES[field as keyof RunOptions] : String(field ?? '');
-  return { ok: false, message: issue.message.includes('--') ? issue.message : `${flag}: ${issue.message}` };
+  return parsed.success ? { ok: true, options: parsed.data } : { ok: false, message: firstProblem(parsed.error) };
+}
+
+/** Validates every value without asking for a complete run (the -i walkthrough starts without folders). */
+export function validateValues(input: unknown): { ok: true; values: OptionValues } | { ok: false; message: string } {
+  const parsed = optionValuesSchema.safeParse(hybridAsImmich(input as Record<string, unknown>));
+  return parsed.success ? { ok: true, values: parsed.data as OptionValues } : { ok: false, message: firstProblem(parsed.error) };
 }

@@ -50,7 +50,12 @@ async function openReviewSource(ctx: SourceContext, settings: ReviewSettings): P
   const checked = validateOptions({ ...DEFAULT_OPTIONS, ...ctx.options });
   if (!checked.ok) throw new ReviewSetupError(`the catalog ${ctx.catalog} holds run options this version cannot read (${checked.message})`);
   const folders = runFolders(checked.options, ctx.catalog, ctx.outputHint);
-  const options: RunOptions = { ...checked.options, source: folders.source, output: folders.output, immichCacheDir: cacheDirOf(ctx, checked.options, settings) };
+  const run = checked.options;
+  // A folder run's folders are always known (runFolders says why not otherwise).
+  const options: RunOptions =
+    run.sourceType === 'local'
+      ? { ...run, source: folders.source ?? run.source, output: folders.output ?? run.output }
+      : { ...run, output: folders.output, immichCacheDir: cacheDirOf(ctx, run, settings) };
   if (options.sourceType === 'immich') {
     if (options.immichUrl === null) throw new ReviewSetupError(`the catalog ${ctx.catalog} does not say which Immich server the run used`);
     if (!settings.apiKey) throw new ReviewSetupError(`reviewing a run on ${options.immichUrl} needs an API key: set IMMICH_API_KEY (or pass --immich-api-key), as for the run`);
@@ -214,7 +219,7 @@ class RunReview implements ReviewSource {
         outputRoot: this.tree!,
         groups: photoGroups.map((g) => {
           const extra = enableHdr ? existingHdr(this.ctx.catalog, g.members.map((m) => ({ photo: m.photo, score: m.decision.score })), hdrGamma) : null;
-          return { number: g.number, photos: g.members, extras: extra === null ? [] : [extra] };
+          return { number: g.number, kind: g.kind, photos: g.members, extras: extra === null ? [] : [extra] };
         }),
       });
       return use(plan);

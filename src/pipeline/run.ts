@@ -9,7 +9,10 @@ import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadJournal } from '../catalog/immich-journal.js';
 import { forgetFingerprints, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
+import { closeCalls } from '../core/close-calls.js';
+import { checkWritable } from '../output/preflight.js';
 import type { GroupKind, PhotoError } from '../core/types.js';
 import type { ActionsSummary } from '../immich/actions/run.js';
 import { hasServerActions } from '../immich/actions/groups.js';
@@ -67,6 +70,12 @@ export interface RunSummary {
   readonly timings: Readonly<Record<string, number>>;
   /** Groups smaller than --min-group-size that were dropped: size -> count. */
   readonly leftOut: ReadonlyMap<number, number>;
+  /** The stage a stop landed in (interrupted runs), else null. */
+  readonly stoppedIn: StageName | null;
+  /** Numbers of the groups whose best won by a small margin (core/close-calls.ts). */
+  readonly closeCalls: readonly number[];
+  /** Faces found in the grouped photos the ranking looked at; null when faces were not analyzed. */
+  readonly faces: { readonly photos: number; readonly faces: number } | null;
 }
 
 /** Where the catalog lives: --state-file, else under -o, else (Immich without -o) under the cache folder. */
@@ -80,6 +89,8 @@ export async function organize(options: RunOptions, secrets: Secrets, sink: Prog
   checkSetup(options, secrets);
   const catalog = catalogPath(options);
   const local = options.sourceType === 'local';
+  // Read-only disk, permission: said in one line before any work, not as a raw errno later.
+  if (!options.dryRun && options.output !== null) checkWritable(resolve(options.output));
   if (options.forceFresh && !options.dryRun && local) removeDatabase(catalog);
   const db = options.dryRun ? openScratchCopy(options.forceFresh && local ? null : catalog) : openDatabase(catalog);
   let source: PhotoSource | null = null;
@@ -166,7 +177,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   let tree: TreeResult | null = null;
   if (options.output && !(options.tagOnly && source instanceof ImmichSource) && groups.length > 0) {
     const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
-    tree = await writeTree({ db, runId: ctx.runId, source, root: resolve(options.output), dryRun: options.dryRun, hdr, timed, sink, ...withSignal }, groups);
+    tree = await writeTree({ db, runId: ctx.runId, source, root: resolve(options.output), dryRun: options.dryRun, verbose: options.verbose, hdr, timed, sink, ...withSignal }, groups);
     if (tree.applied?.aborted === true) return { ...emptySummary(ctx, true), ...base };
   }
   let actions: ActionsSummary | null = null;
@@ -217,7 +228,15 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     actions,
     report,
     leftOut,
+    closeCalls: closeCalls(groups),
+    faces: faces?.analyzer == null ? null : countFaces(loadFaceAnalyses(db, [...grouped], faces.analyzer)),
   };
+}
+
+/** Photos with at least one face, and faces in all, among the analyses. */
+function countFaces(analyses: ReadonlyMap<unknown, { readonly faces: readonly unknown[] }>): { photos: number; faces: number } {
+  const withFaces = [...analyses.values()].filter((a) => a.faces.length > 0);
+  return { photos: withFaces.length, faces: withFaces.reduce((n, a) => n + a.faces.length, 0) };
 }
 
 function stageOf(stage: string): PhotoError['stage'] {
@@ -261,5 +280,9 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     report: null,
     timings: ctx.timings,
     leftOut: new Map(),
+    // The stage that was running: each stage adds its timing as it ends, stopped or not.
+    stoppedIn: interrupted ? ((Object.keys(ctx.timings).at(-1) as StageName | undefined) ?? null) : null,
+    closeCalls: [],
+    faces: null,
   };
 }

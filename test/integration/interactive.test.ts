@@ -73,10 +73,18 @@ describe('interactive setup of a folder run', () => {
     const out = join(work, 'Organized');
     const t = open(['-i'], work, { HOME: home });
     await t.choose('Where are your photos?', 1);
+    // Tab completes a typed path (it used to insert spaces): the folder's name and a slash.
+    await t.question('Folder with your photos');
+    t.type(library.root.slice(0, -3));
+    t.press('Tab');
+    await t.waitFor(`${library.root}/`);
+    expect(t.screen()).not.toMatch(new RegExp(`${library.root.slice(0, -3)}\\s`));
+    t.press('C-u');
     await t.answer('Folder with your photos', library.root);
     await t.answer('Folder for the organized copy', out);
-    await t.answer(`${out} does not exist yet. Create it now?`);
-    expect(existsSync(out)).toBe(true);
+    await t.answer(`${out} does not exist yet. Use it (it is created when the run starts)?`);
+    // Nothing is made before the person chooses to run.
+    expect(existsSync(out)).toBe(false);
     // The guide, then a value out of range: the schema's message, and the question stays.
     await t.question('Similarity threshold:');
     expect(t.screen()).toMatch(/0-3 +duplicates[\s\S]*4-6 +bursts[\s\S]*7-10 +similar scenes/);
@@ -107,7 +115,8 @@ describe('interactive setup of a folder run', () => {
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
     await t.choose('What now?', 4);
     expect(await t.exitCode()).toBe(0);
-    expect(readdirSync(out)).toEqual([]);
+    // Quitting leaves the disk as it was: no output folder was made for a run that never ran.
+    expect(existsSync(out)).toBe(false);
 
     // Next time: the file is offered, and loading it goes straight to the summary.
     const again = open(['-i'], work, { HOME: home });

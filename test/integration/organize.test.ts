@@ -107,7 +107,9 @@ describe('organizing a generated library (default options)', () => {
       const best = g.photos.find((p) => p.isBest)!;
       expect(readFileSync(join(dir, `best_${best.outputName}`)).equals(readFileSync(best.path))).toBe(true);
       const text = readFileSync(join(dir, 'metadata.txt'), 'utf8');
-      expect(text.startsWith(`Photo Group - ${g.photos.length} images\n${'='.repeat(80)}\n\nPhoto 1: `)).toBe(true);
+      // The seed's opening lines, then the group's header (kind, best, why, time span), then the photos.
+      expect(text.startsWith(`Photo Group - ${g.photos.length} images\n${'='.repeat(80)}\n\nkind: ${g.kind} `)).toBe(true);
+      expect(text).toMatch(/\ntime_span: [^\n]+\n(undated: \d+\n)?\nPhoto 1: /);
       expect(text).toContain('reason: ');
     }
   });

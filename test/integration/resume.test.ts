@@ -13,12 +13,12 @@ import { readReport } from '../../src/report/write.js';
 import { runCli } from '../support/cli.js';
 import { buildLibrary, type Library } from '../support/library.js';
 
-/** Output tree as relative path → sha256, leaving out the reports and the catalog. */
+/** Output tree as relative path → sha256, leaving out the reports, the run logs and the catalog (each run has its own). */
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string, prefix: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (prefix === '' && (e.name === 'reports' || e.name === '.photo-organizer')) continue;
+      if (prefix === '' && (e.name === 'reports' || e.name === 'logs' || e.name === '.photo-organizer')) continue;
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p, `${prefix}${e.name}/`);
       else out[`${prefix}${e.name}`] = createHash('sha256').update(readFileSync(p)).digest('hex');

@@ -3,7 +3,7 @@
  * come in which order, what the summary says, and what is saved. (The terminal itself is tested
  * in test/integration/interactive.test.ts.)
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,7 +90,7 @@ describe('interactive setup', () => {
       ['Where are your photos?', 'local'],
       ['Folder with your photos', 'Photos'],
       ['Folder for the organized copy'],
-      ['/', true], // "<folder> does not exist yet. Create it now?"
+      ['/', true], // "<folder> does not exist yet. Use it (it is created when the run starts)?"
       ['Similarity threshold', '7'],
       ['Time window'],
       ['Smallest group', '4'],
@@ -113,6 +113,68 @@ describe('interactive setup', () => {
     expect(ctx.lines.join('\n')).toContain('[2] Processing   threshold 7 (similar scenes) · time window 300 s · groups of 4 or more · 2 threads');
     expect(ctx.lines.join('\n')).toContain('[3] Best photo   face analysis: none · HDR merge: yes (gamma 3)');
     expect(ctx.lines.join('\n')).toContain('[5] Run options  dry run: yes · limit: first 50 photos · verbose: no');
+  });
+
+  it('creates no folder before the run: the output is made when the run starts', async () => {
+    const { cwd } = folders();
+    const prompt = scripted([
+      ['Where are your photos?', 'local'],
+      ['Folder with your photos', 'Photos'],
+      ['Folder for the organized copy', 'Sorted'],
+      [`${join(cwd, 'Sorted')} does not exist yet. Use it (it is created when the run starts)?`, true],
+      ...KEEP_PROCESSING,
+      ['Face analysis'],
+      ['Merge exposure brackets'],
+      ...KEEP_RUN,
+      ['What now?', 'quit'],
+      ['These settings are not saved. Quit anyway', true],
+    ]);
+    const ctx = context(prompt, cwd);
+    expect(await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, ctx)).toEqual({ kind: 'quit' });
+    expect(existsSync(join(cwd, 'Sorted'))).toBe(false);
+    expect(ctx.lines).toContain(`  ${join(cwd, 'Sorted')} will be created when the run starts`);
+  });
+
+  it('warns before quitting with unsaved answers, and quits at once once they are saved', async () => {
+    const { cwd, photos } = folders();
+    const walk: Step[] = [
+      ['Where are your photos?', 'local'],
+      ['Folder with your photos', photos],
+      ['Folder for the organized copy', join(cwd, 'Out')],
+      ['/', true],
+      ...KEEP_PROCESSING,
+      ['Face analysis'],
+      ['Merge exposure brackets'],
+      ...KEEP_RUN,
+    ];
+    const unsaved = scripted([...walk, ['What now?', 'quit'], ['These settings are not saved. Quit anyway'], ['What now?', 'save'], ['What now?', 'quit']]);
+    const ctx = context(unsaved, cwd);
+    expect(await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, ctx)).toEqual({ kind: 'quit' });
+    // Enter at the warning (default no) went back to the menu; after saving, quit asks nothing.
+    expect(unsaved.asked.filter((q) => q.startsWith('These settings are not saved'))).toHaveLength(1);
+    expect(existsSync(join(cwd, 's.json'))).toBe(true);
+  });
+
+  it('labels the face choices in plain words, and says "at least 2" for the group size', async () => {
+    const { FACE_CHOICES } = await import('../../src/cli/interactive/best-photo.js');
+    expect(FACE_CHOICES.map((c) => c.name)).toEqual([
+      'Look at faces when the face model loads (auto)',
+      'Always look at faces: the built-in face model (human)',
+      'Ignore faces (none)',
+    ]);
+    const { cwd, photos } = folders();
+    const prompt = scripted([
+      ['Where are your photos?', 'local'],
+      ['Folder with your photos', photos],
+      ['Folder for the organized copy', join(cwd, 'Out')],
+      ['/', true],
+      ['Similarity threshold'],
+      ['Time window'],
+      ['Smallest group', '1'],
+    ]);
+    await expect(interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, context(prompt, cwd))).rejects.toThrow(
+      'Expected an integer of at least 2 for --min-group-size but received 1',
+    );
   });
 
   it('keeps asking until a path and a number are acceptable, with the reasons', async () => {
@@ -140,6 +202,7 @@ describe('interactive setup', () => {
       ['Merge exposure brackets'],
       ...KEEP_RUN,
       ['What now?', 'quit'],
+      ['These settings are not saved. Quit anyway', true],
     ]);
     const ctx = context(prompt, cwd);
     expect(await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, ctx)).toEqual({ kind: 'quit' });

@@ -48,6 +48,10 @@ describe('renderMetadataText', () => {
       'Photo Group - 2 images',
       '='.repeat(80),
       '',
+      'best: IMG_0001.JPG (score 0.873, ahead of the next by 0.373)',
+      'why: sharpest, well exposed',
+      'time_span: 2023-01-02T03:04:05.060 to 2024-05-01T14:03:07+02:00 (485 days 10 h)',
+      '',
       'Photo 1: IMG_0001.JPG',
       '-'.repeat(80),
       'filename: IMG_0001.JPG',
@@ -81,6 +85,34 @@ describe('renderMetadataText', () => {
       '',
     ].join('\n');
     expect(renderMetadataText(photos, { localOffset: plusTwoHours })).toBe(expected);
+  });
+
+  it('opens with the group: its kind, the best photo and its lead, why, and the time span', () => {
+    const shot = (name: string, seconds: number | null, score: number, isBest = false): OutputPhoto => ({
+      photo: {
+        path: `/lib/${name}`,
+        relativePath: name,
+        size: 1,
+        mtimeMs: 0,
+        meta: meta({ takenAt: seconds === null ? null : { wallClockMs: Date.UTC(2024, 4, 1, 14, 3, seconds), offsetMinutes: null, source: 'DateTimeOriginal' } }),
+      },
+      decision: { score, reason: isBest ? 'sharpest, eyes open' : 'blurred', isBest },
+    });
+    const text = renderMetadataText([shot('a.jpg', 7, 0.61), shot('b.jpg', 9, 0.8, true), shot('c.jpg', 11, 0.79), shot('d.jpg', null, 0.2)], {
+      localOffset: () => 0,
+      kind: 'burst',
+    });
+    expect(text.split('\n').slice(0, 9)).toEqual([
+      'Photo Group - 4 images',
+      '='.repeat(80),
+      '',
+      'kind: burst (frames shot in quick succession)',
+      'best: b.jpg (score 0.800, ahead of the next by 0.010)',
+      'why: sharpest, eyes open',
+      'time_span: 2024-05-01T14:03:07 to 2024-05-01T14:03:11 (4 s)',
+      'undated: 1',
+      '',
+    ]);
   });
 
   it('leaves out taken_at and gps when unknown', () => {

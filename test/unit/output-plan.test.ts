@@ -54,6 +54,8 @@ describe('planOutput', () => {
         originals: ['IMG_0001.JPG', 'IMG_0002.JPG'],
         bestName: 'best_IMG_0001.JPG',
         extras: [],
+        kind: null,
+        bestLabel: '2024/IMG_0001.JPG',
       },
     ]);
   });

@@ -45,8 +45,8 @@ describe('settings files', () => {
     expect(problem({ version: 1, thresold: 3 })).toBe(`${FILE}: unknown setting "thresold" (did you mean "threshold"?)`);
     expect(problem({ version: 1, colour: 'red' })).toBe(`${FILE}: unknown setting "colour"`);
     expect(problem({ version: 1, verbose: 'yes' })).toBe(`${FILE}: "verbose": expected true or false but received "yes"`);
-    expect(problem({ version: 1, timeWindow: '300' })).toBe(`${FILE}: "timeWindow": Expected an integer between 0 and 2147483647 for --time-window but received "300"`);
-    expect(problem({ version: 1, minGroupSize: 1 })).toBe(`${FILE}: "minGroupSize": Expected an integer between 2 and 2147483647 for --min-group-size but received 1`);
+    expect(problem({ version: 1, timeWindow: '300' })).toBe(`${FILE}: "timeWindow": Expected an integer of at least 0 for --time-window but received "300"`);
+    expect(problem({ version: 1, minGroupSize: 1 })).toBe(`${FILE}: "minGroupSize": Expected an integer of at least 2 for --min-group-size but received 1`);
     expect(problem({ version: 1, faceBackend: 'dlib' })).toBe(`${FILE}: "faceBackend": Expected one of auto, human, none, face_recognition, mediapipe for --face-backend but received "dlib"`);
     expect(problem({ version: 1, immichUrl: 'photos.example.com' })).toContain('"immichUrl": Expected an http(s) URL for --immich-url');
   });

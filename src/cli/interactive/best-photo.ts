@@ -3,13 +3,13 @@
  * (the seed's aliases are accepted in files and flags, but only the real choices are offered
  * here), and for folders the HDR merge of exposure brackets with its tone.
  */
-import { runOptionsSchema, type FaceBackendName } from '../../pipeline/options.js';
+import { optionFieldSchemas, type FaceBackendName } from '../../pipeline/options.js';
 import { type Draft, type Section, type SetupContext, withSettings } from './context.js';
 
 export const FACE_CHOICES: readonly { value: FaceBackendName; name: string; description: string }[] = [
-  { value: 'auto', name: 'auto', description: 'The built-in face analysis if it loads, else none (with a notice).' },
-  { value: 'human', name: 'human', description: 'The built-in face analysis (closed eyes, smiles, sharp faces); the run fails if it cannot load.' },
-  { value: 'none', name: 'none', description: 'No faces: sharpness, exposure and resolution decide. Fastest.' },
+  { value: 'auto', name: 'Look at faces when the face model loads (auto)', description: 'The built-in face analysis if it loads, else none (with a notice).' },
+  { value: 'human', name: 'Always look at faces: the built-in face model (human)', description: 'The built-in face analysis (closed eyes, smiles, sharp faces); the run fails if it cannot load.' },
+  { value: 'none', name: 'Ignore faces (none)', description: 'No faces: sharpness, exposure and resolution decide. Fastest.' },
 ];
 
 export const bestPhotoSection: Section = async (draft, ctx) => {
@@ -41,7 +41,7 @@ async function askGamma(ctx: SetupContext, current: number): Promise<number> {
     message: 'HDR tone (gamma 0.5-5: 2.2 keeps the fused tones, higher lifts the shadows):',
     default: String(current),
     validate: (text) => {
-      const parsed = runOptionsSchema.shape.hdrGamma.safeParse(toNumber(text));
+      const parsed = optionFieldSchemas.hdrGamma.safeParse(toNumber(text));
       return parsed.success ? true : parsed.error.issues[0]!.message.replace('something that is not a number', `"${text}"`);
     },
   });

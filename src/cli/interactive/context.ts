@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { ServerCheck, ServerCheckInput } from '../../pipeline/server-check.js';
-import { runOptionsSchema } from '../../pipeline/options.js';
+import { optionFieldSchemas } from '../../pipeline/options.js';
 import { expandHome, type SettingKey, type Settings } from '../settings.js';
 import type { Prompter } from './prompter.js';
 
@@ -41,7 +41,7 @@ type IntegerKey = { [K in SettingKey]: Settings[K] extends number ? K : never }[
 
 /** Asks for a whole number, checked by the option's schema (range and message included). */
 export async function askInteger(ctx: SetupContext, key: IntegerKey, message: string, current: number): Promise<number> {
-  const schema = runOptionsSchema.shape[key];
+  const schema = optionFieldSchemas[key];
   const toNumber = (text: string): number => (/^\s*-?\d+\s*$/.test(text) ? Number.parseInt(text, 10) : Number.NaN);
   const answer = await ctx.prompt.text({
     message,

@@ -4,6 +4,7 @@
  * default that Enter keeps.
  */
 import { confirm, input, password, select } from '@inquirer/prompts';
+import { pathPrompt } from './path-prompt.js';
 
 export interface Choice<T> {
   readonly value: T;
@@ -18,8 +19,8 @@ export interface Choice<T> {
 export type Check = (value: string) => true | string;
 
 export interface Prompter {
-  /** Free text; Enter keeps `default`. */
-  text(q: { readonly message: string; readonly default?: string; readonly validate?: Check }): Promise<string>;
+  /** Free text; Enter keeps `default`. With `pathsFrom` (a folder), Tab completes a path typed relative to it. */
+  text(q: { readonly message: string; readonly default?: string; readonly validate?: Check; readonly pathsFrom?: string }): Promise<string>;
   /** Hidden text (masked with *), never echoed nor kept in the screen's scrollback. */
   secret(q: { readonly message: string; readonly validate?: Check }): Promise<string>;
   confirm(q: { readonly message: string; readonly default: boolean }): Promise<boolean>;
@@ -37,7 +38,10 @@ export interface TerminalStreams {
 export function terminalPrompter(streams: TerminalStreams): Prompter {
   const context = { input: streams.input, output: streams.output, signal: streams.signal };
   return {
-    text: (q) => input({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}) }, context),
+    text: (q) => {
+      const common = { message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}) };
+      return q.pathsFrom === undefined ? input(common, context) : pathPrompt({ ...common, cwd: q.pathsFrom }, context);
+    },
     secret: (q) => password({ message: q.message, mask: '*', ...(q.validate ? { validate: q.validate } : {}) }, { ...context, clearPromptOnDone: true }),
     confirm: (q) => confirm({ message: q.message, default: q.default }, context),
     choose: <T>(q: { readonly message: string; readonly choices: readonly Choice<T>[]; readonly default?: T }) =>

@@ -3,7 +3,7 @@
  * version and the key's owner shown, a refused key or an unreachable server said plainly, with
  * a way out), then the album filter. The key is only held in memory: never printed, never saved.
  */
-import { runOptionsSchema } from '../../pipeline/options.js';
+import { optionFieldSchemas } from '../../pipeline/options.js';
 import type { ServerCheck } from '../../pipeline/server-check.js';
 import { askOptional, type Draft, type SetupContext, withSettings } from './context.js';
 
@@ -14,13 +14,17 @@ type Next = 'key' | 'url' | 'tls' | 'keep';
 
 export async function connectImmich(draft: Draft, ctx: SetupContext, mode: ConnectMode): Promise<Draft> {
   let d = draft;
-  let askUrl = mode === 'walkthrough' || d.settings.immichUrl === null;
+  let askUrl = mode === 'walkthrough';
+  let url = d.settings.immichUrl;
   let askKey: 'confirm' | 'type' | 'no' = mode === 'walkthrough' ? 'confirm' : d.apiKey === null ? 'type' : 'no';
   if (mode === 'loaded' && d.apiKey !== null) ctx.say(`  Using the API key from ${keySource(d)}.`);
   for (;;) {
-    if (askUrl) d = withSettings(d, { immichUrl: await askServerUrl(ctx, d.settings.immichUrl) });
+    if (askUrl || url === null) {
+      url = await askServerUrl(ctx, url);
+      d = withSettings(d, { immichUrl: url });
+    }
     if (askKey !== 'no') d = await askApiKey(d, ctx, askKey);
-    const result = await check(d, ctx);
+    const result = await check(d, url, ctx);
     d = { ...d, server: result };
     if (result.ok) break;
     const next = await ctx.prompt.choose<Next>({
@@ -48,7 +52,7 @@ export async function connectImmich(draft: Draft, ctx: SetupContext, mode: Conne
 }
 
 function askServerUrl(ctx: SetupContext, current: string | null): Promise<string> {
-  const schema = runOptionsSchema.shape.immichUrl;
+  const schema = optionFieldSchemas.immichUrl;
   return ctx.prompt
     .text({
       message: 'Immich server address (e.g. https://photos.example.com):',
@@ -73,8 +77,7 @@ async function askApiKey(d: Draft, ctx: SetupContext, how: 'confirm' | 'type'): 
   return { ...d, apiKey: key.trim(), keyOrigin: 'typed' };
 }
 
-async function check(d: Draft, ctx: SetupContext): Promise<ServerCheck> {
-  const url = d.settings.immichUrl!;
+async function check(d: Draft, url: string, ctx: SetupContext): Promise<ServerCheck> {
   ctx.say(`  Checking ${url} …`);
   const result = await ctx.checkServer({ url, apiKey: d.apiKey ?? '', verifySsl: d.settings.verifySsl, signal: ctx.signal });
   if (result.ok) {

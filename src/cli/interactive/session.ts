@@ -5,7 +5,8 @@
  * a command-line run. Ctrl+C surfaces as an error isPromptCancel() recognizes.
  */
 import { existsSync } from 'node:fs';
-import { DEFAULT_OPTIONS, validateOptions } from '../../pipeline/options.js';
+import { DEFAULT_OPTIONS, validateOptions, validateValues } from '../../pipeline/options.js';
+import { ALIAS } from '../command-name.js';
 import { hasServerActions } from '../../immich/actions/groups.js';
 import { formatSettings, loadSettings, saveSettings, SettingsError, type Settings } from '../settings.js';
 import { actionsSection } from './actions.js';
@@ -32,6 +33,8 @@ export interface SetupInput {
   readonly overrides: Partial<Settings>;
   /** The settings file offered for loading and saved to. */
   readonly settingsPath: string;
+  /** The command as the user typed it, for hints (default photo-organizer). */
+  readonly command?: string;
 }
 
 export type SetupResult = { readonly kind: 'run'; readonly draft: Draft } | { readonly kind: 'quit' };
@@ -55,8 +58,15 @@ export async function interactiveSetup(input: SetupInput, ctx: SetupContext): Pr
     }
   }
   for (;;) {
-    const choice = await summaryMenu(draft, ctx, input.settingsPath, savedText === formatSettings(draft.settings));
-    if (choice === 'quit') return { kind: 'quit' };
+    const saved = savedText === formatSettings(draft.settings);
+    const choice = await summaryMenu(draft, ctx, input.settingsPath, saved, input.command ?? ALIAS);
+    if (choice === 'quit') {
+      // Answers typed for a while are lost on quit unless saved: ask once before dropping them.
+      if (saved || (await ctx.prompt.confirm({ message: 'These settings are not saved. Quit anyway (nothing is run or saved)?', default: false }))) {
+        return { kind: 'quit' };
+      }
+      continue;
+    }
     if (choice === 'run') {
       const problem = notReady(draft);
       if (problem === null) return { kind: 'run', draft };
@@ -65,7 +75,7 @@ export async function interactiveSetup(input: SetupInput, ctx: SetupContext): Pr
       try {
         saveSettings(input.settingsPath, draft.settings);
         savedText = formatSettings(draft.settings);
-        ctx.say(`  Saved to ${input.settingsPath} (without the API key). Run them again with: photo-organizer -r`);
+        ctx.say(`  Saved to ${input.settingsPath} (without the API key). Run them again with: ${input.command ?? ALIAS} -r`);
       } catch (error) {
         ctx.say(`  Could not save: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -100,14 +110,15 @@ async function offerSaved(input: SetupInput, ctx: SetupContext): Promise<Setting
 /** Why these settings cannot run, in words, or null: the checks a command-line run would fail on. */
 export function notReady(d: Draft): string | null {
   const s = d.settings;
-  const checked = validateOptions({ ...DEFAULT_OPTIONS, ...s });
-  if (!checked.ok) return checked.message;
+  const values = validateValues({ ...DEFAULT_OPTIONS, ...s });
+  if (!values.ok) return values.message;
   if (s.sourceType === 'local') {
     if (s.source === null || s.output === null) return 'choose the photo folder and the output folder (edit Source)';
-    return null;
+  } else {
+    if (s.immichUrl === null) return 'choose the Immich server (edit Source)';
+    if (d.apiKey === null) return 'no API key (edit Source)';
+    if (!s.tagOnly && s.output === null && !hasServerActions(s)) return 'choose an Immich action or a folder to download into (edit Actions)';
   }
-  if (s.immichUrl === null) return 'choose the Immich server (edit Source)';
-  if (d.apiKey === null) return 'no API key (edit Source)';
-  if (!s.tagOnly && s.output === null && !hasServerActions(checked.options)) return 'choose an Immich action or a folder to download into (edit Actions)';
-  return null;
+  const checked = validateOptions({ ...DEFAULT_OPTIONS, ...s });
+  return checked.ok ? null : checked.message;
 }

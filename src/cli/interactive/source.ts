@@ -3,7 +3,7 @@
  * server (see server.ts). Paths are checked as they are typed, so a run never starts on a folder
  * that is not there.
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { absolutePath, type Draft, type Section, type SetupContext, withSettings } from './context.js';
 import { connectImmich } from './server.js';
@@ -25,6 +25,7 @@ async function askFolders(draft: Draft, ctx: SetupContext): Promise<Draft> {
   const current = draft.settings.source;
   const typedSource = await ctx.prompt.text({
     message: 'Folder with your photos (searched with its subfolders):',
+    pathsFrom: ctx.cwd,
     ...(current !== null ? { default: current } : {}),
     validate: (v) => (v.trim() === '' ? 'Type the path of a folder' : checkSourceFolder(absolutePath(ctx, v))),
   });
@@ -33,14 +34,15 @@ async function askFolders(draft: Draft, ctx: SetupContext): Promise<Draft> {
   while (output === null) {
     const typed = await ctx.prompt.text({
       message: 'Folder for the organized copy (created if missing):',
+      pathsFrom: ctx.cwd,
       default: draft.settings.output ?? join(dirname(source), 'Organized'),
       validate: (v) => (v.trim() === '' ? 'Type the path of a folder' : checkOutputFolder(absolutePath(ctx, v), source)),
     });
     const candidate = absolutePath(ctx, typed);
+    // Nothing is made before "run": quitting the setup leaves the disk as it was.
     if (!exists(candidate)) {
-      if (!(await ctx.prompt.confirm({ message: `${candidate} does not exist yet. Create it now?`, default: true }))) continue;
-      mkdirSync(candidate, { recursive: true });
-      ctx.say(`  Created ${candidate}`);
+      if (!(await ctx.prompt.confirm({ message: `${candidate} does not exist yet. Use it (it is created when the run starts)?`, default: true }))) continue;
+      ctx.say(`  ${candidate} will be created when the run starts`);
     }
     output = candidate;
   }

@@ -86,7 +86,7 @@ function actionLines(d: Draft): string[] {
 }
 
 /** Prints the summary and asks what to do next. */
-export async function summaryMenu(d: Draft, ctx: SetupContext, settingsPath: string, saved: boolean): Promise<MenuChoice> {
+export async function summaryMenu(d: Draft, ctx: SetupContext, settingsPath: string, saved: boolean, command: string): Promise<MenuChoice> {
   ctx.say();
   for (const line of summaryLines(d)) ctx.say(line);
   ctx.say();
@@ -95,8 +95,8 @@ export async function summaryMenu(d: Draft, ctx: SetupContext, settingsPath: str
     choices: [
       { value: 'run', name: d.settings.dryRun ? 'Run (dry run: nothing is changed)' : 'Run' },
       { value: 'edit', name: 'Edit a section' },
-      { value: 'save', name: `Save these settings to ${settingsPath}${saved ? ' (saved)' : ''}`, description: 'Run them later without questions: photo-organizer -r. The API key is never saved.' },
-      { value: 'quit', name: 'Quit without running' },
+      { value: 'save', name: `Save these settings to ${settingsPath}${saved ? ' (saved)' : ''}`, description: `Run them later without questions: ${command} -r. The API key is never saved.` },
+      { value: 'quit', name: saved ? 'Quit without running' : 'Quit without running or saving' },
     ],
     default: 'run',
   });

@@ -8,10 +8,11 @@
 import type { Db } from '../../catalog/database.js';
 import { loadOutputs } from '../../catalog/runs.js';
 import { displayPath } from '../../core/paths.js';
-import type { Decision, FsPath, Photo, PhotoError } from '../../core/types.js';
+import type { Decision, FsPath, GroupKind, Photo, PhotoError } from '../../core/types.js';
 import { type ApplyResult, listGroupFolders } from '../../output/apply.js';
 import { applyJournalled } from '../../output/journal.js';
-import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, staleOutputs } from '../../output/plan.js';
+import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, renderPlanPreview, staleOutputs } from '../../output/plan.js';
+import { bytesToWrite, checkSpace } from '../../output/preflight.js';
 import type { PhotoSource } from '../../sources/source.js';
 import type { ProgressSink, StageName } from '../progress.js';
 import { enhanceStage } from '../stages/enhance.js';
@@ -26,6 +27,8 @@ export interface TreeContext {
   readonly source: PhotoSource;
   readonly root: string;
   readonly dryRun: boolean;
+  /** A dry run lists every file; else a line per group. */
+  readonly verbose: boolean;
   /** With --enable-hdr: the catalog (merges are kept next to it), the gamma and the threads. */
   readonly hdr: { readonly catalog: string; readonly gamma: number; readonly threads: number } | null;
   readonly timed: StageTimer;
@@ -47,6 +50,7 @@ export interface TreeResult {
 /** A group with its members as Photo records of their picture files, as the planner takes them. */
 export interface PhotoGroup {
   readonly number: number;
+  readonly kind: GroupKind;
   readonly members: readonly { readonly photo: Photo; readonly decision: Decision }[];
 }
 
@@ -61,13 +65,17 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
           );
     const plan = planOutput({
       outputRoot: ctx.root,
-      groups: photoGroups.map((g) => ({ number: g.number, photos: g.members, extras: enhanced?.extras.get(g.number) ?? [] })),
+      groups: photoGroups.map((g) => ({ number: g.number, kind: g.kind, photos: g.members, extras: enhanced?.extras.get(g.number) ?? [] })),
     });
     const hdrCounts = enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged };
     const problems: PhotoError[] = [...(enhanced?.problems ?? [])];
     const stale = staleOutputs([...loadOutputs(ctx.db).values()].map((o) => o.path), plan);
     if (ctx.dryRun) {
-      const lines = [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`)];
+      const removals = stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`);
+      const removed = stale.length > 0 ? [`${stale.length} file${stale.length === 1 ? '' : 's'} written by an earlier run would be removed (no longer needed; --verbose lists them).`] : [];
+      const lines = ctx.verbose
+        ? [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...removals]
+        : [...renderPlanPreview(plan), ...(enhanced?.planLines ?? []), ...removed];
       return { plan, applied: null, lines, hdr: hdrCounts, problems };
     }
     const applied = await ctx.timed('output', () => apply(ctx, plan, stale));
@@ -91,7 +99,7 @@ export async function withPictures<T>(source: PhotoSource, groups: readonly Sele
       const picture = await source.open(item);
       files.set(item.id, { ...item, path: picture.path, relativePath: source.name(item), size: picture.size, mtimeMs: picture.mtimeMs });
     }
-    return await use(groups.map((g) => ({ number: g.number, members: g.members.map((m) => ({ photo: files.get(m.photo.id)!, decision: m.decision })) })));
+    return await use(groups.map((g) => ({ number: g.number, kind: g.kind, members: g.members.map((m) => ({ photo: files.get(m.photo.id)!, decision: m.decision })) })));
   } finally {
     for (const id of files.keys()) source.release(items.get(id)!);
     await source.settle();
@@ -104,6 +112,7 @@ async function apply(ctx: TreeContext, plan: OutputPlan, stale: readonly FsPath[
     const ours = [...known].some((p) => p.startsWith(`${plan.root}/${folder}/`));
     if (!ours) ctx.sink.note('notice', `Left ${folder} alone: this catalog did not create it`);
   }
+  checkSpace(plan.root, await bytesToWrite(plan));
   ctx.sink.start('output', plan.operations.length + stale.length);
   try {
     return await applyJournalled(ctx.db, ctx.runId, plan, stale, { onProgress: (done, total) => ctx.sink.update(done, total), ...(ctx.signal ? { signal: ctx.signal } : {}) });

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { formatSummary } from '../../src/cli/summary.js';
+import type { RunSummary } from '../../src/pipeline/run.js';
+
+/** Fingerprint counts of a run that decoded `n` photos. */
+const decoded = (n: number): RunSummary['pictures'] => ({ fingerprinted: n, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: { preview: 0, thumbnail: 0, original: 0 } });
+
+/** A finished folder run's summary, with the given fields changed. */
+function summary(changes: Partial<RunSummary> = {}): RunSummary {
+  return {
+    sourceType: 'local',
+    source: '/home/me/Photos',
+    output: '/home/me/Organized',
+    catalog: '/home/me/Organized/.photo-organizer/catalog.db',
+    dryRun: false,
+    interrupted: false,
+    undo: false,
+    photos: 90,
+    candidates: 90,
+    ruledOut: 0,
+    prefiltered: true,
+    pictures: decoded(90),
+    downloaded: null,
+    actions: null,
+    leftOut: new Map(),
+    planLines: [],
+    groups: 3,
+    byKind: { burst: 2, duplicate: 1, similar: 0 },
+    grouped: 9,
+    errors: [],
+    applied: { applied: 15, skipped: 0, removed: 0, cleanedTemps: 0, failed: [], aborted: false },
+    report: { file: '/home/me/Organized/reports/report_x.json', latest: '/home/me/Organized/reports/latest.json' },
+    timings: {},
+    hdr: null,
+    stoppedIn: null,
+    closeCalls: [],
+    faces: null,
+    ...changes,
+  };
+}
+
+const ctx = { verbose: false, command: 'photo-album-organizer', log: '/home/me/Organized/logs/run_2024-05-01_140307.log' };
+
+describe('the summary of a run', () => {
+  it('ends with the next step, as a command in the name the user typed', () => {
+    const lines = formatSummary(summary(), ctx);
+    expect(lines.at(-1)).toBe('Next: look through the groups, change a pick or split a group, and apply: photo-album-organizer review -o /home/me/Organized --open');
+    expect(lines).toContain('Log: /home/me/Organized/logs/run_2024-05-01_140307.log');
+  });
+
+  it('counts files that are not photos as skipped, not as scanned photos', () => {
+    const errors = [
+      { path: '/home/me/Photos/notes.jpg', stage: 'inspect' as const, message: 'not an image (looks like text)' },
+      { path: '/home/me/Photos/empty.jpg', stage: 'inspect' as const, message: 'empty file (0 bytes)' },
+    ];
+    const lines = formatSummary(summary({ errors }), ctx);
+    expect(lines[0]).toBe('Scanned 88 photos; skipped 2 files that could not be read as photos (listed in the report).');
+    expect(lines[1]).toBe('Found 3 groups: 2 bursts, 1 duplicate (9 photos grouped, 79 alone).');
+    expect(lines.join('\n')).not.toMatch(/could not be processed/);
+  });
+
+  it('names the close calls and the faces found', () => {
+    const lines = formatSummary(summary({ closeCalls: [2, 7], faces: { photos: 4, faces: 6 } }), ctx);
+    expect(lines).toContain('Close calls: in 2 groups the best photo won by a small margin (group_0002, group_0007); worth a look.');
+    expect(lines).toContain('Faces: 6 found in 4 grouped photos; open eyes and smiles counted in the best pick.');
+  });
+
+  it('says truthfully where a stop landed, and how to resume', () => {
+    const stopped = summary({ interrupted: true, stoppedIn: 'analyze', pictures: decoded(357) });
+    expect(formatSummary(stopped, ctx)).toEqual([
+      'Stopped while looking at faces; the fingerprints and the faces analyzed so far are saved; nothing is lost.',
+      'Resume with: photo-album-organizer --resume -o /home/me/Organized',
+    ]);
+    const early = formatSummary(summary({ interrupted: true, stoppedIn: 'inspect', pictures: decoded(12) }), { ...ctx, command: 'npx photo-organizer' });
+    expect(early[0]).toBe('Stopped while fingerprinting, after 12 new fingerprints; nothing is lost.');
+    expect(early[1]).toBe('Resume with: npx photo-organizer --resume -o /home/me/Organized');
+  });
+
+  it('after a dry run, points at the real run and at --verbose', () => {
+    const lines = formatSummary(summary({ dryRun: true, applied: null, report: null }), { ...ctx, log: null });
+    expect(lines).toContain("Dry run: nothing was written. Each group's plan is listed above (--verbose lists every file).");
+    expect(lines.at(-1)).toBe('Next: run the same command without --dry-run to write the groups.');
+    expect(lines.join('\n')).not.toContain('Log:');
+  });
+});
