@@ -72,21 +72,32 @@ async function make12mp(count) {
 async function benchFingerprint() {
   const count = Number(process.env.BENCH_12MP ?? 48);
   const dir = await make12mp(count);
-  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
   console.log(`\n# Fingerprint throughput: ${count} JPEGs of 4000x3000 (12 MP), ${cores} threads`);
   const pool = new InspectPool(cores);
   try {
-    await pool.runAll(files.slice(0, Math.min(cores * 2, files.length)).map((path, id) => ({ id, path })), () => {}); // warm-up
+    await pool.runAll(
+      files.slice(0, Math.min(cores * 2, files.length)).map((path, id) => ({ id, path })),
+      () => {},
+    ); // warm-up
     const t0 = performance.now();
     // CPU of the whole process, worker threads included: steadier than wall time on a busy machine.
     const cpu0 = process.cpuUsage();
     let failed = 0;
-    await pool.runAll(files.map((path, id) => ({ id, path })), (_id, outcome) => {
-      if (!outcome.ok) failed++;
-    });
+    await pool.runAll(
+      files.map((path, id) => ({ id, path })),
+      (_id, outcome) => {
+        if (!outcome.ok) failed++;
+      },
+    );
     const ours = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    line('photo-organizer fingerprint (decode+EXIF+hashes)', `${(count / ours).toFixed(1)} photos/s (${ours.toFixed(2)} s, ${failed} failed)`);
+    line(
+      'photo-organizer fingerprint (decode+EXIF+hashes)',
+      `${(count / ours).toFixed(1)} photos/s (${ours.toFixed(2)} s, ${failed} failed)`,
+    );
     line('CPU per photo (all threads)', `${((cpu.user + cpu.system) / 1000 / count).toFixed(1)} ms`);
     const vips = spawnSync('sh', ['-c', 'command -v vipsthumbnail']).status === 0;
     if (!vips) {
@@ -148,7 +159,9 @@ async function makeLibrary(count) {
   const dir = join(work, `library-${count}`);
   if (existsSync(join(dir, '.complete'))) return dir;
   rmSync(dir, { recursive: true, force: true });
-  const sources = readdirSync(fixtures).filter((f) => f.endsWith('.jpg')).map((f) => join(fixtures, f));
+  const sources = readdirSync(fixtures)
+    .filter((f) => f.endsWith('.jpg'))
+    .map((f) => join(fixtures, f));
   const bases = await Promise.all(sources.map((s) => sharp(s).resize(640, 480, { fit: 'cover' }).raw().toBuffer()));
   const rand = rng(99);
   let i = 0;
@@ -187,9 +200,13 @@ async function benchMemory() {
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
   // Face analysis has its own part below; here the pipeline's own footprint is measured.
-  const child = spawn(process.execPath, [join(root, 'bin', 'photo-organizer.js'), '-s', lib, '-o', out, '--verbose', '--face-backend', 'none'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'photo-organizer.js'), '-s', lib, '-o', out, '--verbose', '--face-backend', 'none'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.resume();
@@ -237,10 +254,13 @@ async function analyzeAll(threads, files) {
     let faces = 0;
     let failed = 0;
     const t0 = performance.now();
-    const { unavailable } = await pool.runAll(files.map((path, id) => ({ id, path })), (_id, r) => {
-      if ('crashed' in r || r.analysis.note !== null) failed++;
-      else faces += r.analysis.faces.length;
-    });
+    const { unavailable } = await pool.runAll(
+      files.map((path, id) => ({ id, path })),
+      (_id, r) => {
+        if ('crashed' in r || r.analysis.note !== null) failed++;
+        else faces += r.analysis.faces.length;
+      },
+    );
     if (unavailable) throw new Error(unavailable);
     return { seconds: (performance.now() - t0) / 1000, faces, failed, loads };
   } finally {
@@ -251,12 +271,17 @@ async function analyzeAll(threads, files) {
 async function benchFaces() {
   const count = Number(process.env.BENCH_FACES ?? 24);
   const dir = await makeFacePhotos(count);
-  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
   console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px (decoded at 1600), Human on WASM`);
   const one = await analyzeAll(1, files);
   line('model load, per worker thread', `${one.loads.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   line('faces found / photos failed', `${one.faces} / ${one.failed} (${(one.faces / count).toFixed(1)} faces per photo)`);
-  line('one core', `${((one.seconds * 1000) / count).toFixed(0)} ms per photo (${((one.seconds * 1000) / one.faces).toFixed(0)} ms per face)`);
+  line(
+    'one core',
+    `${((one.seconds * 1000) / count).toFixed(0)} ms per photo (${((one.seconds * 1000) / one.faces).toFixed(0)} ms per face)`,
+  );
   const all = await analyzeAll(cores, files);
   line(`all cores (${cores} threads)`, `${(count / all.seconds).toFixed(2)} photos/s (${all.seconds.toFixed(2)} s)`);
 }
@@ -295,16 +320,38 @@ async function makeBracket() {
 async function benchHdr() {
   const frames = await makeBracket();
   console.log('\n# HDR merge: a 3-frame bracket of 4000x3000 (12 MP), one core');
-  const request = { frames: [frames[1], frames[0], frames[2]], reference: 1, gamma: 2.2, maxSide: 6000, make: null, model: null, takenAt: null };
+  const request = {
+    frames: [frames[1], frames[0], frames[2]],
+    reference: 1,
+    gamma: 2.2,
+    maxSide: 6000,
+    make: null,
+    model: null,
+    takenAt: null,
+  };
   await mergeBracket({ ...request, maxSide: 1000 }); // warm-up
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
   const result = await mergeBracket(request);
   const merge = (performance.now() - t0) / 1000;
-  line('decode + align + fuse + encode', `${merge.toFixed(2)} s (${(result.width * result.height / 1e6).toFixed(1)} MP out, shifts ${result.shifts.map((s) => `${s.dx},${s.dy}`).join(' ')})`);
-  line('peak RSS during the merge', `${Math.round(Math.max(process.resourceUsage().maxRSS * 1024, rss0) / 1048576)} MB (process peak so far)`);
+  line(
+    'decode + align + fuse + encode',
+    `${merge.toFixed(2)} s (${((result.width * result.height) / 1e6).toFixed(1)} MP out, shifts ${result.shifts.map((s) => `${s.dx},${s.dy}`).join(' ')})`,
+  );
+  line(
+    'peak RSS during the merge',
+    `${Math.round(Math.max(process.resourceUsage().maxRSS * 1024, rss0) / 1048576)} MB (process peak so far)`,
+  );
   const t1 = performance.now();
-  for (const f of frames) await sharp(f).raw().toBuffer().then((b) => sharp(b, { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 92 }).toBuffer());
+  for (const f of frames)
+    await sharp(f)
+      .raw()
+      .toBuffer()
+      .then((b) =>
+        sharp(b, { raw: { width: 4000, height: 3000, channels: 3 } })
+          .jpeg({ quality: 92 })
+          .toBuffer(),
+      );
   const plain = (performance.now() - t1) / 1000;
   line('decode + re-encode the three frames (sharp)', `${plain.toFixed(2)} s`);
   line('ratio (merge / plain decode+encode)', `${(merge / plain).toFixed(1)}x`);
@@ -321,7 +368,7 @@ function benchQuality() {
     env: { ...process.env, QUALITY_REPORT: '1', FORCE_COLOR: '0' },
     encoding: 'utf8',
   });
-  const report = run.stdout.split('\n').filter((l) => /^(-t |  \S)/.test(l));
+  const report = run.stdout.split('\n').filter((l) => /^(-t | {2}\S)/.test(l));
   for (const l of report) console.log(l);
   if (run.status !== 0) console.log(`(the quality test failed: budgets not met; see npx vitest run test/unit/grouping-quality.test.ts)`);
 }

@@ -31,7 +31,12 @@ function executable(file) {
 
 /** Every program a test starts, the Debian package that has it, and who needs it. */
 const PREREQUISITES = [
-  { name: 'chromium', apt: 'chromium', found: () => executable('/usr/bin/chromium'), why: 'at /usr/bin/chromium, for the review page tests' },
+  {
+    name: 'chromium',
+    apt: 'chromium',
+    found: () => executable('/usr/bin/chromium'),
+    why: 'at /usr/bin/chromium, for the review page tests',
+  },
   { name: 'tmux', apt: 'tmux', found: () => onPath('tmux'), why: 'for the interactive terminal tests' },
   { name: 'script', apt: 'bsdutils', found: () => onPath('script'), why: 'for the progress bar test on a terminal' },
   { name: 'openssl', apt: 'openssl', found: () => onPath('openssl'), why: 'for the HTTPS Immich test' },

@@ -178,7 +178,6 @@ ${FACE_COLUMNS}
   { name: '007-one-item-table', sql: mergeItemTables },
 ];
 
-
 /** Opens (creating if needed) the catalog at `file` and brings its schema up to date. */
 export function openDatabase(file: string): Db {
   mkdirSync(dirname(file), { recursive: true });
@@ -198,7 +197,12 @@ export function openDatabase(file: string): Db {
 
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const applied = new Set(db.prepare<[], { name: string }>('SELECT name FROM schema_migrations').all().map((r) => r.name));
+  const applied = new Set(
+    db
+      .prepare<[], { name: string }>('SELECT name FROM schema_migrations')
+      .all()
+      .map((r) => r.name),
+  );
   const known = new Set(MIGRATIONS.map((m) => m.name));
   const unknown = [...applied].filter((name) => !known.has(name));
   if (unknown.length > 0) {

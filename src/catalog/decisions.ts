@@ -47,16 +47,15 @@ export function saveDecision(db: Db, scope: string, decision: UserDecision, now:
 
 /** The scope's decisions, oldest first. Throws when a row is not a decision (a broken catalog). */
 export function loadDecisions(db: Db, scope: string): StoredDecision[] {
-  return db
-    .prepare<[string], Row>('SELECT id, kind, data, created_at FROM decisions WHERE scope = ? ORDER BY id')
-    .all(scope)
-    .map(toStored);
+  return db.prepare<[string], Row>('SELECT id, kind, data, created_at FROM decisions WHERE scope = ? ORDER BY id').all(scope).map(toStored);
 }
 
 /** Removes the scope's newest decision and returns it; null when there is none. */
 export function removeLastDecision(db: Db, scope: string): StoredDecision | null {
   return db.transaction(() => {
-    const row = db.prepare<[string], Row>('SELECT id, kind, data, created_at FROM decisions WHERE scope = ? ORDER BY id DESC LIMIT 1').get(scope);
+    const row = db
+      .prepare<[string], Row>('SELECT id, kind, data, created_at FROM decisions WHERE scope = ? ORDER BY id DESC LIMIT 1')
+      .get(scope);
     if (row === undefined) return null;
     db.prepare('DELETE FROM decisions WHERE id = ?').run(row.id);
     return toStored(row);
@@ -71,7 +70,10 @@ function toStored(r: Row): StoredDecision {
     value = null;
   }
   const parsed = DecisionSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`The catalog holds a malformed review decision (row ${r.id}, ${r.kind}): ${parsed.error.issues[0]?.message ?? 'not JSON'}`);
+  if (!parsed.success)
+    throw new Error(
+      `The catalog holds a malformed review decision (row ${r.id}, ${r.kind}): ${parsed.error.issues[0]?.message ?? 'not JSON'}`,
+    );
   return { id: r.id, decision: canonical(parsed.data), createdAt: r.created_at };
 }
 

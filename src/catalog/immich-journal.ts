@@ -13,7 +13,9 @@ export type { JournalEntry, JournalOp, JournalStart, JournalState } from '../cor
 export function journalBegin(db: Db, server: string, runId: number, start: JournalStart, now: Date): number {
   return Number(
     db
-      .prepare("INSERT INTO immich_journal (server, run_id, op, target, entity_id, assets, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
+      .prepare(
+        "INSERT INTO immich_journal (server, run_id, op, target, entity_id, assets, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+      )
       .run(server, runId, start.op, start.target, start.entityId, JSON.stringify(start.assets), now.toISOString()).lastInsertRowid,
   );
 }
@@ -42,9 +44,19 @@ export function journalFinish(
 /** The journal of one server, oldest first. */
 export function loadJournal(db: Db, server: string): JournalEntry[] {
   return db
-    .prepare<[string], { id: number; run_id: number; op: JournalOp; target: string; entity_id: string | null; assets: string; state: JournalState; message: string | null }>(
-      'SELECT id, run_id, op, target, entity_id, assets, state, message FROM immich_journal WHERE server = ? ORDER BY id',
-    )
+    .prepare<
+      [string],
+      {
+        id: number;
+        run_id: number;
+        op: JournalOp;
+        target: string;
+        entity_id: string | null;
+        assets: string;
+        state: JournalState;
+        message: string | null;
+      }
+    >('SELECT id, run_id, op, target, entity_id, assets, state, message FROM immich_journal WHERE server = ? ORDER BY id')
     .all(server)
     .map((r) => ({
       id: r.id,

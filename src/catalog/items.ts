@@ -14,11 +14,12 @@ import type { Db } from './database.js';
 export { itemVersion, LOCAL_SOURCE } from '../core/items.js';
 export type { ItemEntry, PictureKind, StoredItem, StoredPhoto, SyncResult } from '../core/items.js';
 
-
 /** Records the items a run found; a changed version drops what was cached for the old one. */
 export function syncItems(db: Db, source: string, runId: number, entries: readonly ItemEntry[]): SyncResult {
   const find = db.prepare<[string, Buffer], { id: number; version: string }>('SELECT id, version FROM items WHERE source = ? AND key = ?');
-  const insert = db.prepare('INSERT INTO items (source, key, version, size, mtime_ms, seen_run, facts, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO items (source, key, version, size, mtime_ms, seen_run, facts, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   // Listing facts (favourite, archive…) change without the picture changing: kept current.
   const touch = db.prepare('UPDATE items SET seen_run = ?, facts = COALESCE(?, facts), meta = COALESCE(?, meta) WHERE id = ?');
   const reset = db.prepare(
@@ -66,7 +67,9 @@ export function itemIdsSeen(db: Db, source: string, runId: number): PhotoId[] {
  * until it changes, which resets its row).
  */
 export function pendingItems(db: Db, ids: readonly PhotoId[], pixels: PictureKind, retryFailed: boolean): PhotoId[] {
-  const stmt = db.prepare<[number], { dhash: string | null; pixels: string | null; error: string | null }>('SELECT dhash, pixels, error FROM items WHERE id = ?');
+  const stmt = db.prepare<[number], { dhash: string | null; pixels: string | null; error: string | null }>(
+    'SELECT dhash, pixels, error FROM items WHERE id = ?',
+  );
   return ids.filter((id) => {
     const r = stmt.get(id);
     return r !== undefined && (retryFailed || r.error === null) && (r.dhash === null || r.pixels !== pixels);
@@ -90,7 +93,15 @@ export function saveFingerprints(db: Db, batch: readonly FingerprintedItem[]): v
   db.transaction(() => {
     for (const p of batch) {
       const f = p.fingerprint;
-      update.run(p.meta === null ? null : JSON.stringify(p.meta), p.pixels, hashToHex(f.dhash), Buffer.from(f.sketch), Buffer.from(f.color), JSON.stringify(f.quality), p.id);
+      update.run(
+        p.meta === null ? null : JSON.stringify(p.meta),
+        p.pixels,
+        hashToHex(f.dhash),
+        Buffer.from(f.sketch),
+        Buffer.from(f.color),
+        JSON.stringify(f.quality),
+        p.id,
+      );
     }
   })();
 }
@@ -108,7 +119,9 @@ export function saveErrors(db: Db, batch: readonly { id: PhotoId; stage: string;
  * judged again. The rows stay, so an item keeps its id and the review decisions made on it.
  */
 export function forgetFingerprints(db: Db, source: string): void {
-  db.prepare('UPDATE items SET pixels = NULL, dhash = NULL, sketch = NULL, color = NULL, quality = NULL, error_stage = NULL, error = NULL WHERE source = ?').run(source);
+  db.prepare(
+    'UPDATE items SET pixels = NULL, dhash = NULL, sketch = NULL, color = NULL, quality = NULL, error_stage = NULL, error = NULL WHERE source = ?',
+  ).run(source);
 }
 
 interface ItemRow {
@@ -214,5 +227,7 @@ export function loadErrors(db: Db, source: string, runId: number): StoredError[]
 /** File names of the assets a catalog knows on a server (for messages about assets not listed now). */
 export function assetFileNames(db: Db, source: string): Map<string, string> {
   const rows = db.prepare<[string], { key: Buffer; facts: string | null }>('SELECT key, facts FROM items WHERE source = ?').all(source);
-  return new Map(rows.flatMap((r) => (r.facts === null ? [] : [[r.key.toString('utf8'), (JSON.parse(r.facts) as AssetFacts).fileName] as const])));
+  return new Map(
+    rows.flatMap((r) => (r.facts === null ? [] : [[r.key.toString('utf8'), (JSON.parse(r.facts) as AssetFacts).fileName] as const])),
+  );
 }

@@ -72,7 +72,11 @@ export interface StoredGroup {
 }
 
 /** Replaces the run's groups (numbered from 1 in the order given) in one transaction. */
-export function saveGroups(db: Db, runId: number, groups: readonly (Omit<StoredGroup, 'number' | 'person'> & { readonly person?: string | null })[]): void {
+export function saveGroups(
+  db: Db,
+  runId: number,
+  groups: readonly (Omit<StoredGroup, 'number' | 'person'> & { readonly person?: string | null })[],
+): void {
   const insertGroup = db.prepare('INSERT INTO groups (run_id, number, kind, person) VALUES (?, ?, ?, ?)');
   const insertMember = db.prepare(
     'INSERT INTO group_members (run_id, number, position, photo_id, score, reason, is_best) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -91,7 +95,9 @@ export function saveGroups(db: Db, runId: number, groups: readonly (Omit<StoredG
 
 export function loadGroups(db: Db, runId: number): StoredGroup[] {
   const groups = db
-    .prepare<[number], { number: number; kind: GroupKind; person: string | null }>('SELECT number, kind, person FROM groups WHERE run_id = ? ORDER BY number')
+    .prepare<[number], { number: number; kind: GroupKind; person: string | null }>(
+      'SELECT number, kind, person FROM groups WHERE run_id = ? ORDER BY number',
+    )
     .all(runId);
   const members = db
     .prepare<[number], { number: number; photo_id: number; score: number; reason: string; is_best: number }>(

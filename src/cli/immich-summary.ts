@@ -21,20 +21,33 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
       `Downloaded ${downloaded.files} picture${downloaded.files === 1 ? '' : 's'} (${formatBytes(downloaded.bytes)})${readAs(s.pictures.downloadedAs)}; ` +
         `${s.pictures.fromCache} from the cache, ${s.pictures.fromLibrary > 0 ? `${s.pictures.fromLibrary} read from the library folder, ` : ''}${s.pictures.cached} fingerprints from the catalog.`,
     );
-    const kinds = (['burst', 'duplicate', 'similar'] as const).filter((k) => s.byKind[k] > 0).map((k) => `${s.byKind[k]} ${k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
-    lines.push(s.groups === 0 ? 'No groups found.' : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped).`);
+    const kinds = (['burst', 'duplicate', 'similar'] as const)
+      .filter((k) => s.byKind[k] > 0)
+      .map((k) => `${s.byKind[k]} ${k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
+    lines.push(
+      s.groups === 0
+        ? 'No groups found.'
+        : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} photos grouped).`,
+    );
     const leftOut = leftOutNote(s.leftOut);
     if (leftOut !== null) lines.push(leftOut);
-    if (s.errors.length > 0) lines.push(`${s.errors.length} photo${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
+    if (s.errors.length > 0)
+      lines.push(
+        `${s.errors.length} photo${s.errors.length === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`,
+      );
   }
   const a = s.actions;
   if (a !== null) {
     const what = s.undo ? 'undo' : 'Immich';
     for (const n of a.notices) lines.push(`Note: ${n}`);
     if (s.dryRun) {
-      lines.push(`Dry run: nothing was changed. The ${what} plan has ${a.planLines.length} change${a.planLines.length === 1 ? '' : 's'} (listed above).`);
+      lines.push(
+        `Dry run: nothing was changed. The ${what} plan has ${a.planLines.length} change${a.planLines.length === 1 ? '' : 's'} (listed above).`,
+      );
     } else if (a.planLines.length === 0) {
-      lines.push(s.undo ? 'Nothing to undo: no change of this tool is left on the server.' : 'Immich: already up to date, nothing to change.');
+      lines.push(
+        s.undo ? 'Nothing to undo: no change of this tool is left on the server.' : 'Immich: already up to date, nothing to change.',
+      );
     } else {
       lines.push(
         `${s.undo ? 'Undo' : 'Immich'}: ${a.planLines.length - a.failures.length} of ${a.planLines.length} changes made (${a.applied} photo updates)` +
@@ -48,14 +61,18 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
   if (s.dryRun && s.planLines.length > 0) lines.push(`Dry run: the output plan has ${s.planLines.length} operations (listed above).`);
   if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
   if (s.applied) {
-    lines.push(`Output: ${s.output} — ${s.applied.applied} files written, ${s.applied.skipped} already up to date${s.applied.removed > 0 ? `, ${s.applied.removed} stale removed` : ''}.`);
+    lines.push(
+      `Output: ${s.output} — ${s.applied.applied} files written, ${s.applied.skipped} already up to date${s.applied.removed > 0 ? `, ${s.applied.removed} stale removed` : ''}.`,
+    );
   }
   if (s.report) lines.push(`Report: ${s.report.latest}`);
   if (verbose) {
     const t = Object.entries(s.timings)
       .map(([k, v]) => `${k} ${formatSeconds(v)}`)
       .join(', ');
-    lines.push(`Timings: ${t}. Requests to Immich: ${downloaded.requests}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
+    lines.push(
+      `Timings: ${t}. Requests to Immich: ${downloaded.requests}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`,
+    );
   }
   return lines;
 }

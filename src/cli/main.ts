@@ -89,7 +89,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   } catch (error) {
     return fail((error as Error).message, 2);
   }
-  if (listed !== null && Array.isArray(raw.excludedPeople)) raw = { ...raw, excludedPeople: [...new Set([...(raw.excludedPeople as string[]), ...listed.names])] };
+  if (listed !== null && Array.isArray(raw.excludedPeople))
+    raw = { ...raw, excludedPeople: [...new Set([...(raw.excludedPeople as string[]), ...listed.names])] };
   const checked = validateOptions(raw);
   if (!checked.ok) return fail(checked.message, 2);
   const options = checked.options;
@@ -97,7 +98,11 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   const apiKey = setup !== null ? setup.apiKey : (program.opts<{ immichApiKey?: string }>().immichApiKey ?? null);
 
   const display = new ProgressDisplay(io.stderr, io.stderr.isTTY === true, options.verbose, { transcript: (line) => log.add(line) });
-  if (listed !== null) display.note('notice', `Excluding ${listed.names.length === 1 ? '1 person' : `${listed.names.length} people`} listed in ${listed.file}`);
+  if (listed !== null)
+    display.note(
+      'notice',
+      `Excluding ${listed.names.length === 1 ? '1 person' : `${listed.names.length} people`} listed in ${listed.file}`,
+    );
   if (options.faceBackend === 'face_recognition' || options.faceBackend === 'mediapipe') {
     display.note('notice', `--face-backend ${options.faceBackend} is an alias here: using the built-in face analysis (human)`);
   }
@@ -156,7 +161,12 @@ function restoreInterrupted(raw: Record<string, unknown>, explicit: Set<string>)
   if (!parsed.success) return null;
   const stored = parsed.data;
   // Organizing another folder into this output would replace the tree of the run being resumed.
-  if (explicit.has('source') && typeof stored.source === 'string' && typeof raw.source === 'string' && resolve(stored.source) !== resolve(raw.source)) {
+  if (
+    explicit.has('source') &&
+    typeof stored.source === 'string' &&
+    typeof raw.source === 'string' &&
+    resolve(stored.source) !== resolve(raw.source)
+  ) {
     const what = previous.stage === 'done' ? 'the last run' : 'the interrupted run';
     return (
       `--resume continues ${what} in this output folder, whose source was ${stored.source}, not ${resolve(raw.source)}: ` +

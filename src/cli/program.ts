@@ -91,11 +91,16 @@ export function buildProgram(name: string = ALIAS): Command {
     }
   }
   program
-    .addOption(new Option('-i, --interactive', 'guided setup: questions with defaults (Enter keeps them), a summary, save, run').helpGroup(heading('run')))
     .addOption(
-      new Option('-r, --run-settings [file]', `run saved settings without questions (default file: ${SETTINGS_FILE}); flags given too override them`).helpGroup(
+      new Option('-i, --interactive', 'guided setup: questions with defaults (Enter keeps them), a summary, save, run').helpGroup(
         heading('run'),
       ),
+    )
+    .addOption(
+      new Option(
+        '-r, --run-settings [file]',
+        `run saved settings without questions (default file: ${SETTINGS_FILE}); flags given too override them`,
+      ).helpGroup(heading('run')),
     )
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .addHelpText('after', examples(name))

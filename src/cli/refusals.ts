@@ -18,7 +18,9 @@ export function refusal(raw: Readonly<Record<string, unknown>>, typed: ReadonlyS
       'To see the groups without writing anything, use --dry-run (or give --source-type immich to tag in Immich)'
     );
   }
-  const immichOnly: string[] = OPTION_KEYS.filter((k: OptionKey) => typed.has(k) && optionRow(k).section === 'immich').map((k) => FLAG_NAMES[k]);
+  const immichOnly: string[] = OPTION_KEYS.filter((k: OptionKey) => typed.has(k) && optionRow(k).section === 'immich').map(
+    (k) => FLAG_NAMES[k],
+  );
   if (apiKeyTyped) immichOnly.push('--immich-api-key');
   if (immichOnly.length === 0) return null;
   const list = immichOnly.join(', ');

@@ -37,10 +37,16 @@ const DEFAULT_CACHE_MB = 1024;
 export function reviewCommand(): Command {
   return (
     new Command('review')
-      .description('review the groups of the last run in your browser: compare frames, change the best pick, split or merge groups, then apply')
+      .description(
+        'review the groups of the last run in your browser: compare frames, change the best pick, split or merge groups, then apply',
+      )
       .option('-o, --output <dir>', 'the output folder of the run to review')
       .option('--state-file <path>', 'its catalog file, when the run used --state-file')
-      .option('--immich-cache-dir <dir>', 'an Immich run without -o or --state-file: the --immich-cache-dir it used', DEFAULT_OPTIONS.immichCacheDir)
+      .option(
+        '--immich-cache-dir <dir>',
+        'an Immich run without -o or --state-file: the --immich-cache-dir it used',
+        DEFAULT_OPTIONS.immichCacheDir,
+      )
       .addOption(new Option('--immich-api-key <key>', 'an Immich run: its API key').env('IMMICH_API_KEY'))
       .addOption(new Option('--port <n>', 'port on 127.0.0.1').argParser(integer).default(0, 'a free one'))
       .option('--open', 'open the page in the default browser')
@@ -78,13 +84,20 @@ export async function runReview(flags: ReviewFlags, io: ReviewIo): Promise<numbe
     return fail(`Expected an integer between 1 and 1048576 for --cache-size but received ${describe(flags.cacheSize)}`, 2);
   }
   const catalog = catalogOf(flags);
-  if (catalog === null) return fail('-o is required: the output folder of the run to review (or its --state-file, or for an Immich run without either, its --immich-cache-dir)', 2);
+  if (catalog === null)
+    return fail(
+      '-o is required: the output folder of the run to review (or its --state-file, or for an Immich run without either, its --immich-cache-dir)',
+      2,
+    );
 
   let session: ReviewSession;
   try {
     session = await ReviewSession.open(catalog, {
       output: flags.output ?? null,
-      open: reviewOpener({ apiKey: flags.immichApiKey ?? null, cacheDir: flags.immichCacheDir === DEFAULT_OPTIONS.immichCacheDir ? null : (flags.immichCacheDir ?? null) }),
+      open: reviewOpener({
+        apiKey: flags.immichApiKey ?? null,
+        cacheDir: flags.immichCacheDir === DEFAULT_OPTIONS.immichCacheDir ? null : (flags.immichCacheDir ?? null),
+      }),
     });
   } catch (error) {
     if (error instanceof ReviewSetupError) return fail(error.message, 2);
@@ -98,10 +111,12 @@ export async function runReview(flags: ReviewFlags, io: ReviewIo): Promise<numbe
         session,
         thumbs,
         port: flags.port,
-        onError: (error) => io.stderr.write(`photo-organizer: review: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
+        onError: (error) =>
+          io.stderr.write(`photo-organizer: review: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
       });
     } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') return fail(`port ${flags.port} is in use: choose another --port, or leave it out`, 2);
+      if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')
+        return fail(`port ${flags.port} is in use: choose another --port, or leave it out`, 2);
       throw error;
     }
     const s = session.summary();
@@ -111,7 +126,10 @@ export async function runReview(flags: ReviewFlags, io: ReviewIo): Promise<numbe
     );
     io.stdout.write(`Open ${server.url}\n`);
     io.stdout.write('Press Ctrl+C to stop.\n');
-    if (flags.open === true) openInBrowser(server.url, (problem) => io.stderr.write(`notice: could not open a browser (${problem}): open the address above yourself\n`));
+    if (flags.open === true)
+      openInBrowser(server.url, (problem) =>
+        io.stderr.write(`notice: could not open a browser (${problem}): open the address above yourself\n`),
+      );
     await stopSignal();
     io.stdout.write('Stopped.\n');
     return 0;
@@ -151,7 +169,11 @@ function stopSignal(): Promise<void> {
 /** xdg-open / open / start, detached; a failure is reported, never thrown. */
 function openInBrowser(url: string, onProblem: (problem: string) => void): void {
   const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(command, args, { stdio: 'ignore', detached: true });
     child.on('error', (error) => onProblem(`${command}: ${error.message}`));

@@ -32,7 +32,11 @@ export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
   { flag: '--gpu', setting: { key: 'gpu', off: false }, hint: CPU_ONLY },
   { flag: '--no-gpu', hint: CPU_ONLY },
   { flag: '--gpu-device', setting: { key: 'gpu_device', off: 0 }, hint: CPU_ONLY },
-  { flag: '--no-ml-quality', setting: { key: 'no_ml_quality', off: false }, hint: 'there is no ML quality scorer here (the seed never used its own): drop the flag' },
+  {
+    flag: '--no-ml-quality',
+    setting: { key: 'no_ml_quality', off: false },
+    hint: 'there is no ML quality scorer here (the seed never used its own): drop the flag',
+  },
   { flag: '--enable-face-swap', setting: { key: 'enable_face_swap', off: false }, hint: NO_SWAP },
   { flag: '--swap-closed-eyes', setting: { key: 'swap_closed_eyes', off: true }, hint: NO_SWAP },
   { flag: '--no-swap-closed-eyes', hint: NO_SWAP },

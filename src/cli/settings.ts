@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   DEFAULT_OPTIONS,
   FACE_BACKENDS,
@@ -82,7 +82,8 @@ export function parseSettings(text: string, file: string): LoadedSettings {
   } catch (error) {
     throw new SettingsError(`${shown}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SettingsError(`${shown}: expected a JSON object of settings`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SettingsError(`${shown}: expected a JSON object of settings`);
   let record = raw as Record<string, unknown>;
   const notes: string[] = [];
   const version = fileVersion(record, shown);
@@ -180,7 +181,10 @@ function describeIssue(issue: z.core.$ZodIssue, fields: Record<string, unknown>,
   const field = String(issue.path[0] ?? '');
   const value = fields[field];
   // The run options' own messages name the flag and the range; zod's generic ones only the type.
-  const message = issue.code === 'invalid_type' && !issue.message.includes(' for --') ? `expected ${expectedOf(field)} but received ${JSON.stringify(value)}` : issue.message;
+  const message =
+    issue.code === 'invalid_type' && !issue.message.includes(' for --')
+      ? `expected ${expectedOf(field)} but received ${JSON.stringify(value)}`
+      : issue.message;
   return `${shown}: "${field}": ${message}`;
 }
 
@@ -240,7 +244,12 @@ const SEED_UNSUPPORTED = SEED_UNSUPPORTED_SETTINGS;
 
 /** The seed kept excluded people as "Rex, Tom" or as a list. */
 function nameList(value: unknown): unknown {
-  return typeof value === 'string' ? value.split(',').map((n) => n.trim()).filter((n) => n !== '') : value;
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== '')
+    : value;
 }
 
 const MIGRATIONS: Readonly<Record<number, Migration>> = {
@@ -266,7 +275,9 @@ const MIGRATIONS: Readonly<Record<number, Migration>> = {
     if (out['sourceType'] === 'hybrid') Object.assign(out, hybridAsImmich(out));
     else delete out['immichLibraryPath'];
     if (out['sourceType'] !== undefined && out['sourceType'] !== 'local' && out['sourceType'] !== 'immich') {
-      throw new SettingsError(`${shown}: "source_type": ${JSON.stringify(out['sourceType'])} is not supported here (local, immich or hybrid)`);
+      throw new SettingsError(
+        `${shown}: "source_type": ${JSON.stringify(out['sourceType'])} is not supported here (local, immich or hybrid)`,
+      );
     }
     const notes = [`${shown} is in the seed's format: read and converted (save it from -i to keep the new format)`];
     // The seed's other backends (facenet, insightface, yolov8) have no equivalent here.

@@ -34,7 +34,12 @@ interface SettingsFlags {
  * Handles -i / -r given `raw` (defaults with the typed flags on top). Null when neither flag was
  * given: the command line alone decides.
  */
-export async function settingsRun(program: Command, raw: Record<string, unknown>, io: SetupIo, command: string): Promise<SetupOutcome | null> {
+export async function settingsRun(
+  program: Command,
+  raw: Record<string, unknown>,
+  io: SetupIo,
+  command: string,
+): Promise<SetupOutcome | null> {
   const flags = program.opts<SettingsFlags>();
   if (flags.interactive !== true && flags.runSettings === undefined) return null;
   const fail = (message: string, code: number): SetupOutcome => {
@@ -54,7 +59,10 @@ export async function settingsRun(program: Command, raw: Record<string, unknown>
     return runSaved(resolve(flags.runSettings === true ? SETTINGS_FILE : flags.runSettings), raw, overrides, apiKey, io, fail);
   }
   if (io.stdin.isTTY !== true || io.stdout.isTTY !== true) {
-    return fail('the interactive setup (-i) needs a terminal; without one, run saved settings with -r FILE, or give the options as flags', 2);
+    return fail(
+      'the interactive setup (-i) needs a terminal; without one, run saved settings with -r FILE, or give the options as flags',
+      2,
+    );
   }
   // Folders and the server are asked for: only the values typed so far need to be valid.
   const checked = validateValues(raw);
@@ -92,7 +100,9 @@ function runSaved(
     return fail('no Immich API key: settings files never hold it; set IMMICH_API_KEY (or pass --immich-api-key) and run again', 2);
   }
   const typed = Object.keys(overrides).map((k) => k as OptionKey);
-  io.stderr.write(`Using the settings in ${path}${typed.length > 0 ? `, with ${typed.map((k) => FLAG_NAMES[k]).join(', ')} from the command line` : ''}\n`);
+  io.stderr.write(
+    `Using the settings in ${path}${typed.length > 0 ? `, with ${typed.map((k) => FLAG_NAMES[k]).join(', ')} from the command line` : ''}\n`,
+  );
   return { raw: merged, apiKey };
 }
 

@@ -32,13 +32,18 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
   if (s.interrupted) {
     const said = s.stoppedIn === null ? undefined : STOPPED_IN[s.stoppedIn];
     lines.push(`${said ? said(s) : 'Interrupted'}; nothing is lost.`);
-    lines.push(`Resume with: ${command} --resume -o ${quote(s.output ?? '.')}${s.catalog.endsWith('/.photo-organizer/catalog.db') ? '' : ` --state-file ${quote(s.catalog)}`}`);
+    lines.push(
+      `Resume with: ${command} --resume -o ${quote(s.output ?? '.')}${s.catalog.endsWith('/.photo-organizer/catalog.db') ? '' : ` --state-file ${quote(s.catalog)}`}`,
+    );
     return lines;
   }
   const skipped = countInspectErrors(s);
   const photos = s.photos - skipped;
   const reused = s.pictures.cached > 0 ? ` (${s.pictures.cached} from the catalog, ${decodedOf(s)} decoded)` : '';
-  const notPhotos = skipped > 0 ? `; skipped ${skipped} file${skipped === 1 ? '' : 's'} that could not be read as photos${s.report ? ' (listed in the report)' : ''}` : '';
+  const notPhotos =
+    skipped > 0
+      ? `; skipped ${skipped} file${skipped === 1 ? '' : 's'} that could not be read as photos${s.report ? ' (listed in the report)' : ''}`
+      : '';
   lines.push(`Scanned ${photos} photo${photos === 1 ? '' : 's'}${reused}${notPhotos}.`);
   const kinds = (['burst', 'duplicate', 'similar'] as const)
     .filter((k) => s.byKind[k] > 0)
@@ -70,7 +75,9 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
     lines.push(`${otherErrors} file${otherErrors === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
   }
   if (s.dryRun) {
-    lines.push(`Dry run: nothing was written. ${s.groups === 0 ? 'There is nothing to write.' : `Each group's plan is listed above${ctx.verbose ? '' : ' (--verbose lists every file)'}.`}`);
+    lines.push(
+      `Dry run: nothing was written. ${s.groups === 0 ? 'There is nothing to write.' : `Each group's plan is listed above${ctx.verbose ? '' : ' (--verbose lists every file)'}.`}`,
+    );
   } else if (s.applied) {
     const a = s.applied;
     lines.push(
@@ -99,7 +106,8 @@ function nextStep(s: RunSummary, command: string): string {
 
 /** What --enable-hdr did, in one line. */
 export function hdrLine(hdr: NonNullable<RunSummary['hdr']>, dryRun: boolean, failed: number): string {
-  if (hdr.brackets === 0) return 'HDR: no exposure bracket among the groups (brackets need EXIF exposure times spanning 2/3 of a stop or more).';
+  if (hdr.brackets === 0)
+    return 'HDR: no exposure bracket among the groups (brackets need EXIF exposure times spanning 2/3 of a stop or more).';
   const brackets = `${hdr.brackets} exposure bracket${hdr.brackets === 1 ? '' : 's'}`;
   if (dryRun) return `HDR: ${brackets} would be merged into hdr_merged.jpg.`;
   const kept = hdr.brackets - hdr.merged - failed;

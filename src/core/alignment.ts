@@ -206,7 +206,8 @@ export function coarseCandidates(level: Level, range: SearchRange, keep: number)
     scales.push(Math.exp(k * COARSE_SCALE_STEP));
   }
   const shifts: number[] = [];
-  for (let k = -Math.floor(range.maxShift / COARSE_SHIFT_STEP); k * COARSE_SHIFT_STEP <= range.maxShift + 1e-9; k++) shifts.push(k * COARSE_SHIFT_STEP);
+  for (let k = -Math.floor(range.maxShift / COARSE_SHIFT_STEP); k * COARSE_SHIFT_STEP <= range.maxShift + 1e-9; k++)
+    shifts.push(k * COARSE_SHIFT_STEP);
   // The best `keep` so far, best first (a short insertion list: no sort of the whole grid).
   const best: { al: Alignment; score: number; move: number }[] = [];
   for (const scale of scales) {
@@ -215,7 +216,8 @@ export function coarseCandidates(level: Level, range: SearchRange, keep: number)
         const al = { scale, dx, dy };
         const entry = { al, score: correlate(level.a, level.b, level.n, al), move: moveSize(al) };
         let at = best.length;
-        while (at > 0 && (best[at - 1]!.score < entry.score || (best[at - 1]!.score === entry.score && best[at - 1]!.move > entry.move))) at--;
+        while (at > 0 && (best[at - 1]!.score < entry.score || (best[at - 1]!.score === entry.score && best[at - 1]!.move > entry.move)))
+          at--;
         if (at < keep) {
           best.splice(at, 0, entry);
           if (best.length > keep) best.pop();

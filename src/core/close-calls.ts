@@ -22,8 +22,10 @@ export function bestMargin(group: ScoredGroup): number | null {
 
 /** Numbers of the groups whose best won by CLOSE_CALL_MARGIN or less, in the given order. */
 export function closeCalls(groups: readonly ScoredGroup[], margin: number = CLOSE_CALL_MARGIN): number[] {
-  return groups.filter((g) => {
-    const lead = bestMargin(g);
-    return lead !== null && lead <= margin;
-  }).map((g) => g.number);
+  return groups
+    .filter((g) => {
+      const lead = bestMargin(g);
+      return lead !== null && lead <= margin;
+    })
+    .map((g) => g.number);
 }

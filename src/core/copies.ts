@@ -29,10 +29,7 @@ export function rankCopies(members: readonly CopyInput[]): Decision[] {
     .map((m, index) => ({ m, index }))
     .sort(
       (p, q) =>
-        tier(q.m) - tier(p.m) ||
-        Number(q.m.hasCameraMetadata) - Number(p.m.hasCameraMetadata) ||
-        q.m.size - p.m.size ||
-        p.index - q.index,
+        tier(q.m) - tier(p.m) || Number(q.m.hasCameraMetadata) - Number(p.m.hasCameraMetadata) || q.m.size - p.m.size || p.index - q.index,
     );
   const best = order[0]!;
   const runnerUp = order[1];

@@ -149,7 +149,10 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
         if (a === undefined || b === undefined || a === b) return false;
         take(a);
         take(b);
-        const members = [...a.members, ...b.members.map((m) => (m.isBest ? { ...m, isBest: false, reason: withoutComparison(m.reason) } : m))];
+        const members = [
+          ...a.members,
+          ...b.members.map((m) => (m.isBest ? { ...m, isBest: false, reason: withoutComparison(m.reason) } : m)),
+        ];
         put({ ...a, kind: looser(a.kind, b.kind), members, changedBy: [...a.changedBy, ...b.changedBy, id] });
         return true;
       }

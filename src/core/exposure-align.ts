@@ -49,9 +49,7 @@ interface Bitmap {
  */
 export function exposureShift(reference: RgbImage, moving: RgbImage, maxShift: number): Shift {
   if (reference.width !== moving.width || reference.height !== moving.height) {
-    throw new RangeError(
-      `frames differ in size (${reference.width}x${reference.height} and ${moving.width}x${moving.height})`,
-    );
+    throw new RangeError(`frames differ in size (${reference.width}x${reference.height} and ${moving.width}x${moving.height})`);
   }
   if (!Number.isInteger(maxShift) || maxShift < 0) throw new RangeError(`maxShift must be a whole number >= 0, got ${maxShift}`);
   const depth = pyramidDepth(reference.width, reference.height, maxShift);

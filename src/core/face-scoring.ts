@@ -82,7 +82,9 @@ export function facesDecide(kind: GroupKind, takenAtMs: readonly (number | null)
 /** Decisions for a group's members, in the order given (path order). */
 export function rankGroupWithFaces(members: readonly FaceScoringInput[]): Decision[] {
   if (members.length === 0) return [];
-  const frames = members.map((m, index): FrameFaces | null => (m.faces ? { index, faces: m.faces.faces.filter((f) => isSubject(f, m.faces!)) } : null));
+  const frames = members.map((m, index): FrameFaces | null =>
+    m.faces ? { index, faces: m.faces.faces.filter((f) => isSubject(f, m.faces!)) } : null,
+  );
   if (frames.some((f) => f === null)) return rankGroup(members);
   const verdicts = judgeFrames(frames as FrameFaces[], members);
   if (verdicts === null) return rankGroup(members);
@@ -218,7 +220,8 @@ function frameReason(r: Ranked, sharpest: number): string {
 function margin(best: Ranked, next: Ranked): string {
   const b = best.verdict;
   const n = next.verdict;
-  if (n.closed > b.closed) return b.closed === 0 ? `${n.closed === 1 && n.faces === 1 ? 'eyes closed' : `${n.closed} blinking`} there` : 'fewer closed eyes';
+  if (n.closed > b.closed)
+    return b.closed === 0 ? `${n.closed === 1 && n.faces === 1 ? 'eyes closed' : `${n.closed} blinking`} there` : 'fewer closed eyes';
   if (n.missing > b.missing) return `${n.missing - b.missing === 1 ? 'a face' : `${n.missing - b.missing} faces`} not found there`;
   if (n.narrowed > b.narrowed) return 'fewer half-closed eyes';
   const gains = [

@@ -270,7 +270,13 @@ function toneTables(exponent: number): { start: Float64Array; guess: Uint8Array 
  * bright frame's detail on the dark frames' base), and no value outside what some frame recorded
  * is a truer picture of the scene.
  */
-function writeChannel(values: Float32Array, frames: readonly RgbImage[], out: Uint8Array, c: number, tables: { start: Float64Array; guess: Uint8Array }): void {
+function writeChannel(
+  values: Float32Array,
+  frames: readonly RgbImage[],
+  out: Uint8Array,
+  c: number,
+  tables: { start: Float64Array; guess: Uint8Array },
+): void {
   const { start, guess } = tables;
   const data = frames.map((f) => f.data);
   for (let i = 0, p = c; i < values.length; i++, p += 3) {

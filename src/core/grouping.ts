@@ -88,7 +88,10 @@ export function groupPhotos(
   if (timePairs.length + nearPairs.length > 0) for (let k = 0; k < hashPairs.a.length; k++) seen.add(key(hashPairs.a[k]!, hashPairs.b[k]!));
   const extra: [number, number][] = [];
   let neighbourCandidates = 0;
-  for (const [source, pairs] of [['time', timePairs], ['descriptor', nearPairs]] as const) {
+  for (const [source, pairs] of [
+    ['time', timePairs],
+    ['descriptor', nearPairs],
+  ] as const) {
     for (const [i, j] of pairs) {
       if (seen.has(key(i, j))) continue;
       seen.add(key(i, j));
@@ -110,11 +113,7 @@ export function groupPhotos(
   });
   // Strongest evidence first; index order breaks ties so the result never depends on timing.
   edges.sort(
-    (p, q) =>
-      CLASS_RANK[p.verdict.cls] - CLASS_RANK[q.verdict.cls] ||
-      strength(q.verdict) - strength(p.verdict) ||
-      p.i - q.i ||
-      p.j - q.j,
+    (p, q) => CLASS_RANK[p.verdict.cls] - CLASS_RANK[q.verdict.cls] || strength(q.verdict) - strength(p.verdict) || p.i - q.i || p.j - q.j,
   );
 
   const clusters = new Clusters(items.length);
@@ -135,7 +134,10 @@ export function groupPhotos(
   const groups: (IndexGroup & { firstTime: number })[] = [];
   const leftOut = new Map<number, number>();
   for (const root of clusters.roots()) {
-    const members = clusters.members(root).slice().sort((x, y) => x - y);
+    const members = clusters
+      .members(root)
+      .slice()
+      .sort((x, y) => x - y);
     if (members.length < Math.max(2, options.minGroupSize)) {
       if (members.length >= 2) leftOut.set(members.length, (leftOut.get(members.length) ?? 0) + 1);
       continue;
@@ -217,7 +219,10 @@ function descriptorPairs(n: number, sketches: SketchLookup): [number, number][] 
     ids.push(i);
   }
   if (ids.length < 2) return [];
-  return nearestPairs(vectors.subarray(0, ids.length * DESCRIPTOR_SIZE), Int32Array.from(ids), { k: DESCRIPTOR_NEIGHBOURS, maxDistance: DESCRIPTOR_RADIUS });
+  return nearestPairs(vectors.subarray(0, ids.length * DESCRIPTOR_SIZE), Int32Array.from(ids), {
+    k: DESCRIPTOR_NEIGHBOURS,
+    maxDistance: DESCRIPTOR_RADIUS,
+  });
 }
 
 /**
@@ -329,11 +334,22 @@ class PairJudge {
 const HASH_ONLY_VERDICTS: readonly PairVerdict[] = Array.from({ length: 65 }, (_, distance) => {
   const cls: PairClass = distance <= 3 ? 'duplicate' : distance <= 6 ? 'burst' : 'similar';
   const score = 1 - distance / 64;
-  return Object.freeze({ cls, correlation: score, detail: score, alignment: { scale: 1, dx: 0, dy: 0 }, brightness: 0, chroma: 0, local: { blocks: 0, trimmed: score, agreeing: score }, hashDistance: distance });
+  return Object.freeze({
+    cls,
+    correlation: score,
+    detail: score,
+    alignment: { scale: 1, dx: 0, dy: 0 },
+    brightness: 0,
+    chroma: 0,
+    local: { blocks: 0, trimmed: score, agreeing: score },
+    hashDistance: distance,
+  });
 });
 
 /** The same for two hash-only photos whose capture times show two exposures: never copies. */
-const HASH_ONLY_BURST: readonly PairVerdict[] = HASH_ONLY_VERDICTS.map((v) => (v.cls === 'duplicate' ? Object.freeze({ ...v, cls: 'burst' as const }) : v));
+const HASH_ONLY_BURST: readonly PairVerdict[] = HASH_ONLY_VERDICTS.map((v) =>
+  v.cls === 'duplicate' ? Object.freeze({ ...v, cls: 'burst' as const }) : v,
+);
 
 /** Pairs of photos next to each other in capture time: each with its next few, within the window (if any). */
 function timeNeighbourPairs(items: readonly GroupingItem[], windowMs: number): [number, number][] {

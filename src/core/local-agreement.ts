@@ -30,7 +30,13 @@ export interface LocalAgreement {
  * Compares `b` with `a` resampled under `al`, block by block: band-pass sketches for the
  * correlations (`aDetail`, `bDetail`), raw sketches to tell textured blocks from flat ones.
  */
-export function localAgreement(aDetail: Float32Array, bDetail: Float32Array, aRaw: Float32Array, bRaw: Float32Array, al: Alignment): LocalAgreement {
+export function localAgreement(
+  aDetail: Float32Array,
+  bDetail: Float32Array,
+  aRaw: Float32Array,
+  bRaw: Float32Array,
+  al: Alignment,
+): LocalAgreement {
   const warped = new Float32Array(N * N).fill(Number.NaN);
   const warpedRaw = new Float32Array(N * N).fill(Number.NaN);
   forEachMapped(aDetail, N, al, (bi, av) => {

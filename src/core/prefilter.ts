@@ -148,7 +148,12 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
   const minCorrelation = profile.maxClass === 'duplicate' ? COPY_CORRELATION : loose.minCorrelation - CORRELATION_MARGIN;
 
   const links = new UnionFind(items.length);
-  const pairs = candidatePairs(items, windowMs, Math.min(MAX_HASH_RADIUS, profile.hashRadius + HASH_SLACK), profile.maxClass !== 'duplicate');
+  const pairs = candidatePairs(
+    items,
+    windowMs,
+    Math.min(MAX_HASH_RADIUS, profile.hashRadius + HASH_SLACK),
+    profile.maxClass !== 'duplicate',
+  );
   let passed = 0;
   for (const [i, j, byDescriptor] of pairs) {
     const a = items[i]!.thumb;
@@ -187,7 +192,12 @@ export function selectCandidates(items: readonly PrefilterItem[], options: Prefi
  * Thumbhash-dHash neighbours and descriptor neighbours (items with a thumbhash; the latter unless
  * only copies are wanted) and capture-time neighbours (all items).
  */
-function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radius: number, descriptors: boolean): [number, number, boolean][] {
+function candidatePairs(
+  items: readonly PrefilterItem[],
+  windowMs: number,
+  radius: number,
+  descriptors: boolean,
+): [number, number, boolean][] {
   const withThumb = items.map((item, i) => (item.thumb === null ? -1 : i)).filter((i) => i >= 0);
   const hi = new Uint32Array(withThumb.length);
   const lo = new Uint32Array(withThumb.length);
@@ -225,7 +235,7 @@ function candidatePairs(items: readonly PrefilterItem[], windowMs: number, radiu
   const untimed = withThumb.filter((i) => items[i]!.takenAtMs === null);
   if (descriptors && untimed.length >= 2) {
     const vectors = new Float32Array(untimed.length * DESCRIPTOR_SIZE);
-    untimed.forEach((i, k) => thumbDescriptor(items[i]!.thumb!, vectors, k * DESCRIPTOR_SIZE));
+    for (const [k, i] of untimed.entries()) thumbDescriptor(items[i]!.thumb!, vectors, k * DESCRIPTOR_SIZE);
     for (const [x, y] of nearestPairs(vectors, Int32Array.from(untimed), { k: THUMB_NEIGHBOURS, maxDistance: THUMB_RADIUS })) {
       add(x, y, true);
     }
@@ -252,7 +262,12 @@ function thumbDescriptor(t: ThumbFeatures, out: Float32Array, offset: number): v
   let sq = 0;
   for (const v of layout) sq += (v - mean) ** 2;
   const std = Math.sqrt(sq / layout.length) || 1;
-  writeDescriptorParts(layout.map((v) => (v - mean) / std), t.chroma, out, offset);
+  writeDescriptorParts(
+    layout.map((v) => (v - mean) / std),
+    t.chroma,
+    out,
+    offset,
+  );
 }
 
 /** Distance in bits between two thumbhash dHashes (exported for diagnostics and tests). */

@@ -24,13 +24,7 @@ export function rankGroup(members: readonly ScoringInput[]): Decision[] {
   const parts = wholeImageParts(members);
   const order = parts
     .map((p, index) => ({ ...p, index }))
-    .sort(
-      (p, q) =>
-        q.score - p.score ||
-        q.m.quality.megapixels - p.m.quality.megapixels ||
-        q.m.size - p.m.size ||
-        p.index - q.index,
-    );
+    .sort((p, q) => q.score - p.score || q.m.quality.megapixels - p.m.quality.megapixels || q.m.size - p.m.size || p.index - q.index);
   const best = order[0]!;
   const runnerUp = order[1];
   return parts.map((p, index) => {

@@ -50,7 +50,10 @@ export function rankWithServerFaces(decisions: readonly Decision[], faces: reado
     if (better || (tied && i === previousBest)) best = i;
   }
   return decisions.map((d, i) => {
-    const facesText = counts[i] === 0 ? 'no server faces' : `${counts[i]} server face${counts[i] === 1 ? '' : 's'} (${(shares[i]! * 100).toFixed(1)}% of the frame)`;
+    const facesText =
+      counts[i] === 0
+        ? 'no server faces'
+        : `${counts[i]} server face${counts[i] === 1 ? '' : 's'} (${(shares[i]! * 100).toFixed(1)}% of the frame)`;
     // The whole-image reason's comparison with its runner-up no longer holds when faces decided.
     const base = best === previousBest ? d.reason : d.reason.replace(/, (beats|ties) the runner-up.*$/, '');
     return {

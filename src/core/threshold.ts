@@ -59,7 +59,17 @@ export function profileFor(threshold: number): Profile {
   }
   const hashRadius = Math.min(threshold, MAX_HASH_RADIUS);
   if (threshold <= 3) {
-    return { hashRadius, maxClass: 'duplicate', minCorrelation: 1, minDetail: 1, minLocal: 1, minLocalCorrelation: 1, maxLocalChroma: 0, range: rangeOf('duplicate'), hashSlack: 0 };
+    return {
+      hashRadius,
+      maxClass: 'duplicate',
+      minCorrelation: 1,
+      minDetail: 1,
+      minLocal: 1,
+      minLocalCorrelation: 1,
+      maxLocalChroma: 0,
+      range: rangeOf('duplicate'),
+      hashSlack: 0,
+    };
   }
   // Tight re-framings of the same scene pass from -t 4 on: their structure agrees as well as a burst's.
   const band = [...BANDS].reverse().find((b) => threshold >= b.from)!;

@@ -35,8 +35,8 @@ function readHeader(hash: Uint8Array): Header {
   if (hash.length < 5) throw new ThumbhashError(`Expected at least 5 bytes for a thumbhash but received ${hash.length}`);
   const h24 = hash[0]! | (hash[1]! << 8) | (hash[2]! << 16);
   const h16 = hash[3]! | (hash[4]! << 8);
-  const hasAlpha = (h24 >> 23) !== 0;
-  const isLandscape = (h16 >> 15) !== 0;
+  const hasAlpha = h24 >> 23 !== 0;
+  const isLandscape = h16 >> 15 !== 0;
   if (hasAlpha && hash.length < 6) throw new ThumbhashError('Expected an alpha byte in a thumbhash that declares alpha');
   // The side stored in the header is the short one; the long side is implied (7, or 5 with alpha).
   const stored = h16 & 7;

@@ -65,6 +65,10 @@ export async function mergeBracket(request: HdrRequest): Promise<HdrResult> {
   if (request.model !== null) ifd0.Model = request.model;
   if (request.takenAt !== null) ifd0.DateTime = request.takenAt;
   const ifd2: Record<string, string> = request.takenAt === null ? {} : { DateTimeOriginal: request.takenAt };
-  const jpeg = await encodeJpeg({ data: Buffer.from(fused.data.buffer, fused.data.byteOffset, fused.data.byteLength), width: fused.width, height: fused.height }, JPEG_QUALITY, { IFD0: ifd0, IFD2: ifd2 });
+  const jpeg = await encodeJpeg(
+    { data: Buffer.from(fused.data.buffer, fused.data.byteOffset, fused.data.byteLength), width: fused.width, height: fused.height },
+    JPEG_QUALITY,
+    { IFD0: ifd0, IFD2: ifd2 },
+  );
   return { jpeg, width: fused.width, height: fused.height, shifts };
 }

@@ -45,7 +45,11 @@ function locatePackageFiles(): PackageFiles {
     models: join(dist, '..', 'models'),
     wasm: dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
   };
-  const needed = [files.entry, join(files.wasm, 'tfjs-backend-wasm-simd.wasm'), ...MODELS.flatMap((m) => [join(files.models, `${m}.json`), join(files.models, `${m}.bin`)])];
+  const needed = [
+    files.entry,
+    join(files.wasm, 'tfjs-backend-wasm-simd.wasm'),
+    ...MODELS.flatMap((m) => [join(files.models, `${m}.json`), join(files.models, `${m}.bin`)]),
+  ];
   const missing = needed.find((f) => !existsSync(f));
   if (missing) throw new FaceBackendUnavailable(`Human face models are incomplete (missing ${missing}); reinstall with npm ci`);
   return files;
@@ -155,7 +159,7 @@ function toRecord(face: FaceResult, image: DecodedImage): FaceRecord | null {
   const shape = smileShape(mesh).score;
   const happy = face.emotion?.find((e) => e.emotion === 'happy')?.score ?? 0;
   const angle = face.rotation?.angle;
-  const degrees = (radians: number | undefined): number => Math.round(((radians ?? 0) * 180) / Math.PI * 10) / 10;
+  const degrees = (radians: number | undefined): number => Math.round((((radians ?? 0) * 180) / Math.PI) * 10) / 10;
   return {
     confidence: face.boxScore,
     box: { x: bx / image.width, y: by / image.height, width: bw / image.width, height: bh / image.height },

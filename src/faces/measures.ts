@@ -18,8 +18,24 @@ interface EyeIndices {
 }
 
 // MediaPipe mesh indices. The person's right eye is the one at 33/133 (image left when facing us).
-const RIGHT_EYE: EyeIndices = { outer: 33, inner: 133, lids: [[160, 144], [159, 145], [158, 153]] };
-const LEFT_EYE: EyeIndices = { outer: 263, inner: 362, lids: [[387, 373], [386, 374], [385, 380]] };
+const RIGHT_EYE: EyeIndices = {
+  outer: 33,
+  inner: 133,
+  lids: [
+    [160, 144],
+    [159, 145],
+    [158, 153],
+  ],
+};
+const LEFT_EYE: EyeIndices = {
+  outer: 263,
+  inner: 362,
+  lids: [
+    [387, 373],
+    [386, 374],
+    [385, 380],
+  ],
+};
 const IRISES = [
   [468, 469, 470, 471, 472],
   [473, 474, 475, 476, 477],
@@ -180,4 +196,3 @@ export function faceSharpness(image: RgbImage, face: PixelBox): number {
   }
   return laplacianRatio(resizeArea(luma, w, h, FACE_SAMPLE, FACE_SAMPLE), FACE_SAMPLE, FACE_SAMPLE);
 }
-

@@ -237,7 +237,12 @@ export class ImmichClient {
     return { bytes, contentType: blob.type === '' ? null : blob.type };
   }
 
-  private async json<T>(label: string, schema: z.ZodType<T>, idempotent: boolean, request: (o: RequestOpts) => Promise<unknown>): Promise<T> {
+  private async json<T>(
+    label: string,
+    schema: z.ZodType<T>,
+    idempotent: boolean,
+    request: (o: RequestOpts) => Promise<unknown>,
+  ): Promise<T> {
     return parseResponse(schema, await this.call(label, idempotent, request), label);
   }
 
@@ -261,7 +266,9 @@ export class ImmichClient {
         idempotent,
         ...(this.options.signal ? { signal: this.options.signal } : {}),
         onRetry: (error, attempt, delayMs) =>
-          this.options.onRetry?.(`${error instanceof Error ? error.message : String(error)} — retrying (attempt ${attempt}) in ${(delayMs / 1000).toFixed(1)} s`),
+          this.options.onRetry?.(
+            `${error instanceof Error ? error.message : String(error)} — retrying (attempt ${attempt}) in ${(delayMs / 1000).toFixed(1)} s`,
+          ),
       },
     );
   }
@@ -274,7 +281,10 @@ export class ImmichClient {
     const agent = this.agent;
     const fetchWithAgent = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
       // undici's own fetch with undici's own Agent: Node's bundled fetch may be another undici.
-      undiciFetch(input as string, { ...(init as object), signal, dispatcher: agent } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+      undiciFetch(
+        input as string,
+        { ...(init as object), signal, dispatcher: agent } as Parameters<typeof undiciFetch>[1],
+      ) as unknown as Promise<Response>;
     return { baseUrl: this.baseUrl, fetch: fetchWithAgent as typeof fetch, headers: { 'x-api-key': this.options.apiKey } };
   }
 
@@ -282,13 +292,20 @@ export class ImmichClient {
     if (error instanceof ImmichError) return error;
     if (isHttpFailure(error)) {
       // Routes answered as text (204 ones) or as blobs (pictures) carry their JSON error unparsed.
-      const body = error.data instanceof Blob ? await blobBody(error.data) : typeof error.data === 'string' ? parseMaybe(error.data) : error.data;
+      const body =
+        error.data instanceof Blob ? await blobBody(error.data) : typeof error.data === 'string' ? parseMaybe(error.data) : error.data;
       return new ImmichHttpError(error.status, method, path, errorDetails(body), retryAfter(error.headers));
     }
     const code = failureCode(error, this.options.signal);
     const where = `${method} ${path}`;
     if (code === 'ABORTED') return new ImmichConnectionError(method, path, code, `Cancelled: ${where}`);
-    if (code === 'TIMEOUT') return new ImmichConnectionError(method, path, code, `Immich did not answer ${where} within ${this.timeoutMs < 10_000 ? (this.timeoutMs / 1000).toFixed(1) : Math.round(this.timeoutMs / 1000)} s`);
+    if (code === 'TIMEOUT')
+      return new ImmichConnectionError(
+        method,
+        path,
+        code,
+        `Immich did not answer ${where} within ${this.timeoutMs < 10_000 ? (this.timeoutMs / 1000).toFixed(1) : Math.round(this.timeoutMs / 1000)} s`,
+      );
     if (UNTRUSTED_CERTIFICATE.has(code)) {
       return new ImmichConnectionError(
         method,
@@ -354,7 +371,9 @@ function failureCode(error: unknown, runSignal: AbortSignal | undefined): string
     // Several addresses tried (IPv4 and IPv6): an AggregateError holds the coded ones.
     const inner = (current as { errors?: unknown }).errors;
     if (Array.isArray(inner)) {
-      const coded = inner.find((e): e is Error & { code: string } => e instanceof Error && typeof (e as { code?: unknown }).code === 'string');
+      const coded = inner.find(
+        (e): e is Error & { code: string } => e instanceof Error && typeof (e as { code?: unknown }).code === 'string',
+      );
       if (coded) return coded.code;
     }
     if (current.message !== '') deepest = current.message;

@@ -79,7 +79,9 @@ export async function readServerState(client: ImmichClient, needs: StateNeeds): 
   const albums = new Map<string, AlbumState>();
   if (needs.albumNames.size > 0 || needs.albumIds.size > 0) {
     const wanted = (await client.albums()).filter((a) => needs.albumNames.has(a.albumName) || needs.albumIds.has(a.id));
-    const contents = await mapLimit(wanted, READ_CONCURRENCY, (a) => (a.assetCount === 0 ? Promise.resolve(new Set<string>()) : searchIds(client, { albumIds: [a.id] })));
+    const contents = await mapLimit(wanted, READ_CONCURRENCY, (a) =>
+      a.assetCount === 0 ? Promise.resolve(new Set<string>()) : searchIds(client, { albumIds: [a.id] }),
+    );
     wanted.forEach((a, i) => {
       albums.set(a.id, { id: a.id, name: a.albumName, assets: contents[i]! });
     });

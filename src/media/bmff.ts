@@ -48,8 +48,10 @@ export function heifExifTiff(bytes: Uint8Array): Uint8Array | null {
 }
 
 function isTiffHeader(b: Uint8Array, p: number): boolean {
-  return (b[p] === 0x49 && b[p + 1] === 0x49 && b[p + 2] === 0x2a && b[p + 3] === 0) ||
-    (b[p] === 0x4d && b[p + 1] === 0x4d && b[p + 2] === 0 && b[p + 3] === 0x2a);
+  return (
+    (b[p] === 0x49 && b[p + 1] === 0x49 && b[p + 2] === 0x2a && b[p + 3] === 0) ||
+    (b[p] === 0x4d && b[p + 1] === 0x4d && b[p + 2] === 0 && b[p + 3] === 0x2a)
+  );
 }
 
 /** Item id of the first 'Exif' entry in iinf. */

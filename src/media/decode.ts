@@ -104,7 +104,11 @@ export async function decodeForAnalysis(bytes: Uint8Array, maxSide: number): Pro
  * merged pictures. `quality` 1..100, default 80; progressive so a large view shows early.
  * `exif` (libvips IFD names: IFD0 for the camera, IFD2 for the capture time) is written when given.
  */
-export async function encodeJpeg(image: DecodedImage, quality = 80, exif?: Readonly<Record<'IFD0' | 'IFD2', Readonly<Record<string, string>>>>): Promise<Buffer> {
+export async function encodeJpeg(
+  image: DecodedImage,
+  quality = 80,
+  exif?: Readonly<Record<'IFD0' | 'IFD2', Readonly<Record<string, string>>>>,
+): Promise<Buffer> {
   configure();
   const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   const withTags = exif === undefined ? input : input.withExif({ IFD0: { ...exif.IFD0 }, IFD2: { ...exif.IFD2 } });
@@ -120,10 +124,7 @@ export async function pictureSize(file: string): Promise<{ readonly width: numbe
 
 /** The MediaError for an image over the pixel limit, naming its size. */
 export function tooLargeError(width: number, height: number): MediaError {
-  return new MediaError(
-    'too-large',
-    `image too large: ${width}×${height} px (over the ${Math.floor(PIXEL_LIMIT / 1e6)} MP limit)`,
-  );
+  return new MediaError('too-large', `image too large: ${width}×${height} px (over the ${Math.floor(PIXEL_LIMIT / 1e6)} MP limit)`);
 }
 
 function fitInside(maxSide: number): ResizeOptions {

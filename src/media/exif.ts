@@ -22,18 +22,40 @@ export const NO_EXIF: ExifFacts = {
 };
 
 const PICK = [
-  'Make', 'Model', 'LensModel',
-  'DateTimeOriginal', 'SubSecTimeOriginal', 'OffsetTimeOriginal',
-  'CreateDate', 'SubSecTimeDigitized', 'OffsetTimeDigitized',
-  'ExposureTime', 'FNumber', 'ISO', 'FocalLength',
-  'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef', 'GPSAltitude', 'GPSAltitudeRef',
+  'Make',
+  'Model',
+  'LensModel',
+  'DateTimeOriginal',
+  'SubSecTimeOriginal',
+  'OffsetTimeOriginal',
+  'CreateDate',
+  'SubSecTimeDigitized',
+  'OffsetTimeDigitized',
+  'ExposureTime',
+  'FNumber',
+  'ISO',
+  'FocalLength',
+  'GPSLatitude',
+  'GPSLatitudeRef',
+  'GPSLongitude',
+  'GPSLongitudeRef',
+  'GPSAltitude',
+  'GPSAltitudeRef',
 ];
 
 /**
  * One options object for every call: exifr keeps what it derives from an options object for the
  * life of the process, so a fresh literal per photo grew the heap by ~8 KB per photo.
  */
-const PARSE_OPTIONS = { pick: PICK, reviveValues: false, translateValues: false, xmp: false, icc: false, iptc: false, jfif: false } as const;
+const PARSE_OPTIONS = {
+  pick: PICK,
+  reviveValues: false,
+  translateValues: false,
+  xmp: false,
+  icc: false,
+  iptc: false,
+  jfif: false,
+} as const;
 
 type Tags = Readonly<Record<string, unknown>>;
 
@@ -110,12 +132,7 @@ const DATE_TIME = /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:[
  * "+HH:MM" offset. The wall clock is read as if it were UTC (no zone guessing). Zeroed, blank or
  * impossible dates give null.
  */
-export function parseCaptureTime(
-  dateTime: unknown,
-  subSec: unknown,
-  offset: unknown,
-  source: CaptureTime['source'],
-): CaptureTime | null {
+export function parseCaptureTime(dateTime: unknown, subSec: unknown, offset: unknown, source: CaptureTime['source']): CaptureTime | null {
   const value = text(dateTime);
   const m = value === null ? null : DATE_TIME.exec(value);
   if (m === null) return null;

@@ -56,7 +56,8 @@ export async function decodeHeic(bytes: Buffer, maxSide: number): Promise<HeicDe
     throw heicError(error, failure.reason);
   }
   const data = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
-  if (data.length !== pixels.width * pixels.height * 4) throw new MediaError('corrupt', 'corrupt HEIF data (decoder returned a short image)');
+  if (data.length !== pixels.width * pixels.height * 4)
+    throw new MediaError('corrupt', 'corrupt HEIF data (decoder returned a short image)');
   const image = await decodeRgba(data, pixels, maxSide);
   return { image, width: pixels.width, height: pixels.height };
 }

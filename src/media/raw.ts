@@ -8,7 +8,26 @@ import { firstUint, readTiff, TAG, type TiffFile, type TiffIfd, uintValues } fro
 
 /** File extensions (lower case, no dot) of TIFF-based RAW formats. */
 export const RAW_EXTENSIONS: ReadonlySet<string> = new Set([
-  'dng', 'nef', 'nrw', 'arw', 'srf', 'sr2', 'cr2', 'pef', 'orf', 'rw2', 'raw', 'rwl', '3fr', 'erf', 'kdc', 'dcr', 'mef', 'mos', 'iiq', 'srw',
+  'dng',
+  'nef',
+  'nrw',
+  'arw',
+  'srf',
+  'sr2',
+  'cr2',
+  'pef',
+  'orf',
+  'rw2',
+  'raw',
+  'rwl',
+  '3fr',
+  'erf',
+  'kdc',
+  'dcr',
+  'mef',
+  'mos',
+  'iiq',
+  'srw',
 ]);
 
 /** Photometric interpretations of sensor data: CFA (mosaic) and DNG's LinearRaw. */

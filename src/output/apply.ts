@@ -111,8 +111,7 @@ export async function applyPlan(plan: OutputPlan, options: ApplyOptions = {}): P
       }
       const refusal = await ready;
       if (refusal !== null) throw new Error(refusal);
-      const outcome =
-        op.kind === 'copy' ? await applyCopy(op, options.trustMtime === true) : await applyWrite(op);
+      const outcome = op.kind === 'copy' ? await applyCopy(op, options.trustMtime === true) : await applyWrite(op);
       counts[outcome] += 1;
     } catch (error) {
       if (isDiskWide(error, op)) {
@@ -158,7 +157,8 @@ function isDiskWide(error: unknown, op: OutputOperation): boolean {
   if (problem === null) return false;
   // A photo we may not read is that photo's problem (the output is fine): only a copy's source can be it.
   const path = (error as { path?: unknown }).path;
-  const fromSource = op.kind === 'copy' && (typeof path === 'string' || Buffer.isBuffer(path)) && displayPath(path) === displayPath(op.from);
+  const fromSource =
+    op.kind === 'copy' && (typeof path === 'string' || Buffer.isBuffer(path)) && displayPath(path) === displayPath(op.from);
   return !(problem === 'permission' && fromSource);
 }
 
@@ -206,9 +206,7 @@ function assertInside(root: string, operations: readonly OutputOperation[], stal
     const segments = segmentsUnder(root, path);
     const inGroup = segments !== null && segments.length >= 2 && GROUP_FOLDER.test(segments[0]!);
     if (!inGroup) {
-      throw new OutputRootError(
-        `Refusing to remove ${displayPath(path)}: not inside a group folder of the output root ${root}`,
-      );
+      throw new OutputRootError(`Refusing to remove ${displayPath(path)}: not inside a group folder of the output root ${root}`);
     }
     if (sources.has(pathKey(path))) {
       throw new OutputRootError(`Refusing to remove a source photo: ${displayPath(path)}`);

@@ -136,10 +136,7 @@ async function sameHandleContent(ha: FileHandle, hb: FileHandle): Promise<boolea
   const bufA = Buffer.allocUnsafe(Math.min(CHUNK, sa.size));
   const bufB = Buffer.allocUnsafe(bufA.length);
   for (let position = 0; ; ) {
-    const [ra, rb] = await Promise.all([
-      ha.read(bufA, 0, bufA.length, position),
-      hb.read(bufB, 0, bufB.length, position),
-    ]);
+    const [ra, rb] = await Promise.all([ha.read(bufA, 0, bufA.length, position), hb.read(bufB, 0, bufB.length, position)]);
     if (ra.bytesRead !== rb.bytesRead) return false;
     if (ra.bytesRead === 0) return true;
     if (!bufA.subarray(0, ra.bytesRead).equals(bufB.subarray(0, rb.bytesRead))) return false;

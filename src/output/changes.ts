@@ -107,7 +107,8 @@ function describe(have: FolderFiles, want: FolderFiles): string {
   if (removed.length > 0) bits.push(`${count(removed.length)} fewer (${list(removed)})`);
   for (const name of want.extras) if (!have.extras.has(name)) bits.push(`${name} added`);
   // Merging is the organizer's work: the review only keeps a merge whose frames did not change.
-  for (const name of have.extras) if (!want.extras.has(name)) bits.push(`${name} removed (its frames changed: the next run of the organizer merges them again)`);
+  for (const name of have.extras)
+    if (!want.extras.has(name)) bits.push(`${name} removed (its frames changed: the next run of the organizer merges them again)`);
   if (bits.length === 0) bits.push('metadata.txt rewritten (scores or reasons)');
   return bits.join(', ');
 }

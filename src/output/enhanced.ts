@@ -40,9 +40,19 @@ export interface HdrPlan {
 }
 
 /** The group's HDR merge, or null when the group is no exposure bracket. */
-export function planHdr(catalog: string, members: readonly { readonly photo: Photo; readonly score: number }[], gamma: number): HdrPlan | null {
+export function planHdr(
+  catalog: string,
+  members: readonly { readonly photo: Photo; readonly score: number }[],
+  gamma: number,
+): HdrPlan | null {
   const bracket = findBracket(
-    members.map(({ photo, score }) => ({ id: photo.id, exposureTime: photo.meta.exposureTime, fNumber: photo.meta.fNumber, iso: photo.meta.iso, score })),
+    members.map(({ photo, score }) => ({
+      id: photo.id,
+      exposureTime: photo.meta.exposureTime,
+      fNumber: photo.meta.fNumber,
+      iso: photo.meta.iso,
+      score,
+    })),
   );
   if (bracket === null) return null;
   const byId = new Map(members.map((m) => [m.photo.id, m.photo]));
@@ -54,11 +64,21 @@ export function planHdr(catalog: string, members: readonly { readonly photo: Pho
 export function hdrExtra(plan: HdrPlan): ExtraFile | null {
   const st = statSync(plan.file, { throwIfNoEntry: false });
   if (st === undefined || !st.isFile() || st.size === 0) return null;
-  return { name: HDR_FILE_NAME, from: plan.file, size: st.size, mtimeMs: st.mtimeMs, label: `HDR merge of ${plan.frames.map((f) => f.relativePath).join(', ')}` };
+  return {
+    name: HDR_FILE_NAME,
+    from: plan.file,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    label: `HDR merge of ${plan.frames.map((f) => f.relativePath).join(', ')}`,
+  };
 }
 
 /** The merge made earlier for a group's bracket, as it is now; null when there is none (no bracket, or its frames changed). */
-export function existingHdr(catalog: string, members: readonly { readonly photo: Photo; readonly score: number }[], gamma: number): ExtraFile | null {
+export function existingHdr(
+  catalog: string,
+  members: readonly { readonly photo: Photo; readonly score: number }[],
+  gamma: number,
+): ExtraFile | null {
   const plan = planHdr(catalog, members, gamma);
   return plan === null ? null : hdrExtra(plan);
 }

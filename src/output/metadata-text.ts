@@ -37,10 +37,7 @@ const RULE_HEAVY = '='.repeat(80);
 const RULE_LIGHT = '-'.repeat(80);
 
 /** Renders metadata.txt for one group, photos in the given order, ending with an empty line. */
-export function renderMetadataText(
-  photos: readonly OutputPhoto[],
-  options: MetadataTextOptions = {},
-): string {
+export function renderMetadataText(photos: readonly OutputPhoto[], options: MetadataTextOptions = {}): string {
   const localOffset = options.localOffset ?? systemLocalOffset;
   // The seed's first three lines stay as they were; the group's own lines follow, then the photos.
   const lines: string[] = [`Photo Group - ${photos.length} images`, RULE_HEAVY, ''];
@@ -67,14 +64,23 @@ export function groupHeader(photos: readonly OutputPhoto[], kind?: GroupKind): r
   if (best !== undefined) {
     const others = photos.filter((p) => p !== best).map((p) => p.decision.score);
     const lead = others.length === 0 ? '' : `, ahead of the next by ${(best.decision.score - Math.max(...others)).toFixed(3)}`;
-    entries.push(['best', `${displayPath(baseName(best.photo.path))} (score ${best.decision.score.toFixed(3)}${lead})`], ['why', best.decision.reason]);
+    entries.push(
+      ['best', `${displayPath(baseName(best.photo.path))} (score ${best.decision.score.toFixed(3)}${lead})`],
+      ['why', best.decision.reason],
+    );
   }
-  const times = photos.flatMap((p) => (p.photo.meta.takenAt === null ? [] : [p.photo.meta.takenAt])).sort((a, b) => a.wallClockMs - b.wallClockMs);
+  const times = photos
+    .flatMap((p) => (p.photo.meta.takenAt === null ? [] : [p.photo.meta.takenAt]))
+    .sort((a, b) => a.wallClockMs - b.wallClockMs);
   const first = times[0];
   const last = times.at(-1);
   if (first === undefined || last === undefined) entries.push(['time_span', 'unknown (no capture dates)']);
   else if (first.wallClockMs === last.wallClockMs) entries.push(['time_span', `${formatCaptureTime(first)} (all at once)`]);
-  else entries.push(['time_span', `${formatCaptureTime(first)} to ${formatCaptureTime(last)} (${formatSpan(last.wallClockMs - first.wallClockMs)})`]);
+  else
+    entries.push([
+      'time_span',
+      `${formatCaptureTime(first)} to ${formatCaptureTime(last)} (${formatSpan(last.wallClockMs - first.wallClockMs)})`,
+    ]);
   if (times.length > 0 && times.length < photos.length) entries.push(['undated', String(photos.length - times.length)]);
   return entries;
 }
@@ -90,10 +96,7 @@ export function formatSpan(ms: number): string {
 }
 
 /** The `key: value` pairs of one photo, in the documented order. */
-export function metadataEntries(
-  member: OutputPhoto,
-  localOffset: LocalOffset = systemLocalOffset,
-): readonly (readonly [string, string])[] {
+export function metadataEntries(member: OutputPhoto, localOffset: LocalOffset = systemLocalOffset): readonly (readonly [string, string])[] {
   const { photo, decision } = member;
   const meta = photo.meta;
   const entries: [string, string][] = [
@@ -107,11 +110,7 @@ export function metadataEntries(
   if (meta.takenAt !== null) entries.push(['taken_at', formatCaptureTime(meta.takenAt)]);
   for (const [name, value] of meta.exif) entries.push([`exif_${name}`, value]);
   if (meta.gps !== null) entries.push(['gps', formatGps(meta.gps)]);
-  entries.push(
-    ['score', decision.score.toFixed(3)],
-    ['best', decision.isBest ? 'yes' : 'no'],
-    ['reason', decision.reason],
-  );
+  entries.push(['score', decision.score.toFixed(3)], ['best', decision.isBest ? 'yes' : 'no'], ['reason', decision.reason]);
   return entries;
 }
 

@@ -159,9 +159,27 @@ export function planOutput(input: PlanInput): OutputPlan {
     operations.push(bestOp);
     const extras = group.extras ?? [];
     for (const e of extras) {
-      operations.push({ kind: 'copy', role: 'extra', from: e.from, size: e.size, mtimeMs: e.mtimeMs, label: e.label, dir, name: e.name, to: `${dir}/${e.name}` });
+      operations.push({
+        kind: 'copy',
+        role: 'extra',
+        from: e.from,
+        size: e.size,
+        mtimeMs: e.mtimeMs,
+        label: e.label,
+        dir,
+        name: e.name,
+        to: `${dir}/${e.name}`,
+      });
     }
-    groups.push({ folder, dir, originals: names, bestName: bestOp.name, extras: extras.map((e) => e.name), kind: group.kind ?? null, bestLabel: bestOp.label });
+    groups.push({
+      folder,
+      dir,
+      originals: names,
+      bestName: bestOp.name,
+      extras: extras.map((e) => e.name),
+      kind: group.kind ?? null,
+      bestLabel: bestOp.label,
+    });
   });
   return { root, groups, operations };
 }
@@ -198,7 +216,9 @@ function prefixName(prefix: string, name: FsPath): FsPath {
 }
 
 function clashKey(name: FsPath): string {
-  return pathBytes(name).toString('latin1').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return pathBytes(name)
+    .toString('latin1')
+    .replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /** Every destination of the plan, e.g. for the catalog's record of files this tool wrote. */

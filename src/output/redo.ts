@@ -17,7 +17,11 @@ export function previewRedo(db: Db, full: OutputPlan): OutputDiff {
 }
 
 /** Rewrites the changed folders of `full`, recording the files for run `runId`. */
-export async function redoChangedFolders(db: Db, runId: number, full: OutputPlan): Promise<{ readonly diff: OutputDiff; readonly applied: ApplyResult }> {
+export async function redoChangedFolders(
+  db: Db,
+  runId: number,
+  full: OutputPlan,
+): Promise<{ readonly diff: OutputDiff; readonly applied: ApplyResult }> {
   const diff = previewRedo(db, full);
   const applied = await applyJournalled(db, runId, diff.plan, diff.stale);
   return { diff, applied };

@@ -49,7 +49,10 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
   try {
     faces = await backend;
   } catch (error) {
-    return { ok: false, message: error instanceof FaceBackendUnavailable ? error.message : `face backend failed to start: ${messageOf(error)}` };
+    return {
+      ok: false,
+      message: error instanceof FaceBackendUnavailable ? error.message : `face backend failed to start: ${messageOf(error)}`,
+    };
   }
   const worker: FaceWorkerInfo = { threadId, loads, loadMs };
   const path = typeof task.path === 'string' ? task.path : Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength);

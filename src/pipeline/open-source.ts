@@ -41,10 +41,14 @@ export function checkSetup(options: RunOptions, secrets: Secrets): void {
   }
   if (!options.immichUrl) throw new RunSetupError('--immich-url is required with --source-type immich (the address of your Immich server)');
   if (!secrets.apiKey) {
-    throw new RunSetupError('an Immich API key is required: set IMMICH_API_KEY (or pass --immich-api-key); make one in Immich under Account Settings → API Keys');
+    throw new RunSetupError(
+      'an Immich API key is required: set IMMICH_API_KEY (or pass --immich-api-key); make one in Immich under Account Settings → API Keys',
+    );
   }
   if (options.immichLibraryPath !== null && !statSync(options.immichLibraryPath, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new RunSetupError(`--immich-library-path: folder not found: ${resolve(options.immichLibraryPath)} (the Immich library as this machine sees it)`);
+    throw new RunSetupError(
+      `--immich-library-path: folder not found: ${resolve(options.immichLibraryPath)} (the Immich library as this machine sees it)`,
+    );
   }
   if (!options.undo && !options.output && !hasServerActions(options)) {
     throw new RunSetupError(
@@ -63,7 +67,12 @@ export interface OpenContext {
 /** The run's source, ready to discover; the caller closes it. */
 export async function openSource(options: RunOptions, secrets: Secrets, ctx: OpenContext): Promise<PhotoSource> {
   if (options.sourceType === 'local') {
-    return new FolderSource({ root: resolve(options.source!), output: resolve(options.output!), catalog: ctx.catalog, limit: options.limit });
+    return new FolderSource({
+      root: resolve(options.source!),
+      output: resolve(options.output!),
+      catalog: ctx.catalog,
+      limit: options.limit,
+    });
   }
   let client: ImmichClient;
   try {
@@ -81,7 +90,8 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
   }
   try {
     if (!options.verifySsl) ctx.sink.note('notice', 'TLS certificates are not checked (--no-verify-ssl)');
-    if (options.enableHdr && (!options.output || options.tagOnly)) ctx.sink.note('notice', '--enable-hdr merges brackets into the local tree: give -o (without --tag-only) to have them');
+    if (options.enableHdr && (!options.output || options.tagOnly))
+      ctx.sink.note('notice', '--enable-hdr merges brackets into the local tree: give -o (without --tag-only) to have them');
     const warning = checkServerVersion(await client.serverVersion(), client.baseUrl);
     if (warning !== null) ctx.sink.note('notice', warning);
     const me = await client.me();

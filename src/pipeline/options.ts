@@ -79,7 +79,9 @@ function text(flag: string, what: string) {
 
 const httpUrl = z
   .string({ error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
-  .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), { error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` });
+  .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), {
+    error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}`,
+  });
 
 const flag = (section: HelpSection, scope: OptionScope, flags: string, help: string, seed: string | null): OptionRow<boolean> => ({
   flags,
@@ -173,7 +175,13 @@ export const OPTION_TABLE = {
     scope: 'invocation',
     seed: null,
   } satisfies OptionRow<string | null>,
-  dryRun: flag('run', 'invocation', '--dry-run', 'change nothing at all; print a preview of each group (every file with --verbose)', 'dry_run'),
+  dryRun: flag(
+    'run',
+    'invocation',
+    '--dry-run',
+    'change nothing at all; print a preview of each group (every file with --verbose)',
+    'dry_run',
+  ),
   verbose: flag('run', 'invocation', '--verbose', 'more detail: per-stage timings, every file of a dry run, every skipped file', 'verbose'),
   limit: {
     flags: '--limit <n>',
@@ -194,13 +202,21 @@ export const OPTION_TABLE = {
     scope: 'run',
     seed: 'face_backend',
   } satisfies OptionRow<FaceBackendName>,
-  enableHdr: flag('best', 'run', '--enable-hdr', 'merge each exposure bracket (one scene at different exposures) into group_NNNN/hdr_merged.jpg', 'enable_hdr'),
+  enableHdr: flag(
+    'best',
+    'run',
+    '--enable-hdr',
+    'merge each exposure bracket (one scene at different exposures) into group_NNNN/hdr_merged.jpg',
+    'enable_hdr',
+  ),
   hdrGamma: {
     flags: '--hdr-gamma <value>',
     default: 2.2,
     schema: z
       .number({ error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` })
-      .refine((n) => Number.isFinite(n) && n >= 0.5 && n <= 5, { error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}` }),
+      .refine((n) => Number.isFinite(n) && n >= 0.5 && n <= 5, {
+        error: (iss) => `Expected a number between 0.5 and 5 for --hdr-gamma but received ${describe(iss.input)}`,
+      }),
     parse: 'decimal',
     help: 'tone of the HDR merge: 2.2 keeps it as fused, higher lifts the shadows, lower deepens them (0.5-5)',
     section: 'best',
@@ -249,8 +265,17 @@ export const OPTION_TABLE = {
     seed: 'immich_cache_size',
   } satisfies OptionRow<number>,
   // The seed's no_verify_ssl is the inverse: cli/settings.ts flips it when converting.
-  verifySsl: { ...flag('immich', 'run', '--no-verify-ssl', "do not verify the Immich server's TLS certificate (self-signed servers)", 'no_verify_ssl'), default: true },
-  useFullResolution: flag('immich', 'run', '--use-full-resolution', 'download original files instead of the server previews', 'use_full_resolution'),
+  verifySsl: {
+    ...flag('immich', 'run', '--no-verify-ssl', "do not verify the Immich server's TLS certificate (self-signed servers)", 'no_verify_ssl'),
+    default: true,
+  },
+  useFullResolution: flag(
+    'immich',
+    'run',
+    '--use-full-resolution',
+    'download original files instead of the server previews',
+    'use_full_resolution',
+  ),
   /** A local copy of the Immich library: originals are read from it instead of downloaded (implies originals). */
   immichLibraryPath: {
     flags: '--immich-library-path <dir>',
@@ -272,10 +297,22 @@ export const OPTION_TABLE = {
     scope: 'run',
     seed: 'album_prefix',
   } satisfies OptionRow<string>,
-  markBestFavorite: flag('immich', 'run', '--mark-best-favorite', 'mark the best photo of each group as favorite in Immich', 'mark_best_favorite'),
+  markBestFavorite: flag(
+    'immich',
+    'run',
+    '--mark-best-favorite',
+    'mark the best photo of each group as favorite in Immich',
+    'mark_best_favorite',
+  ),
   archiveNonBest: flag('immich', 'run', '--archive-non-best', 'archive the other photos of each group in Immich', 'archive_non_best'),
   stack: flag('immich', 'run', '--stack', 'make an Immich stack of each group, the best photo as its cover', null),
-  immichGroupByPerson: flag('immich', 'run', '--immich-group-by-person', "group each named person's photos separately", 'immich_group_by_person'),
+  immichGroupByPerson: flag(
+    'immich',
+    'run',
+    '--immich-group-by-person',
+    "group each named person's photos separately",
+    'immich_group_by_person',
+  ),
   immichPerson: {
     flags: '--immich-person <name>',
     default: null as string | null,
@@ -303,8 +340,20 @@ export const OPTION_TABLE = {
     scope: 'run',
     seed: 'excluded_people',
   } satisfies OptionRow<string[]>,
-  immichUseServerFaces: flag('immich', 'run', '--immich-use-server-faces', 'pick the best photo with the faces Immich found (no download for faces)', 'immich_use_server_faces'),
-  immichUseDuplicates: flag('immich', 'run', '--immich-use-duplicates', "use Immich's duplicate groups instead of finding groups", 'immich_use_duplicates'),
+  immichUseServerFaces: flag(
+    'immich',
+    'run',
+    '--immich-use-server-faces',
+    'pick the best photo with the faces Immich found (no download for faces)',
+    'immich_use_server_faces',
+  ),
+  immichUseDuplicates: flag(
+    'immich',
+    'run',
+    '--immich-use-duplicates',
+    "use Immich's duplicate groups instead of finding groups",
+    'immich_use_duplicates',
+  ),
   immichSmartSearch: {
     flags: '--immich-smart-search <query>',
     default: null as string | null,
@@ -314,7 +363,13 @@ export const OPTION_TABLE = {
     scope: 'run',
     seed: 'immich_smart_search',
   } satisfies OptionRow<string | null>,
-  undo: flag('immich', 'once', '--undo', 'remove what earlier runs changed on the Immich server: tags, albums, stacks, favorites, archive', null),
+  undo: flag(
+    'immich',
+    'once',
+    '--undo',
+    'remove what earlier runs changed on the Immich server: tags, albums, stacks, favorites, archive',
+    null,
+  ),
 };
 
 type Table = typeof OPTION_TABLE;
@@ -330,7 +385,9 @@ export function optionRow(key: OptionKey): OptionRow<unknown> {
   return OPTION_TABLE[key] as OptionRow<unknown>;
 }
 
-export const DEFAULT_OPTIONS: Readonly<OptionValues> = Object.fromEntries(OPTION_KEYS.map((k) => [k, OPTION_TABLE[k].default])) as OptionValues;
+export const DEFAULT_OPTIONS: Readonly<OptionValues> = Object.fromEntries(
+  OPTION_KEYS.map((k) => [k, OPTION_TABLE[k].default]),
+) as OptionValues;
 
 /** Flag names as the user types them (`--threshold`), for messages. */
 export const FLAG_NAMES: Readonly<Record<OptionKey, string>> = Object.fromEntries(
@@ -344,10 +401,15 @@ export const SAVED_KEYS: readonly OptionKey[] = OPTION_KEYS.filter((k) => OPTION
 export const RESTORED_KEYS: readonly OptionKey[] = OPTION_KEYS.filter((k) => OPTION_TABLE[k].scope === 'run');
 
 /** The flat shape: every field with its own schema; what settings files and the -i prompts check against. */
-export const optionFieldSchemas = Object.fromEntries(OPTION_KEYS.map((k) => [k, OPTION_TABLE[k].schema])) as { [K in OptionKey]: Table[K]['schema'] };
+export const optionFieldSchemas = Object.fromEntries(OPTION_KEYS.map((k) => [k, OPTION_TABLE[k].schema])) as {
+  [K in OptionKey]: Table[K]['schema'];
+};
 export const optionValuesSchema = z.object(optionFieldSchemas).strict();
 
-const required = (message: string) => z.string({ error: (iss) => (iss.input === null || iss.input === undefined ? message : `${message}; received ${describe(iss.input)}`) }).min(1, { error: message });
+const required = (message: string) =>
+  z
+    .string({ error: (iss) => (iss.input === null || iss.input === undefined ? message : `${message}; received ${describe(iss.input)}`) })
+    .min(1, { error: message });
 
 const localSchema = optionValuesSchema.extend({
   sourceType: z.literal('local'),
@@ -357,14 +419,22 @@ const localSchema = optionValuesSchema.extend({
 
 const immichSchema = optionValuesSchema.extend({
   sourceType: z.literal('immich'),
-  immichUrl: z.string({ error: (iss) => (iss.input === null || iss.input === undefined ? '--immich-url is required with --source-type immich (the address of your Immich server)' : `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}`) }).pipe(httpUrl),
+  immichUrl: z
+    .string({
+      error: (iss) =>
+        iss.input === null || iss.input === undefined
+          ? '--immich-url is required with --source-type immich (the address of your Immich server)'
+          : `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}`,
+    })
+    .pipe(httpUrl),
 });
 
 /** Validated options: a discriminated union on the source. */
 export const runOptionsSchema = z.preprocess(
   (raw) => (typeof raw === 'object' && raw !== null ? hybridAsImmich(raw as Record<string, unknown>) : raw),
   z.discriminatedUnion('sourceType', [localSchema, immichSchema], {
-    error: (iss) => `Expected one of ${SOURCE_TYPES.join(', ')} for --source-type but received ${describe((iss.input as Record<string, unknown> | undefined)?.sourceType)}`,
+    error: (iss) =>
+      `Expected one of ${SOURCE_TYPES.join(', ')} for --source-type but received ${describe((iss.input as Record<string, unknown> | undefined)?.sourceType)}`,
   }),
 );
 

@@ -15,13 +15,20 @@ import type { RunOptions } from './options.js';
  * wherever that run was started: then -o of this command, the folder the default catalog sits
  * in, or the report (which records both absolute) tell.
  */
-export function runFolders(options: RunOptions, catalog: string, outputHint: string | null): { source: string | null; output: string | null } {
+export function runFolders(
+  options: RunOptions,
+  catalog: string,
+  outputHint: string | null,
+): { source: string | null; output: string | null } {
   const output = runOutput(options, catalog, outputHint);
   if (options.sourceType !== 'local') return { source: null, output };
   if (output === null) throw new ReviewSetupError(`cannot tell where the run wrote its groups: give the run's output folder with -o`);
   if (options.source !== null && isAbsolute(options.source)) return { source: options.source, output };
   const fromReport = reportSource(output);
-  if (fromReport === null) throw new ReviewSetupError(`cannot tell which folder the run read (its report ${join(output, REPORTS_FOLDER, LATEST_REPORT)} is missing)`);
+  if (fromReport === null)
+    throw new ReviewSetupError(
+      `cannot tell which folder the run read (its report ${join(output, REPORTS_FOLDER, LATEST_REPORT)} is missing)`,
+    );
   return { source: fromReport, output };
 }
 

@@ -21,7 +21,14 @@ import { existingHdr } from '../output/enhanced.js';
 import type { OutputPlan } from '../output/plan.js';
 import { planOutput } from '../output/plan.js';
 import { previewRedo, redoChangedFolders } from '../output/redo.js';
-import { type ApplySection, type ReviewSource, PictureUnavailableError, ReviewSetupError, type SourceContext, type SourceOpener } from '../review/source.js';
+import {
+  type ApplySection,
+  type ReviewSource,
+  PictureUnavailableError,
+  ReviewSetupError,
+  type SourceContext,
+  type SourceOpener,
+} from '../review/source.js';
 import type { ReviewPhoto } from '../review/view.js';
 import { ImmichSource } from '../sources/immich-source.js';
 import { type PhotoSource, SourceError } from '../sources/source.js';
@@ -58,11 +65,18 @@ async function openReviewSource(ctx: SourceContext, settings: ReviewSettings): P
       : { ...run, output: folders.output, immichCacheDir: cacheDirOf(ctx, run, settings) };
   if (options.sourceType === 'immich') {
     if (options.immichUrl === null) throw new ReviewSetupError(`the catalog ${ctx.catalog} does not say which Immich server the run used`);
-    if (!settings.apiKey) throw new ReviewSetupError(`reviewing a run on ${options.immichUrl} needs an API key: set IMMICH_API_KEY (or pass --immich-api-key), as for the run`);
+    if (!settings.apiKey)
+      throw new ReviewSetupError(
+        `reviewing a run on ${options.immichUrl} needs an API key: set IMMICH_API_KEY (or pass --immich-api-key), as for the run`,
+      );
   }
   let source: PhotoSource;
   try {
-    source = await openSource({ ...options, dryRun: false }, { apiKey: settings.apiKey }, { db: ctx.db, catalog: ctx.catalog, sink: silentProgress });
+    source = await openSource(
+      { ...options, dryRun: false },
+      { apiKey: settings.apiKey },
+      { db: ctx.db, catalog: ctx.catalog, sink: silentProgress },
+    );
   } catch (error) {
     if (error instanceof ImmichError) throw new ReviewSetupError(`cannot use ${options.immichUrl}: ${error.message}`);
     throw error;
@@ -99,7 +113,10 @@ class RunReview implements ReviewSource {
   ) {
     ({ db: this.db, run: this.run, automatic: this.automatic } = ctx);
     this.scope = source.scope;
-    const ids = new Set([...itemIdsSeen(this.db, source.id, this.run.id), ...this.automatic.flatMap((g) => g.members.map((m) => m.photoId))]);
+    const ids = new Set([
+      ...itemIdsSeen(this.db, source.id, this.run.id),
+      ...this.automatic.flatMap((g) => g.members.map((m) => m.photoId)),
+    ]);
     const items = loadItems(this.db, [...ids]).filter(isPhoto);
     source.learnNames(items);
     this.items = new Map(items.map((i) => [i.id, i]));
@@ -135,7 +152,8 @@ class RunReview implements ReviewSource {
           const picture = await this.source.open(item);
           return { file: picture.path, release: () => this.source.release(item) };
         } catch (error) {
-          if (error instanceof SourceError || error instanceof ImmichError) throw new PictureUnavailableError(`cannot have it from ${this.source.label}: ${error.message}`);
+          if (error instanceof SourceError || error instanceof ImmichError)
+            throw new PictureUnavailableError(`cannot have it from ${this.source.label}: ${error.message}`);
           throw error;
         }
       },
@@ -218,13 +236,20 @@ class RunReview implements ReviewSource {
       const plan = planOutput({
         outputRoot: this.tree!,
         groups: photoGroups.map((g) => {
-          const extra = enableHdr ? existingHdr(this.ctx.catalog, g.members.map((m) => ({ photo: m.photo, score: m.decision.score })), hdrGamma) : null;
+          const extra = enableHdr
+            ? existingHdr(
+                this.ctx.catalog,
+                g.members.map((m) => ({ photo: m.photo, score: m.decision.score })),
+                hdrGamma,
+              )
+            : null;
           return { number: g.number, kind: g.kind, photos: g.members, extras: extra === null ? [] : [extra] };
         }),
       });
       return use(plan);
     }).catch((error: unknown) => {
-      if (error instanceof SourceError || error instanceof ImmichError) throw new PictureUnavailableError(`cannot have the pictures of the folders from ${this.source.label}: ${error.message}`);
+      if (error instanceof SourceError || error instanceof ImmichError)
+        throw new PictureUnavailableError(`cannot have the pictures of the folders from ${this.source.label}: ${error.message}`);
       throw error;
     });
   }
@@ -234,15 +259,25 @@ class RunReview implements ReviewSource {
     // Every photo of the run's groups: one taken out of its group loses what it had. Favourites
     // and archive are read from the server: they may have changed since the run.
     const judged = this.automatic.flatMap((g) => g.members.map((m) => this.items.get(m.photoId)!));
-    return applyActions({ db: this.db, runId: this.run.id, source, dryRun, sink: silentProgress }, this.options, { groups, judged, plan, flagsFromListing: false });
+    return applyActions({ db: this.db, runId: this.run.id, source, dryRun, sink: silentProgress }, this.options, {
+      groups,
+      judged,
+      plan,
+      flagsFromListing: false,
+    });
   }
 
   /** The report with the groups as they are now; what the run found besides comes from its report. */
-  private async rewriteReport(groups: readonly SelectedGroup[], plan: OutputPlan | null, treeFailures: readonly PhotoError[]): Promise<string> {
+  private async rewriteReport(
+    groups: readonly SelectedGroup[],
+    plan: OutputPlan | null,
+    treeFailures: readonly PhotoError[],
+  ): Promise<string> {
     const previous = await previousReport(this.reportRoot);
     const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.photo.id)));
     const ungrouped = new Set(previous?.ungrouped ?? []);
-    for (const g of this.automatic) for (const m of g.members) if (!grouped.has(m.photoId)) ungrouped.add(this.source.name(this.items.get(m.photoId)!));
+    for (const g of this.automatic)
+      for (const m of g.members) if (!grouped.has(m.photoId)) ungrouped.add(this.source.name(this.items.get(m.photoId)!));
     const written = await writeRunReport({
       source: this.source,
       root: this.reportRoot,

@@ -96,12 +96,22 @@ export async function organize(options: RunOptions, secrets: Secrets, sink: Prog
   let source: PhotoSource | null = null;
   try {
     source = await openSource(options, secrets, { db, catalog, sink, ...(signal ? { signal } : {}) });
-    const ctx: RunContext = { db, runId: startRun(db, source, options, sink), source, options, catalog, sink, timings: {}, ...(signal ? { signal } : {}) };
+    const ctx: RunContext = {
+      db,
+      runId: startRun(db, source, options, sink),
+      source,
+      options,
+      catalog,
+      sink,
+      timings: {},
+      ...(signal ? { signal } : {}),
+    };
     if (options.undo && source instanceof ImmichSource) return await undo(ctx, source);
     return await stages(ctx);
   } catch (error) {
     // Ctrl+C cancels a request in flight: that is an interruption, not a failure.
-    if (signal?.aborted === true && source !== null) return emptySummary({ db, runId: 0, source, options, catalog, sink, timings: {} }, true);
+    if (signal?.aborted === true && source !== null)
+      return emptySummary({ db, runId: 0, source, options, catalog, sink, timings: {} }, true);
     throw asSetupError(error);
   } finally {
     await source?.close();
@@ -114,7 +124,10 @@ function startRun(db: Db, source: PhotoSource, options: RunOptions, sink: Progre
     // The journal is the only record of what this tool changed on the server (--undo needs
     // it): a fresh start forgets the fingerprints, never that.
     forgetFingerprints(db, source.id);
-    sink.note('notice', 'Forgot the cached fingerprints; kept the record of changes made on the server (for --undo) and your review decisions.');
+    sink.note(
+      'notice',
+      'Forgot the cached fingerprints; kept the record of changes made on the server (for --undo) and your review decisions.',
+    );
   }
   const previous = latestRun(db);
   if (previous && previous.stage !== 'done' && !options.resume && !options.forceFresh && !options.undo) {
@@ -161,29 +174,59 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const passOptions = { threshold: options.threshold, timeWindow: options.timeWindow, minGroupSize: options.minGroupSize };
   const passes = await source.passes(listed, passOptions, sink);
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
-  const pictures = await timed('inspect', () => fingerprintStage({ db, source, threads: options.threads, sink, ...withSignal }, candidates));
-  const base = { photos: listed.length, candidates: candidates.length, ruledOut: listed.length - candidates.length, prefiltered: !options.immichUseDuplicates, pictures };
+  const pictures = await timed('inspect', () =>
+    fingerprintStage({ db, source, threads: options.threads, sink, ...withSignal }, candidates),
+  );
+  const base = {
+    photos: listed.length,
+    candidates: candidates.length,
+    ruledOut: listed.length - candidates.length,
+    prefiltered: !options.immichUseDuplicates,
+    pictures,
+  };
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
   const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink));
   const judged = loadItems(db, [...new Set(passes.flatMap((p) => p.ids))]);
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);
   // Ranking waits for the face analysis of the grouped photos (cached ones come from the catalog).
-  const faces = serverFaces === null ? await timed('analyze', () => analyzeStage({ db, source, options, sink, ...withSignal }, found)) : null;
+  const faces =
+    serverFaces === null ? await timed('analyze', () => analyzeStage({ db, source, options, sink, ...withSignal }, found)) : null;
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
-  const groups = await timed('select', () => selectStage({ db, runId: ctx.runId, source, analyzer: faces?.analyzer ?? null, serverFaces, sink }, found));
+  const groups = await timed('select', () =>
+    selectStage({ db, runId: ctx.runId, source, analyzer: faces?.analyzer ?? null, serverFaces, sink }, found),
+  );
 
   // Sinks: the local tree, the server's actions, the report.
   let tree: TreeResult | null = null;
   if (options.output && !(options.tagOnly && source instanceof ImmichSource) && groups.length > 0) {
     const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
-    tree = await writeTree({ db, runId: ctx.runId, source, root: resolve(options.output), dryRun: options.dryRun, verbose: options.verbose, hdr, timed, sink, ...withSignal }, groups);
+    tree = await writeTree(
+      {
+        db,
+        runId: ctx.runId,
+        source,
+        root: resolve(options.output),
+        dryRun: options.dryRun,
+        verbose: options.verbose,
+        hdr,
+        timed,
+        sink,
+        ...withSignal,
+      },
+      groups,
+    );
     if (tree.applied?.aborted === true) return { ...emptySummary(ctx, true), ...base };
   }
   let actions: ActionsSummary | null = null;
   if (source instanceof ImmichSource && hasServerActions(options)) {
     actions = await timed('act', () =>
-      applyActions({ db, runId: ctx.runId, source, dryRun: options.dryRun, sink, ...withSignal }, options, { groups, judged, plan: tree?.plan ?? null, flagsFromListing: true }),
+      applyActions({ db, runId: ctx.runId, source, dryRun: options.dryRun, sink, ...withSignal }, options, {
+        groups,
+        judged,
+        plan: tree?.plan ?? null,
+        flagsFromListing: true,
+      }),
     );
     if (actions.aborted) return { ...emptySummary(ctx, true), ...base, actions };
   }
@@ -246,9 +289,21 @@ function stageOf(stage: string): PhotoError['stage'] {
 async function undo(ctx: RunContext, source: ImmichSource): Promise<RunSummary> {
   const timed = timer(ctx);
   if (loadJournal(ctx.db, source.id).length === 0) {
-    ctx.sink.note('notice', `Nothing to undo: the catalog ${ctx.catalog} records no change on ${source.id} (use the same -o, --state-file or --immich-cache-dir as the runs you want to undo)`);
+    ctx.sink.note(
+      'notice',
+      `Nothing to undo: the catalog ${ctx.catalog} records no change on ${source.id} (use the same -o, --state-file or --immich-cache-dir as the runs you want to undo)`,
+    );
   }
-  const actions = await timed('act', () => undoActions({ db: ctx.db, runId: ctx.runId, source, dryRun: ctx.options.dryRun, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
+  const actions = await timed('act', () =>
+    undoActions({
+      db: ctx.db,
+      runId: ctx.runId,
+      source,
+      dryRun: ctx.options.dryRun,
+      sink: ctx.sink,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }),
+  );
   if (!ctx.options.dryRun && !actions.aborted) finishRun(ctx.db, ctx.runId, new Date());
   return { ...emptySummary(ctx, actions.aborted), actions };
 }

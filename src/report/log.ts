@@ -14,7 +14,7 @@ export const LOGS_FOLDER = 'logs';
 const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT']);
 
 // Terminal control sequences (colours, cursor moves) have no place in a text file.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is exactly what is matched here.
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 export class RunLog {

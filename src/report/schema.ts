@@ -104,9 +104,7 @@ export const ReportSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['groups', i, 'best'],
-          message:
-            `Expected the relativePath of the isBest photo ("${best[0]!.relativePath}") ` +
-            `but received "${group.best}"`,
+          message: `Expected the relativePath of the isBest photo ("${best[0]!.relativePath}") ` + `but received "${group.best}"`,
         });
       }
     });

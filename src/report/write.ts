@@ -55,9 +55,7 @@ export async function readReport(file: string): Promise<Report> {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ReportValidationError(`Invalid report (${file}): not JSON: ${reason}`, [
-      { field: '(root)', message: reason },
-    ]);
+    throw new ReportValidationError(`Invalid report (${file}): not JSON: ${reason}`, [{ field: '(root)', message: reason }]);
   }
   return parseReport(value, file);
 }

@@ -97,7 +97,9 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
     return ok(await session.apply());
   }
   const known = ['summary', 'groups', 'changes', 'undo', 'apply'].some((p) => path === p || path.startsWith(`${p}/`));
-  return known ? { status: 405, body: { error: `${method} is not allowed on /api/${path}` } } : { status: 404, body: { error: `No such API: /api/${path}` } };
+  return known
+    ? { status: 405, body: { error: `${method} is not allowed on /api/${path}` } }
+    : { status: 404, body: { error: `No such API: /api/${path}` } };
 }
 
 function filterOf(q: z.infer<typeof FilterSchema>): GroupFilter {

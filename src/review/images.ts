@@ -45,7 +45,9 @@ export async function photoImage(cache: ThumbnailCache, source: ImageSource, var
   if (variant === 'full' && native !== undefined) return { bytes: await withFile(source, (file) => readFile(file)), type: native };
   const { side, quality } = MADE[variant];
   const identity = `${source.identity}\n${source.version}\n${variant}`;
-  const bytes = await cache.get(identity, () => withFile(source, async (file) => encodeJpeg(await loadPixels(file, { maxSide: side }), quality)));
+  const bytes = await cache.get(identity, () =>
+    withFile(source, async (file) => encodeJpeg(await loadPixels(file, { maxSide: side }), quality)),
+  );
   return { bytes, type: 'image/jpeg' };
 }
 

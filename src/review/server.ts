@@ -52,7 +52,8 @@ const TYPES: Readonly<Record<string, string>> = {
   svg: 'image/svg+xml',
 };
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -123,8 +124,10 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
       // The page asks with ?v=<file version>: a changed file gets a new address.
       send(res, 200, image.type, image.bytes, { 'Cache-Control': 'private, max-age=31536000, immutable' });
     } catch (error) {
-      if (error instanceof MediaError || isMissingFile(error)) return send(res, 422, 'text/plain; charset=utf-8', `Cannot show this photo: ${(error as Error).message}`);
-      if (error instanceof PictureUnavailableError) return send(res, 502, 'text/plain; charset=utf-8', `Cannot show this photo: ${error.message}`);
+      if (error instanceof MediaError || isMissingFile(error))
+        return send(res, 422, 'text/plain; charset=utf-8', `Cannot show this photo: ${(error as Error).message}`);
+      if (error instanceof PictureUnavailableError)
+        return send(res, 502, 'text/plain; charset=utf-8', `Cannot show this photo: ${error.message}`);
       throw error;
     }
   }

@@ -14,8 +14,26 @@ import type { GroupKind, PhotoId } from '../core/types.js';
 import { pictureSize } from '../media/decode.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
 import type { ImageSource } from './images.js';
-import { type ApplyOutcome, type ApplyPreview, type SourceOpener, ReviewRequestError, type ReviewSource, ReviewSetupError, type RunInfo } from './source.js';
-import { describeDecision, filterGroups, folderName, type GroupDetail, type GroupFilter, groupDetail, type GroupPage, groupPage, type MadeFileView } from './view.js';
+import {
+  type ApplyOutcome,
+  type ApplyPreview,
+  type SourceOpener,
+  ReviewRequestError,
+  type ReviewSource,
+  ReviewSetupError,
+  type RunInfo,
+} from './source.js';
+import {
+  describeDecision,
+  filterGroups,
+  folderName,
+  type GroupDetail,
+  type GroupFilter,
+  groupDetail,
+  type GroupPage,
+  groupPage,
+  type MadeFileView,
+} from './view.js';
 
 export { ReviewRequestError, ReviewSetupError } from './source.js';
 export type { ApplyOutcome, ApplyPreview, RunInfo } from './source.js';
@@ -77,7 +95,9 @@ export class ReviewSession {
   /** Opens the catalog file and loads its latest run; ReviewSetupError when there is nothing to review. */
   static async open(catalog: string, options: SessionOptions): Promise<ReviewSession> {
     if (!existsSync(catalog)) {
-      throw new ReviewSetupError(`no catalog at ${catalog}: run the organizer first (photo-organizer -s PHOTOS -o OUT), then review with the same -o or --state-file`);
+      throw new ReviewSetupError(
+        `no catalog at ${catalog}: run the organizer first (photo-organizer -s PHOTOS -o OUT), then review with the same -o or --state-file`,
+      );
     }
     const db = openDatabase(catalog);
     try {
@@ -138,7 +158,10 @@ export class ReviewSession {
     const within = list.some((x) => x.number === number) ? list : this.groups;
     const faces = this.data.source.faces(g.members.map((m) => m.photoId));
     const made = this.madeFile(number);
-    const view: MadeFileView[] = made === null ? [] : [{ name: HDR_FILE_NAME, label: 'HDR merge of the exposure bracket', ...(await pictureSize(made.file)), version: made.version }];
+    const view: MadeFileView[] =
+      made === null
+        ? []
+        : [{ name: HDR_FILE_NAME, label: 'HDR merge of the exposure bracket', ...(await pictureSize(made.file)), version: made.version }];
     return { ...groupDetail(g, within, this.data.source.photos, faces, this.log), made: view };
   }
 
@@ -146,7 +169,12 @@ export class ReviewSession {
   madeImage(number: number): ImageSource | null {
     const made = this.madeFile(number);
     if (made === null) return null;
-    return { identity: made.file, format: 'jpeg', version: made.version, open: async () => ({ file: made.file, release: () => undefined }) };
+    return {
+      identity: made.file,
+      format: 'jpeg',
+      version: made.version,
+      open: async () => ({ file: made.file, release: () => undefined }),
+    };
   }
 
   private madeFile(number: number): { readonly file: string; readonly version: string } | null {

@@ -34,7 +34,8 @@ export class ThumbnailCache {
 
   /** Opens (creating if needed) the cache in `dir`, capped at `capBytes`, making at most `concurrency` images at once. */
   static async open(dir: string, capBytes = DEFAULT_CACHE_BYTES, concurrency = 2): Promise<ThumbnailCache> {
-    if (!Number.isInteger(capBytes) || capBytes < 1) throw new RangeError(`Expected a positive number of bytes for the cache cap but received ${capBytes}`);
+    if (!Number.isInteger(capBytes) || capBytes < 1)
+      throw new RangeError(`Expected a positive number of bytes for the cache cap but received ${capBytes}`);
     const cache = new ThumbnailCache(dir, capBytes, Math.max(1, concurrency));
     await mkdir(dir, { recursive: true });
     await cache.scan();

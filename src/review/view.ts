@@ -38,7 +38,13 @@ export interface GroupCard {
   readonly folder: string;
   readonly kind: GroupKind;
   readonly count: number;
-  readonly cover: { readonly id: PhotoId; readonly version: string; readonly name: string; readonly width: number; readonly height: number };
+  readonly cover: {
+    readonly id: PhotoId;
+    readonly version: string;
+    readonly name: string;
+    readonly width: number;
+    readonly height: number;
+  };
   /** e.g. "2024-05-01 14:03:07 · 4.2 s"; "no capture time" when none. */
   readonly span: string;
   /** First capture time to the minute ("2024-05-01 14:03"), null when none. */
@@ -242,12 +248,20 @@ export function faceMarks(frames: readonly (FaceAnalysis | null)[]): FaceMark[][
       let seen = 1;
       all.forEach((others, g) => {
         if (g === f) return;
-        const match = nearest(face.box, others.map((o) => o.box));
+        const match = nearest(
+          face.box,
+          others.map((o) => o.box),
+        );
         if (match === null) return;
         widest = Math.max(widest, openness(others[match]!));
         seen++;
       });
-      return { box: face.box, eyes: eyeState(own, widest, seen), smiling: face.smile >= SMILING, smile: Math.round(face.smile * 100) / 100 };
+      return {
+        box: face.box,
+        eyes: eyeState(own, widest, seen),
+        smiling: face.smile >= SMILING,
+        smile: Math.round(face.smile * 100) / 100,
+      };
     }),
   );
 }

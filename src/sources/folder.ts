@@ -39,11 +39,18 @@ export class FolderSource implements PhotoSource {
     });
     sink.finish();
     for (const dir of found.skippedExcluded) sink.note('notice', `Skipped ${dir}: it is the output folder`);
-    for (const dir of found.skippedOutputTrees) sink.note('notice', `Skipped ${dir}: it is an output folder of an earlier run (it holds .photo-organizer/)`);
+    for (const dir of found.skippedOutputTrees)
+      sink.note('notice', `Skipped ${dir}: it is an output folder of an earlier run (it holds .photo-organizer/)`);
     for (const p of found.problems) sink.note('problem', `${p.path}: ${p.message}`);
     // Grouping goes in path order (byte-wise), whatever order the walk found the files in.
     const entries = found.files
-      .map((f) => ({ key: f.path, bytes: pathBytes(f.path), version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs }))
+      .map((f) => ({
+        key: f.path,
+        bytes: pathBytes(f.path),
+        version: itemVersion.local(f.size, f.mtimeMs),
+        size: f.size,
+        mtimeMs: f.mtimeMs,
+      }))
       .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
       .map(({ bytes: _, ...entry }) => entry);
     return { entries, problems: found.problems };

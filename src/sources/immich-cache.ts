@@ -90,7 +90,13 @@ export class ImmichCache {
    * the file's path. Pinned entries (in use by this run) are never evicted; `pin` pins the new
    * one before any eviction, so it cannot be the victim of its own write.
    */
-  async put(key: CacheKey, bytes: Uint8Array, fileName: string, mtimeMs: number, options: { readonly pin?: boolean } = {}): Promise<string> {
+  async put(
+    key: CacheKey,
+    bytes: Uint8Array,
+    fileName: string,
+    mtimeMs: number,
+    options: { readonly pin?: boolean } = {},
+  ): Promise<string> {
     const k = entryKey(key);
     const old = this.entries.get(k);
     if (old) this.forget(k, old);

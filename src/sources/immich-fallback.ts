@@ -17,7 +17,11 @@ export function fallbackKinds(kind: PictureKind): readonly DownloadKind[] {
  * The first of `kinds` the server has. Only 404 moves on to the next kind (any other failure is
  * thrown as it is); the last kind's 404 is thrown too.
  */
-export async function downloadFirstAvailable(client: ImmichClient, assetId: string, kinds: readonly DownloadKind[]): Promise<{ kind: DownloadKind; got: Downloaded }> {
+export async function downloadFirstAvailable(
+  client: ImmichClient,
+  assetId: string,
+  kinds: readonly DownloadKind[],
+): Promise<{ kind: DownloadKind; got: Downloaded }> {
   for (const [i, kind] of kinds.entries()) {
     try {
       return { kind, got: await client.download(assetId, kind) };

@@ -57,7 +57,11 @@ async function subsetsOf(ctx: PassContext, assets: readonly StoredAsset[]): Prom
 function candidatesOf(subset: Subset, options: PassOptions): Set<number> {
   if (subset.fixedGroups !== null) return new Set(subset.fixedGroups.flat());
   const items: PrefilterItem[] = subset.assets.map((a) => ({ thumb: thumbOf(a), takenAtMs: a.facts.takenAt?.wallClockMs ?? null }));
-  const result = selectCandidates(items, { threshold: options.threshold, timeWindowS: options.timeWindow, minGroupSize: options.minGroupSize });
+  const result = selectCandidates(items, {
+    threshold: options.threshold,
+    timeWindowS: options.timeWindow,
+    minGroupSize: options.minGroupSize,
+  });
   return new Set(result.candidates.map((i) => subset.assets[i]!.id));
 }
 
@@ -84,10 +88,20 @@ async function byPerson(ctx: PassContext, assets: readonly StoredAsset[]): Promi
   const { client, choice, options, sink } = ctx;
   const wanted = choice.person?.toLowerCase() ?? null;
   const named = await listPeople(client);
-  const kept = new Set(withoutExcluded(named.map((p) => p.name), choice.excludedPeople));
-  if (kept.size < new Set(named.map((p) => p.name)).size) sink.note('notice', `Left out ${named.filter((p) => !kept.has(p.name)).length} excluded people (--excluded-people).`);
+  const kept = new Set(
+    withoutExcluded(
+      named.map((p) => p.name),
+      choice.excludedPeople,
+    ),
+  );
+  if (kept.size < new Set(named.map((p) => p.name)).size)
+    sink.note('notice', `Left out ${named.filter((p) => !kept.has(p.name)).length} excluded people (--excluded-people).`);
   const everyone = named.filter((p) => kept.has(p.name) && (wanted === null || p.name.toLowerCase() === wanted));
-  if (everyone.length === 0) sink.note('notice', wanted === null ? 'Immich has no named people: nothing to group by person.' : `Immich has no person named "${choice.person}".`);
+  if (everyone.length === 0)
+    sink.note(
+      'notice',
+      wanted === null ? 'Immich has no named people: nothing to group by person.' : `Immich has no person named "${choice.person}".`,
+    );
   const out: Subset[] = [];
   for (const person of everyone.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const theirs = await assetsOfPerson(client, person.id);
@@ -101,7 +115,12 @@ async function byPerson(ctx: PassContext, assets: readonly StoredAsset[]): Promi
 async function byCombination(ctx: PassContext, assets: readonly StoredAsset[]): Promise<Subset[]> {
   const { client, choice, options, sink } = ctx;
   const favourites = (await listPeople(client)).filter((p) => p.isFavorite === true);
-  const kept = new Set(withoutExcluded(favourites.map((p) => p.name), choice.excludedPeople));
+  const kept = new Set(
+    withoutExcluded(
+      favourites.map((p) => p.name),
+      choice.excludedPeople,
+    ),
+  );
   const people = favourites.filter((p) => kept.has(p.name));
   if (people.length === 0) {
     sink.note('notice', 'Immich has no favourite named people: mark the people to group by as favourites in Immich (People → ♥).');
@@ -112,6 +131,9 @@ async function byCombination(ctx: PassContext, assets: readonly StoredAsset[]): 
     for (const id of await assetsOfPerson(client, person.id)) namesOf.set(id, [...(namesOf.get(id) ?? []), person.name]);
   }
   const found = combinations(assets, (a) => namesOf.get(a.assetId) ?? [], Math.max(2, options.minGroupSize));
-  sink.note('notice', `${people.length} favourite people; ${found.length} combination${found.length === 1 ? '' : 's'} of them with enough photos to group.`);
+  sink.note(
+    'notice',
+    `${people.length} favourite people; ${found.length} combination${found.length === 1 ? '' : 's'} of them with enough photos to group.`,
+  );
   return found.map((c) => ({ person: c.label, assets: c.items, fixedGroups: null }));
 }

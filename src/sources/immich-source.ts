@@ -68,7 +68,11 @@ export class ImmichSource implements PhotoSource {
     });
     sink.update(listing.assets.length);
     sink.finish();
-    if (listing.skipped > 0) sink.note('notice', `Left out ${listing.skipped} photos of other users (partners) or in the trash: they cannot be changed with this key.`);
+    if (listing.skipped > 0)
+      sink.note(
+        'notice',
+        `Left out ${listing.skipped} photos of other users (partners) or in the trash: they cannot be changed with this key.`,
+      );
     this.names = displayNames(listing.assets.map((a) => ({ assetId: a.assetId, fileName: a.facts.fileName })));
     const entries = listing.assets.map((a) => ({
       key: a.assetId,
@@ -112,7 +116,11 @@ export class ImmichSource implements PhotoSource {
       // asked for, so pins and later runs find it where they look.
       const { kind, got } = await downloadFirstAvailable(this.client, asset.assetId, fallbackKinds(this.pixels));
       const name = safeFileName(asset.facts.fileName, kind === 'original' ? null : extensionOf(got.bytes, got.contentType));
-      return { path: await this.cache.put(key, got.bytes, name, asset.facts.modifiedMs, { pin: true }), from: 'download', downloaded: kind };
+      return {
+        path: await this.cache.put(key, got.bytes, name, asset.facts.modifiedMs, { pin: true }),
+        from: 'download',
+        downloaded: kind,
+      };
     } catch (error) {
       // 400 and 404 concern this asset alone; anything else (401, 5xx after retries) is the server's state.
       if (error instanceof ImmichHttpError && (error.status === 400 || error.status === 404)) throw new SourceError(error.message);
@@ -150,7 +158,10 @@ export class ImmichSource implements PhotoSource {
   async serverFaces(items: readonly StoredItem[]): Promise<ReadonlyMap<PhotoId, ServerFace[]> | null> {
     if (!this.options.useServerFaces) return null;
     const assets = items.map(assetOf);
-    const faces = await serverFaces(this.client, assets.map((a) => a.assetId));
+    const faces = await serverFaces(
+      this.client,
+      assets.map((a) => a.assetId),
+    );
     return new Map(assets.map((a) => [a.id, faces.get(a.assetId) ?? []]));
   }
 
@@ -168,7 +179,9 @@ export class ImmichSource implements PhotoSource {
 export function displayNames(assets: readonly { readonly assetId: string; readonly fileName: string }[]): Map<string, string> {
   const count = new Map<string, number>();
   for (const a of assets) count.set(a.fileName, (count.get(a.fileName) ?? 0) + 1);
-  return new Map(assets.map((a) => [a.assetId, count.get(a.fileName)! > 1 ? `${a.fileName} [${a.assetId.slice(0, 8)}]` : a.fileName || a.assetId]));
+  return new Map(
+    assets.map((a) => [a.assetId, count.get(a.fileName)! > 1 ? `${a.fileName} [${a.assetId.slice(0, 8)}]` : a.fileName || a.assetId]),
+  );
 }
 
 /** File extension of a downloaded preview, from its bytes (then its Content-Type). */

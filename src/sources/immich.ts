@@ -69,10 +69,16 @@ export async function listLibrary(client: ImmichClient, options: ListOptions): P
   const max = options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;
   const found = new Map<string, AssetDto>();
   for (const albumId of albumIds) {
-    const base: MetadataSearchDto = { type: AssetTypeEnum.Image, withExif: true, ...(options.withPeople ? { withPeople: true } : {}), ...(albumId ? { albumIds: [albumId] } : {}) };
+    const base: MetadataSearchDto = {
+      type: AssetTypeEnum.Image,
+      withExif: true,
+      ...(options.withPeople ? { withPeople: true } : {}),
+      ...(albumId ? { albumIds: [albumId] } : {}),
+    };
     for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Timeline }, max)) found.set(a.id, a);
     if (options.alsoArchived.size > 0) {
-      for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Archive })) if (options.alsoArchived.has(a.id)) found.set(a.id, a);
+      for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Archive }))
+        if (options.alsoArchived.has(a.id)) found.set(a.id, a);
     }
   }
   const kept = [...found.values()].filter((a) => a.ownerId === options.ownerId && !a.isTrashed && a.type === AssetTypeEnum.Image);
@@ -116,7 +122,10 @@ export function toListed(a: AssetDto): ListedAsset {
     focalLength: exif?.focalLength ?? null,
     iso: exif?.iso ?? null,
     exposureTime: exif?.exposureTime ?? null,
-    gps: typeof exif?.latitude === 'number' && typeof exif.longitude === 'number' ? { latitude: exif.latitude, longitude: exif.longitude, altitude: null } : null,
+    gps:
+      typeof exif?.latitude === 'number' && typeof exif.longitude === 'number'
+        ? { latitude: exif.latitude, longitude: exif.longitude, altitude: null }
+        : null,
     thumbhash: a.thumbhash,
     // Hidden people were hidden on purpose: they do not name albums.
     people: (a.people ?? []).filter((p) => p.name.trim() !== '' && p.isHidden !== true).map((p) => p.name),
@@ -172,7 +181,14 @@ export async function serverFaces(client: ImmichClient, assetIds: readonly strin
   return new Map(
     assetIds.map((id, i) => [
       id,
-      faces[i]!.map((f) => ({ x1: f.boundingBoxX1, y1: f.boundingBoxY1, x2: f.boundingBoxX2, y2: f.boundingBoxY2, imageWidth: f.imageWidth, imageHeight: f.imageHeight })),
+      faces[i]!.map((f) => ({
+        x1: f.boundingBoxX1,
+        y1: f.boundingBoxY1,
+        x2: f.boundingBoxX2,
+        y2: f.boundingBoxY2,
+        imageWidth: f.imageWidth,
+        imageHeight: f.imageHeight,
+      })),
     ]),
   );
 }

@@ -10,7 +10,18 @@ import type { FsPath } from '../core/types.js';
 
 /** Extensions the tool reads, lower-case, compared case-insensitively. */
 export const PHOTO_EXTENSIONS: readonly string[] = [
-  '.jpg', '.jpeg', '.png', '.heic', '.heif', '.webp', '.tif', '.tiff', '.cr2', '.nef', '.arw', '.dng',
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.heic',
+  '.heif',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.cr2',
+  '.nef',
+  '.arw',
+  '.dng',
 ];
 
 export interface DiscoveredFile {

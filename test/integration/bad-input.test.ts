@@ -109,7 +109,12 @@ describe('a library with bad files', () => {
     // Files that are not photos are skipped, not counted as scanned photos; the dangling link never was a file.
     const skipped = report.errors.filter((e) => e.stage === 'inspect' || e.stage === 'fingerprint').length;
     expect(skipped).toBe(4);
-    expect(run.stdout).toMatch(new RegExp(`^Scanned ${report.summary.photos} photos; skipped 4 files that could not be read as photos \\(listed in the report\\)\\.$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^Scanned ${report.summary.photos} photos; skipped 4 files that could not be read as photos \\(listed in the report\\)\\.$`,
+        'm',
+      ),
+    );
     expect(run.stdout).toMatch(/^1 file could not be processed \(listed in the report\)\.$/m);
   });
 });

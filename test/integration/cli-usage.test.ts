@@ -20,8 +20,21 @@ describe('photo-organizer command line', () => {
     expect(r.code).toBe(0);
     // Help text wraps with the terminal width: compare with runs of whitespace folded.
     const text = r.stdout.replace(/\s+/g, ' ');
-    for (const flag of ['--source-type', '-s, --source', '-o, --output', '-t, --threshold', '--time-window', '--min-group-size',
-      '--threads', '--resume', '--force-fresh', '--state-file', '--dry-run', '--verbose', '--limit']) {
+    for (const flag of [
+      '--source-type',
+      '-s, --source',
+      '-o, --output',
+      '-t, --threshold',
+      '--time-window',
+      '--min-group-size',
+      '--threads',
+      '--resume',
+      '--force-fresh',
+      '--state-file',
+      '--dry-run',
+      '--verbose',
+      '--limit',
+    ]) {
       expect(text).toContain(flag);
     }
     expect(text).toContain('Examples:');
@@ -62,7 +75,16 @@ describe('help', () => {
   it('groups the options under headed sections, in order, with examples last', () => {
     const r = cli('--help');
     const headings = r.stdout.split('\n').filter((l) => /^[A-Z][^:]*:$/.test(l));
-    expect(headings).toEqual(['Source:', 'Grouping:', 'Best photo:', 'Output:', 'Immich (with --source-type immich or hybrid):', 'Run:', 'Commands:', 'Examples:']);
+    expect(headings).toEqual([
+      'Source:',
+      'Grouping:',
+      'Best photo:',
+      'Output:',
+      'Immich (with --source-type immich or hybrid):',
+      'Run:',
+      'Commands:',
+      'Examples:',
+    ]);
     const text = r.stdout.replace(/\s+/g, ' ');
     // Immich options sit in their own section, after the folder ones.
     expect(text.indexOf('--immich-url')).toBeGreaterThan(text.indexOf('Immich (with'));
@@ -105,8 +127,14 @@ describe('help', () => {
 describe('refusals instead of silent reinterpretation', () => {
   const dir = mkdtempSync(join(tmpdir(), 'po-refuse-'));
   const refused: [string[], string][] = [
-    [['--tag-only'], '--tag-only tags groups on an Immich server; a folder run has nothing to tag. To see the groups without writing anything, use --dry-run'],
-    [['--immich-url', 'https://photos.example.com'], '--immich-url is for Immich runs, and this is a folder run (--source-type local): drop it, or add --source-type immich'],
+    [
+      ['--tag-only'],
+      '--tag-only tags groups on an Immich server; a folder run has nothing to tag. To see the groups without writing anything, use --dry-run',
+    ],
+    [
+      ['--immich-url', 'https://photos.example.com'],
+      '--immich-url is for Immich runs, and this is a folder run (--source-type local): drop it, or add --source-type immich',
+    ],
     [['--immich-album', 'Trip', '--stack'], '--immich-album, --stack are for Immich runs'],
     [['--undo'], '--undo takes back changes made on an Immich server'],
   ];

@@ -30,12 +30,17 @@ async function pixels(image: Sharp): Promise<DecodedImage> {
 /** people-group.jpg with one face blurred beyond recognition and pasted back. */
 async function withBlurredFace(): Promise<Sharp> {
   const patch = await sharp(fixturePhotoPath('people-group')).extract(ONE_FACE).blur(6).toBuffer();
-  const composed = await sharp(fixturePhotoPath('people-group')).composite([{ input: patch, left: ONE_FACE.left, top: ONE_FACE.top }]).png().toBuffer();
+  const composed = await sharp(fixturePhotoPath('people-group'))
+    .composite([{ input: patch, left: ONE_FACE.left, top: ONE_FACE.top }])
+    .png()
+    .toBuffer();
   return sharp(composed);
 }
 
 const quality = async (image: DecodedImage): Promise<ImageQuality> => {
-  const small = await pixels(sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(440, 440, { fit: 'inside' }));
+  const small = await pixels(
+    sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(440, 440, { fit: 'inside' }),
+  );
   return fingerprintFromPixels(small, (image.width * image.height) / 1e6).quality;
 };
 
@@ -115,7 +120,9 @@ describe('Human face backend', () => {
 
   it('recognizes the same five people in flipped and shifted copies by their descriptors alone', () => {
     // Every face moved far apart, so that position cannot help the matching.
-    const frames = ['group', 'flipped', 'shifted'].map((n, k) => found.get(n)!.map((f, i) => ({ ...f, box: { x: k * 10 + i, y: 0, width: 0.1, height: 0.1 } })));
+    const frames = ['group', 'flipped', 'shifted'].map((n, k) =>
+      found.get(n)!.map((f, i) => ({ ...f, box: { x: k * 10 + i, y: 0, width: 0.1, height: 0.1 } })),
+    );
     const people = matchPeople(frames);
     for (const frame of people) expect([...frame].sort()).toEqual([0, 1, 2, 3, 4]);
   });
@@ -135,7 +142,13 @@ describe('Human face backend', () => {
       name: `${name}.jpg`,
       size: 1000,
       quality: sameQuality ?? (await quality(images.get(name)!)),
-      faces: { analyzer: backend.analyzer, width: images.get(name)!.width, height: images.get(name)!.height, faces: found.get(name)!, note: null } satisfies FaceAnalysis,
+      faces: {
+        analyzer: backend.analyzer,
+        width: images.get(name)!.width,
+        height: images.get(name)!.height,
+        faces: found.get(name)!,
+        note: null,
+      } satisfies FaceAnalysis,
     });
     const burst = rankGroupWithFaces([await frame(1, 'blurred'), await frame(2, 'group'), await frame(3, 'faceBlurred')]);
     expect(burst.find((d) => d.isBest)!.photoId).toBe(2);
@@ -151,12 +164,17 @@ describe('Human face backend', () => {
 describe('face worker pool', () => {
   it('loads the models once per worker thread, not per photo', async () => {
     // The pool runs workers from dist/ (built by `npm test` before the tests).
-    const { FacePool } = (await import(pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href)) as typeof import('../../src/pipeline/face-pool.js');
+    const { FacePool } = (await import(
+      pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
+    )) as typeof import('../../src/pipeline/face-pool.js');
     const dir = mkdtempSync(join(tmpdir(), 'po-face-pool-'));
     const files = await Promise.all(
       [0, 1, 2, 3].map(async (i) => {
         const path = join(dir, `portrait-${i}.jpg`);
-        await sharp(fixturePhotoPath(i % 2 ? 'portrait-smile' : 'portrait-costume')).rotate(i * 2, { background: '#777' }).jpeg().toFile(path);
+        await sharp(fixturePhotoPath(i % 2 ? 'portrait-smile' : 'portrait-costume'))
+          .rotate(i * 2, { background: '#777' })
+          .jpeg()
+          .toFile(path);
         return path;
       }),
     );

@@ -126,8 +126,14 @@ describe('--enable-hdr', () => {
   });
 
   it('carries the reference frame’s camera and capture time', async () => {
-    const tags = (await exifr.parse(join(folder, 'hdr_merged.jpg'), { pick: ['DateTimeOriginal', 'Make', 'Model'], reviveValues: false })) as Record<string, string>;
-    const refTags = (await exifr.parse(join(library.root, BRACKET[0]!), { pick: ['DateTimeOriginal', 'Make', 'Model'], reviveValues: false })) as Record<string, string>;
+    const tags = (await exifr.parse(join(folder, 'hdr_merged.jpg'), {
+      pick: ['DateTimeOriginal', 'Make', 'Model'],
+      reviveValues: false,
+    })) as Record<string, string>;
+    const refTags = (await exifr.parse(join(library.root, BRACKET[0]!), {
+      pick: ['DateTimeOriginal', 'Make', 'Model'],
+      reviveValues: false,
+    })) as Record<string, string>;
     expect(tags).toEqual(refTags);
   });
 
@@ -139,7 +145,9 @@ describe('--enable-hdr', () => {
 
     const dry = await runCli(['-s', library.root, '-o', out, ...ARGS, '--hdr-gamma', '3', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain(`merge HDR of ${BRACKET[1]}, ${BRACKET[0]}, ${BRACKET[2]} → ${report.groups.find((g) => g.extras.length > 0)!.id}/hdr_merged.jpg`);
+    expect(dry.stdout).toContain(
+      `merge HDR of ${BRACKET[1]}, ${BRACKET[0]}, ${BRACKET[2]} → ${report.groups.find((g) => g.extras.length > 0)!.id}/hdr_merged.jpg`,
+    );
 
     const enhanced = join(out, '.photo-organizer', 'enhanced');
     const before = readdirSync(enhanced);

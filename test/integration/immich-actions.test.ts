@@ -8,12 +8,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runImmichCli } from '../support/fake-immich/cli.js';
-import { albums, archived, favorites, idOf, pathOf, snapshot, stacks, tagged, tagValues, writeLines } from '../support/fake-immich/inspect.js';
+import {
+  albums,
+  archived,
+  favorites,
+  idOf,
+  pathOf,
+  snapshot,
+  stacks,
+  tagged,
+  tagValues,
+  writeLines,
+} from '../support/fake-immich/inspect.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 
 const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
-const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
+const BIRD = [
+  'DCIM/100CANON/IMG_0101.JPG',
+  'DCIM/100CANON/IMG_0102.JPG',
+  'DCIM/100CANON/IMG_0103.JPG',
+  'DCIM/100CANON/IMG_0104.JPG',
+  'DCIM/100CANON/IMG_0105.JPG',
+];
 
 const fixture = useFakeImmich();
 const server = fixture.server;
@@ -42,9 +59,21 @@ describe('--tag-only on Immich', () => {
     expect(run.code, run.stderr).toBe(0);
     await f.idle();
     // One request per distinct tag set (best or not, of group 1 or 2): each photo is tagged once.
-    expect(writeLines(f)).toEqual(['PUT /api/tags', 'PUT /api/tags/assets', 'PUT /api/tags/assets', 'PUT /api/tags/assets', 'PUT /api/tags/assets']);
+    expect(writeLines(f)).toEqual([
+      'PUT /api/tags',
+      'PUT /api/tags/assets',
+      'PUT /api/tags/assets',
+      'PUT /api/tags/assets',
+      'PUT /api/tags/assets',
+    ]);
     expect(bodies(f, 'PUT', '/api/tags')[0]).toEqual({
-      tags: ['photo-organizer', 'photo-organizer/best', 'photo-organizer/group-0001', 'photo-organizer/group-0002', 'photo-organizer/non-best'],
+      tags: [
+        'photo-organizer',
+        'photo-organizer/best',
+        'photo-organizer/group-0001',
+        'photo-organizer/group-0002',
+        'photo-organizer/non-best',
+      ],
     });
     // Groups are numbered by capture time: the copies (April) before the burst (May).
     expect(tagged(f, 'photo-organizer/group-0001')).toEqual(BOATS);
@@ -164,7 +193,11 @@ describe('favorite, archive, albums and stacks on Immich', () => {
     expect(archived(f)).toHaveLength(7);
     expect(albums(f)).toEqual({ 'Trip-2024-04-21-0001': BOATS, 'Trip-2024-05-18-0002': BIRD });
     for (const body of bodies(f, 'POST', '/api/stacks')) expect(best).toContain(pathOf(f, (body.assetIds as string[])[0]!));
-    expect(stacks(f).map((s) => s.members).sort((a, b) => (a[0]! < b[0]! ? -1 : 1))).toEqual([BOATS, BIRD].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    expect(
+      stacks(f)
+        .map((s) => s.members)
+        .sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    ).toEqual([BOATS, BIRD].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
     expect(stacks(f).every((s) => best.includes(s.cover))).toBe(true);
     expect(run.stdout).toContain('11 of 11 changes made');
     expect(run.stdout).toContain('verified on the server');

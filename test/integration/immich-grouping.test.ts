@@ -33,7 +33,8 @@ afterAll(async () => {
 function bytesUnder(dir: string): number {
   if (!existsSync(dir)) return 0;
   let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
   return total;
 }
 
@@ -90,7 +91,13 @@ describe('grouping an Immich library', () => {
     expect(first.stderr).toMatch(/^Faces: \d+ photos in /m);
     const report = await readReport(join(cache, 'reports', 'latest.json'));
     const people = report.groups.find((g) => g.photos.some((p) => p.relativePath.startsWith('DSC_220')))!;
-    expect(people.photos.map((p) => p.relativePath).sort()).toEqual(['DSC_2201.jpg', 'DSC_2202.jpg', 'DSC_2203.jpg', 'DSC_2204.jpg', 'DSC_2205.jpg']);
+    expect(people.photos.map((p) => p.relativePath).sort()).toEqual([
+      'DSC_2201.jpg',
+      'DSC_2202.jpg',
+      'DSC_2203.jpg',
+      'DSC_2204.jpg',
+      'DSC_2205.jpg',
+    ]);
     // Every frame is judged on its faces; the blurred frame is not the best.
     for (const p of people.photos) expect(p.reason, p.relativePath).toMatch(/faces/);
     expect(people.best).not.toBe('DSC_2203.jpg');

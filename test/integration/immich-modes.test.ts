@@ -14,7 +14,13 @@ import { uuidFor } from '../support/fake-immich/seed.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 
-const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
+const BIRD = [
+  'DCIM/100CANON/IMG_0101.JPG',
+  'DCIM/100CANON/IMG_0102.JPG',
+  'DCIM/100CANON/IMG_0103.JPG',
+  'DCIM/100CANON/IMG_0104.JPG',
+  'DCIM/100CANON/IMG_0105.JPG',
+];
 const MOUNTAINS = ['2023/Hike/DSC09850.JPG', '2023/Hike/DSC09851.JPG'];
 
 const fixture = useFakeImmich({ pageSize: 2 });
@@ -24,7 +30,11 @@ function cacheDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'po-immich-run-')), 'cache');
 }
 
-function faces(f: FakeImmich, paths: readonly string[], box: readonly [number, number, number, number] = [10, 10, 60, 60]): Map<string, readonly [number, number, number, number]> {
+function faces(
+  f: FakeImmich,
+  paths: readonly string[],
+  box: readonly [number, number, number, number] = [10, 10, 60, 60],
+): Map<string, readonly [number, number, number, number]> {
   return new Map(paths.map((p) => [idOf(f, p), box]));
 }
 
@@ -37,12 +47,23 @@ describe('grouping by person', () => {
     f.state.addPerson('', faces(f, BIRD));
     const hidden = f.state.addPerson('Hidden', faces(f, BIRD));
     f.state.people.get(hidden)!.isHidden = true;
-    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-group-by-person', '--create-albums', '--min-group-size', '2']);
+    const run = await runImmichCli(f, [
+      '--immich-cache-dir',
+      cacheDir(),
+      '--immich-group-by-person',
+      '--create-albums',
+      '--min-group-size',
+      '2',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(f.calls.filter((c) => c.path === '/api/people').map((c) => c.query.page)).toEqual(expect.arrayContaining(['1', '2']));
     expect(tagged(f, 'photo-organizer/person-Alice')).toEqual([...BIRD, '2024/IMG_0042.JPG', 'backup/IMG_0042.JPG'].sort());
     expect(tagged(f, 'photo-organizer/person-Bob')).toEqual(BIRD.slice(2));
-    expect(Object.keys(albums(f)).sort()).toEqual(['Organized-2024-04-21-Alice-0001', 'Organized-2024-05-18-Bob+Alice-0002', 'Organized-2024-05-18-Bob+Alice-0003']);
+    expect(Object.keys(albums(f)).sort()).toEqual([
+      'Organized-2024-04-21-Alice-0001',
+      'Organized-2024-05-18-Bob+Alice-0002',
+      'Organized-2024-05-18-Bob+Alice-0003',
+    ]);
     expect(albums(f)['Organized-2024-05-18-Bob+Alice-0003']).toEqual(BIRD.slice(2));
   });
 
@@ -65,10 +86,20 @@ describe('grouping by combinations of people', () => {
     f.state.addPerson('Bob', faces(f, BIRD.slice(2)), { isFavorite: true });
     // Not a favourite: not part of any combination.
     f.state.addPerson('Carl', faces(f, BIRD.slice(0, 3)));
-    const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-group-by-people', '--tag-only', '--min-group-size', '2']);
+    const run = await runImmichCli(f, [
+      '--immich-cache-dir',
+      cacheDir(),
+      '--immich-group-by-people',
+      '--tag-only',
+      '--min-group-size',
+      '2',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('2 favourite people; 2 combinations of them with enough photos to group.');
-    expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual(['photo-organizer/person-Alice', 'photo-organizer/person-Alice, Bob']);
+    expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual([
+      'photo-organizer/person-Alice',
+      'photo-organizer/person-Alice, Bob',
+    ]);
     expect(tagged(f, 'photo-organizer/person-Alice')).toEqual(BIRD.slice(0, 2));
     expect(tagged(f, 'photo-organizer/person-Alice, Bob')).toEqual(BIRD.slice(2));
   });
@@ -92,7 +123,11 @@ describe('excluded people', () => {
     const dir = mkdtempSync(join(tmpdir(), 'po-excluded-'));
     writeFileSync(join(dir, 'excluded_people.txt'), '# pets\nrex   # the dog\n\n');
     const cache = cacheDir();
-    const run = await runImmichCli(f, ['--immich-cache-dir', cache, '--immich-group-by-person', '--create-albums', '--excluded-people', 'TOM', '--min-group-size', '2'], { cwd: dir });
+    const run = await runImmichCli(
+      f,
+      ['--immich-cache-dir', cache, '--immich-group-by-person', '--create-albums', '--excluded-people', 'TOM', '--min-group-size', '2'],
+      { cwd: dir },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`Excluding 1 person listed in ${join(dir, 'excluded_people.txt')}`);
     expect(tagValues(f).filter((v) => v.includes('person-'))).toEqual(['photo-organizer/person-Alice']);
@@ -116,20 +151,45 @@ describe('a local copy of the library (hybrid)', () => {
       writeFileSync(file, a.seed.original);
     }
     const out = join(base, 'out');
-    const run = await runImmichCli(f, ['--immich-cache-dir', join(base, 'cache'), '--source-type', 'hybrid', '--immich-library-path', library, '-o', out, '--tag-only', '--min-group-size', '2']);
+    const run = await runImmichCli(f, [
+      '--immich-cache-dir',
+      join(base, 'cache'),
+      '--source-type',
+      'hybrid',
+      '--immich-library-path',
+      library,
+      '-o',
+      out,
+      '--tag-only',
+      '--min-group-size',
+      '2',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(f.calls.filter((c) => c.path.endsWith('/thumbnail'))).toEqual([]);
     expect(f.calls.filter((c) => c.path.endsWith('/original')).map((c) => pathOf(f, c.path.split('/')[3]!))).toEqual([missing]);
     expect(run.stdout).toMatch(/Downloaded 1 picture .*; 0 from the cache, 10 read from the library folder, /);
     expect(tagged(f, 'photo-organizer/group-0002')).toEqual(BIRD);
 
-    const tree = await runImmichCli(f, ['--immich-cache-dir', join(base, 'cache'), '--source-type', 'hybrid', '--immich-library-path', library, '-o', out, '--min-group-size', '2']);
+    const tree = await runImmichCli(f, [
+      '--immich-cache-dir',
+      join(base, 'cache'),
+      '--source-type',
+      'hybrid',
+      '--immich-library-path',
+      library,
+      '-o',
+      out,
+      '--min-group-size',
+      '2',
+    ]);
     expect(tree.code, tree.stderr).toBe(0);
     const report = await readReport(join(out, 'reports', 'latest.json'));
     const burst = report.groups.find((g) => g.photos.length === 5)!;
     for (const p of burst.photos) {
       const copy = readFileSync(join(out, burst.folder!, 'originals', p.outputName!));
-      expect(copy.equals(f.state.assets.get(idOf(f, BIRD.find((b) => b.endsWith(p.relativePath))!))!.seed.original), p.relativePath).toBe(true);
+      expect(copy.equals(f.state.assets.get(idOf(f, BIRD.find((b) => b.endsWith(p.relativePath))!))!.seed.original), p.relativePath).toBe(
+        true,
+      );
     }
   });
 
@@ -163,7 +223,14 @@ describe("the server's own analysis", () => {
     expect(plain.code, plain.stderr).toBe(0);
     const bestByLooks = tagged(f, 'photo-organizer/best').filter((p) => BIRD.includes(p));
     const target = BIRD.find((p) => !bestByLooks.includes(p))!;
-    f.state.addPerson('Carol', faces(f, BIRD.filter((p) => p !== target), [100, 100, 140, 140]));
+    f.state.addPerson(
+      'Carol',
+      faces(
+        f,
+        BIRD.filter((p) => p !== target),
+        [100, 100, 140, 140],
+      ),
+    );
     f.state.addPerson('Dan', faces(f, [target], [50, 50, 450, 450]));
     f.clearCalls();
     const run = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only', '--immich-use-server-faces']);
@@ -186,17 +253,27 @@ describe("the server's own analysis", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(tagged(f, 'photo-organizer/group-0001')).toEqual(MOUNTAINS);
     expect(tagged(f, 'photo-organizer/group-0002')).toEqual([]);
-    expect(f.calls.filter((c) => c.path.endsWith('/thumbnail')).map((c) => pathOf(f, c.path.split('/')[3]!)).sort()).toEqual(MOUNTAINS);
+    expect(
+      f.calls
+        .filter((c) => c.path.endsWith('/thumbnail'))
+        .map((c) => pathOf(f, c.path.split('/')[3]!))
+        .sort(),
+    ).toEqual(MOUNTAINS);
     expect(run.stdout).toContain('Found 1 group: 1 duplicate');
   });
 
   it('narrows the run to a smart search, and leaves partners’ photos alone', async () => {
     const f = await server();
-    f.state.smart.set('bird on a tree', [...BIRD, ...MOUNTAINS].map((p) => idOf(f, p)));
+    f.state.smart.set(
+      'bird on a tree',
+      [...BIRD, ...MOUNTAINS].map((p) => idOf(f, p)),
+    );
     f.state.assets.get(idOf(f, BIRD[0]!))!.ownerId = uuidFor('partner');
     const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--immich-smart-search', 'bird on a tree', '--tag-only']);
     expect(run.code, run.stderr).toBe(0);
-    expect(f.calls.filter((c) => c.path === '/api/search/smart').map((c) => (c.body as { query: string }).query)).toContain('bird on a tree');
+    expect(f.calls.filter((c) => c.path === '/api/search/smart').map((c) => (c.body as { query: string }).query)).toContain(
+      'bird on a tree',
+    );
     expect(tagged(f, 'photo-organizer/group-0001')).toEqual(BIRD.slice(1));
     expect(tagValues(f)).not.toContain('photo-organizer/group-0002');
     expect(run.stderr).toContain('Left out 1 photos of other users');

@@ -43,7 +43,13 @@ describe('resuming an interrupted Immich run', () => {
     const args = ['--immich-cache-dir', cache, '--create-albums', '--mark-best-favorite'];
     let child: ChildProcess | null = null;
     // The server creates the first album, then the client dies before hearing back.
-    f.inject({ method: 'POST', path: '/api/albums', after: true, delayMs: 30_000, onMatch: () => setTimeout(() => child?.kill('SIGKILL'), 300) });
+    f.inject({
+      method: 'POST',
+      path: '/api/albums',
+      after: true,
+      delayMs: 30_000,
+      onMatch: () => setTimeout(() => child?.kill('SIGKILL'), 300),
+    });
     const killed = await runImmichCli(f, args, { onSpawn: (c) => (child = c) });
     expect(killed.signal).toBe('SIGKILL');
     expect(Object.keys(albums(f))).toEqual(['Organized-2024-04-21-0001']);
@@ -129,7 +135,9 @@ describe('clear errors', () => {
   it('answers usage mistakes with exit code 2', async () => {
     const f = await server();
     const { cache } = scratch();
-    const noUrl = await runCli(['--source-type', 'immich', '--tag-only', '--immich-cache-dir', cache], { env: { IMMICH_API_KEY: f.apiKey } });
+    const noUrl = await runCli(['--source-type', 'immich', '--tag-only', '--immich-cache-dir', cache], {
+      env: { IMMICH_API_KEY: f.apiKey },
+    });
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toContain('--immich-url is required');
     const nothing = await runImmichCli(f, ['--immich-cache-dir', cache]);
@@ -152,7 +160,9 @@ describe('secrets, cache and files', () => {
     const f = await server({ apiKey: key });
     const { base, cache } = scratch();
     const out = join(base, 'out');
-    const run = await runImmichCli(f, ['--immich-cache-dir', cache, '-o', out, '--tag-only', '--immich-api-key', key], { env: { IMMICH_API_KEY: undefined } });
+    const run = await runImmichCli(f, ['--immich-cache-dir', cache, '-o', out, '--tag-only', '--immich-api-key', key], {
+      env: { IMMICH_API_KEY: undefined },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(key);
     const everything = [...files(out), ...files(cache)];
@@ -161,7 +171,9 @@ describe('secrets, cache and files', () => {
   });
 
   it('writes the local tree from downloaded pictures; hostile file names stay inside the cache and the output', async () => {
-    const hostile = fixture.seeds().map((s) => (s.relativePath === 'backup/IMG_0042.JPG' ? { ...s, originalFileName: '../../../evil.JPG' } : s));
+    const hostile = fixture
+      .seeds()
+      .map((s) => (s.relativePath === 'backup/IMG_0042.JPG' ? { ...s, originalFileName: '../../../evil.JPG' } : s));
     const f = await server({}, hostile);
     const { base, cache } = scratch();
     const out = join(base, 'out');
@@ -170,7 +182,9 @@ describe('secrets, cache and files', () => {
     const cached = files(join(cache, 'assets'));
     expect(cached.reduce((n, f) => n + f.size, 0)).toBeLessThanOrEqual(1024 * 1024);
     expect(cached.length).toBeGreaterThan(0);
-    expect(existsSync(join(base, 'evil.JPG')) || existsSync(join(base, '..', 'evil.JPG')) || existsSync(join(cache, '..', 'evil.JPG'))).toBe(false);
+    expect(
+      existsSync(join(base, 'evil.JPG')) || existsSync(join(base, '..', 'evil.JPG')) || existsSync(join(cache, '..', 'evil.JPG')),
+    ).toBe(false);
     const group1 = readdirSync(join(out, 'group_0001', 'originals')).sort();
     // Previews are JPEGs: a HEIC original's preview is named .jpg; same names get _1, _2.
     expect(group1).toEqual(['IMG_0042-crop.jpg', 'IMG_0042.jpg', 'IMG_0042_1.jpg', 'evil.jpg']);
@@ -181,12 +195,32 @@ describe('secrets, cache and files', () => {
 
   it('verifies TLS certificates unless --no-verify-ssl', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'po-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const f = await server({ tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') } });
     const { cache } = scratch();
     const refused = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+\/api is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); if you trust this server, run again with --no-verify-ssl/);
+    expect(refused.stderr).toMatch(
+      /TLS certificate of https:\/\/127\.0\.0\.1:\d+\/api is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); if you trust this server, run again with --no-verify-ssl/,
+    );
     const trusted = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only', '--no-verify-ssl']);
     expect(trusted.code, trusted.stderr).toBe(0);
     expect(trusted.stderr).toContain('TLS certificates are not checked (--no-verify-ssl)');

@@ -16,7 +16,13 @@ import { albums, favorites, idOf, pathOf, tagged } from '../support/fake-immich/
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 import { CHROMIUM, CHROMIUM_ARGS, reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
 
-const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
+const BIRD = [
+  'DCIM/100CANON/IMG_0101.JPG',
+  'DCIM/100CANON/IMG_0102.JPG',
+  'DCIM/100CANON/IMG_0103.JPG',
+  'DCIM/100CANON/IMG_0104.JPG',
+  'DCIM/100CANON/IMG_0105.JPG',
+];
 const RUN = ['--create-albums', '--mark-best-favorite', '--threads', '2'];
 
 const fixture = useFakeImmich();
@@ -100,12 +106,15 @@ describe('review of an Immich run', () => {
       const applied = await api('apply', { confirm: true });
       expect(applied.status).toBe(200);
       expect(applied.body.failed).toEqual([]);
-      expect(applied.body.message).toMatch(/^Applied: \d+ files written, \d+ removed; 6 photo changes made on the server; report rewritten\.$/);
+      expect(applied.body.message).toMatch(
+        /^Applied: \d+ files written, \d+ removed; 6 photo changes made on the server; report rewritten\.$/,
+      );
       // Every write was about the two photos that swapped roles.
       const touched = new Set([idOf(f, oldBest), idOf(f, newBest)]);
       for (const call of f.writes()) {
         const body = call.body as { ids?: string[]; assetIds?: string[] };
-        for (const id of body.ids ?? body.assetIds ?? []) expect(touched.has(id), `${call.method} ${call.path} ${pathOf(f, id)}`).toBe(true);
+        for (const id of body.ids ?? body.assetIds ?? [])
+          expect(touched.has(id), `${call.method} ${call.path} ${pathOf(f, id)}`).toBe(true);
       }
     } finally {
       expect(await stopReview(review.child)).toBe(0);
@@ -166,7 +175,10 @@ describe('review of an Immich run', () => {
       const preview = (await api('apply')).body;
       expect(preview.sections).toHaveLength(1);
       expect(preview.sections[0].items.map((i: { text: string }) => i.text)).toEqual(
-        expect.arrayContaining([`untag photo-organizer/group-0002 from 1 photo: ${other.name}`, `untag photo-organizer/non-best from 1 photo: ${other.name}`]),
+        expect.arrayContaining([
+          `untag photo-organizer/group-0002 from 1 photo: ${other.name}`,
+          `untag photo-organizer/non-best from 1 photo: ${other.name}`,
+        ]),
       );
       const applied = (await api('apply', { confirm: true })).body;
       expect(applied.failed).toEqual([]);

@@ -14,7 +14,13 @@ import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
 
 const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
-const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
+const BIRD = [
+  'DCIM/100CANON/IMG_0101.JPG',
+  'DCIM/100CANON/IMG_0102.JPG',
+  'DCIM/100CANON/IMG_0103.JPG',
+  'DCIM/100CANON/IMG_0104.JPG',
+  'DCIM/100CANON/IMG_0105.JPG',
+];
 const GROUPED = [...BOATS, ...BIRD].sort();
 
 const fixture = useFakeImmich();
@@ -27,7 +33,8 @@ function cacheDir(): string {
 function tagRequestsPerAsset(f: FakeImmich): Map<string, number> {
   const counts = new Map<string, number>();
   for (const c of f.calls) {
-    const isTag = (c.method === 'PUT' && c.path === '/api/tags/assets') || (c.method === 'DELETE' && /^\/api\/tags\/[^/]+\/assets$/.test(c.path));
+    const isTag =
+      (c.method === 'PUT' && c.path === '/api/tags/assets') || (c.method === 'DELETE' && /^\/api\/tags\/[^/]+\/assets$/.test(c.path));
     if (!isTag) continue;
     const body = c.body as { assetIds?: string[]; ids?: string[] };
     for (const id of body.assetIds ?? body.ids ?? []) counts.set(pathOf(f, id), (counts.get(pathOf(f, id)) ?? 0) + 1);
@@ -85,7 +92,9 @@ describe('Immich tags that stick', () => {
     const run = await runImmichCli(f, ['--immich-cache-dir', cacheDir(), '--tag-only']);
     expect(run.code, run.stderr).toBe(0);
     await f.idle();
-    expect(run.stdout).toMatch(/verified on the server \(after settling, 1 more round re-applied what the server's background jobs had undone\)\./);
+    expect(run.stdout).toMatch(
+      /verified on the server \(after settling, 1 more round re-applied what the server's background jobs had undone\)\./,
+    );
     expect(tagged(f, 'photo-organizer/group-0002')).toEqual(BIRD);
     expect(f.state.tagValuesOf(holiday)).toContain('holiday');
     expect(f.state.tagValuesOf(holiday).filter((v) => v.startsWith('photo-organizer/'))).toHaveLength(2);
@@ -154,7 +163,9 @@ describe('Immich pictures without a preview', () => {
     expect(run.code, run.stderr).toBe(0);
     await f.idle();
     expect(tagged(f, 'photo-organizer/group-0001')).toEqual(BOATS);
-    const asked = f.calls.filter((c) => c.path.startsWith(`/api/assets/${heic}/`)).map((c) => `${c.path.split('/').at(-1)}${c.query.size ? `?size=${c.query.size}` : ''} ${c.status}`);
+    const asked = f.calls
+      .filter((c) => c.path.startsWith(`/api/assets/${heic}/`))
+      .map((c) => `${c.path.split('/').at(-1)}${c.query.size ? `?size=${c.query.size}` : ''} ${c.status}`);
     expect(asked).toEqual(['thumbnail?size=preview 404', 'thumbnail?size=thumbnail 404', 'original 200']);
     expect(run.stdout).toMatch(/Downloaded 9 pictures \([^)]*\): 8 previews, 1 original \(no preview on the server for the others\)/);
     expect(run.stderr).not.toMatch(/IMG_0042\.HEIC/);

@@ -111,7 +111,19 @@ describe('interactive setup of a folder run', () => {
 
     await t.choose('What now?', 3);
     await t.waitFor(`Saved to ${join(work, SETTINGS)}`);
-    expect(readSettings(work)).toMatchObject({ version: 1, sourceType: 'local', source: library.root, output: out, threshold: 4, timeWindow: 300, minGroupSize: 2, faceBackend: 'none', enableHdr: true, hdrGamma: 2.6, dryRun: false });
+    expect(readSettings(work)).toMatchObject({
+      version: 1,
+      sourceType: 'local',
+      source: library.root,
+      output: out,
+      threshold: 4,
+      timeWindow: 300,
+      minGroupSize: 2,
+      faceBackend: 'none',
+      enableHdr: true,
+      hdrGamma: 2.6,
+      dryRun: false,
+    });
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
     await t.choose('What now?', 4);
     expect(await t.exitCode()).toBe(0);
@@ -133,14 +145,26 @@ describe('interactive setup of a folder run', () => {
     await again.answer('Worker threads');
     screen = await again.question('What now?');
     expect(screen).toContain('threshold 3 (duplicates only) · time window off · groups of 2 or more');
-    expect(screen.split('\n').filter((l) => l.includes('Save these settings')).at(-1)).not.toContain('(saved)');
+    expect(
+      screen
+        .split('\n')
+        .filter((l) => l.includes('Save these settings'))
+        .at(-1),
+    ).not.toContain('(saved)');
     await again.choose('What now?', 1);
     expect(await again.exitCode(120_000)).toBe(0);
     screen = again.screen();
     expect(screen).toMatch(/Found \d+ groups?/);
     expect(screen).toContain(`Report: ${join(out, 'reports', 'latest.json')}`);
     const report = JSON.parse(readFileSync(join(out, 'reports', 'latest.json'), 'utf8')) as { options: Record<string, unknown> };
-    expect(report.options).toMatchObject({ threshold: 3, timeWindow: 0, minGroupSize: 2, faceBackend: 'none', enableHdr: true, hdrGamma: 2.6 });
+    expect(report.options).toMatchObject({
+      threshold: 3,
+      timeWindow: 0,
+      minGroupSize: 2,
+      faceBackend: 'none',
+      enableHdr: true,
+      hdrGamma: 2.6,
+    });
     expect(readdirSync(out).some((f) => f.startsWith('group_'))).toBe(true);
     // Edited but not saved: the file still holds what was saved.
     expect(readSettings(work)['threshold']).toBe(4);
@@ -174,9 +198,17 @@ describe('interactive setup of an Immich run', () => {
     await t.secret('Immich API key', fake.apiKey);
     await t.waitFor(new RegExp(`Connected: Immich v3\\.1\\.0 at ${fake.url.replace(/\./g, '\\.')}/api, API key of `));
     await t.answer('Only the photos of one album');
-    for (const q of ['Similarity threshold:', 'Time window in seconds', 'Smallest group kept', 'Worker threads', 'Face analysis for choosing the best photo:']) await t.answer(q);
+    for (const q of [
+      'Similarity threshold:',
+      'Time window in seconds',
+      'Smallest group kept',
+      'Worker threads',
+      'Face analysis for choosing the best photo:',
+    ])
+      await t.answer(q);
     await t.answer('Tag-only:', 'y');
-    for (const q of ['Create an album per group?', 'Mark the best photo', 'Archive the other photos', 'Stack each group']) await t.answer(q);
+    for (const q of ['Create an album per group?', 'Mark the best photo', 'Archive the other photos', 'Stack each group'])
+      await t.answer(q);
     await t.answer("Group each named person's photos separately?");
     await t.answer('Group by each combination of favourite people instead');
     await t.answer('Choose the best photo by the faces Immich found', 'y');
@@ -198,7 +230,16 @@ describe('interactive setup of an Immich run', () => {
     await t.choose('What now?', 3);
     await t.waitFor('Saved to');
     const text = readFileSync(join(work, SETTINGS), 'utf8');
-    expect(JSON.parse(text)).toMatchObject({ version: 1, sourceType: 'immich', immichUrl: fake.url, tagOnly: true, immichUseServerFaces: true, immichCacheSize: 200, dryRun: true, output: null });
+    expect(JSON.parse(text)).toMatchObject({
+      version: 1,
+      sourceType: 'immich',
+      immichUrl: fake.url,
+      tagOnly: true,
+      immichUseServerFaces: true,
+      immichCacheSize: 200,
+      dryRun: true,
+      output: null,
+    });
     expect(text).not.toContain(fake.apiKey);
     expect(text).not.toContain('wrong-key-123');
     expect(text).not.toMatch(/api.?key/i);
@@ -229,21 +270,47 @@ describe('-r: saved settings without questions', () => {
   it('runs the default settings file with the flags typed on top', async () => {
     const { work } = workspace();
     // Relative paths in a settings file are taken from the file's folder.
-    writeFileSync(join(work, SETTINGS), JSON.stringify({ version: 1, source: library.root, output: 'Out', threshold: 6, minGroupSize: 2, faceBackend: 'none', limit: 6 }, null, 2));
+    writeFileSync(
+      join(work, SETTINGS),
+      JSON.stringify(
+        { version: 1, source: library.root, output: 'Out', threshold: 6, minGroupSize: 2, faceBackend: 'none', limit: 6 },
+        null,
+        2,
+      ),
+    );
     const run = await runIn(work, ['-r', '-t', '3', '--limit', '0']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`Using the settings in ${join(work, SETTINGS)}, with --threshold, --limit from the command line`);
     const report = JSON.parse(readFileSync(join(work, 'Out', 'reports', 'latest.json'), 'utf8')) as { options: Record<string, unknown> };
-    expect(report.options).toMatchObject({ threshold: 3, minGroupSize: 2, limit: 0, faceBackend: 'none', source: library.root, output: join(work, 'Out') });
+    expect(report.options).toMatchObject({
+      threshold: 3,
+      minGroupSize: 2,
+      limit: 0,
+      faceBackend: 'none',
+      source: library.root,
+      output: join(work, 'Out'),
+    });
   });
 
   it.each([
     ['an unknown key', { version: 1, thresold: 4 }, 'bad.json: unknown setting "thresold" (did you mean "threshold"?)'],
     ['a wrong type', { version: 1, dryRun: 'yes' }, 'bad.json: "dryRun": expected true or false but received "yes"'],
-    ['a value out of range', { version: 1, threshold: 99 }, 'bad.json: "threshold": Expected an integer between 0 and 64 for --threshold but received 99'],
-    ['a newer version', { version: 7, threshold: 4 }, 'bad.json was saved by a newer photo-organizer (settings version 7; this one reads up to version 1)'],
+    [
+      'a value out of range',
+      { version: 1, threshold: 99 },
+      'bad.json: "threshold": Expected an integer between 0 and 64 for --threshold but received 99',
+    ],
+    [
+      'a newer version',
+      { version: 7, threshold: 4 },
+      'bad.json was saved by a newer photo-organizer (settings version 7; this one reads up to version 1)',
+    ],
     ['no version', { threshold: 4 }, 'bad.json: "version" is missing'],
-    ['no photo folder', { version: 1, output: 'Out' }, 'bad.json: "source" is not set (the folder holding your photos); set it there or give -s'],
+    [
+      'no photo folder',
+      { version: 1, output: 'Out' },
+      'bad.json: "source" is not set (the folder holding your photos); set it there or give -s',
+    ],
   ])('refuses a file with %s, naming the file and the field', async (_, content, message) => {
     const { work } = workspace();
     writeFileSync(join(work, 'bad.json'), JSON.stringify(content));

@@ -59,7 +59,8 @@ describe('organizing a generated library (default options)', () => {
     const misses: string[] = [];
     for (const c of library.clusters) {
       const where = c.members.map((m) => report.groups.findIndex((g) => g.photos.some((p) => p.relativePath === m)));
-      if (new Set(where).size !== 1 || where[0] === -1) misses.push(`${c.label} (${c.kind}): ${c.members.map((m, i) => `${m}→${where[i]}`).join(', ')}`);
+      if (new Set(where).size !== 1 || where[0] === -1)
+        misses.push(`${c.label} (${c.kind}): ${c.members.map((m, i) => `${m}→${where[i]}`).join(', ')}`);
     }
     const extras = report.groups
       .map((g, i) => ({ i, labels: [...new Set(g.photos.map((p) => truthMap(library).get(p.relativePath) ?? `alone:${p.relativePath}`))] }))
@@ -136,7 +137,9 @@ describe('organizing a generated library (default options)', () => {
   it('decodes nothing on a second run over the unchanged library and rewrites nothing', async () => {
     const r = await runCli(['-s', library.root, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`Scanned ${library.photos.length} photos \\(${library.photos.length} from the catalog, 0 decoded\\)`));
+    expect(r.stdout).toMatch(
+      new RegExp(`Scanned ${library.photos.length} photos \\(${library.photos.length} from the catalog, 0 decoded\\)`),
+    );
     expect(r.stdout).toMatch(/ 0 files written/);
     const second = await readReport(join(out, 'reports', 'latest.json'));
     expect(foundGroups(second)).toEqual(foundGroups(report));

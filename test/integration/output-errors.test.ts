@@ -54,7 +54,9 @@ describe.skipIf(!isRoot)('an output that cannot take the run (needs root: mounts
     const out = join(mnt, 'Organized');
     const r = await runCli(['-s', library.root, '-o', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([`photo-organizer: error: cannot write to ${out}: its disk is mounted read-only; choose another folder with -o`]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `photo-organizer: error: cannot write to ${out}: its disk is mounted read-only; choose another folder with -o`,
+    ]);
     expect(readdirSync(mnt)).toEqual([]);
   });
 
@@ -63,10 +65,14 @@ describe.skipIf(!isRoot)('an output that cannot take the run (needs root: mounts
     mkdirSync(locked, { mode: 0o755 });
     const out = join(locked, 'Organized');
     // As nobody: root may write anywhere.
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '-s', library.root, '-o', out], {
-      cwd: base,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '-s', library.root, '-o', out],
+      {
+        cwd: base,
+        encoding: 'utf8',
+      },
+    );
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       `photo-organizer: error: cannot write to ${out}: permission denied for ${locked} (running as nobody); choose a folder you can write to with -o, or change its permissions`,
@@ -82,7 +88,11 @@ describe.skipIf(!isRoot)('an output that cannot take the run (needs root: mounts
     expect(r.stderr).not.toMatch(/ENOSPC|database or disk is full/);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('photo-organizer: error:'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^photo-organizer: error: not enough free space for the output in ${out}: the planned copies need [\\d.]+ [KMG]B .* and its disk has [\\d.]+ [KMG]B free; nothing was written`));
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `^photo-organizer: error: not enough free space for the output in ${out}: the planned copies need [\\d.]+ [KMG]B .* and its disk has [\\d.]+ [KMG]B free; nothing was written`,
+      ),
+    );
     expect(readdirSync(out).filter((f) => f.startsWith('group_'))).toEqual([]);
   });
 
@@ -105,7 +115,9 @@ describe.skipIf(!isRoot)('an output that cannot take the run (needs root: mounts
     );
     expect(failure).toBeInstanceOf(OutputWriteError);
     expect((failure as OutputWriteError).problem).toBe('full');
-    expect((failure as OutputWriteError).message).toMatch(/^the disk holding .*Organized is full \(\d+ KB free\): stopped without a half-written file/);
+    expect((failure as OutputWriteError).message).toMatch(
+      /^the disk holding .*Organized is full \(\d+ KB free\): stopped without a half-written file/,
+    );
     // Whatever was written is whole; no temp file is left behind.
     for (const file of filesUnder(join(mnt, 'Organized'))) {
       expect(file).not.toMatch(/(^|\/)\.[^/]*tmp/);

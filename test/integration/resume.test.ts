@@ -40,7 +40,10 @@ function lastRun(out: string): RunRecord | null {
 
 async function groupsOf(out: string) {
   const r = await readReport(join(out, 'reports', 'latest.json'));
-  return { groups: r.groups.map((g) => ({ kind: g.kind, best: g.best, photos: g.photos.map((p) => p.relativePath) })), ungrouped: r.ungrouped };
+  return {
+    groups: r.groups.map((g) => ({ kind: g.kind, best: g.best, photos: g.photos.map((p) => p.relativePath) })),
+    ungrouped: r.ungrouped,
+  };
 }
 
 describe('resume after SIGKILL', () => {

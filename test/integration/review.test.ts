@@ -93,12 +93,19 @@ describe('photo-organizer review', () => {
     expect(summary.status).toBe(200);
     expect(await summary.json()).toMatchObject({ groups: before.groups.length, decisions: 0 });
     // The API pages the groups and refuses pages larger than it serves.
-    const page1 = (await (await fetch(`${base}/api/groups?limit=2&offset=1`, { headers: { cookie: token } })).json()) as { total: number; cards: { folder: string }[] };
+    const page1 = (await (await fetch(`${base}/api/groups?limit=2&offset=1`, { headers: { cookie: token } })).json()) as {
+      total: number;
+      cards: { folder: string }[];
+    };
     expect(page1.total).toBe(before.groups.length);
     expect(page1.cards.map((c) => c.folder)).toEqual(before.groups.slice(1, 3).map((g) => g.folder));
     expect((await fetch(`${base}/api/groups?limit=5000`, { headers: { cookie: token } })).status).toBe(400);
     // Another site's form cannot post: JSON only.
-    const form = await fetch(`${base}/api/undo`, { method: 'POST', headers: { cookie: token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    const form = await fetch(`${base}/api/undo`, {
+      method: 'POST',
+      headers: { cookie: token, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
     expect(form.status).toBe(415);
   });
 
@@ -140,7 +147,9 @@ describe('photo-organizer review', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#zoom:not([hidden])');
     const selected = target.photos[Number(await page.locator('.frame.selected').getAttribute('data-index'))]!;
-    await expect.poll(() => page.locator('#zoom-img').evaluate((img) => (img.complete && img.src.includes('/full') ? img.naturalWidth : 0))).toBe(selected.width);
+    await expect
+      .poll(() => page.locator('#zoom-img').evaluate((img) => (img.complete && img.src.includes('/full') ? img.naturalWidth : 0)))
+      .toBe(selected.width);
     await shoot('zoom-1280-light');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#zoom', { state: 'hidden' });
@@ -198,8 +207,18 @@ describe('photo-organizer review', () => {
     const folder = join(out, target.folder!);
     const bests = readdirSync(folder).filter((f) => f.startsWith('best_'));
     expect(bests).toEqual([`best_${outputNameOf(target, picked)}`]);
-    expect(readdirSync(join(folder, 'originals')).sort()).toEqual(target.photos.slice(0, -2).map((p) => p.outputName).sort());
-    expect(readdirSync(join(out, newFolder, 'originals')).sort()).toEqual(target.photos.slice(-2).map((p) => p.outputName).sort());
+    expect(readdirSync(join(folder, 'originals')).sort()).toEqual(
+      target.photos
+        .slice(0, -2)
+        .map((p) => p.outputName)
+        .sort(),
+    );
+    expect(readdirSync(join(out, newFolder, 'originals')).sort()).toEqual(
+      target.photos
+        .slice(-2)
+        .map((p) => p.outputName)
+        .sort(),
+    );
 
     const after = await readReport(join(out, 'reports', 'latest.json'));
     const changed = after.groups.find((g) => g.id === target.id)!;
@@ -230,7 +249,9 @@ describe('photo-organizer review', () => {
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     // "Changed by me": the reviewed group and the part split off it.
     await page.click('.toggle');
-    await expect.poll(() => page.locator('.card .folder').allTextContents()).toEqual([target.id, `group_${String(before.groups.length + 1).padStart(4, '0')}`]);
+    await expect
+      .poll(() => page.locator('.card .folder').allTextContents())
+      .toEqual([target.id, `group_${String(before.groups.length + 1).padStart(4, '0')}`]);
     await shoot('grid-changed-390-light');
     await page.click('.toggle');
     await expect.poll(() => page.locator('.card').count()).toBe(before.groups.length + 1);

@@ -48,7 +48,9 @@ describe('run modes', () => {
     expect(log).toMatch(/^Fingerprinting: \d+ photos$/m);
     expect(log).toContain(r.stdout.split('\n').find((l) => l.startsWith('Found '))!);
     expect(r.stdout).toContain(`Log: ${join(out, 'logs', logs[0]!)}`);
-    expect(r.stdout).toMatch(new RegExp(`^Next: look through the groups, change a pick or split a group, and apply: node \\S+ review -o ${out} --open$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^Next: look through the groups, change a pick or split a group, and apply: node \\S+ review -o ${out} --open$`, 'm'),
+    );
   });
 
   it('--resume refuses another source than the run it continues, and leaves the tree alone', async () => {

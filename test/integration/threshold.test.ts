@@ -27,7 +27,9 @@ describe('threshold and time window', () => {
     const report = await readReport(join(out, 'reports', 'latest.json'));
     const groups = report.groups.map((g) => g.photos.map((p) => p.relativePath));
     const score = pairwise(truthMap(library), groupsToMap(groups));
-    console.log(`${args.join(' ')}: precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)}, ${report.groups.length} groups (${report.groups.map((g) => g.kind).join(', ')})`);
+    console.log(
+      `${args.join(' ')}: precision ${score.precision.toFixed(3)} recall ${score.recall.toFixed(3)}, ${report.groups.length} groups (${report.groups.map((g) => g.kind).join(', ')})`,
+    );
     return { report, score };
   }
 

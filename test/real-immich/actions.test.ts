@@ -39,7 +39,10 @@ function expectApplied(state: Observed, best: readonly string[]): void {
   expect(best.filter((p) => BOATS.includes(p))).toHaveLength(1);
   const wanted: Record<string, string[]> = {};
   for (const p of GROUPED) {
-    wanted[p] = [BOATS.includes(p) ? 'photo-organizer/group-0001' : 'photo-organizer/group-0002', best.includes(p) ? 'photo-organizer/best' : 'photo-organizer/non-best'].sort();
+    wanted[p] = [
+      BOATS.includes(p) ? 'photo-organizer/group-0001' : 'photo-organizer/group-0002',
+      best.includes(p) ? 'photo-organizer/best' : 'photo-organizer/non-best',
+    ].sort();
   }
   expect(tagsByPath(state)).toEqual(wanted);
   // The sidecars hold the same tags: the next metadata extraction keeps them.

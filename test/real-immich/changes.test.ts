@@ -38,7 +38,11 @@ function cacheDir(): string {
 function tagOnly(best: readonly string[], groups: readonly (readonly string[])[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   groups.forEach((members, i) => {
-    for (const p of members) out[p] = [`photo-organizer/group-${String(i + 1).padStart(4, '0')}`, best.includes(p) ? 'photo-organizer/best' : 'photo-organizer/non-best'].sort();
+    for (const p of members)
+      out[p] = [
+        `photo-organizer/group-${String(i + 1).padStart(4, '0')}`,
+        best.includes(p) ? 'photo-organizer/best' : 'photo-organizer/non-best',
+      ].sort();
   });
   return out;
 }
@@ -75,7 +79,7 @@ describe('re-runs on a real server', () => {
       if (line === 'PUT /api/tags/assets' && ++tagRequests === 2) child?.kill('SIGKILL');
     });
     const args = ['--immich-cache-dir', cache, '--tag-only', '--mark-best-favorite', '--stack'];
-    let resumed;
+    let resumed: Awaited<ReturnType<typeof runRealCli>>;
     try {
       const run = await runRealCli(user, args, {
         url: proxy.url,

@@ -469,7 +469,12 @@ function exifFields(c: Capture): ExifFields {
     ...(c.orientation !== undefined ? { orientation: c.orientation } : {}),
     ...(c.software !== undefined ? { software: c.software } : {}),
     ...(time !== null
-      ? { dateTimeOriginal: time.dateTimeOriginal, createDate: time.dateTimeOriginal, modifyDate: time.dateTimeOriginal, subSecTimeOriginal: time.subSecTimeOriginal }
+      ? {
+          dateTimeOriginal: time.dateTimeOriginal,
+          createDate: time.dateTimeOriginal,
+          modifyDate: time.dateTimeOriginal,
+          subSecTimeOriginal: time.subSecTimeOriginal,
+        }
       : {}),
     ...(time !== null && c.offset !== undefined ? { offsetTimeOriginal: c.offset } : {}),
     ...(c.exposureTime !== undefined ? { exposureTime: c.exposureTime } : {}),
@@ -495,10 +500,7 @@ interface ShotPlan {
 }
 
 /** A JPEG shot of `scene` through `shot` (window + camera), EXIF added later from `exif`. */
-function shotFile(
-  base: Omit<Planned, 'render' | 'format'>,
-  shot: ShotPlan,
-): Planned {
+function shotFile(base: Omit<Planned, 'render' | 'format'>, shot: ShotPlan): Planned {
   return {
     ...base,
     format: 'jpeg',
@@ -515,7 +517,13 @@ function shotFile(
 /** The scene itself (the whole fixture), optionally cropped, resized and re-encoded: a copy of one picture. */
 function derivedCopy(
   base: Omit<Planned, 'render' | 'format'>,
-  opts: { readonly format: 'jpeg' | 'png'; readonly quality?: number; readonly resize?: number; readonly width?: number; readonly cropEachSide?: number },
+  opts: {
+    readonly format: 'jpeg' | 'png';
+    readonly quality?: number;
+    readonly resize?: number;
+    readonly width?: number;
+    readonly cropEachSide?: number;
+  },
 ): Planned {
   return {
     ...base,
@@ -540,7 +548,9 @@ function derivedCopy(
         h = targetH;
       }
       const bytes =
-        opts.format === 'png' ? await pipeline.png({ compressionLevel: 6 }).toBuffer() : await pipeline.jpeg({ quality: opts.quality ?? 90 }).toBuffer();
+        opts.format === 'png'
+          ? await pipeline.png({ compressionLevel: 6 }).toBuffer()
+          : await pipeline.jpeg({ quality: opts.quality ?? 90 }).toBuffer();
       return { bytes, width: w, height: h };
     },
   };
@@ -600,13 +610,47 @@ const BW = 1 / 1.12;
 function birdBurst(folder: string, names: readonly string[], frames: number): Planned[] {
   const all: BurstFrame[] = [
     { name: names[0] ?? '', t: 0, framing: { scale: BW }, camera: { noise: 2 }, quality: 92 },
-    { name: names[1] ?? '', t: 350, framing: { cx: 0.515, cy: 0.495, scale: BW / 1.02, angle: 0.6 }, camera: { ev: 0.2, noise: 3 }, quality: 88 },
-    { name: names[2] ?? '', t: 700, framing: { cx: 0.53, cy: 0.505, scale: BW / 0.98, angle: -0.8 }, camera: { ev: -0.3, noise: 3, blur: 3 }, quality: 75 },
-    { name: names[3] ?? '', t: 1300, framing: { cx: 0.49, cy: 0.51, scale: BW / 1.03, angle: 1 }, camera: { ev: 0.5, noise: 4 }, quality: 95 },
-    { name: names[4] ?? '', t: 1650, framing: { cx: 0.52, cy: 0.49, scale: BW, angle: -1 }, camera: { ev: -0.5, noise: 5, blur: 2.2 }, quality: 60 },
+    {
+      name: names[1] ?? '',
+      t: 350,
+      framing: { cx: 0.515, cy: 0.495, scale: BW / 1.02, angle: 0.6 },
+      camera: { ev: 0.2, noise: 3 },
+      quality: 88,
+    },
+    {
+      name: names[2] ?? '',
+      t: 700,
+      framing: { cx: 0.53, cy: 0.505, scale: BW / 0.98, angle: -0.8 },
+      camera: { ev: -0.3, noise: 3, blur: 3 },
+      quality: 75,
+    },
+    {
+      name: names[3] ?? '',
+      t: 1300,
+      framing: { cx: 0.49, cy: 0.51, scale: BW / 1.03, angle: 1 },
+      camera: { ev: 0.5, noise: 4 },
+      quality: 95,
+    },
+    {
+      name: names[4] ?? '',
+      t: 1650,
+      framing: { cx: 0.52, cy: 0.49, scale: BW, angle: -1 },
+      camera: { ev: -0.5, noise: 5, blur: 2.2 },
+      quality: 60,
+    },
     { name: names[5] ?? '', t: 2400, framing: { cx: 0.505, scale: BW / 0.97, angle: 0.3 }, camera: { noise: 3 }, quality: 85 },
   ];
-  return burst(folder, 'bird-burst', 'bird-nuthatch', CANON, '2024:05:18 09:12:03', '+02:00', { exposureTime: 1 / 1000, fNumber: 5.6, iso: 800, focalLength: 105 }, all.slice(0, frames), 'burst of a nuthatch on a tree trunk:');
+  return burst(
+    folder,
+    'bird-burst',
+    'bird-nuthatch',
+    CANON,
+    '2024:05:18 09:12:03',
+    '+02:00',
+    { exposureTime: 1 / 1000, fNumber: 5.6, iso: 800, focalLength: 105 },
+    all.slice(0, frames),
+    'burst of a nuthatch on a tree trunk:',
+  );
 }
 
 function boatsDuplicates(big: boolean): Planned[] {
@@ -624,7 +668,12 @@ function boatsDuplicates(big: boolean): Planned[] {
     ),
     heicFile({ ...base, relativePath: 'phone-export/IMG_0042.HEIC', note: 'HEIC copy (test/fixtures/heic/boats-lake.heic), no EXIF' }),
     derivedCopy(
-      { ...base, relativePath: `backup/${big ? 'edits/' : ''}IMG_0042-crop.jpg`, note: '2 % crop (1 % each side), q88, EXIF stripped', exif: null },
+      {
+        ...base,
+        relativePath: `backup/${big ? 'edits/' : ''}IMG_0042-crop.jpg`,
+        note: '2 % crop (1 % each side), q88, EXIF stripped',
+        exif: null,
+      },
       { format: 'jpeg', quality: 88, cropEachSide: 0.01 },
     ),
   ];
@@ -635,11 +684,25 @@ function lookalikeMountains(folder: string, names: readonly [string, string]): P
   const cap = { exposureTime: 1 / 400, fNumber: 8, iso: 100, focalLength: 35 };
   return [
     shotFile(
-      { relativePath: `${folder}/${names[0]}`, cluster: null, kind: null, note: 'mountain ridge over an autumn forest; look-alike of the next one', scene: 'mountains-ridge', exif: { camera: SONY, at: at(0), offset: '+02:00', ...cap } },
+      {
+        relativePath: `${folder}/${names[0]}`,
+        cluster: null,
+        kind: null,
+        note: 'mountain ridge over an autumn forest; look-alike of the next one',
+        scene: 'mountains-ridge',
+        exif: { camera: SONY, at: at(0), offset: '+02:00', ...cap },
+      },
       { framing: {}, camera: { noise: 1.5 }, quality: 90 },
     ),
     shotFile(
-      { relativePath: `${folder}/${names[1]}`, cluster: null, kind: null, note: 'different mountain (rocky peaks, meadow) shot 20 s later: must stay apart', scene: 'mountains-peaks', exif: { camera: SONY, at: at(20_000), offset: '+02:00', ...cap } },
+      {
+        relativePath: `${folder}/${names[1]}`,
+        cluster: null,
+        kind: null,
+        note: 'different mountain (rocky peaks, meadow) shot 20 s later: must stay apart',
+        scene: 'mountains-peaks',
+        exif: { camera: SONY, at: at(20_000), offset: '+02:00', ...cap },
+      },
       { framing: {}, camera: { noise: 1.5 }, quality: 90 },
     ),
   ];
@@ -665,7 +728,22 @@ function fullPlan(): Planned[] {
   const parkClock = clock('2024:05:18 09:12:03');
   plan.push(
     shotFile(
-      { relativePath: `${park}/IMG_0107.JPG`, cluster: null, kind: null, note: 'forest path, shot 10 s after the nuthatch burst: must stay alone', scene: 'forest-path', exif: { camera: CANON, at: parkClock(2400 + 10_000), offset: '+02:00', exposureTime: 1 / 60, fNumber: 5.6, iso: 1600, focalLength: 24 } },
+      {
+        relativePath: `${park}/IMG_0107.JPG`,
+        cluster: null,
+        kind: null,
+        note: 'forest path, shot 10 s after the nuthatch burst: must stay alone',
+        scene: 'forest-path',
+        exif: {
+          camera: CANON,
+          at: parkClock(2400 + 10_000),
+          offset: '+02:00',
+          exposureTime: 1 / 60,
+          fNumber: 5.6,
+          iso: 1600,
+          focalLength: 24,
+        },
+      },
       { framing: {}, camera: { noise: 3 }, quality: 90 },
     ),
   );
@@ -675,17 +753,40 @@ function fullPlan(): Planned[] {
   const dandCap = { exposureTime: 1 / 640, fNumber: 4, iso: 200, focalLength: 70 };
   const dandBase = { cluster: 'dandelions-similar', kind: 'similar' as const, scene: 'dandelions' as const };
   plan.push(
-    shotFile({ ...dandBase, relativePath: `${park}/IMG_0110.JPG`, note: 'dandelions: first framing', exif: { camera: CANON, at: dand(0), offset: '+02:00', ...dandCap } }, { framing: { cx: 0.46, scale: 0.86 }, camera: { noise: 2 }, quality: 90 }),
     shotFile(
-      { ...dandBase, relativePath: `${park}/IMG_0111.JPG`, note: 'dandelions: tighter re-framing (65 % of the first one\'s area), 9 s later', exif: { camera: CANON, at: dand(9_120), offset: '+02:00', ...dandCap, focalLength: 88 } },
+      {
+        ...dandBase,
+        relativePath: `${park}/IMG_0110.JPG`,
+        note: 'dandelions: first framing',
+        exif: { camera: CANON, at: dand(0), offset: '+02:00', ...dandCap },
+      },
+      { framing: { cx: 0.46, scale: 0.86 }, camera: { noise: 2 }, quality: 90 },
+    ),
+    shotFile(
+      {
+        ...dandBase,
+        relativePath: `${park}/IMG_0111.JPG`,
+        note: "dandelions: tighter re-framing (65 % of the first one's area), 9 s later",
+        exif: { camera: CANON, at: dand(9_120), offset: '+02:00', ...dandCap, focalLength: 88 },
+      },
       { framing: { cx: 0.4, cy: 0.45, scale: 0.69 }, camera: { noise: 2, ev: 0.15 }, quality: 90 },
     ),
     shotFile(
-      { ...dandBase, relativePath: `${park}/IMG_0112.JPG`, note: 'dandelions: viewpoint moved right (13 % of the width), slight perspective and scale change, 23 s later', exif: { camera: CANON, at: dand(23_400), offset: '+02:00', ...dandCap } },
+      {
+        ...dandBase,
+        relativePath: `${park}/IMG_0112.JPG`,
+        note: 'dandelions: viewpoint moved right (13 % of the width), slight perspective and scale change, 23 s later',
+        exif: { camera: CANON, at: dand(23_400), offset: '+02:00', ...dandCap },
+      },
       { framing: { cx: 0.59, scale: 0.8, keystone: 0.04 }, camera: { noise: 2, ev: -0.2 }, quality: 88 },
     ),
     shotFile(
-      { ...dandBase, relativePath: `${park}/IMG_0113.JPG`, note: 'dandelions: back near the first framing, camera tilted 1.5 deg, 38 s later', exif: { camera: CANON, at: dand(38_050), offset: '+02:00', ...dandCap } },
+      {
+        ...dandBase,
+        relativePath: `${park}/IMG_0113.JPG`,
+        note: 'dandelions: back near the first framing, camera tilted 1.5 deg, 38 s later',
+        exif: { camera: CANON, at: dand(38_050), offset: '+02:00', ...dandCap },
+      },
       { framing: { cx: 0.5, cy: 0.48, scale: 0.83, angle: 1.5 }, camera: { noise: 2 }, quality: 86 },
     ),
   );
@@ -695,66 +796,215 @@ function fullPlan(): Planned[] {
   const brBase = { cluster: 'stream-bracket', kind: 'burst' as const, scene: 'stream-forest' as const };
   const brCap = { fNumber: 8, iso: 400, focalLength: 35 };
   plan.push(
-    shotFile({ ...brBase, relativePath: `${park}/IMG_0120.JPG`, note: 'stream bracket 0 EV', exif: { camera: CANON, at: br(0), offset: '+02:00', ...brCap, exposureTime: 1 / 60 } }, { framing: { scale: 1 / 1.05 }, camera: { noise: 2 }, quality: 90 }),
-    shotFile({ ...brBase, relativePath: `${park}/IMG_0121.JPG`, note: 'stream bracket -2 EV, +0.3 s', exif: { camera: CANON, at: br(300), offset: '+02:00', ...brCap, exposureTime: 1 / 250 } }, { framing: { cx: 0.503, cy: 0.498, scale: 1 / 1.05 }, camera: { ev: -2, noise: 2 }, quality: 90 }),
-    shotFile({ ...brBase, relativePath: `${park}/IMG_0122.JPG`, note: 'stream bracket +2 EV, +0.6 s', exif: { camera: CANON, at: br(600), offset: '+02:00', ...brCap, exposureTime: 1 / 15 } }, { framing: { cx: 0.497, cy: 0.503, scale: 1 / 1.05 }, camera: { ev: 2, noise: 2 }, quality: 90 }),
+    shotFile(
+      {
+        ...brBase,
+        relativePath: `${park}/IMG_0120.JPG`,
+        note: 'stream bracket 0 EV',
+        exif: { camera: CANON, at: br(0), offset: '+02:00', ...brCap, exposureTime: 1 / 60 },
+      },
+      { framing: { scale: 1 / 1.05 }, camera: { noise: 2 }, quality: 90 },
+    ),
+    shotFile(
+      {
+        ...brBase,
+        relativePath: `${park}/IMG_0121.JPG`,
+        note: 'stream bracket -2 EV, +0.3 s',
+        exif: { camera: CANON, at: br(300), offset: '+02:00', ...brCap, exposureTime: 1 / 250 },
+      },
+      { framing: { cx: 0.503, cy: 0.498, scale: 1 / 1.05 }, camera: { ev: -2, noise: 2 }, quality: 90 },
+    ),
+    shotFile(
+      {
+        ...brBase,
+        relativePath: `${park}/IMG_0122.JPG`,
+        note: 'stream bracket +2 EV, +0.6 s',
+        exif: { camera: CANON, at: br(600), offset: '+02:00', ...brCap, exposureTime: 1 / 15 },
+      },
+      { framing: { cx: 0.497, cy: 0.503, scale: 1 / 1.05 }, camera: { ev: 2, noise: 2 }, quality: 90 },
+    ),
   );
 
   // Look-alike flower close-ups 12 s apart: must stay apart.
   const fl = clock('2024:05:18 09:40:02');
   const flCap = { exposureTime: 1 / 320, fNumber: 4, iso: 200, focalLength: 105 };
   plan.push(
-    shotFile({ relativePath: `${park}/IMG_0130.JPG`, cluster: null, kind: null, note: 'orange gerbera close-up; look-alike of IMG_0131', scene: 'flower-orange', exif: { camera: CANON, at: fl(0), offset: '+02:00', ...flCap } }, { framing: {}, camera: { noise: 1.5 }, quality: 90 }),
-    shotFile({ relativePath: `${park}/IMG_0131.JPG`, cluster: null, kind: null, note: 'yellow flower close-up 12 s later: a different flower, must stay apart', scene: 'flower-yellow', exif: { camera: CANON, at: fl(12_300), offset: '+02:00', ...flCap } }, { framing: {}, camera: { noise: 1.5 }, quality: 90 }),
+    shotFile(
+      {
+        relativePath: `${park}/IMG_0130.JPG`,
+        cluster: null,
+        kind: null,
+        note: 'orange gerbera close-up; look-alike of IMG_0131',
+        scene: 'flower-orange',
+        exif: { camera: CANON, at: fl(0), offset: '+02:00', ...flCap },
+      },
+      { framing: {}, camera: { noise: 1.5 }, quality: 90 },
+    ),
+    shotFile(
+      {
+        relativePath: `${park}/IMG_0131.JPG`,
+        cluster: null,
+        kind: null,
+        note: 'yellow flower close-up 12 s later: a different flower, must stay apart',
+        scene: 'flower-yellow',
+        exif: { camera: CANON, at: fl(12_300), offset: '+02:00', ...flCap },
+      },
+      { framing: {}, camera: { noise: 1.5 }, quality: 90 },
+    ),
   );
 
   // (a) Burst 2: group of six people indoors, 5 frames, noisy (high ISO), one blurred.
   const partyCap = { exposureTime: 1 / 60, fNumber: 2.8, iso: 3200, focalLength: 35 };
   plan.push(
-    ...burst(party, 'people-burst', 'people-group', NIKON, '2024:06:02 21:40:12', '+02:00', partyCap, [
-      { name: 'DSC_2201.jpg', t: 0, framing: { scale: BW }, camera: { noise: 6 }, quality: 90 },
-      { name: 'DSC_2202.jpg', t: 450, framing: { cx: 0.48, cy: 0.505, scale: BW / 1.01, angle: -0.7 }, camera: { noise: 6, ev: 0.3 }, quality: 85 },
-      { name: 'DSC_2203.jpg', t: 900, framing: { cx: 0.52, cy: 0.495, scale: BW / 0.98, angle: 0.9 }, camera: { noise: 7, blur: 3.5 }, quality: 80 },
-      { name: 'DSC_2204.jpg', t: 1800, framing: { cx: 0.51, cy: 0.51, scale: BW / 1.03, angle: 0.4 }, camera: { noise: 6, ev: -0.4 }, quality: 95 },
-      { name: 'DSC_2205.jpg', t: 2300, framing: { cx: 0.495, scale: BW, angle: -0.2 }, camera: { noise: 8 }, quality: 70 },
-    ], 'burst of a group of six people on stairs:'),
+    ...burst(
+      party,
+      'people-burst',
+      'people-group',
+      NIKON,
+      '2024:06:02 21:40:12',
+      '+02:00',
+      partyCap,
+      [
+        { name: 'DSC_2201.jpg', t: 0, framing: { scale: BW }, camera: { noise: 6 }, quality: 90 },
+        {
+          name: 'DSC_2202.jpg',
+          t: 450,
+          framing: { cx: 0.48, cy: 0.505, scale: BW / 1.01, angle: -0.7 },
+          camera: { noise: 6, ev: 0.3 },
+          quality: 85,
+        },
+        {
+          name: 'DSC_2203.jpg',
+          t: 900,
+          framing: { cx: 0.52, cy: 0.495, scale: BW / 0.98, angle: 0.9 },
+          camera: { noise: 7, blur: 3.5 },
+          quality: 80,
+        },
+        {
+          name: 'DSC_2204.jpg',
+          t: 1800,
+          framing: { cx: 0.51, cy: 0.51, scale: BW / 1.03, angle: 0.4 },
+          camera: { noise: 6, ev: -0.4 },
+          quality: 95,
+        },
+        { name: 'DSC_2205.jpg', t: 2300, framing: { cx: 0.495, scale: BW, angle: -0.2 }, camera: { noise: 8 }, quality: 70 },
+      ],
+      'burst of a group of six people on stairs:',
+    ),
   );
   const pc = clock('2024:06:02 21:40:12');
   plan.push(
-    shotFile({ relativePath: `${party}/DSC_2206.jpg`, cluster: null, kind: null, note: 'portrait (another person), 10 s after the group burst: must stay alone', scene: 'portrait-costume', exif: { camera: NIKON, at: pc(2300 + 10_000), offset: '+02:00', ...partyCap, focalLength: 50 } }, { framing: {}, camera: { noise: 6 }, quality: 90 }),
-    shotFile({ relativePath: `${party}/DSC_2214.jpg`, cluster: null, kind: null, note: 'portrait of a smiling woman, 3 min later', scene: 'portrait-smile', exif: { camera: NIKON, at: pc(180_000), offset: '+02:00', ...partyCap, focalLength: 50 } }, { framing: {}, camera: { noise: 6 }, quality: 90 }),
+    shotFile(
+      {
+        relativePath: `${party}/DSC_2206.jpg`,
+        cluster: null,
+        kind: null,
+        note: 'portrait (another person), 10 s after the group burst: must stay alone',
+        scene: 'portrait-costume',
+        exif: { camera: NIKON, at: pc(2300 + 10_000), offset: '+02:00', ...partyCap, focalLength: 50 },
+      },
+      { framing: {}, camera: { noise: 6 }, quality: 90 },
+    ),
+    shotFile(
+      {
+        relativePath: `${party}/DSC_2214.jpg`,
+        cluster: null,
+        kind: null,
+        note: 'portrait of a smiling woman, 3 min later',
+        scene: 'portrait-smile',
+        exif: { camera: NIKON, at: pc(180_000), offset: '+02:00', ...partyCap, focalLength: 50 },
+      },
+      { framing: {}, camera: { noise: 6 }, quality: 90 },
+    ),
   );
 
   // (b) Duplicates of the boats photo (iPhone): big original, same-name resized copy in backup/, HEIC, stripped crop.
   plan.push(...boatsDuplicates(true));
 
   // (b) Duplicates of the friends photo: original with EXIF, re-encoded backup copy, PNG and HEIC without EXIF.
-  const friendsCap: Capture = { camera: PANASONIC, at: Date.UTC(2023, 6, 29, 22, 15, 8, 0), exposureTime: 1 / 30, fNumber: 3.3, iso: 1600, focalLength: 4.3 };
+  const friendsCap: Capture = {
+    camera: PANASONIC,
+    at: Date.UTC(2023, 6, 29, 22, 15, 8, 0),
+    exposureTime: 1 / 30,
+    fNumber: 3.3,
+    iso: 1600,
+    focalLength: 4.3,
+  };
   const friends = { cluster: 'friends-dup', kind: 'duplicate' as const, scene: 'people-friends' as const };
   plan.push(
-    derivedCopy({ ...friends, relativePath: '2023/Summer/P1000231.JPG', note: 'four friends, original, q90', exif: friendsCap }, { format: 'jpeg', quality: 90 }),
-    derivedCopy({ ...friends, relativePath: 'backup/2023/P1000231.JPG', note: 're-encoded q65 copy, EXIF kept', exif: friendsCap }, { format: 'jpeg', quality: 65 }),
+    derivedCopy(
+      { ...friends, relativePath: '2023/Summer/P1000231.JPG', note: 'four friends, original, q90', exif: friendsCap },
+      { format: 'jpeg', quality: 90 },
+    ),
+    derivedCopy(
+      { ...friends, relativePath: 'backup/2023/P1000231.JPG', note: 're-encoded q65 copy, EXIF kept', exif: friendsCap },
+      { format: 'jpeg', quality: 65 },
+    ),
     derivedCopy({ ...friends, relativePath: 'phone-export/P1000231.png', note: 'PNG copy, no EXIF', exif: null }, { format: 'png' }),
-    heicFile({ ...friends, relativePath: 'phone-export/P1000231.heic', note: 'HEIC copy (test/fixtures/heic/people-friends.heic), no EXIF' }),
+    heicFile({
+      ...friends,
+      relativePath: 'phone-export/P1000231.heic',
+      note: 'HEIC copy (test/fixtures/heic/people-friends.heic), no EXIF',
+    }),
   );
 
   // (b) Duplicates with no EXIF at all: must be grouped on looks alone.
   const fig = { cluster: 'fig-dup', kind: 'duplicate' as const, scene: 'fig-bowl' as const, exif: null };
   plan.push(
-    derivedCopy({ ...fig, relativePath: 'Downloads/fig-bowl.jpg', note: 'downloaded image, no EXIF, q92' }, { format: 'jpeg', quality: 92 }),
-    derivedCopy({ ...fig, relativePath: 'Downloads/fig-bowl (1).jpg', note: 'second download, re-encoded q72, no EXIF' }, { format: 'jpeg', quality: 72 }),
-    derivedCopy({ ...fig, relativePath: 'Downloads/fig-bowl-crop.JPG', note: '2 % crop, no EXIF' }, { format: 'jpeg', quality: 90, cropEachSide: 0.01 }),
-    derivedCopy({ ...fig, relativePath: 'backup/misc/fig_small.jpg', note: '60 % resized copy, no EXIF' }, { format: 'jpeg', quality: 85, resize: 0.6 }),
+    derivedCopy(
+      { ...fig, relativePath: 'Downloads/fig-bowl.jpg', note: 'downloaded image, no EXIF, q92' },
+      { format: 'jpeg', quality: 92 },
+    ),
+    derivedCopy(
+      { ...fig, relativePath: 'Downloads/fig-bowl (1).jpg', note: 'second download, re-encoded q72, no EXIF' },
+      { format: 'jpeg', quality: 72 },
+    ),
+    derivedCopy(
+      { ...fig, relativePath: 'Downloads/fig-bowl-crop.JPG', note: '2 % crop, no EXIF' },
+      { format: 'jpeg', quality: 90, cropEachSide: 0.01 },
+    ),
+    derivedCopy(
+      { ...fig, relativePath: 'backup/misc/fig_small.jpg', note: '60 % resized copy, no EXIF' },
+      { format: 'jpeg', quality: 85, resize: 0.6 },
+    ),
   );
 
   // (a) Burst with a wrong camera clock (reset to 2009), stored sideways with Orientation 6.
   plan.push(
-    ...burst('2024/old-camera', 'dogs-burst-wrong-clock', 'dogs-window', COOLPIX, '2009:01:01 00:04:10', undefined, { exposureTime: 1 / 125, fNumber: 2.8, iso: 200, focalLength: 6, orientation: 6 }, [
-      { name: 'DSCN0001.JPG', t: 0, framing: { scale: BW }, camera: { noise: 4 }, quality: 88 },
-      { name: 'DSCN0002.JPG', t: 600, framing: { cx: 0.52, cy: 0.49, scale: BW / 1.02, angle: 0.8 }, camera: { noise: 4, ev: 0.25 }, quality: 82 },
-      { name: 'DSCN0003.JPG', t: 1250, framing: { cx: 0.485, cy: 0.505, scale: BW / 0.98, angle: -0.6 }, camera: { noise: 5, blur: 2.5 }, quality: 78 },
-      { name: 'DSCN0004.JPG', t: 2100, framing: { cx: 0.51, cy: 0.51, scale: BW, angle: -1.2 }, camera: { noise: 4, ev: -0.35 }, quality: 90 },
-    ], 'burst of two dogs at a window, camera clock off by 15 years, stored sideways (Orientation 6):'),
+    ...burst(
+      '2024/old-camera',
+      'dogs-burst-wrong-clock',
+      'dogs-window',
+      COOLPIX,
+      '2009:01:01 00:04:10',
+      undefined,
+      { exposureTime: 1 / 125, fNumber: 2.8, iso: 200, focalLength: 6, orientation: 6 },
+      [
+        { name: 'DSCN0001.JPG', t: 0, framing: { scale: BW }, camera: { noise: 4 }, quality: 88 },
+        {
+          name: 'DSCN0002.JPG',
+          t: 600,
+          framing: { cx: 0.52, cy: 0.49, scale: BW / 1.02, angle: 0.8 },
+          camera: { noise: 4, ev: 0.25 },
+          quality: 82,
+        },
+        {
+          name: 'DSCN0003.JPG',
+          t: 1250,
+          framing: { cx: 0.485, cy: 0.505, scale: BW / 0.98, angle: -0.6 },
+          camera: { noise: 5, blur: 2.5 },
+          quality: 78,
+        },
+        {
+          name: 'DSCN0004.JPG',
+          t: 2100,
+          framing: { cx: 0.51, cy: 0.51, scale: BW, angle: -1.2 },
+          camera: { noise: 4, ev: -0.35 },
+          quality: 90,
+        },
+      ],
+      'burst of two dogs at a window, camera clock off by 15 years, stored sideways (Orientation 6):',
+    ),
   );
 
   // (c) Similar shots of a building facade: re-framed and from a moved viewpoint, 14-36 s apart.
@@ -762,13 +1012,31 @@ function fullPlan(): Planned[] {
   const faCap = { exposureTime: 1 / 500, fNumber: 8, iso: 100, focalLength: 28 };
   const facade = { cluster: 'facade-similar', kind: 'similar' as const, scene: 'building-facade' as const };
   plan.push(
-    shotFile({ ...facade, relativePath: '2023/City/DSC09811.JPG', note: 'facade: first framing', exif: { camera: SONY, at: fa(0), offset: '+02:00', ...faCap } }, { framing: { cx: 0.45, scale: 0.85 }, camera: { noise: 1.5 }, quality: 90 }),
     shotFile(
-      { ...facade, relativePath: '2023/City/DSC09812.JPG', note: 'facade: tighter re-framing (70 % of the area), 14 s later', exif: { camera: SONY, at: fa(14_000), offset: '+02:00', ...faCap, focalLength: 34 } },
+      {
+        ...facade,
+        relativePath: '2023/City/DSC09811.JPG',
+        note: 'facade: first framing',
+        exif: { camera: SONY, at: fa(0), offset: '+02:00', ...faCap },
+      },
+      { framing: { cx: 0.45, scale: 0.85 }, camera: { noise: 1.5 }, quality: 90 },
+    ),
+    shotFile(
+      {
+        ...facade,
+        relativePath: '2023/City/DSC09812.JPG',
+        note: 'facade: tighter re-framing (70 % of the area), 14 s later',
+        exif: { camera: SONY, at: fa(14_000), offset: '+02:00', ...faCap, focalLength: 34 },
+      },
       { framing: { cx: 0.41, cy: 0.55, scale: 0.71 }, camera: { noise: 1.5 }, quality: 90 },
     ),
     shotFile(
-      { ...facade, relativePath: '2023/City/DSC09815.JPG', note: 'facade: viewpoint moved right (13 % of the width), perspective change, 36 s later', exif: { camera: SONY, at: fa(36_000), offset: '+02:00', ...faCap } },
+      {
+        ...facade,
+        relativePath: '2023/City/DSC09815.JPG',
+        note: 'facade: viewpoint moved right (13 % of the width), perspective change, 36 s later',
+        exif: { camera: SONY, at: fa(36_000), offset: '+02:00', ...faCap },
+      },
       { framing: { cx: 0.58, scale: 0.8, keystone: -0.05 }, camera: { noise: 1.5, ev: 0.15 }, quality: 88 },
     ),
   );
@@ -777,11 +1045,33 @@ function fullPlan(): Planned[] {
   plan.push(...lookalikeMountains('2023/Hike', ['DSC09850.JPG', 'DSC09851.JPG']));
   plan.push(
     derivedCopy(
-      { relativePath: '2023/Hike/edited/sunset.jpg', cluster: null, kind: null, note: 'dark mountain ridge at sunset, edited: EXIF without any date', scene: 'mountains-dusk', exif: { camera: SONY, at: null, software: 'GIMP 2.10.34' } },
+      {
+        relativePath: '2023/Hike/edited/sunset.jpg',
+        cluster: null,
+        kind: null,
+        note: 'dark mountain ridge at sunset, edited: EXIF without any date',
+        scene: 'mountains-dusk',
+        exif: { camera: SONY, at: null, software: 'GIMP 2.10.34' },
+      },
       { format: 'jpeg', quality: 90 },
     ),
     shotFile(
-      { relativePath: '2023/Hike/DSC09870.JPG', cluster: null, kind: null, note: 'lake at dusk, same evening', scene: 'lake-dusk', exif: { camera: SONY, at: clock('2023:08:05 21:48:40')(0), offset: '+02:00', exposureTime: 1 / 8, fNumber: 8, iso: 100, focalLength: 28 } },
+      {
+        relativePath: '2023/Hike/DSC09870.JPG',
+        cluster: null,
+        kind: null,
+        note: 'lake at dusk, same evening',
+        scene: 'lake-dusk',
+        exif: {
+          camera: SONY,
+          at: clock('2023:08:05 21:48:40')(0),
+          offset: '+02:00',
+          exposureTime: 1 / 8,
+          fNumber: 8,
+          iso: 100,
+          focalLength: 28,
+        },
+      },
       { framing: {}, camera: { noise: 2 }, quality: 90 },
     ),
   );

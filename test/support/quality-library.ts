@@ -17,7 +17,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { type Camera, FIXTURES_DIR, type FixtureName, type Framing, type Rgb, decodeRgb, encodeJpeg, fixturePhotoPath, shoot } from './library.js';
+import {
+  type Camera,
+  FIXTURES_DIR,
+  type FixtureName,
+  type Framing,
+  type Rgb,
+  decodeRgb,
+  encodeJpeg,
+  fixturePhotoPath,
+  shoot,
+} from './library.js';
 
 /** What a case is, for per-category figures. */
 export type QualityCategory = 'burst-timed' | 'burst-untimed' | 'moving' | 'similar' | 'duplicate' | 'lookalike';
@@ -66,7 +76,13 @@ async function render(scene: Rgb, shot: Shot, seed: number): Promise<Buffer> {
  * Handheld burst: every frame's window moves up to `shift` of the width and height from the
  * first, rotates up to `angle` degrees and zooms up to ±`zoom`; consecutive frames `dtMs` apart.
  */
-function handheld(prefix: string, frames: number, seed: number, at: number | null, opts: { shift?: number; angle?: number; zoom?: number; dtMs?: number } = {}): Shot[] {
+function handheld(
+  prefix: string,
+  frames: number,
+  seed: number,
+  at: number | null,
+  opts: { shift?: number; angle?: number; zoom?: number; dtMs?: number } = {},
+): Shot[] {
   const random = rng(seed);
   const shift = opts.shift ?? 0.04;
   const angle = opts.angle ?? 1.5;
@@ -75,11 +91,15 @@ function handheld(prefix: string, frames: number, seed: number, at: number | nul
   return Array.from({ length: frames }, (_, k) => {
     const u = (): number => random() * 2 - 1;
     const framing: Framing =
-      k === 0
-        ? { scale: base }
-        : { cx: 0.5 + u() * shift, cy: 0.5 + u() * shift, scale: base * (1 + u() * zoom), angle: u() * angle };
+      k === 0 ? { scale: base } : { cx: 0.5 + u() * shift, cy: 0.5 + u() * shift, scale: base * (1 + u() * zoom), angle: u() * angle };
     const camera: Camera = { noise: 2 + random() * 3, ev: u() * 0.3, ...(k % 4 === 3 ? { blur: 1.5 } : {}) };
-    return { name: `${prefix}-${k + 1}`, framing, camera, quality: 80 + Math.round(random() * 14), at: at === null ? null : at + k * (opts.dtMs ?? 450) };
+    return {
+      name: `${prefix}-${k + 1}`,
+      framing,
+      camera,
+      quality: 80 + Math.round(random() * 14),
+      at: at === null ? null : at + k * (opts.dtMs ?? 450),
+    };
   });
 }
 
@@ -100,7 +120,12 @@ function cases(variant: number): Case[] {
       category: 'burst-timed',
       cluster: 'dandelions-bracket',
       scene: 'dandelions',
-      shots: [-2, 0, 2].map((ev, k) => ({ name: `dandelions-${ev}ev`, framing: { scale: 0.9, cx: 0.5 + k * 0.003 }, camera: { ev, noise: 2 }, at: T0 + 20 * min + k * 300 })),
+      shots: [-2, 0, 2].map((ev, k) => ({
+        name: `dandelions-${ev}ev`,
+        framing: { scale: 0.9, cx: 0.5 + k * 0.003 },
+        camera: { ev, noise: 2 },
+        at: T0 + 20 * min + k * 300,
+      })),
     },
     { category: 'burst-untimed', cluster: 'dogs-burst', scene: 'dogs-window', shots: handheld('dogs', 5, 3 + v, null) },
     { category: 'burst-untimed', cluster: 'boats-burst', scene: 'boats-lake', shots: handheld('boats', 6, 4 + v, null) },
@@ -113,7 +138,12 @@ function cases(variant: number): Case[] {
       shots: [
         { name: 'facade-wide', framing: { cx: 0.45, scale: 0.85 }, at: T0 + 30 * min },
         { name: 'facade-tight', framing: { cx: 0.41, cy: 0.55, scale: 0.71 }, at: T0 + 30 * min + 14_000 },
-        { name: 'facade-moved', framing: { cx: 0.58, scale: 0.8, keystone: -0.05 }, camera: { noise: 2, ev: 0.15 }, at: T0 + 30 * min + 36_000 },
+        {
+          name: 'facade-moved',
+          framing: { cx: 0.58, scale: 0.8, keystone: -0.05 },
+          camera: { noise: 2, ev: 0.15 },
+          at: T0 + 30 * min + 36_000,
+        },
         { name: 'facade-tilted', framing: { cx: 0.5, cy: 0.47, scale: 0.78, angle: 2 }, at: T0 + 30 * min + 51_000 },
       ],
     },
@@ -159,7 +189,13 @@ function cases(variant: number): Case[] {
 interface CopyCase {
   readonly cluster: string;
   readonly scene: FixtureName;
-  readonly copies: readonly { readonly name: string; readonly width: number; readonly quality: number; readonly crop?: number; readonly png?: boolean }[];
+  readonly copies: readonly {
+    readonly name: string;
+    readonly width: number;
+    readonly quality: number;
+    readonly crop?: number;
+    readonly png?: boolean;
+  }[];
 }
 
 const COPIES: readonly CopyCase[] = [
@@ -172,7 +208,14 @@ const COPIES: readonly CopyCase[] = [
       { name: 'dusk-png', width: 800, quality: 100, png: true },
     ],
   },
-  { cluster: 'lake-copies', scene: 'lake-dusk', copies: [{ name: 'lake', width: 1024, quality: 90 }, { name: 'lake-q60', width: 1024, quality: 60 }] },
+  {
+    cluster: 'lake-copies',
+    scene: 'lake-dusk',
+    copies: [
+      { name: 'lake', width: 1024, quality: 90 },
+      { name: 'lake-q60', width: 1024, quality: 60 },
+    ],
+  },
 ];
 
 async function renderCopy(scene: FixtureName, copy: CopyCase['copies'][number]): Promise<Buffer> {
@@ -209,8 +252,15 @@ async function movingSubject(variant: number): Promise<QualityPhoto[]> {
     paint(left, top, Math.round(tw * 0.72), Math.round(th * 0.8), [178, 34, 30]);
     paint(left + Math.round(tw * 0.74), top + Math.round(th * 0.25), Math.round(tw * 0.26), Math.round(th * 0.55), [190, 40, 36]);
     paint(left + Math.round(tw * 0.8), top + Math.round(th * 0.3), Math.round(tw * 0.14), Math.round(th * 0.2), [150, 190, 220]);
-    for (const wx of [0.12, 0.55, 0.84]) paint(left + Math.round(tw * wx), top + Math.round(th * 0.78), Math.round(tw * 0.12), Math.round(th * 0.22), [25, 25, 25]);
-    out.push({ name: shot.name, category: 'moving', cluster: 'truck-burst', takenAtMs: shot.at, bytes: await render({ ...scene, data }, shot, 900 + k) });
+    for (const wx of [0.12, 0.55, 0.84])
+      paint(left + Math.round(tw * wx), top + Math.round(th * 0.78), Math.round(tw * 0.12), Math.round(th * 0.22), [25, 25, 25]);
+    out.push({
+      name: shot.name,
+      category: 'moving',
+      cluster: 'truck-burst',
+      takenAtMs: shot.at,
+      bytes: await render({ ...scene, data }, shot, 900 + k),
+    });
   }
   return out;
 }
@@ -218,7 +268,11 @@ async function movingSubject(variant: number): Promise<QualityPhoto[]> {
 /** The real video stills: one person talking in one room, photographed over a minute and in a burst. */
 async function videoStills(): Promise<QualityPhoto[]> {
   const dir = path.join(FIXTURES_DIR, 'video');
-  const names = [12, 13].flatMap((clip) => Array.from({ length: clip === 12 ? 14 : 8 }, (_, k) => (clip === 12 ? `cap12-${String(500 + k * 4000).padStart(5, '0')}` : `cap13-${String(12_000 + k * 400).padStart(5, '0')}`)));
+  const names = [12, 13].flatMap((clip) =>
+    Array.from({ length: clip === 12 ? 14 : 8 }, (_, k) =>
+      clip === 12 ? `cap12-${String(500 + k * 4000).padStart(5, '0')}` : `cap13-${String(12_000 + k * 400).padStart(5, '0')}`,
+    ),
+  );
   return Promise.all(
     names.map(async (name) => {
       const ms = Number(name.slice(6));
@@ -230,7 +284,12 @@ async function videoStills(): Promise<QualityPhoto[]> {
 
 /** The recoloured, mirrored twin of the orange flower: another flower of the same kind, not a copy. */
 async function recolouredTwin(): Promise<QualityPhoto> {
-  const bytes = await sharp(fixturePhotoPath('flower-orange')).flop().modulate({ hue: 110 }).extract({ left: 40, top: 30, width: 900, height: 700 }).jpeg({ quality: 88 }).toBuffer();
+  const bytes = await sharp(fixturePhotoPath('flower-orange'))
+    .flop()
+    .modulate({ hue: 110 })
+    .extract({ left: 40, top: 30, width: 900, height: 700 })
+    .jpeg({ quality: 88 })
+    .toBuffer();
   return { name: 'flower-green-twin', category: 'lookalike', cluster: null, takenAtMs: null, bytes };
 }
 
@@ -244,11 +303,18 @@ export async function buildQualityLibrary(variant = 0): Promise<QualityPhoto[]> 
   for (const c of cases(variant)) {
     const scene = await decodeRgb(fixturePhotoPath(c.scene));
     for (const shot of c.shots) {
-      photos.push({ name: shot.name, category: c.category, cluster: c.cluster, takenAtMs: shot.at, bytes: await render(scene, shot, seed++) });
+      photos.push({
+        name: shot.name,
+        category: c.category,
+        cluster: c.cluster,
+        takenAtMs: shot.at,
+        bytes: await render(scene, shot, seed++),
+      });
     }
   }
   for (const c of COPIES) {
-    for (const copy of c.copies) photos.push({ name: copy.name, category: 'duplicate', cluster: c.cluster, takenAtMs: null, bytes: await renderCopy(c.scene, copy) });
+    for (const copy of c.copies)
+      photos.push({ name: copy.name, category: 'duplicate', cluster: c.cluster, takenAtMs: null, bytes: await renderCopy(c.scene, copy) });
   }
   photos.push(...(await movingSubject(variant)), ...(await videoStills()), await recolouredTwin());
   photos.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

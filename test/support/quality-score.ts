@@ -30,7 +30,10 @@ export interface QualityScore {
   readonly splits: readonly string[];
 }
 
-export function scoreGrouping(photos: readonly QualityPhoto[], groups: readonly { readonly kind: GroupKind; readonly members: readonly number[] }[]): QualityScore {
+export function scoreGrouping(
+  photos: readonly QualityPhoto[],
+  groups: readonly { readonly kind: GroupKind; readonly members: readonly number[] }[],
+): QualityScore {
   const groupOf = new Int32Array(photos.length).fill(-1);
   groups.forEach((g, gi) => {
     for (const m of g.members) groupOf[m] = gi;
@@ -56,7 +59,8 @@ export function scoreGrouping(photos: readonly QualityPhoto[], groups: readonly 
         if (inTruth && found) bump(c, 'correctPairs');
       }
       if (found && !inTruth) falsePairs.push(`${a.name} + ${b.name}`);
-      if (found && groups[groupOf[i]!]!.kind === 'duplicate' && (!inTruth || a.category !== 'duplicate')) falseDuplicatePairs.push(`${a.name} + ${b.name}`);
+      if (found && groups[groupOf[i]!]!.kind === 'duplicate' && (!inTruth || a.category !== 'duplicate'))
+        falseDuplicatePairs.push(`${a.name} + ${b.name}`);
     }
   }
   const score = (c: QualityCategory | 'all'): CategoryScore => {
@@ -79,15 +83,25 @@ export function scoreGrouping(photos: readonly QualityPhoto[], groups: readonly 
       const key = groupOf[i]! >= 0 ? groupOf[i]! : -1 - i;
       parts.set(key, [...(parts.get(key) ?? []), p.name]);
     });
-    if (parts.size > 1) splits.push(`${label}: ${[...parts.values()].map((names) => (names.length === 1 ? `[${names[0]}]` : names.join(' '))).join(' | ')}`);
+    if (parts.size > 1)
+      splits.push(`${label}: ${[...parts.values()].map((names) => (names.length === 1 ? `[${names[0]}]` : names.join(' '))).join(' | ')}`);
   }
-  return { perCategory: categories.map(score), all: { ...all, f1 }, falseDuplicates: falseDuplicatePairs.length, falsePairs, falseDuplicatePairs, splits };
+  return {
+    perCategory: categories.map(score),
+    all: { ...all, f1 },
+    falseDuplicates: falseDuplicatePairs.length,
+    falsePairs,
+    falseDuplicatePairs,
+    splits,
+  };
 }
 
 /** The scores as a fixed-width table, for the benchmark's output. */
 export function formatScore(s: QualityScore): string[] {
   const row = (c: CategoryScore): string =>
     `${c.category.padEnd(14)} recall ${c.recall.toFixed(3)} (${c.correctPairs}/${c.truePairs})  precision ${c.precision.toFixed(3)} (${c.correctPairs}/${c.foundPairs})`;
-  const lines = s.perCategory.map((c) => (c.category === 'lookalike' ? `${c.category.padEnd(14)} singletons paired with anything: ${c.foundPairs} pairs` : row(c)));
+  const lines = s.perCategory.map((c) =>
+    c.category === 'lookalike' ? `${c.category.padEnd(14)} singletons paired with anything: ${c.foundPairs} pairs` : row(c),
+  );
   return [...lines, `${row(s.all)}  F1 ${s.all.f1.toFixed(3)}`, `different captures labelled duplicate: ${s.falseDuplicates} pairs`];
 }

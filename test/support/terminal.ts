@@ -39,7 +39,21 @@ export class Terminal {
     };
     execFileSync(
       'tmux',
-      ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(options.cols ?? 120), '-y', String(options.rows ?? 50), '-c', options.cwd, `bash --norc --noprofile -c ${shellQuote(`${command}; echo "[exit $?]"; sleep 3600`)}`],
+      [
+        '-L',
+        socket,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-x',
+        String(options.cols ?? 120),
+        '-y',
+        String(options.rows ?? 50),
+        '-c',
+        options.cwd,
+        `bash --norc --noprofile -c ${shellQuote(`${command}; echo "[exit $?]"; sleep 3600`)}`,
+      ],
       { env },
     );
     return new Terminal(socket);
@@ -55,7 +69,8 @@ export class Terminal {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const screen = this.screen();
-      if (typeof pattern === 'string' ? screen.includes(pattern) : typeof pattern === 'function' ? pattern(screen) : pattern.test(screen)) return screen;
+      if (typeof pattern === 'string' ? screen.includes(pattern) : typeof pattern === 'function' ? pattern(screen) : pattern.test(screen))
+        return screen;
       if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${String(pattern)}; the screen:\n${screen}`);
       await new Promise((resolve) => setTimeout(resolve, 60));
     }

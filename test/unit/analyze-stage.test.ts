@@ -21,7 +21,13 @@ const ANALYZER = analyzerFor('human');
 function setup(files: number, unavailable: readonly number[] = []): { db: Db; photos: StoredPhoto[]; source: MemorySource } {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-analyze-')), 'catalog.db'));
   const run = beginRun(db, '{}', new Date()).id;
-  const source = new MemorySource(Array.from({ length: files }, (_, i) => ({ key: `/p/IMG_${i}.JPG`, size: 100 + i, ...(unavailable.includes(i) ? { file: null } : {}) })));
+  const source = new MemorySource(
+    Array.from({ length: files }, (_, i) => ({
+      key: `/p/IMG_${i}.JPG`,
+      size: 100 + i,
+      ...(unavailable.includes(i) ? { file: null } : {}),
+    })),
+  );
   const entries = Array.from({ length: files }, (_, i) => ({ key: `/p/IMG_${i}.JPG`, version: `${100 + i}:1`, size: 100 + i, mtimeMs: 1 }));
   const { ids } = syncItems(db, 'local', run, entries);
   saveFingerprints(
@@ -37,7 +43,6 @@ function setup(files: number, unavailable: readonly number[] = []): { db: Db; ph
 }
 
 const group = (kind: GroupKind, members: StoredPhoto[]): FoundGroup => ({ kind, person: null, members });
-
 
 /** A pool that answers from a script and records what it was asked. */
 function fakePool(answer: (task: FacePoolTask) => FacePoolResult | { crashed: string } | { unavailable: string }) {
@@ -82,14 +87,26 @@ describe('analyzeStage', () => {
     const { sink } = recorder();
     const groups = [group('burst', photos.slice(0, 3))];
     expect(await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 4 }, sink, startPool: pool.start }, groups)).toEqual({
-      analyzer: ANALYZER, analyzed: 3, cached: 0, failed: 0,
+      analyzer: ANALYZER,
+      analyzed: 3,
+      cached: 0,
+      failed: 0,
     });
     // Never more threads than pairs of photos to give them.
     expect(pool.calls.started).toEqual([2]);
     expect(pool.calls.closed).toBe(1);
-    expect(loadFaceAnalyses(db, photos.map((p) => p.id), ANALYZER).size).toBe(3);
+    expect(
+      loadFaceAnalyses(
+        db,
+        photos.map((p) => p.id),
+        ANALYZER,
+      ).size,
+    ).toBe(3);
     expect(await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 4 }, sink, startPool: pool.start }, groups)).toEqual({
-      analyzer: ANALYZER, analyzed: 0, cached: 3, failed: 0,
+      analyzer: ANALYZER,
+      analyzed: 0,
+      cached: 3,
+      failed: 0,
     });
     expect(pool.calls.started).toEqual([2]);
   });
@@ -102,7 +119,10 @@ describe('analyzeStage', () => {
     expect(ranksOnFaces(group('duplicate', tripod))).toBe(true);
     expect(ranksOnFaces(group('similar', copies))).toBe(true);
     const pool = fakePool(() => found());
-    await analyzeStage({ db, source, options: { faceBackend: 'human', threads: 2 }, sink: recorder().sink, startPool: pool.start }, [group('duplicate', copies), group('duplicate', tripod)]);
+    await analyzeStage({ db, source, options: { faceBackend: 'human', threads: 2 }, sink: recorder().sink, startPool: pool.start }, [
+      group('duplicate', copies),
+      group('duplicate', tripod),
+    ]);
     expect(pool.calls.tasks).toEqual(tripod.map((p) => p.id));
   });
 
@@ -116,13 +136,19 @@ describe('analyzeStage', () => {
           : found(),
     );
     const { sink, lines } = recorder();
-    const result = await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 2 }, sink, startPool: pool.start }, [group('burst', photos)]);
+    const result = await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 2 }, sink, startPool: pool.start }, [
+      group('burst', photos),
+    ]);
     expect(result).toMatchObject({ analyzed: 1, failed: 2 });
     expect(lines).toEqual([
       'problem: /p/IMG_0.JPG: face analysis failed: corrupt JPEG data',
       'problem: /p/IMG_1.JPG: face analysis failed: face worker crashed: out of memory',
     ]);
-    const stored = loadFaceAnalyses(db, photos.map((p) => p.id), ANALYZER);
+    const stored = loadFaceAnalyses(
+      db,
+      photos.map((p) => p.id),
+      ANALYZER,
+    );
     expect(stored.get(photos[1]!.id)).toMatchObject({ faces: [], note: 'face worker crashed: out of memory' });
   });
 
@@ -130,23 +156,40 @@ describe('analyzeStage', () => {
     const { db, photos, source } = setup(3);
     const broken = fakePool(() => ({ unavailable: 'Human could not load the faceres model(s)' }));
     const { sink, lines } = recorder();
-    const auto = await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 2 }, sink, startPool: broken.start }, [group('burst', photos)]);
+    const auto = await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 2 }, sink, startPool: broken.start }, [
+      group('burst', photos),
+    ]);
     expect(auto.analyzer).toBeNull();
     expect(lines).toEqual([
       'notice: Face analysis is off: Human could not load the faceres model(s). Best photos are chosen on sharpness, exposure and resolution.',
     ]);
-    expect(loadFaceAnalyses(db, photos.map((p) => p.id), ANALYZER).size).toBe(0);
-    await expect(analyzeStage({ db, source, options: { faceBackend: 'mediapipe', threads: 2 }, sink, startPool: broken.start }, [group('burst', photos)])).rejects.toThrow(
-      '--face-backend mediapipe: Human could not load the faceres model(s)',
-    );
+    expect(
+      loadFaceAnalyses(
+        db,
+        photos.map((p) => p.id),
+        ANALYZER,
+      ).size,
+    ).toBe(0);
+    await expect(
+      analyzeStage({ db, source, options: { faceBackend: 'mediapipe', threads: 2 }, sink, startPool: broken.start }, [
+        group('burst', photos),
+      ]),
+    ).rejects.toThrow('--face-backend mediapipe: Human could not load the faceres model(s)');
     expect(broken.calls.closed).toBe(2);
   });
 
   it('does nothing with --face-backend none', async () => {
     const { db, photos, source } = setup(3);
     const pool = fakePool(() => found());
-    expect(await analyzeStage({ db, source, options: { faceBackend: 'none', threads: 2 }, sink: recorder().sink, startPool: pool.start }, [group('burst', photos)])).toEqual({
-      analyzer: null, analyzed: 0, cached: 0, failed: 0,
+    expect(
+      await analyzeStage({ db, source, options: { faceBackend: 'none', threads: 2 }, sink: recorder().sink, startPool: pool.start }, [
+        group('burst', photos),
+      ]),
+    ).toEqual({
+      analyzer: null,
+      analyzed: 0,
+      cached: 0,
+      failed: 0,
     });
     expect(pool.calls.started).toEqual([]);
   });

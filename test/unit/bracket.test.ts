@@ -3,13 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { type BracketMember, exposureValue, findBracket } from '../../src/core/bracket.js';
 
 /** A frame at f/8, ISO 400 with this exposure time. */
-const frame = (id: number, exposureTime: number | null, score = 0.5, over: Partial<BracketMember> = {}): BracketMember => ({ id, exposureTime, fNumber: 8, iso: 400, score, ...over });
+const frame = (id: number, exposureTime: number | null, score = 0.5, over: Partial<BracketMember> = {}): BracketMember => ({
+  id,
+  exposureTime,
+  fNumber: 8,
+  iso: 400,
+  score,
+  ...over,
+});
 
 describe('exposure brackets', () => {
   it('computes EV at ISO 100 from time, aperture and ISO', () => {
     expect(exposureValue({ exposureTime: 1 / 125, fNumber: 8, iso: 100 })).toBeCloseTo(Math.log2(64 * 125), 9);
     // Doubling ISO is one stop less EV at ISO 100, like doubling the time.
-    expect(exposureValue({ exposureTime: 1 / 125, fNumber: 8, iso: 200 })).toBeCloseTo(exposureValue({ exposureTime: 1 / 62.5, fNumber: 8, iso: 100 })!, 9);
+    expect(exposureValue({ exposureTime: 1 / 125, fNumber: 8, iso: 200 })).toBeCloseTo(
+      exposureValue({ exposureTime: 1 / 62.5, fNumber: 8, iso: 100 })!,
+      9,
+    );
     expect(exposureValue({ exposureTime: null, fNumber: 8, iso: 100 })).toBeNull();
     expect(exposureValue({ exposureTime: 0, fNumber: 8, iso: 100 })).toBeNull();
   });
@@ -34,7 +44,11 @@ describe('exposure brackets', () => {
   });
 
   it('reads a bracket made with ISO or aperture steps as well', () => {
-    const b = findBracket([frame(1, 1 / 125, 0.5, { iso: 100 }), frame(2, 1 / 125, 0.5, { iso: 400 }), frame(3, 1 / 125, 0.5, { iso: 1600 })]);
+    const b = findBracket([
+      frame(1, 1 / 125, 0.5, { iso: 100 }),
+      frame(2, 1 / 125, 0.5, { iso: 400 }),
+      frame(3, 1 / 125, 0.5, { iso: 1600 }),
+    ]);
     expect(b!.frames.map((f) => f.id)).toEqual([1, 2, 3]);
     expect(b!.spread).toBeCloseTo(4, 9);
   });

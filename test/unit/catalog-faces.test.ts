@@ -13,9 +13,24 @@ import { assetFacts, imageQuality } from '../support/records.js';
 
 type Db = ReturnType<typeof openDatabase>;
 const syncFiles = (db: Db, run: number, files: { path: string; size: number; mtimeMs: number }[]) =>
-  syncItems(db, 'local', run, files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })));
-const syncAssets = (db: Db, server: string, run: number, assets: { assetId: string; checksum: string; facts: ReturnType<typeof assetFacts> }[]) =>
-  syncItems(db, server, run, assets.map((a) => ({ key: a.assetId, version: itemVersion.asset(a.checksum), size: 1, mtimeMs: 1, facts: a.facts }))).ids;
+  syncItems(
+    db,
+    'local',
+    run,
+    files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })),
+  );
+const syncAssets = (
+  db: Db,
+  server: string,
+  run: number,
+  assets: { assetId: string; checksum: string; facts: ReturnType<typeof assetFacts> }[],
+) =>
+  syncItems(
+    db,
+    server,
+    run,
+    assets.map((a) => ({ key: a.assetId, version: itemVersion.asset(a.checksum), size: 1, mtimeMs: 1, facts: a.facts })),
+  ).ids;
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'po-faces-')), 'catalog.db');
 
@@ -45,7 +60,10 @@ describe('catalog faces', () => {
   it('stores and reads back every measure and the descriptor exactly', () => {
     const db = openDatabase(file());
     const run = beginRun(db, '{}', new Date()).id;
-    const { ids } = syncFiles(db, run, [{ path: '/p/a.jpg', size: 10, mtimeMs: 1 }, { path: '/p/b.jpg', size: 11, mtimeMs: 1 }]);
+    const { ids } = syncFiles(db, run, [
+      { path: '/p/a.jpg', size: 10, mtimeMs: 1 },
+      { path: '/p/b.jpg', size: 11, mtimeMs: 1 },
+    ]);
     const [a, b] = ids as [number, number];
     saveFaceAnalyses(db, [
       { photoId: a, analysis: analysis([record(1), record(2)]) },

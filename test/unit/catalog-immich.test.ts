@@ -11,9 +11,20 @@ import type { Fingerprint } from '../../src/core/types.js';
 import { assetFacts } from '../support/records.js';
 
 const facts = assetFacts();
-const asset = (assetId: string, checksum: string) => ({ key: assetId, version: itemVersion.asset(checksum), size: facts.size, mtimeMs: facts.modifiedMs, facts });
+const asset = (assetId: string, checksum: string) => ({
+  key: assetId,
+  version: itemVersion.asset(checksum),
+  size: facts.size,
+  mtimeMs: facts.modifiedMs,
+  facts,
+});
 const syncAssets = (db: Db, server: string, run: number, assets: { assetId: string; checksum: string; facts?: unknown }[]) =>
-  syncItems(db, server, run, assets.map((a) => asset(a.assetId, a.checksum))).ids;
+  syncItems(
+    db,
+    server,
+    run,
+    assets.map((a) => asset(a.assetId, a.checksum)),
+  ).ids;
 const loadAssets = (db: Db, ids: number[]) => loadItems(db, ids);
 const fingerprint: Fingerprint = {
   dhash: 0x0123456789abcdefn,
@@ -47,7 +58,10 @@ describe('Immich assets in the catalog', () => {
         { assetId: 'y', checksum: 'c2', facts },
       ]);
       const [other] = syncAssets(db, 'https://b/api', 1, [{ assetId: 'x', checksum: 'c1', facts }]);
-      saveFingerprints(db, [...ids, other!].map((id) => ({ id, pixels: 'preview' as const, meta: null, fingerprint })));
+      saveFingerprints(
+        db,
+        [...ids, other!].map((id) => ({ id, pixels: 'preview' as const, meta: null, fingerprint })),
+      );
       forgetFingerprints(db, 'https://a/api');
       // Review decisions name assets by these ids: a fresh start must not renumber them.
       expect(syncAssets(db, 'https://a/api', 2, [{ assetId: 'y', checksum: 'c2', facts }])).toEqual([ids[1]]);

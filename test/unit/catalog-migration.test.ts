@@ -34,15 +34,31 @@ describe('a catalog of release 0.1.0', () => {
     const db = openCopy();
     try {
       const run = beginRun(db, '{}', new Date()).id;
-      const synced = syncItems(db, 'local', run, manifest.files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })));
+      const synced = syncItems(
+        db,
+        'local',
+        run,
+        manifest.files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })),
+      );
       expect(synced).toMatchObject({ added: 0, changed: 0, unchanged: 5 });
       const ids = itemIdsSeen(db, 'local', run);
       expect(pendingItems(db, ids, 'original', false)).toEqual([]);
-      expect(loadPhotos(db, ids).map((p) => p.key)).toEqual(['bird-q60.jpg', 'bird-small.jpg', 'bird.jpg', 'ridge.jpg'].map((n) => `/tmp/po-catalog-fixture/lib/${n}`));
-      expect(loadItems(db, ids).find((i) => i.error !== null)).toMatchObject({ key: '/tmp/po-catalog-fixture/lib/notes.jpg', errorStage: 'inspect' });
+      expect(loadPhotos(db, ids).map((p) => p.key)).toEqual(
+        ['bird-q60.jpg', 'bird-small.jpg', 'bird.jpg', 'ridge.jpg'].map((n) => `/tmp/po-catalog-fixture/lib/${n}`),
+      );
+      expect(loadItems(db, ids).find((i) => i.error !== null)).toMatchObject({
+        key: '/tmp/po-catalog-fixture/lib/notes.jpg',
+        errorStage: 'inspect',
+      });
       // The folder run's group and its review decision name the same photos as before.
-      expect(loadGroups(db, 1)[0]!.members.map((m) => m.photoId).sort()).toEqual([1, 2, 3]);
-      expect(loadDecisions(db, LOCAL_SCOPE).map((d) => d.decision)).toEqual([{ kind: 'pick', group: [1, 2, 3], photo: manifest.localDecisionPick }]);
+      expect(
+        loadGroups(db, 1)[0]!
+          .members.map((m) => m.photoId)
+          .sort(),
+      ).toEqual([1, 2, 3]);
+      expect(loadDecisions(db, LOCAL_SCOPE).map((d) => d.decision)).toEqual([
+        { kind: 'pick', group: [1, 2, 3], photo: manifest.localDecisionPick },
+      ]);
       const faces = loadFaceAnalyses(db, [1], 'human-test');
       expect(faces.get(1)?.faces).toHaveLength(1);
       expect(faces.get(1)!.faces[0]!.descriptor).toEqual(new Float32Array([0.25, -0.5, 1, 0]));
@@ -56,7 +72,12 @@ describe('a catalog of release 0.1.0', () => {
     try {
       const { server, assetIds } = manifest.immich;
       const run = beginRun(db, '{}', new Date()).id;
-      const synced = syncItems(db, server, run, assetIds.map((id, i) => ({ key: id, version: itemVersion.asset(`c2hhMS0${i}`), size: 1, mtimeMs: 1 })));
+      const synced = syncItems(
+        db,
+        server,
+        run,
+        assetIds.map((id, i) => ({ key: id, version: itemVersion.asset(`c2hhMS0${i}`), size: 1, mtimeMs: 1 })),
+      );
       expect(synced).toMatchObject({ added: 0, changed: 0, unchanged: 3 });
       const ids = synced.ids;
       expect(Math.min(...ids)).toBeGreaterThan(5);
@@ -77,7 +98,10 @@ describe('a catalog of release 0.1.0', () => {
         ['favorite', 'pending'],
       ]);
       expect([...ownedFromJournal(journal).tagged.get('photo-organizer/best')!]).toEqual([assetIds[0]]);
-      const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((t) => t.name);
+      const tables = db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all()
+        .map((t) => t.name);
       expect(tables).not.toContain('photos');
       expect(tables).not.toContain('immich_assets');
     } finally {

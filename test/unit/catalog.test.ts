@@ -5,8 +5,29 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, openScratchCopy } from '../../src/catalog/database.js';
-import { itemIdsSeen, itemVersion, loadErrors, loadItems, loadPhotosSeen, pendingItems, saveErrors, saveFingerprints, sketchReader, syncItems } from '../../src/catalog/items.js';
-import { beginRun, finishRun, latestRun, loadGroups, loadOutputs, peekLatestRun, recordOutputs, forgetOutputs, saveGroups } from '../../src/catalog/runs.js';
+import {
+  itemIdsSeen,
+  itemVersion,
+  loadErrors,
+  loadItems,
+  loadPhotosSeen,
+  pendingItems,
+  saveErrors,
+  saveFingerprints,
+  sketchReader,
+  syncItems,
+} from '../../src/catalog/items.js';
+import {
+  beginRun,
+  finishRun,
+  latestRun,
+  loadGroups,
+  loadOutputs,
+  peekLatestRun,
+  recordOutputs,
+  forgetOutputs,
+  saveGroups,
+} from '../../src/catalog/runs.js';
 import type { Fingerprint, FsPath, PhotoMetadata } from '../../src/core/types.js';
 import { photoMetadata } from '../support/records.js';
 
@@ -19,7 +40,12 @@ const fingerprint = (n: number): Fingerprint => ({
 });
 type Db = ReturnType<typeof openDatabase>;
 const syncFiles = (db: Db, run: number, files: { path: FsPath; size: number; mtimeMs: number }[]) =>
-  syncItems(db, 'local', run, files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })));
+  syncItems(
+    db,
+    'local',
+    run,
+    files.map((f) => ({ key: f.path, version: itemVersion.local(f.size, f.mtimeMs), size: f.size, mtimeMs: f.mtimeMs })),
+  );
 /** Items of the run still to fingerprint (a failed file waits until it changes). */
 const pendingPhotos = (db: Db, run: number) => loadItems(db, pendingItems(db, itemIdsSeen(db, 'local', run), 'original', false));
 const file = () => join(mkdtempSync(join(tmpdir(), 'po-catalog-')), 'catalog.db');
@@ -28,7 +54,10 @@ describe('catalog', () => {
   it('keeps a fingerprint while size and mtime stay the same, and drops it when they change', () => {
     const db = openDatabase(file());
     const run1 = beginRun(db, '{}', new Date()).id;
-    const files = [{ path: '/p/a.jpg', size: 10, mtimeMs: 1 }, { path: Buffer.from([0x2f, 0x62, 0xff]), size: 20, mtimeMs: 2 }];
+    const files = [
+      { path: '/p/a.jpg', size: 10, mtimeMs: 1 },
+      { path: Buffer.from([0x2f, 0x62, 0xff]), size: 20, mtimeMs: 2 },
+    ];
     const first = syncFiles(db, run1, files);
     expect(first).toMatchObject({ added: 2, changed: 0, unchanged: 0 });
     saveFingerprints(db, [{ id: first.ids[0]!, pixels: 'original', meta, fingerprint: fingerprint(3) }]);
@@ -60,10 +89,19 @@ describe('catalog', () => {
     const db = openDatabase(path);
     const run = beginRun(db, '{"threshold":5}', new Date('2024-01-01T00:00:00Z'));
     saveGroups(db, run.id, [
-      { kind: 'burst', members: [{ photoId: 1, score: 0.9, reason: 'sharpest', isBest: true }, { photoId: 2, score: 0.5, reason: 'blurred', isBest: false }] },
+      {
+        kind: 'burst',
+        members: [
+          { photoId: 1, score: 0.9, reason: 'sharpest', isBest: true },
+          { photoId: 2, score: 0.5, reason: 'blurred', isBest: false },
+        ],
+      },
       { kind: 'duplicate', members: [{ photoId: 3, score: 1, reason: 'x', isBest: true }] },
     ]);
-    expect(loadGroups(db, run.id).map((g) => [g.number, g.kind, g.members.map((m) => m.photoId)])).toEqual([[1, 'burst', [1, 2]], [2, 'duplicate', [3]]]);
+    expect(loadGroups(db, run.id).map((g) => [g.number, g.kind, g.members.map((m) => m.photoId)])).toEqual([
+      [1, 'burst', [1, 2]],
+      [2, 'duplicate', [3]],
+    ]);
     expect(latestRun(db)?.stage).toBe('discover');
     recordOutputs(db, run.id, [{ path: '/o/group_0001/a.jpg', size: 5 }]);
     expect([...loadOutputs(db).values()]).toEqual([{ path: '/o/group_0001/a.jpg', size: 5 }]);

@@ -1,6 +1,16 @@
 /** Review decisions replayed on ranked groups (core/decisions.ts): pure, so every rule is checked on hand-built groups. */
 import { describe, expect, it } from 'vitest';
-import { type AdjustedGroup, type LoggedDecision, type NumberedGroup, type RankedMember, applyDecisions, memberSet, PICKED_REASON, type UserDecision, withoutComparison } from '../../src/core/decisions.js';
+import {
+  type AdjustedGroup,
+  type LoggedDecision,
+  type NumberedGroup,
+  type RankedMember,
+  applyDecisions,
+  memberSet,
+  PICKED_REASON,
+  type UserDecision,
+  withoutComparison,
+} from '../../src/core/decisions.js';
 
 /** A member with a score; the best is marked with `best`. */
 const m = (photoId: number, score: number, best = false): RankedMember => ({
@@ -77,7 +87,10 @@ describe('applyDecisions', () => {
   });
 
   it('refuses a split that takes every photo or names a photo outside the group', () => {
-    const out = applyDecisions(groups, log({ kind: 'split', group: [10, 11], part: [10, 11] }, { kind: 'split', group: [20, 21, 22], part: [22, 99] }));
+    const out = applyDecisions(
+      groups,
+      log({ kind: 'split', group: [10, 11], part: [10, 11] }, { kind: 'split', group: [20, 21, 22], part: [22, 99] }),
+    );
     expect(out.stale).toHaveLength(2);
     expect(out.groups).toHaveLength(3);
   });

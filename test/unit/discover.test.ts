@@ -15,12 +15,38 @@ function tree(files: string[]): string {
 
 describe('discoverPhotos', () => {
   it('finds every supported extension in any letter case, recursively, in a stable order', async () => {
-    const root = tree(['b/IMG_2.JPG', 'a/img_1.jpeg', 'c/x.HEIC', 'c/y.heif', 'd/z.Png', 'd/w.webp', 'e/t.tif', 'e/u.TIFF',
-      'f/r.cr2', 'f/s.NEF', 'f/q.arw', 'f/p.dng', 'notes.txt', 'movie.mp4', 'anim.gif', 'noext']);
+    const root = tree([
+      'b/IMG_2.JPG',
+      'a/img_1.jpeg',
+      'c/x.HEIC',
+      'c/y.heif',
+      'd/z.Png',
+      'd/w.webp',
+      'e/t.tif',
+      'e/u.TIFF',
+      'f/r.cr2',
+      'f/s.NEF',
+      'f/q.arw',
+      'f/p.dng',
+      'notes.txt',
+      'movie.mp4',
+      'anim.gif',
+      'noext',
+    ]);
     const found = await discoverPhotos(root);
     expect(found.files.map((f) => f.relativePath)).toEqual([
-      'a/img_1.jpeg', 'b/IMG_2.JPG', 'c/x.HEIC', 'c/y.heif', 'd/w.webp', 'd/z.Png', 'e/t.tif', 'e/u.TIFF',
-      'f/p.dng', 'f/q.arw', 'f/r.cr2', 'f/s.NEF',
+      'a/img_1.jpeg',
+      'b/IMG_2.JPG',
+      'c/x.HEIC',
+      'c/y.heif',
+      'd/w.webp',
+      'd/z.Png',
+      'e/t.tif',
+      'e/u.TIFF',
+      'f/p.dng',
+      'f/q.arw',
+      'f/r.cr2',
+      'f/s.NEF',
     ]);
     expect(found.files.every((f) => f.size === 1 && f.mtimeMs > 0)).toBe(true);
   });
@@ -38,7 +64,14 @@ describe('discoverPhotos', () => {
   });
 
   it('skips an earlier output tree (a folder holding .photo-organizer/) inside the source, but not the source itself', async () => {
-    const root = tree(['.photo-organizer/catalog.db', 'a.jpg', 'Old/.photo-organizer/catalog.db', 'Old/group_0001/best_a.jpg', 'Trip/b.jpg', 'Trip/.photo-organizer']);
+    const root = tree([
+      '.photo-organizer/catalog.db',
+      'a.jpg',
+      'Old/.photo-organizer/catalog.db',
+      'Old/group_0001/best_a.jpg',
+      'Trip/b.jpg',
+      'Trip/.photo-organizer',
+    ]);
     const found = await discoverPhotos(root);
     // Trip's '.photo-organizer' is a file, not the tool's folder: Trip is a photo folder.
     expect(found.files.map((f) => f.relativePath)).toEqual(['Trip/b.jpg', 'a.jpg']);

@@ -11,7 +11,6 @@ import { noise } from '../support/noise.js';
 const W = 200;
 const H = 150;
 
-
 function inRect(x: number, y: number, x0: number, y0: number, x1: number, y1: number): boolean {
   return x >= x0 && x < x1 && y >= y0 && y < y1;
 }
@@ -115,7 +114,11 @@ describe('cropToCommon', () => {
     expect(cropped[1]!.data).toEqual(cropped[0]!.data);
     expect(cropped[2]!.data).toEqual(cropped[0]!.data);
     const ref = frames[0]!;
-    for (const [x, y] of [[0, 0], [100, 70], [177, 137]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [100, 70],
+      [177, 137],
+    ] as const) {
       const o = (y * 178 + x) * 3;
       const r = ((y + 3) * ref.width + x + 17) * 3;
       expect([...cropped[0]!.data.subarray(o, o + 3)]).toEqual([...ref.data.subarray(r, r + 3)]);
@@ -139,7 +142,15 @@ describe('cropToCommon', () => {
   });
 
   it('rejects shifts that leave nothing in common or do not match the frames', () => {
-    expect(() => cropToCommon([render(0), render(0)], [{ dx: 0, dy: 0 }, { dx: 200, dy: 0 }])).toThrow(RangeError);
+    expect(() =>
+      cropToCommon(
+        [render(0), render(0)],
+        [
+          { dx: 0, dy: 0 },
+          { dx: 200, dy: 0 },
+        ],
+      ),
+    ).toThrow(RangeError);
     expect(() => cropToCommon([render(0)], [])).toThrow(RangeError);
   });
 });

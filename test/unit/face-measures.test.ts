@@ -28,8 +28,30 @@ function mesh(options: { gap?: number; leftGap?: number; lift?: number; mouth?: 
     pts[iris + 3] = [cx - 6, 80];
     pts[iris + 4] = [cx, 86];
   };
-  eye(60, gap, 33, 133, [[160, 144], [159, 145], [158, 153]], 473);
-  eye(140, leftGap, 263, 362, [[387, 373], [386, 374], [385, 380]], 468);
+  eye(
+    60,
+    gap,
+    33,
+    133,
+    [
+      [160, 144],
+      [159, 145],
+      [158, 153],
+    ],
+    473,
+  );
+  eye(
+    140,
+    leftGap,
+    263,
+    362,
+    [
+      [387, 373],
+      [386, 374],
+      [385, 380],
+    ],
+    468,
+  );
   pts[61] = [100 - mouth / 2, 150 - lift];
   pts[291] = [100 + mouth / 2, 150 - lift];
   pts[13] = [100, 148];
@@ -86,7 +108,10 @@ describe('smileShape', () => {
 });
 
 async function decode(transform: (s: Sharp) => Sharp = (s) => s): Promise<RgbImage> {
-  const { data, info } = await transform(sharp(fixturePhotoPath('portrait-smile'))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await transform(sharp(fixturePhotoPath('portrait-smile')))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
@@ -105,7 +130,12 @@ describe('faceSharpness', () => {
 
   it('hardly depends on the face size in pixels for a small change of zoom', async () => {
     const full = faceSharpness(await decode(), box);
-    const smaller = faceSharpness(await decode((s) => s.resize(486)), { x: box.x * 0.9, y: box.y * 0.9, width: box.width * 0.9, height: box.height * 0.9 });
+    const smaller = faceSharpness(await decode((s) => s.resize(486)), {
+      x: box.x * 0.9,
+      y: box.y * 0.9,
+      width: box.width * 0.9,
+      height: box.height * 0.9,
+    });
     expect(smaller / full).toBeGreaterThan(0.7);
     expect(smaller / full).toBeLessThan(1.3);
   });
@@ -117,7 +147,13 @@ describe('faceSharpness', () => {
 
 describe('meshBounds', () => {
   it('bounds the points', () => {
-    expect(meshBounds([[1, 2], [5, -1], [3, 4]])).toEqual({ x: 1, y: -1, width: 4, height: 5 });
+    expect(
+      meshBounds([
+        [1, 2],
+        [5, -1],
+        [3, 4],
+      ]),
+    ).toEqual({ x: 1, y: -1, width: 4, height: 5 });
     expect(meshBounds([])).toEqual({ x: 0, y: 0, width: 0, height: 0 });
   });
 });

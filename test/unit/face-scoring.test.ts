@@ -116,10 +116,7 @@ const reasons = (...photos: { build: () => FaceScoringInput }[]) => rank(...phot
 
 describe('rankGroupWithFaces', () => {
   it('picks the frame where both eyes are open, even when the blink is the sharpest frame', () => {
-    const decisions = rank(
-      photo(1).sharpness(0.9).faces(face(0).sharpness(0.9)),
-      photo(2).sharpness(1).faces(face(0).eyes(0.04)),
-    );
+    const decisions = rank(photo(1).sharpness(0.9).faces(face(0).sharpness(0.9)), photo(2).sharpness(1).faces(face(0).eyes(0.04)));
     expect(decisions.find((d) => d.isBest)!.photoId).toBe(1);
     expect(decisions.map((d) => d.reason)).toEqual([
       '1 face, eyes open, not smiling, faces 90% as sharp — beats IMG_2.JPG: eyes closed there',
@@ -174,9 +171,7 @@ describe('rankGroupWithFaces', () => {
   });
 
   it('counts half-closed eyes less than closed ones', () => {
-    expect(
-      bestOf(photo(1).faces(face(0), face(1).eyes(0.05)), photo(2).faces(face(0), face(1).eyes(0.17))),
-    ).toBe(2);
+    expect(bestOf(photo(1).faces(face(0), face(1).eyes(0.05)), photo(2).faces(face(0), face(1).eyes(0.17)))).toBe(2);
     expect(reasons(photo(1).faces(face(0).eyes(0.17)), photo(2).faces(face(0)))[0]).toBe('1 face, eyes half-closed, not smiling, sharpest');
   });
 
@@ -209,7 +204,9 @@ describe('rankGroupWithFaces', () => {
   it('breaks ties by resolution, then file size, then path order', () => {
     expect(bestOf(photo(1).faces(face(0)), photo(2).faces(face(0)))).toBe(1);
     expect(bestOf(photo(1).faces(face(0)), photo(2).size(5_000_000).faces(face(0)))).toBe(2);
-    expect(reasons(photo(1).faces(face(0)), photo(2).faces(face(0)))[0]).toMatch(/— beats IMG_2\.JPG: a tie \(kept the larger or first file\)$/);
+    expect(reasons(photo(1).faces(face(0)), photo(2).faces(face(0)))[0]).toMatch(
+      /— beats IMG_2\.JPG: a tie \(kept the larger or first file\)$/,
+    );
   });
 
   it('ranks on whole-image measures when no photo has a face, or faces were not analyzed', () => {
@@ -256,11 +253,16 @@ describe('eyeState', () => {
 describe('matchPeople', () => {
   /** Faces by descriptor, each in a place of its own (no two boxes overlap, even across frames). */
   let place = 0;
-  const apart = (...ds: Float32Array[]): MatchableFace[] => ds.map((descriptor) => ({ descriptor, box: { x: place++, y: 0, width: 0.1, height: 0.1 } }));
+  const apart = (...ds: Float32Array[]): MatchableFace[] =>
+    ds.map((descriptor) => ({ descriptor, box: { x: place++, y: 0, width: 0.1, height: 0.1 } }));
   const there = (descriptor: Float32Array, x: number): MatchableFace => ({ descriptor, box: { x, y: 0.2, width: 0.2, height: 0.25 } });
 
   it('numbers people by first appearance and never puts one person twice in a frame', () => {
-    expect(matchPeople([apart(identity(3), identity(5)), apart(identity(5), identity(3)), apart(identity(7))])).toEqual([[0, 1], [1, 0], [2]]);
+    expect(matchPeople([apart(identity(3), identity(5)), apart(identity(5), identity(3)), apart(identity(7))])).toEqual([
+      [0, 1],
+      [1, 0],
+      [2],
+    ]);
     // Two look-alike faces in one frame: each matches the other frame's person at most once.
     expect(matchPeople([apart(identity(1), identity(1, 0.2)), apart(identity(1))])).toEqual([[0, 1], [0]]);
   });
@@ -270,8 +272,24 @@ describe('matchPeople', () => {
     const spoiled = new Float32Array(16).fill(1);
     spoiled[9] = 7;
     expect(descriptorSimilarity(spoiled, identity(0))).toBeCloseTo(0.51, 2);
-    expect(matchPeople([[there(identity(0), 0), there(identity(1), 0.5)], [there(spoiled, 0.02), there(identity(1), 0.5)]])).toEqual([[0, 1], [0, 1]]);
-    expect(matchPeople([[there(identity(0), 0), there(identity(1), 0.5)], [there(spoiled, 0.75), there(identity(1), 0.5)]])).toEqual([[0, 1], [2, 1]]);
+    expect(
+      matchPeople([
+        [there(identity(0), 0), there(identity(1), 0.5)],
+        [there(spoiled, 0.02), there(identity(1), 0.5)],
+      ]),
+    ).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
+    expect(
+      matchPeople([
+        [there(identity(0), 0), there(identity(1), 0.5)],
+        [there(spoiled, 0.75), there(identity(1), 0.5)],
+      ]),
+    ).toEqual([
+      [0, 1],
+      [2, 1],
+    ]);
     expect(boxOverlap(there(spoiled, 0).box, there(spoiled, 0.5).box)).toBe(0);
   });
 

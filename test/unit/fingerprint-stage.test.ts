@@ -20,7 +20,9 @@ const dir = mkdtempSync(join(tmpdir(), 'po-fingerprint-'));
 const TEXT = join(dir, 'notes.jpg');
 writeFileSync(TEXT, 'not a picture at all\n');
 const dbs: Db[] = [];
-afterAll(() => dbs.forEach((db) => db.close()));
+afterAll(() => {
+  for (const db of dbs) db.close();
+});
 
 function recorder(): { sink: ProgressSink; lines: string[] } {
   const lines: string[] = [];
@@ -46,9 +48,19 @@ describe('fingerprintStage', () => {
     const { db, ids } = await setup(source);
     const { sink, lines } = recorder();
     const counts = await fingerprintStage({ db, source, threads: 2, sink }, ids);
-    expect(counts).toEqual({ fingerprinted: 2, failed: 2, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: { preview: 0, thumbnail: 0, original: 0 } });
+    expect(counts).toEqual({
+      fingerprinted: 2,
+      failed: 2,
+      cached: 0,
+      fromCache: 0,
+      fromLibrary: 0,
+      downloadedAs: { preview: 0, thumbnail: 0, original: 0 },
+    });
     expect(source.held.size).toBe(0);
-    expect(lines.sort()).toEqual(['problem: gone.jpg: the server answered 404 Not Found', 'problem: notes.jpg: not an image (looks like text)']);
+    expect(lines.sort()).toEqual([
+      'problem: gone.jpg: the server answered 404 Not Found',
+      'problem: notes.jpg: not an image (looks like text)',
+    ]);
     const items = loadItems(db, ids);
     expect(items.map((i) => [i.key, i.pixels, i.dhash !== null, i.errorStage])).toEqual([
       ['bird.jpg', 'original', true, null],

@@ -11,7 +11,6 @@ import { noise } from '../support/noise.js';
 const W = 200;
 const H = 150;
 
-
 interface Rect {
   readonly x0: number;
   readonly y0: number;

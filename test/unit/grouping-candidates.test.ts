@@ -5,7 +5,10 @@ import { type PreparedSketch, prepareSketch } from '../../src/core/similarity.js
 import { fixturePhotoPath } from '../support/library.js';
 
 /** Prepared sketch of a fixture photo seen through a window (fractions of its size), as the fingerprint makes it. */
-async function sketchOf(name: Parameters<typeof fixturePhotoPath>[0], window = { left: 0, top: 0, width: 1, height: 1 }): Promise<PreparedSketch> {
+async function sketchOf(
+  name: Parameters<typeof fixturePhotoPath>[0],
+  window = { left: 0, top: 0, width: 1, height: 1 },
+): Promise<PreparedSketch> {
   const meta = await sharp(fixturePhotoPath(name)).metadata();
   const region = {
     left: Math.round(meta.width * window.left),
@@ -85,7 +88,14 @@ describe('groups left out by --min-group-size', () => {
   });
 
   it('names every size left out, smallest first, and says nothing when none was', () => {
-    expect(leftOutNote(new Map([[3, 1], [2, 16]]))).toBe('16 groups of 2 and 1 of 3 left out: --min-group-size 2 keeps them.');
+    expect(
+      leftOutNote(
+        new Map([
+          [3, 1],
+          [2, 16],
+        ]),
+      ),
+    ).toBe('16 groups of 2 and 1 of 3 left out: --min-group-size 2 keeps them.');
     expect(leftOutNote(new Map([[3, 1]]))).toBe('1 group of 3 left out: --min-group-size 3 keeps them.');
     expect(leftOutNote(new Map())).toBeNull();
   });

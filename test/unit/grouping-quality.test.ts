@@ -35,7 +35,9 @@ function run(options: GroupingOptions): { result: GroupingResult; score: Quality
   const score = scoreGrouping(photos, result.groups);
   if (process.env.QUALITY_REPORT) {
     const ms = (spent.user + spent.system) / 1000;
-    console.log(`\n-t ${options.threshold} --time-window ${options.timeWindowS} --min-group-size ${options.minGroupSize} (${photos.length} photos; grouping CPU ${ms.toFixed(0)} ms, ${(ms / photos.length).toFixed(1)} ms per photo)`);
+    console.log(
+      `\n-t ${options.threshold} --time-window ${options.timeWindowS} --min-group-size ${options.minGroupSize} (${photos.length} photos; grouping CPU ${ms.toFixed(0)} ms, ${(ms / photos.length).toFixed(1)} ms per photo)`,
+    );
     for (const line of formatScore(score)) console.log(`  ${line}`);
     for (const pair of score.falsePairs) console.log(`  wrongly paired: ${pair}`);
     for (const pair of score.falseDuplicatePairs) console.log(`  called copies: ${pair}`);

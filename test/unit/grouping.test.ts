@@ -58,7 +58,10 @@ describe('groupPhotos (hash-only records)', () => {
 
   it('lets exact duplicates ignore the time window (a copy with a wrong clock is still a copy)', () => {
     const original = item().at(0).build();
-    const copy = item().flips(5).at(86_400 * 365).build();
+    const copy = item()
+      .flips(5)
+      .at(86_400 * 365)
+      .build();
     expect(run([original, copy], 5, 300)).toEqual([[0, 1]]);
   });
 
@@ -75,19 +78,45 @@ describe('groupPhotos (hash-only records)', () => {
   it('labels hash-only groups by the seed bands', () => {
     const dup = groupPhotos([item().build(), item().flips(1).build()], { threshold: 5, timeWindowS: 0, minGroupSize: 2 }, noSketch);
     expect(dup.groups[0]!.kind).toBe('duplicate');
-    const burst = groupPhotos([item().build(), item().flips(1, 2, 3, 4, 5).build()], { threshold: 5, timeWindowS: 0, minGroupSize: 2 }, noSketch);
+    const burst = groupPhotos(
+      [item().build(), item().flips(1, 2, 3, 4, 5).build()],
+      { threshold: 5, timeWindowS: 0, minGroupSize: 2 },
+      noSketch,
+    );
     expect(burst.groups[0]!.kind).toBe('burst');
   });
 
   it('numbers groups chronologically, undated groups last', () => {
     const late = [item(1n).at(5000).build(), item(1n).flips(3).at(5001).build()];
-    const early = [item(0xff00n << 40n).at(10).build(), item(0xff00n << 40n).flips(9).at(11).build()];
-    const undated = [item(0xf0f0n << 20n).build(), item(0xf0f0n << 20n).flips(2).build()];
-    expect(run([...undated, ...late, ...early])).toEqual([[4, 5], [2, 3], [0, 1]]);
+    const early = [
+      item(0xff00n << 40n)
+        .at(10)
+        .build(),
+      item(0xff00n << 40n)
+        .flips(9)
+        .at(11)
+        .build(),
+    ];
+    const undated = [
+      item(0xf0f0n << 20n).build(),
+      item(0xf0f0n << 20n)
+        .flips(2)
+        .build(),
+    ];
+    expect(run([...undated, ...late, ...early])).toEqual([
+      [4, 5],
+      [2, 3],
+      [0, 1],
+    ]);
   });
 
   it('gives the same groups for the same input every time', () => {
-    const items = Array.from({ length: 200 }, (_, i) => item(BigInt(i % 20) * 0x0101_0101_0101n).flips(i % 7, (i * 3) % 64).at(i).build());
+    const items = Array.from({ length: 200 }, (_, i) =>
+      item(BigInt(i % 20) * 0x0101_0101_0101n)
+        .flips(i % 7, (i * 3) % 64)
+        .at(i)
+        .build(),
+    );
     expect(run(items)).toEqual(run(items));
   });
 });

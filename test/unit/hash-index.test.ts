@@ -47,7 +47,12 @@ describe('hashPairsWithin', () => {
   const base = randomHashes(300, 7);
   const hashes = [...base];
   base.slice(0, 60).forEach((h, i) => {
-    hashes.push(flipBits(h, Array.from({ length: i % 12 }, (_, k) => (k * 11 + i) % 64)));
+    hashes.push(
+      flipBits(
+        h,
+        Array.from({ length: i % 12 }, (_, k) => (k * 11 + i) % 64),
+      ),
+    );
   });
 
   for (const radius of [0, 1, 3, 5, 8, 10, 12]) {

@@ -29,10 +29,22 @@ describe('mergeBracket', () => {
   it('finds how each frame moved, crops to the common area, and writes the reference’s EXIF', async () => {
     const frames = [await frame('dark.jpg', -2, 6, -3), await frame('mid.jpg', 0, 0, 0), await frame('bright.jpg', 2, -4, 5)];
     const merged = await mergeBracket({ ...request, frames });
-    expect(merged.shifts).toEqual([{ dx: -6, dy: 3 }, { dx: 0, dy: 0 }, { dx: 4, dy: -5 }]);
+    expect(merged.shifts).toEqual([
+      { dx: -6, dy: 3 },
+      { dx: 0, dy: 0 },
+      { dx: 4, dy: -5 },
+    ]);
     expect([merged.width, merged.height]).toEqual([600 - 6 - 4, 400 - 3 - 5]);
-    const tags = (await exifr.parse(merged.jpeg, { pick: ['Make', 'Model', 'DateTimeOriginal', 'Software'], reviveValues: false })) as Record<string, string>;
-    expect(tags).toEqual({ Make: 'Canon', Model: 'EOS R6', DateTimeOriginal: '2024:05:18 09:31:10', Software: 'photo-organizer HDR merge' });
+    const tags = (await exifr.parse(merged.jpeg, {
+      pick: ['Make', 'Model', 'DateTimeOriginal', 'Software'],
+      reviveValues: false,
+    })) as Record<string, string>;
+    expect(tags).toEqual({
+      Make: 'Canon',
+      Model: 'EOS R6',
+      DateTimeOriginal: '2024:05:18 09:31:10',
+      Software: 'photo-organizer HDR merge',
+    });
   });
 
   it('refuses frames of different sizes, and a frame that is not a photo, with one-line reasons', async () => {

@@ -11,7 +11,9 @@ const photo = (takenAt: string | null, people: string[] = [], createdAt: string 
 
 describe('album names', () => {
   it('is prefix, date, people and the padded group number', () => {
-    expect(albumName({ prefix: 'Organized-', number: 42, photos: [photo('2024-03-15T10:00:00', ['Alice', 'Bob'])] })).toBe('Organized-2024-03-15-Alice+Bob-0042');
+    expect(albumName({ prefix: 'Organized-', number: 42, photos: [photo('2024-03-15T10:00:00', ['Alice', 'Bob'])] })).toBe(
+      'Organized-2024-03-15-Alice+Bob-0042',
+    );
     expect(albumName({ prefix: 'Organized-', number: 1, photos: [photo('2024-03-15T10:00:00')] })).toBe('Organized-2024-03-15-0001');
   });
 
@@ -20,7 +22,9 @@ describe('album names', () => {
   });
 
   it('takes the earliest date of the group, not the first photo’s', () => {
-    expect(albumName({ prefix: 'P-', number: 1, photos: [photo('2024-03-16T00:10:00'), photo('2024-03-15T23:50:00')] })).toBe('P-2024-03-15-0001');
+    expect(albumName({ prefix: 'P-', number: 1, photos: [photo('2024-03-16T00:10:00'), photo('2024-03-15T23:50:00')] })).toBe(
+      'P-2024-03-15-0001',
+    );
   });
 
   it('falls back to the creation date, then to "unknown"', () => {
@@ -42,9 +46,14 @@ describe('album names', () => {
   it('cleans names to letters, digits, _ and spaces in any script, and leaves out excluded people', () => {
     expect(cleanName("O'Brien-Smith")).toBe('OBrienSmith');
     expect(cleanName('José Ñúñez')).toBe('José Ñúñez');
-    expect(albumName({ prefix: 'P-', number: 2, excluded: new Set(['bob']), photos: [photo('2024-01-01T00:00:00', ['Alice, Bob', 'Bob', '???'])] })).toBe(
-      'P-2024-01-01-Alice Bob-0002',
-    );
+    expect(
+      albumName({
+        prefix: 'P-',
+        number: 2,
+        excluded: new Set(['bob']),
+        photos: [photo('2024-01-01T00:00:00', ['Alice, Bob', 'Bob', '???'])],
+      }),
+    ).toBe('P-2024-01-01-Alice Bob-0002');
   });
 
   it('pads numbers to 4 digits and widens past 9999', () => {

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { type CacheKey, ImmichCache, safeFileName } from '../../src/sources/immich-cache.js';
 
 const KB = 1024;
-const key = (n: number): CacheKey => ({ assetId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, checksum: Buffer.alloc(20, n).toString('base64'), kind: 'preview' });
+const key = (n: number): CacheKey => ({
+  assetId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  checksum: Buffer.alloc(20, n).toString('base64'),
+  kind: 'preview',
+});
 const bytes = (size: number): Uint8Array => new Uint8Array(size).fill(7);
 
 function allFiles(dir: string): string[] {

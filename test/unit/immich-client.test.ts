@@ -47,7 +47,9 @@ describe('ImmichClient', () => {
     try {
       const error = await c.tagAssets(['not-a-uuid'], [randomUUID()]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ImmichHttpError);
-      expect((error as Error).message).toMatch(/^Immich said 400 Bad Request for PUT \/api\/tags\/assets: Validation failed; tagIds\.0: Invalid UUID/);
+      expect((error as Error).message).toMatch(
+        /^Immich said 400 Bad Request for PUT \/api\/tags\/assets: Validation failed; tagIds\.0: Invalid UUID/,
+      );
     } finally {
       await c.close();
     }
@@ -76,7 +78,9 @@ describe('ImmichClient', () => {
     fake.inject({ path: '/api/duplicates', status: 403 });
     const d = client();
     try {
-      await expect(d.duplicates()).rejects.toThrow(/403 Forbidden for GET \/api\/duplicates: Injected failure; the API key lacks a permission \(this needs duplicate\.read\)/);
+      await expect(d.duplicates()).rejects.toThrow(
+        /403 Forbidden for GET \/api\/duplicates: Injected failure; the API key lacks a permission \(this needs duplicate\.read\)/,
+      );
     } finally {
       await d.close();
     }
@@ -130,9 +134,16 @@ describe('ImmichClient', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const c = new ImmichClient({ url: `http://127.0.0.1:${port}`, apiKey: 'k', verifyTls: true, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const c = new ImmichClient({
+      url: `http://127.0.0.1:${port}`,
+      apiKey: 'k',
+      verifyTls: true,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
     try {
-      await expect(c.serverVersion()).rejects.toThrow(`Could not reach Immich at http://127.0.0.1:${port}/api for GET /api/server/version: ECONNREFUSED`);
+      await expect(c.serverVersion()).rejects.toThrow(
+        `Could not reach Immich at http://127.0.0.1:${port}/api for GET /api/server/version: ECONNREFUSED`,
+      );
     } finally {
       await c.close();
     }

@@ -32,6 +32,8 @@ describe('pictures the server cannot preview', () => {
   });
 
   it('throws the last 404 when no kind is there', async () => {
-    await expect(downloadFirstAvailable(client({ original: 404 }, []), 'x', fallbackKinds('original'))).rejects.toMatchObject({ status: 404 });
+    await expect(downloadFirstAvailable(client({ original: 404 }, []), 'x', fallbackKinds('original'))).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });

@@ -35,7 +35,16 @@ describe('planActions', () => {
   it('plans tags for an empty server: parents created by name, one tag call per value', () => {
     const plan = planActions({ groups, flags: { ...NONE, tags: true }, scope, server: server(), owned: owned0 });
     expect(plan.operations).toEqual([
-      { kind: 'create-tags', values: ['photo-organizer', 'photo-organizer/best', 'photo-organizer/group-0001', 'photo-organizer/group-0002', 'photo-organizer/non-best'] },
+      {
+        kind: 'create-tags',
+        values: [
+          'photo-organizer',
+          'photo-organizer/best',
+          'photo-organizer/group-0001',
+          'photo-organizer/group-0002',
+          'photo-organizer/non-best',
+        ],
+      },
       { kind: 'add-tag', value: 'photo-organizer/group-0001', tagId: null, assets: ['a1', 'a2', 'a3'] },
       { kind: 'add-tag', value: 'photo-organizer/group-0002', tagId: null, assets: ['b1', 'b2'] },
       { kind: 'add-tag', value: 'photo-organizer/best', tagId: null, assets: ['a2', 'b1'] },
@@ -123,7 +132,9 @@ describe('planActions', () => {
     expect(renderOperation({ kind: 'add-tag', value: 'photo-organizer/best', tagId: 't', assets: ['a2', 'b1'] }, name)).toBe(
       'tag 2 photos photo-organizer/best: a2.jpg, b1.jpg  [PUT /api/tags/assets]',
     );
-    expect(renderOperation({ kind: 'archive', assets: ['a1'] }, name)).toBe('archive 1 photo: a1.jpg  [PUT /api/assets visibility=archive]');
+    expect(renderOperation({ kind: 'archive', assets: ['a1'] }, name)).toBe(
+      'archive 1 photo: a1.jpg  [PUT /api/assets visibility=archive]',
+    );
   });
 });
 
@@ -140,7 +151,11 @@ describe('undo', () => {
       entry({ op: 'archive', assets: ['a1'] }),
     ]);
     const state = server({
-      tags: tags({ 'photo-organizer': ['t0', []], 'photo-organizer/best': ['t1', ['a2']], 'photo-organizer/group-0001': ['t3', ['a1', 'u1']] }),
+      tags: tags({
+        'photo-organizer': ['t0', []],
+        'photo-organizer/best': ['t1', ['a2']],
+        'photo-organizer/group-0001': ['t3', ['a1', 'u1']],
+      }),
       albums: new Map([['al1', { id: 'al1', name: 'A', assets: new Set(['a1', 'a2', 'u2']) }]]),
       archived: new Set(['a1']),
       favorites: new Set(['a2']),
@@ -165,7 +180,9 @@ describe('undo of a tag that came back', () => {
       entry({ op: 'delete-tag', target: 'photo-organizer', entityId: 't0' }),
     ]);
     expect([...owned.deletedTags].sort()).toEqual(['photo-organizer', 'photo-organizer/best']);
-    const state = server({ tags: tags({ 'photo-organizer': ['n0', []], 'photo-organizer/best': ['n1', ['a2']], 'photo-organizer/keep-me': ['u1', []] }) });
+    const state = server({
+      tags: tags({ 'photo-organizer': ['n0', []], 'photo-organizer/best': ['n1', ['a2']], 'photo-organizer/keep-me': ['u1', []] }),
+    });
     expect(planUndo(owned, state)).toEqual([
       { kind: 'remove-tag', value: 'photo-organizer/best', tagId: 'n1', assets: ['a2'] },
       { kind: 'delete-tag', value: 'photo-organizer/best', tagId: 'n1' },

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ImmichConnectionError, ImmichHttpError } from '../../src/immich/errors.js';
 import { backoff, classifyFailure, withRetry } from '../../src/immich/retry.js';
 
-const http = (status: number, retryAfterMs: number | null = null): ImmichHttpError => new ImmichHttpError(status, 'PUT', '/api/tags/assets', [], retryAfterMs);
+const http = (status: number, retryAfterMs: number | null = null): ImmichHttpError =>
+  new ImmichHttpError(status, 'PUT', '/api/tags/assets', [], retryAfterMs);
 const net = (code: string): ImmichConnectionError => new ImmichConnectionError('GET', '/api/tags', code, code);
 
 describe('retry classification', () => {
@@ -55,16 +56,40 @@ describe('withRetry', () => {
 
   it('gives up after the last attempt, and at once on a final failure', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw http(503); }, { policy, idempotent: true })).rejects.toThrow(ImmichHttpError);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw http(503);
+        },
+        { policy, idempotent: true },
+      ),
+    ).rejects.toThrow(ImmichHttpError);
     expect(calls).toBe(4);
     calls = 0;
-    await expect(withRetry(async () => { calls++; throw http(400); }, { policy, idempotent: true })).rejects.toThrow(/400 Bad Request/);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw http(400);
+        },
+        { policy, idempotent: true },
+      ),
+    ).rejects.toThrow(/400 Bad Request/);
     expect(calls).toBe(1);
   });
 
   it('does not wait for a Retry-After longer than a minute', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw http(429, 3_600_000); }, { policy, idempotent: true })).rejects.toThrow(/429/);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw http(429, 3_600_000);
+        },
+        { policy, idempotent: true },
+      ),
+    ).rejects.toThrow(/429/);
     expect(calls).toBe(1);
   });
 });

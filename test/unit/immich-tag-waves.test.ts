@@ -7,7 +7,9 @@ const remove = (value: string, assets: string[]): TagChange => ({ kind: 'remove'
 
 /** A request as one readable line. */
 function line(r: TagRequest): string {
-  return r.kind === 'add' ? `add ${r.tags.map((t) => t.value).join('+')}: ${r.assets.join(',')}` : `remove ${r.tag.value}: ${r.assets.join(',')}`;
+  return r.kind === 'add'
+    ? `add ${r.tags.map((t) => t.value).join('+')}: ${r.assets.join(',')}`
+    : `remove ${r.tag.value}: ${r.assets.join(',')}`;
 }
 
 describe('tagWaves', () => {
@@ -19,7 +21,13 @@ describe('tagWaves', () => {
   it('gives each removal of a photo a wave of its own, and its additions the wave after', () => {
     // The new best pick of a review: b loses non-best and gains best; a the other way round;
     // c (ungrouped) loses two tags.
-    const waves = tagWaves([remove('best', ['a']), remove('non-best', ['b', 'c']), remove('g1', ['c']), add('best', ['b']), add('non-best', ['a'])]);
+    const waves = tagWaves([
+      remove('best', ['a']),
+      remove('non-best', ['b', 'c']),
+      remove('g1', ['c']),
+      add('best', ['b']),
+      add('non-best', ['a']),
+    ]);
     expect(waves.map((w) => w.map(line))).toEqual([
       ['remove best: a', 'remove g1: c', 'remove non-best: b'],
       ['remove non-best: c', 'add best: b', 'add non-best: a'],
@@ -35,7 +43,11 @@ describe('tagWaves', () => {
       expect(new Set(named).size).toBe(named.length);
     }
     // Every change is made exactly once.
-    const made = waves.flat().flatMap((r) => (r.kind === 'add' ? r.tags.flatMap((t) => r.assets.map((a) => `+${t.value}:${a}`)) : r.assets.map((a) => `-${r.tag.value}:${a}`)));
+    const made = waves
+      .flat()
+      .flatMap((r) =>
+        r.kind === 'add' ? r.tags.flatMap((t) => r.assets.map((a) => `+${t.value}:${a}`)) : r.assets.map((a) => `-${r.tag.value}:${a}`),
+      );
     const asked = changes.flatMap((c) => c.assets.map((a) => `${c.kind === 'add' ? '+' : '-'}${c.tag.value}:${a}`));
     expect(made.sort()).toEqual(asked.sort());
   });

@@ -57,7 +57,11 @@ function scripted(steps: readonly Step[]): Prompter & { asked: string[]; problem
   };
 }
 
-function context(prompt: Prompter, cwd: string, checkServer?: (input: ServerCheckInput) => Promise<ServerCheck>): SetupContext & { lines: string[] } {
+function context(
+  prompt: Prompter,
+  cwd: string,
+  checkServer?: (input: ServerCheckInput) => Promise<ServerCheck>,
+): SetupContext & { lines: string[] } {
   const lines: string[] = [];
   return {
     lines,
@@ -108,9 +112,22 @@ describe('interactive setup', () => {
     const result = await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 'settings.json') }, ctx);
     expect(result.kind).toBe('run');
     const settings = result.kind === 'run' ? result.draft.settings : null;
-    expect(settings).toMatchObject({ sourceType: 'local', source: photos, output: join(cwd, 'Organized'), threshold: 7, minGroupSize: 4, faceBackend: 'none', enableHdr: true, hdrGamma: 3, dryRun: true, limit: 50 });
+    expect(settings).toMatchObject({
+      sourceType: 'local',
+      source: photos,
+      output: join(cwd, 'Organized'),
+      threshold: 7,
+      minGroupSize: 4,
+      faceBackend: 'none',
+      enableHdr: true,
+      hdrGamma: 3,
+      dryRun: true,
+      limit: 50,
+    });
     expect(JSON.parse(readFileSync(join(cwd, 'settings.json'), 'utf8'))).toEqual({ version: 1, ...settings });
-    expect(ctx.lines.join('\n')).toContain('[2] Processing   threshold 7 (similar scenes) · time window 300 s · groups of 4 or more · 2 threads');
+    expect(ctx.lines.join('\n')).toContain(
+      '[2] Processing   threshold 7 (similar scenes) · time window 300 s · groups of 4 or more · 2 threads',
+    );
     expect(ctx.lines.join('\n')).toContain('[3] Best photo   face analysis: none · HDR merge: yes (gamma 3)');
     expect(ctx.lines.join('\n')).toContain('[5] Run options  dry run: yes · limit: first 50 photos · verbose: no');
   });
@@ -147,7 +164,13 @@ describe('interactive setup', () => {
       ['Merge exposure brackets'],
       ...KEEP_RUN,
     ];
-    const unsaved = scripted([...walk, ['What now?', 'quit'], ['These settings are not saved. Quit anyway'], ['What now?', 'save'], ['What now?', 'quit']]);
+    const unsaved = scripted([
+      ...walk,
+      ['What now?', 'quit'],
+      ['These settings are not saved. Quit anyway'],
+      ['What now?', 'save'],
+      ['What now?', 'quit'],
+    ]);
     const ctx = context(unsaved, cwd);
     expect(await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, ctx)).toEqual({ kind: 'quit' });
     // Enter at the warning (default no) went back to the menu; after saving, quit asks nothing.
@@ -172,22 +195,29 @@ describe('interactive setup', () => {
       ['Time window'],
       ['Smallest group', '1'],
     ]);
-    await expect(interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, context(prompt, cwd))).rejects.toThrow(
-      'Expected an integer of at least 2 for --min-group-size but received 1',
-    );
+    await expect(
+      interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, context(prompt, cwd)),
+    ).rejects.toThrow('Expected an integer of at least 2 for --min-group-size but received 1');
   });
 
   it('keeps asking until a path and a number are acceptable, with the reasons', async () => {
     const { cwd } = folders();
     writeFileSync(join(cwd, 'file.txt'), 'x');
-    const prompt = scripted([['Where are your photos?', 'local'], ['Folder with your photos', 'missing']]);
-    await expect(interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, context(prompt, cwd))).rejects.toThrow(
-      `There is no folder ${join(cwd, 'missing')}`,
-    );
-    const second = scripted([['Where are your photos?', 'local'], ['Folder with your photos', 'Photos'], ['Folder for the organized copy', 'Photos']]);
-    await expect(interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, context(second, cwd))).rejects.toThrow(
-      'The output must be another folder than the photo folder',
-    );
+    const prompt = scripted([
+      ['Where are your photos?', 'local'],
+      ['Folder with your photos', 'missing'],
+    ]);
+    await expect(
+      interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, context(prompt, cwd)),
+    ).rejects.toThrow(`There is no folder ${join(cwd, 'missing')}`);
+    const second = scripted([
+      ['Where are your photos?', 'local'],
+      ['Folder with your photos', 'Photos'],
+      ['Folder for the organized copy', 'Photos'],
+    ]);
+    await expect(
+      interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, context(second, cwd)),
+    ).rejects.toThrow('The output must be another folder than the photo folder');
   });
 
   it('warns when the output lies inside the photo folder', async () => {
@@ -206,7 +236,9 @@ describe('interactive setup', () => {
     ]);
     const ctx = context(prompt, cwd);
     expect(await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, ctx)).toEqual({ kind: 'quit' });
-    expect(ctx.lines).toContain(`  Note: the output folder lies inside the photo folder. It is skipped when photos are searched, but consider a folder outside ${photos}.`);
+    expect(ctx.lines).toContain(
+      `  Note: the output folder lies inside the photo folder. It is skipped when photos are searched, but consider a folder outside ${photos}.`,
+    );
   });
 
   it('offers a TLS way out for an untrusted https server and can keep the settings anyway', async () => {
@@ -226,7 +258,10 @@ describe('interactive setup', () => {
     });
     const draft = start({ settings: { ...defaultSettings(), sourceType: 'immich' }, apiKey: 'k-123', keyOrigin: 'environment' });
     const done = await connectImmich(draft, ctx, 'walkthrough');
-    expect(checks.map((c) => [c.apiKey, c.verifySsl])).toEqual([['k-123', true], ['k-123', false]]);
+    expect(checks.map((c) => [c.apiKey, c.verifySsl])).toEqual([
+      ['k-123', true],
+      ['k-123', false],
+    ]);
     expect(done.settings).toMatchObject({ immichUrl: 'https://photos.example.com', verifySsl: false, immichAlbum: 'Holidays' });
     expect(ctx.lines).toContain('  Connected: Immich v3.1.0 at https://photos.example.com/api, API key of Me <me@example.com>.');
     expect(ctx.lines.join('\n')).not.toContain('k-123');
@@ -262,7 +297,13 @@ describe('interactive setup', () => {
       ['What now?', 'run'],
     ]);
     const draft = start({ apiKey: 'k', keyOrigin: 'environment' });
-    const ctx = context(prompt, cwd, async () => ({ ok: true, version: 'v3.1.0', server: 'http://immich.local:2283/api', user: 'Me <me@example.com>', warning: null }));
+    const ctx = context(prompt, cwd, async () => ({
+      ok: true,
+      version: 'v3.1.0',
+      server: 'http://immich.local:2283/api',
+      user: 'Me <me@example.com>',
+      warning: null,
+    }));
     const result = await interactiveSetup({ initial: draft, overrides: {}, settingsPath: join(cwd, 's.json') }, ctx);
     expect(result.kind === 'run' && result.draft.settings).toMatchObject({ output: join(cwd, 'Sorted'), enableHdr: true, hdrGamma: 2.8 });
     expect(ctx.lines.join('\n')).toContain('HDR merge: yes (gamma 2.8)');
@@ -320,7 +361,10 @@ describe('interactive setup', () => {
     const { cwd, photos } = folders();
     writeFileSync(join(cwd, 's.json'), JSON.stringify({ version: 1, source: photos, output: join(cwd, 'Out'), threshold: 4 }));
     const prompt = scripted([['Found saved settings'], ['What now?', 'run']]);
-    const result = await interactiveSetup({ initial: start(), overrides: { threshold: 9 }, settingsPath: join(cwd, 's.json') }, context(prompt, cwd));
+    const result = await interactiveSetup(
+      { initial: start(), overrides: { threshold: 9 }, settingsPath: join(cwd, 's.json') },
+      context(prompt, cwd),
+    );
     expect(result.kind === 'run' && result.draft.settings.threshold).toBe(9);
   });
 
@@ -329,8 +373,12 @@ describe('interactive setup', () => {
     writeFileSync(join(cwd, 's.json'), JSON.stringify({ version: 1, threshold: 'five' }));
     const prompt = scripted([['Found saved settings'], ['Where are your photos?']]);
     const ctx = context(prompt, cwd);
-    await expect(interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, ctx)).rejects.toThrow(/unexpected question/);
-    expect(ctx.lines).toContain(`  Cannot use them: ${join(cwd, 's.json')}: "threshold": Expected an integer between 0 and 64 for --threshold but received "five"`);
+    await expect(interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 's.json') }, ctx)).rejects.toThrow(
+      /unexpected question/,
+    );
+    expect(ctx.lines).toContain(
+      `  Cannot use them: ${join(cwd, 's.json')}: "threshold": Expected an integer between 0 and 64 for --threshold but received "five"`,
+    );
   });
 
   it('will not run what a command line would refuse', () => {

@@ -82,7 +82,9 @@ describe('fixture photos', () => {
 
 describe('exif helper', () => {
   const plain = (): Promise<Buffer> =>
-    sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 90, g: 120, b: 200 } } }).jpeg().toBuffer();
+    sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 90, g: 120, b: 200 } } })
+      .jpeg()
+      .toBuffer();
 
   it('writes the capture fields exifr reads back', async () => {
     const jpeg = writeExif(await plain(), {
@@ -251,7 +253,13 @@ describe('buildLibrary', () => {
     const noTime = lib.photos.filter((p) => p.takenAt === null).map((p) => p.relativePath);
     expect(noTime).toEqual(['backup/IMG_0042-crop.jpg', 'phone-export/IMG_0042.HEIC']);
     const burst = lib.photos.filter((p) => p.cluster === 'bird-burst');
-    expect(burst.map((p) => p.takenAt)).toEqual(['2024:05:18 09:12:03', '2024:05:18 09:12:03', '2024:05:18 09:12:03', '2024:05:18 09:12:04', '2024:05:18 09:12:04']);
+    expect(burst.map((p) => p.takenAt)).toEqual([
+      '2024:05:18 09:12:03',
+      '2024:05:18 09:12:03',
+      '2024:05:18 09:12:03',
+      '2024:05:18 09:12:04',
+      '2024:05:18 09:12:04',
+    ]);
     expect(burst.map((p) => p.subSec)).toEqual(['00', '35', '70', '30', '65']);
     expect(lib.photos.filter((p) => p.cluster === null).map((p) => p.scene)).toEqual(['mountains-ridge', 'mountains-peaks']);
     await expect(buildLibrary(path.join(tmp, 'small'), { variant: 'small' })).rejects.toThrow(/not empty/);
@@ -311,7 +319,9 @@ describe('buildLibrary', () => {
     expect(lib.photos.filter((p) => p.format === 'heif')).toHaveLength(2);
     // Look-alikes stay apart; the singletons cover both mountains and both flowers.
     const singles = lib.photos.filter((p) => p.cluster === null).map((p) => p.scene);
-    expect(singles).toEqual(expect.arrayContaining(['mountains-ridge', 'mountains-peaks', 'mountains-dusk', 'flower-orange', 'flower-yellow']));
+    expect(singles).toEqual(
+      expect.arrayContaining(['mountains-ridge', 'mountains-peaks', 'mountains-dusk', 'flower-orange', 'flower-yellow']),
+    );
     // The shot 10 s after the nuthatch burst.
     const after = photo('2024/2024-05-18 Park/IMG_0107.JPG');
     expect(after.cluster).toBeNull();

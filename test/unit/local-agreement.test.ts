@@ -6,13 +6,17 @@ import { fixturePhotoPath } from '../support/library.js';
 import sharp from 'sharp';
 
 /** The 32x32 luma sketch of a fixture photo (or of a region of it), as the fingerprint makes it. */
-async function sketchOf(name: Parameters<typeof fixturePhotoPath>[0], edit?: (luma: Uint8Array) => void): Promise<ReturnType<typeof prepareSketch>> {
+async function sketchOf(
+  name: Parameters<typeof fixturePhotoPath>[0],
+  edit?: (luma: Uint8Array) => void,
+): Promise<ReturnType<typeof prepareSketch>> {
   const luma = new Uint8Array(await sharp(fixturePhotoPath(name)).greyscale().resize(32, 32, { fit: 'fill' }).raw().toBuffer());
   edit?.(luma);
   return prepareSketch(luma, new Uint8Array(8 * 8 * 3).fill(120));
 }
 
-const agreement = (a: ReturnType<typeof prepareSketch>, b: ReturnType<typeof prepareSketch>) => localAgreement(a.detail, b.detail, a.raw, b.raw, IDENTITY);
+const agreement = (a: ReturnType<typeof prepareSketch>, b: ReturnType<typeof prepareSketch>) =>
+  localAgreement(a.detail, b.detail, a.raw, b.raw, IDENTITY);
 
 describe('localAgreement', () => {
   it('finds every region of a picture in itself', async () => {

@@ -17,7 +17,10 @@ const { readExif } = await import('../../src/media/exif.js');
 describe('readExif', () => {
   it('passes exifr the same options object every time', async () => {
     const sharp = (await import('sharp')).default;
-    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).withExif({ IFD0: { Make: 'Canon' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
+      .withExif({ IFD0: { Make: 'Canon' } })
+      .jpeg()
+      .toBuffer();
     expect((await readExif(jpeg)).make).toBe('Canon');
     await readExif(jpeg);
     expect(parse).toHaveBeenCalledTimes(2);

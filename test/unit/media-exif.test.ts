@@ -18,7 +18,10 @@ afterAll(async () => {
 
 /** A small grey JPEG carrying the given EXIF directories (sharp: IFD0 = image, IFD2 = Exif, IFD3 = GPS). */
 async function jpegWithExif(exif: Exif): Promise<Buffer> {
-  return sharp({ create: { width: 32, height: 24, channels: 3, background: '#777777' } }).jpeg().withExif(exif).toBuffer();
+  return sharp({ create: { width: 32, height: 24, channels: 3, background: '#777777' } })
+    .jpeg()
+    .withExif(exif)
+    .toBuffer();
 }
 
 const CAMERA: Exif = {
@@ -97,7 +100,9 @@ describe('readExif', () => {
   });
 
   it('returns no facts for a JPEG without EXIF', async () => {
-    const plain = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    const plain = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer();
     expect(await readExif(plain)).toEqual(NO_EXIF);
   });
 

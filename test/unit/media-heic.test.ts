@@ -12,9 +12,7 @@ import { loadPhoto } from '../../src/media/load.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '../fixtures');
-const heicFixtures = existsSync(join(FIXTURES, 'heic'))
-  ? readdirSync(join(FIXTURES, 'heic')).filter((name) => name.endsWith('.heic'))
-  : [];
+const heicFixtures = existsSync(join(FIXTURES, 'heic')) ? readdirSync(join(FIXTURES, 'heic')).filter((name) => name.endsWith('.heic')) : [];
 const heifEnc = ['/usr/bin/heif-enc', '/usr/local/bin/heif-enc'].find((path) => existsSync(path));
 
 let dir: string;
@@ -65,7 +63,10 @@ describe('HEIC written by heif-enc', () => {
     const heicPath = join(dir, 'encoded.heic');
     await sharp({ create: { width: 96, height: 64, channels: 3, background: '#4080c0' } })
       .jpeg()
-      .withExif({ IFD0: { Make: 'Apple', Model: 'iPhone 15' }, IFD2: { DateTimeOriginal: '2024:05:06 07:08:09', OffsetTimeOriginal: '+09:00' } })
+      .withExif({
+        IFD0: { Make: 'Apple', Model: 'iPhone 15' },
+        IFD2: { DateTimeOriginal: '2024:05:06 07:08:09', OffsetTimeOriginal: '+09:00' },
+      })
       .toFile(jpegPath);
     await run(heifEnc!, ['-q', '80', jpegPath, '-o', heicPath]);
     const bytes = await readFile(heicPath);

@@ -87,7 +87,9 @@ describe('loadPhoto', () => {
   });
 
   it('shrinks a 12 MP JPEG to fit maxSide and reports the original size', async () => {
-    const small = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    const small = await sharp({
+      create: { width: 80, height: 60, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    })
       .png()
       .toBuffer();
     const jpeg = await sharp(small).resize(4000, 3000).jpeg({ quality: 90 }).toBuffer();
@@ -101,7 +103,9 @@ describe('loadPhoto', () => {
   it('flattens PNG alpha onto white and returns 3 channels', async () => {
     const rgba = Buffer.alloc(20 * 10 * 4);
     for (let i = 0; i < 20 * 10; i++) rgba.writeUInt32BE(i % 20 < 10 ? 0x000000ff : 0x00000000, i * 4); // left opaque black, right transparent
-    const png = await sharp(rgba, { raw: { width: 20, height: 10, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: 20, height: 10, channels: 4 } })
+      .png()
+      .toBuffer();
     const { meta, image } = await loadPhoto(await write('alpha.png', png), { maxSide: 480 });
     expect(meta).toMatchObject({ format: 'png', width: 20, height: 10, orientation: 1 });
     expect(image.data.length).toBe(20 * 10 * 3);
@@ -135,13 +139,17 @@ describe('loadPhoto', () => {
   });
 
   it('sniffs the format from the bytes, not the extension', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     const { meta } = await loadPhoto(await write('actually-png.jpg', png), { maxSide: 480 });
     expect(meta.format).toBe('png');
   });
 
   it('refuses a truncated JPEG instead of returning grey garbage', async () => {
-    const full = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+    const full = await sharp({
+      create: { width: 800, height: 600, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } },
+    })
       .jpeg()
       .toBuffer();
     const path = await write('truncated.jpg', full.subarray(0, full.length >> 1));
@@ -153,7 +161,9 @@ describe('loadPhoto', () => {
     ['webp', 'WebP'],
     ['tiff', 'TIFF'],
   ] as const)('reports a cut-off %s as truncated', async (format, label) => {
-    const full = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+    const full = await sharp({
+      create: { width: 300, height: 200, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 50 } },
+    })
       .toFormat(format)
       .toBuffer();
     const path = await write(`cut.${format}`, full.subarray(0, full.length >> 1));
@@ -175,7 +185,9 @@ describe('loadPhoto', () => {
   });
 
   it('reports GIF as unsupported', async () => {
-    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00ff00' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00ff00' } })
+      .gif()
+      .toBuffer();
     await expectMediaError(loadPhoto(await write('anim.gif', gif), { maxSide: 480 }), 'unsupported', 'GIF images are not supported');
   });
 
@@ -188,7 +200,11 @@ describe('loadPhoto', () => {
     // would report a broken file; judging from the header alone, it still says "too large".
     const notPixels = Buffer.from('these bytes are not a deflate stream');
     const bombWithoutPixels = await write('bomb-no-pixels.png', pngClaiming(60000, 60000, notPixels));
-    await expectMediaError(loadPhoto(bombWithoutPixels, { maxSide: 480 }), 'too-large', 'image too large: 60000×60000 px (over the 268 MP limit)');
+    await expectMediaError(
+      loadPhoto(bombWithoutPixels, { maxSide: 480 }),
+      'too-large',
+      'image too large: 60000×60000 px (over the 268 MP limit)',
+    );
     // The control: at a size that is decoded, those bytes are reported as broken.
     const small = await write('small-no-pixels.png', pngClaiming(64, 64, notPixels));
     await expect(loadPhoto(small, { maxSide: 480 })).rejects.toSatisfy((e) => e instanceof MediaError && e.code !== 'too-large');
@@ -218,7 +234,9 @@ describe('loadPhoto', () => {
   });
 
   it('reads a file whose name is not valid UTF-8', async () => {
-    const jpeg = await sharp({ create: { width: 10, height: 6, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 10, height: 6, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer();
     const path = await write(Buffer.concat([Buffer.from('caf'), Buffer.from([0xff]), Buffer.from('.jpg')]), jpeg);
     expect(Buffer.isBuffer(path)).toBe(true);
     const { meta } = await loadPhoto(path, { maxSide: 480 });
@@ -226,19 +244,25 @@ describe('loadPhoto', () => {
   });
 
   it('does not enlarge small images', async () => {
-    const jpeg = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer();
     const { image } = await loadPhoto(await write('small.jpg', jpeg), { maxSide: 480 });
     expect([image.width, image.height]).toEqual([100, 50]);
   });
 
   it('rejects a maxSide that is not a positive integer', async () => {
-    await expect(loadPhoto(join(dir, 'x.jpg'), { maxSide: 0 })).rejects.toThrow('Expected an integer between 1 and 16384 for maxSide but received 0');
+    await expect(loadPhoto(join(dir, 'x.jpg'), { maxSide: 0 })).rejects.toThrow(
+      'Expected an integer between 1 and 16384 for maxSide but received 0',
+    );
   });
 });
 
 describe('loadPixels', () => {
   it('decodes at the requested size for later stages', async () => {
-    const jpeg = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer();
     const image = await loadPixels(await write('analysis.jpg', jpeg), { maxSide: 1024 });
     expect([image.width, image.height]).toEqual([1024, 512]);
   });

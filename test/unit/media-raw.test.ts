@@ -72,12 +72,17 @@ function buildTiff(ifds: Entry[][], blobs: Uint8Array[], options: { magic?: numb
       out.writeUInt16LE(ascii === undefined ? e.type : 2, q + 2);
       out.writeUInt32LE(ascii === undefined ? 1 : allBlobs[ascii]!.length, q + 4);
       const resolved =
-        ascii !== undefined ? blobOffsets[ascii]!
-        : typeof v === 'number' ? v
-        : 'blob' in v ? blobOffsets[v.blob]!
-        : 'blobLength' in v ? allBlobs[v.blobLength]!.length
-        : 'ifd' in v ? ifdOffsets[v.ifd]!
-        : 0;
+        ascii !== undefined
+          ? blobOffsets[ascii]!
+          : typeof v === 'number'
+            ? v
+            : 'blob' in v
+              ? blobOffsets[v.blob]!
+              : 'blobLength' in v
+                ? allBlobs[v.blobLength]!.length
+                : 'ifd' in v
+                  ? ifdOffsets[v.ifd]!
+                  : 0;
       if (e.type === 3 && ascii === undefined) out.writeUInt16LE(resolved, q + 8);
       else out.writeUInt32LE(resolved, q + 8);
       q += 12;
@@ -101,7 +106,9 @@ function halves(width: number, height: number): Buffer {
 }
 
 async function jpeg(width: number, height: number): Promise<Buffer> {
-  return sharp(halves(width, height), { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return sharp(halves(width, height), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 /**
@@ -116,11 +123,17 @@ async function dngLike(orientation: number): Promise<Buffer> {
     [
       [
         L(0xfe, 1),
-        S(0x100, 8), S(0x101, 8), S(0x103, 1), S(0x106, 32803),
+        S(0x100, 8),
+        S(0x101, 8),
+        S(0x103, 1),
+        S(0x106, 32803),
         L(0x10f, { ascii: 'TestCam' }),
-        L(0x111, { blob: 2 }), S(0x112, orientation), L(0x117, { blobLength: 2 }),
+        L(0x111, { blob: 2 }),
+        S(0x112, orientation),
+        L(0x117, { blobLength: 2 }),
         L(0x14a, { ifd: 1 }),
-        L(0x201, { blob: 0 }), L(0x202, { blobLength: 0 }),
+        L(0x201, { blob: 0 }),
+        L(0x202, { blobLength: 0 }),
       ],
       [L(0xfe, 0), S(0x100, 400), S(0x101, 300), S(0x103, 7), S(0x106, 6), L(0x111, { blob: 1 }), L(0x117, { blobLength: 1 })],
     ],
@@ -159,7 +172,9 @@ describe('RAW via embedded preview', () => {
   });
 
   it('decodes an ordinary TIFF that is merely named like a RAW', async () => {
-    const tiff = await sharp(halves(64, 48), { raw: { width: 64, height: 48, channels: 3 } }).tiff().toBuffer();
+    const tiff = await sharp(halves(64, 48), { raw: { width: 64, height: 48, channels: 3 } })
+      .tiff()
+      .toBuffer();
     const { meta } = await load('plain.dng', tiff);
     expect(meta).toMatchObject({ format: 'tiff', width: 64, height: 48 });
   });
@@ -219,7 +234,9 @@ describe('hostile TIFF structures', () => {
 
   it('clamps a preview length that runs past the end of the file', () => {
     // SOI, DQT (empty), SOF0 32×48, SOS: enough structure for the walker.
-    const preview = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xc0, 0x00, 0x07, 0x08, 0x00, 0x20, 0x00, 0x30, 0xff, 0xda, 0x00, 0x02]);
+    const preview = Buffer.from([
+      0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xc0, 0x00, 0x07, 0x08, 0x00, 0x20, 0x00, 0x30, 0xff, 0xda, 0x00, 0x02,
+    ]);
     const file = buildTiff([[S(0x106, 32803), L(0x201, { blob: 0 }), L(0x202, 0xffffffff)]], [preview]);
     expect(inspectRawTiff(file)?.preview).toMatchObject({ width: 0x30, height: 0x20 });
   });
@@ -255,7 +272,9 @@ describe('jpegAt', () => {
   });
 
   it('rejects lossless JPEG (sensor data), abbreviated JPEG, non-JPEG bytes and out-of-range spans', () => {
-    const lossless = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xc3, 0x00, 0x07, 0x10, 0x00, 0x10, 0x00, 0x10, 0xff, 0xda, 0x00, 0x02]);
+    const lossless = Buffer.from([
+      0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xc3, 0x00, 0x07, 0x10, 0x00, 0x10, 0x00, 0x10, 0xff, 0xda, 0x00, 0x02,
+    ]);
     expect(jpegAt(lossless, 0, lossless.length)).toBeNull();
     const abbreviated = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x07, 0x08, 0x00, 0x20, 0x00, 0x30, 0xff, 0xda, 0x00, 0x02]);
     expect(jpegAt(abbreviated, 0, abbreviated.length)).toBeNull();
@@ -286,7 +305,12 @@ describe('explicit orientation', () => {
     expect([explicit.image.width, explicit.image.height]).toEqual([auto.image.width, auto.image.height]);
     expect([explicit.width, explicit.height]).toEqual([auto.width, auto.height]);
     const { width, height } = auto.image;
-    for (const [x, y] of [[width / 4, height / 4], [(3 * width) / 4, height / 4], [width / 4, (3 * height) / 4], [(3 * width) / 4, (3 * height) / 4]]) {
+    for (const [x, y] of [
+      [width / 4, height / 4],
+      [(3 * width) / 4, height / 4],
+      [width / 4, (3 * height) / 4],
+      [(3 * width) / 4, (3 * height) / 4],
+    ]) {
       const i = (y! * width + x!) * 3;
       expect([...explicit.image.data.subarray(i, i + 3)].map((v) => Math.round(v / 64))).toEqual(
         [...auto.image.data.subarray(i, i + 3)].map((v) => Math.round(v / 64)),

@@ -21,7 +21,8 @@ function library(n: number, twins: number, noise: number, seed = 1): { vectors: 
   const vectors = new Float32Array(count * DESCRIPTOR_SIZE);
   for (let i = 0; i < n; i++) for (let c = 0; c < DESCRIPTOR_SIZE; c++) vectors[i * DESCRIPTOR_SIZE + c] = (random() * 2 - 1) / 5;
   for (let t = 0; t < twins; t++) {
-    for (let c = 0; c < DESCRIPTOR_SIZE; c++) vectors[(n + t) * DESCRIPTOR_SIZE + c] = vectors[t * DESCRIPTOR_SIZE + c]! + (random() * 2 - 1) * noise;
+    for (let c = 0; c < DESCRIPTOR_SIZE; c++)
+      vectors[(n + t) * DESCRIPTOR_SIZE + c] = vectors[t * DESCRIPTOR_SIZE + c]! + (random() * 2 - 1) * noise;
   }
   return { vectors, count };
 }

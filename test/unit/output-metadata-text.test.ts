@@ -94,14 +94,22 @@ describe('renderMetadataText', () => {
         relativePath: name,
         size: 1,
         mtimeMs: 0,
-        meta: meta({ takenAt: seconds === null ? null : { wallClockMs: Date.UTC(2024, 4, 1, 14, 3, seconds), offsetMinutes: null, source: 'DateTimeOriginal' } }),
+        meta: meta({
+          takenAt:
+            seconds === null
+              ? null
+              : { wallClockMs: Date.UTC(2024, 4, 1, 14, 3, seconds), offsetMinutes: null, source: 'DateTimeOriginal' },
+        }),
       },
       decision: { score, reason: isBest ? 'sharpest, eyes open' : 'blurred', isBest },
     });
-    const text = renderMetadataText([shot('a.jpg', 7, 0.61), shot('b.jpg', 9, 0.8, true), shot('c.jpg', 11, 0.79), shot('d.jpg', null, 0.2)], {
-      localOffset: () => 0,
-      kind: 'burst',
-    });
+    const text = renderMetadataText(
+      [shot('a.jpg', 7, 0.61), shot('b.jpg', 9, 0.8, true), shot('c.jpg', 11, 0.79), shot('d.jpg', null, 0.2)],
+      {
+        localOffset: () => 0,
+        kind: 'burst',
+      },
+    );
     expect(text.split('\n').slice(0, 9)).toEqual([
       'Photo Group - 4 images',
       '='.repeat(80),
@@ -141,11 +149,7 @@ describe('formatLocalIso', () => {
 describe('formatCaptureTime', () => {
   it('writes negative offsets with a minus sign and half-hour offsets in full', () => {
     const at = Date.UTC(2024, 6, 4, 9, 30, 0);
-    expect(formatCaptureTime({ wallClockMs: at, offsetMinutes: -210, source: 'DateTimeOriginal' })).toBe(
-      '2024-07-04T09:30:00-03:30',
-    );
-    expect(formatCaptureTime({ wallClockMs: at, offsetMinutes: 0, source: 'DateTimeOriginal' })).toBe(
-      '2024-07-04T09:30:00+00:00',
-    );
+    expect(formatCaptureTime({ wallClockMs: at, offsetMinutes: -210, source: 'DateTimeOriginal' })).toBe('2024-07-04T09:30:00-03:30');
+    expect(formatCaptureTime({ wallClockMs: at, offsetMinutes: 0, source: 'DateTimeOriginal' })).toBe('2024-07-04T09:30:00+00:00');
   });
 });

@@ -15,7 +15,10 @@ describe('the dry-run preview', () => {
     outputRoot: '/out',
     localOffset: () => 0,
     groups: [
-      { kind: 'burst', photos: [member('2024/IMG_1.JPG', 2_000_000), member('2024/IMG_2.JPG', 2_000_000, true), member('2024/IMG_3.JPG', 2_000_000)] },
+      {
+        kind: 'burst',
+        photos: [member('2024/IMG_1.JPG', 2_000_000), member('2024/IMG_2.JPG', 2_000_000, true), member('2024/IMG_3.JPG', 2_000_000)],
+      },
       {
         kind: 'duplicate',
         photos: [member('a.jpg', 500_000, true), member('b.png', 500_000)],

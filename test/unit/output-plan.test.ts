@@ -16,8 +16,7 @@ import { photoMetadata } from '../support/records.js';
 const META: PhotoMetadata = photoMetadata({ width: 10, height: 10 });
 
 function member(relativePath: string | Buffer, isBest = false): OutputPhoto {
-  const path: FsPath =
-    typeof relativePath === 'string' ? `/lib/${relativePath}` : Buffer.concat([Buffer.from('/lib/'), relativePath]);
+  const path: FsPath = typeof relativePath === 'string' ? `/lib/${relativePath}` : Buffer.concat([Buffer.from('/lib/'), relativePath]);
   const shown = typeof relativePath === 'string' ? relativePath : relativePath.toString('latin1');
   return {
     photo: { path, relativePath: shown, size: 100, mtimeMs: 0, meta: META },
@@ -73,7 +72,14 @@ describe('planOutput', () => {
       localOffset: fixedOffset,
     });
     expect(renderPlan(plan).at(-1)).toBe('copy HDR merge of a.jpg, b.jpg → group_0003/hdr_merged.jpg');
-    expect(plan.operations.at(-1)).toMatchObject({ kind: 'copy', role: 'extra', from: '/cat/enhanced/hdr-1.jpg', to: '/out/group_0003/hdr_merged.jpg', size: 777, mtimeMs: 5 });
+    expect(plan.operations.at(-1)).toMatchObject({
+      kind: 'copy',
+      role: 'extra',
+      from: '/cat/enhanced/hdr-1.jpg',
+      to: '/out/group_0003/hdr_merged.jpg',
+      size: 777,
+      mtimeMs: 5,
+    });
     expect(plan.groups[0]!.extras).toEqual(['hdr_merged.jpg']);
   });
 
@@ -121,9 +127,7 @@ describe('planOutput', () => {
     expect(Buffer.isBuffer(first)).toBe(true);
     expect(first).toEqual(name);
     expect(second).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x5f, 0x31, 0x2e, 0x6a, 0x70, 0x67]));
-    expect(plan.operations.at(-1)!.to).toEqual(
-      Buffer.concat([Buffer.from('/out/group_0001/best_'), name]),
-    );
+    expect(plan.operations.at(-1)!.to).toEqual(Buffer.concat([Buffer.from('/out/group_0001/best_'), name]));
     expect(renderPlan(plan)[1]).toBe('copy b/caf\xe9.jpg → group_0001/originals/caf\\xe9_1.jpg');
   });
 

@@ -12,7 +12,8 @@ const TREE: Readonly<Record<string, readonly DirEntry[]>> = {
   '/home/me/Photos': [{ name: '2024', isDirectory: true }],
 };
 const list = (dir: string) => TREE[dir] ?? null;
-const resolveDir = (part: string) => (part === '.' ? '/home/me' : part.startsWith('/') ? part.replace(/\/$/, '') : `/home/me/${part.replace(/\/$/, '')}`);
+const resolveDir = (part: string) =>
+  part === '.' ? '/home/me' : part.startsWith('/') ? part.replace(/\/$/, '') : `/home/me/${part.replace(/\/$/, '')}`;
 
 describe('Tab completion of a path', () => {
   it('completes the only match, with a slash after a folder', () => {

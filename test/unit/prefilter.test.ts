@@ -23,7 +23,10 @@ function picture(cx: number, cy: number, tint: readonly [number, number, number]
 }
 
 const T0 = Date.UTC(2024, 4, 18, 9, 0, 0);
-const item = (hash: Uint8Array | null, t: number | null): PrefilterItem => ({ thumb: hash === null ? null : thumbFeatures(hash), takenAtMs: t });
+const item = (hash: Uint8Array | null, t: number | null): PrefilterItem => ({
+  thumb: hash === null ? null : thumbFeatures(hash),
+  takenAtMs: t,
+});
 const options = { threshold: 5, timeWindowS: 300, minGroupSize: 3 };
 
 describe('thumbhash prefilter', () => {
@@ -52,7 +55,12 @@ describe('thumbhash prefilter', () => {
   });
 
   it('always downloads a photo the server has no thumbhash for, with its neighbours in time', () => {
-    const items = [item(null, T0), item(picture(0.3, 0.4), T0 + 300), item(picture(0.3, 0.42), T0 + 600), item(picture(0.9, 0.1), T0 + 9_000_000)];
+    const items = [
+      item(null, T0),
+      item(picture(0.3, 0.4), T0 + 300),
+      item(picture(0.3, 0.42), T0 + 600),
+      item(picture(0.9, 0.1), T0 + 9_000_000),
+    ];
     expect(selectCandidates(items, options).candidates).toEqual([0, 1, 2]);
   });
 

@@ -9,7 +9,10 @@ function display() {
   stream.on('data', (d: Buffer) => (text += d.toString()));
   const clock = { now: 0 };
   const transcript: string[] = [];
-  const shown = new ProgressDisplay(stream as unknown as NodeJS.WriteStream, false, false, { now: () => clock.now, transcript: (l) => transcript.push(l) });
+  const shown = new ProgressDisplay(stream as unknown as NodeJS.WriteStream, false, false, {
+    now: () => clock.now,
+    transcript: (l) => transcript.push(l),
+  });
   return { shown, clock, output: () => text, transcript };
 }
 
@@ -61,6 +64,10 @@ describe('the progress display', () => {
     shown.update(3);
     shown.note('problem', '/p/notes.jpg: not an image');
     shown.finish();
-    expect(transcript).toEqual(['Fingerprinting: 3 photos', 'warning: /p/notes.jpg: not an image', 'Fingerprinting: 3 photos in 2.0s, 1.5/s']);
+    expect(transcript).toEqual([
+      'Fingerprinting: 3 photos',
+      'warning: /p/notes.jpg: not an image',
+      'Fingerprinting: 3 photos in 2.0s, 1.5/s',
+    ]);
   });
 });

@@ -132,7 +132,13 @@ describe('ReportSchema', () => {
   it('rejects an unknown version and a malformed dhash', () => {
     const report = buildReport(sampleInput());
     expect(ReportSchema.safeParse({ ...report, version: 2 }).success).toBe(false);
-    const badHash = { ...report, groups: [{ ...report.groups[0]!, photos: [{ ...report.groups[0]!.photos[0]!, dhash: 'XYZ' }, report.groups[0]!.photos[1]!] }, report.groups[1]!] };
+    const badHash = {
+      ...report,
+      groups: [
+        { ...report.groups[0]!, photos: [{ ...report.groups[0]!.photos[0]!, dhash: 'XYZ' }, report.groups[0]!.photos[1]!] },
+        report.groups[1]!,
+      ],
+    };
     expect(() => parseReport(badHash, 'x')).toThrow('groups[0].photos[0].dhash: Expected 16 lower-case hex digits');
   });
 });

@@ -61,9 +61,20 @@ const photo = (id: number, name: string, takenAtMs: number | null, hasFaces = fa
 
 const T0 = Date.UTC(2024, 4, 1, 14, 3, 7);
 const photos = new Map(
-  [photo(1, 'IMG_1.JPG', T0), photo(2, 'IMG_2.JPG', T0 + 400, true), photo(3, 'IMG_3.JPG', T0 + 4200), photo(10, 'copy.jpg', null), photo(11, 'copy.png', null)].map((p) => [p.id, p]),
+  [
+    photo(1, 'IMG_1.JPG', T0),
+    photo(2, 'IMG_2.JPG', T0 + 400, true),
+    photo(3, 'IMG_3.JPG', T0 + 4200),
+    photo(10, 'copy.jpg', null),
+    photo(11, 'copy.png', null),
+  ].map((p) => [p.id, p]),
 );
-const member = (photoId: number, isBest = false) => ({ photoId, score: isBest ? 0.9 : 0.5, reason: isBest ? 'sharpest' : 'blurred', isBest });
+const member = (photoId: number, isBest = false) => ({
+  photoId,
+  score: isBest ? 0.9 : 0.5,
+  reason: isBest ? 'sharpest' : 'blurred',
+  isBest,
+});
 const ranked: NumberedGroup[] = [
   { number: 1, kind: 'burst', members: [member(1), member(2, true), member(3)] },
   { number: 2, kind: 'duplicate', members: [member(10, true), member(11)] },
@@ -74,19 +85,40 @@ describe('review view-models', () => {
     const { groups } = applyDecisions(ranked, [{ id: 1, decision: { kind: 'pick', group: [10, 11], photo: 11 } }]);
     const all = groupPage(groups, photos, { kind: null, faces: null, changed: false }, 0, 10);
     expect(all.total).toBe(2);
-    expect(all.cards[0]).toMatchObject({ number: 1, folder: 'group_0001', count: 3, cover: { id: 2 }, time: '2024-05-01 14:03', duration: '4.2 s', hasFaces: true, changed: false });
+    expect(all.cards[0]).toMatchObject({
+      number: 1,
+      folder: 'group_0001',
+      count: 3,
+      cover: { id: 2 },
+      time: '2024-05-01 14:03',
+      duration: '4.2 s',
+      hasFaces: true,
+      changed: false,
+    });
     expect(all.cards[1]).toMatchObject({ cover: { id: 11 }, span: 'no capture time', time: null, duration: null, changed: true });
     expect(groupPage(groups, photos, { kind: 'duplicate', faces: null, changed: false }, 0, 10).cards.map((c) => c.number)).toEqual([2]);
     expect(groupPage(groups, photos, { kind: null, faces: true, changed: false }, 0, 10).cards.map((c) => c.number)).toEqual([1]);
     expect(groupPage(groups, photos, { kind: null, faces: false, changed: true }, 0, 10).cards.map((c) => c.number)).toEqual([2]);
-    expect(groupPage(groups, photos, { kind: null, faces: null, changed: false }, 1, 10)).toMatchObject({ total: 2, offset: 1, cards: [{ number: 2 }] });
+    expect(groupPage(groups, photos, { kind: null, faces: null, changed: false }, 1, 10)).toMatchObject({
+      total: 2,
+      offset: 1,
+      cards: [{ number: 2 }],
+    });
   });
 
   it('describes a group with its neighbours, times and history', () => {
     const log = [{ id: 7, decision: { kind: 'exclude' as const, group: [1, 2, 3], photo: 3 } }];
     const { groups } = applyDecisions([...ranked, { number: 3, kind: 'similar', members: [member(10), member(11, true)] }], log);
     const detail = groupDetail(groups[0]!, groups, photos, new Map(), log);
-    expect(detail).toMatchObject({ number: 1, index: 0, total: 3, previous: null, next: 2, changed: true, history: ['took IMG_3.JPG out of the group'] });
+    expect(detail).toMatchObject({
+      number: 1,
+      index: 0,
+      total: 3,
+      previous: null,
+      next: 2,
+      changed: true,
+      history: ['took IMG_3.JPG out of the group'],
+    });
     expect(detail.frames.map((f) => [f.name, f.time, f.isBest])).toEqual([
       ['IMG_1.JPG', '14:03:07', false],
       ['IMG_2.JPG', '14:03:07.400', true],
@@ -111,8 +143,14 @@ describe('review view-models', () => {
     // Person A (left) blinks in the second frame; person B (right) has narrow eyes in both.
     const marks = faceMarks([frame([face(0.1, 0.32), face(0.6, 0.2, 0.8)]), frame([face(0.11, 0.05), face(0.61, 0.19)]), null]);
     expect(marks.map((f) => f.map((x) => [x.eyes, x.smiling]))).toEqual([
-      [['open', false], ['open', true]],
-      [['closed', false], ['open', false]],
+      [
+        ['open', false],
+        ['open', true],
+      ],
+      [
+        ['closed', false],
+        ['open', false],
+      ],
       [],
     ]);
   });
@@ -159,7 +197,9 @@ describe('the output diff behind apply', () => {
     ]);
     // Group 1 lost photo 3 to a group of one, which is dropped.
     const diff = diffOutput(plan(groups), written(ranked));
-    expect(diff.changes).toEqual([{ folder: 'group_0001', status: 'changed', text: 'best IMG_2.JPG → IMG_1.JPG, 1 photo fewer (IMG_3.JPG)' }]);
+    expect(diff.changes).toEqual([
+      { folder: 'group_0001', status: 'changed', text: 'best IMG_2.JPG → IMG_1.JPG, 1 photo fewer (IMG_3.JPG)' },
+    ]);
     expect(diff.plan.operations.every((op) => op.dir.startsWith('/out/group_0001'))).toBe(true);
     expect(diff.stale).toEqual(['/out/group_0001/originals/IMG_3.JPG', '/out/group_0001/best_IMG_2.JPG']);
 
@@ -169,9 +209,10 @@ describe('the output diff behind apply', () => {
       { folder: 'group_0002', status: 'changed', text: '3 photos more (IMG_1.JPG, IMG_2.JPG, IMG_3.JPG)' },
     ]);
 
-    const split = applyDecisions([{ number: 1, kind: 'burst', members: [member(1), member(2, true), member(3), member(10)] }], [
-      { id: 5, decision: { kind: 'split', group: [1, 2, 3, 10], part: [3, 10] } },
-    ]).groups;
+    const split = applyDecisions(
+      [{ number: 1, kind: 'burst', members: [member(1), member(2, true), member(3), member(10)] }],
+      [{ id: 5, decision: { kind: 'split', group: [1, 2, 3, 10], part: [3, 10] } }],
+    ).groups;
     expect(diffOutput(plan(split), []).changes.map((c) => [c.folder, c.status, c.text])).toEqual([
       ['group_0001', 'new', 'new folder: 2 photos, best IMG_2.JPG'],
       ['group_0002', 'new', 'new folder: 2 photos, best IMG_3.JPG'],
@@ -183,12 +224,22 @@ describe('the output diff behind apply', () => {
     const withHdr = planOutput({
       outputRoot: '/out',
       localOffset: () => 0,
-      groups: ranked.map((g, i) => ({ number: g.number, photos: g.members.map((x) => ({ photo: all.get(x.photoId)!, decision: x })), extras: i === 0 ? [hdr] : [] })),
+      groups: ranked.map((g, i) => ({
+        number: g.number,
+        photos: g.members.map((x) => ({ photo: all.get(x.photoId)!, decision: x })),
+        extras: i === 0 ? [hdr] : [],
+      })),
     });
     const writtenWithHdr = plannedFiles(withHdr);
     expect(diffOutput(withHdr, writtenWithHdr).changes).toEqual([]);
     const lost = diffOutput(plan(ranked), writtenWithHdr);
-    expect(lost.changes).toEqual([{ folder: 'group_0001', status: 'changed', text: 'hdr_merged.jpg removed (its frames changed: the next run of the organizer merges them again)' }]);
+    expect(lost.changes).toEqual([
+      {
+        folder: 'group_0001',
+        status: 'changed',
+        text: 'hdr_merged.jpg removed (its frames changed: the next run of the organizer merges them again)',
+      },
+    ]);
     expect(lost.stale).toEqual(['/out/group_0001/hdr_merged.jpg']);
     expect(diffOutput(withHdr, written(ranked)).changes.map((c) => c.text)).toEqual(['hdr_merged.jpg added']);
   });

@@ -3,7 +3,14 @@ import { formatSummary } from '../../src/cli/summary.js';
 import type { RunSummary } from '../../src/pipeline/run.js';
 
 /** Fingerprint counts of a run that decoded `n` photos. */
-const decoded = (n: number): RunSummary['pictures'] => ({ fingerprinted: n, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: { preview: 0, thumbnail: 0, original: 0 } });
+const decoded = (n: number): RunSummary['pictures'] => ({
+  fingerprinted: n,
+  failed: 0,
+  cached: 0,
+  fromCache: 0,
+  fromLibrary: 0,
+  downloadedAs: { preview: 0, thumbnail: 0, original: 0 },
+});
 
 /** A finished folder run's summary, with the given fields changed. */
 function summary(changes: Partial<RunSummary> = {}): RunSummary {
@@ -44,7 +51,9 @@ const ctx = { verbose: false, command: 'photo-album-organizer', log: '/home/me/O
 describe('the summary of a run', () => {
   it('ends with the next step, as a command in the name the user typed', () => {
     const lines = formatSummary(summary(), ctx);
-    expect(lines.at(-1)).toBe('Next: look through the groups, change a pick or split a group, and apply: photo-album-organizer review -o /home/me/Organized --open');
+    expect(lines.at(-1)).toBe(
+      'Next: look through the groups, change a pick or split a group, and apply: photo-album-organizer review -o /home/me/Organized --open',
+    );
     expect(lines).toContain('Log: /home/me/Organized/logs/run_2024-05-01_140307.log');
   });
 
@@ -71,7 +80,10 @@ describe('the summary of a run', () => {
       'Stopped while looking at faces; the fingerprints and the faces analyzed so far are saved; nothing is lost.',
       'Resume with: photo-album-organizer --resume -o /home/me/Organized',
     ]);
-    const early = formatSummary(summary({ interrupted: true, stoppedIn: 'inspect', pictures: decoded(12) }), { ...ctx, command: 'npx photo-organizer' });
+    const early = formatSummary(summary({ interrupted: true, stoppedIn: 'inspect', pictures: decoded(12) }), {
+      ...ctx,
+      command: 'npx photo-organizer',
+    });
     expect(early[0]).toBe('Stopped while fingerprinting, after 12 new fingerprints; nothing is lost.');
     expect(early[1]).toBe('Resume with: npx photo-organizer --resume -o /home/me/Organized');
   });

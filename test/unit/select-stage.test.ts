@@ -29,21 +29,35 @@ function setup(sourceId: string, megapixels: readonly number[], sizes: readonly 
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-select-')), 'catalog.db'));
   const run = beginRun(db, '{}', new Date()).id;
   const keys = megapixels.map((_, i) => `IMG_${i}.JPG`);
-  const source = new MemorySource(keys.map((key) => ({ key })), { id: sourceId });
-  const { ids } = syncItems(db, sourceId, run, keys.map((key, i) => ({ key, version: `v${i}`, size: sizes[i]!, mtimeMs: 1 })));
+  const source = new MemorySource(
+    keys.map((key) => ({ key })),
+    { id: sourceId },
+  );
+  const { ids } = syncItems(
+    db,
+    sourceId,
+    run,
+    keys.map((key, i) => ({ key, version: `v${i}`, size: sizes[i]!, mtimeMs: 1 })),
+  );
   saveFingerprints(
     db,
     ids.map((id, i) => ({
       id,
       pixels: 'original' as const,
       meta: photoMetadata({ takenAt: null }),
-      fingerprint: { dhash: 1n, sketch: new Uint8Array(1024), color: new Uint8Array(192), quality: { ...imageQuality(), megapixels: megapixels[i]! } },
+      fingerprint: {
+        dhash: 1n,
+        sketch: new Uint8Array(1024),
+        color: new Uint8Array(192),
+        quality: { ...imageQuality(), megapixels: megapixels[i]! },
+      },
     })),
   );
   return { db, run, source, photos: loadPhotos(db, ids) };
 }
 
-const select = (s: Setup, groups: FoundGroup[]) => selectStage({ db: s.db, runId: s.run, source: s.source, analyzer: null, serverFaces: null, sink: silentProgress }, groups);
+const select = (s: Setup, groups: FoundGroup[]) =>
+  selectStage({ db: s.db, runId: s.run, source: s.source, analyzer: null, serverFaces: null, sink: silentProgress }, groups);
 
 describe('selectStage', () => {
   for (const sourceId of ['local', 'https://photos.example.com/api']) {

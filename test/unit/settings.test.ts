@@ -2,7 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, formatSettings, loadSettings, parseSettings, saveSettings, SETTINGS_VERSION, SettingsError } from '../../src/cli/settings.js';
+import {
+  defaultSettings,
+  formatSettings,
+  loadSettings,
+  parseSettings,
+  saveSettings,
+  SETTINGS_VERSION,
+  SettingsError,
+} from '../../src/cli/settings.js';
 
 const FILE = '/home/me/albums/settings.json';
 
@@ -22,7 +30,14 @@ function problem(content: unknown): string {
 
 describe('settings files', () => {
   it('round-trips every setting, version first, with no key field at all', () => {
-    const settings = { ...defaultSettings(), sourceType: 'immich' as const, immichUrl: 'https://photos.example.com', tagOnly: true, threshold: 8, immichPerson: 'Alice' };
+    const settings = {
+      ...defaultSettings(),
+      sourceType: 'immich' as const,
+      immichUrl: 'https://photos.example.com',
+      tagOnly: true,
+      threshold: 8,
+      immichPerson: 'Alice',
+    };
     const text = formatSettings(settings);
     expect(Object.keys(JSON.parse(text) as object)[0]).toBe('version');
     expect(text).not.toMatch(/api.?key/i);
@@ -45,14 +60,22 @@ describe('settings files', () => {
     expect(problem({ version: 1, thresold: 3 })).toBe(`${FILE}: unknown setting "thresold" (did you mean "threshold"?)`);
     expect(problem({ version: 1, colour: 'red' })).toBe(`${FILE}: unknown setting "colour"`);
     expect(problem({ version: 1, verbose: 'yes' })).toBe(`${FILE}: "verbose": expected true or false but received "yes"`);
-    expect(problem({ version: 1, timeWindow: '300' })).toBe(`${FILE}: "timeWindow": Expected an integer of at least 0 for --time-window but received "300"`);
-    expect(problem({ version: 1, minGroupSize: 1 })).toBe(`${FILE}: "minGroupSize": Expected an integer of at least 2 for --min-group-size but received 1`);
-    expect(problem({ version: 1, faceBackend: 'dlib' })).toBe(`${FILE}: "faceBackend": Expected one of auto, human, none, face_recognition, mediapipe for --face-backend but received "dlib"`);
+    expect(problem({ version: 1, timeWindow: '300' })).toBe(
+      `${FILE}: "timeWindow": Expected an integer of at least 0 for --time-window but received "300"`,
+    );
+    expect(problem({ version: 1, minGroupSize: 1 })).toBe(
+      `${FILE}: "minGroupSize": Expected an integer of at least 2 for --min-group-size but received 1`,
+    );
+    expect(problem({ version: 1, faceBackend: 'dlib' })).toBe(
+      `${FILE}: "faceBackend": Expected one of auto, human, none, face_recognition, mediapipe for --face-backend but received "dlib"`,
+    );
     expect(problem({ version: 1, immichUrl: 'photos.example.com' })).toContain('"immichUrl": Expected an http(s) URL for --immich-url');
   });
 
   it('refuses per-run options: a saved undo or force-fresh would strike on every -r', () => {
-    expect(problem({ version: 1, undo: true })).toBe(`${FILE}: "undo" cannot be saved: it applies to one run only (give it on the command line)`);
+    expect(problem({ version: 1, undo: true })).toBe(
+      `${FILE}: "undo" cannot be saved: it applies to one run only (give it on the command line)`,
+    );
     expect(problem({ version: 1, resume: true })).toContain('"resume" cannot be saved');
   });
 
@@ -85,7 +108,19 @@ describe('settings files', () => {
       gpu: false,
     });
     expect(loaded.migratedFrom).toBe(0);
-    expect(loaded.settings).toMatchObject({ sourceType: 'immich', immichUrl: 'https://photos.example.com', verifySsl: false, tagOnly: true, threshold: 3, timeWindow: 0, limit: 0, immichAlbum: null, faceBackend: 'auto', enableHdr: true, hdrGamma: 2.6 });
+    expect(loaded.settings).toMatchObject({
+      sourceType: 'immich',
+      immichUrl: 'https://photos.example.com',
+      verifySsl: false,
+      tagOnly: true,
+      threshold: 3,
+      timeWindow: 0,
+      limit: 0,
+      immichAlbum: null,
+      faceBackend: 'auto',
+      enableHdr: true,
+      hdrGamma: 2.6,
+    });
     expect(JSON.stringify(loaded)).not.toContain('secret-from-the-seed');
     expect(loaded.notes).toEqual([
       `${FILE} is in the seed's format: read and converted (save it from -i to keep the new format)`,
@@ -95,14 +130,21 @@ describe('settings files', () => {
   });
 
   it("refuses the seed's sources that do not exist here, and reads hybrid as Immich with its library folder", () => {
-    expect(problem({ source_type: 'apple', threshold: 5 })).toBe(`${FILE}: "source_type": "apple" is not supported here (local, immich or hybrid)`);
+    expect(problem({ source_type: 'apple', threshold: 5 })).toBe(
+      `${FILE}: "source_type": "apple" is not supported here (local, immich or hybrid)`,
+    );
     expect(parse({ source_type: 'hybrid', immich_url: 'https://p.example', immich_library_path: '/mnt/immich' }).settings).toMatchObject({
       sourceType: 'immich',
       immichLibraryPath: '/mnt/immich',
     });
-    expect(parse({ source_type: 'hybrid', immich_url: 'https://p.example' }).settings.immichLibraryPath).toBe('/mnt/photos/immich-app/library');
+    expect(parse({ source_type: 'hybrid', immich_url: 'https://p.example' }).settings.immichLibraryPath).toBe(
+      '/mnt/photos/immich-app/library',
+    );
     // The seed saved its default library path for every source: it means nothing outside hybrid.
-    expect(parse({ source_type: 'immich', immich_url: 'https://p.example', immich_library_path: '/mnt/photos/immich-app/library' }).settings.immichLibraryPath).toBeNull();
+    expect(
+      parse({ source_type: 'immich', immich_url: 'https://p.example', immich_library_path: '/mnt/photos/immich-app/library' }).settings
+        .immichLibraryPath,
+    ).toBeNull();
   });
 
   it('saves atomically: the old file is replaced whole and no temp file stays behind', () => {

@@ -25,7 +25,9 @@ describe('comparePair', () => {
   let height: number;
   const photo = () => sharp(fixturePhotoPath('boats-lake'));
   const crop = (x: number, y: number, w: number, h: number) =>
-    photo().extract({ left: Math.round(x * width), top: Math.round(y * height), width: Math.round(w * width), height: Math.round(h * height) }).resize(width, height);
+    photo()
+      .extract({ left: Math.round(x * width), top: Math.round(y * height), width: Math.round(w * width), height: Math.round(h * height) })
+      .resize(width, height);
 
   beforeAll(async () => {
     const meta = await photo().metadata();
@@ -35,7 +37,12 @@ describe('comparePair', () => {
   });
 
   it('calls a resized, re-encoded copy a duplicate', async () => {
-    const copy = sharp(await photo().resize(Math.round(width * 0.6)).jpeg({ quality: 60 }).toBuffer());
+    const copy = sharp(
+      await photo()
+        .resize(Math.round(width * 0.6))
+        .jpeg({ quality: 60 })
+        .toBuffer(),
+    );
     expect(comparePair(base, await prepared(copy), range).cls).toBe('duplicate');
   });
 
@@ -121,7 +128,12 @@ describe('fingerprint quality', () => {
   });
 
   it('counts clipped highlights', async () => {
-    const { data, info } = await sharp(fixturePhotoPath('boats-lake')).resize(440).linear(3, 0).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(fixturePhotoPath('boats-lake'))
+      .resize(440)
+      .linear(3, 0)
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(fingerprintFromPixels({ data, width: info.width, height: info.height }, 1).quality.highlightsClipped).toBeGreaterThan(0.2);
   });
 });

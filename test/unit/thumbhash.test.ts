@@ -21,9 +21,42 @@ function pattern(w: number, h: number, alpha: boolean): Uint8Array {
 }
 
 const VECTORS = [
-  { w: 40, h: 30, alpha: false, hash: 'XwgKPZpxd4dwd3aHh2doiIBxCPeH', size: [32, 23], pixels: [[0, 0, 110, 255], [136, 125, 124, 255], [242, 247, 95, 255]] },
-  { w: 24, h: 48, alpha: false, hash: 'HwgKPBpwB3h3iIZ2aHdwcQf3hw==', size: [18, 32], pixels: [[0, 0, 128, 255], [149, 140, 122, 255], [242, 247, 122, 255]] },
-  { w: 32, h: 32, alpha: true, hash: 'GXeFHQ5YRnUghnh3dUZAZ/SMj3WIiHh4iA==', size: [32, 32], pixels: [[13, 11, 107, 255], [79, 122, 111, 105], [42, 153, 120, 89]] },
+  {
+    w: 40,
+    h: 30,
+    alpha: false,
+    hash: 'XwgKPZpxd4dwd3aHh2doiIBxCPeH',
+    size: [32, 23],
+    pixels: [
+      [0, 0, 110, 255],
+      [136, 125, 124, 255],
+      [242, 247, 95, 255],
+    ],
+  },
+  {
+    w: 24,
+    h: 48,
+    alpha: false,
+    hash: 'HwgKPBpwB3h3iIZ2aHdwcQf3hw==',
+    size: [18, 32],
+    pixels: [
+      [0, 0, 128, 255],
+      [149, 140, 122, 255],
+      [242, 247, 122, 255],
+    ],
+  },
+  {
+    w: 32,
+    h: 32,
+    alpha: true,
+    hash: 'GXeFHQ5YRnUghnh3dUZAZ/SMj3WIiHh4iA==',
+    size: [32, 32],
+    pixels: [
+      [13, 11, 107, 255],
+      [79, 122, 111, 105],
+      [42, 153, 120, 89],
+    ],
+  },
 ] as const;
 
 describe('thumbhash', () => {

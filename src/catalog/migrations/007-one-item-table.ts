@@ -76,13 +76,32 @@ export function mergeItemTables(db: Db): void {
     .all();
   for (const p of photos) {
     const version = itemVersion.local(p.size, p.mtime_ms);
-    insert.run(p.id, LOCAL_SOURCE, p.path, version, p.size, p.mtime_ms, p.seen_run, null, p.meta, p.dhash === null ? null : 'original', p.dhash, p.sketch, p.color, p.quality, p.error_stage, p.error);
+    insert.run(
+      p.id,
+      LOCAL_SOURCE,
+      p.path,
+      version,
+      p.size,
+      p.mtime_ms,
+      p.seen_run,
+      null,
+      p.meta,
+      p.dhash === null ? null : 'original',
+      p.dhash,
+      p.sketch,
+      p.color,
+      p.quality,
+      p.error_stage,
+      p.error,
+    );
   }
   db.exec(`INSERT INTO item_face_analyses (item_id, version, pixels, analyzer, width, height, note)
      SELECT fa.photo_id, '', 'original', fa.analyzer, fa.width, fa.height, fa.note FROM face_analyses fa`);
   // An analysis was of the file as it was then: it stays current only if the file has not changed.
   const setVersion = db.prepare('UPDATE item_face_analyses SET version = ? WHERE item_id = ?');
-  for (const a of db.prepare<[], { photo_id: number; size: number; mtime_ms: number }>('SELECT photo_id, size, mtime_ms FROM face_analyses').all()) {
+  for (const a of db
+    .prepare<[], { photo_id: number; size: number; mtime_ms: number }>('SELECT photo_id, size, mtime_ms FROM face_analyses')
+    .all()) {
     setVersion.run(itemVersion.local(a.size, a.mtime_ms), a.photo_id);
   }
   db.exec(`INSERT INTO item_faces (item_id, ${FACE_FIELDS}) SELECT photo_id, ${FACE_FIELDS} FROM faces`);
@@ -117,7 +136,9 @@ export function mergeItemTables(db: Db): void {
   ).run(offset);
   db.prepare(`INSERT INTO item_faces (item_id, ${FACE_FIELDS}) SELECT photo_id + ?, ${FACE_FIELDS} FROM immich_faces`).run(offset);
   if (offset > 0) renumberAssets(db, offset);
-  db.exec('DROP TABLE immich_faces; DROP TABLE immich_face_analyses; DROP TABLE faces; DROP TABLE face_analyses; DROP TABLE immich_assets; DROP TABLE photos;');
+  db.exec(
+    'DROP TABLE immich_faces; DROP TABLE immich_face_analyses; DROP TABLE faces; DROP TABLE face_analyses; DROP TABLE immich_assets; DROP TABLE photos;',
+  );
 }
 
 /** Groups of Immich runs and decisions of Immich scopes named assets by their old row ids. */
@@ -131,7 +152,10 @@ function renumberAssets(db: Db, offset: number): void {
   for (const d of db.prepare<[], { id: number; data: string }>("SELECT id, data FROM decisions WHERE scope LIKE 'immich:%'").all()) {
     const data = JSON.parse(d.data) as Record<string, unknown>;
     const moved = Object.fromEntries(
-      Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? x + offset : x)) : typeof v === 'number' ? v + offset : v]),
+      Object.entries(data).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? x + offset : x)) : typeof v === 'number' ? v + offset : v,
+      ]),
     );
     update.run(JSON.stringify(moved), d.id);
   }

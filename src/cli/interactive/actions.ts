@@ -34,15 +34,32 @@ async function immichActions(draft: Draft, ctx: SetupContext): Promise<Draft> {
     : await ask('Group by each combination of favourite people instead ("Anna, Ben" apart from "Anna")?', s.immichGroupByPeople);
   const excluded =
     immichGroupByPerson || immichGroupByPeople || createAlbums
-      ? await askOptional(ctx, 'People to leave out of groups and album names (comma-separated: pets, strangers)', s.excludedPeople.length > 0 ? s.excludedPeople.join(', ') : null)
+      ? await askOptional(
+          ctx,
+          'People to leave out of groups and album names (comma-separated: pets, strangers)',
+          s.excludedPeople.length > 0 ? s.excludedPeople.join(', ') : null,
+        )
       : s.excludedPeople.join(', ');
-  const excludedPeople = (excluded ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
-  const immichUseServerFaces = await ask('Choose the best photo by the faces Immich found (no download for faces)?', s.immichUseServerFaces);
+  const excludedPeople = (excluded ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const immichUseServerFaces = await ask(
+    'Choose the best photo by the faces Immich found (no download for faces)?',
+    s.immichUseServerFaces,
+  );
   const immichUseDuplicates = await ask("Use Immich's own duplicate groups instead of finding groups?", s.immichUseDuplicates);
-  const immichSmartSearch = await askOptional(ctx, 'Smart search: only photos matching a description, e.g. "beach sunset"', s.immichSmartSearch);
+  const immichSmartSearch = await askOptional(
+    ctx,
+    'Smart search: only photos matching a description, e.g. "beach sunset"',
+    s.immichSmartSearch,
+  );
   const useFullResolution = await ask('Download original files instead of the server previews (slower)?', s.useFullResolution);
-  const library = await askOptional(ctx, 'Folder with a local copy of the Immich library, to read originals from instead of downloading', s.immichLibraryPath, (v) =>
-    existsSync(absolutePath(ctx, v)) ? true : `There is no folder ${absolutePath(ctx, v)}`,
+  const library = await askOptional(
+    ctx,
+    'Folder with a local copy of the Immich library, to read originals from instead of downloading',
+    s.immichLibraryPath,
+    (v) => (existsSync(absolutePath(ctx, v)) ? true : `There is no folder ${absolutePath(ctx, v)}`),
   );
   const immichLibraryPath = library === null ? null : absolutePath(ctx, library);
   let d = withSettings(draft, {

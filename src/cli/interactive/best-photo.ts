@@ -7,15 +7,25 @@ import { optionFieldSchemas, type FaceBackendName } from '../../pipeline/options
 import { type Draft, type Section, type SetupContext, withSettings } from './context.js';
 
 export const FACE_CHOICES: readonly { value: FaceBackendName; name: string; description: string }[] = [
-  { value: 'auto', name: 'Look at faces when the face model loads (auto)', description: 'The built-in face analysis if it loads, else none (with a notice).' },
-  { value: 'human', name: 'Always look at faces: the built-in face model (human)', description: 'The built-in face analysis (closed eyes, smiles, sharp faces); the run fails if it cannot load.' },
+  {
+    value: 'auto',
+    name: 'Look at faces when the face model loads (auto)',
+    description: 'The built-in face analysis if it loads, else none (with a notice).',
+  },
+  {
+    value: 'human',
+    name: 'Always look at faces: the built-in face model (human)',
+    description: 'The built-in face analysis (closed eyes, smiles, sharp faces); the run fails if it cannot load.',
+  },
   { value: 'none', name: 'Ignore faces (none)', description: 'No faces: sharpness, exposure and resolution decide. Fastest.' },
 ];
 
 export const bestPhotoSection: Section = async (draft, ctx) => {
   const current = draft.settings.faceBackend;
   if (draft.settings.sourceType === 'immich') {
-    ctx.say('  (For Immich, the pictures downloaded for grouping are analyzed; the actions section also offers the faces Immich found instead.)');
+    ctx.say(
+      '  (For Immich, the pictures downloaded for grouping are analyzed; the actions section also offers the faces Immich found instead.)',
+    );
   }
   const faceBackend = await ctx.prompt.choose({
     message: 'Face analysis for choosing the best photo:',
@@ -30,7 +40,10 @@ export const bestPhotoSection: Section = async (draft, ctx) => {
 
 /** Whether to merge exposure brackets (HDR), and with which tone. */
 export async function askHdr(draft: Draft, ctx: SetupContext): Promise<Draft> {
-  const enableHdr = await ctx.prompt.confirm({ message: 'Merge exposure brackets into hdr_merged.jpg (HDR)?', default: draft.settings.enableHdr });
+  const enableHdr = await ctx.prompt.confirm({
+    message: 'Merge exposure brackets into hdr_merged.jpg (HDR)?',
+    default: draft.settings.enableHdr,
+  });
   const hdrGamma = enableHdr ? await askGamma(ctx, draft.settings.hdrGamma) : draft.settings.hdrGamma;
   return withSettings(draft, { enableHdr, hdrGamma });
 }

@@ -51,7 +51,10 @@ export const pathPrompt = createPrompt<string, PathPromptConfig>((config, done) 
     } else if (isTabKey(key)) {
       // readline has inserted the tab: complete the line without it.
       const typed = rl.line.replace(/\t/g, '');
-      const completed = typed === '' && defaultValue !== undefined ? defaultValue : completePath(typed, (dir) => resolve(config.cwd, expandHome(dir)), listDir);
+      const completed =
+        typed === '' && defaultValue !== undefined
+          ? defaultValue
+          : completePath(typed, (dir) => resolve(config.cwd, expandHome(dir)), listDir);
       if (typed === '') setDefaultValue(undefined);
       rl.clearLine(0);
       rl.write(completed);

@@ -26,7 +26,12 @@ export const processingSection: Section = async (draft, ctx) => {
   ctx.say();
   for (const line of THRESHOLD_GUIDE) ctx.say(`  ${line}`);
   const threshold = await askInteger(ctx, 'threshold', 'Similarity threshold:', s.threshold);
-  const timeWindow = await askInteger(ctx, 'timeWindow', 'Time window in seconds: only photos taken this close together are grouped (0 ignores time):', s.timeWindow);
+  const timeWindow = await askInteger(
+    ctx,
+    'timeWindow',
+    'Time window in seconds: only photos taken this close together are grouped (0 ignores time):',
+    s.timeWindow,
+  );
   const minGroupSize = await askInteger(ctx, 'minGroupSize', 'Smallest group kept (at least 2 photos):', s.minGroupSize);
   const threads = await askInteger(ctx, 'threads', 'Worker threads (results never depend on it):', s.threads);
   return withSettings(draft, { threshold, timeWindow, minGroupSize, threads });

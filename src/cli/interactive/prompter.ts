@@ -39,10 +39,15 @@ export function terminalPrompter(streams: TerminalStreams): Prompter {
   const context = { input: streams.input, output: streams.output, signal: streams.signal };
   return {
     text: (q) => {
-      const common = { message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}) };
+      const common = {
+        message: q.message,
+        ...(q.default !== undefined ? { default: q.default } : {}),
+        ...(q.validate ? { validate: q.validate } : {}),
+      };
       return q.pathsFrom === undefined ? input(common, context) : pathPrompt({ ...common, cwd: q.pathsFrom }, context);
     },
-    secret: (q) => password({ message: q.message, mask: '*', ...(q.validate ? { validate: q.validate } : {}) }, { ...context, clearPromptOnDone: true }),
+    secret: (q) =>
+      password({ message: q.message, mask: '*', ...(q.validate ? { validate: q.validate } : {}) }, { ...context, clearPromptOnDone: true }),
     confirm: (q) => confirm({ message: q.message, default: q.default }, context),
     choose: <T>(q: { readonly message: string; readonly choices: readonly Choice<T>[]; readonly default?: T }) =>
       select<T>(

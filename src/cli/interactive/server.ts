@@ -72,7 +72,8 @@ async function askApiKey(d: Draft, ctx: SetupContext, how: 'confirm' | 'type'): 
   }
   const key = await ctx.prompt.secret({
     message: 'Immich API key (hidden; make one in Immich under Account Settings → API Keys):',
-    validate: (v) => (v.trim() === '' ? 'The key is needed to read the library' : /\s/.test(v.trim()) ? 'An API key has no spaces in it' : true),
+    validate: (v) =>
+      v.trim() === '' ? 'The key is needed to read the library' : /\s/.test(v.trim()) ? 'An API key has no spaces in it' : true,
   });
   return { ...d, apiKey: key.trim(), keyOrigin: 'typed' };
 }
@@ -84,7 +85,11 @@ async function check(d: Draft, url: string, ctx: SetupContext): Promise<ServerCh
     ctx.say(`  Connected: Immich ${result.version} at ${result.server}, API key of ${result.user}.`);
     if (result.warning !== null) ctx.say(`  Note: ${result.warning}`);
   } else {
-    ctx.say(result.version !== null ? `  Immich ${result.version} answers there, but: ${result.message}` : `  Could not connect: ${result.message}`);
+    ctx.say(
+      result.version !== null
+        ? `  Immich ${result.version} answers there, but: ${result.message}`
+        : `  Could not connect: ${result.message}`,
+    );
   }
   return result;
 }

@@ -62,7 +62,10 @@ export async function interactiveSetup(input: SetupInput, ctx: SetupContext): Pr
     const choice = await summaryMenu(draft, ctx, input.settingsPath, saved, input.command ?? ALIAS);
     if (choice === 'quit') {
       // Answers typed for a while are lost on quit unless saved: ask once before dropping them.
-      if (saved || (await ctx.prompt.confirm({ message: 'These settings are not saved. Quit anyway (nothing is run or saved)?', default: false }))) {
+      if (
+        saved ||
+        (await ctx.prompt.confirm({ message: 'These settings are not saved. Quit anyway (nothing is run or saved)?', default: false }))
+      ) {
         return { kind: 'quit' };
       }
       continue;
@@ -85,7 +88,8 @@ export async function interactiveSetup(input: SetupInput, ctx: SetupContext): Pr
       const before = draft.settings.sourceType;
       draft = await SECTIONS[id](draft, ctx);
       // A folder and a server have different actions: switching asks the new ones.
-      if (id === 'source' && draft.settings.sourceType !== before && draft.settings.sourceType === 'immich') draft = await actionsSection(draft, ctx);
+      if (id === 'source' && draft.settings.sourceType !== before && draft.settings.sourceType === 'immich')
+        draft = await actionsSection(draft, ctx);
     }
   }
 }
@@ -94,7 +98,13 @@ export async function interactiveSetup(input: SetupInput, ctx: SetupContext): Pr
 async function offerSaved(input: SetupInput, ctx: SetupContext): Promise<Settings | null> {
   if (!existsSync(input.settingsPath)) return null;
   ctx.say();
-  if (!(await ctx.prompt.confirm({ message: `Found saved settings in ${input.settingsPath}. Load them and go to the summary?`, default: true }))) return null;
+  if (
+    !(await ctx.prompt.confirm({
+      message: `Found saved settings in ${input.settingsPath}. Load them and go to the summary?`,
+      default: true,
+    }))
+  )
+    return null;
   try {
     const loaded = loadSettings(input.settingsPath);
     for (const note of loaded.notes) ctx.say(`  Note: ${note}`);
@@ -117,7 +127,8 @@ export function notReady(d: Draft): string | null {
   } else {
     if (s.immichUrl === null) return 'choose the Immich server (edit Source)';
     if (d.apiKey === null) return 'no API key (edit Source)';
-    if (!s.tagOnly && s.output === null && !hasServerActions(s)) return 'choose an Immich action or a folder to download into (edit Actions)';
+    if (!s.tagOnly && s.output === null && !hasServerActions(s))
+      return 'choose an Immich action or a folder to download into (edit Actions)';
   }
   const checked = validateOptions({ ...DEFAULT_OPTIONS, ...s });
   return checked.ok ? null : checked.message;

@@ -12,8 +12,16 @@ export const sourceSection: Section = async (draft, ctx) => {
   const sourceType = await ctx.prompt.choose({
     message: 'Where are your photos?',
     choices: [
-      { value: 'local' as const, name: 'In a folder on this computer', description: 'Groups are copied into an output folder; the originals are never changed.' },
-      { value: 'immich' as const, name: 'On an Immich server', description: 'Groups are tagged, put in albums or stacks on the server (or downloaded into a folder).' },
+      {
+        value: 'local' as const,
+        name: 'In a folder on this computer',
+        description: 'Groups are copied into an output folder; the originals are never changed.',
+      },
+      {
+        value: 'immich' as const,
+        name: 'On an Immich server',
+        description: 'Groups are tagged, put in albums or stacks on the server (or downloaded into a folder).',
+      },
     ],
     default: draft.settings.sourceType,
   });
@@ -41,13 +49,21 @@ async function askFolders(draft: Draft, ctx: SetupContext): Promise<Draft> {
     const candidate = absolutePath(ctx, typed);
     // Nothing is made before "run": quitting the setup leaves the disk as it was.
     if (!exists(candidate)) {
-      if (!(await ctx.prompt.confirm({ message: `${candidate} does not exist yet. Use it (it is created when the run starts)?`, default: true }))) continue;
+      if (
+        !(await ctx.prompt.confirm({
+          message: `${candidate} does not exist yet. Use it (it is created when the run starts)?`,
+          default: true,
+        }))
+      )
+        continue;
       ctx.say(`  ${candidate} will be created when the run starts`);
     }
     output = candidate;
   }
   if (isInside(output, source)) {
-    ctx.say(`  Note: the output folder lies inside the photo folder. It is skipped when photos are searched, but consider a folder outside ${source}.`);
+    ctx.say(
+      `  Note: the output folder lies inside the photo folder. It is skipped when photos are searched, but consider a folder outside ${source}.`,
+    );
   }
   return withSettings(draft, { source, output });
 }

@@ -26,9 +26,17 @@ export function summaryLines(d: Draft): string[] {
   const rows: [SectionId, string[]][] = [
     ['source', sourceLines(d)],
     ['processing', processingLines(d)],
-    ['best', [`face analysis: ${d.settings.faceBackend} · HDR merge: ${d.settings.enableHdr ? `yes (gamma ${d.settings.hdrGamma})` : 'no'}`]],
+    [
+      'best',
+      [`face analysis: ${d.settings.faceBackend} · HDR merge: ${d.settings.enableHdr ? `yes (gamma ${d.settings.hdrGamma})` : 'no'}`],
+    ],
     ['actions', actionLines(d)],
-    ['run', [`dry run: ${yesNo(d.settings.dryRun)} · limit: ${d.settings.limit === 0 ? 'all photos' : `first ${d.settings.limit} photos`} · verbose: ${yesNo(d.settings.verbose)}`]],
+    [
+      'run',
+      [
+        `dry run: ${yesNo(d.settings.dryRun)} · limit: ${d.settings.limit === 0 ? 'all photos' : `first ${d.settings.limit} photos`} · verbose: ${yesNo(d.settings.verbose)}`,
+      ],
+    ],
   ];
   const out = ['Your settings:'];
   rows.forEach(([id, lines], i) => {
@@ -45,7 +53,11 @@ function sourceLines(d: Draft): string[] {
   if (s.sourceType === 'local') return [`folder ${s.source ?? '(not chosen)'}`, `organized copy in ${s.output ?? '(not chosen)'}`];
   const server = d.server;
   const state =
-    server === null ? 'not checked' : server.ok ? `Immich ${server.version}, API key of ${server.user}` : `could not connect: ${server.message}`;
+    server === null
+      ? 'not checked'
+      : server.ok
+        ? `Immich ${server.version}, API key of ${server.user}`
+        : `could not connect: ${server.message}`;
   return [
     `Immich server ${s.immichUrl ?? '(not chosen)'} (${state})`,
     `album: ${s.immichAlbum === null ? 'whole library' : `"${s.immichAlbum}"`} · API key: ${d.apiKey === null ? 'none yet' : `from ${keySource(d)}`} (never saved)`,
@@ -95,7 +107,11 @@ export async function summaryMenu(d: Draft, ctx: SetupContext, settingsPath: str
     choices: [
       { value: 'run', name: d.settings.dryRun ? 'Run (dry run: nothing is changed)' : 'Run' },
       { value: 'edit', name: 'Edit a section' },
-      { value: 'save', name: `Save these settings to ${settingsPath}${saved ? ' (saved)' : ''}`, description: `Run them later without questions: ${command} -r. The API key is never saved.` },
+      {
+        value: 'save',
+        name: `Save these settings to ${settingsPath}${saved ? ' (saved)' : ''}`,
+        description: `Run them later without questions: ${command} -r. The API key is never saved.`,
+      },
       { value: 'quit', name: saved ? 'Quit without running' : 'Quit without running or saving' },
     ],
     default: 'run',
@@ -108,7 +124,11 @@ export function chooseSection(d: Draft, ctx: SetupContext): Promise<SectionId | 
   return ctx.prompt.choose<SectionId | 'back'>({
     message: 'Edit which section?',
     choices: [
-      ...SECTION_ORDER.map((id) => ({ value: id, name: SECTION_TITLES[id], ...(nothing(id) ? { disabled: '(nothing to choose for a folder)' } : {}) })),
+      ...SECTION_ORDER.map((id) => ({
+        value: id,
+        name: SECTION_TITLES[id],
+        ...(nothing(id) ? { disabled: '(nothing to choose for a folder)' } : {}),
+      })),
       { value: 'back' as const, name: 'Back to the summary' },
     ],
   });

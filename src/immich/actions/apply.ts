@@ -22,7 +22,11 @@ export const CHUNK = 500;
 
 export interface Journal {
   begin(start: JournalStart): number;
-  finish(entryId: number, state: 'done' | 'failed', details: { entityId?: string | null; message?: string | null; assets?: readonly string[] }): void;
+  finish(
+    entryId: number,
+    state: 'done' | 'failed',
+    details: { entityId?: string | null; message?: string | null; assets?: readonly string[] },
+  ): void;
 }
 
 export interface ApplyContext {
@@ -103,7 +107,11 @@ export async function applyOperations(ops: readonly Operation[], ctx: ApplyConte
  * The tag-link operations as waves of requests, each wave settled before the next. Answers the
  * error of each operation that failed (in any of its requests).
  */
-async function applyTagLinks(ops: readonly TagLinkOp[], ctx: ApplyContext, createdTags: ReadonlyMap<string, string>): Promise<Map<TagLinkOp, string>> {
+async function applyTagLinks(
+  ops: readonly TagLinkOp[],
+  ctx: ApplyContext,
+  createdTags: ReadonlyMap<string, string>,
+): Promise<Map<TagLinkOp, string>> {
   const errors = new Map<TagLinkOp, string>();
   const changes: TagChange[] = [];
   const opOf = new Map<string, TagLinkOp>();
@@ -146,14 +154,20 @@ async function applyTagLinks(ops: readonly TagLinkOp[], ctx: ApplyContext, creat
     const watched = new Map([...before].filter(([id]) => moved.has(id) || unsure.has(id)));
     const { unsettled } = await awaitReextraction(ctx.client, watched, unsure, settle, ctx.signal);
     if (unsettled.length > 0 && !stopped(ctx)) {
-      ctx.onNotice?.(`Immich had not finished writing the tags of ${unsettled.length} photo${unsettled.length === 1 ? '' : 's'} to their sidecars after ${Math.round(settle.timeoutMs / 1000)} s; going on (the check at the end shows what stuck).`);
+      ctx.onNotice?.(
+        `Immich had not finished writing the tags of ${unsettled.length} photo${unsettled.length === 1 ? '' : 's'} to their sidecars after ${Math.round(settle.timeoutMs / 1000)} s; going on (the check at the end shows what stuck).`,
+      );
     }
   }
   return errors;
 }
 
 /** One tag request, journalled per tag value; answers which assets it surely or maybe changed. */
-async function tagRequest(ctx: ApplyContext, request: TagRequest, chunk: readonly string[]): Promise<{ sure: readonly string[]; unsure: readonly string[] }> {
+async function tagRequest(
+  ctx: ApplyContext,
+  request: TagRequest,
+  chunk: readonly string[],
+): Promise<{ sure: readonly string[]; unsure: readonly string[] }> {
   const { client } = ctx;
   if (request.kind === 'remove') {
     let sure: readonly string[] = [];
@@ -161,7 +175,11 @@ async function tagRequest(ctx: ApplyContext, request: TagRequest, chunk: readonl
       const results = await client.untagAssets(request.tag.tagId, chunk);
       // Only a link really removed queues a sidecar write.
       sure = results.filter((r) => r.success).map((r) => r.id);
-      const failed = new Map(bulkFailures(results).filter((f) => f.reason !== 'not_found').map((f) => [f.id, f.reason]));
+      const failed = new Map(
+        bulkFailures(results)
+          .filter((f) => f.reason !== 'not_found')
+          .map((f) => [f.id, f.reason]),
+      );
       return partial(chunk, failed);
     });
     return { sure, unsure: [] };
@@ -169,7 +187,10 @@ async function tagRequest(ctx: ApplyContext, request: TagRequest, chunk: readonl
   const entries = request.tags.map((t) => ctx.journal.begin({ op: 'add-tag', target: t.value, entityId: t.tagId, assets: chunk }));
   let count: number;
   try {
-    ({ count } = await client.tagAssets(request.tags.map((t) => t.tagId), chunk));
+    ({ count } = await client.tagAssets(
+      request.tags.map((t) => t.tagId),
+      chunk,
+    ));
   } catch (e) {
     for (const id of entries) ctx.journal.finish(id, 'failed', { message: messageOf(e) });
     throw e;
@@ -200,7 +221,10 @@ async function applyOne(op: Operation, ctx: ApplyContext, createdTags: Map<strin
         op.values.forEach((value, k) => {
           const id = byValue.get(value);
           if (id !== undefined) createdTags.set(value, id);
-          ctx.journal.finish(ids[k]!, id === undefined ? 'failed' : 'done', { entityId: id ?? null, message: id === undefined ? 'not in the answer' : null });
+          ctx.journal.finish(ids[k]!, id === undefined ? 'failed' : 'done', {
+            entityId: id ?? null,
+            message: id === undefined ? 'not in the answer' : null,
+          });
         });
       } catch (e) {
         for (const id of ids) ctx.journal.finish(id, 'failed', { message: messageOf(e) });
@@ -217,7 +241,10 @@ async function applyOne(op: Operation, ctx: ApplyContext, createdTags: Map<strin
         // photo would come back at its next metadata extraction. Only an empty tag goes.
         const carriers = await client.searchMetadata({ tagIds: [op.tagId], size: 1, withExif: false });
         if (carriers.assets.items.length > 0) throw new StepError(`tag ${op.value} is still on photos; not deleted`);
-        await orGone(() => client.deleteTag(op.tagId), async () => !(await client.allTags()).some((t) => t.id === op.tagId));
+        await orGone(
+          () => client.deleteTag(op.tagId),
+          async () => !(await client.allTags()).some((t) => t.id === op.tagId),
+        );
         return {};
       });
       return;
@@ -241,14 +268,21 @@ async function applyOne(op: Operation, ctx: ApplyContext, createdTags: Map<strin
     case 'remove-album':
       for (const chunk of chunks(op.assets)) {
         await journalled(ctx, { op: 'remove-album', target: op.name, entityId: op.albumId, assets: chunk }, async () => {
-          const failed = new Map(bulkFailures(await client.removeFromAlbum(op.albumId, chunk)).filter((f) => f.reason !== 'not_found').map((f) => [f.id, f.reason]));
+          const failed = new Map(
+            bulkFailures(await client.removeFromAlbum(op.albumId, chunk))
+              .filter((f) => f.reason !== 'not_found')
+              .map((f) => [f.id, f.reason]),
+          );
           return partial(chunk, failed);
         });
       }
       return;
     case 'delete-album':
       await journalled(ctx, { op: 'delete-album', target: op.name, entityId: op.albumId, assets: [] }, async () => {
-        await orGone(() => client.deleteAlbum(op.albumId), async () => !(await client.albums()).some((a) => a.id === op.albumId));
+        await orGone(
+          () => client.deleteAlbum(op.albumId),
+          async () => !(await client.albums()).some((a) => a.id === op.albumId),
+        );
         return {};
       });
       return;
@@ -273,7 +307,14 @@ async function applyOne(op: Operation, ctx: ApplyContext, createdTags: Map<strin
         const stack = await ifUnclear(
           () => client.createStack(op.assets),
           async () => {
-            const found = (await client.stacks()).find((s) => s.primaryAssetId === op.assets[0] && sameMembers(s.assets.map((a) => a.id), op.assets));
+            const found = (await client.stacks()).find(
+              (s) =>
+                s.primaryAssetId === op.assets[0] &&
+                sameMembers(
+                  s.assets.map((a) => a.id),
+                  op.assets,
+                ),
+            );
             return found ?? null;
           },
         );
@@ -282,7 +323,10 @@ async function applyOne(op: Operation, ctx: ApplyContext, createdTags: Map<strin
       return;
     case 'delete-stack':
       await journalled(ctx, { op: 'delete-stack', target: op.assets[0] ?? '', entityId: op.stackId, assets: op.assets }, async () => {
-        await orGone(() => client.deleteStack(op.stackId), async () => !(await client.stacks()).some((s) => s.id === op.stackId));
+        await orGone(
+          () => client.deleteStack(op.stackId),
+          async () => !(await client.stacks()).some((s) => s.id === op.stackId),
+        );
         return {};
       });
       return;
@@ -295,7 +339,10 @@ async function addToAlbum(ctx: ApplyContext, name: string, albumId: string, chun
     // `duplicate`: it was in the album before this request, so it is not ours to remove later.
     const already = new Set(results.filter((r) => !r.success && r.error === 'duplicate').map((r) => r.id));
     const failed = new Map(bulkFailures(results).map((f) => [f.id, f.reason]));
-    const done = partial(chunk.filter((a) => !already.has(a)), failed);
+    const done = partial(
+      chunk.filter((a) => !already.has(a)),
+      failed,
+    );
     return done;
   });
 }
@@ -344,7 +391,9 @@ async function ifUnclear<T>(create: () => Promise<T>, lookup: () => Promise<T | 
   try {
     return await create();
   } catch (e) {
-    const unclear = (e instanceof ImmichHttpError && e.status >= 500) || (e instanceof ImmichConnectionError && e.code !== 'ABORTED' && e.code !== 'ECONNREFUSED');
+    const unclear =
+      (e instanceof ImmichHttpError && e.status >= 500) ||
+      (e instanceof ImmichConnectionError && e.code !== 'ABORTED' && e.code !== 'ECONNREFUSED');
     if (!unclear) throw e;
     const found = await lookup();
     if (found !== null) return found;

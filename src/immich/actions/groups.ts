@@ -31,8 +31,16 @@ export interface ActionOptions {
 }
 
 /** The action kinds a run's flags ask for. */
-export function actionFlags(o: Pick<ActionOptions, 'tagOnly' | 'createAlbums' | 'markBestFavorite' | 'archiveNonBest' | 'stack'>): ActionFlags {
-  return { tags: o.tagOnly || o.createAlbums, albums: o.createAlbums, favorite: o.markBestFavorite, archive: o.archiveNonBest, stack: o.stack };
+export function actionFlags(
+  o: Pick<ActionOptions, 'tagOnly' | 'createAlbums' | 'markBestFavorite' | 'archiveNonBest' | 'stack'>,
+): ActionFlags {
+  return {
+    tags: o.tagOnly || o.createAlbums,
+    albums: o.createAlbums,
+    favorite: o.markBestFavorite,
+    archive: o.archiveNonBest,
+    stack: o.stack,
+  };
 }
 
 /** The groups in the actions' terms, with their album names (favourite people first in them). */
@@ -45,9 +53,15 @@ export async function actionGroups(
   // A group's person is one name, except in combination mode, where it labels the names already
   // in every photo of the group ("Anna, Ben").
   const peopleOf = (g: AssetGroup, listed: readonly string[]): string[] =>
-    withoutExcluded(g.person === null || options.immichGroupByPeople ? listed : [...new Set([...listed, g.person])], options.excludedPeople);
+    withoutExcluded(
+      g.person === null || options.immichGroupByPeople ? listed : [...new Set([...listed, g.person])],
+      options.excludedPeople,
+    );
   const anyPeople = groups.some((g) => g.person !== null || g.members.some((m) => m.asset.facts.people.length > 0));
-  const favorites = options.createAlbums && anyPeople ? new Set((await listPeople(client)).filter((p) => p.isFavorite === true).map((p) => p.name)) : new Set<string>();
+  const favorites =
+    options.createAlbums && anyPeople
+      ? new Set((await listPeople(client)).filter((p) => p.isFavorite === true).map((p) => p.name))
+      : new Set<string>();
   return groups.map((g) => ({
     number: g.number,
     best: g.members.find((m) => m.decision.isBest)!.asset.assetId,
@@ -69,8 +83,9 @@ export async function actionGroups(
   }));
 }
 
-
 /** Whether a run changes anything on the server. */
-export function hasServerActions(o: Pick<ActionOptions, 'tagOnly' | 'createAlbums' | 'markBestFavorite' | 'archiveNonBest' | 'stack'>): boolean {
+export function hasServerActions(
+  o: Pick<ActionOptions, 'tagOnly' | 'createAlbums' | 'markBestFavorite' | 'archiveNonBest' | 'stack'>,
+): boolean {
   return o.tagOnly || o.createAlbums || o.markBestFavorite || o.archiveNonBest || o.stack;
 }

@@ -152,7 +152,9 @@ export function planActions(input: PlanInput): ActionPlan {
     }
   }
   const albumsByName = new Map<string, { id: string; assets: ReadonlySet<string> }>();
-  for (const album of [...server.albums.values()].sort((a, b) => Number(owned.createdAlbums.has(b.id)) - Number(owned.createdAlbums.has(a.id)) || cmp(a.id, b.id))) {
+  for (const album of [...server.albums.values()].sort(
+    (a, b) => Number(owned.createdAlbums.has(b.id)) - Number(owned.createdAlbums.has(a.id)) || cmp(a.id, b.id),
+  )) {
     if (!albumsByName.has(album.name)) albumsByName.set(album.name, album);
   }
   if (flags.albums) {
@@ -163,7 +165,9 @@ export function planActions(input: PlanInput): ActionPlan {
       const stale = [...mine].filter((a) => inScope(a) && live.assets.has(a) && !wanted.has(a)).sort();
       if (stale.length === 0) continue;
       const emptied = owned.createdAlbums.has(albumId) && [...live.assets].every((a) => stale.includes(a));
-      ops.push(emptied ? { kind: 'delete-album', name: live.name, albumId } : { kind: 'remove-album', name: live.name, albumId, assets: stale });
+      ops.push(
+        emptied ? { kind: 'delete-album', name: live.name, albumId } : { kind: 'remove-album', name: live.name, albumId, assets: stale },
+      );
     }
   }
   if (flags.favorite) {
@@ -215,7 +219,9 @@ export function planActions(input: PlanInput): ActionPlan {
       if (existing) continue;
       const busy = d.filter((a) => stackOf.has(a));
       if (busy.length > 0) {
-        notices.push(`not stacking ${d.length} photos (cover ${d[0]}): ${busy.length} of them already belong to a stack this tool did not make`);
+        notices.push(
+          `not stacking ${d.length} photos (cover ${d[0]}): ${busy.length} of them already belong to a stack this tool did not make`,
+        );
         continue;
       }
       ops.push({ kind: 'create-stack', assets: d });

@@ -99,8 +99,17 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
   return { ...verifiedSummary(verified, ctx), planLines, notices: plan.notices, planned, settledPending: settled };
 }
 
-function verifiedSummary(v: VerifiedResult, ctx: ActionsContext): Pick<ActionsSummary, 'applied' | 'failures' | 'aborted' | 'unverified' | 'reapplied'> {
-  return { applied: v.applied, failures: v.failures, aborted: v.aborted, unverified: v.aborted ? [] : v.missing.map((op) => renderOperation(op, ctx.namer)), reapplied: v.reapplied };
+function verifiedSummary(
+  v: VerifiedResult,
+  ctx: ActionsContext,
+): Pick<ActionsSummary, 'applied' | 'failures' | 'aborted' | 'unverified' | 'reapplied'> {
+  return {
+    applied: v.applied,
+    failures: v.failures,
+    aborted: v.aborted,
+    unverified: v.aborted ? [] : v.missing.map((op) => renderOperation(op, ctx.namer)),
+    reapplied: v.reapplied,
+  };
 }
 
 /** --undo: everything this catalog's runs changed on this server, taken back. */
@@ -162,13 +171,24 @@ async function settle(
   const assets = pending.filter((e) => /favorite|archive/.test(e.op)).flatMap((e) => e.assets);
   const state = await readServerState(ctx.client, needsFor(ownedFromJournal(journal), assets, targets));
   for (const v of resolvePending(journal, state)) {
-    ctx.journal.finish(v.entryId, v.state, { entityId: v.entityId, assets: v.assets, message: v.state === 'failed' ? 'interrupted before the server acted' : 'interrupted; the server had acted' });
+    ctx.journal.finish(v.entryId, v.state, {
+      entityId: v.entityId,
+      assets: v.assets,
+      message: v.state === 'failed' ? 'interrupted before the server acted' : 'interrupted; the server had acted',
+    });
   }
-  ctx.sink.note('notice', `Checked ${pending.length} change${pending.length === 1 ? '' : 's'} an interrupted run left unconfirmed against the server.`);
+  ctx.sink.note(
+    'notice',
+    `Checked ${pending.length} change${pending.length === 1 ? '' : 's'} an interrupted run left unconfirmed against the server.`,
+  );
   return { owned: ownedFromJournal(ctx.journal.load()), settled: pending.length };
 }
 
-async function apply(ctx: ActionsContext, ops: readonly Operation[], albumDescription: string): Promise<Pick<ActionsSummary, 'applied' | 'failures' | 'aborted'>> {
+async function apply(
+  ctx: ActionsContext,
+  ops: readonly Operation[],
+  albumDescription: string,
+): Promise<Pick<ActionsSummary, 'applied' | 'failures' | 'aborted'>> {
   const applyCtx: ApplyContext = {
     client: ctx.client,
     albumDescription,

@@ -71,8 +71,12 @@ export function tagWaves(changes: readonly TagChange[]): TagRequest[][] {
       }
     }
     const wave: TagRequest[] = [
-      ...[...removes.entries()].sort(([a], [b]) => cmp(a, b)).map(([, r]) => ({ kind: 'remove' as const, tag: r.tag, assets: r.assets.sort() })),
-      ...[...adds.entries()].sort(([a], [b]) => cmp(a, b)).map(([, r]) => ({ kind: 'add' as const, tags: r.tags, assets: r.assets.sort() })),
+      ...[...removes.entries()]
+        .sort(([a], [b]) => cmp(a, b))
+        .map(([, r]) => ({ kind: 'remove' as const, tag: r.tag, assets: r.assets.sort() })),
+      ...[...adds.entries()]
+        .sort(([a], [b]) => cmp(a, b))
+        .map(([, r]) => ({ kind: 'add' as const, tags: r.tags, assets: r.assets.sort() })),
     ];
     waves.push(wave);
   }

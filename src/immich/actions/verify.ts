@@ -44,7 +44,11 @@ export interface VerifiedResult extends RoundResult {
   readonly stable: boolean;
 }
 
-export async function applyAndVerify(first: readonly Operation[], loop: VerifyLoop, options: VerifyOptions = DEFAULT_VERIFY): Promise<VerifiedResult> {
+export async function applyAndVerify(
+  first: readonly Operation[],
+  loop: VerifyLoop,
+  options: VerifyOptions = DEFAULT_VERIFY,
+): Promise<VerifiedResult> {
   let applied = 0;
   const failures: string[] = [];
   let ops = first;

@@ -37,7 +37,10 @@ export function journalOf(db: Db, server: string, runId: number): JournalStore {
 /** Assets this tool archived (listed although archived, so a re-run sees the same groups). */
 export function archivedByUs(db: Db, server: string): Set<string> {
   const journal = loadJournal(db, server);
-  return new Set([...ownedFromJournal(journal).archived, ...journal.filter((e) => e.state === 'pending' && e.op === 'archive').flatMap((e) => e.assets)]);
+  return new Set([
+    ...ownedFromJournal(journal).archived,
+    ...journal.filter((e) => e.state === 'pending' && e.op === 'archive').flatMap((e) => e.assets),
+  ]);
 }
 
 /** Numbers of the groups whose folder in `plan` holds an HDR merge. */
@@ -57,16 +60,29 @@ export interface ActionsInput {
 
 export async function applyActions(ctx: ActionsContext, options: ActionOptions, input: ActionsInput): Promise<ActionsSummary> {
   const { source } = ctx;
-  const groups = input.groups.map((g) => ({ number: g.number, person: g.person, members: g.members.map((m) => ({ asset: assetOf(m.photo), decision: m.decision })) }));
+  const groups = input.groups.map((g) => ({
+    number: g.number,
+    person: g.person,
+    members: g.members.map((m) => ({ asset: assetOf(m.photo), decision: m.decision })),
+  }));
   const judged = input.judged.map(assetOf);
   const wanted = await actionGroups(source.client, options, groups, hdrMerged(input.plan));
   return runActions(
-    { journal: journalOf(ctx.db, source.id, ctx.runId), client: source.client, dryRun: ctx.dryRun, namer: (id) => source.nameOfAsset(id), sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    {
+      journal: journalOf(ctx.db, source.id, ctx.runId),
+      client: source.client,
+      dryRun: ctx.dryRun,
+      namer: (id) => source.nameOfAsset(id),
+      sink: ctx.sink,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
     {
       groups: wanted,
       flags: actionFlags(options),
       scope: new Set(judged.map((a) => a.assetId)),
-      knownFlags: input.flagsFromListing ? new Map(judged.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }])) : new Map(),
+      knownFlags: input.flagsFromListing
+        ? new Map(judged.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }]))
+        : new Map(),
     },
   );
 }

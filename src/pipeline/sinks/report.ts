@@ -35,7 +35,10 @@ export async function writeRunReport(input: ReportInput): Promise<WrittenReport>
       groups: input.groups.map((g) => ({
         number: g.number,
         kind: g.kind,
-        members: g.members.map((m) => ({ photo: { ...m.photo, path: source.link(m.photo), relativePath: source.name(m.photo) }, decision: m.decision })),
+        members: g.members.map((m) => ({
+          photo: { ...m.photo, path: source.link(m.photo), relativePath: source.name(m.photo) },
+          decision: m.decision,
+        })),
       })),
       plan: input.plan,
       ungrouped: input.ungrouped,

@@ -11,7 +11,15 @@ import { displayPath } from '../../core/paths.js';
 import type { Decision, FsPath, GroupKind, Photo, PhotoError } from '../../core/types.js';
 import { type ApplyResult, listGroupFolders } from '../../output/apply.js';
 import { applyJournalled } from '../../output/journal.js';
-import { type OutputPlan, planOutput, plannedPaths, relativeToRoot, renderPlan, renderPlanPreview, staleOutputs } from '../../output/plan.js';
+import {
+  type OutputPlan,
+  planOutput,
+  plannedPaths,
+  relativeToRoot,
+  renderPlan,
+  renderPlanPreview,
+  staleOutputs,
+} from '../../output/plan.js';
 import { bytesToWrite, checkSpace } from '../../output/preflight.js';
 import type { PhotoSource } from '../../sources/source.js';
 import type { ProgressSink, StageName } from '../progress.js';
@@ -61,7 +69,15 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
       hdr === null
         ? null
         : await ctx.timed('enhance', () =>
-            enhanceStage({ catalog: hdr.catalog, groups: photoGroups, gamma: hdr.gamma, threads: hdr.threads, dryRun: ctx.dryRun, sink: ctx.sink, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+            enhanceStage({
+              catalog: hdr.catalog,
+              groups: photoGroups,
+              gamma: hdr.gamma,
+              threads: hdr.threads,
+              dryRun: ctx.dryRun,
+              sink: ctx.sink,
+              ...(ctx.signal ? { signal: ctx.signal } : {}),
+            }),
           );
     const plan = planOutput({
       outputRoot: ctx.root,
@@ -69,10 +85,18 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
     });
     const hdrCounts = enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged };
     const problems: PhotoError[] = [...(enhanced?.problems ?? [])];
-    const stale = staleOutputs([...loadOutputs(ctx.db).values()].map((o) => o.path), plan);
+    const stale = staleOutputs(
+      [...loadOutputs(ctx.db).values()].map((o) => o.path),
+      plan,
+    );
     if (ctx.dryRun) {
       const removals = stale.map((p) => `remove ${relativeToRoot(plan.root, p)} (written by an earlier run, no longer needed)`);
-      const removed = stale.length > 0 ? [`${stale.length} file${stale.length === 1 ? '' : 's'} written by an earlier run would be removed (no longer needed; --verbose lists them).`] : [];
+      const removed =
+        stale.length > 0
+          ? [
+              `${stale.length} file${stale.length === 1 ? '' : 's'} written by an earlier run would be removed (no longer needed; --verbose lists them).`,
+            ]
+          : [];
       const lines = ctx.verbose
         ? [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...removals]
         : [...renderPlanPreview(plan), ...(enhanced?.planLines ?? []), ...removed];
@@ -91,7 +115,11 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
  * Opens the pictures of the groups' members, hands the groups as Photo records of those files to
  * `use`, and releases the pictures afterwards (a cache cannot evict them while they are copied).
  */
-export async function withPictures<T>(source: PhotoSource, groups: readonly SelectedGroup[], use: (groups: PhotoGroup[]) => Promise<T>): Promise<T> {
+export async function withPictures<T>(
+  source: PhotoSource,
+  groups: readonly SelectedGroup[],
+  use: (groups: PhotoGroup[]) => Promise<T>,
+): Promise<T> {
   const items = new Map(groups.flatMap((g) => g.members.map((m) => [m.photo.id, m.photo] as const)));
   const files = new Map<number, Photo>();
   try {
@@ -99,7 +127,13 @@ export async function withPictures<T>(source: PhotoSource, groups: readonly Sele
       const picture = await source.open(item);
       files.set(item.id, { ...item, path: picture.path, relativePath: source.name(item), size: picture.size, mtimeMs: picture.mtimeMs });
     }
-    return await use(groups.map((g) => ({ number: g.number, kind: g.kind, members: g.members.map((m) => ({ photo: files.get(m.photo.id)!, decision: m.decision })) })));
+    return await use(
+      groups.map((g) => ({
+        number: g.number,
+        kind: g.kind,
+        members: g.members.map((m) => ({ photo: files.get(m.photo.id)!, decision: m.decision })),
+      })),
+    );
   } finally {
     for (const id of files.keys()) source.release(items.get(id)!);
     await source.settle();
@@ -115,7 +149,10 @@ async function apply(ctx: TreeContext, plan: OutputPlan, stale: readonly FsPath[
   checkSpace(plan.root, await bytesToWrite(plan));
   ctx.sink.start('output', plan.operations.length + stale.length);
   try {
-    return await applyJournalled(ctx.db, ctx.runId, plan, stale, { onProgress: (done, total) => ctx.sink.update(done, total), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    return await applyJournalled(ctx.db, ctx.runId, plan, stale, {
+      onProgress: (done, total) => ctx.sink.update(done, total),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
   } finally {
     ctx.sink.finish();
   }

@@ -32,7 +32,10 @@ const FLUSH_MS = 500;
 
 /** Whether a group's ranking looks at faces (see core/face-scoring.ts facesDecide). */
 export function ranksOnFaces(group: FoundGroup): boolean {
-  return facesDecide(group.kind, group.members.map((p) => p.meta.takenAt?.wallClockMs ?? null));
+  return facesDecide(
+    group.kind,
+    group.members.map((p) => p.meta.takenAt?.wallClockMs ?? null),
+  );
 }
 
 /** Which backend a --face-backend value means, and whether failing to load it fails the run. */
@@ -97,7 +100,9 @@ export async function analyzeStage(ctx: AnalyzeContext, groups: readonly FoundGr
  * download cache must not evict them) until `release`. A picture that cannot be had is left
  * out: it stays pending for the next run.
  */
-export type PictureFiles = (pending: readonly PhotoId[]) => Promise<{ readonly tasks: readonly FacePoolTask[]; readonly names: ReadonlyMap<PhotoId, string>; release(): Promise<void> }>;
+export type PictureFiles = (
+  pending: readonly PhotoId[],
+) => Promise<{ readonly tasks: readonly FacePoolTask[]; readonly names: ReadonlyMap<PhotoId, string>; release(): Promise<void> }>;
 
 export interface FaceSubjects {
   readonly db: Db;
@@ -144,7 +149,9 @@ export async function analyzeFaces(
       pending,
       (id, result) => {
         const analysis =
-          'crashed' in result ? { analyzer, width: 0, height: 0, faces: [], note: `face worker crashed: ${result.crashed}` } : result.analysis;
+          'crashed' in result
+            ? { analyzer, width: 0, height: 0, faces: [], note: `face worker crashed: ${result.crashed}` }
+            : result.analysis;
         if (analysis.note !== null) {
           failed++;
           sink.note('problem', `${names.get(id) ?? id}: face analysis failed: ${analysis.note}`);

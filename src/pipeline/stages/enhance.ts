@@ -56,20 +56,28 @@ const MAX_PARALLEL_MERGES = 2;
 const BYTES_PER_PIXEL = 70;
 
 function parallelMerges(threads: number, frames: readonly (readonly Photo[])[]): number {
-  const largest = Math.max(...frames.map((f) => Math.max(...f.map((p) => Math.min(p.meta.width * p.meta.height, HDR_MAX_SIDE * HDR_MAX_SIDE)))));
+  const largest = Math.max(
+    ...frames.map((f) => Math.max(...f.map((p) => Math.min(p.meta.width * p.meta.height, HDR_MAX_SIDE * HDR_MAX_SIDE)))),
+  );
   const fits = Math.floor(freemem() / Math.max(1, largest * BYTES_PER_PIXEL));
   return Math.max(1, Math.min(threads, MAX_PARALLEL_MERGES, fits));
 }
 
 export async function enhanceStage(input: EnhanceInput): Promise<EnhanceResult> {
   const jobs = input.groups.flatMap((g) => {
-    const plan = planHdr(input.catalog, g.members.map((m) => ({ photo: m.photo, score: m.decision.score })), input.gamma);
+    const plan = planHdr(
+      input.catalog,
+      g.members.map((m) => ({ photo: m.photo, score: m.decision.score })),
+      input.gamma,
+    );
     return plan === null ? [] : [{ ...plan, number: g.number }];
   });
   const extras = new Map<number, ExtraFile[]>();
   const problems: PhotoError[] = [];
   if (input.dryRun) {
-    const planLines = jobs.map((j) => `merge HDR of ${j.frames.map((f) => f.relativePath).join(', ')} → ${groupFolderName(j.number)}/${HDR_FILE_NAME}`);
+    const planLines = jobs.map(
+      (j) => `merge HDR of ${j.frames.map((f) => f.relativePath).join(', ')} → ${groupFolderName(j.number)}/${HDR_FILE_NAME}`,
+    );
     return { extras, brackets: jobs.length, merged: 0, problems, planLines };
   }
   let merged = 0;
@@ -81,7 +89,10 @@ export async function enhanceStage(input: EnhanceInput): Promise<EnhanceResult> 
   }
   if (todo.length > 0) {
     input.sink.start('enhance', todo.length);
-    const threads = parallelMerges(input.threads, todo.map((j) => j.frames));
+    const threads = parallelMerges(
+      input.threads,
+      todo.map((j) => j.frames),
+    );
     await mkdir(dirname(todo[0]!.file), { recursive: true });
     const pool = workerPool<HdrTask, HdrOutcome>('./enhance-worker.js', threads);
     let finished = 0;
@@ -100,9 +111,11 @@ export async function enhanceStage(input: EnhanceInput): Promise<EnhanceResult> 
             model: ref.meta.model,
             takenAt: exifDate(ref.meta.takenAt?.wallClockMs ?? null),
           };
-          const outcome = await pool.run(task, input.signal ? { signal: input.signal } : {}).catch((error: unknown): HdrOutcome | null =>
-            input.signal?.aborted === true ? null : { ok: false, message: error instanceof Error ? error.message : String(error) },
-          );
+          const outcome = await pool
+            .run(task, input.signal ? { signal: input.signal } : {})
+            .catch((error: unknown): HdrOutcome | null =>
+              input.signal?.aborted === true ? null : { ok: false, message: error instanceof Error ? error.message : String(error) },
+            );
           if (outcome === null) return;
           if (outcome.ok) {
             await atomicWriteFile(dirname(job.file), basename(job.file), outcome.jpeg);

@@ -39,7 +39,10 @@ export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions
       for (const ids of pass.fixedGroups) found.push({ kind: 'duplicate', person: pass.person, ids: [...ids] });
       continue;
     }
-    const keys = loadPhotoKeys(db, pass.ids.filter((id) => pass.candidates.has(id)));
+    const keys = loadPhotoKeys(
+      db,
+      pass.ids.filter((id) => pass.candidates.has(id)),
+    );
     const sketchOf = lruCache(SKETCH_CACHE, (index: number) => {
       const s = read(keys[index]!.id);
       return s ? prepareSketch(s.sketch, s.color) : null;

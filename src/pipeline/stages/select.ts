@@ -83,7 +83,18 @@ function rank(ctx: SelectContext, g: FoundGroup): Decision[] {
     );
   }
   const inputs = g.members.map((p) => ({ id: p.id, quality: p.quality, size: p.size, name: name(p) }));
-  if (ctx.serverFaces !== null) return rankWithServerFaces(rankGroup(inputs), g.members.map((p) => ctx.serverFaces!.get(p.id) ?? null));
-  const faces = ctx.analyzer === null || !onFaces ? null : loadFaceAnalyses(ctx.db, g.members.map((p) => p.id), ctx.analyzer);
+  if (ctx.serverFaces !== null)
+    return rankWithServerFaces(
+      rankGroup(inputs),
+      g.members.map((p) => ctx.serverFaces!.get(p.id) ?? null),
+    );
+  const faces =
+    ctx.analyzer === null || !onFaces
+      ? null
+      : loadFaceAnalyses(
+          ctx.db,
+          g.members.map((p) => p.id),
+          ctx.analyzer,
+        );
   return rankGroupWithFaces(inputs.map((x) => ({ ...x, faces: faces?.get(x.id) ?? null })));
 }

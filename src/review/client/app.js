@@ -19,8 +19,22 @@ const $ = (id) => byId(id, HTMLElement);
 
 /** @type {Record<'grid' | 'group', [string, string][]>} */
 const KEYS = {
-  grid: [['←↑→↓', 'move'], ['Enter', 'open group'], ['u', 'undo']],
-  group: [['← →', 'photo'], ['↑ ↓', 'group'], ['Space', 'pick best'], ['x', 'take out'], ['s', 'split here'], ['m', 'merge with next'], ['Enter', '100 %'], ['u', 'undo'], ['Esc', 'back']],
+  grid: [
+    ['←↑→↓', 'move'],
+    ['Enter', 'open group'],
+    ['u', 'undo'],
+  ],
+  group: [
+    ['← →', 'photo'],
+    ['↑ ↓', 'group'],
+    ['Space', 'pick best'],
+    ['x', 'take out'],
+    ['s', 'split here'],
+    ['m', 'merge with next'],
+    ['Enter', '100 %'],
+    ['u', 'undo'],
+    ['Esc', 'back'],
+  ],
 };
 
 const filtersForm = byId('filters', HTMLFormElement);
@@ -135,7 +149,8 @@ function setView(next) {
 function showSummary(s) {
   summary = s;
   const when = s.run.finishedAt.slice(0, 16).replace('T', ' ');
-  $('run-info').textContent = `Run of ${when} · ${s.photos} photos in ${s.groups} groups${s.changed ? ` · ${s.changed} changed by you` : ''}`;
+  $('run-info').textContent =
+    `Run of ${when} · ${s.photos} photos in ${s.groups} groups${s.changed ? ` · ${s.changed} changed by you` : ''}`;
   for (const el of document.querySelectorAll('[data-count]')) {
     const kind = /** @type {HTMLElement} */ (el).dataset.count;
     el.textContent = String(kind === 'all' ? s.groups : s.byKind[/** @type {keyof Summary['byKind']} */ (kind)]);
@@ -258,13 +273,27 @@ function onKey(event) {
  */
 function gridKey(key) {
   switch (key) {
-    case 'ArrowRight': grid.move(1, 0); return true;
-    case 'ArrowLeft': grid.move(-1, 0); return true;
-    case 'ArrowDown': grid.move(0, 1); return true;
-    case 'ArrowUp': grid.move(0, -1); return true;
-    case 'Enter': case ' ': grid.openFocused(); return true;
-    case 'u': undo().catch(showError); return true;
-    default: return false;
+    case 'ArrowRight':
+      grid.move(1, 0);
+      return true;
+    case 'ArrowLeft':
+      grid.move(-1, 0);
+      return true;
+    case 'ArrowDown':
+      grid.move(0, 1);
+      return true;
+    case 'ArrowUp':
+      grid.move(0, -1);
+      return true;
+    case 'Enter':
+    case ' ':
+      grid.openFocused();
+      return true;
+    case 'u':
+      undo().catch(showError);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -274,18 +303,44 @@ function gridKey(key) {
  */
 function groupKey(key) {
   switch (key) {
-    case 'ArrowRight': group.move(1); return true;
-    case 'ArrowLeft': group.move(-1); return true;
-    case 'ArrowDown': case 'PageDown': group.step(1); return true;
-    case 'ArrowUp': case 'PageUp': group.step(-1); return true;
-    case ' ': group.pick().catch(showError); return true;
-    case 'x': group.exclude().catch(showError); return true;
-    case 's': group.split().catch(showError); return true;
-    case 'm': group.merge().catch(showError); return true;
-    case 'u': undo().catch(showError); return true;
-    case 'Enter': case 'z': group.zoom({ x: 0.5, y: 0.5 }); return true;
-    case 'Escape': go('#/'); return true;
-    default: return false;
+    case 'ArrowRight':
+      group.move(1);
+      return true;
+    case 'ArrowLeft':
+      group.move(-1);
+      return true;
+    case 'ArrowDown':
+    case 'PageDown':
+      group.step(1);
+      return true;
+    case 'ArrowUp':
+    case 'PageUp':
+      group.step(-1);
+      return true;
+    case ' ':
+      group.pick().catch(showError);
+      return true;
+    case 'x':
+      group.exclude().catch(showError);
+      return true;
+    case 's':
+      group.split().catch(showError);
+      return true;
+    case 'm':
+      group.merge().catch(showError);
+      return true;
+    case 'u':
+      undo().catch(showError);
+      return true;
+    case 'Enter':
+    case 'z':
+      group.zoom({ x: 0.5, y: 0.5 });
+      return true;
+    case 'Escape':
+      go('#/');
+      return true;
+    default:
+      return false;
   }
 }
 

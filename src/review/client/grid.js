@@ -30,9 +30,12 @@ export class Grid {
     this.loading = null;
     this.generation = 0;
     // More cards when the end of the list comes within a screen of view.
-    new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) this.loadMore().catch(reportError);
-    }, { rootMargin: '100% 0px' }).observe(sentinel);
+    new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) this.loadMore().catch(reportError);
+      },
+      { rootMargin: '100% 0px' },
+    ).observe(sentinel);
   }
 
   get done() {
@@ -85,14 +88,22 @@ export class Grid {
   showStatus() {
     const n = this.total ?? 0;
     this.status.textContent =
-      n === 0 ? 'No group matches these filters.' : `${n} ${n === 1 ? 'group' : 'groups'}${this.done ? '' : ` · showing ${this.cards.length}`}`;
+      n === 0
+        ? 'No group matches these filters.'
+        : `${n} ${n === 1 ? 'group' : 'groups'}${this.done ? '' : ` · showing ${this.cards.length}`}`;
   }
 
   /** @param {GroupCard} card */
   append(card) {
     const index = this.cards.length;
     this.cards.push(card);
-    const img = lazyImage(h('img', { alt: `${card.folder}: best photo ${card.cover.name}`, 'data-src': imageUrl(card.cover.id, 'grid', card.cover.version), decoding: 'async' }));
+    const img = lazyImage(
+      h('img', {
+        alt: `${card.folder}: best photo ${card.cover.name}`,
+        'data-src': imageUrl(card.cover.id, 'grid', card.cover.version),
+        decoding: 'async',
+      }),
+    );
     const li = h(
       'li',
       {
@@ -112,7 +123,12 @@ export class Grid {
         'div',
         { class: 'info' },
         h('div', { class: 'line1' }, h('span', { class: 'folder' }, card.folder), h('span', { class: `kind ${card.kind}` }, card.kind)),
-        h('div', { class: 'when', title: card.span }, h('span', {}, card.time ?? 'no capture time'), card.duration ? h('span', {}, card.duration) : null),
+        h(
+          'div',
+          { class: 'when', title: card.span },
+          h('span', {}, card.time ?? 'no capture time'),
+          card.duration ? h('span', {}, card.duration) : null,
+        ),
       ),
     );
     this.list.append(li);

@@ -174,11 +174,22 @@ export class GroupView {
    */
   madeTile(m) {
     const number = this.current.number;
-    const open = () => openZoom({ name: m.name, width: m.width, height: m.height, previewUrl: madeUrl(number, 'view', m.version), fullUrl: madeUrl(number, 'full', m.version) });
+    const open = () =>
+      openZoom({
+        name: m.name,
+        width: m.width,
+        height: m.height,
+        previewUrl: madeUrl(number, 'view', m.version),
+        fullUrl: madeUrl(number, 'full', m.version),
+      });
     return h(
       'figure',
       { class: 'made-file' },
-      h('button', { type: 'button', class: 'made-picture', title: 'Click to see it at 100 %', onclick: open }, h('img', { src: madeUrl(number, 'grid', m.version), alt: m.label, loading: 'lazy', decoding: 'async' })),
+      h(
+        'button',
+        { type: 'button', class: 'made-picture', title: 'Click to see it at 100 %', onclick: open },
+        h('img', { src: madeUrl(number, 'grid', m.version), alt: m.label, loading: 'lazy', decoding: 'async' }),
+      ),
       h('figcaption', {}, h('b', {}, m.name), ` · ${m.label} · ${m.width} × ${m.height}`),
     );
   }

@@ -45,7 +45,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key === 'class') el.className = String(value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key === 'style') for (const [p, v] of Object.entries(/** @type {Record<string, string>} */ (value))) el.style.setProperty(p, v);
+    else if (key === 'style')
+      for (const [p, v] of Object.entries(/** @type {Record<string, string>} */ (value))) el.style.setProperty(p, v);
     else if (key.startsWith('on')) el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else el.setAttribute(key, value === true ? '' : String(value));
   }
@@ -69,9 +70,12 @@ export function toast(message, { error = false } = {}) {
   el.classList.toggle('error', error);
   el.hidden = false;
   window.clearTimeout(toastTimer);
-  toastTimer = window.setTimeout(() => {
-    el.hidden = true;
-  }, error ? 6000 : 3500);
+  toastTimer = window.setTimeout(
+    () => {
+      el.hidden = true;
+    },
+    error ? 6000 : 3500,
+  );
 }
 
 /** @typedef {{ readonly x: number; readonly y: number }} Point */

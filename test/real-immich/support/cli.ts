@@ -18,10 +18,14 @@ export interface RealCliOptions {
 
 export function runRealCli(user: ImmichUser, args: readonly string[], options: RealCliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--source-type', 'immich', '--immich-url', options.url ?? user.server.url, '--face-backend', 'none', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, IMMICH_API_KEY: user.apiKey, ...options.env },
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, '--source-type', 'immich', '--immich-url', options.url ?? user.server.url, '--face-backend', 'none', ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, IMMICH_API_KEY: user.apiKey, ...options.env },
+      },
+    );
     options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';

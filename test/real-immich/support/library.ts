@@ -11,7 +11,13 @@ import { buildLibrary, type Library } from '../../support/library.js';
 import type { ImmichUser } from './server.js';
 
 export const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
-export const BIRD = ['DCIM/100CANON/IMG_0101.JPG', 'DCIM/100CANON/IMG_0102.JPG', 'DCIM/100CANON/IMG_0103.JPG', 'DCIM/100CANON/IMG_0104.JPG', 'DCIM/100CANON/IMG_0105.JPG'];
+export const BIRD = [
+  'DCIM/100CANON/IMG_0101.JPG',
+  'DCIM/100CANON/IMG_0102.JPG',
+  'DCIM/100CANON/IMG_0103.JPG',
+  'DCIM/100CANON/IMG_0104.JPG',
+  'DCIM/100CANON/IMG_0105.JPG',
+];
 export const GROUPED = [...BOATS, ...BIRD].sort();
 
 /** Library paths ↔ asset ids of one user's upload. */
@@ -49,7 +55,9 @@ export async function uploadSmallLibrary(user: ImmichUser, timeoutMs = 120_000):
   const started = Date.now();
   for (;;) {
     const infos = await Promise.all([...ids.values()].map((id) => user.get<AssetInfo>(`/assets/${id}`)));
-    const ready = infos.every((a) => (a.exifInfo?.fileSizeInByte ?? null) !== null && (a.thumbhash !== null || a.originalMimeType === 'image/heic'));
+    const ready = infos.every(
+      (a) => (a.exifInfo?.fileSizeInByte ?? null) !== null && (a.thumbhash !== null || a.originalMimeType === 'image/heic'),
+    );
     if (ready) break;
     if (Date.now() - started > timeoutMs) throw new Error(`The server had not processed the uploaded photos after ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 500));

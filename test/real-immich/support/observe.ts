@@ -36,7 +36,10 @@ export async function observe(user: ImmichUser, lib: Uploaded): Promise<Observed
   const tags: Record<string, string[]> = {};
   const sidecars: Record<string, string[]> = {};
   for (const a of assets) {
-    for (const t of a.tags ?? []) (tags[t.value] ??= []).push(name(a.id));
+    for (const t of a.tags ?? []) {
+      tags[t.value] ??= [];
+      tags[t.value]!.push(name(a.id));
+    }
     const xmp = readLibraryFile(`${a.originalPath}.xmp`);
     if (xmp !== null) sidecars[name(a.id)] = sidecarTags(xmp);
   }
@@ -54,8 +57,14 @@ export async function observe(user: ImmichUser, lib: Uploaded): Promise<Observed
     tags,
     tagValues,
     albums,
-    favorites: assets.filter((a) => a.isFavorite).map((a) => name(a.id)).sort(),
-    archived: assets.filter((a) => a.visibility === 'archive').map((a) => name(a.id)).sort(),
+    favorites: assets
+      .filter((a) => a.isFavorite)
+      .map((a) => name(a.id))
+      .sort(),
+    archived: assets
+      .filter((a) => a.visibility === 'archive')
+      .map((a) => name(a.id))
+      .sort(),
     stacks,
     sidecars,
   };
@@ -69,7 +78,12 @@ export function sidecarTags(xmp: string): string[] {
 }
 
 function unescapeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -106,7 +120,12 @@ export function ourSidecarTags(state: Observed): Record<string, string[]> {
 /** Path → its photo-organizer tags (from the tag → paths view), sorted. */
 export function tagsByPath(state: Observed): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [value, paths] of Object.entries(ourTags(state))) for (const p of paths) (out[p] ??= []).push(value);
+  for (const [value, paths] of Object.entries(ourTags(state))) {
+    for (const p of paths) {
+      out[p] ??= [];
+      out[p]!.push(value);
+    }
+  }
   for (const list of Object.values(out)) list.sort();
   return out;
 }

@@ -89,13 +89,21 @@ export async function freshUser(server: RealServer, name: string): Promise<Immic
   const password = 'test-password';
   const user = await call<{ id: string }>(server.url, 'POST', '/admin/users', { email, password, name }, { 'x-api-key': server.adminKey });
   const { accessToken } = await call<{ accessToken: string }>(server.url, 'POST', '/auth/login', { email, password }, {});
-  const { secret } = await call<{ secret: string }>(server.url, 'POST', '/api-keys', { name, permissions: ['all'] }, { Authorization: `Bearer ${accessToken}` });
+  const { secret } = await call<{ secret: string }>(
+    server.url,
+    'POST',
+    '/api-keys',
+    { name, permissions: ['all'] },
+    { Authorization: `Bearer ${accessToken}` },
+  );
   return new ImmichUser(server, user.id, secret);
 }
 
 /** Removes a user made by freshUser, and their files, in the background (best effort). */
 export async function removeUser(user: ImmichUser): Promise<void> {
-  await call(user.server.url, 'DELETE', `/admin/users/${user.id}`, { force: true }, { 'x-api-key': user.server.adminKey }).catch(() => undefined);
+  await call(user.server.url, 'DELETE', `/admin/users/${user.id}`, { force: true }, { 'x-api-key': user.server.adminKey }).catch(
+    () => undefined,
+  );
 }
 
 /** The text of a file of the server's library, or null when it does not exist. */

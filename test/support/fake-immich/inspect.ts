@@ -28,11 +28,17 @@ export function albums(fake: FakeImmich): Record<string, string[]> {
 }
 
 export function favorites(fake: FakeImmich): string[] {
-  return [...fake.state.assets.values()].filter((a) => a.isFavorite).map((a) => a.seed.relativePath).sort();
+  return [...fake.state.assets.values()]
+    .filter((a) => a.isFavorite)
+    .map((a) => a.seed.relativePath)
+    .sort();
 }
 
 export function archived(fake: FakeImmich): string[] {
-  return [...fake.state.assets.values()].filter((a) => a.visibility === 'archive').map((a) => a.seed.relativePath).sort();
+  return [...fake.state.assets.values()]
+    .filter((a) => a.visibility === 'archive')
+    .map((a) => a.seed.relativePath)
+    .sort();
 }
 
 export function stacks(fake: FakeImmich): { cover: string; members: string[] }[] {
@@ -50,5 +56,10 @@ export function snapshot(fake: FakeImmich): unknown {
 
 /** Write calls as `METHOD /path` lines (ids shown as paths where they are assets), in order. */
 export function writeLines(fake: FakeImmich): string[] {
-  return fake.writes().map((c) => `${c.method} ${c.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => (fake.state.assets.has(id) ? pathOf(fake, id) : ':id'))}`);
+  return fake
+    .writes()
+    .map(
+      (c) =>
+        `${c.method} ${c.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => (fake.state.assets.has(id) ? pathOf(fake, id) : ':id'))}`,
+    );
 }

@@ -94,7 +94,8 @@ async function seedAsset(root: string, photo: LibraryPhoto): Promise<SeedAsset> 
 
 /** The original's camera EXIF, as Immich's metadata extraction reports it. */
 async function cameraOf(original: Buffer): Promise<SeedAsset['camera']> {
-  const tags = ((await exifr.parse(original, { pick: ['Make', 'Model', 'ExposureTime', 'FNumber', 'ISO'] }).catch(() => null)) ?? {}) as Record<string, unknown>;
+  const tags = ((await exifr.parse(original, { pick: ['Make', 'Model', 'ExposureTime', 'FNumber', 'ISO'] }).catch(() => null)) ??
+    {}) as Record<string, unknown>;
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const t = num(tags.ExposureTime);
   return {

@@ -124,11 +124,19 @@ export class FakeImmich {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        return this.send(res, this.record({ method, path: url.pathname, query: {}, body: raw.toString('utf8'), status: 0 }), { status: 400, json: { message: 'Invalid JSON' } });
+        return this.send(res, this.record({ method, path: url.pathname, query: {}, body: raw.toString('utf8'), status: 0 }), {
+          status: 400,
+          json: { message: 'Invalid JSON' },
+        });
       }
     }
     const call = this.record({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, status: 0 });
-    const rule = this.injections.find((r) => r.left > 0 && (r.method === undefined || r.method === method) && (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)));
+    const rule = this.injections.find(
+      (r) =>
+        r.left > 0 &&
+        (r.method === undefined || r.method === method) &&
+        (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)),
+    );
     if (rule) {
       rule.left--;
       rule.onMatch?.(call);
@@ -164,7 +172,10 @@ export class FakeImmich {
         return r.handler({ params: m.slice(1), query: url.searchParams, body });
       } catch (error) {
         if (error instanceof z.ZodError) {
-          return { status: 400, json: { message: 'Validation failed', errors: error.issues.map((i) => ({ code: i.code, path: i.path, message: i.message })) } };
+          return {
+            status: 400,
+            json: { message: 'Validation failed', errors: error.issues.map((i) => ({ code: i.code, path: i.path, message: i.message })) },
+          };
         }
         if (error instanceof NoAccess) return { status: 400, json: { message: error.message } };
         throw error;
@@ -182,7 +193,11 @@ export class FakeImmich {
     call.status = reply.status;
     const headers = { ...(reply.headers ?? {}) };
     if (reply.bytes !== undefined) {
-      res.writeHead(reply.status, { ...headers, 'content-type': reply.type ?? 'application/octet-stream', 'content-length': String(reply.bytes.length) });
+      res.writeHead(reply.status, {
+        ...headers,
+        'content-type': reply.type ?? 'application/octet-stream',
+        'content-length': String(reply.bytes.length),
+      });
       res.end(reply.bytes);
     } else if (reply.json !== undefined) {
       const text = JSON.stringify(reply.json);
@@ -206,7 +221,10 @@ export class FakeImmich {
       if (!s.assets.has(id)) throw new NoAccess('asset.read');
       return id;
     };
-    this.on('GET', /^\/api\/server\/version$/, () => ({ status: 200, json: { ...s.version, prerelease: null } satisfies ServerVersionResponseDto }));
+    this.on('GET', /^\/api\/server\/version$/, () => ({
+      status: 200,
+      json: { ...s.version, prerelease: null } satisfies ServerVersionResponseDto,
+    }));
     this.on('GET', /^\/api\/server\/ping$/, () => ({ status: 200, json: { res: 'pong' } }));
     this.on('GET', /^\/api\/users\/me$/, () => ({ status: 200, json: s.me() }));
     this.on('POST', /^\/api\/search\/metadata$/, ({ body }) => ({ status: 200, json: this.search(searchSchema.parse(body), null) }));
@@ -215,10 +233,16 @@ export class FakeImmich {
       if (dto.query === undefined) throw new NoAccess('query (Either `query` or `queryAssetId` must be set)');
       return { status: 200, json: this.search(dto, s.smart.get(dto.query) ?? null) };
     });
-    this.on('GET', new RegExp(`^/api/assets/${ID}$`), ({ params }) => ({ status: 200, json: s.assetDto(asset(params[0]!), { withExif: true, withTags: true }) }));
+    this.on('GET', new RegExp(`^/api/assets/${ID}$`), ({ params }) => ({
+      status: 200,
+      json: s.assetDto(asset(params[0]!), { withExif: true, withTags: true }),
+    }));
     this.on('GET', new RegExp(`^/api/assets/${ID}/thumbnail$`), ({ params, query }) => {
       const a = s.assets.get(asset(params[0]!))!;
-      const size = z.enum(['thumbnail', 'preview', 'fullsize']).optional().parse(query.get('size') ?? undefined);
+      const size = z
+        .enum(['thumbnail', 'preview', 'fullsize'])
+        .optional()
+        .parse(query.get('size') ?? undefined);
       if (a.noMedia) return { status: 404, json: { message: 'Asset media not found' } };
       return size === 'preview' || size === 'fullsize'
         ? { status: 200, bytes: a.seed.preview, type: 'image/jpeg' }
@@ -241,7 +265,10 @@ export class FakeImmich {
       return { status: 204 };
     });
     this.on('GET', /^\/api\/tags$/, () => ({ status: 200, json: [...s.tags.values()].map((t) => s.tagDto(t)) }));
-    this.on('PUT', /^\/api\/tags$/, ({ body }) => ({ status: 200, json: s.upsertTags(z.object({ tags: z.array(z.string()) }).parse(body).tags) }));
+    this.on('PUT', /^\/api\/tags$/, ({ body }) => ({
+      status: 200,
+      json: s.upsertTags(z.object({ tags: z.array(z.string()) }).parse(body).tags),
+    }));
     this.on('PUT', /^\/api\/tags\/assets$/, ({ body }) => {
       const dto = z.object({ tagIds: uuids, assetIds: uuids }).parse(body);
       const changed = new Set<string>();
@@ -263,24 +290,48 @@ export class FakeImmich {
       const dto = z.object({ albumName: z.string(), assetIds: uuids.optional(), description: z.string().optional() }).parse(body);
       return { status: 201, json: s.createAlbum(dto.albumName, dto.description ?? '', dto.assetIds ?? []) };
     });
-    this.on('PUT', new RegExp(`^/api/albums/${ID}/assets$`), ({ params, body }) => ({ status: 200, json: s.addToAlbum(uuid.parse(params[0]), z.object({ ids: uuids }).parse(body).ids) }));
-    this.on('DELETE', new RegExp(`^/api/albums/${ID}/assets$`), ({ params, body }) => ({ status: 200, json: s.removeFromAlbum(uuid.parse(params[0]), z.object({ ids: uuids }).parse(body).ids) }));
+    this.on('PUT', new RegExp(`^/api/albums/${ID}/assets$`), ({ params, body }) => ({
+      status: 200,
+      json: s.addToAlbum(uuid.parse(params[0]), z.object({ ids: uuids }).parse(body).ids),
+    }));
+    this.on('DELETE', new RegExp(`^/api/albums/${ID}/assets$`), ({ params, body }) => ({
+      status: 200,
+      json: s.removeFromAlbum(uuid.parse(params[0]), z.object({ ids: uuids }).parse(body).ids),
+    }));
     this.on('DELETE', new RegExp(`^/api/albums/${ID}$`), ({ params }) => {
       s.deleteAlbum(uuid.parse(params[0]));
       return { status: 204 };
     });
     this.on('GET', /^\/api\/stacks$/, () => ({ status: 200, json: [...s.stacks.values()].map((st) => s.stackDto(st)) }));
-    this.on('POST', /^\/api\/stacks$/, ({ body }) => ({ status: 201, json: s.createStack(z.object({ assetIds: uuids.min(2) }).parse(body).assetIds) }));
+    this.on('POST', /^\/api\/stacks$/, ({ body }) => ({
+      status: 201,
+      json: s.createStack(z.object({ assetIds: uuids.min(2) }).parse(body).assetIds),
+    }));
     this.on('DELETE', new RegExp(`^/api/stacks/${ID}$`), ({ params }) => {
       s.deleteStack(uuid.parse(params[0]));
       return { status: 204 };
     });
     this.on('GET', /^\/api\/people$/, ({ query }) => {
-      const page = z.coerce.number().int().min(1).parse(query.get('page') ?? '1');
-      const size = Math.min(z.coerce.number().int().min(1).max(1000).parse(query.get('size') ?? '500'), this.pageCap);
+      const page = z.coerce
+        .number()
+        .int()
+        .min(1)
+        .parse(query.get('page') ?? '1');
+      const size = Math.min(
+        z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .parse(query.get('size') ?? '500'),
+        this.pageCap,
+      );
       const visible = [...s.people.values()].filter((p) => query.get('withHidden') === 'true' || !p.isHidden);
       const slice = visible.slice((page - 1) * size, page * size);
-      return { status: 200, json: { people: slice.map((p) => s.personDto(p.id)), total: visible.length, hidden: 0, hasNextPage: page * size < visible.length } };
+      return {
+        status: 200,
+        json: { people: slice.map((p) => s.personDto(p.id)), total: visible.length, hidden: 0, hasNextPage: page * size < visible.length },
+      };
     });
     this.on('GET', /^\/api\/faces$/, ({ query }) => ({ status: 200, json: s.facesOf(uuid.parse(query.get('id'))) }));
     this.on('GET', /^\/api\/duplicates$/, () => ({ status: 200, json: s.duplicateDtos() }));
@@ -293,7 +344,8 @@ export class FakeImmich {
     ids = ids.filter((a) =>
       has(a, (x) => {
         if (!x || (x.isTrashed && dto.withDeleted !== true)) return false;
-        if (dto.visibility !== undefined ? x.visibility !== dto.visibility : x.visibility !== 'timeline' && x.visibility !== 'archive') return false;
+        if (dto.visibility !== undefined ? x.visibility !== dto.visibility : x.visibility !== 'timeline' && x.visibility !== 'archive')
+          return false;
         if (dto.isFavorite !== undefined && x.isFavorite !== dto.isFavorite) return false;
         if (dto.id !== undefined && a !== dto.id) return false;
         if (dto.albumIds && !dto.albumIds.every((al) => s.albums.get(al)?.assets.has(a) === true)) return false;
@@ -310,7 +362,9 @@ export class FakeImmich {
     const page = dto.page ?? 1;
     const size = Math.min(dto.size ?? 250, this.pageCap);
     const slice = ids.slice((page - 1) * size, page * size);
-    const items: AssetResponseDto[] = slice.map((a) => s.assetDto(a, { withExif: dto.withExif === true, withPeople: dto.withPeople === true }));
+    const items: AssetResponseDto[] = slice.map((a) =>
+      s.assetDto(a, { withExif: dto.withExif === true, withPeople: dto.withPeople === true }),
+    );
     return {
       albums: { total: 0, count: 0, items: [], facets: [] },
       assets: { total: items.length, count: items.length, items, facets: [], nextPage: page * size < ids.length ? String(page + 1) : null },
@@ -330,7 +384,14 @@ export async function startFakeImmich(seeds: readonly SeedAsset[], options: Fake
   const server = options.tls ? createHttps({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttp(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
-  fake = new FakeImmich(state, options.apiKey ?? 'test-key-0123456789', server, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, options.pageSize ?? 5, options.sidecarHoldMs ?? 100);
+  fake = new FakeImmich(
+    state,
+    options.apiKey ?? 'test-key-0123456789',
+    server,
+    `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    options.pageSize ?? 5,
+    options.sidecarHoldMs ?? 100,
+  );
   return fake;
 }
 

@@ -106,7 +106,18 @@ export class FakeImmichState {
 
   constructor(seeds: readonly SeedAsset[]) {
     for (const seed of seeds) {
-      this.assets.set(seed.id, { seed, ownerId: this.user.id, isFavorite: false, visibility: 'timeline', isTrashed: false, people: [], updatedAt: STAMP, sidecar: null, tagsLocked: false, noMedia: false });
+      this.assets.set(seed.id, {
+        seed,
+        ownerId: this.user.id,
+        isFavorite: false,
+        visibility: 'timeline',
+        isTrashed: false,
+        people: [],
+        updatedAt: STAMP,
+        sidecar: null,
+        tagsLocked: false,
+        noMedia: false,
+      });
     }
   }
 
@@ -309,7 +320,9 @@ export class FakeImmichState {
   removeFromAlbum(id: string, assetIds: readonly string[]): BulkIdResponseDto[] {
     const album = this.albums.get(id);
     if (!album) throw new NoAccess('albumAsset.delete');
-    return assetIds.map((a) => (album.assets.delete(a) ? { id: a, success: true } : { id: a, success: false, error: BulkIdErrorReason.NotFound }));
+    return assetIds.map((a) =>
+      album.assets.delete(a) ? { id: a, success: true } : { id: a, success: false, error: BulkIdErrorReason.NotFound },
+    );
   }
 
   deleteAlbum(id: string): void {
