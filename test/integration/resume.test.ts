@@ -67,7 +67,7 @@ describe('resume after SIGKILL', () => {
   // the CLI freezes itself there until the SIGKILL arrives, so the stage it dies in is known.
   const points: { name: string; line: RegExp; delayMs?: number; stage: RunStage; args?: string[] }[] = [
     // Found every file, recorded none of them yet.
-    { name: 'while scanning', line: /Scanning: \d+ photos found in/, stage: 'discover' },
+    { name: 'while scanning', line: /Scanning: \d+ files found in/, stage: 'discover' },
     // Some fingerprints stored, the rest not (one thread keeps the stage long enough).
     { name: 'mid-way through fingerprinting', line: /Fingerprinting: \d+ photos\n/, delayMs: 600, stage: 'inspect' },
     { name: 'as it starts writing the output', line: /Writing output: \d+ files\n/, stage: 'output' },
