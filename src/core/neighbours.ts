@@ -10,6 +10,7 @@
  * deterministic (seeded directions, ties broken by index).
  */
 import type { PreparedSketch } from './similarity.js';
+import { seededRandom } from './random.js';
 
 /** Layout cells per side (luma) and colour cells per side. */
 const LAYOUT = 8;
@@ -92,7 +93,7 @@ export function nearestPairs(vectors: Float32Array, ids: Int32Array, options: Ne
   };
   const leafSize = options.leafSize ?? 24;
   const trees = options.trees ?? 6;
-  const random = seeded(0x5eed);
+  const random = seededRandom(0x5eed);
   const projections = new Float64Array(n);
   const direction = new Float64Array(dim);
 
@@ -138,18 +139,6 @@ export function nearestPairs(vectors: Float32Array, ids: Int32Array, options: Ne
     }
   }
   return pairs;
-}
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal from two uniforms (Box–Muller): random directions are then uniform on the sphere. */

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import type { GroupKind } from '../../src/core/types.js';
 import { type ExifFields, captureFields, parseExifDate, writeExif } from './exif.js';
+import { seededRandom } from '../../src/core/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -212,18 +213,6 @@ type Point = readonly [x: number, y: number];
 /** Source-image positions of the output's top-left, top-right, bottom-right, bottom-left corners. */
 type Quad = readonly [Point, Point, Point, Point];
 
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function hashString(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
@@ -393,7 +382,7 @@ export async function shoot(scene: Rgb, outW: number, outH: number, framing: Fra
     const { data, info } = await rawInput(img).blur(camera.blur).raw().toBuffer({ resolveWithObject: true });
     img = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   }
-  if ((camera.noise ?? 0) > 0) addNoise(img, camera.noise ?? 0, rng(seed));
+  if ((camera.noise ?? 0) > 0) addNoise(img, camera.noise ?? 0, seededRandom(seed));
   return img;
 }
 

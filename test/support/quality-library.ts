@@ -28,6 +28,7 @@ import {
   fixturePhotoPath,
   shoot,
 } from './library.js';
+import { seededRandom } from '../../src/core/random.js';
 
 /** What a case is, for per-category figures. */
 export type QualityCategory = 'burst-timed' | 'burst-untimed' | 'moving' | 'similar' | 'duplicate' | 'lookalike';
@@ -40,18 +41,6 @@ export interface QualityPhoto {
   /** Capture wall-clock ms, or null when the file would carry none. */
   readonly takenAtMs: number | null;
   readonly bytes: Buffer;
-}
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const T0 = Date.UTC(2024, 4, 18, 9, 0, 0);
@@ -83,7 +72,7 @@ function handheld(
   at: number | null,
   opts: { shift?: number; angle?: number; zoom?: number; dtMs?: number } = {},
 ): Shot[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const shift = opts.shift ?? 0.04;
   const angle = opts.angle ?? 1.5;
   const zoom = opts.zoom ?? 0.03;

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DESCRIPTOR_SIZE, nearestPairs, writeDescriptor } from '../../src/core/neighbours.js';
 import { prepareSketch } from '../../src/core/similarity.js';
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/core/random.js';
 
 /** `n` random unit-ish descriptors; every photo in `twins` gets a near copy appended after them. */
 function library(n: number, twins: number, noise: number, seed = 1): { vectors: Float32Array; count: number } {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const count = n + twins;
   const vectors = new Float32Array(count * DESCRIPTOR_SIZE);
   for (let i = 0; i < n; i++) for (let c = 0; c < DESCRIPTOR_SIZE; c++) vectors[i * DESCRIPTOR_SIZE + c] = (random() * 2 - 1) / 5;
@@ -58,7 +47,7 @@ describe('nearestPairs', () => {
 describe('writeDescriptor', () => {
   /** A 32x32 sketch of soft blobs, moved `dx` pixels right, with a flat colour sketch. */
   function sketch(seed: number, dx = 0): ReturnType<typeof prepareSketch> {
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const blobs = Array.from({ length: 6 }, () => ({ x: random() * 32, y: random() * 32, r: 3 + random() * 6, v: random() * 200 }));
     const luma = new Uint8Array(32 * 32);
     for (let y = 0; y < 32; y++) {
