@@ -1,5 +1,5 @@
 /** Runs the built CLI (bin/photo-organizer.js) as a user would, in a child process. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'photo-organizer.js');
@@ -30,18 +30,27 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env, ...freeze },
     });
+    outputOf(child, (_, stderr) => {
+      if (killAt && stderr.includes(FROZEN_MARK)) child.kill('SIGKILL');
+    }).then(resolve, reject);
+  });
+}
+
+/**
+ * Everything a child prints, with how it ended; `onData` sees the output so far after each chunk.
+ * The child must have been spawned with piped stdout and stderr.
+ */
+export function outputOf(child: ChildProcess, onData?: (stdout: string, stderr: string) => void): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    const check = (): void => {
-      if (killAt && stderr.includes(FROZEN_MARK)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString();
-      check();
+      onData?.(stdout, stderr);
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
-      check();
+      onData?.(stdout, stderr);
     });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BIN, type CliResult } from '../../support/cli.js';
+import { BIN, type CliResult, outputOf } from '../../support/cli.js';
 import type { ImmichUser } from './server.js';
 
 export interface RealCliOptions {
@@ -27,22 +27,14 @@ export function runRealCli(user: ImmichUser, args: readonly string[], options: R
       },
     );
     options.onSpawn?.(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
+    outputOf(child).then((result) => {
       // The key must never be printed, whatever happened.
       for (const key of [user.apiKey, user.server.adminKey]) {
-        if (stdout.includes(key) || stderr.includes(key)) return reject(new Error('An API key appeared in the output of photo-organizer'));
+        if (result.stdout.includes(key) || result.stderr.includes(key))
+          return reject(new Error('An API key appeared in the output of photo-organizer'));
       }
-      resolve({ code, signal, stdout, stderr });
-    });
+      resolve(result);
+    }, reject);
   });
 }
 

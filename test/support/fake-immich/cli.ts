@@ -1,6 +1,6 @@
 /** Runs the built CLI against a fake Immich server, the API key passed the recommended way (env). */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { BIN, type CliResult } from '../cli.js';
+import { BIN, type CliResult, outputOf } from '../cli.js';
 import type { FakeImmich } from './server.js';
 
 export interface ImmichCliOptions {
@@ -24,15 +24,6 @@ export function runImmichCli(fake: FakeImmich, args: readonly string[], options:
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });
     options.onSpawn?.(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    outputOf(child).then(resolve, reject);
   });
 }
