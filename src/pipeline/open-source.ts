@@ -3,8 +3,7 @@
  * its version checked, its key's user known, its download cache opened. Problems with the request
  * itself (a missing folder, no API key) are RunSetupErrors, which the CLI reports as usage errors.
  */
-import { statSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Db } from '../catalog/database.js';
 import { hasServerActions } from '../immich/actions/groups.js';

@@ -171,6 +171,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const discovered = await timed('discover', () => source.discover(sink));
   const problems: PhotoError[] = [...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message }))];
   const listed = loadItems(db, syncItems(db, source.id, ctx.runId, discovered.entries).ids);
+  const byId = new Map(listed.map((i) => [i.id, i]));
   const passOptions = { threshold: options.threshold, timeWindow: options.timeWindow, minGroupSize: options.minGroupSize };
   const passes = await source.passes(listed, passOptions, sink);
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
@@ -187,7 +188,8 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
   const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink));
-  const judged = loadItems(db, [...new Set(passes.flatMap((p) => p.ids))]);
+  // What the passes looked at, as listed (the actions need only their ids and listing facts).
+  const judged = [...new Set(passes.flatMap((p) => p.ids))].map((id) => byId.get(id)!);
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);
   // Ranking waits for the face analysis of the grouped photos (cached ones come from the catalog).
   const faces =
@@ -231,7 +233,6 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     if (actions.aborted) return { ...emptySummary(ctx, true), ...base, actions };
   }
 
-  const byId = new Map(listed.map((i) => [i.id, i]));
   const failed = loadErrors(db, source.id, ctx.runId);
   const failedIds = new Set(failed.map((e) => e.id));
   const errors: PhotoError[] = [
