@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadJournal } from '../catalog/immich-journal.js';
-import { forgetFingerprints, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, syncItems } from '../catalog/items.js';
 import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import { closeCalls } from '../core/close-calls.js';
@@ -120,7 +120,7 @@ export async function organize(options: RunOptions, secrets: Secrets, sink: Prog
 }
 
 function startRun(db: Db, source: PhotoSource, options: RunOptions, sink: ProgressSink): number {
-  if (options.forceFresh && source.id !== 'local') {
+  if (options.forceFresh && source.id !== LOCAL_SOURCE) {
     // The journal is the only record of what this tool changed on the server (--undo needs
     // it): a fresh start forgets the fingerprints, never that.
     forgetFingerprints(db, source.id);
