@@ -4,10 +4,11 @@
  * sense for one invocation, plus a `version`. API keys have no field here, so they can never be
  * written. Parsing and migration are pure; load and save are the only file access.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import { atomicWriteFile } from '../output/atomic.js';
 import {
   DEFAULT_OPTIONS,
   FACE_BACKENDS,
@@ -135,27 +136,10 @@ export function formatSettings(settings: Settings): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-/**
- * Writes settings atomically: a temp file in the same folder, flushed, then renamed over `file`,
- * so an interrupted save leaves the old file or the new one, never half of one.
- */
-export function saveSettings(file: string, settings: Settings): void {
-  const text = formatSettings(settings);
+/** Writes settings atomically (output/atomic.ts): an interrupted save leaves the old file or the new one, never half of one. */
+export async function saveSettings(file: string, settings: Settings): Promise<void> {
   const target = resolve(file);
-  const temp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
-  try {
-    const fd = openSync(temp, 'w', 0o644);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  await atomicWriteFile(dirname(target), basename(target), formatSettings(settings));
 }
 
 function fileVersion(record: Record<string, unknown>, shown: string): number {

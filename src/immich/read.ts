@@ -5,6 +5,7 @@
 import { AssetVisibility, type MetadataSearchDto } from '@immich/sdk';
 import type { ServerState, StackState, TagState, AlbumState } from './actions/state.js';
 import { TAG_ROOT } from './actions/state.js';
+import { mapLimit } from '../core/concurrency.js';
 import type { ImmichClient } from './client.js';
 import type { AssetDto, PersonDto } from './schemas.js';
 
@@ -36,20 +37,6 @@ export async function searchAll(client: ImmichClient, dto: MetadataSearchDto, ma
 /** Ids of every asset matching `dto`. */
 export async function searchIds(client: ImmichClient, dto: MetadataSearchDto): Promise<Set<string>> {
   return new Set((await searchAll(client, { ...dto, withExif: false })).map((a) => a.id));
-}
-
-/** Runs `work` on every item, at most `limit` at once, results in item order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export interface StateNeeds {

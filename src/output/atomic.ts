@@ -32,12 +32,18 @@ export function isTempName(name: FsPath): boolean {
   return bytes[0] === 0x2e && TEMP_SUFFIX.test(bytes.toString('latin1'));
 }
 
-/** Writes `data` to `dir/name` atomically (temp + fsync + rename). */
-export async function atomicWriteFile(dir: string, name: FsPath, data: string | Uint8Array): Promise<void> {
+/** Writes `data` to `dir/name` atomically (temp + fsync + rename), with the given modification time if any. */
+export async function atomicWriteFile(
+  dir: string,
+  name: FsPath,
+  data: string | Uint8Array,
+  options: { readonly mtimeMs?: number } = {},
+): Promise<void> {
   await viaTemp(dir, name, async (tmp) => {
     const handle = await open(tmp, 'wx', 0o644);
     try {
       await handle.writeFile(data);
+      if (options.mtimeMs !== undefined) await handle.utimes(new Date(), new Date(options.mtimeMs));
       await handle.sync();
     } finally {
       await handle.close();

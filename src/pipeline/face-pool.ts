@@ -6,7 +6,8 @@
 import type { Piscina } from 'piscina';
 import type { FsPath } from '../core/types.js';
 import type { FaceBackendKind } from '../faces/backend.js';
-import { runBounded, workerPool } from './bounded.js';
+import { runBounded } from '../core/concurrency.js';
+import { workerPool } from './worker-pool.js';
 import type { FaceOutcome, FaceTask } from './face-worker.js';
 
 export interface FacePoolTask {

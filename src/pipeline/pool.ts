@@ -3,7 +3,8 @@
  * bounded so memory stays flat however many photos wait; each task can be aborted.
  */
 import type { Piscina } from 'piscina';
-import { runBounded, workerPool } from './bounded.js';
+import { runBounded } from '../core/concurrency.js';
+import { workerPool } from './worker-pool.js';
 import type { FsPath } from '../core/types.js';
 import type { InspectOutcome, InspectTask } from './inspect-worker.js';
 

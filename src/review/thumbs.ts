@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Limiter } from '../core/concurrency.js';
+import { LruBudget } from '../core/lru-budget.js';
 import { atomicWriteFile, removeTempFiles } from '../output/atomic.js';
 
 /** Default cap: 1 GiB holds grid thumbnails of ~50,000 photos plus a few thousand large views. */
@@ -19,18 +21,18 @@ interface Entry {
 }
 
 export class ThumbnailCache {
-  /** Insertion order is recency order: the first entry is the least recently used. */
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruBudget<string, Entry>;
   private readonly pending = new Map<string, Promise<Buffer>>();
-  private readonly waiting: (() => void)[] = [];
-  private total = 0;
-  private running = 0;
+  private readonly makers: Limiter;
 
   private constructor(
     readonly dir: string,
     readonly capBytes: number,
-    private readonly concurrency: number,
-  ) {}
+    concurrency: number,
+  ) {
+    this.makers = new Limiter(concurrency);
+    this.entries = new LruBudget(capBytes);
+  }
 
   /** Opens (creating if needed) the cache in `dir`, capped at `capBytes`, making at most `concurrency` images at once. */
   static async open(dir: string, capBytes = DEFAULT_CACHE_BYTES, concurrency = 2): Promise<ThumbnailCache> {
@@ -43,7 +45,7 @@ export class ThumbnailCache {
   }
 
   get stats(): { readonly files: number; readonly bytes: number } {
-    return { files: this.entries.size, bytes: this.total };
+    return { files: this.entries.files, bytes: this.entries.total };
   }
 
   /**
@@ -56,7 +58,8 @@ export class ThumbnailCache {
     if (hit !== null) return hit;
     const inFlight = this.pending.get(key);
     if (inFlight !== undefined) return inFlight;
-    const job = this.limited(make)
+    const job = this.makers
+      .run(make)
       .then((bytes) => this.store(key, bytes).then(() => bytes))
       .finally(() => this.pending.delete(key));
     this.pending.set(key, job);
@@ -71,11 +74,10 @@ export class ThumbnailCache {
       bytes = await readFile(entry.file);
     } catch {
       // Removed behind our back: forget it and make it again.
-      this.forget(key);
+      this.entries.remove(key, entry);
       return null;
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    this.entries.touch(key);
     const now = new Date();
     // Recency for the next start; a failure only makes this entry look older than it is.
     await utimes(entry.file, now, now).catch(() => undefined);
@@ -87,37 +89,12 @@ export class ThumbnailCache {
     await mkdir(sub, { recursive: true });
     const name = `${key}.jpg`;
     await atomicWriteFile(sub, name, bytes);
-    this.forget(key);
-    this.entries.set(key, { file: join(sub, name), size: bytes.length });
-    this.total += bytes.length;
+    this.entries.add(key, { file: join(sub, name), size: bytes.length });
     await this.evict();
   }
 
   private async evict(): Promise<void> {
-    for (const [key, entry] of this.entries) {
-      if (this.total <= this.capBytes) break;
-      this.forget(key);
-      await unlink(entry.file).catch(() => undefined);
-    }
-  }
-
-  private forget(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    this.entries.delete(key);
-    this.total -= entry.size;
-  }
-
-  /** Runs `make` when fewer than `concurrency` are running. */
-  private async limited<T>(make: () => Promise<T>): Promise<T> {
-    while (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
-    try {
-      return await make();
-    } finally {
-      this.running--;
-      this.waiting.shift()?.();
-    }
+    for (const victim of this.entries.evict()) await unlink(victim.file).catch(() => undefined);
   }
 
   /** Learns what is on disk, oldest use first, and trims to the cap (it may have been lowered). */
@@ -136,10 +113,7 @@ export class ThumbnailCache {
       }
     }
     found.sort((a, b) => a.usedMs - b.usedMs);
-    for (const f of found) {
-      this.entries.set(f.key, { file: f.file, size: f.size });
-      this.total += f.size;
-    }
+    for (const f of found) this.entries.add(f.key, { file: f.file, size: f.size });
     await this.evict();
   }
 }

@@ -3,16 +3,19 @@
  * One folder per asset version — `assets/<asset id>/<kind>-<checksum>/<file name>` — so a changed
  * asset (new checksum) never reads a stale picture, and the file keeps a readable name for the
  * output tree. The size cap is enforced on every write by evicting the least recently used
- * entries (recency = the file's atime, set by us on each use; the mtime stays the asset's).
+ * entries (core/lru-budget.ts; recency = the file's atime, set by us on each use, so it survives a
+ * restart; the mtime stays the asset's). Files are written atomically (output/atomic.ts).
  * Names and ids come from the server: both are sanitised so nothing is ever written outside.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 
+import { LruBudget } from '../core/lru-budget.js';
 import type { PictureKind } from '../immich/client.js';
+import { atomicWriteFile, isTempName, removeTempFiles } from '../output/atomic.js';
 
 export type { PictureKind };
 
@@ -27,8 +30,6 @@ interface Entry {
   readonly dir: string;
   readonly file: string;
   readonly size: number;
-  lastUsedMs: number;
-  pins: number;
 }
 
 export interface CacheStats {
@@ -40,11 +41,9 @@ export interface CacheStats {
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const TEMP_MARK = '.partial-';
 
 export class ImmichCache {
-  private readonly entries = new Map<string, Entry>();
-  private total = 0;
+  private readonly entries: LruBudget<string, Entry>;
   private evictedCount = 0;
 
   private constructor(
@@ -52,7 +51,9 @@ export class ImmichCache {
     readonly capBytes: number,
     /** Dry run: new pictures go to this private folder, which close() deletes; the cache is only read. */
     private readonly overlay: string | null,
-  ) {}
+  ) {
+    this.entries = new LruBudget(capBytes);
+  }
 
   /** Opens (creating if needed) the cache under `dir`, capped at `capMb` MiB. */
   static async open(dir: string, capMb: number, options: { readonly readOnly: boolean }): Promise<ImmichCache> {
@@ -65,22 +66,22 @@ export class ImmichCache {
   }
 
   get stats(): CacheStats {
-    return { files: this.entries.size, bytes: this.total, capBytes: this.capBytes, evicted: this.evictedCount };
+    return { files: this.entries.files, bytes: this.entries.total, capBytes: this.capBytes, evicted: this.evictedCount };
   }
 
   /** Path of the cached picture (marked as just used, and pinned when asked), or null when it is not cached. */
   async get(key: CacheKey, options: { readonly pin?: boolean } = {}): Promise<string | null> {
-    const entry = this.entries.get(entryKey(key));
+    const k = entryKey(key);
+    const entry = this.entries.get(k);
     if (!entry) return null;
     const info = await stat(entry.file).catch(() => null);
     if (info === null || info.size !== entry.size) {
       // Deleted or changed behind our back: forget it rather than hand out a wrong file.
-      this.forget(entryKey(key), entry);
+      this.entries.remove(k, entry);
       return null;
     }
-    entry.lastUsedMs = Date.now();
-    if (options.pin === true) entry.pins++;
-    if (this.overlay === null) await utimes(entry.file, new Date(entry.lastUsedMs), info.mtime).catch(() => {});
+    this.entries.touch(k, options);
+    if (this.overlay === null) await utimes(entry.file, new Date(), info.mtime).catch(() => {});
     return entry.file;
   }
 
@@ -98,34 +99,24 @@ export class ImmichCache {
     options: { readonly pin?: boolean } = {},
   ): Promise<string> {
     const k = entryKey(key);
-    const old = this.entries.get(k);
-    if (old) this.forget(k, old);
     const base = this.overlay ?? this.root;
     const dir = join(base, 'assets', safeId(key.assetId), `${key.kind}-${checksumKey(key.checksum)}`);
     const file = join(dir, fileName);
     assertInside(base, file);
     await mkdir(dir, { recursive: true });
-    const temp = join(dir, `${TEMP_MARK}${process.pid}`);
-    await writeFile(temp, bytes);
-    const mtime = new Date(Number.isFinite(mtimeMs) ? mtimeMs : Date.now());
-    await utimes(temp, new Date(), mtime);
-    await rename(temp, file);
-    const entry: Entry = { dir, file, size: bytes.length, lastUsedMs: Date.now(), pins: (old?.pins ?? 0) + (options.pin === true ? 1 : 0) };
-    this.entries.set(k, entry);
-    this.total += entry.size;
+    await atomicWriteFile(dir, fileName, bytes, { mtimeMs: Number.isFinite(mtimeMs) ? mtimeMs : Date.now() });
+    this.entries.add(k, { dir, file, size: bytes.length }, options);
     await this.evict();
     return file;
   }
 
   /** Keeps an entry from eviction until unpinned (nested pins count). */
   pin(key: CacheKey): void {
-    const entry = this.entries.get(entryKey(key));
-    if (entry) entry.pins++;
+    this.entries.pin(entryKey(key));
   }
 
   unpin(key: CacheKey): void {
-    const entry = this.entries.get(entryKey(key));
-    if (entry && entry.pins > 0) entry.pins--;
+    this.entries.unpin(entryKey(key));
   }
 
   /** Evicts down to the cap again (after pinned entries were released). */
@@ -138,63 +129,41 @@ export class ImmichCache {
     if (this.overlay !== null) await rm(this.overlay, { recursive: true, force: true });
   }
 
-  private evicting: Promise<void> = Promise.resolve();
-
-  /** One eviction at a time: concurrent writes would otherwise pick, and count, the same victims. */
-  private evict(): Promise<void> {
-    this.evicting = this.evicting.then(() => this.evictNow());
-    return this.evicting;
-  }
-
-  private async evictNow(): Promise<void> {
-    if (this.total <= this.capBytes) return;
-    const victims = [...this.entries.entries()].filter(([, e]) => e.pins === 0).sort(([, a], [, b]) => a.lastUsedMs - b.lastUsedMs);
-    for (const [k, e] of victims) {
-      if (this.total <= this.capBytes) break;
-      // Pinned or replaced since the list was made: not a victim any more.
-      if (this.entries.get(k) !== e || e.pins > 0) continue;
-      // A dry run never deletes from the real cache; its own overlay it may trim.
-      if (this.overlay !== null && !e.dir.startsWith(this.overlay + sep)) continue;
-      this.forget(k, e);
-      this.evictedCount++;
+  private async evict(): Promise<void> {
+    // A dry run never deletes from the real cache; its own overlay it may trim.
+    const victims = this.entries.evict((e) => this.overlay === null || e.dir.startsWith(this.overlay + sep));
+    this.evictedCount += victims.length;
+    for (const e of victims) {
       await rm(e.dir, { recursive: true, force: true });
       await rmdir(join(e.dir, '..')).catch(() => {});
     }
   }
 
-  private forget(k: string, e: Entry): void {
-    if (this.entries.get(k) !== e) return;
-    this.entries.delete(k);
-    this.total -= e.size;
-  }
-
-  /** Reads what earlier runs left: one file per entry folder; stray partial files are removed. */
+  /** Reads what earlier runs left, oldest use first: one file per entry folder; stray temp files are removed. */
   private async scan(): Promise<void> {
     const assets = join(this.root, 'assets');
+    const found: { key: string; entry: Entry; atimeMs: number }[] = [];
     for (const id of await listDir(assets)) {
       if (!SAFE_ID.test(id)) continue;
       for (const version of await listDir(join(assets, id))) {
+        const kind = version.slice(0, version.indexOf('-'));
+        if (kind !== 'preview' && kind !== 'original') continue;
         const dir = join(assets, id, version);
-        const files = await listDir(dir);
+        if (this.overlay === null) await removeTempFiles(dir).catch(() => 0);
         let chosen: { file: string; size: number; atimeMs: number } | null = null;
-        for (const name of files) {
+        for (const name of await listDir(dir)) {
+          if (isTempName(name)) continue;
           const file = join(dir, name);
-          if (name.startsWith(TEMP_MARK)) {
-            if (this.overlay === null) await rm(file, { force: true });
-            continue;
-          }
           const info = await stat(file).catch(() => null);
           if (info?.isFile() !== true) continue;
           if (chosen === null || info.atimeMs > chosen.atimeMs) chosen = { file, size: info.size, atimeMs: info.atimeMs };
         }
-        if (chosen === null) continue;
-        const sepAt = version.indexOf('-');
-        const kind = version.slice(0, sepAt);
-        if (kind !== 'preview' && kind !== 'original') continue;
-        this.entries.set(`${id}/${version}`, { dir, file: chosen.file, size: chosen.size, lastUsedMs: chosen.atimeMs, pins: 0 });
-        this.total += chosen.size;
+        if (chosen !== null)
+          found.push({ key: `${id}/${version}`, entry: { dir, file: chosen.file, size: chosen.size }, atimeMs: chosen.atimeMs });
       }
     }
+    found.sort((a, b) => a.atimeMs - b.atimeMs);
+    for (const f of found) this.entries.add(f.key, f.entry);
   }
 }
 
@@ -248,6 +217,5 @@ export function safeFileName(originalFileName: string, extension: string | null)
     const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
     name = name.slice(0, Math.max(1, name.length - ext.length - 1)) + ext;
   }
-  if (name.startsWith(TEMP_MARK)) name = `_${name}`;
   return name;
 }

@@ -9,7 +9,8 @@ import type { ServerFace } from '../core/server-faces.js';
 import type { CaptureTime } from '../core/types.js';
 import type { ImmichClient } from '../immich/client.js';
 import { ImmichVersionError } from '../immich/errors.js';
-import { listPeople, mapLimit, searchAll } from '../immich/read.js';
+import { mapLimit } from '../core/concurrency.js';
+import { listPeople, searchAll } from '../immich/read.js';
 
 export { listPeople };
 import type { AssetDto, ServerVersion } from '../immich/schemas.js';

@@ -1,7 +1,7 @@
 /** The disk cache of Immich pictures: the size cap (least recently used first), pins, hostile names, dry runs. */
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CacheKey, ImmichCache, safeFileName } from '../../src/sources/immich-cache.js';
 
@@ -56,6 +56,23 @@ describe('Immich picture cache', () => {
     expect(await second.get(key(1))).toMatch(/a\.jpg$/);
     expect(await second.get({ ...key(1), checksum: Buffer.alloc(20, 99).toString('base64') })).toBeNull();
     expect(await second.get({ ...key(1), kind: 'original' })).toBeNull();
+  });
+
+  it('on opening, removes what a killed write left and keeps recency from the last run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'po-cache-'));
+    const first = await ImmichCache.open(dir, 100 / 1024, { readOnly: false });
+    const a = await first.put(key(1), bytes(40 * KB), 'a.jpg', 0);
+    await first.put(key(2), bytes(40 * KB), 'b.jpg', 0);
+    await new Promise((r) => setTimeout(r, 5));
+    await first.get(key(1)); // 1 is now more recent than 2, on disk too (its access time)
+    const stray = join(dirname(a), '.a.jpg.tmp-999-1');
+    writeFileSync(stray, bytes(10 * KB));
+    const second = await ImmichCache.open(dir, 100 / 1024, { readOnly: false });
+    expect(existsSync(stray)).toBe(false);
+    expect(second.stats).toMatchObject({ files: 2, bytes: 80 * KB });
+    await second.put(key(3), bytes(40 * KB), 'c.jpg', 0);
+    expect(await second.get(key(2))).toBeNull();
+    expect(await second.get(key(1))).toBe(a);
   });
 
   it('keeps hostile names and ids from the server inside the cache', async () => {

@@ -147,11 +147,11 @@ describe('settings files', () => {
     ).toBeNull();
   });
 
-  it('saves atomically: the old file is replaced whole and no temp file stays behind', () => {
+  it('saves atomically: the old file is replaced whole and no temp file stays behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'po-settings-'));
     const file = join(dir, '.photo_organizer_settings.json');
     writeFileSync(file, 'old contents');
-    saveSettings(file, { ...defaultSettings(), threshold: 9 });
+    await saveSettings(file, { ...defaultSettings(), threshold: 9 });
     expect(readdirSync(dir)).toEqual(['.photo_organizer_settings.json']);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 1, threshold: 9 });
     expect(loadSettings(file).settings.threshold).toBe(9);

@@ -76,7 +76,7 @@ export async function interactiveSetup(input: SetupInput, ctx: SetupContext): Pr
       ctx.say(`  Cannot run yet: ${problem}`);
     } else if (choice === 'save') {
       try {
-        saveSettings(input.settingsPath, draft.settings);
+        await saveSettings(input.settingsPath, draft.settings);
         savedText = formatSettings(draft.settings);
         ctx.say(`  Saved to ${input.settingsPath} (without the API key). Run them again with: ${input.command ?? ALIAS} -r`);
       } catch (error) {

@@ -7,7 +7,7 @@
  */
 import type { ImmichClient } from '../client.js';
 import { ImmichHttpError } from '../errors.js';
-import { mapLimit } from '../read.js';
+import { mapLimit } from '../../core/concurrency.js';
 
 export interface SettleOptions {
   /** Longest wait for one wave's assets, in ms (default 60 s: a server busy with a large batch). */

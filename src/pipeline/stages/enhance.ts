@@ -13,7 +13,8 @@ import type { Decision, Photo, PhotoError } from '../../core/types.js';
 import { atomicWriteFile } from '../../output/atomic.js';
 import { HDR_FILE_NAME, hdrExtra, planHdr } from '../../output/enhanced.js';
 import { type ExtraFile, groupFolderName } from '../../output/plan.js';
-import { runBounded, workerPool } from '../bounded.js';
+import { runBounded } from '../../core/concurrency.js';
+import { workerPool } from '../worker-pool.js';
 import type { HdrOutcome, HdrTask } from '../enhance-worker.js';
 import type { ProgressSink } from '../progress.js';
 

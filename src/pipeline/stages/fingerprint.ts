@@ -10,7 +10,7 @@ import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFinger
 import type { PhotoId } from '../../core/types.js';
 import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
-import { prefetch } from '../bounded.js';
+import { prefetch } from '../../core/concurrency.js';
 import { InspectPool } from '../pool.js';
 import type { ProgressSink } from '../progress.js';
 

@@ -1,0 +1,25 @@
+/**
+ * What the worker pools share: the piscina settings. Tasks are fed to a pool by `runBounded`
+ * (core/concurrency.ts), a few per thread, so memory stays flat however many photos wait.
+ */
+import { Piscina } from 'piscina';
+
+/** A pool of `threads` workers running `file` (next to this module in dist/). */
+export function workerPool<T, R>(file: string, threads: number): Piscina<T, R> {
+  return new Piscina<T, R>({
+    filename: workerUrl(file).href,
+    minThreads: threads,
+    maxThreads: threads,
+    // Tasks wait in our bounded loop, not in an unbounded pool queue.
+    maxQueue: threads * 2,
+    idleTimeout: 1000,
+  });
+}
+
+/**
+ * The worker's compiled file. Tests that import the TypeScript sources still run workers from
+ * the build (`npm test` builds first): a worker thread cannot load a .ts file.
+ */
+function workerUrl(file: string): URL {
+  return import.meta.url.endsWith('.ts') ? new URL(`../../dist/pipeline/${file}`, import.meta.url) : new URL(file, import.meta.url);
+}
