@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { type LoggedDecision, memberSet, type UserDecision } from '../core/decisions.js';
+import { asPhotoId } from '../core/types.js';
 import type { Db } from './database.js';
 
 /** Scope of the decisions on a folder run's photos (item ids). */
@@ -16,7 +17,7 @@ export function immichScope(server: string): string {
   return `immich:${server}`;
 }
 
-const id = z.int().positive();
+const id = z.int().positive().transform(asPhotoId);
 const set = z.array(id).min(1);
 const DecisionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('pick'), group: set, photo: id }),

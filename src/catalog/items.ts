@@ -8,7 +8,7 @@ import { hashToHex, hexToHash } from '../core/dhash.js';
 import type { AssetFacts } from '../core/immich.js';
 import { type ItemEntry, isPhoto, type PictureKind, type StoredItem, type StoredPhoto, type SyncResult } from '../core/items.js';
 import { pathBytes, pathFromBytes } from '../core/paths.js';
-import type { Fingerprint, FsPath, ImageQuality, PhotoId, PhotoMetadata } from '../core/types.js';
+import { asPhotoId, type Fingerprint, type FsPath, type ImageQuality, type PhotoId, type PhotoMetadata } from '../core/types.js';
 import type { Db } from './database.js';
 
 export { itemVersion, LOCAL_SOURCE } from '../core/items.js';
@@ -16,7 +16,7 @@ export type { ItemEntry, PictureKind, StoredItem, StoredPhoto, SyncResult } from
 
 /** Records the items a run found; a changed version drops what was cached for the old one. */
 export function syncItems(db: Db, source: string, runId: number, entries: readonly ItemEntry[]): SyncResult {
-  const find = db.prepare<[string, Buffer], { id: number; version: string }>('SELECT id, version FROM items WHERE source = ? AND key = ?');
+  const find = db.prepare<[string, Buffer], { id: PhotoId; version: string }>('SELECT id, version FROM items WHERE source = ? AND key = ?');
   const insert = db.prepare(
     'INSERT INTO items (source, key, version, size, mtime_ms, seen_run, facts, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -37,7 +37,7 @@ export function syncItems(db: Db, source: string, runId: number, entries: readon
       const meta = e.meta === undefined ? null : JSON.stringify(e.meta);
       const row = find.get(source, key);
       if (!row) {
-        ids.push(Number(insert.run(source, key, e.version, e.size, e.mtimeMs, runId, facts, meta).lastInsertRowid));
+        ids.push(asPhotoId(Number(insert.run(source, key, e.version, e.size, e.mtimeMs, runId, facts, meta).lastInsertRowid)));
         added++;
       } else if (row.version !== e.version) {
         reset.run(e.version, e.size, e.mtimeMs, runId, facts, meta, row.id);
@@ -56,7 +56,7 @@ export function syncItems(db: Db, source: string, runId: number, entries: readon
 /** Ids of the items of `source` that a run found, in key order (a folder's path order). */
 export function itemIdsSeen(db: Db, source: string, runId: number): PhotoId[] {
   return db
-    .prepare<[string, number], { id: number }>('SELECT id FROM items WHERE source = ? AND seen_run = ? ORDER BY key')
+    .prepare<[string, number], { id: PhotoId }>('SELECT id FROM items WHERE source = ? AND seen_run = ? ORDER BY key')
     .all(source, runId)
     .map((r) => r.id);
 }
@@ -125,7 +125,7 @@ export function forgetFingerprints(db: Db, source: string): void {
 }
 
 interface ItemRow {
-  id: number;
+  id: PhotoId;
   source: string;
   key: Buffer;
   version: string;
@@ -188,7 +188,7 @@ export interface PhotoKey {
 
 /** The fingerprinted items among `ids` as PhotoKeys, in the order given. */
 export function loadPhotoKeys(db: Db, ids: readonly PhotoId[]): PhotoKey[] {
-  const get = db.prepare<[number], { id: number; dhash: string | null; taken_at_ms: number | null }>(
+  const get = db.prepare<[number], { id: PhotoId; dhash: string | null; taken_at_ms: number | null }>(
     "SELECT id, dhash, json_extract(meta, '$.takenAt.wallClockMs') AS taken_at_ms FROM items WHERE id = ?",
   );
   return ids.flatMap((id) => {
@@ -217,7 +217,7 @@ export interface StoredError {
 /** Failures recorded for the items of `source` a run found, in key order. */
 export function loadErrors(db: Db, source: string, runId: number): StoredError[] {
   return db
-    .prepare<[string, number], { id: number; key: Buffer; error_stage: string | null; error: string }>(
+    .prepare<[string, number], { id: PhotoId; key: Buffer; error_stage: string | null; error: string }>(
       'SELECT id, key, error_stage, error FROM items WHERE source = ? AND seen_run = ? AND error IS NOT NULL ORDER BY key',
     )
     .all(source, runId)

@@ -11,7 +11,7 @@ import { CURRENT_ANALYSIS, loadFaceAnalyses } from './faces.js';
 /** Items of `source` whose current face analysis found at least one face. */
 export function photosWithFaces(db: Db, source: string): Set<PhotoId> {
   const rows = db
-    .prepare<[string], { item_id: number }>(
+    .prepare<[string], { item_id: PhotoId }>(
       `SELECT DISTINCT f.item_id FROM item_faces f
        JOIN item_face_analyses fa ON fa.item_id = f.item_id
        JOIN items i ON i.id = fa.item_id AND ${CURRENT_ANALYSIS}

@@ -100,7 +100,7 @@ export function loadGroups(db: Db, runId: number): StoredGroup[] {
     )
     .all(runId);
   const members = db
-    .prepare<[number], { number: number; photo_id: number; score: number; reason: string; is_best: number }>(
+    .prepare<[number], { number: number; photo_id: PhotoId; score: number; reason: string; is_best: number }>(
       'SELECT number, photo_id, score, reason, is_best FROM group_members WHERE run_id = ? ORDER BY number, position',
     )
     .all(runId);

@@ -7,10 +7,11 @@
  * camera nudged the exposure by a third of a stop is not. The seed read a key its own metadata
  * never had, so its detection almost never fired; this one reads the real EXIF fields.
  */
+import type { PhotoId } from './types.js';
 
 /** What detection needs of a group member. */
 export interface BracketMember {
-  readonly id: number;
+  readonly id: PhotoId;
   /** Seconds; null when the EXIF has none (the frame is left out of the merge). */
   readonly exposureTime: number | null;
   readonly fNumber: number | null;
@@ -20,7 +21,7 @@ export interface BracketMember {
 }
 
 export interface BracketFrame {
-  readonly id: number;
+  readonly id: PhotoId;
   /** EV at ISO 100 (higher = less light gathered = darker frame). */
   readonly ev: number;
 }

@@ -3,7 +3,7 @@
  * and journal) and the action planner. Pure data.
  */
 import type { PictureKind, StoredItem } from './items.js';
-import type { CaptureTime, GpsPosition, ImageQuality, PhotoMetadata } from './types.js';
+import type { CaptureTime, GpsPosition, ImageQuality, PhotoId, PhotoMetadata } from './types.js';
 
 /** What the listing says about an asset, stored as JSON. */
 export interface AssetFacts {
@@ -129,7 +129,7 @@ function seconds(text: string | null): number | null {
 /** An item of an Immich source in the server's terms: its asset id, checksum and listing facts. */
 export interface StoredAsset extends ListedAsset {
   /** The catalog's item id (the PhotoId of groups and reports). */
-  readonly id: number;
+  readonly id: PhotoId;
   readonly pixels: PictureKind | null;
   readonly dhash: bigint | null;
   readonly quality: ImageQuality | null;

@@ -8,8 +8,17 @@
  */
 export type FsPath = string | Buffer;
 
-/** Catalog row id of a photo. Stable for a given path while the catalog lives. */
-export type PhotoId = number;
+/**
+ * Catalog row id of an item (a photo of a folder or an asset of a server). Stable for a given
+ * path or asset while the catalog lives. Branded so a group number, a run id or a position can
+ * never be passed where an item is meant.
+ */
+export type PhotoId = number & { readonly __brand: 'PhotoId' };
+
+/** The one place a number becomes an item id: the catalog's row ids, and requests already validated. */
+export function asPhotoId(id: number): PhotoId {
+  return id as PhotoId;
+}
 
 /** Capture time as the camera recorded it. */
 export interface CaptureTime {

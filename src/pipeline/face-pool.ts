@@ -4,14 +4,14 @@
  * stage runs. Sized to --threads; submission is bounded like the fingerprint pool's.
  */
 import type { Piscina } from 'piscina';
-import type { FsPath } from '../core/types.js';
+import type { FsPath, PhotoId } from '../core/types.js';
 import type { FaceBackendKind } from '../faces/backend.js';
 import { runBounded } from '../core/concurrency.js';
 import { workerPool } from './worker-pool.js';
 import type { FaceOutcome, FaceTask } from './face-worker.js';
 
 export interface FacePoolTask {
-  readonly id: number;
+  readonly id: PhotoId;
   readonly path: FsPath;
 }
 
@@ -27,7 +27,7 @@ export interface FaceRunResult {
 export interface FaceRunner {
   runAll(
     tasks: readonly FacePoolTask[],
-    onResult: (id: number, result: FacePoolResult | { readonly crashed: string }) => void,
+    onResult: (id: PhotoId, result: FacePoolResult | { readonly crashed: string }) => void,
     signal?: AbortSignal,
   ): Promise<FaceRunResult>;
   close(): Promise<void>;
@@ -50,7 +50,7 @@ export class FacePool implements FaceRunner {
    */
   async runAll(
     tasks: readonly FacePoolTask[],
-    onResult: (id: number, result: FacePoolResult | { readonly crashed: string }) => void,
+    onResult: (id: PhotoId, result: FacePoolResult | { readonly crashed: string }) => void,
     signal?: AbortSignal,
   ): Promise<FaceRunResult> {
     let unavailable: string | null = null;

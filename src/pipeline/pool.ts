@@ -5,11 +5,11 @@
 import type { Piscina } from 'piscina';
 import { runBounded } from '../core/concurrency.js';
 import { workerPool } from './worker-pool.js';
-import type { FsPath } from '../core/types.js';
+import type { FsPath, PhotoId } from '../core/types.js';
 import type { InspectOutcome, InspectTask } from './inspect-worker.js';
 
 export interface PoolTask {
-  readonly id: number;
+  readonly id: PhotoId;
   readonly path: FsPath;
 }
 
@@ -26,7 +26,7 @@ export class InspectPool {
    */
   async runAll(
     tasks: Iterable<PoolTask> | AsyncIterable<PoolTask>,
-    onResult: (id: number, outcome: InspectOutcome) => void,
+    onResult: (id: PhotoId, outcome: InspectOutcome) => void,
     signal?: AbortSignal,
   ): Promise<void> {
     // An async source (Immich downloads) is only pulled when a slot is free: it runs ahead of

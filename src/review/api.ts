@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { ImmichError } from '../immich/errors.js';
+import { asPhotoId } from '../core/types.js';
 import { MediaError } from '../media/contract.js';
 import { type ChangeRequest, type ReviewSession, ReviewRequestError } from './session.js';
 import { PictureUnavailableError } from './source.js';
@@ -48,7 +49,7 @@ const PageSchema = FilterSchema.extend({
 
 const groupNumber = z.int().positive();
 const ChangeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.enum(['pick', 'exclude', 'split']), group: groupNumber, photo: z.int().positive() }).strict(),
+  z.object({ kind: z.enum(['pick', 'exclude', 'split']), group: groupNumber, photo: z.int().positive().transform(asPhotoId) }).strict(),
   z.object({ kind: z.literal('merge'), group: groupNumber, with: groupNumber }).strict(),
 ]);
 

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asPhotoId } from '../core/types.js';
 import { MediaError } from '../media/contract.js';
 import { handleApi } from './api.js';
 import { IMAGE_VARIANTS, type ImageSource, type ImageVariant, photoImage } from './images.js';
@@ -89,7 +90,7 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     const path = url.pathname;
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length), url.searchParams);
     const image = /^\/img\/(\d{1,12})\/([a-z]+)$/.exec(path);
-    if (image !== null && req.method === 'GET') return picture(res, options.session.imageSource(Number(image[1])), image[2]!);
+    if (image !== null && req.method === 'GET') return picture(res, options.session.imageSource(asPhotoId(Number(image[1]))), image[2]!);
     const made = /^\/made\/(\d{1,9})\/([a-z]+)$/.exec(path);
     if (made !== null && req.method === 'GET') return picture(res, options.session.madeImage(Number(made[1])), made[2]!);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');

@@ -5,6 +5,7 @@
  * those people out of every pass by person. In each pass the thumbhash prefilter picks the
  * candidates: only they are downloaded and grouped.
  */
+import type { PhotoId } from '../core/types.js';
 import type { StoredAsset } from '../core/immich.js';
 import { combinations, withoutExcluded } from '../core/people.js';
 import { type PrefilterItem, selectCandidates, thumbFeatures } from '../core/prefilter.js';
@@ -33,7 +34,7 @@ export interface PassContext {
 interface Subset {
   readonly person: string | null;
   readonly assets: readonly StoredAsset[];
-  readonly fixedGroups: readonly (readonly number[])[] | null;
+  readonly fixedGroups: readonly (readonly PhotoId[])[] | null;
 }
 
 export async function passesOf(ctx: PassContext, assets: readonly StoredAsset[]): Promise<Pass[]> {
@@ -54,7 +55,7 @@ async function subsetsOf(ctx: PassContext, assets: readonly StoredAsset[]): Prom
 }
 
 /** Item ids worth downloading in a subset: thumbhash candidates, or every duplicate-group member. */
-function candidatesOf(subset: Subset, options: PassOptions): Set<number> {
+function candidatesOf(subset: Subset, options: PassOptions): Set<PhotoId> {
   if (subset.fixedGroups !== null) return new Set(subset.fixedGroups.flat());
   const items: PrefilterItem[] = subset.assets.map((a) => ({ thumb: thumbOf(a), takenAtMs: a.facts.takenAt?.wallClockMs ?? null }));
   const result = selectCandidates(items, {
@@ -78,7 +79,7 @@ function thumbOf(a: StoredAsset): ReturnType<typeof thumbFeatures> | null {
 async function duplicates(ctx: PassContext, assets: readonly StoredAsset[]): Promise<Subset> {
   const byAsset = new Map(assets.map((a) => [a.assetId, a.id]));
   const groups = (await serverDuplicates(ctx.client))
-    .map((ids) => ids.map((id) => byAsset.get(id)).filter((id): id is number => id !== undefined))
+    .map((ids) => ids.map((id) => byAsset.get(id)).filter((id): id is PhotoId => id !== undefined))
     .filter((ids) => ids.length >= Math.max(2, ctx.options.minGroupSize));
   ctx.sink.note('notice', `Immich knows ${groups.length} duplicate group${groups.length === 1 ? '' : 's'} among these photos.`);
   return { person: null, assets, fixedGroups: groups };

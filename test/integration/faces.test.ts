@@ -18,6 +18,7 @@ import type { ImageQuality } from '../../src/core/types.js';
 import { type FaceBackend, loadFaceBackend } from '../../src/faces/backend.js';
 import type { DecodedImage } from '../../src/media/contract.js';
 import { fixturePhotoPath } from '../support/library.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 /** The face of people-group.jpg at (558, 91), 170 px, as Human boxes it. */
 const ONE_FACE = { left: 558, top: 91, width: 170, height: 169 };
@@ -138,7 +139,7 @@ describe('Human face backend', () => {
 
   it('picks the sharp frame of a burst, and the frame without the blurred face even when the whole-image measures tie', async () => {
     const frame = async (id: number, name: string, sameQuality?: ImageQuality) => ({
-      id,
+      id: asPhotoId(id),
       name: `${name}.jpg`,
       size: 1000,
       quality: sameQuality ?? (await quality(images.get(name)!)),
@@ -182,7 +183,7 @@ describe('face worker pool', () => {
     const seen: { threadId: number; loads: number; loadMs: number | null; faces: number }[] = [];
     try {
       const { unavailable } = await pool.runAll(
-        files.map((path, id) => ({ id, path })),
+        files.map((path, id) => ({ id: asPhotoId(id), path })),
         (_id, r) => {
           if ('crashed' in r) throw new Error(r.crashed);
           seen.push({ ...r.worker, faces: r.analysis.faces.length });

@@ -1,10 +1,11 @@
 /** Exposure bracket detection (core/bracket.ts): which groups are brackets, which frames merge. */
 import { describe, expect, it } from 'vitest';
 import { type BracketMember, exposureValue, findBracket } from '../../src/core/bracket.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 /** A frame at f/8, ISO 400 with this exposure time. */
 const frame = (id: number, exposureTime: number | null, score = 0.5, over: Partial<BracketMember> = {}): BracketMember => ({
-  id,
+  id: asPhotoId(id),
   exposureTime,
   fNumber: 8,
   iso: 400,

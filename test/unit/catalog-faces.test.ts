@@ -10,6 +10,7 @@ import { currentFaces, photosWithFaces } from '../../src/catalog/review.js';
 import { beginRun } from '../../src/catalog/runs.js';
 import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
 import { assetFacts, imageQuality } from '../support/records.js';
+import { asPhotoId, type PhotoId } from '../../src/core/types.js';
 
 type Db = ReturnType<typeof openDatabase>;
 const syncFiles = (db: Db, run: number, files: { path: string; size: number; mtimeMs: number }[]) =>
@@ -64,7 +65,7 @@ describe('catalog faces', () => {
       { path: '/p/a.jpg', size: 10, mtimeMs: 1 },
       { path: '/p/b.jpg', size: 11, mtimeMs: 1 },
     ]);
-    const [a, b] = ids as [number, number];
+    const [a, b] = ids as [PhotoId, PhotoId];
     saveFaceAnalyses(db, [
       { photoId: a, analysis: analysis([record(1), record(2)]) },
       { photoId: b, analysis: analysis([], 'human-test/1600/1', 'corrupt JPEG data') },
@@ -111,9 +112,10 @@ describe('catalog faces', () => {
 
   it('ignores photos the catalog does not know', () => {
     const db = openDatabase(file());
-    saveFaceAnalyses(db, [{ photoId: 99, analysis: analysis([record(1)]) }]);
-    expect(loadFaceAnalyses(db, [99], 'human-test/1600/1').size).toBe(0);
-    expect(pendingFaceAnalyses(db, [99], 'human-test/1600/1')).toEqual([]);
+    const unknown = asPhotoId(99);
+    saveFaceAnalyses(db, [{ photoId: unknown, analysis: analysis([record(1)]) }]);
+    expect(loadFaceAnalyses(db, [unknown], 'human-test/1600/1').size).toBe(0);
+    expect(pendingFaceAnalyses(db, [unknown], 'human-test/1600/1')).toEqual([]);
     db.close();
   });
 

@@ -9,6 +9,7 @@ import { forgetFingerprints, itemIdsSeen, itemVersion, loadItems, saveFingerprin
 import type { Db } from '../../src/catalog/database.js';
 import type { Fingerprint } from '../../src/core/types.js';
 import { assetFacts } from '../support/records.js';
+import type { PhotoId } from '../../src/core/types.js';
 
 const facts = assetFacts();
 const asset = (assetId: string, checksum: string) => ({
@@ -25,7 +26,7 @@ const syncAssets = (db: Db, server: string, run: number, assets: { assetId: stri
     run,
     assets.map((a) => asset(a.assetId, a.checksum)),
   ).ids;
-const loadAssets = (db: Db, ids: number[]) => loadItems(db, ids);
+const loadAssets = (db: Db, ids: PhotoId[]) => loadItems(db, ids);
 const fingerprint: Fingerprint = {
   dhash: 0x0123456789abcdefn,
   sketch: new Uint8Array(1024),

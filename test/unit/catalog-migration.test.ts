@@ -15,6 +15,7 @@ import { loadJournal } from '../../src/catalog/immich-journal.js';
 import { itemIdsSeen, itemVersion, loadItems, loadPhotos, pendingItems, syncItems } from '../../src/catalog/items.js';
 import { beginRun, loadGroups } from '../../src/catalog/runs.js';
 import { ownedFromJournal } from '../../src/immich/actions/state.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'catalogs');
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'release-0.1.0.json'), 'utf8')) as {
@@ -59,9 +60,10 @@ describe('a catalog of release 0.1.0', () => {
       expect(loadDecisions(db, LOCAL_SCOPE).map((d) => d.decision)).toEqual([
         { kind: 'pick', group: [1, 2, 3], photo: manifest.localDecisionPick },
       ]);
-      const faces = loadFaceAnalyses(db, [1], 'human-test');
-      expect(faces.get(1)?.faces).toHaveLength(1);
-      expect(faces.get(1)!.faces[0]!.descriptor).toEqual(new Float32Array([0.25, -0.5, 1, 0]));
+      const first = asPhotoId(1);
+      const faces = loadFaceAnalyses(db, [first], 'human-test');
+      expect(faces.get(first)?.faces).toHaveLength(1);
+      expect(faces.get(first)!.faces[0]!.descriptor).toEqual(new Float32Array([0.25, -0.5, 1, 0]));
     } finally {
       db.close();
     }

@@ -30,6 +30,7 @@ import {
 } from '../../src/catalog/runs.js';
 import type { Fingerprint, FsPath, PhotoMetadata } from '../../src/core/types.js';
 import { photoMetadata } from '../support/records.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 const meta: PhotoMetadata = photoMetadata({ width: 4, height: 3 });
 const fingerprint = (n: number): Fingerprint => ({
@@ -92,11 +93,11 @@ describe('catalog', () => {
       {
         kind: 'burst',
         members: [
-          { photoId: 1, score: 0.9, reason: 'sharpest', isBest: true },
-          { photoId: 2, score: 0.5, reason: 'blurred', isBest: false },
+          { photoId: asPhotoId(1), score: 0.9, reason: 'sharpest', isBest: true },
+          { photoId: asPhotoId(2), score: 0.5, reason: 'blurred', isBest: false },
         ],
       },
-      { kind: 'duplicate', members: [{ photoId: 3, score: 1, reason: 'x', isBest: true }] },
+      { kind: 'duplicate', members: [{ photoId: asPhotoId(3), score: 1, reason: 'x', isBest: true }] },
     ]);
     expect(loadGroups(db, run.id).map((g) => [g.number, g.kind, g.members.map((m) => m.photoId)])).toEqual([
       [1, 'burst', [1, 2]],

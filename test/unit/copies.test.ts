@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type CopyInput, rankCopies } from '../../src/core/copies.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 const copy = (id: number, over: Partial<CopyInput> = {}): CopyInput => ({
-  id,
+  id: asPhotoId(id),
   megapixels: 12,
   hasCameraMetadata: true,
   size: 4_000_000,

@@ -11,10 +11,12 @@ import {
   type UserDecision,
   withoutComparison,
 } from '../../src/core/decisions.js';
+import { asPhotoId } from '../../src/core/types.js';
+import { decision, ids as idList, type WithNumberIds } from '../support/ids.js';
 
 /** A member with a score; the best is marked with `best`. */
 const m = (photoId: number, score: number, best = false): RankedMember => ({
-  photoId,
+  photoId: asPhotoId(photoId),
   score,
   isBest: best,
   reason: best ? `sharpest, beats IMG_${photoId + 1}.JPG on sharpness` : 'slightly blurred',
@@ -26,7 +28,8 @@ const similar: NumberedGroup = { number: 3, kind: 'similar', members: [m(20, 0.9
 const groups = [burst, copies, similar];
 
 let nextId = 1;
-const log = (...decisions: UserDecision[]): LoggedDecision[] => decisions.map((decision) => ({ id: nextId++, decision }));
+const log = (...decisions: WithNumberIds<UserDecision>[]): LoggedDecision[] =>
+  decisions.map((d) => ({ id: nextId++, decision: decision(d) }));
 const ids = (g: NumberedGroup): number[] => g.members.map((x) => x.photoId);
 const bestOf = (g: NumberedGroup | undefined): number | undefined => g?.members.find((x) => x.isBest)?.photoId;
 const byNumber = (gs: readonly AdjustedGroup[], n: number): AdjustedGroup | undefined => gs.find((g) => g.number === n);
@@ -152,7 +155,7 @@ describe('applyDecisions', () => {
 
 describe('memberSet and withoutComparison', () => {
   it('sorts ids and drops repeats', () => {
-    expect(memberSet([3, 1, 3, 2])).toEqual([1, 2, 3]);
+    expect(memberSet(idList(3, 1, 3, 2))).toEqual([1, 2, 3]);
   });
 
   it('strips the comparison with the runner-up from both reason styles', () => {

@@ -4,6 +4,7 @@ import { CLOSED_ASPECT, eyeState, type FaceScoringInput, rankGroupWithFaces } fr
 import type { FaceRecord } from '../../src/core/faces.js';
 import { rankGroup } from '../../src/core/scoring.js';
 import { imageQuality } from '../support/records.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 /**
  * An identity descriptor for person `n`: a shared offset plus a bump of their own, so that
@@ -100,7 +101,7 @@ function photo(id: number) {
       return b;
     },
     build: (): FaceScoringInput => ({
-      id,
+      id: asPhotoId(id),
       name: `IMG_${id}.JPG`,
       quality: { ...q },
       size,

@@ -6,6 +6,7 @@ import type { ReportInput } from '../../src/report/build.js';
 import { fieldPath, parseReport, ReportSchema, ReportValidationError } from '../../src/report/schema.js';
 import type { Report } from '../../src/report/schema.js';
 import { photoMetadata } from '../support/records.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 const META: PhotoMetadata = photoMetadata({
   takenAt: { wallClockMs: Date.UTC(2024, 4, 1, 14, 3, 7), offsetMinutes: 120, source: 'DateTimeOriginal' },
@@ -13,7 +14,7 @@ const META: PhotoMetadata = photoMetadata({
 
 function photo(id: number, relativePath: string, dhash: bigint): Photo {
   return {
-    id,
+    id: asPhotoId(id),
     path: `/lib/${relativePath}`,
     relativePath,
     size: 1000 + id,
@@ -25,7 +26,7 @@ function photo(id: number, relativePath: string, dhash: bigint): Photo {
 }
 
 function decision(photoId: number, score: number, isBest: boolean): Decision {
-  return { photoId, score, reason: isBest ? 'sharpest' : 'softer', isBest };
+  return { photoId: asPhotoId(photoId), score, reason: isBest ? 'sharpest' : 'softer', isBest };
 }
 
 function sampleInput(): ReportInput {

@@ -10,12 +10,13 @@ import { openDatabase } from '../../src/catalog/database.js';
 import { immichScope, LOCAL_SCOPE, loadDecisions, removeLastDecision, saveDecision } from '../../src/catalog/decisions.js';
 import { applyDecisions, type NumberedGroup } from '../../src/core/decisions.js';
 import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
-import type { Photo } from '../../src/core/types.js';
+import { asPhotoId, type Photo } from '../../src/core/types.js';
 import { planOutput } from '../../src/output/plan.js';
 import { diffOutput } from '../../src/output/changes.js';
 import { plannedFiles } from '../../src/output/journal.js';
 import { ThumbnailCache } from '../../src/review/thumbs.js';
 import { duration, faceMarks, groupDetail, groupPage, type ReviewPhoto, spanLabel } from '../../src/review/view.js';
+import { decision } from '../support/ids.js';
 import { photoMetadata } from '../support/records.js';
 
 const tmp = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
@@ -23,9 +24,9 @@ const tmp = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 describe('decisions in the catalog', () => {
   it('keeps a log per scope, member sets sorted, and undo removes the newest', () => {
     const db = openDatabase(join(tmp('po-decisions-'), 'catalog.db'));
-    const a = saveDecision(db, LOCAL_SCOPE, { kind: 'pick', group: [3, 1, 2], photo: 2 }, new Date('2024-05-01T10:00:00Z'));
-    const b = saveDecision(db, LOCAL_SCOPE, { kind: 'split', group: [1, 2, 3], part: [3] }, new Date());
-    saveDecision(db, immichScope('https://photos.example.com/api'), { kind: 'exclude', group: [1, 2], photo: 1 }, new Date());
+    const a = saveDecision(db, LOCAL_SCOPE, decision({ kind: 'pick', group: [3, 1, 2], photo: 2 }), new Date('2024-05-01T10:00:00Z'));
+    const b = saveDecision(db, LOCAL_SCOPE, decision({ kind: 'split', group: [1, 2, 3], part: [3] }), new Date());
+    saveDecision(db, immichScope('https://photos.example.com/api'), decision({ kind: 'exclude', group: [1, 2], photo: 1 }), new Date());
     expect(loadDecisions(db, LOCAL_SCOPE).map((d) => [d.id, d.decision])).toEqual([
       [a, { kind: 'pick', group: [1, 2, 3], photo: 2 }],
       [b, { kind: 'split', group: [1, 2, 3], part: [3] }],
@@ -47,7 +48,7 @@ describe('decisions in the catalog', () => {
 });
 
 const photo = (id: number, name: string, takenAtMs: number | null, hasFaces = false): ReviewPhoto => ({
-  id,
+  id: asPhotoId(id),
   name,
   relativePath: `2024/${name}`,
   takenAtMs,
@@ -70,7 +71,7 @@ const photos = new Map(
   ].map((p) => [p.id, p]),
 );
 const member = (photoId: number, isBest = false) => ({
-  photoId,
+  photoId: asPhotoId(photoId),
   score: isBest ? 0.9 : 0.5,
   reason: isBest ? 'sharpest' : 'blurred',
   isBest,
@@ -82,7 +83,7 @@ const ranked: NumberedGroup[] = [
 
 describe('review view-models', () => {
   it('pages and filters the grid cards, cover = best', () => {
-    const { groups } = applyDecisions(ranked, [{ id: 1, decision: { kind: 'pick', group: [10, 11], photo: 11 } }]);
+    const { groups } = applyDecisions(ranked, [{ id: 1, decision: decision({ kind: 'pick', group: [10, 11], photo: 11 }) }]);
     const all = groupPage(groups, photos, { kind: null, faces: null, changed: false }, 0, 10);
     expect(all.total).toBe(2);
     expect(all.cards[0]).toMatchObject({
@@ -107,7 +108,7 @@ describe('review view-models', () => {
   });
 
   it('describes a group with its neighbours, times and history', () => {
-    const log = [{ id: 7, decision: { kind: 'exclude' as const, group: [1, 2, 3], photo: 3 } }];
+    const log = [{ id: 7, decision: decision({ kind: 'exclude' as const, group: [1, 2, 3], photo: 3 }) }];
     const { groups } = applyDecisions([...ranked, { number: 3, kind: 'similar', members: [member(10), member(11, true)] }], log);
     const detail = groupDetail(groups[0]!, groups, photos, new Map(), log);
     expect(detail).toMatchObject({
@@ -165,7 +166,7 @@ describe('review view-models', () => {
 
 describe('the output diff behind apply', () => {
   const stored = (id: number, name: string): Photo => ({
-    id,
+    id: asPhotoId(id),
     path: `/photos/${name}`,
     relativePath: name,
     size: 100 * id,
@@ -192,8 +193,8 @@ describe('the output diff behind apply', () => {
 
   it('redoes only the changed folders: a new best, a split-off part, a merged-away group', () => {
     const { groups } = applyDecisions(ranked, [
-      { id: 1, decision: { kind: 'pick', group: [1, 2, 3], photo: 1 } },
-      { id: 2, decision: { kind: 'split', group: [1, 2, 3], part: [3] } },
+      { id: 1, decision: decision({ kind: 'pick', group: [1, 2, 3], photo: 1 }) },
+      { id: 2, decision: decision({ kind: 'split', group: [1, 2, 3], part: [3] }) },
     ]);
     // Group 1 lost photo 3 to a group of one, which is dropped.
     const diff = diffOutput(plan(groups), written(ranked));
@@ -203,7 +204,7 @@ describe('the output diff behind apply', () => {
     expect(diff.plan.operations.every((op) => op.dir.startsWith('/out/group_0001'))).toBe(true);
     expect(diff.stale).toEqual(['/out/group_0001/originals/IMG_3.JPG', '/out/group_0001/best_IMG_2.JPG']);
 
-    const merged = applyDecisions(ranked, [{ id: 3, decision: { kind: 'merge', group: [10, 11], other: [1, 2, 3] } }]).groups;
+    const merged = applyDecisions(ranked, [{ id: 3, decision: decision({ kind: 'merge', group: [10, 11], other: [1, 2, 3] }) }]).groups;
     expect(diffOutput(plan(merged), written(ranked)).changes).toEqual([
       { folder: 'group_0001', status: 'removed', text: 'folder removed (3 photos: now in another group or in none)' },
       { folder: 'group_0002', status: 'changed', text: '3 photos more (IMG_1.JPG, IMG_2.JPG, IMG_3.JPG)' },
@@ -211,7 +212,7 @@ describe('the output diff behind apply', () => {
 
     const split = applyDecisions(
       [{ number: 1, kind: 'burst', members: [member(1), member(2, true), member(3), member(10)] }],
-      [{ id: 5, decision: { kind: 'split', group: [1, 2, 3, 10], part: [3, 10] } }],
+      [{ id: 5, decision: decision({ kind: 'split', group: [1, 2, 3, 10], part: [3, 10] }) }],
     ).groups;
     expect(diffOutput(plan(split), []).changes.map((c) => [c.folder, c.status, c.text])).toEqual([
       ['group_0001', 'new', 'new folder: 2 photos, best IMG_2.JPG'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exposureScore, rankGroup, type ScoringInput } from '../../src/core/scoring.js';
 import { imageQuality } from '../support/records.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 /** Builder for scoring inputs: a well exposed 12 MP frame unless told otherwise. */
 function frame(id: number) {
@@ -31,7 +32,7 @@ function frame(id: number) {
       size = v;
       return b;
     },
-    build: (): ScoringInput => ({ id, quality: { ...q }, size }),
+    build: (): ScoringInput => ({ id: asPhotoId(id), quality: { ...q }, size }),
   };
   return b;
 }

@@ -16,6 +16,7 @@ import type { FoundGroup } from '../../src/pipeline/stages/group.js';
 import { selectStage } from '../../src/pipeline/stages/select.js';
 import { MemorySource } from '../support/memory-source.js';
 import { imageQuality, photoMetadata } from '../support/records.js';
+import type { PhotoId } from '../../src/core/types.js';
 
 interface Setup {
   readonly db: Db;
@@ -72,7 +73,7 @@ describe('selectStage', () => {
 
   it('stores the automatic ranking, and gives a part split off in review its group’s person and a new number', () => {
     const s = setup('https://a/api', [12, 12, 12, 12, 12, 12], [1, 2, 3, 4, 5, 6]);
-    const [p1, p2, p3, p4, p5, p6] = s.photos.map((p) => p.id) as [number, number, number, number, number, number];
+    const [p1, p2, p3, p4, p5, p6] = s.photos.map((p) => p.id) as [PhotoId, PhotoId, PhotoId, PhotoId, PhotoId, PhotoId];
     // Person mode: the same photo may be in Alice's group and in Bob's.
     const found: FoundGroup[] = [
       { kind: 'burst', person: 'Alice', members: s.photos.slice(0, 4) },

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { faceShare, rankWithServerFaces, type ServerFace } from '../../src/core/server-faces.js';
 import type { Decision } from '../../src/core/types.js';
+import { asPhotoId } from '../../src/core/types.js';
 
 const face = (x1: number, y1: number, x2: number, y2: number, w = 1000, h = 1000): ServerFace => ({
   x1,
@@ -12,8 +13,8 @@ const face = (x1: number, y1: number, x2: number, y2: number, w = 1000, h = 1000
   imageHeight: h,
 });
 const decisions: Decision[] = [
-  { photoId: 1, score: 0.9, isBest: true, reason: 'sharpest, well exposed, 12.0 MP, beats the runner-up on sharpness' },
-  { photoId: 2, score: 0.8, isBest: false, reason: '89% as sharp as the sharpest, well exposed, 12.0 MP' },
+  { photoId: asPhotoId(1), score: 0.9, isBest: true, reason: 'sharpest, well exposed, 12.0 MP, beats the runner-up on sharpness' },
+  { photoId: asPhotoId(2), score: 0.8, isBest: false, reason: '89% as sharp as the sharpest, well exposed, 12.0 MP' },
 ];
 
 describe('server faces', () => {

@@ -8,7 +8,7 @@
 import type { Db } from '../../catalog/database.js';
 import { loadOutputs } from '../../catalog/runs.js';
 import { displayPath } from '../../core/paths.js';
-import type { Decision, FsPath, GroupKind, Photo, PhotoError } from '../../core/types.js';
+import type { Decision, FsPath, GroupKind, Photo, PhotoError, PhotoId } from '../../core/types.js';
 import { type ApplyResult, listGroupFolders } from '../../output/apply.js';
 import { applyJournalled } from '../../output/journal.js';
 import {
@@ -121,7 +121,7 @@ export async function withPictures<T>(
   use: (groups: PhotoGroup[]) => Promise<T>,
 ): Promise<T> {
   const items = new Map(groups.flatMap((g) => g.members.map((m) => [m.photo.id, m.photo] as const)));
-  const files = new Map<number, Photo>();
+  const files = new Map<PhotoId, Photo>();
   try {
     for (const item of items.values()) {
       const picture = await source.open(item);
