@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FLAG_NAMES, OPTION_KEYS, type OptionKey, type OptionValues, validateValues } from '../pipeline/options.js';
-import { checkImmichServer } from '../pipeline/server-check.js';
+import { checkImmichServer } from '../sources/immich-check.js';
 import type { KeyOrigin } from './interactive/context.js';
 import { isPromptCancel, terminalPrompter } from './interactive/prompter.js';
 import { interactiveSetup } from './interactive/session.js';

@@ -15,7 +15,7 @@ import { AlbumNotFoundError, checkServerVersion } from '../sources/immich.js';
 import type { PhotoSource } from '../sources/source.js';
 import { pictureKind, type RunOptions } from './options.js';
 import type { ProgressSink } from './progress.js';
-import { archivedByUs } from './sinks/actions.js';
+import { archivedByUs } from '../sources/immich-sink.js';
 
 /** A problem with the request itself (missing folder…): the CLI reports it as a usage error. */
 export class RunSetupError extends Error {

@@ -36,7 +36,7 @@ import { openSource } from './open-source.js';
 import { DEFAULT_OPTIONS, type RunOptions, validateOptions } from './options.js';
 import { silentProgress } from './progress.js';
 import { previousReport, runFolders } from './review-run.js';
-import { applyActions } from './sinks/actions.js';
+import { applyActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
 import { withPictures } from './sinks/tree.js';
 import type { SelectedGroup } from './stages/select.js';

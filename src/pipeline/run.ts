@@ -24,7 +24,7 @@ import type { PhotoSource } from '../sources/source.js';
 import { asSetupError, checkSetup, openSource, type Secrets } from './open-source.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
-import { applyActions, undoActions } from './sinks/actions.js';
+import { applyActions, undoActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';

@@ -13,7 +13,7 @@ import { connectImmich } from '../../src/cli/interactive/server.js';
 import { interactiveSetup, notReady } from '../../src/cli/interactive/session.js';
 import { summaryLines } from '../../src/cli/interactive/summary.js';
 import { defaultSettings } from '../../src/cli/settings.js';
-import type { ServerCheck, ServerCheckInput } from '../../src/pipeline/server-check.js';
+import type { ServerCheck, ServerCheckInput } from '../../src/sources/immich-check.js';
 
 /** One expected question: the start of its message, and the answer (undefined: Enter, keeping the default). */
 type Step = readonly [message: string, answer?: unknown];

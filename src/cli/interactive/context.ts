@@ -4,7 +4,7 @@
  * answer reads exactly like a bad flag ("Expected an integer between 0 and 64 for --threshold…").
  */
 import { resolve } from 'node:path';
-import type { ServerCheck, ServerCheckInput } from '../../pipeline/server-check.js';
+import type { ServerCheck, ServerCheckInput } from '../../sources/immich-check.js';
 import { optionFieldSchemas } from '../../pipeline/options.js';
 import { expandHome, type SettingKey, type Settings } from '../settings.js';
 import type { Prompter } from './prompter.js';

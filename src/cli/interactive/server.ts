@@ -4,7 +4,7 @@
  * a way out), then the album filter. The key is only held in memory: never printed, never saved.
  */
 import { optionFieldSchemas } from '../../pipeline/options.js';
-import type { ServerCheck } from '../../pipeline/server-check.js';
+import type { ServerCheck } from '../../sources/immich-check.js';
 import { askOptional, type Draft, type SetupContext, withSettings } from './context.js';
 
 /** `walkthrough` asks everything; `loaded` (settings from a file) only asks for a missing key. */

@@ -3,18 +3,18 @@
  * --archive-non-best or --stack): the groups in the actions' terms, planned against what the
  * server holds now and applied with the catalog's journal (immich/actions/run.ts). Also --undo.
  */
-import type { Db } from '../../catalog/database.js';
-import { journalBegin, journalFinish, loadJournal } from '../../catalog/immich-journal.js';
-import { assetFileNames, type StoredItem } from '../../catalog/items.js';
-import { assetOf } from '../../core/immich.js';
-import { actionFlags, type ActionOptions, actionGroups } from '../../immich/actions/groups.js';
-import { type ActionsSummary, type JournalStore, runActions, runUndo } from '../../immich/actions/run.js';
-import { ownedFromJournal } from '../../immich/actions/state.js';
-import { HDR_FILE_NAME } from '../../output/enhanced.js';
-import type { OutputPlan } from '../../output/plan.js';
-import type { ImmichSource } from '../../sources/immich-source.js';
-import type { ProgressSink } from '../progress.js';
-import type { SelectedGroup } from '../stages/select.js';
+import type { Db } from '../catalog/database.js';
+import { journalBegin, journalFinish, loadJournal } from '../catalog/immich-journal.js';
+import { assetFileNames, type StoredItem } from '../catalog/items.js';
+import { assetOf } from '../core/immich.js';
+import { actionFlags, type ActionOptions, actionGroups } from '../immich/actions/groups.js';
+import { type ActionsSummary, type JournalStore, runActions, runUndo } from '../immich/actions/run.js';
+import { ownedFromJournal } from '../immich/actions/state.js';
+import { HDR_FILE_NAME } from '../output/enhanced.js';
+import type { OutputPlan } from '../output/plan.js';
+import type { ImmichSource } from './immich-source.js';
+import type { ProgressSink } from '../pipeline/progress.js';
+import type { SelectedGroup } from '../pipeline/stages/select.js';
 
 export interface ActionsContext {
   readonly db: Db;

@@ -4,7 +4,7 @@
  */
 import { ImmichError } from '../immich/errors.js';
 import { ImmichClient } from '../immich/client.js';
-import { checkServerVersion } from '../sources/immich.js';
+import { checkServerVersion } from './immich.js';
 
 export interface ServerCheckInput {
   readonly url: string;
