@@ -137,8 +137,10 @@ export function toListed(a: AssetDto): ListedAsset {
 /**
  * The camera's wall clock, from EXIF only. `localDateTime` is that clock written as if it were
  * UTC — this project's convention — and `dateTimeOriginal` the real instant, so their difference
- * is the offset. Without an EXIF date the server falls back to file times, which are no capture
- * time (a copy made today would look taken today): then there is none.
+ * is the offset. Without an EXIF date the server stores the earliest file time as
+ * `dateTimeOriginal`, with no zone — for an upload, its modification time. That is no capture
+ * time (a copy exported today would look taken today, and could never be a copy of its original):
+ * then there is none.
  */
 export function captureTime(a: AssetDto): CaptureTime | null {
   const original = a.exifInfo?.dateTimeOriginal;
@@ -147,6 +149,7 @@ export function captureTime(a: AssetDto): CaptureTime | null {
   const local = Date.parse(a.localDateTime);
   if (Number.isNaN(instant) || Number.isNaN(local)) return null;
   const hasZone = typeof a.exifInfo?.timeZone === 'string' && a.exifInfo.timeZone !== '';
+  if (!hasZone && instant === Date.parse(a.fileModifiedAt)) return null;
   return { wallClockMs: local, offsetMinutes: hasZone ? Math.round((local - instant) / 60_000) : null, source: 'DateTimeOriginal' };
 }
 

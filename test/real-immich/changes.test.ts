@@ -48,7 +48,7 @@ function tagOnly(best: readonly string[], groups: readonly (readonly string[])[]
 }
 
 describe('re-runs on a real server', () => {
-  it('--tag-only, then --min-group-size 5: the copies lose their tags (and their sidecars too), the burst keeps its', async () => {
+  it('--tag-only, then -t 2: the burst loses its tags (and its sidecars too), the copies keep theirs', async () => {
     const { user, lib } = reconcile;
     const cache = cacheDir();
     const run = await runRealCli(user, ['--immich-cache-dir', cache, '--tag-only']);
@@ -58,14 +58,15 @@ describe('re-runs on a real server', () => {
     expect(tagsByPath(first)).toEqual(tagOnly(best, [BOATS, BIRD]));
     expect(ourSidecarTags(first)).toEqual(tagOnly(best, [BOATS, BIRD]));
 
-    // Groups of 5 or more only: the 4 copies are no group any more; the 5-frame burst stays.
-    const stricter = await runRealCli(user, ['--immich-cache-dir', cache, '--tag-only', '--min-group-size', '5']);
+    // Copies only: the burst is no group any more. The 2 % crop has no EXIF date, so the server
+    // dates it by its file; that is no capture time, and it stays with its copies.
+    const stricter = await runRealCli(user, ['--immich-cache-dir', cache, '--tag-only', '-t', '2']);
     expect(stricter.code, stricter.stderr).toBe(0);
     expect(stricter.stdout).toContain('verified on the server');
     const second = await settled(user, lib);
-    const birdBest = best.filter((p) => BIRD.includes(p));
-    expect(tagsByPath(second)).toEqual(tagOnly(birdBest, [BIRD]));
-    expect(ourSidecarTags(second)).toEqual(tagOnly(birdBest, [BIRD]));
+    const boatsBest = best.filter((p) => BOATS.includes(p));
+    expect(tagsByPath(second)).toEqual(tagOnly(boatsBest, [BOATS]));
+    expect(ourSidecarTags(second)).toEqual(tagOnly(boatsBest, [BOATS]));
   });
 
   it('a run killed in the middle of applying finishes on the next run, nothing done twice', async () => {

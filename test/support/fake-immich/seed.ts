@@ -115,11 +115,15 @@ async function orientedPixels(bytes: Buffer, format: LibraryPhoto['format']): Pr
   return sharp(bytes).rotate();
 }
 
-/** Immich's view of the capture time: the instant, the wall clock, the zone; file times otherwise. */
+/**
+ * Immich's view of the capture time: the instant, the wall clock, the zone. Without an EXIF date
+ * the real server (metadata.service.ts getDates) stores the earliest file time — here the upload's
+ * modification time — as dateTimeOriginal and localDateTime alike, with no zone.
+ */
 function exifTimes(photo: LibraryPhoto): Pick<SeedAsset, 'dateTimeOriginal' | 'localDateTime' | 'timeZone' | 'fileCreatedAt'> {
   if (photo.takenAt === null) {
     const t = new Date(photo.mtimeMs).toISOString();
-    return { dateTimeOriginal: null, localDateTime: t, timeZone: null, fileCreatedAt: t };
+    return { dateTimeOriginal: t, localDateTime: t, timeZone: null, fileCreatedAt: t };
   }
   const m = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(photo.takenAt)!;
   const ms = photo.subSec === null ? 0 : Math.round(Number(`0.${photo.subSec}`) * 1000);
