@@ -37,7 +37,7 @@ export function hashPairsWithin(hi: Uint32Array, lo: Uint32Array, radius: number
     const v = new Int32Array(n);
     for (let i = 0; i < n; i++) v[i] = extractBits(hi[i]!, lo[i]!, chunking.starts[c]!, chunking.lengths[c]!);
     values.push(v);
-    tables.push(new BucketTable(v));
+    tables.push(new BucketTable(v, chunking.lengths[c]!));
   }
   const probes = chunking.lengths.map((len) => Int32Array.from(flipMasks(len, chunking.chunkRadius)));
   for (let i = 0; i < n; i++) {
@@ -133,16 +133,23 @@ function binomial(n: number, k: number): number {
   return r;
 }
 
-/** Open-addressing table from chunk value to the run of item indices holding it. */
+/**
+ * Chunk value → the run of item indices holding it. A dense library (a million hashes) gets a
+ * direct table indexed by the value — one read per probe instead of a hashed search, which is
+ * most of the time of a big grouping — and a sparse one an open-addressing table, so a few
+ * photos never allocate megabytes.
+ */
 class BucketTable {
   readonly members: Int32Array;
   /** Bucket b's members are members[starts[b] .. starts[b + 1]). */
   readonly starts: Int32Array;
-  private readonly keys: Int32Array;
-  private readonly slots: Int32Array;
-  private readonly mask: number;
+  /** Direct table: bucket + 1 per chunk value, 0 when empty. */
+  private readonly direct: Int32Array | null = null;
+  private readonly keys: Int32Array = new Int32Array(0);
+  private readonly slots: Int32Array = new Int32Array(0);
+  private readonly mask: number = 0;
 
-  constructor(values: Int32Array) {
+  constructor(values: Int32Array, bits: number) {
     const n = values.length;
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
@@ -160,6 +167,14 @@ class BucketTable {
     }
     bucketStarts.push(n);
     this.starts = Int32Array.from(bucketStarts);
+    if (bits <= MAX_DIRECT_BITS && 2 ** bits <= DIRECT_SLOTS_PER_ITEM * n) {
+      const direct = new Int32Array(2 ** bits);
+      bucketKeys.forEach((key, b) => {
+        direct[key] = b + 1;
+      });
+      this.direct = direct;
+      return;
+    }
     let cap = 1;
     while (cap < bucketKeys.length * 2) cap <<= 1;
     this.mask = cap - 1;
@@ -174,6 +189,7 @@ class BucketTable {
   }
 
   lookup(key: number): number {
+    if (this.direct !== null) return this.direct[key]! - 1;
     let s = slotOf(key) & this.mask;
     for (;;) {
       const k = this.keys[s]!;
@@ -183,6 +199,10 @@ class BucketTable {
     }
   }
 }
+
+/** A direct table is used up to 2^22 values (16 MB) and 8 slots per item. */
+const MAX_DIRECT_BITS = 22;
+const DIRECT_SLOTS_PER_ITEM = 8;
 
 function slotOf(key: number): number {
   return Math.imul(key, 0x9e3779b1) >>> 7;
