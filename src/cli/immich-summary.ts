@@ -2,10 +2,16 @@
 import type { RunSummary } from '../pipeline/run.js';
 import type { KindCounts } from '../sources/immich-fallback.js';
 import { formatSeconds } from './progress-display.js';
-import { hdrLine } from './summary.js';
+import { hdrLine, NO_GROUPS_NEXT, reviewNext, type SummaryContext } from './summary.js';
 import { leftOutNote } from '../core/grouping.js';
 
-export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
+export interface ImmichSummaryContext extends SummaryContext {
+  /** The options a review of this run needs to find its catalog (`-o DIR`, `--state-file F`…), or ''. */
+  readonly reviewWhere: string;
+}
+
+export function formatImmichSummary(s: RunSummary, ctx: ImmichSummaryContext): string[] {
+  const { verbose } = ctx;
   const lines: string[] = [];
   const downloaded = s.downloaded ?? { bytes: 0, files: 0, requests: 0 };
   if (s.interrupted) {
@@ -66,6 +72,7 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
     );
   }
   if (s.report) lines.push(`Report: ${s.report.latest}`);
+  if (ctx.log !== null) lines.push(`Log: ${ctx.log}`);
   if (verbose) {
     const t = Object.entries(s.timings)
       .map(([k, v]) => `${k} ${formatSeconds(v)}`)
@@ -74,7 +81,19 @@ export function formatImmichSummary(s: RunSummary, verbose: boolean): string[] {
       `Timings: ${t}. Requests to Immich: ${downloaded.requests}. Catalog: ${s.catalog}. Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`,
     );
   }
+  const next = nextStep(s, ctx);
+  if (next !== null) lines.push(next);
   return lines;
+}
+
+/** The one thing to do next, as a command to copy; none after an undo that went through. */
+function nextStep(s: RunSummary, ctx: ImmichSummaryContext): string | null {
+  const failed = s.actions?.failures.length ?? 0;
+  if (s.dryRun) return `Next: run the same command without --dry-run to ${s.undo ? 'undo these changes' : 'make these changes'}.`;
+  if (failed > 0) return 'Next: run the same command again to retry what failed (nothing is done twice).';
+  if (s.undo) return null;
+  if (s.groups === 0) return NO_GROUPS_NEXT(ctx.command);
+  return `${reviewNext(ctx.command, ctx.reviewWhere)} (with IMMICH_API_KEY set as for this run)`;
 }
 
 /**

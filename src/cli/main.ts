@@ -3,7 +3,7 @@
  * the summary. The only module that decides exit codes: 0 done, 1 failed, 2 bad usage,
  * 130 interrupted (resumable).
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CommanderError } from 'commander';
 import { z } from 'zod';
 import { peekLatestRun } from '../catalog/runs.js';
@@ -20,7 +20,7 @@ import { refusal } from './refusals.js';
 import { reviewRequest, runReview } from './review.js';
 import { seedFlagHint } from './seed-flags.js';
 import { settingsRun } from './setup.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, quote } from './summary.js';
 
 export interface Io {
   readonly stdout: NodeJS.WriteStream;
@@ -120,14 +120,23 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let logRoot: string | null = null;
   try {
     const summary = await organize(options, { apiKey }, display, controller.signal);
     if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.planLines]) out(line);
+    // The log goes next to the report: in the output folder, or (an Immich run without -o) in the cache folder.
+    if (!summary.dryRun && summary.report) logRoot = dirname(dirname(summary.report.latest));
+    const logFile = logRoot === null ? null : log.fileIn(logRoot);
     if (options.sourceType === 'immich') {
-      for (const line of formatImmichSummary(summary, options.verbose)) out(line);
+      for (const line of formatImmichSummary(summary, {
+        verbose: options.verbose,
+        command,
+        log: logFile,
+        reviewWhere: reviewWhere(options),
+      }))
+        out(line);
       return summary.interrupted ? 130 : 0;
     }
-    const logFile = summary.dryRun || summary.output === null ? null : log.fileIn(summary.output);
     for (const line of formatSummary(summary, { verbose: options.verbose, command, log: logFile })) out(line);
     return summary.interrupted ? 130 : 0;
   } catch (error) {
@@ -140,8 +149,9 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     // A dry run writes nothing at all, a log included; a run that never made its folder has none.
-    if (!options.dryRun && options.output !== null) {
-      const problem = await log.save(resolve(options.output));
+    if (logRoot === null && !options.dryRun && options.output !== null) logRoot = resolve(options.output);
+    if (logRoot !== null) {
+      const problem = await log.save(logRoot);
       if (problem !== null) io.stderr.write(`warning: the run log could not be written: ${problem}\n`);
     }
   }
@@ -186,4 +196,12 @@ function safeJson(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+/** The options `review` needs to find an Immich run's catalog ('' for the default cache folder). */
+function reviewWhere(options: RunOptions): string {
+  if (options.stateFile) return `--state-file ${quote(options.stateFile)}`;
+  if (options.output !== null) return `-o ${quote(options.output)}`;
+  if (options.immichCacheDir !== DEFAULT_OPTIONS.immichCacheDir) return `--immich-cache-dir ${quote(options.immichCacheDir)}`;
+  return '';
 }

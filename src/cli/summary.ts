@@ -99,9 +99,17 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
 /** The one thing to do next, as a command to copy. */
 function nextStep(s: RunSummary, command: string): string {
   if (s.dryRun) return 'Next: run the same command without --dry-run to write the groups.';
-  if (s.groups === 0) return `Next: try a looser threshold (-t 8) or a longer --time-window; see: ${command} --help`;
+  if (s.groups === 0) return NO_GROUPS_NEXT(command);
   const where = s.catalog.endsWith('/.photo-organizer/catalog.db') ? `-o ${quote(s.output ?? '.')}` : `--state-file ${quote(s.catalog)}`;
-  return `Next: look through the groups, change a pick or split a group, and apply: ${command} review ${where} --open`;
+  return reviewNext(command, where);
+}
+
+export const NO_GROUPS_NEXT = (command: string): string =>
+  `Next: try a looser threshold (-t 8) or a longer --time-window; see: ${command} --help`;
+
+/** The review command for a run's catalog (`where`: the options that find it, or ''). */
+export function reviewNext(command: string, where: string): string {
+  return `Next: look through the groups, change a pick or split a group, and apply: ${command} review ${where === '' ? '' : `${where} `}--open`;
 }
 
 /** What --enable-hdr did, in one line. */
@@ -119,7 +127,7 @@ function countInspectErrors(s: RunSummary): number {
   return s.errors.filter((e) => e.stage === 'inspect' || e.stage === 'fingerprint').length;
 }
 
-function quote(path: string): string {
+export function quote(path: string): string {
   return /^[\w./~-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 

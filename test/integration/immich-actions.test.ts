@@ -3,7 +3,7 @@
  * library (a 5-frame burst, 4 copies of one picture, 2 look-alikes that must stay apart).
  * Asserts the exact write calls of each action, idempotent re-runs, dry run, undo, reconcile.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,14 @@ describe('--tag-only on Immich', () => {
     expect(run.stdout).toMatch(/Listed 11 photos .*: 2 ruled out by their thumbhash alone, 9 looked at closely/);
     expect(run.stdout).toMatch(/Downloaded 9 pictures \(\d+(\.\d)? KB\)/);
     expect(run.stdout).toContain('verified on the server');
+    // The summary ends with where the log is (next to the report, in the cache folder) and what to do next.
+    const logLine = /^Log: (.+)$/m.exec(run.stdout);
+    expect(logLine?.[1]).toMatch(new RegExp(`^${cache.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/logs/`));
+    expect(readFileSync(logLine![1]!, 'utf8')).toContain('Fingerprinting');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Next: look through the groups, .* and apply: .*photo-organizer\S* review /);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toContain(
+      `review --immich-cache-dir ${cache} --open (with IMMICH_API_KEY set as for this run)`,
+    );
 
     f.clearCalls();
     const again = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only', '--threads', '2']);
