@@ -1,13 +1,17 @@
 /**
  * Close calls: groups whose best photo beat the runner-up by a small margin, so a person's eye
  * may well choose otherwise. The summary names them as the groups most worth a look in review.
+ * Copies of one picture are never close calls: they show the same thing, and the best of them is
+ * the largest, least compressed file — nothing an eye would judge (byte-identical copies tie).
  */
+import type { GroupKind } from './types.js';
 
 /** Score difference (scores are 0..1, rounded to 0.001) at or under which a pick is a close call. */
 export const CLOSE_CALL_MARGIN = 0.02;
 
 export interface ScoredGroup {
   readonly number: number;
+  readonly kind: GroupKind;
   readonly members: readonly { readonly decision: { readonly score: number; readonly isBest: boolean } }[];
 }
 
@@ -24,6 +28,7 @@ export function bestMargin(group: ScoredGroup): number | null {
 export function closeCalls(groups: readonly ScoredGroup[], margin: number = CLOSE_CALL_MARGIN): number[] {
   return groups
     .filter((g) => {
+      if (g.kind === 'duplicate') return false;
       const lead = bestMargin(g);
       return lead !== null && lead <= margin;
     })
