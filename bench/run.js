@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * Benchmarks (`npm run bench`). Prints figures and ratios; never fails on a number.
- *   1. fingerprint throughput on 12 MP JPEGs with all cores, next to vipsthumbnail making 64 px
- *      thumbnails of the same files in the same run (ratio printed);
+ *   1. fingerprint throughput and CPU per photo on ~1 MP and on 12 MP JPEGs with all cores, next to
+ *      vipsthumbnail making 64 px thumbnails of the same files in the same run (CPU ratio printed);
  *   2. grouping 1,000,000 synthetic hashes with --time-window 0 -t 5 (seconds);
- *   3. peak RSS of a 20,000-photo run of the real CLI (MB);
+ *   3. peak RSS and CPU of the real CLI (--face-backend none) on 300, 1,000 and 3,000 ~1 MP photos;
  *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: ms per
  *      photo on one core, and photos/s with all cores (models loaded and warmed up first);
  *   5. HDR merge of a 12 MP 3-frame bracket (decode, align, fuse, encode) on one core: seconds,
@@ -12,10 +12,10 @@
  *   6. grouping quality on a library with a known truth (test/support/quality-library.ts):
  *      pairwise precision / recall per kind of case, at the defaults and at -t 3 --time-window 0.
  * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
- * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,quality; sizes with BENCH_12MP=N, BENCH_LIBRARY=N,
- * BENCH_FACES=N.
+ * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,quality; sizes with BENCH_1MP=N, BENCH_12MP=N,
+ * BENCH_LIBRARY=N,N,... (library sizes of the memory part), BENCH_FACES=N.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,7 +24,7 @@ import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
 import { FacePool } from '../dist/pipeline/face-pool.js';
-import { InspectPool } from '../dist/pipeline/pool.js';
+import { fingerprintVersusFloor, jpegsUnder, line, make1mp, memoryOverSizes, rng } from './speed.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,21 +32,6 @@ const work = join(here, '.work');
 const fixtures = join(root, 'test', 'fixtures', 'photos');
 const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,hdr,quality').split(','));
 const cores = availableParallelism();
-
-function line(label, value) {
-  console.log(`${label.padEnd(52)} ${value}`);
-}
-
-/** Deterministic pseudo-random numbers (xorshift32). */
-function rng(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 async function make12mp(count) {
   const dir = join(work, `12mp-${count}`);
@@ -70,51 +55,11 @@ async function make12mp(count) {
 }
 
 async function benchFingerprint() {
+  const small = await make1mp(work, fixtures, Number(process.env.BENCH_1MP ?? 300));
+  await fingerprintVersusFloor(work, 'JPEGs of 1152x864 (~1 MP, phone exports)', jpegsUnder(small));
   const count = Number(process.env.BENCH_12MP ?? 48);
-  const dir = await make12mp(count);
-  const files = readdirSync(dir)
-    .sort()
-    .map((f) => join(dir, f));
-  console.log(`\n# Fingerprint throughput: ${count} JPEGs of 4000x3000 (12 MP), ${cores} threads`);
-  const pool = new InspectPool(cores);
-  try {
-    await pool.runAll(
-      files.slice(0, Math.min(cores * 2, files.length)).map((path, id) => ({ id, path })),
-      () => {},
-    ); // warm-up
-    const t0 = performance.now();
-    // CPU of the whole process, worker threads included: steadier than wall time on a busy machine.
-    const cpu0 = process.cpuUsage();
-    let failed = 0;
-    await pool.runAll(
-      files.map((path, id) => ({ id, path })),
-      (_id, outcome) => {
-        if (!outcome.ok) failed++;
-      },
-    );
-    const ours = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    line(
-      'photo-organizer fingerprint (decode+EXIF+hashes)',
-      `${(count / ours).toFixed(1)} photos/s (${ours.toFixed(2)} s, ${failed} failed)`,
-    );
-    line('CPU per photo (all threads)', `${((cpu.user + cpu.system) / 1000 / count).toFixed(1)} ms`);
-    const vips = spawnSync('sh', ['-c', 'command -v vipsthumbnail']).status === 0;
-    if (!vips) {
-      line('vipsthumbnail -s 64', 'not installed (apt-get install libvips-tools) — no ratio');
-      return;
-    }
-    const out = join(work, 'vips-out');
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(out, { recursive: true });
-    const t1 = performance.now();
-    execFileSync('sh', ['-c', `ls ${dir}/*.jpg | xargs -P ${cores} -n ${Math.ceil(count / cores)} vipsthumbnail -s 64 -o ${out}/%s.jpg`]);
-    const theirs = (performance.now() - t1) / 1000;
-    line(`vipsthumbnail -s 64 (${cores} processes)`, `${(count / theirs).toFixed(1)} photos/s (${theirs.toFixed(2)} s)`);
-    line('ratio (ours / vipsthumbnail)', `${(theirs / ours).toFixed(2)}x the throughput of vipsthumbnail`);
-  } finally {
-    await pool.close();
-  }
+  const big = await make12mp(count);
+  await fingerprintVersusFloor(work, 'JPEGs of 4000x3000 (12 MP)', jpegsUnder(big));
 }
 
 function benchGrouping() {
@@ -143,81 +88,10 @@ function benchGrouping() {
   line('pairs an all-pairs loop would compare', `${((n * (n - 1)) / 2).toExponential(2)}`);
 }
 
-/** A random scene: a crop of a fixture with coloured shapes on top, so every scene is unique. */
-function sceneSvg(rand, width, height) {
-  const shapes = [];
-  for (let k = 0; k < 4; k++) {
-    const color = `hsl(${Math.floor(rand() * 360)},${40 + Math.floor(rand() * 50)}%,${25 + Math.floor(rand() * 50)}%)`;
-    shapes.push(
-      `<ellipse cx="${Math.floor(rand() * width)}" cy="${Math.floor(rand() * height)}" rx="${8 + Math.floor(rand() * 50)}" ry="${8 + Math.floor(rand() * 40)}" fill="${color}" fill-opacity="0.8"/>`,
-    );
-  }
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`);
-}
-
-async function makeLibrary(count) {
-  const dir = join(work, `library-${count}`);
-  if (existsSync(join(dir, '.complete'))) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  const sources = readdirSync(fixtures)
-    .filter((f) => f.endsWith('.jpg'))
-    .map((f) => join(fixtures, f));
-  const bases = await Promise.all(sources.map((s) => sharp(s).resize(640, 480, { fit: 'cover' }).raw().toBuffer()));
-  const rand = rng(99);
-  let i = 0;
-  while (i < count) {
-    // One scene, then a burst of 1-5 frames of it moving by a few pixels.
-    const src = bases[Math.floor(rand() * bases.length)];
-    const w = 240 + Math.floor(rand() * 200);
-    const h = Math.floor(w * 0.75);
-    const left = Math.floor(rand() * (640 - w - 8));
-    const top = Math.floor(rand() * (480 - h - 8));
-    // sharp composites after resizing, so the overlay is drawn at the final size.
-    const overlay = sceneSvg(rand, 320, 240);
-    const flip = rand() < 0.5;
-    const frames = 1 + Math.floor(rand() * 5);
-    for (let f = 0; f < frames && i < count; f++, i++) {
-      const folder = join(dir, `day-${String(Math.floor(i / 500)).padStart(3, '0')}`);
-      mkdirSync(folder, { recursive: true });
-      await sharp(src, { raw: { width: 640, height: 480, channels: 3 } })
-        .extract({ left: left + f, top: top + (f % 3), width: w, height: h })
-        .flop(flip)
-        .resize(320, 240)
-        .composite([{ input: overlay }])
-        .jpeg({ quality: 80 })
-        .toFile(join(folder, `IMG_${String(i).padStart(5, '0')}.jpg`));
-    }
-  }
-  execFileSync('touch', [join(dir, '.complete')]);
-  return dir;
-}
-
 async function benchMemory() {
-  const count = Number(process.env.BENCH_LIBRARY ?? 20_000);
-  console.log(`\n# Peak memory of a ${count.toLocaleString('en')}-photo run (real CLI, ${cores} threads, --face-backend none)`);
-  const lib = await makeLibrary(count);
-  const out = join(work, `out-${count}`);
-  rmSync(out, { recursive: true, force: true });
-  const t0 = performance.now();
-  // Face analysis has its own part below; here the pipeline's own footprint is measured.
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin', 'photo-organizer.js'), '-s', lib, '-o', out, '--verbose', '--face-backend', 'none'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.resume();
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  const seconds = (performance.now() - t0) / 1000;
-  const peak = /Peak memory: (\d+) MB/.exec(stdout);
-  line('exit code', String(code));
-  line('wall time', `${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} photos/s end to end)`);
-  line('peak RSS', peak ? `${peak[1]} MB` : 'not reported');
-  const summary = stdout.split('\n').filter((l) => /^(Scanned|Found)/.test(l));
-  for (const l of summary) line('', l);
+  const sizes = (process.env.BENCH_LIBRARY ?? '300,1000,3000').split(',').map(Number);
+  const library = await make1mp(work, fixtures, Math.max(...sizes));
+  await memoryOverSizes(work, root, library, sizes);
 }
 
 /** 12 MP JPEGs of the fixtures' people (group shots and portraits), long side 4000 px. */

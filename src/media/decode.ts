@@ -6,6 +6,7 @@
 import sharp, { type Metadata, type ResizeOptions, type Sharp } from 'sharp';
 import { type DecodedImage, MediaError } from './contract.js';
 import { oneLine } from './file.js';
+import { readJpegHeader } from './jpeg.js';
 
 /** sharp's own default pixel limit (0x3FFF²), kept explicit so the too-large message can quote it. */
 export const PIXEL_LIMIT = 268_402_689;
@@ -49,31 +50,49 @@ export async function decodeEncoded(
 ): Promise<EncodedDecode> {
   configure();
   const { label } = options;
-  let meta: Metadata;
-  try {
-    // The header probe runs without sharp's pixel limit so that an oversized image is reported
-    // with its size (below), not with sharp's generic message.
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw sharpError(error, label, bytes);
-  }
-  const { width, height } = meta;
-  if (!(width > 0 && height > 0)) throw new MediaError('corrupt', `corrupt ${label} data (no image size in header)`);
+  const header = readJpegHeader(bytes) ?? (await probe(bytes, label));
+  const { width, height } = header;
   // Checked here, before any pixel is decoded, so a decompression bomb is refused in microseconds.
   if (width * height > PIXEL_LIMIT) throw tooLargeError(width, height);
-  const orientation = options.orientation === 'auto' ? validOrientation(meta.orientation) : validOrientation(options.orientation);
+  const orientation = validOrientation(options.orientation === 'auto' ? header.orientation : options.orientation);
   const swapped = orientation >= 5;
   // 'truncated' makes libjpeg's "premature end" warning fatal (a cut-off file would otherwise come
   // back with its missing half grey) while tolerating the harmless warnings many cameras trigger.
   const input = sharp(bytes, { failOn: 'truncated', limitInputPixels: PIXEL_LIMIT });
-  const image = await finish(orient(input, options.orientation === 'auto' ? 'auto' : orientation, options.maxSide), label, bytes);
+  // Where the orientation was read here, it is applied as read, so the size reported and the pixels agree.
+  const how = options.orientation === 'auto' && header.source === 'libvips' ? 'auto' : orientation;
+  const image = await finish(orient(input, how, options.maxSide), label, bytes);
   return {
     image,
     width: swapped ? height : width,
     height: swapped ? width : height,
     orientation,
-    exif: meta.exif ?? null,
+    exif: header.exif,
   };
+}
+
+interface Header {
+  readonly width: number;
+  readonly height: number;
+  readonly orientation: number | undefined;
+  readonly exif: Buffer | null;
+  /** Who read it: media/jpeg.ts for plain JPEGs, libvips for everything else. */
+  readonly source: 'markers' | 'libvips';
+}
+
+/**
+ * The header as libvips reads it. The probe runs without sharp's pixel limit so that an oversized
+ * image is reported with its size, not with sharp's generic message.
+ */
+async function probe(bytes: Uint8Array, label: string): Promise<Header> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw sharpError(error, label, bytes);
+  }
+  if (!(meta.width > 0 && meta.height > 0)) throw new MediaError('corrupt', `corrupt ${label} data (no image size in header)`);
+  return { width: meta.width, height: meta.height, orientation: meta.orientation, exif: meta.exif ?? null, source: 'libvips' };
 }
 
 /**

@@ -225,3 +225,32 @@ export function formatExposure(seconds: number): string {
   }
   return decimal(seconds, seconds < 1 ? 3 : 1);
 }
+
+/**
+ * IFD0's Orientation (1..8) of a TIFF-structured EXIF block, read directly: the decode needs it
+ * before it starts, sooner than exifr's parse of the whole block. 1 when the tag is absent or out
+ * of range; null when the block's structure cannot be followed (the caller then asks libvips).
+ */
+export function exifOrientation(tiff: Uint8Array): number | null {
+  const b = Buffer.from(tiff.buffer, tiff.byteOffset, tiff.byteLength);
+  if (b.length < 8) return null;
+  const order = b.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return null;
+  const little = order === 'II';
+  const u16 = (at: number): number => (little ? b.readUInt16LE(at) : b.readUInt16BE(at));
+  const u32 = (at: number): number => (little ? b.readUInt32LE(at) : b.readUInt32BE(at));
+  if (u16(2) !== 42) return null;
+  const ifd = u32(4);
+  if (ifd < 8 || ifd + 2 > b.length) return null;
+  const count = u16(ifd);
+  if (ifd + 2 + count * 12 > b.length) return null;
+  for (let i = 0; i < count; i++) {
+    const entry = ifd + 2 + i * 12;
+    // Orientation: tag 0x0112, one SHORT (type 3), its value in the entry itself.
+    if (u16(entry) !== 0x0112) continue;
+    if (u16(entry + 2) !== 3 || u32(entry + 4) !== 1) return null;
+    const value = u16(entry + 8);
+    return value >= 1 && value <= 8 ? value : 1;
+  }
+  return 1;
+}

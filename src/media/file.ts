@@ -17,11 +17,12 @@ export async function readPhotoBytes(path: FsPath): Promise<Buffer> {
   try {
     const handle = await fs.open(path, 'r');
     try {
-      const { size } = await handle.stat();
-      if (size > MAX_FILE_BYTES) {
-        throw new MediaError('too-large', `file too large: ${formatBytes(size)} (over the ${formatBytes(MAX_FILE_BYTES)} limit)`);
+      const stat = await handle.stat();
+      if (stat.size > MAX_FILE_BYTES) {
+        throw new MediaError('too-large', `file too large: ${formatBytes(stat.size)} (over the ${formatBytes(MAX_FILE_BYTES)} limit)`);
       }
-      bytes = await handle.readFile();
+      // A regular file in one read of its known size; readFile reads in 512 KiB steps, one thread-pool trip each.
+      bytes = stat.isFile() ? await readKnownSize(handle, stat.size) : await handle.readFile();
     } finally {
       await handle.close();
     }
@@ -30,6 +31,18 @@ export async function readPhotoBytes(path: FsPath): Promise<Buffer> {
   }
   if (bytes.length === 0) throw new MediaError('empty', 'empty file (0 bytes)');
   return bytes;
+}
+
+/** Up to `size` bytes from the start of the file (fewer if it shrank meanwhile). */
+async function readKnownSize(handle: fs.FileHandle, size: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === size ? buffer : buffer.subarray(0, filled);
 }
 
 const ERRNO_REASONS: Readonly<Record<string, string>> = {
