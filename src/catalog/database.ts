@@ -176,12 +176,6 @@ ${FACE_COLUMNS}
   },
   // One table of items for every source (catalog/items.ts), one pair of face tables.
   { name: '007-one-item-table', sql: mergeItemTables },
-  {
-    // Fingerprints are made from a 220 px decode instead of a 440 px one (issue 19): the sketches,
-    // hashes and measures of a larger copy differ a little, so the old ones are made again.
-    name: '008-fingerprints-at-220-px',
-    sql: 'UPDATE items SET dhash = NULL, sketch = NULL, color = NULL, quality = NULL WHERE dhash IS NOT NULL',
-  },
 ];
 
 /** Opens (creating if needed) the catalog at `file` and brings its schema up to date. */

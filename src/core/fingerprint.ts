@@ -22,16 +22,9 @@ export function fingerprintFromPixels(image: RgbImage, originalMegapixels: numbe
 }
 
 /**
- * Long side, in pixels, of the copy sharpness is measured on: small enough that sensor noise is
- * averaged away (a noisy frame must not look sharp), large enough to tell a sharp frame from a
- * slightly blurred one. The fingerprint's decode is made at this size, so it needs no resize.
- */
-export const MEASURE_SIDE = 220;
-
-/**
  * Whole-image quality. Sharpness is the variance of the Laplacian divided by the variance of
- * luma, on a copy no larger than MEASURE_SIDE (area-averaged from a larger image): the ratio
- * cancels exposure (a darker frame has proportionally weaker edges).
+ * luma, on a half-size copy: halving averages sensor noise away (so a noisy frame does not look
+ * sharp), and the ratio cancels exposure (a darker frame has proportionally weaker edges).
  */
 export function measureQuality(luma: Float32Array, width: number, height: number, megapixels: number): ImageQuality {
   let highlights = 0;
@@ -44,12 +37,12 @@ export function measureQuality(luma: Float32Array, width: number, height: number
     else if (v <= 5) shadows++;
   }
   const n = luma.length;
-  const scale = MEASURE_SIDE / Math.max(width, height);
-  const w = scale < 1 ? Math.max(3, Math.round(width * scale)) : width;
-  const h = scale < 1 ? Math.max(3, Math.round(height * scale)) : height;
-  const measured = w === width && h === height ? luma : resizeArea(luma, width, height, w, h);
+  const hw = Math.max(3, Math.floor(width / 2));
+  const hh = Math.max(3, Math.floor(height / 2));
+  const half = width >= 6 && height >= 6 ? resizeArea(luma, width, height, hw, hh) : luma;
+  const [w, h] = half === luma ? [width, height] : [hw, hh];
   return {
-    sharpness: laplacianRatio(measured, w, h),
+    sharpness: laplacianRatio(half, w, h),
     highlightsClipped: highlights / n,
     shadowsClipped: shadows / n,
     meanLuma: sum / n / 255,

@@ -1,9 +1,8 @@
 /**
  * A catalog written by release 0.1.0 (test/fixtures/catalogs, made by
  * scripts/make-catalog-fixture.mjs with that release) opens with this version and keeps what it
- * holds: items, face analyses, groups, review decisions and the Immich journal — folder photos
- * and Immich assets now items of one table. Fingerprints alone are made again: that release made
- * them from a 440 px decode, this one from a 220 px decode (step 008).
+ * holds: fingerprints (nothing decoded again), face analyses, groups, review decisions and the
+ * Immich journal — folder photos and Immich assets now items of one table.
  */
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +31,7 @@ function openCopy() {
 }
 
 describe('a catalog of release 0.1.0', () => {
-  it('keeps every folder item: the same files are found unchanged, and only their fingerprints are made again', () => {
+  it('keeps every folder fingerprint: the same files are found unchanged and nothing is decoded again', () => {
     const db = openCopy();
     try {
       const run = beginRun(db, '{}', new Date()).id;
@@ -44,14 +43,10 @@ describe('a catalog of release 0.1.0', () => {
       );
       expect(synced).toMatchObject({ added: 0, changed: 0, unchanged: 5 });
       const ids = itemIdsSeen(db, 'local', run);
-      const photos = loadItems(db, ids).filter((i) => i.error === null);
-      expect(photos.map((p) => p.key)).toEqual(
+      expect(pendingItems(db, ids, 'original', false)).toEqual([]);
+      expect(loadPhotos(db, ids).map((p) => p.key)).toEqual(
         ['bird-q60.jpg', 'bird-small.jpg', 'bird.jpg', 'ridge.jpg'].map((n) => `/tmp/po-catalog-fixture/lib/${n}`),
       );
-      // Their metadata stays; the failed file stays failed until it changes.
-      expect(photos.every((p) => p.meta !== null && p.dhash === null)).toBe(true);
-      expect(pendingItems(db, ids, 'original', false)).toEqual(photos.map((p) => p.id));
-      expect(loadPhotos(db, ids)).toEqual([]);
       expect(loadItems(db, ids).find((i) => i.error !== null)).toMatchObject({
         key: '/tmp/po-catalog-fixture/lib/notes.jpg',
         errorStage: 'inspect',
@@ -88,11 +83,10 @@ describe('a catalog of release 0.1.0', () => {
       expect(synced).toMatchObject({ added: 0, changed: 0, unchanged: 3 });
       const ids = synced.ids;
       expect(Math.min(...ids)).toBeGreaterThan(5);
-      // Their fingerprints are made again (step 008), from the previews as before.
-      expect(pendingItems(db, ids, 'preview', true)).toEqual(ids);
+      expect(pendingItems(db, ids, 'preview', true)).toEqual([]);
       const items = loadItems(db, ids);
-      expect(items.map((i) => [i.key, i.pixels, i.dhash, i.facts?.fileName, i.meta?.takenAt?.wallClockMs])).toEqual(
-        assetIds.map((id, i) => [id, 'preview', null, `IMG_000${i}.jpg`, 1714557600000 + i * 1000]),
+      expect(items.map((i) => [i.key, i.pixels, i.facts?.fileName, i.meta?.takenAt?.wallClockMs])).toEqual(
+        assetIds.map((id, i) => [id, 'preview', `IMG_000${i}.jpg`, 1714557600000 + i * 1000]),
       );
       expect(loadGroups(db, 2)[0]!.members.map((m) => m.photoId)).toEqual(ids);
       expect(loadDecisions(db, immichScope(server)).map((d) => d.decision)).toEqual([{ kind: 'exclude', group: ids, photo: ids[2] }]);
