@@ -5,8 +5,10 @@
  *      thumbnails of the same files in the same run (ratio printed);
  *   2. grouping 1,000,000 synthetic hashes with --time-window 0 -t 5 (seconds);
  *   3. peak RSS of a 20,000-photo run of the real CLI (MB);
- *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: ms per
- *      photo on one core, and photos/s with all cores (models loaded and warmed up first);
+ *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: CPU ms per
+ *      photo on one core, model start-up and peak RSS per thread count, photos/s with all cores
+ *      (models loaded and warmed up first), and the agreement of eye states and person matching
+ *      with a saved reference (bench/face-agreement.js; FACES_REFERENCE=write saves a new one);
  *   5. HDR merge of a 12 MP 3-frame bracket (decode, align, fuse, encode) on one core: seconds,
  *      peak memory, and the ratio to just decoding and re-encoding the three frames;
  *   6. grouping quality on a library with a known truth (test/support/quality-library.ts):
@@ -24,6 +26,7 @@ import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
 import { FacePool } from '../dist/pipeline/face-pool.js';
+import { compareBurst, judgeBurst, readReference, total, writeReference } from './face-agreement.js';
 import { InspectPool } from '../dist/pipeline/pool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -241,7 +244,7 @@ async function makeFacePhotos(count) {
   return dir;
 }
 
-/** Runs the files through a face pool of `threads` threads; returns seconds, faces found and load times. */
+/** Runs the files through a face pool of `threads` threads; returns seconds, CPU, faces found, load times and the analyses. */
 async function analyzeAll(threads, files) {
   const pool = new FacePool(threads, 'human');
   const loads = [];
@@ -253,19 +256,57 @@ async function analyzeAll(threads, files) {
     });
     let faces = 0;
     let failed = 0;
+    const analyses = new Array(files.length);
     const t0 = performance.now();
+    // CPU of the whole process, worker threads included: the machine may be busy, CPU time is steadier.
+    const cpu0 = process.cpuUsage();
     const { unavailable } = await pool.runAll(
       files.map((path, id) => ({ id, path })),
-      (_id, r) => {
+      (id, r) => {
         if ('crashed' in r || r.analysis.note !== null) failed++;
         else faces += r.analysis.faces.length;
+        analyses[id] = 'crashed' in r ? { faces: [] } : r.analysis;
       },
     );
     if (unavailable) throw new Error(unavailable);
-    return { seconds: (performance.now() - t0) / 1000, faces, failed, loads };
+    const cpu = process.cpuUsage(cpu0);
+    return { seconds: (performance.now() - t0) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, faces, failed, loads, analyses };
   } finally {
     await pool.close();
   }
+}
+
+const peakRssMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
+
+/**
+ * Judgements on bursts of real frames next to a saved reference (bench/face-reference.json);
+ * FACES_REFERENCE=write saves this run's as the reference instead.
+ */
+async function faceAgreement(photoFiles, photoAnalyses) {
+  const video = join(root, 'test', 'fixtures', 'video');
+  const stills = readdirSync(video).sort();
+  const bursts = {};
+  // The bench photos cycle through four sources: each source's copies are one burst.
+  for (let k = 0; k < 4 && k < photoFiles.length; k++) bursts[`photos-${k}`] = photoAnalyses.filter((_a, i) => i % 4 === k);
+  for (const clip of ['cap12', 'cap13']) {
+    const files = stills.filter((f) => f.startsWith(clip)).map((f) => join(video, f));
+    bursts[`video-${clip}`] = (await analyzeAll(1, files)).analyses;
+  }
+  const judged = Object.fromEntries(Object.entries(bursts).map(([name, analyses]) => [name, judgeBurst(analyses)]));
+  const file = join(here, 'face-reference.json');
+  if (process.env.FACES_REFERENCE === 'write') {
+    writeReference(file, photoAnalyses[0]?.analyzer ?? '', judged);
+    line('accuracy reference', `written to ${file}`);
+    return;
+  }
+  const reference = readReference(file);
+  const results = Object.entries(reference.bursts).map(([name, frames]) => compareBurst(frames, judged[name] ?? []));
+  const t = total(results);
+  const pct = (a, b) => `${((100 * a) / Math.max(1, b)).toFixed(1)} %`;
+  line(`agreement with ${reference.analyzer}`, `${Object.keys(reference.bursts).length} bursts, ${t.faces} faces`);
+  line('faces found again / new faces', `${t.found} of ${t.faces} / ${t.extra}`);
+  line('eye state agreement (open/half/closed, per eye)', `${pct(t.eyesAgree, t.eyes)} (${t.eyesAgree} of ${t.eyes})`);
+  line('person matching agreement (pairs across frames)', `${pct(t.pairsAgree, t.pairs)} (${t.pairsAgree} of ${t.pairs})`);
 }
 
 async function benchFaces() {
@@ -274,16 +315,21 @@ async function benchFaces() {
   const files = readdirSync(dir)
     .sort()
     .map((f) => join(dir, f));
-  console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px (decoded at 1600), Human on WASM`);
+  console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px, Human on WASM`);
+  const rss0 = peakRssMb();
   const one = await analyzeAll(1, files);
-  line('model load, per worker thread', `${one.loads.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  line('model load (start-up), per worker thread', `${one.loads.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   line('faces found / photos failed', `${one.faces} / ${one.failed} (${(one.faces / count).toFixed(1)} faces per photo)`);
   line(
-    'one core',
-    `${((one.seconds * 1000) / count).toFixed(0)} ms per photo (${((one.seconds * 1000) / one.faces).toFixed(0)} ms per face)`,
+    'one core, CPU per photo',
+    `${(one.cpuMs / count).toFixed(0)} ms (${(one.cpuMs / one.faces).toFixed(0)} ms per face; wall ${((one.seconds * 1000) / count).toFixed(0)} ms)`,
   );
+  line('peak RSS, 1 face thread', `${peakRssMb()} MB (${rss0} MB before the pool)`);
+  if (process.env.FACES_REFERENCE === 'write') return faceAgreement(files, one.analyses);
   const all = await analyzeAll(cores, files);
   line(`all cores (${cores} threads)`, `${(count / all.seconds).toFixed(2)} photos/s (${all.seconds.toFixed(2)} s)`);
+  line(`peak RSS, ${cores} face threads`, `${peakRssMb()} MB`);
+  await faceAgreement(files, one.analyses);
 }
 
 if (!existsSync(join(root, 'dist', 'core', 'grouping.js'))) {

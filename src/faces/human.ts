@@ -94,6 +94,11 @@ function humanConfig(files: PackageFiles, modelBase: string): Partial<Config> {
 
 /** Loads Human and its models; throws FaceBackendUnavailable when they cannot be loaded. */
 export async function loadHumanBackend(): Promise<FaceBackend> {
+  return new HumanBackend(await loadHuman(), analyzerFor('human'));
+}
+
+/** A loaded Human with this backend's configuration (the bench times its steps directly). */
+export async function loadHuman(): Promise<Human> {
   let human: Human;
   try {
     const files = locatePackageFiles();
@@ -113,7 +118,7 @@ export async function loadHumanBackend(): Promise<FaceBackend> {
       missing.length > 0 ? `Human could not load the ${missing.join(', ')} model(s)` : `TF.js runs on ${human.tf.getBackend()}, not wasm`,
     );
   }
-  return new HumanBackend(human, analyzerFor('human'));
+  return human;
 }
 
 class HumanBackend implements FaceBackend {
