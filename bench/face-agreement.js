@@ -22,14 +22,14 @@ export function judgeBurst(analyses) {
   const people = matchPeople(frames);
   const widest = new Map();
   const seen = new Map();
-  frames.forEach((faces, f) =>
+  frames.forEach((faces, f) => {
     faces.forEach((face, i) => {
       const p = people[f][i];
       const w = widest.get(p) ?? { left: 0, right: 0 };
       widest.set(p, { left: Math.max(w.left, face.leftEye.aspect), right: Math.max(w.right, face.rightEye.aspect) });
       seen.set(p, (seen.get(p) ?? 0) + 1);
-    }),
-  );
+    });
+  });
   return frames.map((faces, f) =>
     faces.map((face, i) => {
       const p = people[f][i];
@@ -38,6 +38,8 @@ export function judgeBurst(analyses) {
         person: p,
         left: eyeState(face.leftEye.aspect, widest.get(p).left, seen.get(p)),
         right: eyeState(face.rightEye.aspect, widest.get(p).right, seen.get(p)),
+        // The openness itself, so a drift too small to change a state still shows.
+        aspects: [face.leftEye.aspect, face.rightEye.aspect],
       };
     }),
   );
@@ -63,7 +65,7 @@ function sameFace(face, faces) {
  * faces in different frames that are the same person in both or different people in both.
  */
 export function compareBurst(reference, now) {
-  const out = { faces: 0, found: 0, extra: 0, eyes: 0, eyesAgree: 0, pairs: 0, pairsAgree: 0 };
+  const out = { faces: 0, found: 0, extra: 0, eyes: 0, eyesAgree: 0, aspectDrift: 0, pairs: 0, pairsAgree: 0 };
   const found = reference.map((faces, f) => faces.map((face) => sameFace(face, now[f] ?? [])));
   reference.forEach((faces, f) => {
     out.extra += (now[f] ?? []).filter((face) => sameFace(face, faces) === null).length;
@@ -74,6 +76,7 @@ export function compareBurst(reference, now) {
       if (match === null) return;
       out.found++;
       out.eyesAgree += (match.left === face.left ? 1 : 0) + (match.right === face.right ? 1 : 0);
+      for (const e of [0, 1]) out.aspectDrift += Math.abs(match.aspects[e] - face.aspects[e]) / Math.max(face.aspects[e], 0.01);
     });
   });
   const all = reference.flatMap((faces, f) => faces.map((face, i) => ({ f, face, match: found[f][i] })));
@@ -92,7 +95,7 @@ export function compareBurst(reference, now) {
 
 /** Sums compareBurst results. */
 export function total(results) {
-  const sum = { faces: 0, found: 0, extra: 0, eyes: 0, eyesAgree: 0, pairs: 0, pairsAgree: 0 };
+  const sum = { faces: 0, found: 0, extra: 0, eyes: 0, eyesAgree: 0, aspectDrift: 0, pairs: 0, pairsAgree: 0 };
   for (const r of results) for (const k of Object.keys(sum)) sum[k] += r[k];
   return sum;
 }
@@ -108,7 +111,11 @@ export function writeReference(file, analyzer, bursts) {
     Object.entries(bursts).map(([name, frames]) => [
       name,
       frames.map((faces) =>
-        faces.map((f) => ({ ...f, box: { x: round(f.box.x), y: round(f.box.y), width: round(f.box.width), height: round(f.box.height) } })),
+        faces.map((f) => ({
+          ...f,
+          box: { x: round(f.box.x), y: round(f.box.y), width: round(f.box.width), height: round(f.box.height) },
+          aspects: f.aspects.map(round),
+        })),
       ),
     ]),
   );

@@ -25,9 +25,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
-import { FacePool } from '../dist/pipeline/face-pool.js';
-import { compareBurst, judgeBurst, readReference, total, writeReference } from './face-agreement.js';
 import { InspectPool } from '../dist/pipeline/pool.js';
+import { benchFaces } from './faces.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -223,115 +222,6 @@ async function benchMemory() {
   for (const l of summary) line('', l);
 }
 
-/** 12 MP JPEGs of the fixtures' people (group shots and portraits), long side 4000 px. */
-async function makeFacePhotos(count) {
-  const dir = join(work, `faces-${count}`);
-  if (existsSync(dir) && readdirSync(dir).length === count) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const sources = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'].map((n) => join(fixtures, `${n}.jpg`));
-  for (let i = 0; i < count; i++) {
-    const src = sharp(sources[i % sources.length]);
-    const { width, height } = await src.metadata();
-    const scale = 4000 / Math.max(width, height);
-    // A little shift per copy so no two files are byte-identical bursts of one another.
-    await src
-      .resize(Math.round(width * scale), Math.round(height * scale), { kernel: 'lanczos3' })
-      .extend({ left: i % 7, top: i % 5, background: '#808080' })
-      .jpeg({ quality: 92 })
-      .toFile(join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`));
-  }
-  return dir;
-}
-
-/** Runs the files through a face pool of `threads` threads; returns seconds, CPU, faces found, load times and the analyses. */
-async function analyzeAll(threads, files) {
-  const pool = new FacePool(threads, 'human');
-  const loads = [];
-  try {
-    // Warm-up: enough photos for every thread to load its models and compile its graphs.
-    const warm = files.slice(0, threads * 2).map((path, id) => ({ id, path }));
-    await pool.runAll(warm, (_id, r) => {
-      if (r.worker?.loadMs != null) loads.push(r.worker.loadMs);
-    });
-    let faces = 0;
-    let failed = 0;
-    const analyses = new Array(files.length);
-    const t0 = performance.now();
-    // CPU of the whole process, worker threads included: the machine may be busy, CPU time is steadier.
-    const cpu0 = process.cpuUsage();
-    const { unavailable } = await pool.runAll(
-      files.map((path, id) => ({ id, path })),
-      (id, r) => {
-        if ('crashed' in r || r.analysis.note !== null) failed++;
-        else faces += r.analysis.faces.length;
-        analyses[id] = 'crashed' in r ? { faces: [] } : r.analysis;
-      },
-    );
-    if (unavailable) throw new Error(unavailable);
-    const cpu = process.cpuUsage(cpu0);
-    return { seconds: (performance.now() - t0) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, faces, failed, loads, analyses };
-  } finally {
-    await pool.close();
-  }
-}
-
-const peakRssMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
-
-/**
- * Judgements on bursts of real frames next to a saved reference (bench/face-reference.json);
- * FACES_REFERENCE=write saves this run's as the reference instead.
- */
-async function faceAgreement(photoFiles, photoAnalyses) {
-  const video = join(root, 'test', 'fixtures', 'video');
-  const stills = readdirSync(video).sort();
-  const bursts = {};
-  // The bench photos cycle through four sources: each source's copies are one burst.
-  for (let k = 0; k < 4 && k < photoFiles.length; k++) bursts[`photos-${k}`] = photoAnalyses.filter((_a, i) => i % 4 === k);
-  for (const clip of ['cap12', 'cap13']) {
-    const files = stills.filter((f) => f.startsWith(clip)).map((f) => join(video, f));
-    bursts[`video-${clip}`] = (await analyzeAll(1, files)).analyses;
-  }
-  const judged = Object.fromEntries(Object.entries(bursts).map(([name, analyses]) => [name, judgeBurst(analyses)]));
-  const file = join(here, 'face-reference.json');
-  if (process.env.FACES_REFERENCE === 'write') {
-    writeReference(file, photoAnalyses[0]?.analyzer ?? '', judged);
-    line('accuracy reference', `written to ${file}`);
-    return;
-  }
-  const reference = readReference(file);
-  const results = Object.entries(reference.bursts).map(([name, frames]) => compareBurst(frames, judged[name] ?? []));
-  const t = total(results);
-  const pct = (a, b) => `${((100 * a) / Math.max(1, b)).toFixed(1)} %`;
-  line(`agreement with ${reference.analyzer}`, `${Object.keys(reference.bursts).length} bursts, ${t.faces} faces`);
-  line('faces found again / new faces', `${t.found} of ${t.faces} / ${t.extra}`);
-  line('eye state agreement (open/half/closed, per eye)', `${pct(t.eyesAgree, t.eyes)} (${t.eyesAgree} of ${t.eyes})`);
-  line('person matching agreement (pairs across frames)', `${pct(t.pairsAgree, t.pairs)} (${t.pairsAgree} of ${t.pairs})`);
-}
-
-async function benchFaces() {
-  const count = Number(process.env.BENCH_FACES ?? 24);
-  const dir = await makeFacePhotos(count);
-  const files = readdirSync(dir)
-    .sort()
-    .map((f) => join(dir, f));
-  console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px, Human on WASM`);
-  const rss0 = peakRssMb();
-  const one = await analyzeAll(1, files);
-  line('model load (start-up), per worker thread', `${one.loads.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-  line('faces found / photos failed', `${one.faces} / ${one.failed} (${(one.faces / count).toFixed(1)} faces per photo)`);
-  line(
-    'one core, CPU per photo',
-    `${(one.cpuMs / count).toFixed(0)} ms (${(one.cpuMs / one.faces).toFixed(0)} ms per face; wall ${((one.seconds * 1000) / count).toFixed(0)} ms)`,
-  );
-  line('peak RSS, 1 face thread', `${peakRssMb()} MB (${rss0} MB before the pool)`);
-  if (process.env.FACES_REFERENCE === 'write') return faceAgreement(files, one.analyses);
-  const all = await analyzeAll(cores, files);
-  line(`all cores (${cores} threads)`, `${(count / all.seconds).toFixed(2)} photos/s (${all.seconds.toFixed(2)} s)`);
-  line(`peak RSS, ${cores} face threads`, `${peakRssMb()} MB`);
-  await faceAgreement(files, one.analyses);
-}
-
 if (!existsSync(join(root, 'dist', 'core', 'grouping.js'))) {
   console.error('Build first: npm run build');
   process.exit(1);
@@ -422,6 +312,6 @@ function benchQuality() {
 if (parts.has('fingerprint')) await benchFingerprint();
 if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
-if (parts.has('faces')) await benchFaces();
+if (parts.has('faces')) await benchFaces({ root, work, fixtures, cores, line });
 if (parts.has('hdr')) await benchHdr();
 if (parts.has('quality')) benchQuality();
