@@ -15,9 +15,23 @@ export interface FaceBackend {
    * change here re-analyzes photos instead of mixing old and new numbers.
    */
   readonly analyzer: string;
-  /** Every face found on one oriented RGB decode. Throws only for a broken backend, not a photo. */
-  detect(image: DecodedImage): Promise<FaceRecord[]>;
+  /**
+   * Every face found on one oriented RGB decode. Throws only for a broken backend, not a photo.
+   * Without `descriptors` the faces' identity descriptors are left empty: they are most of the
+   * cost, and only needed where the faces' places do not already tell people apart.
+   */
+  detect(image: DecodedImage, options?: DetectOptions): Promise<FaceRecord[]>;
+  /**
+   * The cheap first pass: whether the face detector alone finds anything on a small copy (long
+   * side FIRST_PASS_SIDE). A photo where it finds nothing has no face detect() would keep.
+   */
+  anyFace(image: DecodedImage): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface DetectOptions {
+  /** Compute identity descriptors (default true). */
+  readonly descriptors?: boolean;
 }
 
 /** The backends that can be asked for by name once aliases and `auto` are resolved. */
@@ -36,6 +50,12 @@ export class FaceBackendUnavailable extends Error {
  * without helping the models, whose inputs are fixed.
  */
 export const FACE_DECODE_SIDE = 1600;
+
+/**
+ * Long side of the first pass's copy. The detector sees a 256 px square whatever it is given, so
+ * a larger copy only costs decode time; a JPEG decodes at this size by DCT scaling (1/8 of 12 MP).
+ */
+export const FIRST_PASS_SIDE = 512;
 
 /** Bump when a measure changes meaning (measures.ts, filters in a backend): cached analyses are redone. */
 export const MEASURES_VERSION = 2;

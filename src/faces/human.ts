@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
-import { analyzerFor, type FaceBackend, FaceBackendUnavailable } from './backend.js';
+import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable } from './backend.js';
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
 import { serveModelFiles } from './model-files.js';
 
@@ -121,6 +121,16 @@ export async function loadHuman(): Promise<Human> {
   return human;
 }
 
+const OFF = { enabled: false };
+const ON = { enabled: true };
+/**
+ * Per-call settings for each kind of call. Human merges a call's settings into its own for good,
+ * so every call states every switch it depends on.
+ */
+const DETECTOR_ONLY = { face: { detector: { rotation: false }, mesh: OFF, iris: OFF, emotion: OFF, description: OFF } } as Partial<Config>;
+const fullAnalysis = (descriptors: boolean): Partial<Config> =>
+  ({ face: { detector: { rotation: true }, mesh: ON, iris: ON, emotion: ON, description: descriptors ? ON : OFF } }) as Partial<Config>;
+
 class HumanBackend implements FaceBackend {
   readonly name = 'human';
   private closed = false;
@@ -130,23 +140,30 @@ class HumanBackend implements FaceBackend {
     readonly analyzer: string,
   ) {}
 
-  async detect(image: DecodedImage): Promise<FaceRecord[]> {
-    if (this.closed) throw new Error('Expected an open face backend but it was closed');
-    const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-    let faces: FaceResult[];
-    try {
-      const result = await this.human.detect(input);
-      if (result.error) throw new Error(result.error);
-      faces = result.face;
-    } finally {
-      input.dispose();
-    }
+  async anyFace(image: DecodedImage): Promise<boolean> {
+    return (await this.run(image, DETECTOR_ONLY)).length > 0;
+  }
+
+  async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
+    const faces = await this.run(image, fullAnalysis(options.descriptors ?? true));
     const records: FaceRecord[] = [];
     for (const face of faces) {
       const record = toRecord(face, image);
       if (record) records.push(record);
     }
     return records;
+  }
+
+  private async run(image: DecodedImage, settings: Partial<Config>): Promise<FaceResult[]> {
+    if (this.closed) throw new Error('Expected an open face backend but it was closed');
+    const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+    try {
+      const result = await this.human.detect(input, settings);
+      if (result.error) throw new Error(result.error);
+      return result.face;
+    } finally {
+      input.dispose();
+    }
   }
 
   async close(): Promise<void> {
