@@ -91,7 +91,7 @@ describe('Human face backend', () => {
   it('loads its models and WASM from the package files without any network access', () => {
     expect(fetchCalls).toEqual([]);
     expect(backend.name).toBe('human');
-    expect(backend.analyzer).toMatch(/^human-3\.3\.\d+\/1600\/\d+$/);
+    expect(backend.analyzer).toMatch(/^human-3\.3\.\d+\/\d+\/\d+$/);
   });
 
   it('finds every face of the group photo, with plausible measures', () => {
