@@ -81,10 +81,12 @@ function humanConfig(files: PackageFiles, modelBase: string): Partial<Config> {
       enabled: true,
       // rotation: straighten tilted heads before the mesh, so a 45° roll still gets good landmarks.
       detector: { ...everyTime, rotation: true, maxDetected: 30, minConfidence: 0.3, return: false },
-      mesh: { enabled: true },
-      iris: { enabled: true },
-      emotion: { ...everyTime, enabled: true, minConfidence: 0 },
-      description: { ...everyTime, enabled: true, minConfidence: 0 },
+      // Off until a call asks for them (fullAnalysis): Human loads a model on the first call that
+      // enables it, so a thread that only ever sees photos without faces loads the detector alone.
+      mesh: { enabled: false },
+      iris: { enabled: false },
+      emotion: { ...everyTime, enabled: false, minConfidence: 0 },
+      description: { ...everyTime, enabled: false, minConfidence: 0 },
       attention: off,
       antispoof: off,
       liveness: off,
@@ -113,8 +115,7 @@ export async function loadHuman(): Promise<Human> {
     throw new FaceBackendUnavailable(`Human face models could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
   }
   // Human logs a model that failed to load and carries on without it; here that is fatal.
-  const loaded = new Set(human.models.loaded());
-  const missing = MODELS.filter((m) => !loaded.has(m));
+  const missing = missingModels(human, ['blazeface']);
   if (missing.length > 0 || human.tf.getBackend() !== 'wasm') {
     throw new FaceBackendUnavailable(
       missing.length > 0 ? `Human could not load the ${missing.join(', ')} model(s)` : `TF.js runs on ${human.tf.getBackend()}, not wasm`,
@@ -131,6 +132,11 @@ const ON = { enabled: true };
  */
 const fullAnalysis = (descriptors: boolean): Partial<Config> =>
   ({ face: { detector: { rotation: true }, mesh: ON, iris: ON, emotion: ON, description: descriptors ? ON : OFF } }) as Partial<Config>;
+
+function missingModels(human: Human, needed: readonly (typeof MODELS)[number][]): string[] {
+  const loaded = new Set(human.models.loaded());
+  return needed.filter((m) => !loaded.has(m));
+}
 
 class HumanBackend implements FaceBackend {
   readonly name = 'human';
@@ -165,7 +171,11 @@ class HumanBackend implements FaceBackend {
   }
 
   async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
-    const faces = await this.run(image, fullAnalysis(options.descriptors ?? true));
+    const descriptors = options.descriptors ?? true;
+    const faces = await this.run(image, fullAnalysis(descriptors));
+    // The landmark models load on the first call that needs them (their files were checked at start).
+    const missing = missingModels(this.human, descriptors ? MODELS : MODELS.filter((m) => m !== 'faceres'));
+    if (missing.length > 0) throw new Error(`Human could not load the ${missing.join(', ')} model(s)`);
     const records: FaceRecord[] = [];
     for (const face of faces) {
       const record = toRecord(face, image);
