@@ -5,8 +5,10 @@
  *      vipsthumbnail making 64 px thumbnails of the same files in the same run (CPU ratio printed);
  *   2. grouping 1,000,000 synthetic hashes with --time-window 0 -t 5 (seconds);
  *   3. peak RSS and CPU of the real CLI (--face-backend none) on 300, 1,000 and 3,000 ~1 MP photos;
- *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: ms per
- *      photo on one core, and photos/s with all cores (models loaded and warmed up first);
+ *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: CPU ms per
+ *      photo on one core, model start-up and peak RSS per thread count, photos/s with all cores
+ *      (models loaded and warmed up first), and the agreement of eye states and person matching
+ *      with a saved reference (bench/face-agreement.js; FACES_REFERENCE=write saves a new one);
  *   5. HDR merge of a 12 MP 3-frame bracket (decode, align, fuse, encode) on one core: seconds,
  *      peak memory, and the ratio to just decoding and re-encoding the three frames;
  *   6. grouping quality on a library with a known truth (test/support/quality-library.ts):
@@ -23,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
-import { FacePool } from '../dist/pipeline/face-pool.js';
+import { benchFaces } from './faces.js';
 import { fingerprintVersusFloor, jpegsUnder, line, make1mp, memoryOverSizes, rng } from './speed.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,72 +94,6 @@ async function benchMemory() {
   const sizes = (process.env.BENCH_LIBRARY ?? '300,1000,3000').split(',').map(Number);
   const library = await make1mp(work, fixtures, Math.max(...sizes));
   await memoryOverSizes(work, root, library, sizes);
-}
-
-/** 12 MP JPEGs of the fixtures' people (group shots and portraits), long side 4000 px. */
-async function makeFacePhotos(count) {
-  const dir = join(work, `faces-${count}`);
-  if (existsSync(dir) && readdirSync(dir).length === count) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const sources = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'].map((n) => join(fixtures, `${n}.jpg`));
-  for (let i = 0; i < count; i++) {
-    const src = sharp(sources[i % sources.length]);
-    const { width, height } = await src.metadata();
-    const scale = 4000 / Math.max(width, height);
-    // A little shift per copy so no two files are byte-identical bursts of one another.
-    await src
-      .resize(Math.round(width * scale), Math.round(height * scale), { kernel: 'lanczos3' })
-      .extend({ left: i % 7, top: i % 5, background: '#808080' })
-      .jpeg({ quality: 92 })
-      .toFile(join(dir, `IMG_${String(i).padStart(4, '0')}.jpg`));
-  }
-  return dir;
-}
-
-/** Runs the files through a face pool of `threads` threads; returns seconds, faces found and load times. */
-async function analyzeAll(threads, files) {
-  const pool = new FacePool(threads, 'human');
-  const loads = [];
-  try {
-    // Warm-up: enough photos for every thread to load its models and compile its graphs.
-    const warm = files.slice(0, threads * 2).map((path, id) => ({ id, path }));
-    await pool.runAll(warm, (_id, r) => {
-      if (r.worker?.loadMs != null) loads.push(r.worker.loadMs);
-    });
-    let faces = 0;
-    let failed = 0;
-    const t0 = performance.now();
-    const { unavailable } = await pool.runAll(
-      files.map((path, id) => ({ id, path })),
-      (_id, r) => {
-        if ('crashed' in r || r.analysis.note !== null) failed++;
-        else faces += r.analysis.faces.length;
-      },
-    );
-    if (unavailable) throw new Error(unavailable);
-    return { seconds: (performance.now() - t0) / 1000, faces, failed, loads };
-  } finally {
-    await pool.close();
-  }
-}
-
-async function benchFaces() {
-  const count = Number(process.env.BENCH_FACES ?? 24);
-  const dir = await makeFacePhotos(count);
-  const files = readdirSync(dir)
-    .sort()
-    .map((f) => join(dir, f));
-  console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px (decoded at 1600), Human on WASM`);
-  const one = await analyzeAll(1, files);
-  line('model load, per worker thread', `${one.loads.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-  line('faces found / photos failed', `${one.faces} / ${one.failed} (${(one.faces / count).toFixed(1)} faces per photo)`);
-  line(
-    'one core',
-    `${((one.seconds * 1000) / count).toFixed(0)} ms per photo (${((one.seconds * 1000) / one.faces).toFixed(0)} ms per face)`,
-  );
-  const all = await analyzeAll(cores, files);
-  line(`all cores (${cores} threads)`, `${(count / all.seconds).toFixed(2)} photos/s (${all.seconds.toFixed(2)} s)`);
 }
 
 if (!existsSync(join(root, 'dist', 'core', 'grouping.js'))) {
@@ -250,6 +186,6 @@ function benchQuality() {
 if (parts.has('fingerprint')) await benchFingerprint();
 if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
-if (parts.has('faces')) await benchFaces();
+if (parts.has('faces')) await benchFaces({ root, work, fixtures, cores, line });
 if (parts.has('hdr')) await benchHdr();
 if (parts.has('quality')) benchQuality();

@@ -52,9 +52,39 @@ export function boxOverlap(a: RelativeBox, b: RelativeBox): number {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
-/** Descriptor similarity, raised when the two faces sit in the same place; compared with SAME_PERSON. */
+/**
+ * Descriptor similarity, raised when the two faces sit in the same place; compared with
+ * SAME_PERSON. A face without a descriptor (skipped where placeDecides) is matched by place alone.
+ */
 export function matchScore(a: MatchableFace, b: MatchableFace): number {
-  return descriptorSimilarity(a.descriptor, b.descriptor) + (boxOverlap(a.box, b.box) >= SAME_PLACE_IOU ? PLACE_BONUS : 0);
+  const samePlace = boxOverlap(a.box, b.box) >= SAME_PLACE_IOU;
+  if (a.descriptor.length === 0 || b.descriptor.length === 0) return samePlace ? 1 : 0;
+  return descriptorSimilarity(a.descriptor, b.descriptor) + (samePlace ? PLACE_BONUS : 0);
+}
+
+/** Boxes overlapping less than this are clearly apart: no doubt which of two faces is which. */
+const APART_IOU = 0.1;
+
+/**
+ * Whether the faces' places alone tell who is who across the frames (so no descriptor is
+ * needed): the frames that show faces show the same number, and each face overlaps exactly one
+ * face of every other such frame by at least SAME_PLACE_IOU and no other one by more than a
+ * sliver. A face that moved, left or joined, or two faces close together, leave it to descriptors.
+ */
+export function placeDecides(frames: readonly (readonly Pick<MatchableFace, 'box'>[])[]): boolean {
+  const shown = frames.filter((faces) => faces.length > 0);
+  if (shown.some((faces) => faces.length !== shown[0]!.length)) return false;
+  // Both ways round, so two faces of one frame cannot share one partner in another.
+  for (let a = 0; a < shown.length; a++) {
+    for (let b = 0; b < shown.length; b++) {
+      if (a === b) continue;
+      for (const face of shown[a]!) {
+        const overlaps = shown[b]!.map((other) => boxOverlap(face.box, other.box));
+        if (overlaps.filter((o) => o >= SAME_PLACE_IOU).length !== 1 || overlaps.filter((o) => o > APART_IOU).length !== 1) return false;
+      }
+    }
+  }
+  return true;
 }
 
 interface Cluster {

@@ -13,6 +13,8 @@ import type { FaceOutcome, FaceTask } from './face-worker.js';
 export interface FacePoolTask {
   readonly id: PhotoId;
   readonly path: FsPath;
+  /** Compute identity descriptors (see FaceBackend.detect). */
+  readonly descriptors: boolean;
 }
 
 /** What one analyzed photo brings back. */
@@ -58,7 +60,7 @@ export class FacePool implements FaceRunner {
       tasks,
       this.threads * 2,
       (task) =>
-        this.pool.run({ path: task.path, backend: this.backend }, signal ? { signal } : {}).then(
+        this.pool.run({ path: task.path, backend: this.backend, descriptors: task.descriptors }, signal ? { signal } : {}).then(
           (outcome) => {
             if (outcome.ok) onResult(task.id, outcome);
             else unavailable ??= outcome.message;

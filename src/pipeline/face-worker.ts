@@ -1,18 +1,28 @@
 /**
- * Worker-thread task: decode one photo at face size and measure its faces. The backend (and
+ * Worker-thread task: find out cheaply whether a photo shows a face (detector on a small copy),
+ * and only if it does, decode it at face size and measure its faces. The backend (and
  * its models) is created on the thread's first task and kept for the thread's life: each piscina
  * thread is one TF.js instance, and the pool's close() ends the threads, which frees the WASM
  * memory with them. A photo that cannot be analyzed comes back as data, never as an exception.
  */
 import { threadId } from 'node:worker_threads';
 import type { FaceAnalysis } from '../core/faces.js';
-import { FACE_DECODE_SIDE, type FaceBackend, type FaceBackendKind, FaceBackendUnavailable, loadFaceBackend } from '../faces/backend.js';
+import {
+  FACE_DECODE_SIDE,
+  FIRST_PASS_SIDE,
+  type FaceBackend,
+  type FaceBackendKind,
+  FaceBackendUnavailable,
+  loadFaceBackend,
+} from '../faces/backend.js';
 import { loadPixels } from '../media/load.js';
 
 export interface FaceTask {
   /** A string path, or the raw bytes of a non-UTF-8 one (Buffers arrive as Uint8Array). */
   readonly path: string | Uint8Array;
   readonly backend: FaceBackendKind;
+  /** Compute identity descriptors (see FaceBackend.detect). */
+  readonly descriptors: boolean;
 }
 
 /** Facts about the worker, so callers can check that models load once per thread. */
@@ -59,9 +69,14 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
   let width = 0;
   let height = 0;
   try {
+    // The cheap first pass: a photo without a face costs a small decode and the detector alone.
+    const small = await loadPixels(path, { maxSide: FIRST_PASS_SIDE });
+    ({ width, height } = small);
+    if (!(await faces.anyFace(small)))
+      return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker };
     const image = await loadPixels(path, { maxSide: FACE_DECODE_SIDE });
     ({ width, height } = image);
-    const found = await faces.detect(image);
+    const found = await faces.detect(image, { descriptors: task.descriptors });
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker };
   } catch (error) {
     // A file that decoded for its fingerprint but not here, or a model error on this one image.

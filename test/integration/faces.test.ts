@@ -15,7 +15,7 @@ import { rankGroupWithFaces } from '../../src/core/face-scoring.js';
 import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
 import { fingerprintFromPixels } from '../../src/core/fingerprint.js';
 import type { ImageQuality } from '../../src/core/types.js';
-import { type FaceBackend, loadFaceBackend } from '../../src/faces/backend.js';
+import { FIRST_PASS_SIDE, type FaceBackend, loadFaceBackend } from '../../src/faces/backend.js';
 import type { DecodedImage } from '../../src/media/contract.js';
 import { fixturePhotoPath } from '../support/library.js';
 import { asPhotoId } from '../../src/core/types.js';
@@ -92,7 +92,7 @@ describe('Human face backend', () => {
   it('loads its models and WASM from the package files without any network access', () => {
     expect(fetchCalls).toEqual([]);
     expect(backend.name).toBe('human');
-    expect(backend.analyzer).toMatch(/^human-3\.3\.\d+\/1600\/\d+$/);
+    expect(backend.analyzer).toMatch(/^human-3\.3\.\d+\/\d+\/\d+$/);
   });
 
   it('finds every face of the group photo, with plausible measures', () => {
@@ -117,6 +117,25 @@ describe('Human face backend', () => {
 
   it('takes no dog for a face', () => {
     expect(found.get('dogs')).toEqual([]);
+  });
+
+  it('tells a photo without a face from one with faces in the first pass, on a small copy', async () => {
+    const small = async (name: Parameters<typeof fixturePhotoPath>[0]) =>
+      backend.anyFace(await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' })));
+    expect(await small('mountains-peaks')).toBe(false);
+    expect(await small('stream-forest')).toBe(false);
+    expect(await small('people-group')).toBe(true);
+    expect(await small('portrait-smile')).toBe(true);
+  });
+
+  it('measures the same faces without descriptors, leaving only the descriptors empty', async () => {
+    const plain = await backend.detect(images.get('group')!, { descriptors: false });
+    const full = found.get('group')!;
+    expect(plain).toHaveLength(full.length);
+    plain.forEach((f, i) => {
+      expect(f.descriptor).toHaveLength(0);
+      expect({ ...f, descriptor: null }).toEqual({ ...full[i]!, descriptor: null });
+    });
   });
 
   it('recognizes the same five people in flipped and shifted copies by their descriptors alone', () => {
@@ -183,7 +202,7 @@ describe('face worker pool', () => {
     const seen: { threadId: number; loads: number; loadMs: number | null; faces: number }[] = [];
     try {
       const { unavailable } = await pool.runAll(
-        files.map((path, id) => ({ id: asPhotoId(id), path })),
+        files.map((path, id) => ({ id: asPhotoId(id), path, descriptors: true })),
         (_id, r) => {
           if ('crashed' in r) throw new Error(r.crashed);
           seen.push({ ...r.worker, faces: r.analysis.faces.length });

@@ -46,13 +46,14 @@ const group = (kind: GroupKind, members: StoredPhoto[]): FoundGroup => ({ kind, 
 
 /** A pool that answers from a script and records what it was asked. */
 function fakePool(answer: (task: FacePoolTask) => FacePoolResult | { crashed: string } | { unavailable: string }) {
-  const calls = { started: [] as number[], tasks: [] as number[], closed: 0 };
+  const calls = { started: [] as number[], tasks: [] as number[], withDescriptors: [] as number[], closed: 0 };
   const start = (threads: number): FaceRunner => {
     calls.started.push(threads);
     return {
       async runAll(tasks, onResult) {
         for (const t of tasks) {
           calls.tasks.push(t.id);
+          if (t.descriptors) calls.withDescriptors.push(t.id);
           const a = answer(t);
           if ('unavailable' in a) return { unavailable: a.unavailable };
           onResult(t.id, a);
@@ -73,6 +74,25 @@ const found = (): FacePoolResult => ({
   worker: { threadId: 1, loads: 1, loadMs: null },
   analysis: { analyzer: ANALYZER, width: 1600, height: 1200, note: null, faces: [] },
 });
+
+/** A photo with one face at `x` (box 0.2 wide), with a descriptor when the task asked for one. */
+const oneFace = (x: number, task: FacePoolTask): FacePoolResult => {
+  const eye = { aspect: 0.3, irisShown: 0.8 };
+  const face = {
+    confidence: 0.9,
+    box: { x, y: 0.2, width: 0.2, height: 0.25 },
+    yaw: 0,
+    pitch: 0,
+    leftEye: eye,
+    rightEye: eye,
+    happy: 0,
+    smileShape: 0,
+    smile: 0,
+    sharpness: 1,
+    descriptor: task.descriptors ? Float32Array.from([1, 2, 3]) : new Float32Array(0),
+  };
+  return { ...found(), analysis: { ...found().analysis, faces: [face] } };
+};
 
 function recorder() {
   const lines: string[] = [];
@@ -109,6 +129,85 @@ describe('analyzeStage', () => {
       failed: 0,
     });
     expect(pool.calls.started).toEqual([2]);
+  });
+
+  it('skips descriptors where the faces stay in place across the frames', async () => {
+    const { db, photos, source } = setup(3);
+    const pool = fakePool((t) => oneFace(0.3 + (t.id % 2) * 0.01, t));
+    const groups = [group('burst', photos)];
+    const options = { faceBackend: 'auto', threads: 2 } as const;
+    expect(await analyzeStage({ db, source, options, sink: recorder().sink, startPool: pool.start }, groups)).toMatchObject({
+      analyzed: 3,
+    });
+    expect(pool.calls.tasks).toEqual(photos.map((p) => p.id));
+    expect(pool.calls.withDescriptors).toEqual([]);
+    const stored = loadFaceAnalyses(
+      db,
+      photos.map((p) => p.id),
+      ANALYZER,
+    );
+    expect([...stored.values()].map((a) => a.faces[0]!.descriptor.length)).toEqual([0, 0, 0]);
+    await analyzeStage({ db, source, options, sink: recorder().sink, startPool: pool.start }, groups);
+    expect(pool.calls.tasks).toHaveLength(3);
+  });
+
+  it('analyzes again with descriptors the frames of a group where a face moved, once', async () => {
+    const { db, photos, source } = setup(4);
+    const moved = photos[1]!.id;
+    const pool = fakePool((t) => oneFace(t.id === moved ? 0.7 : 0.3, t));
+    const groups = [group('burst', photos.slice(0, 3)), group('burst', [photos[3]!])];
+    const options = { faceBackend: 'auto', threads: 2 } as const;
+    expect(await analyzeStage({ db, source, options, sink: recorder().sink, startPool: pool.start }, groups)).toEqual({
+      analyzer: ANALYZER,
+      analyzed: 4,
+      cached: 0,
+      failed: 0,
+    });
+    const burst = photos.slice(0, 3).map((p) => p.id);
+    expect(pool.calls.withDescriptors).toEqual(burst);
+    // One pool for both passes.
+    expect(pool.calls.started).toHaveLength(1);
+    const stored = loadFaceAnalyses(db, burst, ANALYZER);
+    expect([...stored.values()].map((a) => a.faces[0]!.descriptor.length)).toEqual([3, 3, 3]);
+    expect(await analyzeStage({ db, source, options, sink: recorder().sink, startPool: pool.start }, groups)).toMatchObject({
+      analyzed: 0,
+      cached: 4,
+    });
+    expect(pool.calls.tasks).toHaveLength(7);
+  });
+
+  it('asks for descriptors of analyses stored without them when a regrouping makes the places ambiguous', async () => {
+    const { db, photos, source } = setup(4);
+    const pool = fakePool((t) => oneFace(t.id === photos[3]!.id ? 0.7 : 0.3, t));
+    const options = { faceBackend: 'auto', threads: 2 } as const;
+    await analyzeStage({ db, source, options, sink: recorder().sink, startPool: pool.start }, [
+      group('burst', photos.slice(0, 3)),
+      group('burst', [photos[3]!]),
+    ]);
+    expect(pool.calls.withDescriptors).toEqual([]);
+    // A looser threshold puts the fourth photo, its face elsewhere, in the same group.
+    expect(await analyzeStage({ db, source, options, sink: recorder().sink, startPool: pool.start }, [group('similar', photos)])).toEqual({
+      analyzer: ANALYZER,
+      analyzed: 4,
+      cached: 0,
+      failed: 0,
+    });
+    expect(pool.calls.withDescriptors).toEqual(photos.map((p) => p.id));
+  });
+
+  it('keeps the first pass of a photo whose second pass fails', async () => {
+    const { db, photos, source } = setup(2);
+    const pool = fakePool((t) =>
+      t.descriptors && t.id === photos[1]!.id ? { crashed: 'out of memory' } : oneFace(t.id === photos[1]!.id ? 0.7 : 0.3, t),
+    );
+    const { sink, lines } = recorder();
+    expect(
+      await analyzeStage({ db, source, options: { faceBackend: 'auto', threads: 2 }, sink, startPool: pool.start }, [
+        group('burst', photos),
+      ]),
+    ).toMatchObject({ analyzed: 2, failed: 0 });
+    expect(lines).toEqual(['problem: /p/IMG_1.JPG: face analysis failed: face worker crashed: out of memory']);
+    expect(loadFaceAnalyses(db, [photos[1]!.id], ANALYZER).get(photos[1]!.id)).toMatchObject({ note: null, faces: [{ box: { x: 0.7 } }] });
   });
 
   it('skips copies of one exposure but not a tripod burst that looks like copies', async () => {

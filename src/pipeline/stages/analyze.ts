@@ -6,8 +6,9 @@
  * fails is stored with a note and no faces.
  */
 import type { Db } from '../../catalog/database.js';
-import { pendingFaceAnalyses, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
+import { loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
 import type { StoredItem } from '../../catalog/items.js';
+import { placeDecides } from '../../core/face-matching.js';
 import { facesDecide } from '../../core/face-scoring.js';
 import type { PhotoId } from '../../core/types.js';
 import { analyzerFor, type FaceBackendKind } from '../../faces/backend.js';
@@ -69,10 +70,11 @@ export interface AnalyzeContext {
 
 /** Analyzes the members of the groups whose ranking looks at faces. */
 export async function analyzeStage(ctx: AnalyzeContext, groups: readonly FoundGroup[]): Promise<AnalyzeStageResult> {
-  const items = new Map<PhotoId, StoredItem>(groups.filter(ranksOnFaces).flatMap((g) => g.members.map((p) => [p.id, p] as const)));
+  const ranked = groups.filter(ranksOnFaces);
+  const items = new Map<PhotoId, StoredItem>(ranked.flatMap((g) => g.members.map((p) => [p.id, p] as const)));
   const files: PictureFiles = async (pending) => {
     const held: StoredItem[] = [];
-    const tasks: FacePoolTask[] = [];
+    const tasks: PictureTask[] = [];
     for (const id of pending) {
       const item = items.get(id)!;
       try {
@@ -92,8 +94,12 @@ export async function analyzeStage(ctx: AnalyzeContext, groups: readonly FoundGr
       },
     };
   };
-  return analyzeFaces({ db: ctx.db, ids: [...items.keys()], files }, ctx.options, ctx.sink, ctx.signal, ctx.startPool ?? startWorkers);
+  const subjects = { db: ctx.db, ids: [...items.keys()], groups: ranked.map((g) => g.members.map((p) => p.id)), files };
+  return analyzeFaces(subjects, ctx.options, ctx.sink, ctx.signal, ctx.startPool ?? startWorkers);
 }
+
+/** A picture to analyze: its id and file. */
+export type PictureTask = Omit<FacePoolTask, 'descriptors'>;
 
 /**
  * The files to analyze for the pending pictures (with their names for messages), held (a
@@ -102,16 +108,24 @@ export async function analyzeStage(ctx: AnalyzeContext, groups: readonly FoundGr
  */
 export type PictureFiles = (
   pending: readonly PhotoId[],
-) => Promise<{ readonly tasks: readonly FacePoolTask[]; readonly names: ReadonlyMap<PhotoId, string>; release(): Promise<void> }>;
+) => Promise<{ readonly tasks: readonly PictureTask[]; readonly names: ReadonlyMap<PhotoId, string>; release(): Promise<void> }>;
 
 export interface FaceSubjects {
   readonly db: Db;
   /** Pictures whose faces the ranking needs. */
   readonly ids: readonly PhotoId[];
+  /** The groups they come in: people are matched across a group's frames. */
+  readonly groups: readonly (readonly PhotoId[])[];
   readonly files: PictureFiles;
 }
 
-/** Analyzes those of `subjects.ids` that have no current analysis, and stores what comes back. */
+/**
+ * Analyzes those of `subjects.ids` that have no current analysis, and stores what comes back.
+ * Two passes: every photo first without identity descriptors (most of a face's cost); then, in
+ * the groups where the faces' places do not tell who is who across the frames (placeDecides),
+ * the photos whose faces lack descriptors again with them. Both passes are stored, so a re-run
+ * with the same groups analyzes nothing.
+ */
 export async function analyzeFaces(
   subjects: FaceSubjects,
   options: Pick<RunOptions, 'faceBackend' | 'threads'>,
@@ -125,54 +139,80 @@ export async function analyzeFaces(
   if (backend === null) return none;
   const analyzer = analyzerFor(backend.kind);
   const ids = [...new Set(subjects.ids)];
-  const pendingIds = pendingFaceAnalyses(db, ids, analyzer);
-  const cached = ids.length - pendingIds.length;
-  if (pendingIds.length === 0) return { analyzer, analyzed: 0, cached, failed: 0 };
-
-  const { tasks: pending, names, release } = await subjects.files(pendingIds);
-  let batch: StoredFaceAnalysis[] = [];
-  let lastFlush = Date.now();
-  let done = 0;
+  const touched = new Set<PhotoId>();
   let failed = 0;
-  const flush = (): void => {
-    if (batch.length > 0) saveFaceAnalyses(db, batch);
-    batch = [];
-    lastFlush = Date.now();
+  let pool: FaceRunner | null = null;
+
+  /** Analyzes `pending` (with or without descriptors); the backend's failure to start, or null. */
+  const runPass = async (pending: readonly PhotoId[], descriptors: boolean): Promise<string | null> => {
+    if (pending.length === 0) return null;
+    const { tasks, names, release } = await subjects.files(pending);
+    let batch: StoredFaceAnalysis[] = [];
+    let lastFlush = Date.now();
+    let done = 0;
+    const flush = (): void => {
+      if (batch.length > 0) saveFaceAnalyses(db, batch);
+      batch = [];
+      lastFlush = Date.now();
+    };
+    sink.start('analyze', tasks.length);
+    // A thread loads ~100 MB of models (as long as analyzing a photo or two): no more threads than
+    // there are pairs of photos to give them.
+    pool ??= startPool(Math.max(1, Math.min(options.threads, Math.ceil(tasks.length / 2))), backend.kind);
+    try {
+      const { unavailable } = await pool.runAll(
+        tasks.map((t) => ({ ...t, descriptors })),
+        (id, result) => {
+          const analysis =
+            'crashed' in result
+              ? { analyzer, width: 0, height: 0, faces: [], note: `face worker crashed: ${result.crashed}` }
+              : result.analysis;
+          done++;
+          sink.update(done);
+          if (analysis.note !== null) {
+            sink.note('problem', `${names.get(id) ?? id}: face analysis failed: ${analysis.note}`);
+            // A second pass that fails keeps the stored faces: they still rank the group.
+            if (descriptors) return;
+            failed++;
+          }
+          touched.add(id);
+          batch.push({ photoId: id, analysis });
+          if (batch.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) flush();
+        },
+        signal,
+      );
+      return unavailable;
+    } finally {
+      flush();
+      await release();
+      sink.finish();
+    }
   };
-  sink.start('analyze', pending.length);
-  // A thread loads ~100 MB of models (as long as analyzing a photo or two): no more threads than
-  // there are pairs of photos to give them.
-  const pool = startPool(Math.max(1, Math.min(options.threads, Math.ceil(pending.length / 2))), backend.kind);
+
   let unavailable: string | null;
   try {
-    ({ unavailable } = await pool.runAll(
-      pending,
-      (id, result) => {
-        const analysis =
-          'crashed' in result
-            ? { analyzer, width: 0, height: 0, faces: [], note: `face worker crashed: ${result.crashed}` }
-            : result.analysis;
-        if (analysis.note !== null) {
-          failed++;
-          sink.note('problem', `${names.get(id) ?? id}: face analysis failed: ${analysis.note}`);
-        }
-        batch.push({ photoId: id, analysis });
-        done++;
-        sink.update(done);
-        if (batch.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) flush();
-      },
-      signal,
-    ));
+    unavailable = await runPass(pendingFaceAnalyses(db, ids, analyzer), false);
+    if (unavailable === null && signal?.aborted !== true)
+      unavailable = await runPass(descriptorsWanted(db, subjects.groups, analyzer), true);
   } finally {
-    flush();
-    await release();
-    await pool.close();
-    sink.finish();
+    await (pool as FaceRunner | null)?.close();
   }
+  const cached = ids.length - touched.size;
   if (unavailable !== null) {
     if (backend.required) throw new Error(`--face-backend ${options.faceBackend}: ${unavailable}`);
     sink.note('notice', `Face analysis is off: ${unavailable}. Best photos are chosen on sharpness, exposure and resolution.`);
     return { ...none, cached };
   }
-  return { analyzer, analyzed: done - failed, cached, failed };
+  return { analyzer, analyzed: touched.size - failed, cached, failed };
+}
+
+/** Photos of the groups where places do not decide who is who whose stored faces lack descriptors. */
+function descriptorsWanted(db: Db, groups: readonly (readonly PhotoId[])[], analyzer: string): PhotoId[] {
+  const wanted = new Set<PhotoId>();
+  for (const group of groups) {
+    const analyses = loadFaceAnalyses(db, group, analyzer);
+    if (placeDecides(group.map((id) => analyses.get(id)?.faces ?? []))) continue;
+    for (const id of group) if (analyses.get(id)?.faces.some((f) => f.descriptor.length === 0)) wanted.add(id);
+  }
+  return [...wanted];
 }
