@@ -8,6 +8,10 @@
 import { hamming } from './dhash.js';
 import type { GroupKind } from './types.js';
 
+/** What --media-type accepts: the seed's image and video, and both at once. */
+export const MEDIA_TYPES = ['image', 'video', 'all'] as const;
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
 export const VIDEO_STRATEGIES = ['scene_change', 'fixed_interval', 'iframe'] as const;
 export type VideoStrategy = (typeof VIDEO_STRATEGIES)[number];
 
@@ -105,8 +109,23 @@ export const COPY_SHARE = 0.7;
 export const TAKE_SHARE = 0.5;
 /** Key frames of two encodes rarely fall on the same instant: a match may lie this far off (s). */
 export const ALIGN_TOLERANCE_S = 1;
+/**
+ * Two encodes put their key frames at different instants, so even copies compare frames a fraction
+ * of a second apart: on a moving shot those differ by up to this many bits more than -t allows.
+ */
+export const COPY_SLACK_BITS = 6;
 /** Takes of one scene differ more than copies do: their frames may be this many bits further apart. */
-export const TAKE_SLACK_BITS = 4;
+export const TAKE_SLACK_BITS = 8;
+/** Clips whose capture times differ by more than this (ms) are one recording re-dated, as with photos. */
+const REDATED_COPY_MS = 3_600_000;
+
+/**
+ * Whether two capture times can be one recording: a copy keeps its original's time (or has none);
+ * two takes differ by seconds to minutes, and are never copies however alike.
+ */
+function sameRecording(a: number | null, b: number | null): boolean {
+  return a === null || b === null || a === b || Math.abs(a - b) > REDATED_COPY_MS;
+}
 /** Takes whose gap is at most this (s) are a burst of clips; farther apart, similar clips. */
 export const BURST_GAP_S = 10;
 
@@ -123,7 +142,12 @@ export function relateClips(a: ClipKey, b: ClipKey, options: ClipOptions): ClipR
   const gap = clipGap(a, b);
   if (options.timeWindowS > 0 && gap !== null && gap > options.timeWindowS) return 'different';
   const [short, long] = a.durationS <= b.durationS ? [a, b] : [b, a];
-  if (alignedShare(short.frames, long.frames, options.threshold) >= COPY_SHARE) return 'copy';
+  if (
+    sameRecording(a.takenAtMs, b.takenAtMs) &&
+    alignedShare(short.frames, long.frames, options.threshold + COPY_SLACK_BITS) >= COPY_SHARE
+  ) {
+    return 'copy';
+  }
   const slack = options.threshold + TAKE_SLACK_BITS;
   if (Math.min(looseShare(short.frames, long.frames, slack), looseShare(long.frames, short.frames, slack)) < TAKE_SHARE) return 'different';
   return gap !== null && gap <= BURST_GAP_S ? 'burst' : 'similar';

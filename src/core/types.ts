@@ -78,6 +78,8 @@ export interface VideoFacts {
   readonly rotation: number;
   /** Apple's content identifier, shared by a Live Photo's still and its MOV. */
   readonly contentId: string | null;
+  /** Which choice made `frames`, e.g. "scene_change/10" (another --video-strategy or --video-max-frames fingerprints again). */
+  readonly choice: string;
   /** The frames the --video-strategy chose, in time order (at most --video-max-frames). */
   readonly frames: readonly ClipFrame[];
 }

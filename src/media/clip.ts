@@ -14,6 +14,11 @@ export interface ClipLoadOptions {
   readonly maxFrames: number;
 }
 
+/** The string stored with a clip's frames saying how they were chosen. */
+export function clipChoice(options: ClipLoadOptions): string {
+  return `${options.strategy}/${options.maxFrames}`;
+}
+
 export interface LoadedClip {
   readonly meta: PhotoMetadata;
   readonly fingerprint: Fingerprint;
@@ -63,6 +68,7 @@ export async function loadClip(path: FsPath, options: ClipLoadOptions): Promise<
       bitrate: probe.bitrate,
       rotation: probe.rotation,
       contentId: probe.contentId,
+      choice: clipChoice(options),
       frames: chosen.map((f) => ({
         t: Math.round(f.t * 1000) / 1000,
         hash: hashToHex(f.dhash),

@@ -71,6 +71,7 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
       output: resolve(options.output!),
       catalog: ctx.catalog,
       limit: options.limit,
+      mediaType: options.mediaType,
     });
   }
   let client: ImmichClient;

@@ -3,9 +3,10 @@
  * an item keyed by its path and versioned by size + mtime, and its picture is the file itself.
  */
 import { dirname } from 'node:path';
+import type { MediaType } from '../core/clips.js';
 import { itemVersion, LOCAL_SOURCE, type StoredItem } from '../core/items.js';
 import { displayPath, pathBytes, relativeDisplay } from '../core/paths.js';
-import { discoverPhotos } from './local.js';
+import { discoverPhotos, PHOTO_EXTENSIONS, VIDEO_EXTENSIONS } from './local.js';
 import type { Discovery, Pass, Picture, PhotoSource, SourceSink } from './source.js';
 
 export interface FolderSourceOptions {
@@ -16,6 +17,14 @@ export interface FolderSourceOptions {
   readonly catalog: string;
   /** --limit (0 = all). */
   readonly limit: number;
+  /** --media-type: which files are items. */
+  readonly mediaType: MediaType;
+}
+
+/** The extensions each --media-type lists. */
+export function extensionsFor(mediaType: MediaType): readonly string[] {
+  if (mediaType === 'image') return PHOTO_EXTENSIONS;
+  return mediaType === 'video' ? VIDEO_EXTENSIONS : [...PHOTO_EXTENSIONS, ...VIDEO_EXTENSIONS];
 }
 
 export class FolderSource implements PhotoSource {
@@ -35,6 +44,7 @@ export class FolderSource implements PhotoSource {
     const found = await discoverPhotos(this.options.root, {
       exclude: [this.options.output, dirname(this.options.catalog)],
       limit: this.options.limit,
+      extensions: extensionsFor(this.options.mediaType),
       onFound: (n) => sink.update(n),
     });
     sink.finish();

@@ -24,6 +24,22 @@ export const PHOTO_EXTENSIONS: readonly string[] = [
   '.dng',
 ];
 
+/** Video clip extensions (--media-type video or all); what a file holds is told by its bytes later. */
+export const VIDEO_EXTENSIONS: readonly string[] = [
+  '.mp4',
+  '.mov',
+  '.m4v',
+  '.avi',
+  '.mkv',
+  '.webm',
+  '.wmv',
+  '.flv',
+  '.mpg',
+  '.mpeg',
+  '.3gp',
+  '.mts',
+];
+
 export interface DiscoveredFile {
   readonly path: FsPath;
   /** Path relative to the root, for display (invalid UTF-8 shown as \xNN). */
@@ -43,6 +59,8 @@ export interface DiscoveryOptions {
   /** Stop after this many photos (0 or absent = all). */
   readonly limit?: number;
   readonly onFound?: (count: number) => void;
+  /** Extensions listed (default PHOTO_EXTENSIONS), lower-case with the dot. */
+  readonly extensions?: readonly string[];
 }
 
 export interface DiscoveryResult {
@@ -62,6 +80,7 @@ export const OUTPUT_MARKER = '.photo-organizer';
 
 export async function discoverPhotos(root: string, options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
   const limit = options.limit && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;
+  const extensions = options.extensions ?? PHOTO_EXTENSIONS;
   const excluded = new Set<string>();
   for (const dir of options.exclude ?? []) {
     const st = await fs.stat(dir).catch(() => null);
@@ -116,7 +135,7 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
         } catch (error) {
           problems.push({ path: displayPath(path), message: `cannot open folder: ${reason(error)}` });
         }
-      } else if (isFile && hasPhotoExtension(entry.name)) {
+      } else if (isFile && hasExtension(entry.name, extensions)) {
         try {
           const fst = await fs.stat(path);
           const fileKey = `${fst.dev}:${fst.ino}`;
@@ -138,11 +157,16 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
 const MARKER_BYTES = Buffer.from(OUTPUT_MARKER);
 
 export function hasPhotoExtension(name: FsPath): boolean {
+  return hasExtension(name, PHOTO_EXTENSIONS);
+}
+
+/** Whether the name ends in one of `extensions` (lower-case, with the dot), case-insensitively. */
+export function hasExtension(name: FsPath, extensions: readonly string[]): boolean {
   const bytes = typeof name === 'string' ? Buffer.from(name) : name;
   const dot = bytes.lastIndexOf(0x2e);
   if (dot <= 0) return false;
   const ext = bytes.subarray(dot).toString('latin1').toLowerCase();
-  return PHOTO_EXTENSIONS.includes(ext);
+  return extensions.includes(ext);
 }
 
 function reason(error: unknown): string {
