@@ -4,12 +4,21 @@
  */
 import { baseName, displayPath } from '../core/paths.js';
 import { bitrateText } from '../core/clip-scoring.js';
-import type { CaptureTime, GpsPosition, GroupKind, Photo, Decision, VideoFacts } from '../core/types.js';
+import type { CaptureTime, FsPath, GpsPosition, GroupKind, Photo, Decision, VideoFacts } from '../core/types.js';
 
 /** A group member as the output stage sees it: the photo's stored facts plus its verdict. */
 export interface OutputPhoto {
   readonly photo: Pick<Photo, 'path' | 'relativePath' | 'size' | 'mtimeMs' | 'meta'>;
   readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest'>;
+  /** A Live Photo's motion clip, copied next to its still (named after it, with its own extension). */
+  readonly companion?: CompanionFile;
+}
+
+/** A file that travels with a group member without being one: a Live Photo's MOV. */
+export interface CompanionFile {
+  readonly path: FsPath;
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 /**
@@ -110,6 +119,7 @@ export function metadataEntries(member: OutputPhoto, localOffset: LocalOffset = 
   ];
   if (meta.takenAt !== null) entries.push(['taken_at', formatCaptureTime(meta.takenAt)]);
   if (meta.video !== undefined) entries.push(...videoEntries(meta.video));
+  if (member.companion !== undefined) entries.push(['live_photo_video', displayPath(baseName(member.companion.path))]);
   for (const [name, value] of meta.exif) entries.push([`exif_${name}`, value]);
   if (meta.gps !== null) entries.push(['gps', formatGps(meta.gps)]);
   entries.push(['score', decision.score.toFixed(3)], ['best', decision.isBest ? 'yes' : 'no'], ['reason', decision.reason]);

@@ -2,11 +2,12 @@
  * A folder of photo files as a PhotoSource: discovery walks it (sources/local.ts), each file is
  * an item keyed by its path and versioned by size + mtime, and its picture is the file itself.
  */
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MediaType } from '../core/clips.js';
 import { itemVersion, LOCAL_SOURCE, type StoredItem } from '../core/items.js';
 import { displayPath, pathBytes, relativeDisplay } from '../core/paths.js';
-import { discoverPhotos, PHOTO_EXTENSIONS, VIDEO_EXTENSIONS } from './local.js';
+import { discoverPhotos, livePhotoMotionOf, PHOTO_EXTENSIONS, VIDEO_EXTENSIONS } from './local.js';
 import type { Discovery, Pass, Picture, PhotoSource, SourceSink } from './source.js';
 
 export interface FolderSourceOptions {
@@ -52,6 +53,10 @@ export class FolderSource implements PhotoSource {
     for (const dir of found.skippedOutputTrees)
       sink.note('notice', `Skipped ${dir}: it is an output folder of an earlier run (it holds .photo-organizer/)`);
     for (const p of found.problems) sink.note('problem', `${p.path}: ${p.message}`);
+    if (found.livePhotoMotion > 0) {
+      const n = found.livePhotoMotion;
+      sink.note('notice', `${n} Live Photo video${n === 1 ? '' : 's'} left out of the clips: each travels with its still`);
+    }
     // Grouping goes in path order (byte-wise), whatever order the walk found the files in.
     const entries = found.files
       .map((f) => ({
@@ -73,6 +78,13 @@ export class FolderSource implements PhotoSource {
 
   async open(item: StoredItem): Promise<Picture> {
     return { path: item.key, size: item.size, mtimeMs: item.mtimeMs, from: 'file' };
+  }
+
+  async companion(item: StoredItem): Promise<Picture | null> {
+    if (item.meta?.format === 'video') return null;
+    const motion = await livePhotoMotionOf(item.key);
+    const st = motion === null ? null : await stat(motion).catch(() => null);
+    return motion === null || st === null || !st.isFile() ? null : { path: motion, size: st.size, mtimeMs: st.mtimeMs, from: 'file' };
   }
 
   release(): void {}

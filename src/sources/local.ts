@@ -5,7 +5,7 @@
  * Names are read as raw bytes so that non-UTF-8 names survive.
  */
 import { type Dirent, promises as fs } from 'node:fs';
-import { displayPath, joinPath, pathFromBytes, relativeDisplay } from '../core/paths.js';
+import { displayPath, joinPath, pathBytes, pathFromBytes, relativeDisplay } from '../core/paths.js';
 import type { FsPath } from '../core/types.js';
 
 /** Extensions the tool reads, lower-case, compared case-insensitively. */
@@ -73,6 +73,8 @@ export interface DiscoveryResult {
    * its copies and best_ files would otherwise be grouped with their own originals.
    */
   readonly skippedOutputTrees: string[];
+  /** Live Photo motion clips left out because their still lies next to them (they travel with it). */
+  readonly livePhotoMotion: number;
 }
 
 /** The folder every output tree of this tool holds (catalog, HDR merges). */
@@ -90,6 +92,7 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
   const problems: DiscoveryProblem[] = [];
   const skippedExcluded: string[] = [];
   const skippedOutputTrees: string[] = [];
+  let livePhotoMotion = 0;
   const visitedDirs = new Set<string>();
   const seenFiles = new Set<string>();
   const walk = async (dir: FsPath): Promise<void> => {
@@ -109,6 +112,7 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
       return;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    const stills = new Set(entries.filter((e) => hasPhotoExtension(e.name)).map((e) => stemKey(e.name)));
     // The source itself may be an output tree on purpose; a tree found inside it is an earlier run's.
     if (dir !== root && entries.some((e) => e.name.equals(MARKER_BYTES) && e.isDirectory())) {
       skippedOutputTrees.push(displayPath(dir));
@@ -136,6 +140,10 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
           problems.push({ path: displayPath(path), message: `cannot open folder: ${reason(error)}` });
         }
       } else if (isFile && hasExtension(entry.name, extensions)) {
+        if (isLivePhotoMotion(entry.name, stills)) {
+          livePhotoMotion++;
+          continue;
+        }
         try {
           const fst = await fs.stat(path);
           const fileKey = `${fst.dev}:${fst.ino}`;
@@ -151,7 +159,7 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
   };
 
   await walk(root);
-  return { files, problems, skippedExcluded, skippedOutputTrees };
+  return { files, problems, skippedExcluded, skippedOutputTrees, livePhotoMotion };
 }
 
 const MARKER_BYTES = Buffer.from(OUTPUT_MARKER);
@@ -167,6 +175,33 @@ export function hasExtension(name: FsPath, extensions: readonly string[]): boole
   if (dot <= 0) return false;
   const ext = bytes.subarray(dot).toString('latin1').toLowerCase();
   return extensions.includes(ext);
+}
+
+/** Extensions of the motion half of a Live Photo (an iPhone's MOV; some exports make it MP4). */
+const MOTION_EXTENSIONS: readonly string[] = ['.mov', '.mp4'];
+
+/** A name's stem, ASCII case folded: IMG_0001.HEIC and IMG_0001.MOV share `img_0001`. */
+function stemKey(name: Buffer): string {
+  const dot = name.lastIndexOf(0x2e);
+  return (dot <= 0 ? name : name.subarray(0, dot)).toString('latin1').toLowerCase();
+}
+
+/** Whether a file is the motion clip of a Live Photo: a MOV with a still of the same stem in its folder. */
+export function isLivePhotoMotion(name: Buffer, stillStems: ReadonlySet<string>): boolean {
+  return hasExtension(name, MOTION_EXTENSIONS) && stillStems.has(stemKey(name));
+}
+
+/** The Live Photo motion clip next to a still (same folder, same stem), found by listing its folder; null when none. */
+export async function livePhotoMotionOf(still: FsPath): Promise<FsPath | null> {
+  const bytes = pathBytes(still);
+  const slash = bytes.lastIndexOf(0x2f);
+  const dir = pathFromBytes(bytes.subarray(0, Math.max(1, slash)));
+  const name = bytes.subarray(slash + 1);
+  if (!hasPhotoExtension(name)) return null;
+  const names = await fs.readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
+  const key = stemKey(name);
+  const motion = names.filter((n) => n[0] !== 0x2e && hasExtension(n, MOTION_EXTENSIONS) && stemKey(n) === key).sort(Buffer.compare)[0];
+  return motion === undefined ? null : joinPath(dir, pathFromBytes(motion));
 }
 
 function reason(error: unknown): string {

@@ -52,6 +52,9 @@ describe('a --media-type video run', () => {
     const best = report.groups[0]!.photos.find((p) => p.isBest);
     expect(best?.relativePath).toBe('a-original.mp4');
     expect(best?.reason).toMatch(/^best copy: largest frame and bitrate \(640x480, /);
+    expect(best?.format).toBe('video');
+    expect(best?.video).toMatchObject({ codec: 'h264', fps: 15, rotation: 0, durationS: expect.closeTo(4, 1) });
+    expect(best?.video?.keyFrames).toBeGreaterThanOrEqual(3);
   });
 
   it('writes the group folder with the clips, the best copy and their stream facts', () => {
@@ -78,5 +81,46 @@ describe('a --media-type video run', () => {
     expect(again.stdout).toContain('(5 from the catalog, 0 decoded)');
     const second = await readReport(join(out, 'reports', 'latest.json'));
     expect(second.groups.map((g) => g.photos.length)).toEqual([3]);
+  });
+});
+
+describe('Live Photos in a --media-type all run', () => {
+  let dir: string;
+  let live: CliResult;
+  let liveReport: Report;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'live-photos-'));
+    const src = join(dir, 'phone');
+    mkdirSync(src);
+    const still = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'fig-bowl.jpg'));
+    writeFileSync(join(src, 'IMG_0001.JPG'), still);
+    writeFileSync(join(src, 'IMG_0002.JPG'), still);
+    panClip(join(src, 'IMG_0001.MOV'), { photo: 'fig-bowl', seconds: 2, appleDate: '2024-05-01T12:00:00+0200', contentId: 'LIVE-1' });
+    // Two copies of a clip of their own, so the run groups clips too.
+    const clip = panClip(join(src, 'VID_0003.mp4'), { photo: 'stream-forest', seconds: 3, creationTime: '2024-05-01T10:05:00Z' });
+    reencode(clip, join(src, 'VID_0003 small.mp4'), { size: [160, 120] });
+    live = await runCli(['-s', src, '-o', join(dir, 'out'), '--media-type', 'all', '--min-group-size', '2']);
+    liveReport = await readReport(join(dir, 'out', 'reports', 'latest.json'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('groups photos and clips apart, and never the Live Photo video on its own', () => {
+    expect(live.code, live.stderr).toBe(0);
+    expect(liveReport.groups.map((g) => g.photos.map((p) => p.relativePath))).toEqual([
+      ['IMG_0001.JPG', 'IMG_0002.JPG'],
+      ['VID_0003 small.mp4', 'VID_0003.mp4'],
+    ]);
+    expect(JSON.stringify(liveReport)).not.toContain('IMG_0001.MOV');
+    expect(live.stderr).toContain('1 Live Photo video left out of the clips: each travels with its still');
+  });
+
+  it('copies the Live Photo video next to its still, and next to the best copy when the still is best', () => {
+    const group = liveReport.groups[0]!;
+    const folder = join(dir, 'out', group.id);
+    expect(readdirSync(join(folder, 'originals')).sort()).toEqual(['IMG_0001.JPG', 'IMG_0001.MOV', 'IMG_0002.JPG']);
+    const best = group.photos.find((p) => p.isBest)!.relativePath;
+    const bestFiles = readdirSync(folder).filter((f) => f.startsWith('best_'));
+    expect(bestFiles.sort()).toEqual(best === 'IMG_0001.JPG' ? ['best_IMG_0001.JPG', 'best_IMG_0001.MOV'] : [`best_${best}`]);
+    expect(readFileSync(join(folder, 'metadata.txt'), 'utf8')).toContain('live_photo_video: IMG_0001.MOV');
   });
 });

@@ -54,7 +54,6 @@ export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions
       options,
     );
     for (const [size, count] of clips.leftOut) leftOut.set(size, (leftOut.get(size) ?? 0) + count);
-    for (const g of clips.groups) found.push({ kind: g.kind, person: pass.person, ids: g.ids });
     const keys = all.filter((k) => !k.clip);
     const sketchOf = lruCache(SKETCH_CACHE, (index: number) => {
       const s = read(keys[index]!.id);
@@ -68,6 +67,8 @@ export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions
     );
     for (const [size, count] of result.stats.leftOut) leftOut.set(size, (leftOut.get(size) ?? 0) + count);
     for (const g of result.groups) found.push({ kind: g.kind, person: pass.person, ids: g.members.map((i) => keys[i]!.id) });
+    // A pass's clip groups follow its photo groups.
+    for (const g of clips.groups) found.push({ kind: g.kind, person: pass.person, ids: g.ids });
   }
   sink.finish();
   const full = new Map(loadPhotos(db, [...new Set(found.flatMap((g) => g.ids))]).map((p) => [p.id, p]));
