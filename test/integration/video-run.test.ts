@@ -33,6 +33,9 @@ beforeAll(async () => {
   reencode(original, join(src, 'c-trimmed.mp4'), { start: 1, seconds: 2.5 });
   panClip(join(src, 'd-other-scene.mov'), { photo: 'dandelions', seconds: 3, creationTime: '2024-05-01T10:00:20Z' });
   writeFileSync(join(src, 'e-notes.mp4'), 'not a clip\n');
+  writeFileSync(join(src, 'f-empty.mov'), '');
+  const bytes = readFileSync(original);
+  writeFileSync(join(src, 'g-cut.mp4'), bytes.subarray(0, Math.floor(bytes.length / 2)));
   writeFileSync(join(src, 'photo.jpg'), readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'fig-bowl.jpg')));
   out = join(base, 'Organized');
   run = await runCli(['-s', src, '-o', out, '--media-type', 'video', '--min-group-size', '2']);
@@ -67,18 +70,29 @@ describe('a --media-type video run', () => {
     expect(text).toMatch(/bitrate: \d+ kb\/s/);
   });
 
-  it('reports a text file named .mp4 in one line, and leaves the photo out', () => {
-    const lines = run.stderr.split('\n').filter((l) => l.includes('e-notes.mp4'));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/not a video \(looks like text\)/);
-    expect(report.errors.map((e) => e.path)).toEqual([expect.stringMatching(/e-notes\.mp4$/)]);
+  const bad: [string, RegExp][] = [
+    ['e-notes.mp4', /not a video \(looks like text\)/],
+    ['f-empty.mov', /empty file/],
+    ['g-cut.mp4', /not a readable video: .*moov atom not found/],
+  ];
+  for (const [name, message] of bad) {
+    it(`reports ${name} in one line and in the report`, () => {
+      const lines = run.stderr.split('\n').filter((l) => l.includes(name));
+      expect(lines, run.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(report.errors.find((e) => e.path.endsWith(name))?.message).toMatch(message);
+    });
+  }
+
+  it('leaves the photo out of a video run', () => {
+    expect(report.errors).toHaveLength(bad.length);
     expect(JSON.stringify(report)).not.toContain('photo.jpg');
   });
 
   it('decodes nothing again on a second run', async () => {
     const again = await runCli(['-s', join(base, 'clips'), '-o', out, '--media-type', 'video', '--min-group-size', '2']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('(5 from the catalog, 0 decoded)');
+    expect(again.stdout).toContain('(7 from the catalog, 0 decoded)');
     const second = await readReport(join(out, 'reports', 'latest.json'));
     expect(second.groups.map((g) => g.photos.length)).toEqual([3]);
   });
