@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { fingerprintFromPixels } from '../core/fingerprint.js';
 import type { CaptureTime, Fingerprint, FsPath } from '../core/types.js';
-import { MediaError } from './contract.js';
+import { type DecodedImage, MediaError } from './contract.js';
 import { mediaErrorFromFs, oneLine } from './file.js';
 
 const require = createRequire(import.meta.url);
@@ -142,6 +142,24 @@ export async function keyFrames(path: FsPath, probe: ClipProbe): Promise<KeyFram
     throw new MediaError('corrupt', `undecodable video: ${why}`);
   }
   return prints.map((fingerprint, i) => ({ t: Math.max(0, times[i] ?? (i * probe.durationS) / prints.length), fingerprint }));
+}
+
+/**
+ * A still of the clip for people to look at (the review page's poster): the key frame a third of
+ * the way in, turned as the clip is shown, long side at most `maxSide`. Throws MediaError.
+ */
+export async function posterFrame(path: FsPath, maxSide: number): Promise<DecodedImage> {
+  const probe = await probeClip(path);
+  const scale = Math.min(1, maxSide / Math.max(probe.width, probe.height));
+  const width = Math.max(2, 2 * Math.round((probe.width * scale) / 2));
+  const height = Math.max(2, 2 * Math.round((probe.height * scale) / 2));
+  const args = [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1', '-ss', (probe.durationS / 3).toFixed(3), '-i', INPUT],
+    ...['-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  ];
+  const out = await withInput(path, (fd) => run(binary('ffmpeg'), args, fd, PROBE_TIMEOUT_MS));
+  if (out.stdout.length < width * height * 3) throw new MediaError('corrupt', `undecodable video: ${firstError(out.stderr)}`);
+  return { data: out.stdout.subarray(0, width * height * 3), width, height };
 }
 
 interface RunResult {

@@ -6,7 +6,9 @@ import { hamming } from '../../src/core/dhash.js';
 import { loadClip } from '../../src/media/clip.js';
 import { MediaError } from '../../src/media/contract.js';
 import { sniffVideo } from '../../src/media/sniff.js';
-import { captureTime, keyFrames, probeClip } from '../../src/media/video.js';
+import { captureTime, keyFrames, posterFrame, probeClip } from '../../src/media/video.js';
+import { photoImage } from '../../src/review/images.js';
+import { ThumbnailCache } from '../../src/review/thumbs.js';
 import { panClip } from '../support/clips.js';
 
 let dir: string;
@@ -78,6 +80,23 @@ describe('loadClip', () => {
     expect(meta.video?.frames.map((f) => f.t)).toEqual([0, 16, 24, 40].map((n) => expect.closeTo(n / 15, 2)));
     expect(meta.video?.codec).toBe('h264');
     expect(fingerprint.quality.megapixels).toBeCloseTo(0.0768, 4);
+  });
+});
+
+describe('posterFrame', () => {
+  it('decodes one frame a third of the way in, at the size asked', async () => {
+    const poster = await posterFrame(pan, 100);
+    expect([poster.width, poster.height, poster.data.length]).toEqual([100, 76, 100 * 76 * 3]);
+    const first = poster.data[0]!;
+    expect(poster.data.some((v) => Math.abs(v - first) > 40)).toBe(true);
+  });
+
+  it("is the review page's picture of a clip", async () => {
+    const cache = await ThumbnailCache.open(join(dir, 'thumbs'));
+    const source = { identity: 'pan', format: 'video', version: '1', open: async () => ({ file: pan, release: () => {} }) };
+    const image = await photoImage(cache, source, 'grid');
+    expect(image.type).toBe('image/jpeg');
+    expect([...image.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
   });
 });
 
