@@ -32,6 +32,9 @@ beforeAll(async () => {
   reencode(original, join(src, 'b-small.mp4'), { size: [320, 240], crf: 30 });
   reencode(original, join(src, 'c-trimmed.mp4'), { start: 1, seconds: 2.5 });
   panClip(join(src, 'd-other-scene.mov'), { photo: 'dandelions', seconds: 3, creationTime: '2024-05-01T10:00:20Z' });
+  // Two takes of another scene 20 s apart, the second out of focus.
+  panClip(join(src, 'h-take1.mp4'), { photo: 'stream-forest', seconds: 3, creationTime: '2024-05-01T10:10:00Z' });
+  panClip(join(src, 'i-take2.mp4'), { photo: 'stream-forest', seconds: 3, startX: 12, blur: 2.5, creationTime: '2024-05-01T10:10:20Z' });
   writeFileSync(join(src, 'e-notes.mp4'), 'not a clip\n');
   writeFileSync(join(src, 'f-empty.mov'), '');
   const bytes = readFileSync(original);
@@ -48,9 +51,10 @@ describe('a --media-type video run', () => {
     expect(run.code, run.stderr).toBe(0);
   });
 
-  it('groups the copies of one clip, and nothing else, with the largest as best', () => {
+  it('groups the copies of one clip apart from the takes of another scene, with the largest copy as best', () => {
     expect(report.groups.map((g) => [g.kind, g.photos.map((p) => p.relativePath)])).toEqual([
       ['duplicate', ['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']],
+      ['similar', ['h-take1.mp4', 'i-take2.mp4']],
     ]);
     const best = report.groups[0]!.photos.find((p) => p.isBest);
     expect(best?.relativePath).toBe('a-original.mp4');
@@ -68,6 +72,12 @@ describe('a --media-type video run', () => {
     expect(text).toContain('codec: h264');
     expect(text).toContain('fps: 15');
     expect(text).toMatch(/bitrate: \d+ kb\/s/);
+  });
+
+  it('picks the sharp take over the blurred one, and says why', () => {
+    const best = report.groups[1]!.photos.find((p) => p.isBest);
+    expect(best?.relativePath).toBe('h-take1.mp4');
+    expect(best?.reason).toMatch(/^sharpest, /);
   });
 
   const bad: [string, RegExp][] = [
@@ -92,9 +102,9 @@ describe('a --media-type video run', () => {
   it('decodes nothing again on a second run', async () => {
     const again = await runCli(['-s', join(base, 'clips'), '-o', out, '--media-type', 'video', '--min-group-size', '2']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('(7 from the catalog, 0 decoded)');
+    expect(again.stdout).toContain('(9 from the catalog, 0 decoded)');
     const second = await readReport(join(out, 'reports', 'latest.json'));
-    expect(second.groups.map((g) => g.photos.length)).toEqual([3]);
+    expect(second.groups.map((g) => g.photos.length)).toEqual([3, 2]);
   });
 });
 
