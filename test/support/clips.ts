@@ -12,6 +12,11 @@ const require = createRequire(import.meta.url);
 const ffmpeg = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
 export const PHOTOS = join(import.meta.dirname, '..', 'fixtures', 'photos');
 
+/** The npm ffmpeg, for tests that shape a clip their own way. */
+export function ffmpegPath(): string {
+  return ffmpeg;
+}
+
 export interface PanClip {
   /** Fixture photo name without .jpg. */
   readonly photo: string;

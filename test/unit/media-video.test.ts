@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { sniffVideo } from '../../src/media/sniff.js';
 import { captureTime, keyFrames, posterFrame, probeClip } from '../../src/media/video.js';
 import { photoImage } from '../../src/review/images.js';
 import { ThumbnailCache } from '../../src/review/thumbs.js';
-import { panClip } from '../support/clips.js';
+import { ffmpegPath, panClip } from '../support/clips.js';
 
 let dir: string;
 let pan: string;
@@ -39,6 +40,16 @@ describe('probeClip', () => {
     const p = await probeClip(mov);
     expect(p.contentId).toBe('ABCD-1234');
     expect(p.takenAt).toEqual({ wallClockMs: Date.UTC(2024, 4, 1, 12, 0, 3), offsetMinutes: 120, source: 'QuickTimeCreationDate' });
+  });
+
+  it("turns the size of a clip shot upright (a phone's rotation) and decodes its frames turned", async () => {
+    const turned = join(dir, 'upright.mp4');
+    execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-i', pan, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', turned]);
+    const p = await probeClip(turned);
+    expect([p.width, p.height]).toEqual([240, 320]);
+    expect([90, 270]).toContain(p.rotation);
+    const { meta } = await loadClip(turned, { strategy: 'iframe', maxFrames: 3 });
+    expect([meta.width, meta.height, meta.video?.frames.length]).toEqual([240, 320, 3]);
   });
 
   it('says a text file named .mp4 is not a readable video', async () => {
