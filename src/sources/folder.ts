@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import type { MediaType } from '../core/clips.js';
 import { itemVersion, LOCAL_SOURCE, type StoredItem } from '../core/items.js';
 import { displayPath, pathBytes, relativeDisplay } from '../core/paths.js';
-import { discoverPhotos, livePhotoMotionOf, PHOTO_EXTENSIONS, VIDEO_EXTENSIONS } from './local.js';
+import type { FsPath } from '../core/types.js';
+import { discoverPhotos, folderAndStem, motionFilesIn, PHOTO_EXTENSIONS, VIDEO_EXTENSIONS } from './local.js';
 import type { Discovery, Pass, Picture, PhotoSource, SourceSink } from './source.js';
 
 export interface FolderSourceOptions {
@@ -35,6 +36,8 @@ export class FolderSource implements PhotoSource {
   readonly retryFailed = false;
   readonly metadataFromPicture = true;
   readonly label: string;
+  /** Live Photo motion clips by folder, listed when first needed. */
+  private readonly motionFiles = new Map<string, Promise<Map<string, FsPath>>>();
 
   constructor(private readonly options: FolderSourceOptions) {
     this.label = options.root;
@@ -81,8 +84,16 @@ export class FolderSource implements PhotoSource {
   }
 
   async companion(item: StoredItem): Promise<Picture | null> {
-    if (item.meta?.format === 'video') return null;
-    const motion = await livePhotoMotionOf(item.key);
+    const { dir, stem, still } = folderAndStem(item.key);
+    if (!still || item.meta?.format === 'video') return null;
+    // One listing per folder per run: a group folder's members mostly share a folder.
+    const key = pathBytes(dir).toString('latin1');
+    let listing = this.motionFiles.get(key);
+    if (listing === undefined) {
+      listing = motionFilesIn(dir);
+      this.motionFiles.set(key, listing);
+    }
+    const motion = (await listing).get(stem) ?? null;
     const st = motion === null ? null : await stat(motion).catch(() => null);
     return motion === null || st === null || !st.isFile() ? null : { path: motion, size: st.size, mtimeMs: st.mtimeMs, from: 'file' };
   }

@@ -191,17 +191,23 @@ export function isLivePhotoMotion(name: Buffer, stillStems: ReadonlySet<string>)
   return hasExtension(name, MOTION_EXTENSIONS) && stillStems.has(stemKey(name));
 }
 
-/** The Live Photo motion clip next to a still (same folder, same stem), found by listing its folder; null when none. */
-export async function livePhotoMotionOf(still: FsPath): Promise<FsPath | null> {
-  const bytes = pathBytes(still);
+/** The folder of a path and the stem key of its name (see stemKey). */
+export function folderAndStem(path: FsPath): { readonly dir: FsPath; readonly stem: string; readonly still: boolean } {
+  const bytes = pathBytes(path);
   const slash = bytes.lastIndexOf(0x2f);
-  const dir = pathFromBytes(bytes.subarray(0, Math.max(1, slash)));
   const name = bytes.subarray(slash + 1);
-  if (!hasPhotoExtension(name)) return null;
+  return { dir: pathFromBytes(bytes.subarray(0, Math.max(1, slash))), stem: stemKey(name), still: hasPhotoExtension(name) };
+}
+
+/** The Live Photo motion clips a folder could hold (MOV/MP4 files), by stem key; empty when it cannot be listed. */
+export async function motionFilesIn(dir: FsPath): Promise<Map<string, FsPath>> {
   const names = await fs.readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
-  const key = stemKey(name);
-  const motion = names.filter((n) => n[0] !== 0x2e && hasExtension(n, MOTION_EXTENSIONS) && stemKey(n) === key).sort(Buffer.compare)[0];
-  return motion === undefined ? null : joinPath(dir, pathFromBytes(motion));
+  const found = new Map<string, FsPath>();
+  for (const n of names.sort(Buffer.compare)) {
+    if (n[0] === 0x2e || !hasExtension(n, MOTION_EXTENSIONS)) continue;
+    if (!found.has(stemKey(n))) found.set(stemKey(n), joinPath(dir, pathFromBytes(n)));
+  }
+  return found;
 }
 
 function reason(error: unknown): string {
