@@ -155,8 +155,9 @@ export function relateClips(a: ClipKey, b: ClipKey, options: ClipOptions): ClipR
 
 /**
  * The best share of `short`'s frames that find a frame of `long` within `threshold` bits at the
- * time they would have under one offset (a trim shifts every frame by the same amount). Offsets
- * tried are those that put some pair of frames on top of each other.
+ * time they would have under one offset (a trim shifts every frame by the same amount): the frame
+ * of `long` showing at that instant, or one within ALIGN_TOLERANCE_S. Offsets tried are those that
+ * put some pair of alike frames on top of each other.
  */
 export function alignedShare(short: readonly TimedHash[], long: readonly TimedHash[], threshold: number): number {
   const offsets = new Set<number>([0]);
@@ -166,7 +167,10 @@ export function alignedShare(short: readonly TimedHash[], long: readonly TimedHa
     let matched = 0;
     for (const s of short) {
       const at = s.t + offset;
-      if (long.some((l) => Math.abs(l.t - at) <= ALIGN_TOLERANCE_S && hamming(s.dhash, l.dhash) <= threshold)) matched++;
+      // The frame showing at that instant (kept frames stand for the footage up to the next one), or one close by.
+      const showing = long.findLast((l) => l.t <= at + 1e-6);
+      const near = (l: TimedHash): boolean => l === showing || Math.abs(l.t - at) <= ALIGN_TOLERANCE_S;
+      if (long.some((l) => near(l) && hamming(s.dhash, l.dhash) <= threshold)) matched++;
     }
     best = Math.max(best, matched / short.length);
   }

@@ -91,3 +91,13 @@ export function reencode(
   ]);
   return out;
 }
+
+/** Real footage: a clip of consecutive video stills from test/fixtures/video (`cap12` or `cap13`), at `fps`. */
+export function stillsClip(out: string, prefix: 'cap12' | 'cap13', fps: number, creationTime: string): string {
+  execFileSync(ffmpeg, [
+    ...['-v', 'error', '-y', '-framerate', String(fps), '-pattern_type', 'glob', '-i', join(PHOTOS, '..', 'video', `${prefix}-*.jpg`)],
+    ...['-vf', 'format=yuv420p', '-r', '10', '-g', '8', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20'],
+    ...['-metadata', `creation_time=${creationTime}`, out],
+  ]);
+  return out;
+}
