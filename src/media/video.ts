@@ -28,6 +28,9 @@ export const MAX_DURATION_S = 6 * 3600;
 
 const PROBE_TIMEOUT_MS = 20_000;
 
+/** The input as ffmpeg's argument: the descriptor withInput hands over, `file:` so no protocol is guessed. */
+const INPUT = 'file:/dev/fd/3';
+
 /** What ffprobe says of a clip, before any frame is decoded. */
 export interface ClipProbe {
   readonly durationS: number;
@@ -203,9 +206,6 @@ function run(
     });
   });
 }
-
-/** The input as ffmpeg's argument: `file:` so that a name with a colon is not read as a protocol. */
-const INPUT = 'file:/dev/fd/3';
 
 /**
  * Opens the file here and hands ffmpeg its descriptor (as fd 3): a name that is not UTF-8 cannot
