@@ -106,6 +106,15 @@ describe('a --media-type video run', () => {
     const second = await readReport(join(out, 'reports', 'latest.json'));
     expect(second.groups.map((g) => g.photos.length)).toEqual([3, 2]);
   });
+
+  it('fingerprints the clips again when another strategy chooses their frames', async () => {
+    const args = ['-s', join(base, 'clips'), '-o', out, '--media-type', 'video', '--min-group-size', '2', '--video-strategy', 'iframe'];
+    const third = await runCli(args);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(/\(\d+ from the catalog, 6 decoded\)/);
+    const report3 = await readReport(join(out, 'reports', 'latest.json'));
+    expect(report3.groups.map((g) => g.photos.length)).toEqual([3, 2]);
+  });
 });
 
 describe('Live Photos in a --media-type all run', () => {
