@@ -27,6 +27,8 @@ export const FRAME_SIDE = 192;
 export const MAX_DURATION_S = 6 * 3600;
 
 const PROBE_TIMEOUT_MS = 20_000;
+/** Seconds between two frames kept from the decoder (key frames are rarely closer). */
+const MIN_FRAME_GAP_S = 0.5;
 
 /** The input as ffmpeg's argument: the descriptor withInput hands over, `file:` so no protocol is guessed. */
 const INPUT = 'file:/dev/fd/3';
@@ -133,7 +135,9 @@ export async function keyFrames(path: FsPath, probe: ClipProbe): Promise<KeyFram
   const args = [
     ...['-hide_banner', '-nostdin', '-loglevel', 'info', '-threads', '1', '-skip_frame', 'nokey', '-i', INPUT],
     ...['-map', '0:v:0', '-an', '-sn', '-vsync', '0', '-threads', '1'],
-    ...['-vf', `scale=${width}:${height}:flags=area,showinfo`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    // Some decoders (VP9) ignore -skip_frame and hand over every frame: at most two a second go on.
+    ...['-vf', `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${MIN_FRAME_GAP_S})',scale=${width}:${height}:flags=area,showinfo`],
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
   ];
   // Key frames are about one a second: decoding them takes a fraction of the clip's length.
   const timeout = 30_000 + Math.min(600_000, probe.durationS * 1000);

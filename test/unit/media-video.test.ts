@@ -84,6 +84,16 @@ describe('keyFrames', () => {
   });
 });
 
+describe('keyFrames of a WebM (VP9)', () => {
+  it('keeps at most two frames a second where the decoder hands over every frame', async () => {
+    const webm = panClip(join(dir, 'pan.webm'), { photo: 'lake-dusk', seconds: 3 });
+    const frames = await keyFrames(webm, await probeClip(webm));
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames.length).toBeLessThanOrEqual(6);
+    for (let i = 1; i < frames.length; i++) expect(frames[i]!.t - frames[i - 1]!.t).toBeGreaterThanOrEqual(0.49);
+  });
+});
+
 describe('loadClip', () => {
   it('keeps the chosen frames and the stream facts in the metadata', async () => {
     const { meta, fingerprint } = await loadClip(pan, { strategy: 'iframe', maxFrames: 4 });
