@@ -62,17 +62,25 @@ export function itemIdsSeen(db: Db, source: string, runId: number): PhotoId[] {
 }
 
 /**
- * Of `ids`, those without a fingerprint made from `pixels`, in the order given. Failed items are
+ * Of `ids`, those without a fingerprint made from `pixels` (and, for clips, from frames chosen by `clipChoice`), in the order given. Failed items are
  * left out unless `retryFailed` (a download can fail for a while; a broken file stays broken
  * until it changes, which resets its row).
  */
-export function pendingItems(db: Db, ids: readonly PhotoId[], pixels: PictureKind, retryFailed: boolean): PhotoId[] {
-  const stmt = db.prepare<[number], { dhash: string | null; pixels: string | null; error: string | null }>(
-    'SELECT dhash, pixels, error FROM items WHERE id = ?',
+export function pendingItems(
+  db: Db,
+  ids: readonly PhotoId[],
+  pixels: PictureKind,
+  retryFailed: boolean,
+  clipChoice: string | null = null,
+): PhotoId[] {
+  const stmt = db.prepare<[number], { dhash: string | null; pixels: string | null; error: string | null; choice: string | null }>(
+    "SELECT dhash, pixels, error, json_extract(meta, '$.video.choice') AS choice FROM items WHERE id = ?",
   );
+  // A clip whose frames another --video-strategy or --video-max-frames chose is fingerprinted again.
+  const rechoose = (choice: string | null): boolean => clipChoice !== null && choice !== null && choice !== clipChoice;
   return ids.filter((id) => {
     const r = stmt.get(id);
-    return r !== undefined && (retryFailed || r.error === null) && (r.dhash === null || r.pixels !== pixels);
+    return r !== undefined && (retryFailed || r.error === null) && (r.dhash === null || r.pixels !== pixels || rechoose(r.choice));
   });
 }
 
@@ -184,16 +192,19 @@ export interface PhotoKey {
   readonly id: PhotoId;
   readonly dhash: bigint;
   readonly takenAtMs: number | null;
+  /** A video clip (grouped apart from photos, on its key frames). */
+  readonly clip: boolean;
 }
 
 /** The fingerprinted items among `ids` as PhotoKeys, in the order given. */
 export function loadPhotoKeys(db: Db, ids: readonly PhotoId[]): PhotoKey[] {
-  const get = db.prepare<[number], { id: PhotoId; dhash: string | null; taken_at_ms: number | null }>(
-    "SELECT id, dhash, json_extract(meta, '$.takenAt.wallClockMs') AS taken_at_ms FROM items WHERE id = ?",
+  const get = db.prepare<[number], { id: PhotoId; dhash: string | null; taken_at_ms: number | null; clip: number }>(
+    `SELECT id, dhash, json_extract(meta, '$.takenAt.wallClockMs') AS taken_at_ms,
+       coalesce(json_extract(meta, '$.format') = 'video', 0) AS clip FROM items WHERE id = ?`,
   );
   return ids.flatMap((id) => {
     const r = get.get(id);
-    return r?.dhash == null ? [] : [{ id: r.id, dhash: hexToHash(r.dhash), takenAtMs: r.taken_at_ms }];
+    return r?.dhash == null ? [] : [{ id: r.id, dhash: hexToHash(r.dhash), takenAtMs: r.taken_at_ms, clip: r.clip === 1 }];
   });
 }
 

@@ -26,8 +26,8 @@ export interface CaptureTime {
   readonly wallClockMs: number;
   /** Offset from UTC in minutes when the file records it (OffsetTimeOriginal), else null. */
   readonly offsetMinutes: number | null;
-  /** Which EXIF field it came from. */
-  readonly source: 'DateTimeOriginal' | 'CreateDate';
+  /** Which EXIF field (or video container tag) it came from. */
+  readonly source: 'DateTimeOriginal' | 'CreateDate' | 'QuickTimeCreationDate' | 'CreationTime';
 }
 
 export interface GpsPosition {
@@ -58,6 +58,39 @@ export interface PhotoMetadata {
   readonly gps: GpsPosition | null;
   /** Selected raw EXIF entries, in a stable order, for metadata.txt (`exif_<name>: <value>`). */
   readonly exif: readonly (readonly [name: string, value: string])[];
+  /** A video clip's stream facts and key frames (format 'video'); absent for photos. */
+  readonly video?: VideoFacts;
+}
+
+/** One key frame of a clip, as fingerprinted (decoded at about 192 px). */
+export interface ClipFrame {
+  /** Presentation time in seconds from the start of the clip. */
+  readonly t: number;
+  /** 64-bit dHash as 16 hex digits (JSON cannot carry a bigint). */
+  readonly hash: string;
+  readonly sharpness: number;
+  readonly meanLuma: number;
+  readonly highlightsClipped: number;
+  readonly shadowsClipped: number;
+}
+
+/** What a clip's container and stream say, plus the key frames its fingerprint was made from. */
+export interface VideoFacts {
+  readonly durationS: number;
+  /** Codec name as ffprobe gives it: h264, hevc, vp9… */
+  readonly codec: string;
+  /** Average frame rate, frames per second; null when the container does not say. */
+  readonly fps: number | null;
+  /** Bits per second of the video stream (else of the whole file); null when unknown. */
+  readonly bitrate: number | null;
+  /** Display rotation in degrees (0, 90, 180, 270), already applied to width and height. */
+  readonly rotation: number;
+  /** Apple's content identifier, shared by a Live Photo's still and its MOV. */
+  readonly contentId: string | null;
+  /** Which choice made `frames`, e.g. "scene_change/10" (another --video-strategy or --video-max-frames fingerprints again). */
+  readonly choice: string;
+  /** The frames the --video-strategy chose, in time order (at most --video-max-frames). */
+  readonly frames: readonly ClipFrame[];
 }
 
 /** Whole-image quality measures, computed on the fingerprint decode (long side ~480 px). */

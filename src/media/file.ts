@@ -92,3 +92,19 @@ function formatBytes(n: number): string {
   if (n >= 1024 ** 2) return `${+(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${n} bytes`;
 }
+
+/** The first `length` bytes of a file (fewer when it is shorter), for sniffing. Throws MediaError ('empty', 'unreadable'). */
+export async function readHead(path: FsPath, length = 512): Promise<Buffer> {
+  let handle: Awaited<ReturnType<typeof fs.open>> | undefined;
+  try {
+    handle = await fs.open(path, 'r');
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    if (bytesRead === 0) throw new MediaError('empty', 'empty file (0 bytes)');
+    return buffer.subarray(0, bytesRead);
+  } catch (error) {
+    throw mediaErrorFromFs(error);
+  } finally {
+    await handle?.close();
+  }
+}

@@ -77,3 +77,38 @@ export function looksLikeText(bytes: Uint8Array): boolean {
   // The sample may end inside a multi-byte character; allow that and a stray byte or two.
   return invalid <= Math.max(2, text.length / 50);
 }
+
+/** Video containers told apart by their first bytes. */
+export type VideoContainer = 'mp4' | 'mov' | 'avi' | 'matroska' | 'asf' | 'flv' | 'mpeg-ps' | 'mpeg-ts';
+
+/** QuickTime atoms a MOV without an ftyp box (older cameras) may start with. */
+const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
+
+/**
+ * The video container of the bytes (the first 200 are enough), or null when they are not a video
+ * this tool reads: an HEIF/AVIF photo is ISO media too, and stays a photo.
+ */
+export function sniffVideo(bytes: Uint8Array): VideoContainer | null {
+  const b = bytes;
+  const ascii = (start: number, text: string): boolean => {
+    for (let i = 0; i < text.length; i++) if (b[start + i] !== text.charCodeAt(i)) return false;
+    return true;
+  };
+  if (ascii(4, 'ftyp')) {
+    const brands = ftypBrands(bytes);
+    if (brands === null) return null;
+    const still = [...HEIC_BRANDS, ...GENERIC_HEIF_BRANDS, ...AVIF_BRANDS, 'crx '];
+    if (brands.some((brand) => still.includes(brand))) return null;
+    return brands[0] === 'qt  ' ? 'mov' : 'mp4';
+  }
+  if (QUICKTIME_ATOMS.has(String.fromCharCode(...b.subarray(4, 8)))) return 'mov';
+  if (ascii(0, 'RIFF') && ascii(8, 'AVI ')) return 'avi';
+  if (b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return 'matroska';
+  if (b[0] === 0x30 && b[1] === 0x26 && b[2] === 0xb2 && b[3] === 0x75 && b[4] === 0x8e && b[5] === 0x66) return 'asf';
+  if (ascii(0, 'FLV') && b[3] === 1) return 'flv';
+  if (b[0] === 0 && b[1] === 0 && b[2] === 1 && (b[3] === 0xba || b[3] === 0xb3)) return 'mpeg-ps';
+  // Transport streams: a sync byte every 188 bytes, or every 192 in AVCHD's .mts (4-byte timecode first).
+  if (b[0] === 0x47 && b[188] === 0x47) return 'mpeg-ts';
+  if (b[4] === 0x47 && b[196] === 0x47) return 'mpeg-ts';
+  return null;
+}

@@ -3,12 +3,22 @@
  * fixed order instead of whatever dict order the seed happened to build. Pure.
  */
 import { baseName, displayPath } from '../core/paths.js';
-import type { CaptureTime, GpsPosition, GroupKind, Photo, Decision } from '../core/types.js';
+import { bitrateText } from '../core/clip-scoring.js';
+import type { CaptureTime, FsPath, GpsPosition, GroupKind, Photo, Decision, VideoFacts } from '../core/types.js';
 
 /** A group member as the output stage sees it: the photo's stored facts plus its verdict. */
 export interface OutputPhoto {
   readonly photo: Pick<Photo, 'path' | 'relativePath' | 'size' | 'mtimeMs' | 'meta'>;
   readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest'>;
+  /** A Live Photo's motion clip, copied next to its still (named after it, with its own extension). */
+  readonly companion?: CompanionFile;
+}
+
+/** A file that travels with a group member without being one: a Live Photo's MOV. */
+export interface CompanionFile {
+  readonly path: FsPath;
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 /**
@@ -108,9 +118,23 @@ export function metadataEntries(member: OutputPhoto, localOffset: LocalOffset = 
     ['format', meta.format.toUpperCase()],
   ];
   if (meta.takenAt !== null) entries.push(['taken_at', formatCaptureTime(meta.takenAt)]);
+  if (meta.video !== undefined) entries.push(...videoEntries(meta.video));
+  if (member.companion !== undefined) entries.push(['live_photo_video', displayPath(baseName(member.companion.path))]);
   for (const [name, value] of meta.exif) entries.push([`exif_${name}`, value]);
   if (meta.gps !== null) entries.push(['gps', formatGps(meta.gps)]);
   entries.push(['score', decision.score.toFixed(3)], ['best', decision.isBest ? 'yes' : 'no'], ['reason', decision.reason]);
+  return entries;
+}
+
+/** A clip's stream facts: duration, codec, frame rate, bitrate, and its rotation when turned. */
+function videoEntries(video: VideoFacts): [string, string][] {
+  const entries: [string, string][] = [
+    ['duration', `${video.durationS.toFixed(2)} s`],
+    ['codec', video.codec],
+    ['fps', video.fps === null ? 'unknown' : String(video.fps)],
+    ['bitrate', bitrateText(video.bitrate)],
+  ];
+  if (video.rotation !== 0) entries.push(['rotation', `${video.rotation}°`]);
   return entries;
 }
 

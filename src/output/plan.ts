@@ -14,7 +14,7 @@ import type { FsPath, GroupKind } from '../core/types.js';
 import { renderMetadataText } from './metadata-text.js';
 import type { LocalOffset, OutputPhoto } from './metadata-text.js';
 
-export type { LocalOffset, OutputPhoto } from './metadata-text.js';
+export type { CompanionFile, LocalOffset, OutputPhoto } from './metadata-text.js';
 
 export interface OutputGroup {
   /**
@@ -134,6 +134,7 @@ export function planOutput(input: PlanInput): OutputPlan {
     const originalsDir = `${dir}/originals`;
     const names = uniqueNames(group.photos.map((p) => baseName(p.photo.path)));
     let bestOp: CopyOperation | undefined;
+    let bestMotion: CopyOperation | null = null;
     for (const [i, member] of group.photos.entries()) {
       const name = names[i]!;
       const { photo } = member;
@@ -145,9 +146,19 @@ export function planOutput(input: PlanInput): OutputPlan {
       };
       const to = joinPath(originalsDir, name);
       operations.push({ kind: 'copy', role: 'original', ...common, dir: originalsDir, name, to });
+      const motion = member.companion;
+      const motionCopy = (folder: string, role: 'original' | 'best', named: FsPath): CopyOperation | null => {
+        if (motion === undefined) return null;
+        const motionName = withExtensionOf(named, motion.path);
+        const from = { from: motion.path, size: motion.size, mtimeMs: motion.mtimeMs, label: `${photo.relativePath} (Live Photo video)` };
+        return { kind: 'copy', role, ...from, dir: folder, name: motionName, to: joinPath(folder, motionName) };
+      };
+      const motionOriginal = motionCopy(originalsDir, 'original', name);
+      if (motionOriginal !== null) operations.push(motionOriginal);
       if (member.decision.isBest) {
         const bestName = prefixName('best_', name);
         bestOp = { kind: 'copy', role: 'best', ...common, dir, name: bestName, to: joinPath(dir, bestName) };
+        bestMotion = motionCopy(dir, 'best', bestName);
       }
     }
     if (bestOp === undefined) throw new OutputPlanError(`No best photo in ${folder}`); // checked above
@@ -157,6 +168,7 @@ export function planOutput(input: PlanInput): OutputPlan {
     });
     operations.push({ kind: 'write', dir, name: 'metadata.txt', to: `${dir}/metadata.txt`, content });
     operations.push(bestOp);
+    if (bestMotion !== null) operations.push(bestMotion);
     const extras = group.extras ?? [];
     for (const e of extras) {
       operations.push({
@@ -208,6 +220,17 @@ function numberedName(name: FsPath, k: number): FsPath {
   const stem = hasExt ? bytes.subarray(0, dot) : bytes;
   const ext = hasExt ? bytes.subarray(dot) : Buffer.alloc(0);
   const out = Buffer.concat([stem, Buffer.from(`_${k}`), ext]);
+  return typeof name === 'string' ? out.toString('utf8') : out;
+}
+
+/** `name` with the extension of `other` in place of its own: IMG_1.HEIC and x/IMG.MOV give IMG_1.MOV. */
+function withExtensionOf(name: FsPath, other: FsPath): FsPath {
+  const bytes = pathBytes(name);
+  const dot = bytes.lastIndexOf(0x2e);
+  const stem = dot > 0 ? bytes.subarray(0, dot) : bytes;
+  const otherName = pathBytes(baseName(other));
+  const otherDot = otherName.lastIndexOf(0x2e);
+  const out = Buffer.concat([stem, otherDot > 0 ? otherName.subarray(otherDot) : Buffer.alloc(0)]);
   return typeof name === 'string' ? out.toString('utf8') : out;
 }
 

@@ -71,6 +71,7 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
       output: resolve(options.output!),
       catalog: ctx.catalog,
       limit: options.limit,
+      mediaType: options.mediaType,
     });
   }
   let client: ImmichClient;
@@ -89,6 +90,11 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
   }
   try {
     if (!options.verifySsl) ctx.sink.note('notice', 'TLS certificates are not checked (--no-verify-ssl)');
+    if (options.mediaType !== 'image')
+      ctx.sink.note(
+        'notice',
+        `--media-type ${options.mediaType}: Immich video assets are not read yet; this run groups the server's photos`,
+      );
     if (options.enableHdr && (!options.output || options.tagOnly))
       ctx.sink.note('notice', '--enable-hdr merges brackets into the local tree: give -o (without --tag-only) to have them');
     const warning = checkServerVersion(await client.serverVersion(), client.baseUrl);

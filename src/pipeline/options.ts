@@ -11,6 +11,8 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { ClipLoadOptions } from '../media/clip.js';
+import { MEDIA_TYPES, type MediaType, VIDEO_STRATEGIES, type VideoStrategy } from '../core/clips.js';
 
 /** Face backends: `auto` picks the built-in one when it loads; the seed's names are aliases. */
 export const FACE_BACKENDS = ['auto', 'human', 'none', 'face_recognition', 'mediapipe'] as const;
@@ -192,6 +194,34 @@ export const OPTION_TABLE = {
     section: 'source',
     scope: 'invocation',
     seed: 'limit',
+  } satisfies OptionRow<number>,
+  mediaType: {
+    flags: '--media-type <type>',
+    default: 'image' as MediaType,
+    schema: oneOf('--media-type', MEDIA_TYPES),
+    help: 'image (photos), video (clips: .mp4 .mov .mkv …) or all (both, each kind grouped apart)',
+    section: 'source',
+    scope: 'run',
+    seed: 'media_type',
+  } satisfies OptionRow<MediaType>,
+  videoStrategy: {
+    flags: '--video-strategy <name>',
+    default: 'scene_change' as VideoStrategy,
+    schema: oneOf('--video-strategy', VIDEO_STRATEGIES),
+    help: "which key frames stand for a clip: scene_change (where the picture changes), fixed_interval (evenly in time) or iframe (the encoder's key frames, evenly)",
+    section: 'grouping',
+    scope: 'run',
+    seed: 'video_strategy',
+  } satisfies OptionRow<VideoStrategy>,
+  videoMaxFrames: {
+    flags: '--video-max-frames <n>',
+    default: 10,
+    schema: int('--video-max-frames', 1, 100),
+    parse: 'integer',
+    help: 'most key frames kept per clip (1-100)',
+    section: 'grouping',
+    scope: 'run',
+    seed: 'video_max_frames',
   } satisfies OptionRow<number>,
   faceBackend: {
     flags: '--face-backend <name>',
@@ -457,6 +487,11 @@ export function hybridAsImmich(raw: Record<string, unknown>): Record<string, unk
 /** Which Immich picture a run works on: originals when asked, or when they can be read locally. */
 export function pictureKind(o: Pick<OptionValues, 'useFullResolution' | 'immichLibraryPath'>): 'original' | 'preview' {
   return o.useFullResolution || o.immichLibraryPath !== null ? 'original' : 'preview';
+}
+
+/** How clips are fingerprinted in a run: null when it reads photos only (--media-type image). */
+export function clipLoading(o: Pick<OptionValues, 'mediaType' | 'videoStrategy' | 'videoMaxFrames'>): ClipLoadOptions | null {
+  return o.mediaType === 'image' ? null : { strategy: o.videoStrategy, maxFrames: o.videoMaxFrames };
 }
 
 /** The first problem as one line naming the flag. */

@@ -6,6 +6,7 @@ import type { Piscina } from 'piscina';
 import { runBounded } from '../core/concurrency.js';
 import { workerPool } from './worker-pool.js';
 import type { FsPath, PhotoId } from '../core/types.js';
+import type { ClipLoadOptions } from '../media/clip.js';
 import type { InspectOutcome, InspectTask } from './inspect-worker.js';
 
 export interface PoolTask {
@@ -16,7 +17,11 @@ export interface PoolTask {
 export class InspectPool {
   private readonly pool: Piscina<InspectTask, InspectOutcome>;
 
-  constructor(private readonly threads: number) {
+  constructor(
+    private readonly threads: number,
+    /** How clips are fingerprinted; null: photos only. */
+    private readonly clips: ClipLoadOptions | null = null,
+  ) {
     this.pool = workerPool<InspectTask, InspectOutcome>('./inspect-worker.js', threads);
   }
 
@@ -35,7 +40,7 @@ export class InspectPool {
       tasks,
       this.threads * 2,
       (task) =>
-        this.pool.run({ path: task.path }, signal ? { signal } : {}).then(
+        this.pool.run({ path: task.path, clips: this.clips }, signal ? { signal } : {}).then(
           (outcome) => onResult(task.id, outcome),
           (error: unknown) => {
             if (signal?.aborted) return;

@@ -22,7 +22,7 @@ import { ImmichSource } from '../sources/immich-source.js';
 import { NO_KINDS } from '../sources/immich-fallback.js';
 import type { PhotoSource } from '../sources/source.js';
 import { asSetupError, checkSetup, openSource, type Secrets } from './open-source.js';
-import type { RunOptions } from './options.js';
+import { clipLoading, type RunOptions } from './options.js';
 import type { ProgressSink, StageName } from './progress.js';
 import { applyActions, undoActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
@@ -176,7 +176,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const passes = await source.passes(listed, passOptions, sink);
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
   const pictures = await timed('inspect', () =>
-    fingerprintStage({ db, source, threads: options.threads, sink, ...withSignal }, candidates),
+    fingerprintStage({ db, source, threads: options.threads, clips: clipLoading(options), sink, ...withSignal }, candidates),
   );
   const base = {
     photos: listed.length,

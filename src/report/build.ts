@@ -3,7 +3,7 @@
  */
 import { hashToHex } from '../core/dhash.js';
 import { displayPath } from '../core/paths.js';
-import type { Decision, GroupKind, Photo, PhotoError } from '../core/types.js';
+import type { Decision, GroupKind, Photo, PhotoError, VideoFacts } from '../core/types.js';
 import { formatCaptureTime, formatLocalIso, systemLocalOffset } from '../output/metadata-text.js';
 import type { LocalOffset } from '../output/metadata-text.js';
 import { groupFolderName } from '../output/plan.js';
@@ -69,6 +69,7 @@ export function buildReport(input: ReportInput): Report {
           height: photo.meta.height,
           size: photo.size,
           format: photo.meta.format,
+          ...(photo.meta.video === undefined ? {} : { video: reportVideo(photo.meta.video) }),
         };
       }),
     };
@@ -110,4 +111,10 @@ export function formatInstant(date: Date, localOffset: LocalOffset = systemLocal
   const hh = String(Math.floor(abs / 60)).padStart(2, '0');
   const mm = String(abs % 60).padStart(2, '0');
   return `${local}.${millis}${sign}${hh}:${mm}`;
+}
+
+/** A clip's stream facts as the report gives them (its frames stay in the catalog: `keyFrames` counts them). */
+function reportVideo(video: VideoFacts) {
+  const { durationS, codec, fps, bitrate, rotation } = video;
+  return { durationS, codec, fps, bitrate, rotation, keyFrames: video.frames.length };
 }

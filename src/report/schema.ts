@@ -25,6 +25,20 @@ export const ReportPhotoSchema = z.object({
   height: count,
   size: count,
   format: z.string().min(1),
+  /** A video clip's stream facts; absent for photos. */
+  video: z
+    .object({
+      durationS: z.number().nonnegative(),
+      codec: z.string(),
+      fps: z.number().positive().nullable(),
+      bitrate: z.number().nonnegative().nullable(),
+      rotation: z
+        .number()
+        .int()
+        .refine((n) => n % 90 === 0 && n >= 0 && n < 360, { error: 'Expected 0, 90, 180 or 270' }),
+      keyFrames: count,
+    })
+    .optional(),
 });
 
 export const ReportGroupSchema = z.object({

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { FsPath } from '../core/types.js';
 import { encodeJpeg } from '../media/decode.js';
 import { loadPixels } from '../media/load.js';
+import { posterFrame } from '../media/video.js';
 import type { ThumbnailCache } from './thumbs.js';
 
 export const IMAGE_VARIANTS = ['grid', 'view', 'full'] as const;
@@ -46,7 +47,10 @@ export async function photoImage(cache: ThumbnailCache, source: ImageSource, var
   const { side, quality } = MADE[variant];
   const identity = `${source.identity}\n${source.version}\n${variant}`;
   const bytes = await cache.get(identity, () =>
-    withFile(source, async (file) => encodeJpeg(await loadPixels(file, { maxSide: side }), quality)),
+    withFile(source, async (file) =>
+      // A clip shows its poster frame (a key frame a third of the way in).
+      encodeJpeg(source.format === 'video' ? await posterFrame(file, side) : await loadPixels(file, { maxSide: side }), quality),
+    ),
   );
   return { bytes, type: 'image/jpeg' };
 }

@@ -2,10 +2,13 @@
  * A folder of photo files as a PhotoSource: discovery walks it (sources/local.ts), each file is
  * an item keyed by its path and versioned by size + mtime, and its picture is the file itself.
  */
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { MediaType } from '../core/clips.js';
 import { itemVersion, LOCAL_SOURCE, type StoredItem } from '../core/items.js';
 import { displayPath, pathBytes, relativeDisplay } from '../core/paths.js';
-import { discoverPhotos } from './local.js';
+import type { FsPath } from '../core/types.js';
+import { discoverPhotos, folderAndStem, motionFilesIn, PHOTO_EXTENSIONS, VIDEO_EXTENSIONS } from './local.js';
 import type { Discovery, Pass, Picture, PhotoSource, SourceSink } from './source.js';
 
 export interface FolderSourceOptions {
@@ -16,6 +19,14 @@ export interface FolderSourceOptions {
   readonly catalog: string;
   /** --limit (0 = all). */
   readonly limit: number;
+  /** --media-type: which files are items. */
+  readonly mediaType: MediaType;
+}
+
+/** The extensions each --media-type lists. */
+export function extensionsFor(mediaType: MediaType): readonly string[] {
+  if (mediaType === 'image') return PHOTO_EXTENSIONS;
+  return mediaType === 'video' ? VIDEO_EXTENSIONS : [...PHOTO_EXTENSIONS, ...VIDEO_EXTENSIONS];
 }
 
 export class FolderSource implements PhotoSource {
@@ -25,6 +36,8 @@ export class FolderSource implements PhotoSource {
   readonly retryFailed = false;
   readonly metadataFromPicture = true;
   readonly label: string;
+  /** Live Photo motion clips by folder, listed when first needed. */
+  private readonly motionFiles = new Map<string, Promise<Map<string, FsPath>>>();
 
   constructor(private readonly options: FolderSourceOptions) {
     this.label = options.root;
@@ -35,6 +48,7 @@ export class FolderSource implements PhotoSource {
     const found = await discoverPhotos(this.options.root, {
       exclude: [this.options.output, dirname(this.options.catalog)],
       limit: this.options.limit,
+      extensions: extensionsFor(this.options.mediaType),
       onFound: (n) => sink.update(n),
     });
     sink.finish();
@@ -42,6 +56,10 @@ export class FolderSource implements PhotoSource {
     for (const dir of found.skippedOutputTrees)
       sink.note('notice', `Skipped ${dir}: it is an output folder of an earlier run (it holds .photo-organizer/)`);
     for (const p of found.problems) sink.note('problem', `${p.path}: ${p.message}`);
+    if (found.livePhotoMotion > 0) {
+      const n = found.livePhotoMotion;
+      sink.note('notice', `${n} Live Photo video${n === 1 ? '' : 's'} left out of the clips: each travels with its still`);
+    }
     // Grouping goes in path order (byte-wise), whatever order the walk found the files in.
     const entries = found.files
       .map((f) => ({
@@ -63,6 +81,21 @@ export class FolderSource implements PhotoSource {
 
   async open(item: StoredItem): Promise<Picture> {
     return { path: item.key, size: item.size, mtimeMs: item.mtimeMs, from: 'file' };
+  }
+
+  async companion(item: StoredItem): Promise<Picture | null> {
+    const { dir, stem, still } = folderAndStem(item.key);
+    if (!still || item.meta?.format === 'video') return null;
+    // One listing per folder per run: a group folder's members mostly share a folder.
+    const key = pathBytes(dir).toString('latin1');
+    let listing = this.motionFiles.get(key);
+    if (listing === undefined) {
+      listing = motionFilesIn(dir);
+      this.motionFiles.set(key, listing);
+    }
+    const motion = (await listing).get(stem) ?? null;
+    const st = motion === null ? null : await stat(motion).catch(() => null);
+    return motion === null || st === null || !st.isFile() ? null : { path: motion, size: st.size, mtimeMs: st.mtimeMs, from: 'file' };
   }
 
   release(): void {}

@@ -81,6 +81,8 @@ export interface PhotoSource {
   learnNames(items: readonly StoredItem[]): void;
   /** Where the report points for an item: its file, or its page on the server. */
   link(item: StoredItem): string;
+  /** A file that travels with the item's picture (a Live Photo's motion clip next to its still), or null. */
+  companion?(item: StoredItem): Promise<Picture | null>;
   /** Faces the source itself found, when asked for (Immich's server faces), by item id; else null. */
   serverFaces(items: readonly StoredItem[]): Promise<ReadonlyMap<PhotoId, ServerFace[]> | null>;
   close(): Promise<void>;

@@ -110,7 +110,6 @@ describe('help', () => {
     ['--daemon', /--daemon .*no watch mode yet/],
     ['--gpu', /--gpu .*everything runs on the CPU/],
     ['--enable-face-swap', /--enable-face-swap .*not implemented/],
-    ['--media-type=video', /--media-type .*photos only/],
     ['--apple-library', /--apple-library: the Apple Photos source needs macOS/],
   ];
   for (const [flag, hint] of seedFlags) {

@@ -96,6 +96,7 @@ describe('interactive setup of a folder run', () => {
     await t.answer('Time window in seconds');
     await t.answer('Smallest group kept', '2');
     await t.answer('Worker threads');
+    await t.answer('Which files should be grouped?');
     await t.choose('Face analysis for choosing the best photo:', 3);
     await t.answer('Merge exposure brackets into hdr_merged.jpg (HDR)?', 'y');
     await t.answer('HDR tone', '2.6');
@@ -143,6 +144,7 @@ describe('interactive setup of a folder run', () => {
     await again.answer('Time window in seconds', '0');
     await again.answer('Smallest group kept');
     await again.answer('Worker threads');
+    await again.answer('Which files should be grouped?');
     screen = await again.question('What now?');
     expect(screen).toContain('threshold 3 (duplicates only) · time window off · groups of 2 or more');
     expect(

@@ -84,7 +84,7 @@ function folders(): { cwd: string; photos: string } {
   return { cwd, photos };
 }
 
-const KEEP_PROCESSING: Step[] = [['Similarity threshold'], ['Time window'], ['Smallest group'], ['Worker threads']];
+const KEEP_PROCESSING: Step[] = [['Similarity threshold'], ['Time window'], ['Smallest group'], ['Worker threads'], ['Which files']];
 const KEEP_RUN: Step[] = [['Dry run'], ['Only the first N'], ['Verbose']];
 
 describe('interactive setup', () => {
@@ -99,6 +99,9 @@ describe('interactive setup', () => {
       ['Time window'],
       ['Smallest group', '4'],
       ['Worker threads'],
+      ['Which files', 'all'],
+      ['Which key frames', 'iframe'],
+      ['Most key frames', '6'],
       ['Face analysis', 'none'],
       ['Merge exposure brackets', true],
       ['HDR tone', '3'],
@@ -118,6 +121,9 @@ describe('interactive setup', () => {
       output: join(cwd, 'Organized'),
       threshold: 7,
       minGroupSize: 4,
+      mediaType: 'all',
+      videoStrategy: 'iframe',
+      videoMaxFrames: 6,
       faceBackend: 'none',
       enableHdr: true,
       hdrGamma: 3,
@@ -128,6 +134,7 @@ describe('interactive setup', () => {
     expect(ctx.lines.join('\n')).toContain(
       '[2] Processing   threshold 7 (similar scenes) · time window 300 s · groups of 4 or more · 2 threads',
     );
+    expect(ctx.lines.join('\n')).toContain('photos and video clips · key frames: iframe, up to 6 per clip');
     expect(ctx.lines.join('\n')).toContain('[3] Best photo   face analysis: none · HDR merge: yes (gamma 3)');
     expect(ctx.lines.join('\n')).toContain('[5] Run options  dry run: yes · limit: first 50 photos · verbose: no');
   });

@@ -12,6 +12,7 @@ import type { Decision, FsPath, GroupKind, Photo, PhotoError, PhotoId } from '..
 import { type ApplyResult, listGroupFolders } from '../../output/apply.js';
 import { applyJournalled } from '../../output/journal.js';
 import {
+  type CompanionFile,
   type OutputPlan,
   planOutput,
   plannedPaths,
@@ -59,7 +60,7 @@ export interface TreeResult {
 export interface PhotoGroup {
   readonly number: number;
   readonly kind: GroupKind;
-  readonly members: readonly { readonly photo: Photo; readonly decision: Decision }[];
+  readonly members: readonly { readonly photo: Photo; readonly decision: Decision; readonly companion?: CompanionFile }[];
 }
 
 export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup[]): Promise<TreeResult> {
@@ -122,16 +123,22 @@ export async function withPictures<T>(
 ): Promise<T> {
   const items = new Map(groups.flatMap((g) => g.members.map((m) => [m.photo.id, m.photo] as const)));
   const files = new Map<PhotoId, Photo>();
+  const companions = new Map<PhotoId, CompanionFile>();
   try {
     for (const item of items.values()) {
       const picture = await source.open(item);
       files.set(item.id, { ...item, path: picture.path, relativePath: source.name(item), size: picture.size, mtimeMs: picture.mtimeMs });
+      const motion = (await source.companion?.(item)) ?? null;
+      if (motion !== null) companions.set(item.id, { path: motion.path, size: motion.size, mtimeMs: motion.mtimeMs });
     }
     return await use(
       groups.map((g) => ({
         number: g.number,
         kind: g.kind,
-        members: g.members.map((m) => ({ photo: files.get(m.photo.id)!, decision: m.decision })),
+        members: g.members.map((m) => {
+          const companion = companions.get(m.photo.id);
+          return { photo: files.get(m.photo.id)!, decision: m.decision, ...(companion === undefined ? {} : { companion }) };
+        }),
       })),
     );
   } finally {

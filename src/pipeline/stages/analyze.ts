@@ -33,6 +33,8 @@ const FLUSH_MS = 500;
 
 /** Whether a group's ranking looks at faces (see core/face-scoring.ts facesDecide). */
 export function ranksOnFaces(group: FoundGroup): boolean {
+  // Clips are ranked on their key frames' sharpness, steadiness and exposure, not on faces (yet).
+  if (group.members.some((p) => p.meta.format === 'video')) return false;
   return facesDecide(
     group.kind,
     group.members.map((p) => p.meta.takenAt?.wallClockMs ?? null),

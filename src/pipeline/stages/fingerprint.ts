@@ -8,6 +8,7 @@
 import type { Db } from '../../catalog/database.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
 import type { PhotoId } from '../../core/types.js';
+import { type ClipLoadOptions, clipChoice } from '../../media/clip.js';
 import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
 import { prefetch } from '../../core/concurrency.js';
@@ -31,6 +32,8 @@ export interface FingerprintContext {
   readonly db: Db;
   readonly source: PhotoSource;
   readonly threads: number;
+  /** How clips are fingerprinted (--media-type video or all); null or absent: photos only. */
+  readonly clips?: ClipLoadOptions | null;
   readonly sink: ProgressSink;
   readonly signal?: AbortSignal;
 }
@@ -45,7 +48,10 @@ export function fetchConcurrency(threads: number): number {
 
 export async function fingerprintStage(ctx: FingerprintContext, candidates: readonly PhotoId[]): Promise<FingerprintCounts> {
   const { db, source, sink } = ctx;
-  const pending = loadItems(db, pendingItems(db, candidates, source.pixels, source.retryFailed));
+  const pending = loadItems(
+    db,
+    pendingItems(db, candidates, source.pixels, source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips)),
+  );
   const cached = candidates.length - pending.length;
   if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS };
   const downloadedAs = { ...NO_KINDS };
@@ -88,7 +94,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   };
 
   sink.start('inspect', pending.length);
-  const pool = new InspectPool(ctx.threads);
+  const pool = new InspectPool(ctx.threads, ctx.clips ?? null);
   try {
     await pool.runAll(
       prefetch(pending, fetchConcurrency(ctx.threads), open),

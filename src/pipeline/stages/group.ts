@@ -6,6 +6,8 @@
  */
 import type { Db } from '../../catalog/database.js';
 import { loadPhotoKeys, loadPhotos, type StoredPhoto, sketchReader } from '../../catalog/items.js';
+import { groupClips } from '../../core/clips.js';
+import { hexToHash } from '../../core/dhash.js';
 import { groupPhotos } from '../../core/grouping.js';
 import { prepareSketch } from '../../core/similarity.js';
 import type { GroupKind, PhotoId } from '../../core/types.js';
@@ -39,10 +41,20 @@ export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions
       for (const ids of pass.fixedGroups) found.push({ kind: 'duplicate', person: pass.person, ids: [...ids] });
       continue;
     }
-    const keys = loadPhotoKeys(
+    const all = loadPhotoKeys(
       db,
       pass.ids.filter((id) => pass.candidates.has(id)),
     );
+    // Clips are grouped apart, on their key frames (core/clips.ts); photos on hashes and sketches.
+    const clips = groupClipItems(
+      loadPhotos(
+        db,
+        all.filter((k) => k.clip).map((k) => k.id),
+      ),
+      options,
+    );
+    for (const [size, count] of clips.leftOut) leftOut.set(size, (leftOut.get(size) ?? 0) + count);
+    const keys = all.filter((k) => !k.clip);
     const sketchOf = lruCache(SKETCH_CACHE, (index: number) => {
       const s = read(keys[index]!.id);
       return s ? prepareSketch(s.sketch, s.color) : null;
@@ -55,6 +67,8 @@ export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions
     );
     for (const [size, count] of result.stats.leftOut) leftOut.set(size, (leftOut.get(size) ?? 0) + count);
     for (const g of result.groups) found.push({ kind: g.kind, person: pass.person, ids: g.members.map((i) => keys[i]!.id) });
+    // A pass's clip groups follow its photo groups.
+    for (const g of clips.groups) found.push({ kind: g.kind, person: pass.person, ids: g.ids });
   }
   sink.finish();
   const full = new Map(loadPhotos(db, [...new Set(found.flatMap((g) => g.ids))]).map((p) => [p.id, p]));
@@ -62,5 +76,25 @@ export function groupStage(db: Db, passes: readonly Pass[], options: PassOptions
   const groups = found
     .map((g) => ({ kind: g.kind, person: g.person, members: g.ids.flatMap((id) => full.get(id) ?? []) }))
     .filter((g) => g.members.length >= minSize);
+  return { groups, leftOut };
+}
+
+/** Groups the clips among a pass's items; the sizes of the groups --min-group-size dropped are counted. */
+function groupClipItems(
+  clips: readonly StoredPhoto[],
+  options: PassOptions,
+): { groups: { kind: GroupKind; ids: PhotoId[] }[]; leftOut: Map<number, number> } {
+  const keys = clips.map((c) => ({
+    durationS: c.meta.video?.durationS ?? 0,
+    takenAtMs: c.meta.takenAt?.wallClockMs ?? null,
+    frames: (c.meta.video?.frames ?? []).map((f) => ({ t: f.t, dhash: hexToHash(f.hash) })),
+  }));
+  const found = groupClips(keys, { threshold: options.threshold, timeWindowS: options.timeWindow, minGroupSize: 2 });
+  const leftOut = new Map<number, number>();
+  const groups: { kind: GroupKind; ids: PhotoId[] }[] = [];
+  for (const g of found) {
+    if (g.members.length < options.minGroupSize) leftOut.set(g.members.length, (leftOut.get(g.members.length) ?? 0) + 1);
+    else groups.push({ kind: g.kind, ids: g.members.map((i) => clips[i]!.id) });
+  }
   return { groups, leftOut };
 }

@@ -10,6 +10,7 @@ import { loadDecisions } from '../../catalog/decisions.js';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import type { StoredPhoto } from '../../catalog/items.js';
 import { type StoredGroup, saveGroups } from '../../catalog/runs.js';
+import { rankClips } from '../../core/clip-scoring.js';
 import { rankCopies } from '../../core/copies.js';
 import { applyDecisions } from '../../core/decisions.js';
 import { rankGroupWithFaces } from '../../core/face-scoring.js';
@@ -70,6 +71,8 @@ export function selectStage(ctx: SelectContext, groups: readonly FoundGroup[]): 
 function rank(ctx: SelectContext, g: FoundGroup): Decision[] {
   const onFaces = ranksOnFaces(g);
   const name = (p: StoredPhoto): string => displayPath(baseName(ctx.source.name(p)));
+  const clips = g.members.flatMap((p) => (p.meta.video === undefined ? [] : [{ ...p, ...p.meta, video: p.meta.video, name: name(p) }]));
+  if (clips.length === g.members.length) return rankClips(g.kind, clips);
   // Copies of one picture (same capture time, or none) differ only by how they were saved.
   if (g.kind === 'duplicate' && !onFaces) {
     return rankCopies(
