@@ -202,9 +202,15 @@ function stats(data: Uint8Array, weights: Float32Array, c: number): { mean: numb
   return { mean, sd: Math.sqrt(Math.max(0, sum2 / total - mean * mean)) };
 }
 
-/** Where a mask fades: 1 at its middle value, 0 where it is 0 or 1. */
-export function fadeBand(mask: Float32Array): Float32Array {
-  return mask.map((m) => 1 - Math.abs(2 * m - 1));
+/** Where the masks fade (1 at a mask's middle value, 0 where it is 0 or 1): where a seam would show. */
+export function seamBand(masks: EyeMasks): Float32Array {
+  const fade = (m: number): number => 1 - Math.abs(2 * m - 1);
+  return masks.keep.map((k, i) => Math.max(fade(k), fade(masks.blend[i]!)));
+}
+
+/** The skin around the eyes, where colour is compared: inside the kept area, outside the eyes themselves. */
+export function colourRing(masks: EyeMasks): Float32Array {
+  return masks.keep.map((k, i) => k * (1 - masks.blend[i]!));
 }
 
 /**
@@ -233,6 +239,9 @@ export function paste(image: RgbImage, patch: RgbImage, rect: Rect): RgbImage {
   }
   return { data, width: image.width, height: image.height };
 }
+
+/** Seam measure above which a swap shows: a clean swap of the blink fixtures measures about 1.0. */
+export const MAX_SEAM = 1.5;
 
 /**
  * Seam measure: gradient energy of the result where the masks fade (`band`, weights), over the

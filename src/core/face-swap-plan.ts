@@ -8,7 +8,7 @@
  */
 import type { FaceAnalysis, FaceRecord, RelativeBox } from './faces.js';
 import { matchPeople } from './face-matching.js';
-import { eyeState, isSubject, NARROWED_RATIO, openness } from './face-scoring.js';
+import { eyeState, isSubject, openness } from './face-scoring.js';
 
 /**
  * Largest head-pose difference (yaw and pitch, degrees, as one distance) between the best frame
@@ -83,7 +83,7 @@ export function planFaceSwaps(frames: readonly SwapFrame[], best: number): SwapP
     const state = eyeState(openness(face), widest, seen.length);
     if (state === 'open') return;
     const label = labels[i]!;
-    const open = seen.filter((s) => s.frame !== best && openness(s.face) >= NARROWED_RATIO * widest);
+    const open = seen.filter((s) => s.frame !== best && eyeState(openness(s.face), widest, seen.length) === 'open');
     if (open.length === 0) {
       refusals.push({ label, reason: seen.length < 2 ? 'not found in another frame' : 'no frame with open eyes' });
       return;
@@ -116,7 +116,11 @@ export function poseDifference(a: Pick<FaceRecord, 'yaw' | 'pitch'>, b: Pick<Fac
   return Math.hypot(a.yaw - b.yaw, a.pitch - b.pitch);
 }
 
-const ORDINALS = ['', '1st', '2nd', '3rd'];
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
 
 /** "the person" when alone, else "the Nth person from the left" by the face's centre. */
 function labelsByPosition(faces: readonly FaceRecord[]): string[] {
@@ -125,7 +129,7 @@ function labelsByPosition(faces: readonly FaceRecord[]): string[] {
   const order = faces.map((f, i) => ({ i, x: centre(f) })).sort((a, b) => a.x - b.x);
   const labels: string[] = [];
   order.forEach(({ i }, rank) => {
-    labels[i] = `the ${ORDINALS[rank + 1] ?? `${rank + 1}th`} person from the left`;
+    labels[i] = `the ${ordinal(rank + 1)} person from the left`;
   });
   return labels;
 }

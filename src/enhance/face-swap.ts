@@ -13,16 +13,18 @@ import { openness } from '../core/face-scoring.js';
 import { NARROWED_RATIO } from '../core/face-scoring.js';
 import {
   blendEyes,
+  colourRing,
   crop,
   eyeEllipse,
   eyeMasks,
   eyesRect,
-  fadeBand,
   fitSimilarity,
+  MAX_SEAM,
   matchColour,
   type Point,
   paste,
   type Rect,
+  seamBand,
   seamRatio,
   warpOnto,
 } from '../core/eye-blend.js';
@@ -31,9 +33,6 @@ import type { FsPath } from '../core/types.js';
 import type { MeshFace, MeshFinder } from '../faces/landmarks.js';
 import { encodeJpeg } from '../media/decode.js';
 import { loadPixels } from '../media/load.js';
-
-/** Seam measure above which a swap shows (see seamRatio): calibrated on the blink fixtures (about 1.0–1.1 when clean). */
-export const MAX_SEAM = 1.5;
 
 /** A face found again must overlap the catalog's box this much (intersection over union). */
 const SAME_FACE_IOU = 0.3;
@@ -163,12 +162,9 @@ function swapOne(frame: RgbImage, face: MeshFace, donor: RgbImage, donorFace: Me
   const rect = eyesRect(eyes, frame.width, frame.height);
   const masks = eyeMasks(eyes, rect);
   const original = crop(frame, rect);
-  const ring = masks.keep.map((k, i) => k * (1 - masks.blend[i]!));
-  const warped = matchColour(warpOnto(donor, toDonor, rect), original, ring);
+  const warped = matchColour(warpOnto(donor, toDonor, rect), original, colourRing(masks));
   const patch = blendEyes(frame, warped, rect, masks);
-  const blendBand = fadeBand(masks.blend);
-  const band = fadeBand(masks.keep).map((b, i) => Math.max(b, blendBand[i]!));
-  return { rect, patch, seam: seamRatio(patch, original, band) };
+  return { rect, patch, seam: seamRatio(patch, original, seamBand(masks)) };
 }
 
 /** Why a made swap is not kept, or null to keep it. */
