@@ -15,7 +15,6 @@ interface SeedOnlyFlag {
 const REVIEW = 'the review page is a command here: {command} review -o OUTPUT --open';
 const NO_WATCH = 'there is no watch mode yet: run the same command again, only new photos are decoded';
 const CPU_ONLY = 'everything runs on the CPU here (face models on WebAssembly): drop the flag';
-const NO_SWAP = 'face swapping is not implemented; a best photo with closed eyes is ranked down instead: drop the flag';
 const PHOTOS_ONLY = 'photos only: videos in a folder are skipped like any other non-photo file';
 
 export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
@@ -37,9 +36,6 @@ export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
     setting: { key: 'no_ml_quality', off: false },
     hint: 'there is no ML quality scorer here (the seed never used its own): drop the flag',
   },
-  { flag: '--enable-face-swap', setting: { key: 'enable_face_swap', off: false }, hint: NO_SWAP },
-  { flag: '--swap-closed-eyes', setting: { key: 'swap_closed_eyes', off: true }, hint: NO_SWAP },
-  { flag: '--no-swap-closed-eyes', hint: NO_SWAP },
   { flag: '--media-type', setting: { key: 'media_type', off: 'image' }, hint: PHOTOS_ONLY },
   { flag: '--video-strategy', setting: { key: 'video_strategy', off: 'scene_change' }, hint: PHOTOS_ONLY },
   { flag: '--video-max-frames', setting: { key: 'video_max_frames', off: 10 }, hint: PHOTOS_ONLY },
