@@ -129,7 +129,7 @@ export function faceSwapLines(swap: NonNullable<RunSummary['swap']>, dryRun: boo
   const groups = `${swap.blinking} group${swap.blinking === 1 ? '' : 's'}`;
   const refused = swap.people.filter((p) => !p.kept);
   const head = dryRun
-    ? `Face swap: closed eyes in the best photo of ${groups}; ${swap.people.length - refused.length} swap${swap.people.length - refused.length === 1 ? '' : 's'} planned (each is checked when made).`
+    ? `Face swap: closed eyes in the best photo of ${groups}; ${swap.planned} swap${swap.planned === 1 ? '' : 's'} planned (each is checked when made).`
     : `Face swap: closed eyes in the best photo of ${groups}; ${swap.swapped} face_swapped.jpg written (${swap.made} new)${refused.length > 0 ? `, ${refused.length} ${refused.length === 1 ? 'person' : 'people'} not swapped` : ''}.`;
   const shown = refused.slice(0, REFUSALS_SHOWN).map((p) => `  ${groupFolderName(p.group)}: ${p.label}: ${p.reason ?? 'not swapped'}`);
   const more = refused.length > REFUSALS_SHOWN ? [`  … and ${refused.length - REFUSALS_SHOWN} more (see the report)`] : [];

@@ -78,6 +78,7 @@ describe('the summary of a run', () => {
   it('says what the face swap did, names the people it refused, and keeps HDR failures apart', () => {
     const swap = {
       blinking: 2,
+      planned: 1,
       swapped: 1,
       made: 1,
       people: [
@@ -94,7 +95,7 @@ describe('the summary of a run', () => {
     expect(lines).toContain('HDR: 1 exposure bracket merged into hdr_merged.jpg (1 new).');
     const dry = formatSummary(summary({ swap, dryRun: true, applied: null, report: null }), ctx);
     expect(dry).toContain('Face swap: closed eyes in the best photo of 2 groups; 1 swap planned (each is checked when made).');
-    const none = formatSummary(summary({ swap: { blinking: 0, swapped: 0, made: 0, people: [] } }), ctx);
+    const none = formatSummary(summary({ swap: { blinking: 0, planned: 0, swapped: 0, made: 0, people: [] } }), ctx);
     expect(none).toContain('Face swap: no best photo has closed eyes.');
   });
 

@@ -89,7 +89,7 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
     const swapped =
       swap === null
         ? null
-        : await ctx.timed('enhance', () =>
+        : await ctx.timed('swap', () =>
             swapStage({
               db: ctx.db,
               catalog: swap.catalog,
@@ -107,7 +107,9 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
     });
     const hdrCounts = enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged };
     const swapCounts =
-      swapped === null ? null : { blinking: swapped.blinking, swapped: swapped.swapped, made: swapped.made, people: swapped.people };
+      swapped === null
+        ? null
+        : { blinking: swapped.blinking, planned: swapped.planned, swapped: swapped.swapped, made: swapped.made, people: swapped.people };
     const problems: PhotoError[] = [...(enhanced?.problems ?? []), ...(swapped?.problems ?? [])];
     const enhanceLines = [...(enhanced?.planLines ?? []), ...(swapped?.planLines ?? [])];
     const stale = staleOutputs(

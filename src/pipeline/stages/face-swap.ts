@@ -6,6 +6,7 @@
  * swaps the same faces twice; the output stage copies it into the group folder as
  * face_swapped.jpg. A swap that fails is a problem of that group only.
  */
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import type { Db } from '../../catalog/database.js';
@@ -51,6 +52,8 @@ export interface SwapStageResult {
   readonly extras: ReadonlyMap<number, readonly ExtraFile[]>;
   /** Groups whose best photo has someone with closed eyes. */
   readonly blinking: number;
+  /** People with a donor planned (each is still checked when the swap is made). */
+  readonly planned: number;
   /** Groups with a face_swapped.jpg. */
   readonly swapped: number;
   /** Swaps made by this run (the rest came from earlier runs). */
@@ -73,7 +76,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
       'notice',
       "--enable-face-swap needs this tool's own face analysis (not --face-backend none, nor the faces Immich found): no face swapped",
     );
-    return { extras, blinking: 0, swapped: 0, made: 0, people, problems, planLines: [] };
+    return { extras, blinking: 0, planned: 0, swapped: 0, made: 0, people, problems, planLines: [] };
   }
   const ids = input.groups.flatMap((g) => g.members.map((m) => m.photo.id));
   const analyses = loadFaceAnalyses(input.db, ids, input.analyzer);
@@ -85,6 +88,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
     for (const r of refusals) people.push({ group: g.number, label: r.label, kept: false, reason: r.reason });
     if (job !== null) jobs.push({ number: g.number, job });
   }
+  const planned = jobs.reduce((n, { job }) => n + job.swaps.length, 0);
   if (input.dryRun) {
     const planLines = jobs.flatMap(({ number, job }) =>
       job.swaps.map(
@@ -93,7 +97,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
       ),
     );
     for (const p of people) planLines.push(`no face swap in ${groupFolderName(p.group)}: ${p.label}: ${p.reason}`);
-    return { extras, blinking, swapped: 0, made: 0, people, problems, planLines };
+    return { extras, blinking, planned, swapped: 0, made: 0, people, problems, planLines };
   }
 
   const record = (number: number, outcomes: readonly StoredOutcome[]): void => {
@@ -112,7 +116,8 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   }
   let made = 0;
   if (todo.length > 0) {
-    input.sink.start('enhance', todo.length);
+    input.sink.start('swap', todo.length);
+    await mkdir(dirname(todo[0]!.job.file), { recursive: true });
     const pool = workerPool<SwapTask, SwapTaskOutcome>('./swap-worker.js', SWAP_THREADS);
     let finished = 0;
     try {
@@ -153,7 +158,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   if (input.signal?.aborted !== true) {
     await forgetOthers(input.catalog, 'swap', new Set(jobs.flatMap(({ job }) => [basename(job.file), basename(job.record)])));
   }
-  return { extras, blinking, swapped: extras.size, made, people, problems, planLines: [] };
+  return { extras, blinking, planned, swapped: extras.size, made, people, problems, planLines: [] };
 }
 
 function taskOf(job: SwapJob): SwapTask {

@@ -1,0 +1,85 @@
+/**
+ * --enable-face-swap end to end. A group photo where no frame has everyone's eyes open is made
+ * from the real-blink fixtures: two frames, each two people side by side (the same man from two
+ * moments of the video), the left one blinking in one frame and the right one in the other. The
+ * best frame gets face_swapped.jpg with the blinker's eyes from the other frame, once; a dry run
+ * lists the swap; without closed eyes nothing is written.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import exifr from 'exifr';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readReport } from '../../src/report/write.js';
+import { runCli } from '../support/cli.js';
+
+const BLINK = join(import.meta.dirname, '..', 'fixtures', 'blink');
+const ARGS = ['--enable-face-swap', '--min-group-size', '2', '--threads', '2'];
+
+/** The middle of a 400x300 still, where his face is. */
+const face = (name: string): Promise<Buffer> => sharp(join(BLINK, name)).extract({ left: 110, top: 0, width: 190, height: 300 }).toBuffer();
+
+/** Two people side by side, with a capture time (so the frames are a burst whose faces count). */
+async function pair(left: string, right: string, file: string, takenAt: string): Promise<void> {
+  await sharp({ create: { width: 380, height: 300, channels: 3, background: '#000' } })
+    .composite([
+      { input: await face(left), left: 0, top: 0 },
+      { input: await face(right), left: 190, top: 0 },
+    ])
+    .withExif({ IFD0: { Make: 'Test', Model: 'Pair' }, IFD2: { DateTimeOriginal: takenAt } })
+    .jpeg({ quality: 92 })
+    .toFile(file);
+}
+
+describe('--enable-face-swap', () => {
+  let base: string;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'po-swap-'));
+    mkdirSync(join(base, 'blinks'));
+    await pair('cap13-03400.jpg', 'cap13-03960.jpg', join(base, 'blinks', 'a.jpg'), '2024:05:01 10:00:00');
+    await pair('cap13-03960.jpg', 'cap13-03600.jpg', join(base, 'blinks', 'b.jpg'), '2024:05:01 10:00:01');
+    mkdirSync(join(base, 'open'));
+    await pair('cap13-03400.jpg', 'cap13-03600.jpg', join(base, 'open', 'a.jpg'), '2024:05:01 10:00:00');
+    await pair('cap13-03600.jpg', 'cap13-03400.jpg', join(base, 'open', 'b.jpg'), '2024:05:01 10:00:01');
+  });
+
+  it('lists the swap in a dry run, writes face_swapped.jpg with the best frame’s EXIF, and swaps nothing twice', async () => {
+    const out = join(base, 'Organized');
+    const dry = await runCli(['-s', join(base, 'blinks'), '-o', out, '--dry-run', ...ARGS]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(
+      /swap eyes in [ab]\.jpg: the (1st|2nd) person from the left: (half-)?closed eyes, open ones from [ab]\.jpg → group_0001\/face_swapped\.jpg/,
+    );
+    expect(dry.stdout).toContain('1 swap planned');
+    expect(existsSync(out)).toBe(false);
+
+    const first = await runCli(['-s', join(base, 'blinks'), '-o', out, ...ARGS]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('Face swap: closed eyes in the best photo of 1 group; 1 face_swapped.jpg written (1 new).');
+    const swapped = join(out, 'group_0001', 'face_swapped.jpg');
+    const tags = (await exifr.parse(swapped, { pick: ['DateTimeOriginal', 'Make', 'Model', 'Software'], reviveValues: false })) as Record<
+      string,
+      string
+    >;
+    expect(tags).toEqual({ Make: 'Test', Model: 'Pair', DateTimeOriginal: '2024:05:01 10:00:01', Software: 'photo-organizer face swap' });
+    const report = await readReport(join(out, 'reports', 'latest.json'));
+    expect(report.groups[0]!.extras).toEqual(['face_swapped.jpg']);
+
+    const bytes = readFileSync(swapped);
+    const again = await runCli(['-s', join(base, 'blinks'), '-o', out, ...ARGS]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('1 face_swapped.jpg written (0 new)');
+    expect(again.stderr).not.toMatch(/Swapping eyes/);
+    expect(readFileSync(swapped).equals(bytes)).toBe(true);
+  });
+
+  it('writes nothing when nobody in the best photo has closed eyes', async () => {
+    const out = join(base, 'OpenEyes');
+    const r = await runCli(['-s', join(base, 'open'), '-o', out, ...ARGS]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Face swap: no best photo has closed eyes.');
+    expect(existsSync(join(out, 'group_0001', 'face_swapped.jpg'))).toBe(false);
+  });
+});
