@@ -259,6 +259,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
         ungrouped: listed.filter((i) => !grouped.has(i.id) && !failedIds.has(i.id)).map((i) => source.name(i)),
         errors,
         timings: ctx.timings,
+        faceSwaps: tree?.swap?.people ?? [],
       }),
     );
     finishRun(db, ctx.runId, new Date());
