@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import type { EyeMeasure, RelativeBox } from '../core/faces.js';
-import { resizeAreaChannels, type RgbImage } from '../core/pixels.js';
+import type { RgbImage } from '../core/pixels.js';
+import { shrinkRgb } from '../media/decode.js';
 import { FACE_DECODE_SIDE, FaceBackendUnavailable } from './backend.js';
 import { humanConfig, locatePackageFiles } from './human.js';
 import { eyeMeasures, type MeshPoint } from './measures.js';
@@ -52,7 +53,7 @@ export async function loadMeshFinder(): Promise<MeshFinder> {
   return {
     async find(image) {
       const scale = Math.min(1, FACE_DECODE_SIDE / Math.max(image.width, image.height));
-      const small = scale < 1 ? shrink(image, scale) : image;
+      const small = scale < 1 ? await shrinkRgb(image, Math.round(image.width * scale), Math.round(image.height * scale)) : image;
       const input = tf.tensor3d(small.data, [small.height, small.width, 3], 'int32');
       let faces: FaceResult[];
       try {
@@ -68,15 +69,6 @@ export async function loadMeshFinder(): Promise<MeshFinder> {
       for (const model of Object.values(human.models.models)) model?.dispose();
     },
   };
-}
-
-function shrink(image: RgbImage, scale: number): RgbImage {
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const values = resizeAreaChannels(image.data, image.width, image.height, width, height, 3);
-  const data = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = Math.round(values[i]!);
-  return { data, width, height };
 }
 
 function toMeshFace(face: FaceResult, searched: RgbImage, up: number): MeshFace[] {
