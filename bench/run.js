@@ -24,11 +24,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
-import { swapEyes } from '../dist/enhance/face-swap.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
-import { loadMeshFinder } from '../dist/faces/landmarks.js';
 import { FacePool } from '../dist/pipeline/face-pool.js';
 import { InspectPool } from '../dist/pipeline/pool.js';
+import { benchSwap } from './swap.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -361,69 +360,6 @@ async function benchHdr() {
   line('ratio (merge / plain decode+encode)', `${(merge / plain).toFixed(1)}x`);
 }
 
-/** The blink fixtures enlarged to 4000x3000 with grain: a 12 MP blink and its open-eyed donor. */
-async function makeBlink12mp() {
-  const dir = join(work, 'swap-12mp');
-  const names = ['cap13-03600.jpg', 'cap13-03960.jpg'];
-  mkdirSync(dir, { recursive: true });
-  for (const n of names) {
-    if (existsSync(join(dir, n))) continue;
-    const { data, info } = await sharp(join(root, 'test', 'fixtures', 'blink', n))
-      .resize(4000, 3000, { kernel: 'lanczos3' })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const rand = rng(16);
-    for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, data[i] + Math.round((rand() - 0.5) * 12)));
-    await sharp(data, { raw: info }).jpeg({ quality: 92 }).toFile(join(dir, n));
-  }
-  return names.map((n) => join(dir, n));
-}
-
-async function benchSwap() {
-  const [donor, best] = await makeBlink12mp();
-  console.log('\n# Face swap: one blink in a 4000x3000 (12 MP) frame, one core');
-  const finder = await loadMeshFinder();
-  const [bestFace] = await finder.find(
-    await sharp(best)
-      .resize(1600)
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-      .then(({ data, info }) => ({ data, width: info.width, height: info.height })),
-  );
-  const [donorFace] = await finder.find(
-    await sharp(donor)
-      .resize(1600)
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-      .then(({ data, info }) => ({ data, width: info.width, height: info.height })),
-  );
-  const request = {
-    best,
-    swaps: [{ label: 'the person', face: bestFace.box, donor, donorFace: donorFace.box, widest: 0.37 }],
-    maxSide: 6000,
-    make: null,
-    model: null,
-    takenAt: null,
-  };
-  await swapEyes({ ...request, maxSide: 1000 }, finder); // warm-up
-  const rss0 = process.memoryUsage().rss;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const result = await swapEyes(request, finder);
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const o = result.outcomes[0];
-  line(
-    'decode + landmarks ×3 + swap + check + encode',
-    `${wall.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (${o.kept ? `kept, seam ${o.seam}` : `not kept: ${o.reason}`})`,
-  );
-  line(
-    'peak RSS during the swap',
-    `${Math.round(Math.max(process.resourceUsage().maxRSS * 1024, rss0) / 1048576)} MB (process peak so far)`,
-  );
-  await finder.close();
-}
-
 /**
  * Runs the grouping-quality test (it builds the truth library, fingerprints it and groups it) and
  * prints its report: per kind of case, pairwise recall and precision, and the grouping's CPU time.
@@ -445,5 +381,5 @@ if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
 if (parts.has('faces')) await benchFaces();
 if (parts.has('hdr')) await benchHdr();
-if (parts.has('swap')) await benchSwap();
+if (parts.has('swap')) await benchSwap({ line, rng, work, root });
 if (parts.has('quality')) benchQuality();
