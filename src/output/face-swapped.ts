@@ -88,6 +88,16 @@ export function recordedOutcomes(job: SwapJob): StoredOutcome[] | null {
   }
 }
 
+/** The swap made earlier for a group as it is now; null when it calls for none, or its frames or faces changed. */
+export function existingSwap(
+  catalog: string,
+  members: readonly { readonly photo: Photo; readonly decision: Decision }[],
+  analyses: ReadonlyMap<PhotoId, FaceAnalysis>,
+): ExtraFile | null {
+  const { job } = planGroupSwap(catalog, members, analyses);
+  return job === null ? null : swapExtra(job);
+}
+
 /** The swap as a file to copy into the group folder, or null when no swap was kept (or none made yet). */
 export function swapExtra(job: SwapJob): ExtraFile | null {
   const st = statSync(job.file, { throwIfNoEntry: false });

@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { runCli } from '../support/cli.js';
+import { reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
 
 const BLINK = join(import.meta.dirname, '..', 'fixtures', 'blink');
 const ARGS = ['--enable-face-swap', '--min-group-size', '2', '--threads', '2'];
@@ -74,6 +75,31 @@ describe('--enable-face-swap', () => {
     expect(again.stdout).toContain('1 face_swapped.jpg written (0 new)');
     expect(again.stderr).not.toMatch(/Swapping eyes/);
     expect(readFileSync(swapped).equals(bytes)).toBe(true);
+
+    // The review page shows the swap (at every size); picking another best photo drops it on apply.
+    const review = await startReview(['-o', out]);
+    try {
+      const api = reviewApi(review);
+      const group = (await api('groups/1')).body;
+      expect(group.made).toEqual([expect.objectContaining({ kind: 'swap', name: 'face_swapped.jpg' })]);
+      const { origin, cookie } = reviewCookie(review);
+      for (const variant of ['grid', 'view', 'full']) {
+        const res = await fetch(`${origin}/made/1/swap/${variant}?v=${group.made[0].version}`, { headers: { cookie } });
+        expect(res.status, variant).toBe(200);
+      }
+      const other = group.frames.find((f: { isBest: boolean }) => !f.isBest);
+      expect((await api('changes', { kind: 'pick', group: 1, photo: other.id })).status).toBe(200);
+      const preview = (await api('apply')).body.sections[0].items;
+      expect(preview[0].text).toContain('face_swapped.jpg removed (its photos changed: the next run of the organizer swaps them again)');
+      expect((await api('apply', { confirm: true })).body.failed).toEqual([]);
+      expect(existsSync(swapped)).toBe(false);
+    } finally {
+      await stopReview(review.child);
+    }
+    // The next run swaps the eyes of the new best photo's blinker.
+    const rerun = await runCli(['-s', join(base, 'blinks'), '-o', out, ...ARGS]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(existsSync(swapped)).toBe(true);
   });
 
   it('writes nothing when nobody in the best photo has closed eyes', async () => {
