@@ -9,8 +9,7 @@
 import { descriptorSimilarity, SAME_PERSON } from '../core/face-matching.js';
 import { boxOverlap } from '../core/face-matching.js';
 import type { RelativeBox } from '../core/faces.js';
-import { openness } from '../core/face-scoring.js';
-import { NARROWED_RATIO } from '../core/face-scoring.js';
+import { eyeState, openness } from '../core/face-scoring.js';
 import {
   blendEyes,
   colourRing,
@@ -91,6 +90,8 @@ interface Made {
   readonly face: MeshFace;
   readonly rect: Rect;
   readonly patch: RgbImage;
+  /** Where the swap changed pixels (see eyeMasks). */
+  readonly keep: Float32Array;
   readonly seam: number;
 }
 
@@ -126,7 +127,7 @@ export async function swapEyes(request: SwapRequest, finder: MeshFinder): Promis
   for (const m of made) {
     const reason = verdict(m, foundAgain(after, m.task.face));
     if (reason === null) regions.push(m.rect);
-    else result = paste(result, crop(best, m.rect), m.rect);
+    else result = paste(result, restored(crop(result, m.rect), crop(best, m.rect), m.keep), m.rect);
     outcomes.push({ label: m.task.label, kept: reason === null, reason, seam: Math.round(m.seam * 100) / 100 });
   }
   const jpeg = regions.length > 0 ? await encode(result, request, outcomes) : null;
@@ -153,7 +154,12 @@ const at = (face: MeshFace, index: number): Point => {
 };
 
 /** One person's eye region from the donor, aligned, colour-matched and blended, as a patch of the frame. */
-function swapOne(frame: RgbImage, face: MeshFace, donor: RgbImage, donorFace: MeshFace): { rect: Rect; patch: RgbImage; seam: number } {
+function swapOne(
+  frame: RgbImage,
+  face: MeshFace,
+  donor: RgbImage,
+  donorFace: MeshFace,
+): { rect: Rect; patch: RgbImage; keep: Float32Array; seam: number } {
   const toDonor = fitSimilarity(
     STABLE_POINTS.map((i) => at(face, i)),
     STABLE_POINTS.map((i) => at(donorFace, i)),
@@ -164,13 +170,23 @@ function swapOne(frame: RgbImage, face: MeshFace, donor: RgbImage, donorFace: Me
   const original = crop(frame, rect);
   const warped = matchColour(warpOnto(donor, toDonor, rect), original, colourRing(masks));
   const patch = blendEyes(frame, warped, rect, masks);
-  return { rect, patch, seam: seamRatio(patch, original, seamBand(masks)) };
+  return { rect, patch, keep: masks.keep, seam: seamRatio(patch, original, seamBand(masks)) };
+}
+
+/** `current` with the original's pixels back wherever this swap touched them (another person's swap nearby stays). */
+function restored(current: RgbImage, original: RgbImage, keep: Float32Array): RgbImage {
+  const data = Uint8Array.from(current.data);
+  keep.forEach((k, i) => {
+    if (k > 0) data.set(original.data.subarray(i * 3, i * 3 + 3), i * 3);
+  });
+  return { data, width: current.width, height: current.height };
 }
 
 /** Why a made swap is not kept, or null to keep it. */
 function verdict(m: Made, after: MeshFace | null): string | null {
   if (after === null) return 'the face is no longer found after the swap';
-  if (openness(after) < NARROWED_RATIO * m.task.widest) return 'the eyes still read closed after the swap';
+  // Two sightings: the swap's result is judged against the widest opening, as the ranking would.
+  if (eyeState(openness(after), m.task.widest, 2) !== 'open') return 'the eyes still read closed after the swap';
   if (descriptorSimilarity(after.descriptor, m.face.descriptor) < SAME_PERSON)
     return 'the face no longer matches the person after the swap';
   if (m.seam > MAX_SEAM) return `the seam would show (measure ${m.seam.toFixed(2)}, limit ${MAX_SEAM})`;
