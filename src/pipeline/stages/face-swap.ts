@@ -106,12 +106,13 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   const todo: typeof jobs = [];
   for (const j of jobs) {
     const earlier = recordedOutcomes(j.job);
-    if (earlier === null) {
+    const extra = swapExtra(j.job);
+    // Not tried yet, or a kept swap whose picture has gone from the cache: made (again).
+    if (earlier === null || (extra === null && earlier.some((o) => o.kept))) {
       todo.push(j);
       continue;
     }
     record(j.number, earlier);
-    const extra = swapExtra(j.job);
     if (extra !== null) extras.set(j.number, [extra]);
   }
   let made = 0;
