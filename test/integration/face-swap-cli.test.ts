@@ -46,7 +46,7 @@ describe('--enable-face-swap', () => {
     await pair('cap13-03600.jpg', 'cap13-03400.jpg', join(base, 'open', 'b.jpg'), '2024:05:01 10:00:01');
   });
 
-  it('lists the swap in a dry run, writes face_swapped.jpg with the best frame’s EXIF, and swaps nothing twice', async () => {
+  it('lists the swap in a dry run (none with --no-swap-closed-eyes), writes face_swapped.jpg with the best frame’s EXIF, and swaps nothing twice', async () => {
     const out = join(base, 'Organized');
     const dry = await runCli(['-s', join(base, 'blinks'), '-o', out, '--dry-run', ...ARGS]);
     expect(dry.code, dry.stderr).toBe(0);
@@ -55,6 +55,10 @@ describe('--enable-face-swap', () => {
     );
     expect(dry.stdout).toContain('1 swap planned');
     expect(existsSync(out)).toBe(false);
+    // The seed's off switch, after the flag that turns swaps on.
+    const off = await runCli(['-s', join(base, 'blinks'), '-o', out, '--dry-run', ...ARGS, '--no-swap-closed-eyes']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).not.toMatch(/swap eyes|Face swap/);
 
     const first = await runCli(['-s', join(base, 'blinks'), '-o', out, ...ARGS]);
     expect(first.code, first.stderr).toBe(0);
