@@ -9,29 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import exifr from 'exifr';
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
+import { BLINKING, OPEN_A, OPEN_B, writeBlinkPair } from '../support/blink-pair.js';
 import { runCli } from '../support/cli.js';
 import { reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
 
-const BLINK = join(import.meta.dirname, '..', 'fixtures', 'blink');
 const ARGS = ['--enable-face-swap', '--min-group-size', '2', '--threads', '2'];
-
-/** The middle of a 400x300 still, where his face is. */
-const face = (name: string): Promise<Buffer> => sharp(join(BLINK, name)).extract({ left: 110, top: 0, width: 190, height: 300 }).toBuffer();
-
-/** Two people side by side, with a capture time (so the frames are a burst whose faces count). */
-async function pair(left: string, right: string, file: string, takenAt: string): Promise<void> {
-  await sharp({ create: { width: 380, height: 300, channels: 3, background: '#000' } })
-    .composite([
-      { input: await face(left), left: 0, top: 0 },
-      { input: await face(right), left: 190, top: 0 },
-    ])
-    .withExif({ IFD0: { Make: 'Test', Model: 'Pair' }, IFD2: { DateTimeOriginal: takenAt } })
-    .jpeg({ quality: 92 })
-    .toFile(file);
-}
+const CAMERA = { Make: 'Test', Model: 'Pair' };
 
 describe('--enable-face-swap', () => {
   let base: string;
@@ -39,11 +24,11 @@ describe('--enable-face-swap', () => {
   beforeAll(async () => {
     base = mkdtempSync(join(tmpdir(), 'po-swap-'));
     mkdirSync(join(base, 'blinks'));
-    await pair('cap13-03400.jpg', 'cap13-03960.jpg', join(base, 'blinks', 'a.jpg'), '2024:05:01 10:00:00');
-    await pair('cap13-03960.jpg', 'cap13-03600.jpg', join(base, 'blinks', 'b.jpg'), '2024:05:01 10:00:01');
+    await writeBlinkPair(join(base, 'blinks', 'a.jpg'), OPEN_A, BLINKING, '2024:05:01 10:00:00', CAMERA);
+    await writeBlinkPair(join(base, 'blinks', 'b.jpg'), BLINKING, OPEN_B, '2024:05:01 10:00:01', CAMERA);
     mkdirSync(join(base, 'open'));
-    await pair('cap13-03400.jpg', 'cap13-03600.jpg', join(base, 'open', 'a.jpg'), '2024:05:01 10:00:00');
-    await pair('cap13-03600.jpg', 'cap13-03400.jpg', join(base, 'open', 'b.jpg'), '2024:05:01 10:00:01');
+    await writeBlinkPair(join(base, 'open', 'a.jpg'), OPEN_A, OPEN_B, '2024:05:01 10:00:00', CAMERA);
+    await writeBlinkPair(join(base, 'open', 'b.jpg'), OPEN_B, OPEN_A, '2024:05:01 10:00:01', CAMERA);
   });
 
   it('lists the swap in a dry run (none with --no-swap-closed-eyes), writes face_swapped.jpg with the best frame’s EXIF, and swaps nothing twice', async () => {

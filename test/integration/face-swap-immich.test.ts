@@ -1,34 +1,22 @@
 /**
  * --enable-face-swap on an Immich run with a local tree: the two-person burst of the blink
- * fixtures (see face-swap-cli.test.ts) uploaded to the fake server is swapped into the tree from
+ * fixtures (test/support/blink-pair.ts) uploaded to the fake server is swapped into the tree from
  * the downloaded previews, and the best photo is tagged photo-organizer/modified/face-swapped.
  */
 import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
+import { BLINKING, OPEN_A, OPEN_B, writeBlinkPair } from '../support/blink-pair.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { tagged } from '../support/fake-immich/inspect.js';
 import { seedFromLibrary } from '../support/fake-immich/seed.js';
 import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
 import type { Library, LibraryPhoto } from '../support/library.js';
 
-const BLINK = join(import.meta.dirname, '..', 'fixtures', 'blink');
-
-/** The middle of a 400x300 still, where his face is. */
-const face = (name: string): Promise<Buffer> => sharp(join(BLINK, name)).extract({ left: 110, top: 0, width: 190, height: 300 }).toBuffer();
-
 async function pair(root: string, left: string, right: string, name: string, takenAt: string): Promise<LibraryPhoto> {
-  await sharp({ create: { width: 380, height: 300, channels: 3, background: '#000' } })
-    .composite([
-      { input: await face(left), left: 0, top: 0 },
-      { input: await face(right), left: 190, top: 0 },
-    ])
-    .withExif({ IFD2: { DateTimeOriginal: takenAt } })
-    .jpeg({ quality: 92 })
-    .toFile(join(root, name));
+  await writeBlinkPair(join(root, name), left, right, takenAt);
   return {
     relativePath: name,
     cluster: 'blinks',
@@ -56,8 +44,8 @@ describe('--enable-face-swap on Immich', () => {
     const root = join(base, 'Photos');
     mkdirSync(root);
     const photos = [
-      await pair(root, 'cap13-03400.jpg', 'cap13-03960.jpg', 'a.jpg', '2024:05:01 10:00:00'),
-      await pair(root, 'cap13-03960.jpg', 'cap13-03600.jpg', 'b.jpg', '2024:05:01 10:00:01'),
+      await pair(root, OPEN_A, BLINKING, 'a.jpg', '2024:05:01 10:00:00'),
+      await pair(root, BLINKING, OPEN_B, 'b.jpg', '2024:05:01 10:00:01'),
     ];
     const library: Library = {
       root,
