@@ -11,11 +11,13 @@
  *      with a saved reference (bench/face-agreement.js; FACES_REFERENCE=write saves a new one);
  *   5. HDR merge of a 12 MP 3-frame bracket (decode, align, fuse, encode) on one core: seconds,
  *      peak memory, and the ratio to just decoding and re-encoding the three frames;
- *   6. grouping quality on a library with a known truth (test/support/quality-library.ts):
+ *   6. face swap of one blink in a 12 MP frame (the blink fixtures enlarged): decode, landmarks on
+ *      best, donor and result, align, blend, check, encode, on one core: seconds, CPU and peak memory;
+ *   7. grouping quality on a library with a known truth (test/support/quality-library.ts):
  *      pairwise precision / recall per kind of case, at the defaults and at -t 3 --time-window 0;
- *   7. video: CPU per 1080p 30 s clip fingerprinted, clips/s on one core and all cores, peak RSS (bench/video.js).
+ *   8. video: CPU per 1080p 30 s clip fingerprinted, clips/s on one core and all cores, peak RSS (bench/video.js).
  * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
- * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,quality,video; sizes with BENCH_1MP=N, BENCH_12MP=N,
+ * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,swap,quality,video; sizes with BENCH_1MP=N, BENCH_12MP=N,
  * BENCH_LIBRARY=N,N,... (library sizes of the memory part), BENCH_FACES=N, BENCH_VIDEO=N.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,13 +30,14 @@ import { groupPhotos } from '../dist/core/grouping.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
 import { benchFaces } from './faces.js';
 import { fingerprintVersusFloor, jpegsUnder, line, make1mp, memoryOverSizes, rng } from './speed.js';
+import { benchSwap } from './swap.js';
 import { benchVideo } from './video.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const work = join(here, '.work');
 const fixtures = join(root, 'test', 'fixtures', 'photos');
-const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,hdr,quality,video').split(','));
+const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,hdr,swap,quality,video').split(','));
 const cores = availableParallelism();
 
 async function make12mp(count) {
@@ -190,5 +193,6 @@ if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
 if (parts.has('faces')) await benchFaces({ root, work, fixtures, cores, line });
 if (parts.has('hdr')) await benchHdr();
+if (parts.has('swap')) await benchSwap({ line, rng, work, root });
 if (parts.has('quality')) benchQuality();
 if (parts.has('video')) benchVideo({ root, work, fixtures, cores, line });

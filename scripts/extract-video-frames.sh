@@ -24,4 +24,11 @@ for k in 0 1 2 3 4 5 6 7; do
   ms=$(( 12000 + k * 400 ))
   ffmpeg -v error -y -ss "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" -i "$media/cap13_edit2.mp4" -frames:v 1 -q:v 3 "$out/cap13-$(printf '%05d' "$ms").jpg"
 done
-ls "$out"
+# cap13_edit2.mp4 again: a real blink (eyes closed at 3.96 s) and two frames just before it with
+# open eyes, the face-swap fixtures (test/fixtures/blink).
+blink="$(pwd)/test/fixtures/blink"
+mkdir -p "$blink"
+for ms in 3400 3600 3960; do
+  ffmpeg -v error -y -ss "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" -i "$media/cap13_edit2.mp4" -frames:v 1 -q:v 3 "$blink/cap13-$(printf '%05d' "$ms").jpg"
+done
+ls "$out" "$blink"

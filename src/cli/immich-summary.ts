@@ -2,7 +2,7 @@
 import type { RunSummary } from '../pipeline/run.js';
 import type { KindCounts } from '../sources/immich-fallback.js';
 import { formatSeconds } from './progress-display.js';
-import { hdrLine, NO_GROUPS_NEXT, reviewNext, type SummaryContext } from './summary.js';
+import { faceSwapLines, hdrFailures, hdrLine, NO_GROUPS_NEXT, reviewNext, type SummaryContext } from './summary.js';
 import { leftOutNote } from '../core/grouping.js';
 
 export interface ImmichSummaryContext extends SummaryContext {
@@ -65,7 +65,8 @@ export function formatImmichSummary(s: RunSummary, ctx: ImmichSummaryContext): s
     }
   }
   if (s.dryRun && s.planLines.length > 0) lines.push(`Dry run: the output plan has ${s.planLines.length} operations (listed above).`);
-  if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
+  if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, hdrFailures(s)));
+  if (s.swap != null) lines.push(...faceSwapLines(s.swap, s.dryRun));
   if (s.applied) {
     lines.push(
       `Output: ${s.output} — ${s.applied.applied} files written, ${s.applied.skipped} already up to date${s.applied.removed > 0 ? `, ${s.applied.removed} stale removed` : ''}.`,

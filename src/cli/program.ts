@@ -81,6 +81,11 @@ export function buildProgram(name: string = ALIAS): Command {
   const keys = [...OPTION_KEYS].sort((a, b) => order.indexOf(optionRow(a).section) - order.indexOf(optionRow(b).section));
   for (const key of keys) {
     program.addOption(declare(key));
+    if (key === 'swapClosedEyes') {
+      program.addOption(
+        new Option('--swap-closed-eyes', 'swap closed eyes with --enable-face-swap (the default)').helpGroup(heading('best')),
+      );
+    }
     // The key is no run option (it is never stored), but it belongs next to the server address.
     if (key === 'immichUrl') {
       program.addOption(

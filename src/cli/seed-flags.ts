@@ -15,7 +15,6 @@ interface SeedOnlyFlag {
 const REVIEW = 'the review page is a command here: {command} review -o OUTPUT --open';
 const NO_WATCH = 'there is no watch mode yet: run the same command again, only new photos are decoded';
 const CPU_ONLY = 'everything runs on the CPU here (face models on WebAssembly): drop the flag';
-const NO_SWAP = 'face swapping is not implemented; a best photo with closed eyes is ranked down instead: drop the flag';
 
 export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
   { flag: '--web-viewer', hint: REVIEW },
@@ -36,9 +35,6 @@ export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
     setting: { key: 'no_ml_quality', off: false },
     hint: 'there is no ML quality scorer here (the seed never used its own): drop the flag',
   },
-  { flag: '--enable-face-swap', setting: { key: 'enable_face_swap', off: false }, hint: NO_SWAP },
-  { flag: '--swap-closed-eyes', setting: { key: 'swap_closed_eyes', off: true }, hint: NO_SWAP },
-  { flag: '--no-swap-closed-eyes', hint: NO_SWAP },
   { flag: '--skip-local-hashing', hint: 'it had no effect in the seed: drop the flag' },
   { flag: '--cpu-limit', hint: 'use --threads N to use fewer cores' },
 ];

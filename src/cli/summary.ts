@@ -69,7 +69,8 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
       `Close calls: in ${s.closeCalls.length} group${s.closeCalls.length === 1 ? '' : 's'} the best photo won by a small margin (${shown}${more}); worth a look.`,
     );
   }
-  if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, s.errors.filter((e) => e.stage === 'enhance').length));
+  if (s.hdr !== null) lines.push(hdrLine(s.hdr, s.dryRun, hdrFailures(s)));
+  if (s.swap != null) lines.push(...faceSwapLines(s.swap, s.dryRun));
   const otherErrors = s.errors.length - skipped;
   if (otherErrors > 0) {
     lines.push(`${otherErrors} file${otherErrors === 1 ? '' : 's'} could not be processed${s.report ? ' (listed in the report)' : ''}.`);
@@ -120,6 +121,27 @@ export function hdrLine(hdr: NonNullable<RunSummary['hdr']>, dryRun: boolean, fa
   if (dryRun) return `HDR: ${brackets} would be merged into hdr_merged.jpg.`;
   const kept = hdr.brackets - hdr.merged - failed;
   return `HDR: ${brackets} merged into hdr_merged.jpg (${hdr.merged} new${kept > 0 ? `, ${kept} from earlier runs` : ''}${failed > 0 ? `, ${failed} failed` : ''}).`;
+}
+
+/** HDR merges that failed (the enhance stage's other problems are face swaps). */
+export function hdrFailures(s: RunSummary): number {
+  return s.errors.filter((e) => e.stage === 'enhance' && e.message.startsWith('HDR merge')).length;
+}
+
+/** Most refused swaps spelled out in the summary; the report has them all. */
+const REFUSALS_SHOWN = 3;
+
+/** What --enable-face-swap did: one line, and a line per refused person (a few). */
+export function faceSwapLines(swap: NonNullable<RunSummary['swap']>, dryRun: boolean): string[] {
+  if (swap.blinking === 0) return ['Face swap: no best photo has closed eyes.'];
+  const groups = `${swap.blinking} group${swap.blinking === 1 ? '' : 's'}`;
+  const refused = swap.people.filter((p) => !p.kept);
+  const head = dryRun
+    ? `Face swap: closed eyes in the best photo of ${groups}; ${swap.planned} swap${swap.planned === 1 ? '' : 's'} planned (each is checked when made).`
+    : `Face swap: closed eyes in the best photo of ${groups}; ${swap.swapped} face_swapped.jpg written (${swap.made} new)${refused.length > 0 ? `, ${refused.length} ${refused.length === 1 ? 'person' : 'people'} not swapped` : ''}.`;
+  const shown = refused.slice(0, REFUSALS_SHOWN).map((p) => `  ${groupFolderName(p.group)}: ${p.label}: ${p.reason ?? 'not swapped'}`);
+  const more = refused.length > REFUSALS_SHOWN ? [`  … and ${refused.length - REFUSALS_SHOWN} more (see the report)`] : [];
+  return [head, ...shown, ...more];
 }
 
 /** Files that turned out not to be photos (text, empty, truncated): counted as skipped, not as photos. */

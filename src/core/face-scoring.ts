@@ -119,12 +119,13 @@ export function rankGroupWithFaces(members: readonly FaceScoringInput[]): Decisi
   });
 }
 
-function isSubject(face: FaceRecord, analysis: FaceAnalysis): boolean {
+export function isSubject(face: FaceRecord, analysis: FaceAnalysis): boolean {
   const side = Math.sqrt(face.box.width * analysis.width * face.box.height * analysis.height);
   return side >= MIN_FACE_SHARE * Math.min(analysis.width, analysis.height);
 }
 
-const openness = (f: FaceRecord): number => (f.leftEye.aspect + f.rightEye.aspect) / 2;
+/** Mean aspect of both eyes. */
+export const openness = (f: Pick<FaceRecord, 'leftEye' | 'rightEye'>): number => (f.leftEye.aspect + f.rightEye.aspect) / 2;
 
 /**
  * Matches people across frames and states each frame's eyes, smiles and face sharpness for the

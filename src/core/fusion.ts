@@ -52,10 +52,29 @@ export function fuseExposures(frames: readonly RgbImage[], options: FusionOption
   }
   const exponent = options.exponent ?? 1;
   if (!(exponent > 0) || !Number.isFinite(exponent)) throw new RangeError(`exponent must be a positive number, got ${exponent}`);
+  return blendWeighted(frames, normalizedWeights(frames), exponent);
+}
 
+/**
+ * Multi-band blend of two same-size images: `over` where `mask` is 1, `base` where it is 0, the
+ * mask's edge smoothed per band (wide for coarse detail, narrow for fine), so neither a seam nor a
+ * halo shows. `mask` holds one 0..1 value per pixel.
+ */
+export function blendMultiBand(base: RgbImage, over: RgbImage, mask: Float32Array): RgbImage {
+  if (base.width !== over.width || base.height !== over.height || mask.length !== base.width * base.height) {
+    throw new RangeError(`blend inputs differ in size (${base.width}x${base.height}, ${over.width}x${over.height}, mask ${mask.length})`);
+  }
+  const inverse = new Float32Array(mask.length);
+  for (let i = 0; i < mask.length; i++) inverse[i] = 1 - mask[i]!;
+  return blendWeighted([base, over], [inverse, mask], 1);
+}
+
+/** The frames mixed per band of their Laplacian pyramids by per-pixel weights that sum to 1. */
+function blendWeighted(frames: readonly RgbImage[], pixelWeights: readonly Float32Array[], exponent: number): RgbImage {
+  const { width, height } = frames[0]!;
   const sizes = levelSizes(width, height);
   const scratch: Scratch = { padded: new Float32Array(width + 4), line: new Float32Array(width) };
-  const weights = normalizedWeights(frames).map((w) => gaussianPyramid({ data: w, width, height }, sizes, scratch));
+  const weights = pixelWeights.map((w) => gaussianPyramid({ data: w, width, height }, sizes, scratch));
   const result = sizes.map(plane);
   const channel = sizes.map(plane);
   const top = sizes.length - 1;

@@ -17,7 +17,7 @@ import { serveModelFiles } from './model-files.js';
 import { useClosedFormRotation } from './rotation.js';
 
 /** The models this backend needs, by Human's names (also their file names). */
-const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as const;
+export const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as const;
 
 /**
  * Faces kept: the mesh model's own confidence separates faces from face-like things (on the
@@ -38,7 +38,7 @@ interface PackageFiles {
  * Where the package files are. Human's `exports` map only offers its tfjs-node build, so the
  * WASM build is found next to it (require.resolve only resolves; it loads nothing).
  */
-function locatePackageFiles(): PackageFiles {
+export function locatePackageFiles(): PackageFiles {
   const require = createRequire(import.meta.url);
   const dist = dirname(require.resolve('@vladmandic/human'));
   const files: PackageFiles = {
@@ -56,7 +56,7 @@ function locatePackageFiles(): PackageFiles {
   return files;
 }
 
-function humanConfig(files: PackageFiles, modelBase: string): Partial<Config> {
+export function humanConfig(files: PackageFiles, modelBase: string): Partial<Config> {
   const off = { enabled: false };
   // Photos are independent: no frame-to-frame caching or skipping (Human is built for video).
   const everyTime = { skipFrames: 0, skipTime: 0 };

@@ -134,6 +134,20 @@ export async function encodeJpeg(
   return withTags.jpeg({ quality, progressive: image.width * image.height > 400_000 }).toBuffer();
 }
 
+/** A decode shrunk to `width` × `height` (box-filtered by libvips: a 12 MP frame in ~50 ms, not ~300 ms in JS). */
+export async function shrinkRgb(
+  image: { readonly data: Uint8Array; readonly width: number; readonly height: number },
+  width: number,
+  height: number,
+): Promise<DecodedImage> {
+  configure();
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
 /** Pixel size of a picture file as stored (for files this tool wrote, which carry no orientation). */
 export async function pictureSize(file: string): Promise<{ readonly width: number; readonly height: number }> {
   configure();

@@ -8,6 +8,7 @@ import { displayPath } from '../core/paths.js';
 import type { FsPath } from '../core/types.js';
 import { plannedFiles } from './journal.js';
 import { type OutputPlan, pathKey } from './plan.js';
+import { FACE_SWAP_FILE_NAME } from './face-swapped.js';
 
 export interface FolderChange {
   /** `group_0007`. */
@@ -29,7 +30,7 @@ interface FolderFiles {
   /** pathKey → size. */
   readonly sizes: Map<string, number>;
   readonly originals: Set<string>;
-  /** Files made for the group (hdr_merged.jpg). */
+  /** Files made for the group (hdr_merged.jpg, face_swapped.jpg). */
   readonly extras: Set<string>;
   best: string | null;
 }
@@ -108,7 +109,10 @@ function describe(have: FolderFiles, want: FolderFiles): string {
   for (const name of want.extras) if (!have.extras.has(name)) bits.push(`${name} added`);
   // Merging is the organizer's work: the review only keeps a merge whose frames did not change.
   for (const name of have.extras)
-    if (!want.extras.has(name)) bits.push(`${name} removed (its frames changed: the next run of the organizer merges them again)`);
+    if (!want.extras.has(name))
+      bits.push(
+        `${name} removed (${name === FACE_SWAP_FILE_NAME ? 'its photos changed: the next run of the organizer swaps them again' : 'its frames changed: the next run of the organizer merges them again'})`,
+      );
   if (bits.length === 0) bits.push('metadata.txt rewritten (scores or reasons)');
   return bits.join(', ');
 }

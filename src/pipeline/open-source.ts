@@ -97,6 +97,8 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
       );
     if (options.enableHdr && (!options.output || options.tagOnly))
       ctx.sink.note('notice', '--enable-hdr merges brackets into the local tree: give -o (without --tag-only) to have them');
+    if (options.enableFaceSwap && options.swapClosedEyes && (!options.output || options.tagOnly))
+      ctx.sink.note('notice', '--enable-face-swap writes face_swapped.jpg into the local tree: give -o (without --tag-only) to have it');
     const warning = checkServerVersion(await client.serverVersion(), client.baseUrl);
     if (warning !== null) ctx.sink.note('notice', warning);
     const me = await client.me();

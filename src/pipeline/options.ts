@@ -253,6 +253,24 @@ export const OPTION_TABLE = {
     scope: 'run',
     seed: 'hdr_gamma',
   } satisfies OptionRow<number>,
+  enableFaceSwap: flag(
+    'best',
+    'run',
+    '--enable-face-swap',
+    'when someone blinks in the best photo, write group_NNNN/face_swapped.jpg with their open eyes from another frame of the group',
+    'enable_face_swap',
+  ),
+  // The seed's pair: --swap-closed-eyes (the default) is declared beside this row in cli/program.ts.
+  swapClosedEyes: {
+    ...flag(
+      'best',
+      'run',
+      '--no-swap-closed-eyes',
+      "leave closed eyes as they are even with --enable-face-swap (the seed's switch)",
+      'swap_closed_eyes',
+    ),
+    default: true,
+  },
   // Immich. The API key is deliberately not an option: it comes from --immich-api-key or
   // IMMICH_API_KEY and never reaches a stored run, report or settings file.
   immichUrl: {

@@ -18,6 +18,7 @@ import type { PhotoError, PhotoId } from '../core/types.js';
 import { hasServerActions } from '../immich/actions/groups.js';
 import { ImmichError } from '../immich/errors.js';
 import { existingHdr } from '../output/enhanced.js';
+import { existingSwap } from '../output/face-swapped.js';
 import type { OutputPlan } from '../output/plan.js';
 import { planOutput } from '../output/plan.js';
 import { previewRedo, redoChangedFolders } from '../output/redo.js';
@@ -228,10 +229,11 @@ class RunReview implements ReviewSource {
 
   /**
    * The tree's full plan, with the HDR merges the run made for brackets the review left as they
-   * were (one the review changed gets its merge at the organizer's next run: merging is its work).
+   * were (one the review changed gets its merge at the organizer's next run: merging is its work),
+   * and likewise the face swaps of best photos and donors the review left as they were.
    */
   private withPlan<T>(groups: readonly SelectedGroup[], use: (plan: OutputPlan) => Promise<T>): Promise<T> {
-    const { enableHdr, hdrGamma } = this.options;
+    const { enableHdr, hdrGamma, enableFaceSwap, swapClosedEyes } = this.options;
     return withPictures(this.source, groups, async (photoGroups) => {
       const plan = planOutput({
         outputRoot: this.tree!,
@@ -243,7 +245,19 @@ class RunReview implements ReviewSource {
                 hdrGamma,
               )
             : null;
-          return { number: g.number, kind: g.kind, photos: g.members, extras: extra === null ? [] : [extra] };
+          const swapped =
+            enableFaceSwap && swapClosedEyes
+              ? existingSwap(
+                  this.ctx.catalog,
+                  g.members,
+                  currentFaces(
+                    this.db,
+                    g.members.map((m) => m.photo.id),
+                  ),
+                )
+              : null;
+          const extras = [extra, swapped].filter((e) => e !== null);
+          return { number: g.number, kind: g.kind, photos: g.members, extras };
         }),
       });
       return use(plan);

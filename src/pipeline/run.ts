@@ -64,6 +64,8 @@ export interface RunSummary {
   readonly applied: ApplyResult | null;
   /** With --enable-hdr: brackets found, and merges made by this run (the others were kept from earlier runs). */
   readonly hdr: { readonly brackets: number; readonly merged: number } | null;
+  /** With --enable-face-swap: groups whose best photo has closed eyes, swaps written (made now), each person's outcome. */
+  readonly swap: TreeResult['swap'];
   /** Changes on the server (and --undo), when asked for. */
   readonly actions: ActionsSummary | null;
   readonly report: WrittenReport | null;
@@ -203,6 +205,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   let tree: TreeResult | null = null;
   if (options.output && !(options.tagOnly && source instanceof ImmichSource) && groups.length > 0) {
     const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
+    const swap = options.enableFaceSwap && options.swapClosedEyes ? { catalog: ctx.catalog, analyzer: faces?.analyzer ?? null } : null;
     tree = await writeTree(
       {
         db,
@@ -212,6 +215,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
         dryRun: options.dryRun,
         verbose: options.verbose,
         hdr,
+        swap,
         timed,
         sink,
         ...withSignal,
@@ -255,6 +259,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
         ungrouped: listed.filter((i) => !grouped.has(i.id) && !failedIds.has(i.id)).map((i) => source.name(i)),
         errors,
         timings: ctx.timings,
+        faceSwaps: tree?.swap?.people ?? [],
       }),
     );
     finishRun(db, ctx.runId, new Date());
@@ -269,6 +274,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     planLines: tree?.lines ?? [],
     applied: tree?.applied ?? null,
     hdr: tree?.hdr ?? null,
+    swap: tree?.swap ?? null,
     actions,
     report,
     leftOut,
@@ -332,6 +338,7 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     planLines: [],
     applied: null,
     hdr: null,
+    swap: null,
     actions: null,
     report: null,
     timings: ctx.timings,

@@ -20,6 +20,8 @@ export interface ReportGroupInput {
     readonly photo: Pick<Photo, 'path' | 'relativePath' | 'size' | 'meta' | 'dhash'>;
     readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest'>;
   }[];
+  /** --enable-face-swap: each person with closed eyes in the best photo, swapped or not (and why). */
+  readonly faceSwaps?: readonly { readonly person: string; readonly swapped: boolean; readonly reason: string | null }[];
 }
 
 export interface ReportInput {
@@ -54,6 +56,7 @@ export function buildReport(input: ReportInput): Report {
       best: best?.photo.relativePath ?? '',
       folder: planned?.folder ?? null,
       extras: [...(planned?.extras ?? [])],
+      faceSwaps: [...(group.faceSwaps ?? [])],
       photos: group.members.map(({ photo, decision }, j) => {
         const outputName = planned?.originals[j];
         return {

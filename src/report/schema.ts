@@ -51,6 +51,11 @@ export const ReportGroupSchema = z.object({
   photos: z.array(ReportPhotoSchema).min(1),
   /** Files made for the group in its folder (hdr_merged.jpg); absent in reports before they existed. */
   extras: z.array(z.string().min(1)).default([]),
+  /**
+   * With --enable-face-swap, each person with closed eyes in the best photo: whether their eyes
+   * were swapped into face_swapped.jpg, or why not. Absent in reports before it existed.
+   */
+  faceSwaps: z.array(z.object({ person: z.string().min(1), swapped: z.boolean(), reason: z.string().nullable() })).default([]),
 });
 
 export const ReportErrorSchema = z.object({

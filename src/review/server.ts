@@ -91,8 +91,11 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length), url.searchParams);
     const image = /^\/img\/(\d{1,12})\/([a-z]+)$/.exec(path);
     if (image !== null && req.method === 'GET') return picture(res, options.session.imageSource(asPhotoId(Number(image[1]))), image[2]!);
-    const made = /^\/made\/(\d{1,9})\/([a-z]+)$/.exec(path);
-    if (made !== null && req.method === 'GET') return picture(res, options.session.madeImage(Number(made[1])), made[2]!);
+    // /made/7/view is the HDR merge (as before face swaps), /made/7/swap/view the face swap.
+    const made = /^\/made\/(\d{1,9})\/(?:(hdr|swap)\/)?([a-z]+)$/.exec(path);
+    if (made !== null && req.method === 'GET') {
+      return picture(res, options.session.madeImage(Number(made[1]), made[2] === 'swap' ? 'swap' : 'hdr'), made[3]!);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (path === '/' || path === '/index.html') return file(res, 'index.html', 'html');
     const asset = /^\/static\/([^/]+)$/.exec(path);

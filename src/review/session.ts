@@ -13,6 +13,7 @@ import { type Adjustment, type AdjustedGroup, applyDecisions, type UserDecision 
 import type { GroupKind, PhotoId } from '../core/types.js';
 import { pictureSize } from '../media/decode.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
+import { FACE_SWAP_FILE_NAME } from '../output/face-swapped.js';
 import type { ImageSource } from './images.js';
 import {
   type ApplyOutcome,
@@ -33,7 +34,14 @@ import {
   type GroupPage,
   groupPage,
   type MadeFileView,
+  type MadeKind,
 } from './view.js';
+
+/** The files a run makes for a group folder, as the page names them. */
+const MADE: Readonly<Record<MadeKind, { readonly name: string; readonly label: string }>> = {
+  hdr: { name: HDR_FILE_NAME, label: 'HDR merge of the exposure bracket' },
+  swap: { name: FACE_SWAP_FILE_NAME, label: 'the best photo with open eyes from another frame' },
+};
 
 export { ReviewRequestError, ReviewSetupError } from './source.js';
 export type { ApplyOutcome, ApplyPreview, RunInfo } from './source.js';
@@ -157,17 +165,18 @@ export class ReviewSession {
     // A group the filter hides (changed just now, say) is still shown, among the full list.
     const within = list.some((x) => x.number === number) ? list : this.groups;
     const faces = this.data.source.faces(g.members.map((m) => m.photoId));
-    const made = this.madeFile(number);
-    const view: MadeFileView[] =
-      made === null
-        ? []
-        : [{ name: HDR_FILE_NAME, label: 'HDR merge of the exposure bracket', ...(await pictureSize(made.file)), version: made.version }];
+    const view: MadeFileView[] = [];
+    for (const kind of ['hdr', 'swap'] as const) {
+      const made = this.madeFile(number, kind);
+      if (made === null) continue;
+      view.push({ kind, name: MADE[kind].name, label: MADE[kind].label, ...(await pictureSize(made.file)), version: made.version });
+    }
     return { ...groupDetail(g, within, this.data.source.photos, faces, this.log), made: view };
   }
 
-  /** The HDR merge in a group's output folder, as an image; null when there is none. */
-  madeImage(number: number): ImageSource | null {
-    const made = this.madeFile(number);
+  /** The HDR merge or face swap in a group's output folder, as an image; null when there is none. */
+  madeImage(number: number, kind: MadeKind): ImageSource | null {
+    const made = this.madeFile(number, kind);
     if (made === null) return null;
     return {
       identity: made.file,
@@ -177,10 +186,10 @@ export class ReviewSession {
     };
   }
 
-  private madeFile(number: number): { readonly file: string; readonly version: string } | null {
+  private madeFile(number: number, kind: MadeKind): { readonly file: string; readonly version: string } | null {
     const output = this.data.source.info.output;
     if (output === null) return null;
-    const file = join(output, folderName(number), HDR_FILE_NAME);
+    const file = join(output, folderName(number), MADE[kind].name);
     const st = statSync(file, { throwIfNoEntry: false });
     return st?.isFile() === true ? { file, version: `${st.size.toString(36)}-${Math.round(st.mtimeMs).toString(36)}` } : null;
   }

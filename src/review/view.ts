@@ -105,11 +105,13 @@ export interface GroupDetail {
   readonly frames: readonly FrameView[];
   /** What the user did to this group, oldest first, in words. */
   readonly history: readonly string[];
-  /** Files made for the group in its output folder (hdr_merged.jpg), as last written. */
+  /** Files made for the group in its output folder (hdr_merged.jpg, face_swapped.jpg), as last written. */
   readonly made: readonly MadeFileView[];
 }
 
 export interface MadeFileView {
+  /** Which: the HDR merge or the face swap (part of its image address). */
+  readonly kind: MadeKind;
   readonly name: string;
   /** What it is, for the page. */
   readonly label: string;
@@ -118,6 +120,8 @@ export interface MadeFileView {
   /** Changes when the file does (for image addresses). */
   readonly version: string;
 }
+
+export type MadeKind = 'hdr' | 'swap';
 
 /** `group_0007`, as output/plan.ts names folders (kept here so view stays free of output). */
 export function folderName(n: number): string {

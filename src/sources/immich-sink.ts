@@ -11,6 +11,7 @@ import { actionFlags, type ActionOptions, actionGroups } from '../immich/actions
 import { type ActionsSummary, type JournalStore, runActions, runUndo } from '../immich/actions/run.js';
 import { ownedFromJournal } from '../immich/actions/state.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
+import { FACE_SWAP_FILE_NAME } from '../output/face-swapped.js';
 import type { OutputPlan } from '../output/plan.js';
 import type { ImmichSource } from './immich-source.js';
 import type { ProgressSink } from '../pipeline/progress.js';
@@ -43,9 +44,9 @@ export function archivedByUs(db: Db, server: string): Set<string> {
   ]);
 }
 
-/** Numbers of the groups whose folder in `plan` holds an HDR merge. */
-function hdrMerged(plan: OutputPlan | null): ReadonlySet<number> {
-  return new Set((plan?.groups ?? []).filter((g) => g.extras.includes(HDR_FILE_NAME)).map((g) => Number(g.folder.slice('group_'.length))));
+/** Numbers of the groups whose folder in `plan` holds `extra` (an HDR merge, a face swap). */
+function groupsWith(plan: OutputPlan | null, extra: string): ReadonlySet<number> {
+  return new Set((plan?.groups ?? []).filter((g) => g.extras.includes(extra)).map((g) => Number(g.folder.slice('group_'.length))));
 }
 
 export interface ActionsInput {
@@ -66,7 +67,13 @@ export async function applyActions(ctx: ActionsContext, options: ActionOptions, 
     members: g.members.map((m) => ({ asset: assetOf(m.photo), decision: m.decision })),
   }));
   const judged = input.judged.map(assetOf);
-  const wanted = await actionGroups(source.client, options, groups, hdrMerged(input.plan));
+  const wanted = await actionGroups(
+    source.client,
+    options,
+    groups,
+    groupsWith(input.plan, HDR_FILE_NAME),
+    groupsWith(input.plan, FACE_SWAP_FILE_NAME),
+  );
   return runActions(
     {
       journal: journalOf(ctx.db, source.id, ctx.runId),

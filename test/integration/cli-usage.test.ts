@@ -109,7 +109,6 @@ describe('help', () => {
     ['--cleanup', /--cleanup is a flag of the Python photo organizer: .*--undo/],
     ['--daemon', /--daemon .*no watch mode yet/],
     ['--gpu', /--gpu .*everything runs on the CPU/],
-    ['--enable-face-swap', /--enable-face-swap .*not implemented/],
     ['--apple-library', /--apple-library: the Apple Photos source needs macOS/],
   ];
   for (const [flag, hint] of seedFlags) {

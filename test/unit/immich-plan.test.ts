@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/catalog/immich-journal.js';
-import { type ActionFlags, type ActionGroup, planActions } from '../../src/immich/actions/plan.js';
+import { type ActionFlags, type ActionGroup, desiredState, FACE_SWAP_TAG, HDR_TAG, planActions } from '../../src/immich/actions/plan.js';
 import { renderOperation } from '../../src/immich/actions/render.js';
 import { ownedFromJournal, resolvePending, type ServerState, type TagState } from '../../src/immich/actions/state.js';
 import { planUndo } from '../../src/immich/actions/undo.js';
@@ -30,6 +30,20 @@ function entry(partial: Partial<JournalEntry> & Pick<JournalEntry, 'op'>): Journ
 }
 
 const owned0 = ownedFromJournal([]);
+
+describe('desiredState', () => {
+  it('tags the best photo of a group whose folder holds an HDR merge or a face swap, with the seed’s tags', () => {
+    const modified = [
+      { ...groups[0]!, faceSwapped: true },
+      { ...groups[1]!, hdrMerged: true },
+    ];
+    const tagged = desiredState(modified, { ...NONE, tags: true }).tags;
+    expect(FACE_SWAP_TAG).toBe('photo-organizer/modified/face-swapped');
+    expect(tagged.get(FACE_SWAP_TAG)).toEqual(['a2']);
+    expect(tagged.get(HDR_TAG)).toEqual(['b1']);
+    expect(desiredState(groups, { ...NONE, tags: true }).tags.has(FACE_SWAP_TAG)).toBe(false);
+  });
+});
 
 describe('planActions', () => {
   it('plans tags for an empty server: parents created by name, one tag call per value', () => {

@@ -149,6 +149,7 @@ describe('interactive setup', () => {
       ...KEEP_PROCESSING,
       ['Face analysis'],
       ['Merge exposure brackets'],
+      ['When someone blinks in the best photo'],
       ...KEEP_RUN,
       ['What now?', 'quit'],
       ['These settings are not saved. Quit anyway', true],
@@ -169,6 +170,7 @@ describe('interactive setup', () => {
       ...KEEP_PROCESSING,
       ['Face analysis'],
       ['Merge exposure brackets'],
+      ['When someone blinks in the best photo'],
       ...KEEP_RUN,
     ];
     const unsaved = scripted([
@@ -237,6 +239,7 @@ describe('interactive setup', () => {
       ...KEEP_PROCESSING,
       ['Face analysis'],
       ['Merge exposure brackets'],
+      ['When someone blinks in the best photo'],
       ...KEEP_RUN,
       ['What now?', 'quit'],
       ['These settings are not saved. Quit anyway', true],
@@ -275,7 +278,7 @@ describe('interactive setup', () => {
     expect(summaryLines(done).join('\n')).toContain('API key: from the IMMICH_API_KEY environment variable (never saved)');
   });
 
-  it('asks about HDR merges for an Immich run that writes a local tree', async () => {
+  it('asks about HDR merges and face swaps for an Immich run that writes a local tree', async () => {
     const { cwd } = folders();
     const settings = { ...defaultSettings(), sourceType: 'immich' as const, immichUrl: 'http://immich.local:2283' };
     writeFileSync(join(cwd, 's.json'), JSON.stringify({ version: 1, ...settings }));
@@ -298,6 +301,7 @@ describe('interactive setup', () => {
       ['Folder for the organized copy', 'Sorted'],
       ['Merge exposure brackets', true],
       ['HDR tone', '2.8'],
+      ['When someone blinks in the best photo', true],
       ['Cache folder'],
       ['Cache size in MB'],
       ["Check the server's TLS certificate?"],
@@ -312,8 +316,14 @@ describe('interactive setup', () => {
       warning: null,
     }));
     const result = await interactiveSetup({ initial: draft, overrides: {}, settingsPath: join(cwd, 's.json') }, ctx);
-    expect(result.kind === 'run' && result.draft.settings).toMatchObject({ output: join(cwd, 'Sorted'), enableHdr: true, hdrGamma: 2.8 });
-    expect(ctx.lines.join('\n')).toContain('HDR merge: yes (gamma 2.8)');
+    expect(result.kind === 'run' && result.draft.settings).toMatchObject({
+      output: join(cwd, 'Sorted'),
+      enableHdr: true,
+      hdrGamma: 2.8,
+      enableFaceSwap: true,
+      swapClosedEyes: true,
+    });
+    expect(ctx.lines.join('\n')).toContain('HDR merge: yes (gamma 2.8) · face swap: yes');
   });
 
   it('switching a folder setup to Immich also asks the Immich actions', async () => {

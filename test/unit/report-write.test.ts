@@ -45,6 +45,7 @@ function report(): Report {
           format: 'jpeg',
         })),
         extras: [],
+        faceSwaps: [],
       },
     ],
     ungrouped: ['c.jpg'],

@@ -39,6 +39,7 @@ function summary(changes: Partial<RunSummary> = {}): RunSummary {
     report: { file: '/home/me/Organized/reports/report_x.json', latest: '/home/me/Organized/reports/latest.json' },
     timings: {},
     hdr: null,
+    swap: null,
     stoppedIn: null,
     closeCalls: [],
     faces: null,
@@ -72,6 +73,30 @@ describe('the summary of a run', () => {
     const lines = formatSummary(summary({ closeCalls: [2, 7], faces: { photos: 4, faces: 6 } }), ctx);
     expect(lines).toContain('Close calls: in 2 groups the best photo won by a small margin (group_0002, group_0007); worth a look.');
     expect(lines).toContain('Faces: 6 found in 4 grouped photos; open eyes and smiles counted in the best pick.');
+  });
+
+  it('says what the face swap did, names the people it refused, and keeps HDR failures apart', () => {
+    const swap = {
+      blinking: 2,
+      planned: 1,
+      swapped: 1,
+      made: 1,
+      people: [
+        { group: 1, label: 'the person', kept: true, reason: null },
+        { group: 3, label: 'the 2nd person from the left', kept: false, reason: 'no frame with open eyes at a similar angle' },
+      ],
+    };
+    const errors = [{ path: '/home/me/Photos/a.jpg', stage: 'enhance' as const, message: 'face swap of group_0004 failed: broken' }];
+    const lines = formatSummary(summary({ swap, errors, hdr: { brackets: 1, merged: 1 } }), ctx);
+    expect(lines).toContain(
+      'Face swap: closed eyes in the best photo of 2 groups; 1 face_swapped.jpg written (1 new), 1 person not swapped.',
+    );
+    expect(lines).toContain('  group_0003: the 2nd person from the left: no frame with open eyes at a similar angle');
+    expect(lines).toContain('HDR: 1 exposure bracket merged into hdr_merged.jpg (1 new).');
+    const dry = formatSummary(summary({ swap, dryRun: true, applied: null, report: null }), ctx);
+    expect(dry).toContain('Face swap: closed eyes in the best photo of 2 groups; 1 swap planned (each is checked when made).');
+    const none = formatSummary(summary({ swap: { blinking: 0, planned: 0, swapped: 0, made: 0, people: [] } }), ctx);
+    expect(none).toContain('Face swap: no best photo has closed eyes.');
   });
 
   it('says truthfully where a stop landed, and how to resume', () => {

@@ -105,7 +105,7 @@ describe('settings files', () => {
       hdr_gamma: 2.6,
       enable_face_swap: true,
       media_type: 'image',
-      gpu: false,
+      gpu: true,
     });
     expect(loaded.migratedFrom).toBe(0);
     expect(loaded.settings).toMatchObject({
@@ -120,12 +120,13 @@ describe('settings files', () => {
       faceBackend: 'auto',
       enableHdr: true,
       hdrGamma: 2.6,
+      enableFaceSwap: true,
     });
     expect(JSON.stringify(loaded)).not.toContain('secret-from-the-seed');
     expect(loaded.notes).toEqual([
       `${FILE} is in the seed's format: read and converted (save it from -i to keep the new format)`,
       'face_backend "insightface" does not exist here: using auto',
-      'ignored seed settings this version does not have: enable_face_swap',
+      'ignored seed settings this version does not have: gpu',
     ]);
   });
 

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { hasServerActions } from '../../immich/actions/groups.js';
 import { absolutePath, askInteger, askOptional, type Draft, type Section, type SetupContext, withSettings } from './context.js';
-import { askHdr } from './best-photo.js';
+import { askEnhancements } from './best-photo.js';
 import { checkOutputFolder } from './source.js';
 
 export const actionsSection: Section = async (draft, ctx) => {
@@ -81,7 +81,10 @@ async function immichActions(draft: Draft, ctx: SetupContext): Promise<Draft> {
   });
   d = withSettings(d, { output: await askDownloadFolder(d, ctx) });
   // Brackets are merged into the local tree: only a run that writes one can have them.
-  d = d.settings.output !== null && !d.settings.tagOnly ? await askHdr(d, ctx) : withSettings(d, { enableHdr: false });
+  d =
+    d.settings.output !== null && !d.settings.tagOnly
+      ? await askEnhancements(d, ctx)
+      : withSettings(d, { enableHdr: false, enableFaceSwap: false });
   const cacheDir = await ctx.prompt.text({ message: 'Cache folder for downloaded pictures:', default: s.immichCacheDir });
   const immichCacheSize = await askInteger(ctx, 'immichCacheSize', 'Cache size in MB:', s.immichCacheSize);
   const verifySsl = await ask("Check the server's TLS certificate? (No only for a self-signed server you trust)", s.verifySsl);

@@ -35,17 +35,27 @@ export const bestPhotoSection: Section = async (draft, ctx) => {
   });
   // An Immich run merges into its local tree: asked with the download folder (actions section).
   if (draft.settings.sourceType === 'immich') return withSettings(draft, { faceBackend });
-  return askHdr(withSettings(draft, { faceBackend }), ctx);
+  return askEnhancements(withSettings(draft, { faceBackend }), ctx);
 };
 
-/** Whether to merge exposure brackets (HDR), and with which tone. */
-export async function askHdr(draft: Draft, ctx: SetupContext): Promise<Draft> {
+/** What is made for a group's folder: HDR merges of brackets, and face swaps of blinks. */
+export async function askEnhancements(draft: Draft, ctx: SetupContext): Promise<Draft> {
   const enableHdr = await ctx.prompt.confirm({
     message: 'Merge exposure brackets into hdr_merged.jpg (HDR)?',
     default: draft.settings.enableHdr,
   });
   const hdrGamma = enableHdr ? await askGamma(ctx, draft.settings.hdrGamma) : draft.settings.hdrGamma;
-  return withSettings(draft, { enableHdr, hdrGamma });
+  const withHdr = withSettings(draft, { enableHdr, hdrGamma });
+  // A swap finds closed eyes with this tool's own face analysis.
+  const s = withHdr.settings;
+  if (s.faceBackend === 'none' || (s.sourceType === 'immich' && s.immichUseServerFaces))
+    return withSettings(withHdr, { enableFaceSwap: false });
+  const enableFaceSwap = await ctx.prompt.confirm({
+    message: 'When someone blinks in the best photo, write face_swapped.jpg with their open eyes from another frame?',
+    default: s.enableFaceSwap,
+  });
+  // The seed's --no-swap-closed-eyes is kept for its settings files; turning the swap on here means it.
+  return withSettings(withHdr, enableFaceSwap ? { enableFaceSwap, swapClosedEyes: true } : { enableFaceSwap });
 }
 
 async function askGamma(ctx: SetupContext, current: number): Promise<number> {

@@ -28,7 +28,9 @@ export function summaryLines(d: Draft): string[] {
     ['processing', processingLines(d)],
     [
       'best',
-      [`face analysis: ${d.settings.faceBackend} · HDR merge: ${d.settings.enableHdr ? `yes (gamma ${d.settings.hdrGamma})` : 'no'}`],
+      [
+        `face analysis: ${d.settings.faceBackend} · HDR merge: ${d.settings.enableHdr ? `yes (gamma ${d.settings.hdrGamma})` : 'no'}${d.settings.enableFaceSwap && d.settings.swapClosedEyes ? ' · face swap: yes' : ''}`,
+      ],
     ],
     ['actions', actionLines(d)],
     [

@@ -49,6 +49,7 @@ export async function actionGroups(
   options: Pick<ActionOptions, 'createAlbums' | 'albumPrefix' | 'immichGroupByPeople' | 'excludedPeople'>,
   groups: readonly AssetGroup[],
   merged: ReadonlySet<number> = new Set(),
+  swapped: ReadonlySet<number> = new Set(),
 ): Promise<ActionGroup[]> {
   // A group's person is one name, except in combination mode, where it labels the names already
   // in every photo of the group ("Anna, Ben").
@@ -68,6 +69,7 @@ export async function actionGroups(
     members: g.members.map((m) => m.asset.assetId),
     person: g.person,
     hdrMerged: merged.has(g.number),
+    faceSwapped: swapped.has(g.number),
     albumName: options.createAlbums
       ? albumName({
           prefix: options.albumPrefix,

@@ -20,6 +20,8 @@ export interface ActionGroup {
   readonly person: string | null;
   /** The group's folder in the local tree holds an HDR merge of its bracket. */
   readonly hdrMerged?: boolean;
+  /** The group's folder in the local tree holds face_swapped.jpg, made from its best photo. */
+  readonly faceSwapped?: boolean;
 }
 
 export interface ActionFlags {
@@ -53,6 +55,8 @@ export const BEST_TAG = `${TAG_ROOT}/best`;
 export const NON_BEST_TAG = `${TAG_ROOT}/non-best`;
 /** On the best photo of a group whose bracket was merged into hdr_merged.jpg (the seed's tag). */
 export const HDR_TAG = `${TAG_ROOT}/modified/hdr-merged`;
+/** On the best photo of a group whose folder holds face_swapped.jpg (the seed's tag). */
+export const FACE_SWAP_TAG = `${TAG_ROOT}/modified/face-swapped`;
 
 export function groupTag(n: number): string {
   return `${TAG_ROOT}/group-${String(n).padStart(4, '0')}`;
@@ -86,6 +90,8 @@ export function desiredState(groups: readonly ActionGroup[], flags: ActionFlags)
     if (nonBests.length > 0) tags.set(NON_BEST_TAG, nonBests);
     const merged = unique(groups.filter((g) => g.hdrMerged === true).map((g) => g.best));
     if (merged.length > 0) tags.set(HDR_TAG, merged);
+    const swapped = unique(groups.filter((g) => g.faceSwapped === true).map((g) => g.best));
+    if (swapped.length > 0) tags.set(FACE_SWAP_TAG, swapped);
     for (const g of groups) {
       if (g.person === null) continue;
       const value = personTag(g.person);

@@ -8,6 +8,7 @@ import { buildReport } from '../../report/build.js';
 import { type WrittenReport, writeReport } from '../../report/write.js';
 import type { PhotoError } from '../../core/types.js';
 import type { PhotoSource } from '../../sources/source.js';
+import type { PersonSwap } from '../stages/face-swap.js';
 import type { SelectedGroup } from '../stages/select.js';
 
 export interface ReportInput {
@@ -21,6 +22,8 @@ export interface ReportInput {
   readonly ungrouped: readonly string[];
   readonly errors: readonly PhotoError[];
   readonly timings: Readonly<Record<string, number>>;
+  /** --enable-face-swap: each person's outcome, by group number. */
+  readonly faceSwaps?: readonly PersonSwap[];
 }
 
 export async function writeRunReport(input: ReportInput): Promise<WrittenReport> {
@@ -39,6 +42,9 @@ export async function writeRunReport(input: ReportInput): Promise<WrittenReport>
           photo: { ...m.photo, path: source.link(m.photo), relativePath: source.name(m.photo) },
           decision: m.decision,
         })),
+        faceSwaps: (input.faceSwaps ?? [])
+          .filter((p) => p.group === g.number)
+          .map((p) => ({ person: p.label, swapped: p.kept, reason: p.reason })),
       })),
       plan: input.plan,
       ungrouped: input.ungrouped,

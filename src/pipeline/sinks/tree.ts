@@ -13,6 +13,7 @@ import { type ApplyResult, listGroupFolders } from '../../output/apply.js';
 import { applyJournalled } from '../../output/journal.js';
 import {
   type CompanionFile,
+  type ExtraFile,
   type OutputPlan,
   planOutput,
   plannedPaths,
@@ -25,6 +26,7 @@ import { bytesToWrite, checkSpace } from '../../output/preflight.js';
 import type { PhotoSource } from '../../sources/source.js';
 import type { ProgressSink, StageName } from '../progress.js';
 import { enhanceStage } from '../stages/enhance.js';
+import { type SwapStageResult, swapStage } from '../stages/face-swap.js';
 import type { SelectedGroup } from '../stages/select.js';
 
 /** Runs one stage, recording it in the catalog and timing it. */
@@ -40,6 +42,8 @@ export interface TreeContext {
   readonly verbose: boolean;
   /** With --enable-hdr: the catalog (merges are kept next to it), the gamma and the threads. */
   readonly hdr: { readonly catalog: string; readonly gamma: number; readonly threads: number } | null;
+  /** With --enable-face-swap: the catalog (swaps are kept next to it) and the analyzer whose faces it holds. */
+  readonly swap: { readonly catalog: string; readonly analyzer: string | null } | null;
   readonly timed: StageTimer;
   readonly sink: ProgressSink;
   readonly signal?: AbortSignal;
@@ -53,6 +57,8 @@ export interface TreeResult {
   readonly lines: readonly string[];
   /** With --enable-hdr: brackets found, merges made now, and brackets that could not be merged. */
   readonly hdr: { readonly brackets: number; readonly merged: number } | null;
+  /** With --enable-face-swap: what the swaps did (see stages/face-swap.ts). */
+  readonly swap: Omit<SwapStageResult, 'extras' | 'problems' | 'planLines'> | null;
   readonly problems: readonly PhotoError[];
 }
 
@@ -80,12 +86,33 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
               ...(ctx.signal ? { signal: ctx.signal } : {}),
             }),
           );
+    const { swap } = ctx;
+    const swapped =
+      swap === null
+        ? null
+        : await ctx.timed('swap', () =>
+            swapStage({
+              db: ctx.db,
+              catalog: swap.catalog,
+              analyzer: swap.analyzer,
+              groups: photoGroups,
+              dryRun: ctx.dryRun,
+              sink: ctx.sink,
+              ...(ctx.signal ? { signal: ctx.signal } : {}),
+            }),
+          );
+    const extrasOf = (n: number): ExtraFile[] => [...(enhanced?.extras.get(n) ?? []), ...(swapped?.extras.get(n) ?? [])];
     const plan = planOutput({
       outputRoot: ctx.root,
-      groups: photoGroups.map((g) => ({ number: g.number, kind: g.kind, photos: g.members, extras: enhanced?.extras.get(g.number) ?? [] })),
+      groups: photoGroups.map((g) => ({ number: g.number, kind: g.kind, photos: g.members, extras: extrasOf(g.number) })),
     });
     const hdrCounts = enhanced === null ? null : { brackets: enhanced.brackets, merged: enhanced.merged };
-    const problems: PhotoError[] = [...(enhanced?.problems ?? [])];
+    const swapCounts =
+      swapped === null
+        ? null
+        : { blinking: swapped.blinking, planned: swapped.planned, swapped: swapped.swapped, made: swapped.made, people: swapped.people };
+    const problems: PhotoError[] = [...(enhanced?.problems ?? []), ...(swapped?.problems ?? [])];
+    const enhanceLines = [...(enhanced?.planLines ?? []), ...(swapped?.planLines ?? [])];
     const stale = staleOutputs(
       [...loadOutputs(ctx.db).values()].map((o) => o.path),
       plan,
@@ -99,16 +126,16 @@ export async function writeTree(ctx: TreeContext, groups: readonly SelectedGroup
             ]
           : [];
       const lines = ctx.verbose
-        ? [...renderPlan(plan), ...(enhanced?.planLines ?? []), ...removals]
-        : [...renderPlanPreview(plan), ...(enhanced?.planLines ?? []), ...removed];
-      return { plan, applied: null, lines, hdr: hdrCounts, problems };
+        ? [...renderPlan(plan), ...enhanceLines, ...removals]
+        : [...renderPlanPreview(plan), ...enhanceLines, ...removed];
+      return { plan, applied: null, lines, hdr: hdrCounts, swap: swapCounts, problems };
     }
     const applied = await ctx.timed('output', () => apply(ctx, plan, stale));
     for (const f of applied.failed) {
       ctx.sink.note('problem', `${f.path}: ${f.message}`);
       problems.push({ path: f.path, stage: 'output', message: `${f.target}: ${f.message}` });
     }
-    return { plan, applied, lines: [], hdr: hdrCounts, problems };
+    return { plan, applied, lines: [], hdr: hdrCounts, swap: swapCounts, problems };
   });
 }
 

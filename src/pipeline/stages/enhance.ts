@@ -46,7 +46,7 @@ export interface EnhanceResult {
 }
 
 /** Longest side of a merge: a 24 MP frame is merged at full size, larger ones a little smaller. */
-const HDR_MAX_SIDE = 6000;
+export const HDR_MAX_SIDE = 6000;
 
 /**
  * Merges at once: a 12 MP merge peaks near 0.8 GB (bench: BENCH=hdr, about 70 bytes per pixel)
@@ -136,12 +136,12 @@ export async function enhanceStage(input: EnhanceInput): Promise<EnhanceResult> 
       input.sink.finish();
     }
   }
-  if (input.signal?.aborted !== true) await forgetOthers(input.catalog, new Set(jobs.map((j) => basename(j.file))));
+  if (input.signal?.aborted !== true) await forgetOthers(input.catalog, 'hdr', new Set(jobs.map((j) => basename(j.file))));
   return { extras, brackets: jobs.length, merged, problems, planLines: [] };
 }
 
-/** Removes merges this run's groups no longer call for (a changed frame, another gamma). */
-async function forgetOthers(catalog: string, keep: ReadonlySet<string>): Promise<void> {
+/** Removes `kind` files (hdr, swap) this run's groups no longer call for (a changed frame, another gamma). */
+export async function forgetOthers(catalog: string, kind: 'hdr' | 'swap', keep: ReadonlySet<string>): Promise<void> {
   const dir = join(dirname(catalog), 'enhanced');
   let names: string[];
   try {
@@ -149,11 +149,12 @@ async function forgetOthers(catalog: string, keep: ReadonlySet<string>): Promise
   } catch {
     return;
   }
-  for (const name of names) if (/^hdr-[0-9a-f]+\.jpg$/.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });
+  const ours = new RegExp(`^${kind}-[0-9a-f]+\\.(jpg|json)$`);
+  for (const name of names) if (ours.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });
 }
 
 /** Wall-clock ms → EXIF's `YYYY:MM:DD HH:MM:SS`. */
-function exifDate(wallClockMs: number | null): string | null {
+export function exifDate(wallClockMs: number | null): string | null {
   if (wallClockMs === null) return null;
   const iso = new Date(wallClockMs).toISOString();
   return `${iso.slice(0, 10).replace(/-/g, ':')} ${iso.slice(11, 19)}`;

@@ -74,13 +74,14 @@ async function call(url, init) {
 /** @typedef {'grid' | 'view' | 'full'} ImageVariant */
 
 /**
- * Address of a picture made for group `number` (its HDR merge), in one of the sizes below.
+ * Address of a picture made for group `number` (its HDR merge or face swap), in one of the sizes below.
  * @param {number} number
+ * @param {'hdr' | 'swap'} kind
  * @param {ImageVariant} variant
  * @param {string} version
  */
-export function madeUrl(number, variant, version) {
-  return `/made/${number}/${variant}?v=${encodeURIComponent(version)}`;
+export function madeUrl(number, kind, variant, version) {
+  return `/made/${number}/${kind}/${variant}?v=${encodeURIComponent(version)}`;
 }
 
 /**

@@ -169,7 +169,7 @@ export class GroupView {
   }
 
   /**
-   * A file made for the group (its HDR merge), as written in the output folder; click for 100 %.
+   * A file made for the group (its HDR merge or face swap), as written in the output folder; click for 100 %.
    * @param {MadeFileView} m
    */
   madeTile(m) {
@@ -179,8 +179,8 @@ export class GroupView {
         name: m.name,
         width: m.width,
         height: m.height,
-        previewUrl: madeUrl(number, 'view', m.version),
-        fullUrl: madeUrl(number, 'full', m.version),
+        previewUrl: madeUrl(number, m.kind, 'view', m.version),
+        fullUrl: madeUrl(number, m.kind, 'full', m.version),
       });
     return h(
       'figure',
@@ -188,7 +188,7 @@ export class GroupView {
       h(
         'button',
         { type: 'button', class: 'made-picture', title: 'Click to see it at 100 %', onclick: open },
-        h('img', { src: madeUrl(number, 'grid', m.version), alt: m.label, loading: 'lazy', decoding: 'async' }),
+        h('img', { src: madeUrl(number, m.kind, 'grid', m.version), alt: m.label, loading: 'lazy', decoding: 'async' }),
       ),
       h('figcaption', {}, h('b', {}, m.name), ` · ${m.label} · ${m.width} × ${m.height}`),
     );

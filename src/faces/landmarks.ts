@@ -1,0 +1,101 @@
+/**
+ * Face-mesh landmarks for the few frames a face swap involves. The catalog keeps only the
+ * measures derived from the mesh (eyes, smile, sharpness), not its 478 points, so the swap finds
+ * them again on the best frame, its donors and its own result. Same models and settings as the
+ * analysis backend (human.ts), so eyes and descriptors read the same numbers here.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Config, FaceResult, Human } from '@vladmandic/human';
+import type { EyeMeasure, RelativeBox } from '../core/faces.js';
+import type { RgbImage } from '../core/pixels.js';
+import { shrinkRgb } from '../media/decode.js';
+import { FACE_DECODE_SIDE, FaceBackendUnavailable } from './backend.js';
+import { humanConfig, locatePackageFiles } from './human.js';
+import { eyeMeasures, type MeshPoint } from './measures.js';
+import { serveModelFiles } from './model-files.js';
+
+/** One face with its mesh, in the pixels of the image it was found on. */
+export interface MeshFace {
+  /** 478 points (468 mesh + 10 iris). */
+  readonly mesh: readonly MeshPoint[];
+  readonly box: RelativeBox;
+  readonly yaw: number;
+  readonly pitch: number;
+  readonly leftEye: EyeMeasure;
+  readonly rightEye: EyeMeasure;
+  readonly descriptor: Float32Array;
+}
+
+export interface MeshFinder {
+  /** Every face with a full mesh; large images are searched at the analysis size and the points scaled back. */
+  find(image: RgbImage): Promise<MeshFace[]>;
+  close(): Promise<void>;
+}
+
+const MIN_MESH_SCORE = 0.8;
+const degrees = (radians: number | undefined): number => ((radians ?? 0) * 180) / Math.PI;
+
+export async function loadMeshFinder(): Promise<MeshFinder> {
+  let human: Human;
+  try {
+    const files = locatePackageFiles();
+    const require = createRequire(import.meta.url);
+    const { Human: HumanClass } = require(files.entry) as { Human: new (config?: Partial<Config>) => Human };
+    const config = humanConfig(files, serveModelFiles(files.models));
+    // A swap needs the mesh, the irises and the descriptor (the analysis switches them on per
+    // call); expressions play no part in it.
+    const on = { enabled: true };
+    human = new HumanClass({
+      ...config,
+      face: {
+        ...config.face,
+        mesh: on,
+        iris: on,
+        description: { ...config.face?.description, ...on },
+        emotion: { enabled: false },
+      } as Config['face'],
+    });
+    await human.load();
+  } catch (error) {
+    if (error instanceof FaceBackendUnavailable) throw error;
+    throw new FaceBackendUnavailable(`Human face models could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {
+    async find(image) {
+      const scale = Math.min(1, FACE_DECODE_SIDE / Math.max(image.width, image.height));
+      const small = scale < 1 ? await shrinkRgb(image, Math.round(image.width * scale), Math.round(image.height * scale)) : image;
+      const input = tf.tensor3d(small.data, [small.height, small.width, 3], 'int32');
+      let faces: FaceResult[];
+      try {
+        const result = await human.detect(input);
+        if (result.error) throw new Error(result.error);
+        faces = result.face;
+      } finally {
+        input.dispose();
+      }
+      return faces.flatMap((f) => toMeshFace(f, small, 1 / scale));
+    },
+    async close() {
+      for (const model of Object.values(human.models.models)) model?.dispose();
+    },
+  };
+}
+
+function toMeshFace(face: FaceResult, searched: RgbImage, up: number): MeshFace[] {
+  const mesh = face.mesh as readonly MeshPoint[];
+  if (mesh.length < 478 || face.faceScore < MIN_MESH_SCORE) return [];
+  const [bx, by, bw, bh] = face.box;
+  const eyes = eyeMeasures(mesh);
+  return [
+    {
+      mesh: mesh.map(([x, y]) => [x * up, y * up] as const),
+      box: { x: bx / searched.width, y: by / searched.height, width: bw / searched.width, height: bh / searched.height },
+      yaw: degrees(face.rotation?.angle.yaw),
+      pitch: degrees(face.rotation?.angle.pitch),
+      leftEye: eyes.left,
+      rightEye: eyes.right,
+      descriptor: Float32Array.from(face.embedding ?? []),
+    },
+  ];
+}
