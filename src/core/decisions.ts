@@ -127,7 +127,7 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
         if (g === undefined || !g.members.some((m) => m.photoId === d.photo)) return false;
         take(g);
         g.changedBy.push(id);
-        g.members = d.kind === 'pick' ? withBest(g.members, d.photo) : ensureBest(g.members.filter((m) => m.photoId !== d.photo));
+        g.members = d.kind === 'pick' ? withBest(g.members, d.photo) : regrouped(g.members.filter((m) => m.photoId !== d.photo));
         put(g);
         return true;
       }
@@ -139,8 +139,8 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
         if (inPart.length !== part.size || inPart.length === g.members.length) return false;
         take(g);
         nextNumber += 1;
-        put({ ...g, members: ensureBest(g.members.filter((m) => !part.has(m.photoId))), changedBy: [...g.changedBy, id] });
-        put({ number: nextNumber, kind: g.kind, members: ensureBest(inPart), order: g.order, changedBy: [id] });
+        put({ ...g, members: regrouped(g.members.filter((m) => !part.has(m.photoId))), changedBy: [...g.changedBy, id] });
+        put({ number: nextNumber, kind: g.kind, members: regrouped(inPart), order: g.order, changedBy: [id] });
         return true;
       }
       case 'merge': {
@@ -149,10 +149,7 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
         if (a === undefined || b === undefined || a === b) return false;
         take(a);
         take(b);
-        const members = [
-          ...a.members,
-          ...b.members.map((m) => (m.isBest ? { ...m, isBest: false, reason: withoutComparison(m.reason) } : m)),
-        ];
+        const members = regrouped([...a.members, ...b.members.map((m) => (m.isBest ? { ...m, isBest: false } : m))]);
         put({ ...a, kind: looser(a.kind, b.kind), members, changedBy: [...a.changedBy, ...b.changedBy, id] });
         return true;
       }
@@ -172,6 +169,14 @@ function withBest(members: readonly RankedMember[], photo: PhotoId): RankedMembe
     if (m.photoId === photo) return m.isBest ? m : { ...m, isBest: true, reason: `${PICKED_REASON}; ${m.reason}` };
     return m.isBest ? { ...m, isBest: false, reason: withoutComparison(m.reason) } : m;
   });
+}
+
+/**
+ * The members of a group whose membership changed: a best is ensured, and no reason compares
+ * with a runner-up any more (it may have left; the page states the new margin, view.ts).
+ */
+function regrouped(members: readonly RankedMember[]): RankedMember[] {
+  return ensureBest(members.map((m) => ({ ...m, reason: withoutComparison(m.reason) })));
 }
 
 /**

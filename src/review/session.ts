@@ -24,6 +24,7 @@ import {
   type RunInfo,
 } from './source.js';
 import {
+  captureOrder,
   describeDecision,
   filterGroups,
   folderName,
@@ -188,7 +189,8 @@ export class ReviewSession {
   /** Stores the change as a decision and applies it; ReviewRequestError when it does not fit the groups. */
   change(request: ChangeRequest): ChangeOutcome {
     const g = this.group(request.group);
-    const ids = g.members.map((m) => m.photoId);
+    // Capture order, as the page shows them: a split takes the chosen photo and the later ones.
+    const ids = captureOrder(g.members, this.data.source.photos).map((m) => m.photoId);
     let decision: UserDecision;
     if (request.kind === 'merge') {
       const other = this.group(request.with);
@@ -201,7 +203,8 @@ export class ReviewSession {
         if (at === 0) throw new ReviewRequestError('Splitting at the first photo would leave nothing behind: select a later photo');
         decision = { kind: 'split', group: ids, part: ids.slice(at) };
       } else {
-        if (request.kind === 'pick' && g.members[at]!.isBest) throw new ReviewRequestError('This photo is already the best of the group');
+        if (request.kind === 'pick' && g.members.find((m) => m.photoId === request.photo)!.isBest)
+          throw new ReviewRequestError('This photo is already the best of the group');
         decision = { kind: request.kind, group: ids, photo: request.photo };
       }
     }

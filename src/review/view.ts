@@ -3,7 +3,7 @@
  * adjusted groups, the photos and their faces. Pure: no catalog, no HTTP, so every label and
  * filter is tested on hand-built records.
  */
-import type { AdjustedGroup, LoggedDecision } from '../core/decisions.js';
+import { type AdjustedGroup, type LoggedDecision, PICKED_REASON, type RankedMember } from '../core/decisions.js';
 import { eyeState, SMILING } from '../core/face-scoring.js';
 import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
 import type { GroupKind, PhotoId } from '../core/types.js';
@@ -79,6 +79,8 @@ export interface FrameView {
   readonly relativePath: string;
   /** "14:03:07.400" or null. */
   readonly time: string | null;
+  /** Time since the group's first capture: "+0.4 s"; null for the first frame or without a time. */
+  readonly offset: string | null;
   readonly score: number;
   readonly reason: string;
   readonly isBest: boolean;
@@ -180,8 +182,11 @@ export function groupDetail(
   log: readonly LoggedDecision[],
 ): Omit<GroupDetail, 'made'> {
   const index = list.findIndex((x) => x.number === g.number);
-  const marks = faceMarks(g.members.map((m) => faces.get(m.photoId) ?? null));
+  const members = captureOrder(g.members, photos);
+  const marks = faceMarks(members.map((m) => faces.get(m.photoId) ?? null));
   const byId = new Map(log.map((d) => [d.id, d.decision]));
+  const merged = g.changedBy.some((id) => byId.get(id)?.kind === 'merge');
+  const start = photoOf(photos, members[0]!.photoId).takenAtMs;
   return {
     number: g.number,
     folder: folderName(g.number),
@@ -192,15 +197,16 @@ export function groupDetail(
     total: list.length,
     previous: index > 0 ? list[index - 1]!.number : null,
     next: index >= 0 && index + 1 < list.length ? list[index + 1]!.number : null,
-    frames: g.members.map((m, i) => {
+    frames: members.map((m, i) => {
       const p = photoOf(photos, m.photoId);
       return {
         id: p.id,
         name: p.name,
         relativePath: p.relativePath,
         time: p.takenAtMs === null ? null : clock(p.takenAtMs),
+        offset: i === 0 || p.takenAtMs === null || start === null ? null : offsetLabel(p.takenAtMs - start),
         score: m.score,
-        reason: m.reason,
+        reason: m.isBest && !merged ? withMargin(m, members, photos) : m.reason,
         isBest: m.isBest,
         width: p.width,
         height: p.height,
@@ -282,6 +288,40 @@ function nearest(box: RelativeBox, boxes: readonly RelativeBox[]): number | null
     }
   });
   return best !== null && bestDistance <= 0.6 * Math.max(box.width, boxes[best]!.width) ? best : null;
+}
+
+/**
+ * A group's members in capture order (those without a time last, in their ranked order): the
+ * order the page shows them in and splits them by.
+ */
+export function captureOrder<M extends { readonly photoId: PhotoId }>(
+  members: readonly M[],
+  photos: ReadonlyMap<PhotoId, ReviewPhoto>,
+): M[] {
+  const time = (m: M): number => photos.get(m.photoId)?.takenAtMs ?? Number.POSITIVE_INFINITY;
+  return members
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => time(a.m) - time(b.m) || a.i - b.i)
+    .map((x) => x.m);
+}
+
+/**
+ * The best's reason with its lead over the runner-up, when the reason no longer names one (the
+ * group changed since it was ranked). A pick keeps its own words: the user chose, not the score.
+ */
+function withMargin(best: RankedMember, members: readonly RankedMember[], photos: ReadonlyMap<PhotoId, ReviewPhoto>): string {
+  if (/\b(beats|ties) /.test(best.reason) || best.reason.startsWith(PICKED_REASON)) return best.reason;
+  const rest = members.filter((m) => m !== best);
+  if (rest.length === 0) return best.reason;
+  const runnerUp = rest.reduce((a, b) => (b.score > a.score ? b : a));
+  const lead = best.score - runnerUp.score;
+  const name = photoOf(photos, runnerUp.photoId).name;
+  return `${best.reason}, ${lead > 0.0005 ? `leads ${name} by ${lead.toFixed(3)} in score` : `ties ${name} in score`}`;
+}
+
+/** 400 → "+0.4 s", 95000 → "+1 min 35 s". */
+export function offsetLabel(ms: number): string {
+  return ms < 60_000 ? `+${(ms / 1000).toFixed(1)} s` : `+${duration(ms)}`;
 }
 
 /** "2024-05-01 14:03:07 · 4.2 s" from capture times (camera wall clock as UTC ms). */

@@ -15,7 +15,16 @@ import { planOutput } from '../../src/output/plan.js';
 import { diffOutput } from '../../src/output/changes.js';
 import { plannedFiles } from '../../src/output/journal.js';
 import { ThumbnailCache } from '../../src/review/thumbs.js';
-import { duration, faceMarks, groupDetail, groupPage, type ReviewPhoto, spanLabel } from '../../src/review/view.js';
+import {
+  captureOrder,
+  duration,
+  faceMarks,
+  groupDetail,
+  groupPage,
+  offsetLabel,
+  type ReviewPhoto,
+  spanLabel,
+} from '../../src/review/view.js';
 import { photoMetadata } from '../support/records.js';
 
 const tmp = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
@@ -123,6 +132,46 @@ describe('review view-models', () => {
       ['IMG_1.JPG', '14:03:07', false],
       ['IMG_2.JPG', '14:03:07.400', true],
     ]);
+  });
+
+  it('shows frames in capture order with their offsets, and splits by time', () => {
+    // Ranked in name order; captured 3, 1, 2 (a camera whose counter wrapped), one without a time.
+    const timed = new Map([
+      ...photos,
+      ...[photo(21, 'A.JPG', T0 + 550), photo(22, 'B.JPG', T0 + 1000), photo(23, 'C.JPG', T0), photo(24, 'D.JPG', null)].map(
+        (p) => [p.id, p] as const,
+      ),
+    ]);
+    const g = { number: 4, kind: 'burst' as const, members: [member(21), member(22, true), member(23), member(24)] };
+    expect(captureOrder(g.members, timed).map((m) => m.photoId)).toEqual([23, 21, 22, 24]);
+    const { groups } = applyDecisions([g], []);
+    const detail = groupDetail(groups[0]!, groups, timed, new Map(), []);
+    expect(detail.frames.map((f) => [f.name, f.offset])).toEqual([
+      ['C.JPG', null],
+      ['A.JPG', '+0.6 s'],
+      ['B.JPG', '+1.0 s'],
+      ['D.JPG', null],
+    ]);
+    expect(offsetLabel(95_000)).toBe('+1 min 35 s');
+  });
+
+  it("recomputes the best photo's lead once the runner-up it was compared with has left", () => {
+    const scored = (photoId: number, score: number, reason: string, isBest = false) => ({ photoId, score, reason, isBest });
+    const g: NumberedGroup = {
+      number: 1,
+      kind: 'burst',
+      members: [scored(1, 0.6, 'blurred'), scored(2, 0.95, 'sharpest, beats IMG_3.JPG on sharpness', true), scored(3, 0.9, 'sharp')],
+    };
+    const untouched = applyDecisions([g], []).groups[0]!;
+    expect(groupDetail(untouched, [untouched], photos, new Map(), []).frames[1]!.reason).toBe('sharpest, beats IMG_3.JPG on sharpness');
+    const log = [{ id: 1, decision: { kind: 'exclude' as const, group: [1, 2, 3], photo: 3 } }];
+    const after = applyDecisions([g], log).groups[0]!;
+    expect(after.members.find((m) => m.isBest)!.reason).toBe('sharpest');
+    const best = groupDetail(after, [after], photos, new Map(), log).frames.find((f) => f.isBest)!;
+    expect(best.reason).toBe('sharpest, leads IMG_1.JPG by 0.350 in score');
+    // A split leaves each part without the old comparison too.
+    const split = applyDecisions([g], [{ id: 1, decision: { kind: 'split', group: [1, 2, 3], part: [2] } }]).groups;
+    expect(split.flatMap((x) => x.members.map((m) => m.reason))).not.toContain('sharpest, beats IMG_3.JPG on sharpness');
   });
 
   it('judges eyes against the same person in the other frames', () => {

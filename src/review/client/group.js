@@ -131,7 +131,7 @@ export class GroupView {
       },
       h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' }),
       f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
-      h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`),
+      h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`, f.offset ? h('small', {}, f.offset) : null),
       ...f.faces.map((face) =>
         h('span', {
           class: `facebox ${face.eyes}`,
