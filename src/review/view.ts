@@ -7,6 +7,7 @@ import { type AdjustedGroup, type LoggedDecision, PICKED_REASON, type RankedMemb
 import { eyeState, SMILING } from '../core/face-scoring.js';
 import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
 import type { GroupKind, PhotoId } from '../core/types.js';
+import { type PersonRow, peopleRows } from './people.js';
 
 /** A photo as the page knows it (no path: the page never sees the disk layout beyond names). */
 export interface ReviewPhoto {
@@ -71,6 +72,8 @@ export interface FaceMark {
   readonly smiling: boolean;
   /** 0..1. */
   readonly smile: number;
+  /** The detector's face sharpness (comparable between faces of one person). */
+  readonly sharpness: number;
 }
 
 export interface FrameView {
@@ -105,6 +108,8 @@ export interface GroupDetail {
   readonly previous: number | null;
   readonly next: number | null;
   readonly frames: readonly FrameView[];
+  /** One row per person seen in the frames, one cell per frame (people.ts). */
+  readonly people: readonly PersonRow<FaceMark>[];
   /** What the user did to this group, oldest first, in words. */
   readonly history: readonly string[];
   /** Files made for the group in its output folder (hdr_merged.jpg), as last written. */
@@ -216,6 +221,7 @@ export function groupDetail(
         faces: marks[i]!,
       };
     }),
+    people: peopleRows(marks),
     history: g.changedBy.flatMap((id) => {
       const d = byId.get(id);
       return d === undefined ? [] : [describeDecision({ id, decision: d }, photos)];
@@ -267,6 +273,7 @@ export function faceMarks(frames: readonly (FaceAnalysis | null)[]): FaceMark[][
         eyes: eyeState(own, widest, seen),
         smiling: face.smile >= SMILING,
         smile: Math.round(face.smile * 100) / 100,
+        sharpness: face.sharpness,
       };
     }),
   );

@@ -6,17 +6,17 @@
  * Screenshots (1280x800 and 390x844, light and dark) go to a temp folder, printed below
  * (or REVIEW_SHOTS_DIR).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report, ReportGroup } from '../../src/report/schema.js';
 import { readReport } from '../../src/report/write.js';
 import { runCli } from '../support/cli.js';
 import { buildLibrary } from '../support/library.js';
-import { CHROMIUM, CHROMIUM_ARGS, type RunningReview, startReview, stopReview } from '../support/review.js';
+import { openChromium, type RunningReview, startReview, stopReview } from '../support/review.js';
 
 const bestOf = (g: ReportGroup): string => g.photos.find((p) => p.isBest)!.relativePath;
 const outputNameOf = (g: ReportGroup, relativePath: string): string => g.photos.find((p) => p.relativePath === relativePath)!.outputName!;
@@ -35,7 +35,6 @@ describe('photo-organizer review', () => {
   let targetIndex: number;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     const dir = mkdtempSync(join(tmpdir(), 'po-review-'));
     photos = join(dir, 'Photos');
     out = join(dir, 'Organized');
@@ -50,14 +49,7 @@ describe('photo-organizer review', () => {
     target = before.groups[targetIndex]!;
     review = await startReview(['-o', out]);
     base = new URL(review.url).origin;
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'po-review-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    ({ context, page } = await openChromium({ width: 1280, height: 800 }));
   });
 
   afterAll(async () => {
@@ -145,14 +137,14 @@ describe('photo-organizer review', () => {
     await expect.poll(() => page.locator('.frame').count()).toBe(n);
 
     await page.keyboard.press('Enter');
-    await page.waitForSelector('#zoom:not([hidden])');
+    await page.waitForSelector('#viewer:not([hidden])');
     const selected = target.photos[Number(await page.locator('.frame.selected').getAttribute('data-index'))]!;
     await expect
-      .poll(() => page.locator('#zoom-img').evaluate((img) => (img.complete && img.src.includes('/full') ? img.naturalWidth : 0)))
+      .poll(() => page.locator('#viewer .pane img').evaluate((img) => (img.complete && img.src.includes('/full') ? img.naturalWidth : 0)))
       .toBe(selected.width);
     await shoot('zoom-1280-light');
     await page.keyboard.press('Escape');
-    await page.waitForSelector('#zoom', { state: 'hidden' });
+    await page.waitForSelector('#viewer', { state: 'hidden' });
   });
 
   it('picks another best with space, splits with s, undoes with u', async () => {

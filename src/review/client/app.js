@@ -5,7 +5,7 @@
 import { get, post } from './api.js';
 import { Grid } from './grid.js';
 import { GroupView } from './group.js';
-import { byId, closeZoom, h, toast, zoomOpen } from './ui.js';
+import { byId, h, toast } from './ui.js';
 
 /** @typedef {import('./api.js').Filter} Filter */
 /** @typedef {import('./group.js').Changed} Changed */
@@ -17,25 +17,42 @@ import { byId, closeZoom, h, toast, zoomOpen } from './ui.js';
 /** @param {string} id */
 const $ = (id) => byId(id, HTMLElement);
 
-/** @type {Record<'grid' | 'group', [string, string][]>} */
+/** What each key does, by view: the footer shows the current view's, the ? overlay all of them. */
+/** @type {Record<'grid' | 'group' | 'viewer', [string, string][]>} */
 const KEYS = {
   grid: [
     ['←↑→↓', 'move'],
     ['Enter', 'open group'],
     ['u', 'undo'],
+    ['?', 'keys'],
   ],
   group: [
     ['← →', 'photo'],
     ['↑ ↓', 'group'],
     ['Space', 'pick best'],
+    ['c', 'mark to compare'],
+    ['Enter', '100 % / compare marked'],
     ['x', 'take out'],
     ['s', 'split here'],
     ['m', 'merge with next'],
-    ['Enter', '100 %'],
     ['u', 'undo'],
     ['Esc', 'back'],
   ],
+  viewer: [
+    ['← →', 'flip photo'],
+    ['Shift+arrows', 'pan (arrows in compare)'],
+    ['+ −', 'zoom'],
+    ['Enter', 'fit ↔ 100 %'],
+    ['click', '100 % there'],
+    ['0', 'fit'],
+    ['Tab', 'next pane'],
+    ['Space', 'pick it (active pane)'],
+    ['Esc', 'back'],
+  ],
 };
+
+/** @type {Record<keyof typeof KEYS, string>} */
+const KEY_TITLES = { grid: 'Groups', group: 'A group', viewer: '100 % and compare' };
 
 const filtersForm = byId('filters', HTMLFormElement);
 let filter = readFilter();
@@ -79,7 +96,7 @@ filtersForm.addEventListener('submit', (event) => event.preventDefault());
 $('back').addEventListener('click', () => go('#/'));
 $('undo').addEventListener('click', () => undo().catch(showError));
 $('apply').addEventListener('click', () => apply().catch(showError));
-$('zoom').addEventListener('click', () => closeZoom());
+$('help-open').addEventListener('click', () => showKeys());
 window.addEventListener('hashchange', () => route().catch(showError));
 // Coming back to the page: a run that finished meanwhile replaces the groups shown.
 document.addEventListener('visibilitychange', () => {
@@ -108,7 +125,7 @@ function go(hash) {
 }
 
 async function route() {
-  closeZoom();
+  group.viewer.close();
   const m = /^#\/group\/(\d+)$/.exec(location.hash);
   if (m) return showGroup(Number(m[1]), { select: 'best' });
   const back = group.number;
@@ -242,9 +259,33 @@ function restoreFocus() {
   else grid.setFocus(grid.focus);
 }
 
+/** The ? overlay: every view's keys, the current one first. */
+function showKeys() {
+  const dialog = byId('help', HTMLDialogElement);
+  if (dialog.open) return dialog.close();
+  /** @type {(keyof typeof KEYS)[]} */
+  const order = group.viewer.isOpen
+    ? ['viewer', 'group', 'grid']
+    : view === 'group'
+      ? ['group', 'viewer', 'grid']
+      : ['grid', 'group', 'viewer'];
+  $('help-body').replaceChildren(
+    ...order.map((k) =>
+      h(
+        'section',
+        {},
+        h('h3', {}, KEY_TITLES[k]),
+        h('dl', {}, ...KEYS[k].flatMap(([key, what]) => [h('dt', {}, h('kbd', {}, key)), h('dd', {}, what)])),
+      ),
+    ),
+  );
+  dialog.showModal();
+  dialog.querySelector('button')?.focus();
+}
+
 /** @param {KeyboardEvent} event */
 function onKey(event) {
-  if (byId('apply-dialog', HTMLDialogElement).open) return;
+  if (byId('apply-dialog', HTMLDialogElement).open || byId('help', HTMLDialogElement).open) return;
   if (event.altKey || event.metaKey) return;
   const key = event.key;
   if (event.ctrlKey) {
@@ -254,11 +295,12 @@ function onKey(event) {
     }
     return;
   }
-  if (zoomOpen()) {
-    if (key === 'Escape' || key === 'Enter' || key === ' ') {
-      event.preventDefault();
-      closeZoom();
-    }
+  if (key === '?') {
+    event.preventDefault();
+    return showKeys();
+  }
+  if (group.viewer.isOpen) {
+    if (viewerKey(event)) event.preventDefault();
     return;
   }
   const field = event.target instanceof Element && event.target.closest('input, select, textarea');
@@ -332,15 +374,39 @@ function groupKey(key) {
     case 'u':
       undo().catch(showError);
       return true;
+    case 'c':
+      group.toggleMark(group.selected);
+      return true;
     case 'Enter':
     case 'z':
-      group.zoom({ x: 0.5, y: 0.5 });
+      group.look();
       return true;
     case 'Escape':
       go('#/');
       return true;
     default:
       return false;
+  }
+}
+
+/**
+ * @param {KeyboardEvent} event
+ * @returns {boolean} whether the key did something
+ */
+function viewerKey(event) {
+  switch (event.key) {
+    case 'Escape':
+      group.viewer.close();
+      group.select(group.selected);
+      return true;
+    case ' ':
+      group.pick().catch(showError);
+      return true;
+    case 'u':
+      undo().catch(showError);
+      return true;
+    default:
+      return group.viewer.key(event);
   }
 }
 
