@@ -266,7 +266,7 @@ describe('photo-organizer review as a culling tool', () => {
     // Every cell of column i sits right under the column's head.
     const heads = await page.locator('.people .col-head').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().left));
     const lefts = await cells.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().left));
-    lefts.forEach((x, k) => expect(Math.abs(x - heads[k % n]!), `cell ${k}`).toBeLessThan(1));
+    for (const [k, x] of lefts.entries()) expect(Math.abs(x - heads[k % n]!), `cell ${k}`).toBeLessThan(1);
     const crop = (await page.locator('.people .crop').first().boundingBox())!;
     expect(Math.min(crop.width, crop.height)).toBeGreaterThanOrEqual(120);
     // Person 1 blinks in frame 2; person 2 is not found in the last frame.
