@@ -6,7 +6,8 @@
 import { type AdjustedGroup, type LoggedDecision, PICKED_REASON, type RankedMember } from '../core/decisions.js';
 import { eyeState, SMILING } from '../core/face-scoring.js';
 import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
-import type { GroupKind, PhotoId } from '../core/types.js';
+import type { GroupKind, ImageQuality, PhotoId } from '../core/types.js';
+import { type CameraFacts, exifStrip, type ScoreBreakdown, scoreBreakdowns } from './frame-facts.js';
 import { type PersonRow, peopleRows } from './people.js';
 
 /** A photo as the page knows it (no path: the page never sees the disk layout beyond names). */
@@ -24,6 +25,9 @@ export interface ReviewPhoto {
   /** Changes when the file does, so image URLs can be cached by the browser. */
   readonly version: string;
   readonly hasFaces: boolean;
+  readonly camera: CameraFacts;
+  /** The whole-image measures the ranking used (for the score breakdown). */
+  readonly quality: ImageQuality;
 }
 
 export interface GroupFilter {
@@ -32,7 +36,22 @@ export interface GroupFilter {
   readonly faces: boolean | null;
   /** true: only groups the user changed. */
   readonly changed: boolean;
+  /** true: only groups whose best won by a small margin (CLOSE_CALL). */
+  readonly closeCalls: boolean;
+  /** true: only groups where someone's eyes are closed in some frame. */
+  readonly blinks: boolean;
+  /** true: only groups not reviewed yet. */
+  readonly unreviewed: boolean;
 }
+
+/** What the session knows of a group beyond its members: kept in the catalog or costly to work out. */
+export interface GroupMarks {
+  reviewed(g: AdjustedGroup): boolean;
+  blinks(g: AdjustedGroup): boolean;
+}
+
+/** A best photo ahead of the runner-up by less than this (in score) won a close call. */
+export const CLOSE_CALL = 0.05;
 
 export interface GroupCard {
   readonly number: number;
@@ -54,6 +73,8 @@ export interface GroupCard {
   readonly duration: string | null;
   readonly changed: boolean;
   readonly hasFaces: boolean;
+  readonly reviewed: boolean;
+  readonly closeCall: boolean;
 }
 
 export interface GroupPage {
@@ -93,6 +114,10 @@ export interface FrameView {
   readonly format: string;
   readonly version: string;
   readonly faces: readonly FaceMark[];
+  /** Camera settings: ["1/250 s", "f/2.8", "ISO 400", "EV 9.9", "35 mm"]. */
+  readonly exif: readonly string[];
+  /** What each whole-image measure contributed, over the group as it is now. */
+  readonly breakdown: ScoreBreakdown;
 }
 
 export interface GroupDetail {
@@ -101,6 +126,7 @@ export interface GroupDetail {
   readonly kind: GroupKind;
   readonly span: string;
   readonly changed: boolean;
+  readonly reviewed: boolean;
   /** Position in the filtered list (0-based) and its length. */
   readonly index: number;
   readonly total: number;
@@ -136,13 +162,25 @@ export function filterGroups(
   groups: readonly AdjustedGroup[],
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   filter: GroupFilter,
+  marks: GroupMarks,
 ): AdjustedGroup[] {
   return groups.filter(
     (g) =>
       (filter.kind === null || g.kind === filter.kind) &&
       (!filter.changed || g.changedBy.length > 0) &&
-      (filter.faces === null || groupHasFaces(g, photos) === filter.faces),
+      (filter.faces === null || groupHasFaces(g, photos) === filter.faces) &&
+      (!filter.closeCalls || isCloseCall(g)) &&
+      (!filter.unreviewed || !marks.reviewed(g)) &&
+      (!filter.blinks || marks.blinks(g)),
   );
+}
+
+/** Whether the best leads the runner-up by less than CLOSE_CALL. */
+export function isCloseCall(g: AdjustedGroup): boolean {
+  const best = g.members.find((m) => m.isBest);
+  if (best === undefined) return false;
+  const rest = g.members.filter((m) => m !== best).map((m) => m.score);
+  return rest.length > 0 && Math.abs(best.score - Math.max(...rest)) < CLOSE_CALL;
 }
 
 /** One page of grid cards. `limit` is clamped by the caller's schema. */
@@ -150,14 +188,15 @@ export function groupPage(
   groups: readonly AdjustedGroup[],
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   filter: GroupFilter,
+  marks: GroupMarks,
   offset: number,
   limit: number,
 ): GroupPage {
-  const list = filterGroups(groups, photos, filter);
-  return { total: list.length, offset, cards: list.slice(offset, offset + limit).map((g) => groupCard(g, photos)) };
+  const list = filterGroups(groups, photos, filter, marks);
+  return { total: list.length, offset, cards: list.slice(offset, offset + limit).map((g) => groupCard(g, photos, marks)) };
 }
 
-export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewPhoto>): GroupCard {
+export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewPhoto>, marks: GroupMarks): GroupCard {
   const best = g.members.find((m) => m.isBest) ?? g.members[0]!;
   const cover = photoOf(photos, best.photoId);
   const times = g.members.map((m) => photoOf(photos, m.photoId).takenAtMs).filter((t): t is number => t !== null);
@@ -172,6 +211,8 @@ export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewP
     duration: times.length < 2 ? null : duration(Math.max(...times) - Math.min(...times)),
     changed: g.changedBy.length > 0,
     hasFaces: groupHasFaces(g, photos),
+    reviewed: marks.reviewed(g),
+    closeCall: isCloseCall(g),
   };
 }
 
@@ -185,13 +226,14 @@ export function groupDetail(
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   faces: ReadonlyMap<PhotoId, FaceAnalysis>,
   log: readonly LoggedDecision[],
-): Omit<GroupDetail, 'made'> {
+): Omit<GroupDetail, 'made' | 'reviewed'> {
   const index = list.findIndex((x) => x.number === g.number);
   const members = captureOrder(g.members, photos);
   const marks = faceMarks(members.map((m) => faces.get(m.photoId) ?? null));
   const byId = new Map(log.map((d) => [d.id, d.decision]));
   const merged = g.changedBy.some((id) => byId.get(id)?.kind === 'merge');
   const start = photoOf(photos, members[0]!.photoId).takenAtMs;
+  const breakdowns = scoreBreakdowns(members.map((m) => photoOf(photos, m.photoId)));
   return {
     number: g.number,
     folder: folderName(g.number),
@@ -219,6 +261,8 @@ export function groupDetail(
         format: p.format,
         version: p.version,
         faces: marks[i]!,
+        exif: exifStrip(p.camera),
+        breakdown: breakdowns[i]!,
       };
     }),
     people: peopleRows(marks),

@@ -33,6 +33,8 @@ describe('photo-organizer review', () => {
   /** The group reviewed: a burst or similar shots with at least 4 photos. */
   let target: ReportGroup;
   let targetIndex: number;
+  /** The target's photos as the page lists them (capture order). */
+  let shown: ReportGroup['photos'];
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'po-review-'));
@@ -117,6 +119,9 @@ describe('photo-organizer review', () => {
     await page.waitForSelector('#group-view:not([hidden]) .frame');
     expect(await page.locator('#group-name').textContent()).toContain(target.id);
     expect(await page.locator('.frame').count()).toBe(target.photos.length);
+    const paths = await page.locator('.frame .name').evaluateAll((els) => els.map((el) => el.getAttribute('title')));
+    shown = paths.map((path) => target.photos.find((p) => p.relativePath === path)!);
+    expect(shown.every(Boolean)).toBe(true);
     expect(await page.locator('.frame.best .name').textContent()).toBe(target.best.split('/').pop());
     await shoot('group-1280-light');
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -138,7 +143,7 @@ describe('photo-organizer review', () => {
 
     await page.keyboard.press('Enter');
     await page.waitForSelector('#viewer:not([hidden])');
-    const selected = target.photos[Number(await page.locator('.frame.selected').getAttribute('data-index'))]!;
+    const selected = shown[Number(await page.locator('.frame.selected').getAttribute('data-index'))]!;
     await expect
       .poll(() => page.locator('#viewer .pane img').evaluate((img) => (img.complete && img.src.includes('/full') ? img.naturalWidth : 0)))
       .toBe(selected.width);
@@ -148,8 +153,8 @@ describe('photo-organizer review', () => {
   });
 
   it('picks another best with space, splits with s, undoes with u', async () => {
-    const names = target.photos.map((p) => p.relativePath.split('/').pop()!);
-    const bestIndex = target.photos.findIndex((p) => p.isBest);
+    const names = shown.map((p) => p.relativePath.split('/').pop()!);
+    const bestIndex = shown.findIndex((p) => p.isBest);
     // Select a frame that is not the best: the first, or the second when the first is the best.
     const pick = bestIndex === 0 ? 1 : 0;
     await select(pick);
@@ -158,13 +163,13 @@ describe('photo-organizer review', () => {
     expect(await page.locator('#toast').textContent()).toContain(`Picked ${names[pick]} as the best`);
 
     // Split off the last two photos (the pick stays behind), then take it back, then split again.
-    const splitAt = target.photos.length - 2;
+    const splitAt = shown.length - 2;
     await select(splitAt);
     await page.keyboard.press('s');
     await expect.poll(() => page.locator('.frame').count()).toBe(splitAt);
     expect(await page.locator('.frame.best .name').textContent()).toBe(names[pick]);
     await page.keyboard.press('u');
-    await expect.poll(() => page.locator('.frame').count()).toBe(target.photos.length);
+    await expect.poll(() => page.locator('.frame').count()).toBe(shown.length);
     expect(await page.locator('#toast').textContent()).toMatch(/^Undone: split/);
     await select(splitAt);
     await page.keyboard.press('s');
@@ -182,8 +187,8 @@ describe('photo-organizer review', () => {
   });
 
   it('lists the changed groups in a confirmation, then applies them and rewrites the report', async () => {
-    const names = target.photos.map((p) => p.relativePath);
-    const picked = names[target.photos.findIndex((p) => p.isBest) === 0 ? 1 : 0]!;
+    const names = shown.map((p) => p.relativePath);
+    const picked = names[shown.findIndex((p) => p.isBest) === 0 ? 1 : 0]!;
     const newFolder = `group_${String(before.groups.length + 1).padStart(4, '0')}`;
     await page.click('#apply');
     await page.waitForSelector('#apply-dialog[open] li');
@@ -200,13 +205,13 @@ describe('photo-organizer review', () => {
     const bests = readdirSync(folder).filter((f) => f.startsWith('best_'));
     expect(bests).toEqual([`best_${outputNameOf(target, picked)}`]);
     expect(readdirSync(join(folder, 'originals')).sort()).toEqual(
-      target.photos
+      shown
         .slice(0, -2)
         .map((p) => p.outputName)
         .sort(),
     );
     expect(readdirSync(join(out, newFolder, 'originals')).sort()).toEqual(
-      target.photos
+      shown
         .slice(-2)
         .map((p) => p.outputName)
         .sort(),
@@ -251,7 +256,7 @@ describe('photo-organizer review', () => {
   });
 
   it('keeps the decisions on a re-run of the organizer', async () => {
-    const picked = target.photos[target.photos.findIndex((p) => p.isBest) === 0 ? 1 : 0]!.relativePath;
+    const picked = shown[shown.findIndex((p) => p.isBest) === 0 ? 1 : 0]!.relativePath;
     const again = await runCli(['-s', photos, '-o', out, '--face-backend', 'none', '--threads', '2']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/— 0 files written/);

@@ -66,6 +66,8 @@ const photo = (id: number, name: string, takenAtMs: number | null, hasFaces = fa
   format: 'jpeg',
   version: `v${id}`,
   hasFaces,
+  camera: { exposureTime: 1 / 250, fNumber: 2.8, iso: 400, focalLength: 35 },
+  quality: { sharpness: 100 * id, highlightsClipped: 0, shadowsClipped: 0, meanLuma: 0.5, megapixels: 12 },
 });
 
 const T0 = Date.UTC(2024, 4, 1, 14, 3, 7);
@@ -89,10 +91,14 @@ const ranked: NumberedGroup[] = [
   { number: 2, kind: 'duplicate', members: [member(10, true), member(11)] },
 ];
 
+const NO_MARKS_FILTER = { closeCalls: false, blinks: false, unreviewed: false };
+/** Group 1 reviewed; nobody blinks. */
+const MARKS = { reviewed: (g: { number: number }) => g.number === 1, blinks: () => false };
+
 describe('review view-models', () => {
   it('pages and filters the grid cards, cover = best', () => {
     const { groups } = applyDecisions(ranked, [{ id: 1, decision: { kind: 'pick', group: [10, 11], photo: 11 } }]);
-    const all = groupPage(groups, photos, { kind: null, faces: null, changed: false }, 0, 10);
+    const all = groupPage(groups, photos, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10);
     expect(all.total).toBe(2);
     expect(all.cards[0]).toMatchObject({
       number: 1,
@@ -105,14 +111,50 @@ describe('review view-models', () => {
       changed: false,
     });
     expect(all.cards[1]).toMatchObject({ cover: { id: 11 }, span: 'no capture time', time: null, duration: null, changed: true });
-    expect(groupPage(groups, photos, { kind: 'duplicate', faces: null, changed: false }, 0, 10).cards.map((c) => c.number)).toEqual([2]);
-    expect(groupPage(groups, photos, { kind: null, faces: true, changed: false }, 0, 10).cards.map((c) => c.number)).toEqual([1]);
-    expect(groupPage(groups, photos, { kind: null, faces: false, changed: true }, 0, 10).cards.map((c) => c.number)).toEqual([2]);
-    expect(groupPage(groups, photos, { kind: null, faces: null, changed: false }, 1, 10)).toMatchObject({
+    expect(
+      groupPage(groups, photos, { kind: 'duplicate', faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards.map(
+        (c) => c.number,
+      ),
+    ).toEqual([2]);
+    expect(
+      groupPage(groups, photos, { kind: null, faces: true, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards.map((c) => c.number),
+    ).toEqual([1]);
+    expect(
+      groupPage(groups, photos, { kind: null, faces: false, changed: true, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards.map((c) => c.number),
+    ).toEqual([2]);
+    expect(groupPage(groups, photos, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 1, 10)).toMatchObject({
       total: 2,
       offset: 1,
       cards: [{ number: 2 }],
     });
+  });
+
+  it('filters close calls, blinks and groups not reviewed yet, and marks the cards', () => {
+    const close = {
+      number: 3,
+      kind: 'burst' as const,
+      members: [
+        { ...member(21, true), score: 0.8 },
+        { ...member(22), score: 0.78 },
+      ],
+    };
+    const extra = new Map([...photos, ...[photo(21, 'A.JPG', T0), photo(22, 'B.JPG', T0 + 300)].map((p) => [p.id, p] as const)]);
+    const { groups } = applyDecisions([...ranked, close], []);
+    const marks = { reviewed: (g: { number: number }) => g.number === 1, blinks: (g: { number: number }) => g.number === 2 };
+    const numbers = (f: Partial<typeof NO_MARKS_FILTER>): number[] =>
+      groupPage(groups, extra, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER, ...f }, marks, 0, 10).cards.map(
+        (c) => c.number,
+      );
+    expect(numbers({ closeCalls: true })).toEqual([3]);
+    expect(numbers({ blinks: true })).toEqual([2]);
+    expect(numbers({ unreviewed: true })).toEqual([2, 3]);
+    expect(numbers({ unreviewed: true, closeCalls: true })).toEqual([3]);
+    const cards = groupPage(groups, extra, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, marks, 0, 10).cards;
+    expect(cards.map((c) => [c.number, c.reviewed, c.closeCall])).toEqual([
+      [1, true, false],
+      [2, false, false],
+      [3, false, true],
+    ]);
   });
 
   it('describes a group with its neighbours, times and history', () => {

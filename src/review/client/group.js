@@ -192,11 +192,13 @@ export class GroupView {
         ),
         folderOf(f) ? h('div', { class: 'dir', title: f.relativePath }, h('bdi', {}, folderOf(f))) : null,
         h('div', { class: 'meta' }, facts),
+        f.exif.length > 0 ? h('div', { class: 'exif', 'aria-label': 'Camera settings' }, ...f.exif.map((x) => h('span', {}, x))) : null,
         h(
           'div',
-          { class: 'score', title: 'Score within this group (0–1)' },
+          { class: 'score', tabindex: '0', 'aria-describedby': `breakdown-${f.id}` },
           h('span', {}, `Score ${f.score.toFixed(2)}`),
           h('div', { class: 'bar' }, h('span', { style: { width: pct(f.score) } })),
+          breakdown(f),
         ),
         h('p', { class: 'reason' }, f.reason),
       ),
@@ -370,6 +372,37 @@ export class GroupView {
       this.busy = false;
     }
   }
+}
+
+/** @type {Record<string, string>} */
+const MEASURES = { sharpness: 'Sharpness', exposure: 'Exposure', resolution: 'Resolution' };
+
+/**
+ * What each measure contributed to the score, shown on hover or focus of the score.
+ * @param {FrameView} f
+ */
+function breakdown(f) {
+  const b = f.breakdown;
+  const faces = Math.abs(b.wholeImage - f.score) > 0.005;
+  return h(
+    'div',
+    { class: 'breakdown', role: 'tooltip', id: `breakdown-${f.id}` },
+    h(
+      'table',
+      {},
+      ...b.parts.map((p) =>
+        h(
+          'tr',
+          {},
+          h('th', {}, MEASURES[p.measure]),
+          h('td', {}, `${Math.round(p.value * 100)} % × ${p.weight}`),
+          h('td', {}, `+${p.points.toFixed(2)}`),
+        ),
+      ),
+      h('tr', { class: 'sum' }, h('th', {}, 'Whole image'), h('td', {}), h('td', {}, b.wholeImage.toFixed(2))),
+    ),
+    faces ? h('p', {}, `Score ${f.score.toFixed(2)}: faces weigh in (smiles, face sharpness; a blink halves it).`) : null,
+  );
 }
 
 /** Long side of the large view the server makes (review/images.ts). */
