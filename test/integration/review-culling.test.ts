@@ -292,4 +292,56 @@ describe('photo-organizer review as a culling tool', () => {
     expect(await page.locator('#viewer-zoom').textContent()).toBe('100 %');
     await page.keyboard.press('Escape');
   });
+
+  it('shows camera settings and the score breakdown per frame', async () => {
+    await openBurst();
+    const strips = await page.locator('.frame .exif').allTextContents();
+    expect(strips.length).toBe(burst.photos.length);
+    expect(strips[0]).toMatch(/ISO \d+/);
+    await page.locator('.frame').first().locator('.score').hover();
+    const tip = page.locator('.frame').first().locator('.breakdown');
+    await tip.waitFor({ state: 'visible' });
+    expect(await tip.textContent()).toMatch(/Sharpness.*Exposure.*Resolution.*Whole image/);
+    await shoot('cull-breakdown-1280-light');
+  });
+
+  it('marks a group reviewed once left, finds the next one with n, filters, and counts pending changes on Apply', async () => {
+    // The burst was looked at and left by the tests above; the other group was not.
+    await page.evaluate(`location.hash = '#/'`);
+    await page.waitForSelector('#grid-view:not([hidden]) .card');
+    const other = report.groups.find((g) => g.id !== burst.id)!;
+    await expect.poll(() => page.locator(`.card[data-number="${Number(burst.id.slice(6))}"] .reviewed`).count()).toBe(1);
+    expect(await page.locator(`.card[data-number="${Number(other.id.slice(6))}"] .reviewed`).count()).toBe(0);
+    expect(await page.locator('#run-info').textContent()).toContain('1 reviewed');
+    await page.keyboard.press('n');
+    await expect.poll(() => page.locator('#group-name').textContent()).toContain(other.id);
+    // Nothing left after this one: n says so and stays.
+    await page.keyboard.press('n');
+    await expect.poll(() => page.locator('#toast').textContent()).toBe('Every group here is reviewed');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#run-info').textContent()).toContain('2 reviewed');
+    await shoot('cull-grid-marks-1280-light');
+
+    const filterTo = async (name: string, on: boolean): Promise<void> => {
+      const box = page.locator(`.toggle input[name=${name}]`);
+      if ((await box.isChecked()) !== on) await page.locator(`.toggle:has(input[name=${name}])`).click();
+    };
+    await filterTo('unreviewed', true);
+    await expect.poll(() => page.locator('#grid-status').textContent()).toBe('No group matches these filters.');
+    await filterTo('unreviewed', false);
+    await filterTo('blinks', true);
+    await expect.poll(() => page.locator('.card .folder').allTextContents()).toEqual([burst.id]);
+    await filterTo('blinks', false);
+    await expect.poll(() => page.locator('.card').count()).toBe(report.groups.length);
+
+    // A new best is one pending change, until undone.
+    expect(await page.locator('#apply').textContent()).toBe('Apply…');
+    await openBurst();
+    const notBest = await page.locator('.frame:not(.best)').first().getAttribute('data-index');
+    await page.locator(`.frame[data-index="${notBest}"]`).click();
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply 1…');
+    await page.keyboard.press('u');
+    await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply…');
+  });
 });

@@ -245,12 +245,12 @@ describe('photo-organizer review', () => {
     // Nothing overflows sideways.
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     // "Changed by me": the reviewed group and the part split off it.
-    await page.click('.toggle');
+    await page.click('.toggle:has(input[name=changed])');
     await expect
       .poll(() => page.locator('.card .folder').allTextContents())
       .toEqual([target.id, `group_${String(before.groups.length + 1).padStart(4, '0')}`]);
     await shoot('grid-changed-390-light');
-    await page.click('.toggle');
+    await page.click('.toggle:has(input[name=changed])');
     await expect.poll(() => page.locator('.card').count()).toBe(before.groups.length + 1);
     await page.setViewportSize({ width: 1280, height: 800 });
   });

@@ -2,7 +2,7 @@
 // Review page entry: the two views (grid of groups, one group), routing by the address's hash
 // (#/ and #/group/<n>), the filters, the keyboard, undo and apply.
 
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { Grid } from './grid.js';
 import { GroupView } from './group.js';
 import { byId, h, toast } from './ui.js';
@@ -23,12 +23,14 @@ const KEYS = {
   grid: [
     ['←↑→↓', 'move'],
     ['Enter', 'open group'],
+    ['n', 'next not reviewed'],
     ['u', 'undo'],
     ['?', 'keys'],
   ],
   group: [
     ['← →', 'photo'],
     ['↑ ↓', 'group'],
+    ['n', 'next not reviewed'],
     ['Space', 'pick best'],
     ['c', 'mark to compare'],
     ['Enter', '100 % / compare marked'],
@@ -115,7 +117,16 @@ async function start() {
 /** @returns {Filter} */
 function readFilter() {
   const data = new FormData(filtersForm);
-  return { kind: String(data.get('kind') ?? 'all'), faces: String(data.get('faces') ?? 'any'), changed: data.get('changed') ? '1' : '0' };
+  /** @param {string} name */
+  const flag = (name) => (data.get(name) ? '1' : '0');
+  return {
+    kind: String(data.get('kind') ?? 'all'),
+    faces: String(data.get('faces') ?? 'any'),
+    changed: flag('changed'),
+    closeCalls: flag('closeCalls'),
+    blinks: flag('blinks'),
+    unreviewed: flag('unreviewed'),
+  };
 }
 
 /** @param {string} hash */
@@ -129,6 +140,7 @@ async function route() {
   const m = /^#\/group\/(\d+)$/.exec(location.hash);
   if (m) return showGroup(Number(m[1]), { select: 'best' });
   const back = group.number;
+  if (view === 'group') await leaveGroup();
   setView('grid');
   if (gridStale) {
     gridStale = false;
@@ -144,12 +156,37 @@ async function route() {
  * @param {{ select: Selection }} options
  */
 async function showGroup(number, { select }) {
+  if (view === 'group' && group.number !== number) await leaveGroup();
   const shown = await group.show(number, filter, { select });
   if (!shown) {
     toast(`Group ${number} no longer exists`, { error: true });
     return go('#/');
   }
   setView('group');
+}
+
+/** The group shown was looked at: it is marked reviewed as the user leaves it. */
+async function leaveGroup() {
+  const number = group.number;
+  if (number === null || group.detail?.reviewed) return;
+  try {
+    /** @type {{ summary: Summary }} */
+    const answer = await post('reviewed', { group: number });
+    showSummary(answer.summary);
+    gridStale = true;
+  } catch (error) {
+    // A group gone meanwhile (a newer run) has nothing to mark.
+    if (!(error instanceof ApiError && error.status === 409)) throw error;
+  }
+}
+
+/** n: the next group not reviewed yet (after the one shown or focused), within the filters. */
+async function nextUnreviewed() {
+  const after = view === 'group' ? group.number : grid.focusedNumber;
+  /** @type {{ number: number | null }} */
+  const answer = await get('next', after === null ? filter : { ...filter, after });
+  if (answer.number === null) return toast('Every group here is reviewed');
+  go(`#/group/${answer.number}`);
 }
 
 /** @param {'grid' | 'group'} next */
@@ -167,7 +204,8 @@ function showSummary(s) {
   summary = s;
   const when = s.run.finishedAt.slice(0, 16).replace('T', ' ');
   $('run-info').textContent =
-    `Run of ${when} · ${s.photos} photos in ${s.groups} groups${s.changed ? ` · ${s.changed} changed by you` : ''}`;
+    `Run of ${when} · ${s.photos} photos in ${s.groups} groups · ${s.reviewed} reviewed${s.changed ? ` · ${s.changed} changed by you` : ''}`;
+  showPending(s).catch(showError);
   for (const el of document.querySelectorAll('[data-count]')) {
     const kind = /** @type {HTMLElement} */ (el).dataset.count;
     el.textContent = String(kind === 'all' ? s.groups : s.byKind[/** @type {keyof Summary['byKind']} */ (kind)]);
@@ -176,6 +214,23 @@ function showSummary(s) {
   const undoButton = byId('undo', HTMLButtonElement);
   undoButton.disabled = s.lastDecision === null;
   undoButton.title = s.lastDecision ? `Undo: ${s.lastDecision} (u)` : 'Nothing to undo';
+}
+
+/**
+ * The Apply button counts what applying would change (nothing to count before any decision).
+ * @param {Summary} s
+ */
+async function showPending(s) {
+  const button = byId('apply', HTMLButtonElement);
+  if (s.decisions === 0) {
+    button.textContent = 'Apply…';
+    return;
+  }
+  /** @type {ApplyPreview} */
+  const preview = await get('apply');
+  const n = preview.sections.reduce((count, section) => count + section.items.length, 0);
+  button.textContent = n === 0 ? 'Apply…' : `Apply ${n}…`;
+  button.title = n === 0 ? 'Nothing to apply' : `${n} ${n === 1 ? 'change' : 'changes'} to apply`;
 }
 
 async function checkForNewRun() {
@@ -331,6 +386,9 @@ function gridKey(key) {
     case ' ':
       grid.openFocused();
       return true;
+    case 'n':
+      nextUnreviewed().catch(showError);
+      return true;
     case 'u':
       undo().catch(showError);
       return true;
@@ -376,6 +434,9 @@ function groupKey(key) {
       return true;
     case 'c':
       group.toggleMark(group.selected);
+      return true;
+    case 'n':
+      nextUnreviewed().catch(showError);
       return true;
     case 'Enter':
     case 'z':

@@ -106,7 +106,7 @@ export class GroupView {
   render() {
     const d = this.current;
     this.el.name.replaceChildren(d.folder, ' ', h('span', { class: `kind ${d.kind}` }, d.kind));
-    this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}`;
+    this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}${d.reviewed ? ' · reviewed' : ''}`;
     this.el.position.textContent = d.index >= 0 ? `${d.index + 1} of ${d.total}` : '';
     this.el.prev.disabled = d.previous === null;
     this.el.next.disabled = d.next === null;
