@@ -3,6 +3,7 @@
  * adjusted groups, the photos and their faces. Pure: no catalog, no HTTP, so every label and
  * filter is tested on hand-built records.
  */
+import { bestMargin, CLOSE_CALL_MARGIN } from '../core/close-calls.js';
 import { type AdjustedGroup, type LoggedDecision, PICKED_REASON, type RankedMember } from '../core/decisions.js';
 import { eyeState, SMILING } from '../core/face-scoring.js';
 import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
@@ -36,7 +37,7 @@ export interface GroupFilter {
   readonly faces: boolean | null;
   /** true: only groups the user changed. */
   readonly changed: boolean;
-  /** true: only groups whose best won by a small margin (CLOSE_CALL). */
+  /** true: only groups whose best won by a small margin (core/close-calls.ts, as the run's summary says). */
   readonly closeCalls: boolean;
   /** true: only groups where someone's eyes are closed in some frame. */
   readonly blinks: boolean;
@@ -49,9 +50,6 @@ export interface GroupMarks {
   reviewed(g: AdjustedGroup): boolean;
   blinks(g: AdjustedGroup): boolean;
 }
-
-/** A best photo ahead of the runner-up by less than this (in score) won a close call. */
-export const CLOSE_CALL = 0.05;
 
 export interface GroupCard {
   readonly number: number;
@@ -175,12 +173,10 @@ export function filterGroups(
   );
 }
 
-/** Whether the best leads the runner-up by less than CLOSE_CALL. */
+/** Whether the best leads the runner-up by CLOSE_CALL_MARGIN or less. */
 export function isCloseCall(g: AdjustedGroup): boolean {
-  const best = g.members.find((m) => m.isBest);
-  if (best === undefined) return false;
-  const rest = g.members.filter((m) => m !== best).map((m) => m.score);
-  return rest.length > 0 && Math.abs(best.score - Math.max(...rest)) < CLOSE_CALL;
+  const lead = bestMargin({ number: g.number, members: g.members.map((m) => ({ decision: m })) });
+  return lead !== null && lead <= CLOSE_CALL_MARGIN;
 }
 
 /** One page of grid cards. `limit` is clamped by the caller's schema. */
