@@ -1,10 +1,26 @@
 /**
- * People rows of the group view: the faces of a group's frames sorted into one row per person,
+ * Faces in the group view: each face's eye and smile marks, and the people rows — the faces of a
+ * group's frames sorted into one row per person,
  * one cell per frame, so one person's eyes can be compared down the frames. A group's frames
  * are shot from about the same place, so a person is followed by where their face is: each
  * face joins the person whose face in the previous frames was nearest, if close enough.
  */
-import type { RelativeBox } from '../core/faces.js';
+import { eyeState, SMILING } from '../core/face-scoring.js';
+import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
+
+export type EyeState = ReturnType<typeof eyeState>;
+
+export interface FaceMark {
+  /** Relative to the frame, 0..1. */
+  readonly box: RelativeBox;
+  /** Judged against the same person's widest eyes in the group (see core/face-scoring.ts). */
+  readonly eyes: EyeState;
+  readonly smiling: boolean;
+  /** 0..1. */
+  readonly smile: number;
+  /** The detector's face sharpness (comparable between faces of one person). */
+  readonly sharpness: number;
+}
 
 /** What the rows need of a face: where it is, and its sharpness (the detector's measure). */
 export interface PlacedFace {
@@ -76,4 +92,55 @@ const reach = (a: RelativeBox, b: RelativeBox): number => SAME_PLACE * Math.max(
 function meanCentre(cells: readonly (PlacedFace | null)[]): number {
   const xs = cells.flatMap((c) => (c === null ? [] : [centre(c.box).x]));
   return xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+}
+
+/**
+ * Eye and smile marks per frame. People are matched across the frames by where their face is
+ * (a group's frames are shot from about the same place), and each face's eyes are judged
+ * against the widest opening of the same person, as the ranking does.
+ */
+export function faceMarks(frames: readonly (FaceAnalysis | null)[]): FaceMark[][] {
+  const all = frames.map((a) => a?.faces ?? []);
+  return all.map((faces, f) =>
+    faces.map((face) => {
+      const own = openness(face);
+      let widest = own;
+      let seen = 1;
+      all.forEach((others, g) => {
+        if (g === f) return;
+        const match = nearest(
+          face.box,
+          others.map((o) => o.box),
+        );
+        if (match === null) return;
+        widest = Math.max(widest, openness(others[match]!));
+        seen++;
+      });
+      return {
+        box: face.box,
+        eyes: eyeState(own, widest, seen),
+        smiling: face.smile >= SMILING,
+        smile: Math.round(face.smile * 100) / 100,
+        sharpness: face.sharpness,
+      };
+    }),
+  );
+}
+
+const openness = (f: { leftEye: { aspect: number }; rightEye: { aspect: number } }): number => (f.leftEye.aspect + f.rightEye.aspect) / 2;
+
+/** Index of the box whose centre is closest to `box`'s, if within 60 % of the face's width. */
+function nearest(box: RelativeBox, boxes: readonly RelativeBox[]): number | null {
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  let best: number | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  boxes.forEach((b, i) => {
+    const d = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
+    if (d < bestDistance) {
+      best = i;
+      bestDistance = d;
+    }
+  });
+  return best !== null && bestDistance <= 0.6 * Math.max(box.width, boxes[best]!.width) ? best : null;
 }

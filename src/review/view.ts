@@ -5,11 +5,12 @@
  */
 import { bestMargin, CLOSE_CALL_MARGIN } from '../core/close-calls.js';
 import { type AdjustedGroup, type LoggedDecision, PICKED_REASON, type RankedMember } from '../core/decisions.js';
-import { eyeState, SMILING } from '../core/face-scoring.js';
-import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
+import type { FaceAnalysis } from '../core/faces.js';
 import type { GroupKind, ImageQuality, PhotoId } from '../core/types.js';
 import { type CameraFacts, exifStrip, type ScoreBreakdown, scoreBreakdowns } from './frame-facts.js';
-import { type PersonRow, peopleRows } from './people.js';
+import { type FaceMark, faceMarks, type PersonRow, peopleRows } from './people.js';
+
+export { type EyeState, type FaceMark, faceMarks } from './people.js';
 
 /** A photo as the page knows it (no path: the page never sees the disk layout beyond names). */
 export interface ReviewPhoto {
@@ -79,20 +80,6 @@ export interface GroupPage {
   readonly total: number;
   readonly offset: number;
   readonly cards: readonly GroupCard[];
-}
-
-export type EyeState = ReturnType<typeof eyeState>;
-
-export interface FaceMark {
-  /** Relative to the frame, 0..1. */
-  readonly box: RelativeBox;
-  /** Judged against the same person's widest eyes in the group (see core/face-scoring.ts). */
-  readonly eyes: EyeState;
-  readonly smiling: boolean;
-  /** 0..1. */
-  readonly smile: number;
-  /** The detector's face sharpness (comparable between faces of one person). */
-  readonly sharpness: number;
 }
 
 export interface FrameView {
@@ -284,57 +271,6 @@ export function describeDecision(d: LoggedDecision, photos: ReadonlyMap<PhotoId,
     case 'merge':
       return `merged ${x.other.length} photos of another group in (${names(x.other)})`;
   }
-}
-
-/**
- * Eye and smile marks per frame. People are matched across the frames by where their face is
- * (a group's frames are shot from about the same place), and each face's eyes are judged
- * against the widest opening of the same person, as the ranking does.
- */
-export function faceMarks(frames: readonly (FaceAnalysis | null)[]): FaceMark[][] {
-  const all = frames.map((a) => a?.faces ?? []);
-  return all.map((faces, f) =>
-    faces.map((face) => {
-      const own = openness(face);
-      let widest = own;
-      let seen = 1;
-      all.forEach((others, g) => {
-        if (g === f) return;
-        const match = nearest(
-          face.box,
-          others.map((o) => o.box),
-        );
-        if (match === null) return;
-        widest = Math.max(widest, openness(others[match]!));
-        seen++;
-      });
-      return {
-        box: face.box,
-        eyes: eyeState(own, widest, seen),
-        smiling: face.smile >= SMILING,
-        smile: Math.round(face.smile * 100) / 100,
-        sharpness: face.sharpness,
-      };
-    }),
-  );
-}
-
-const openness = (f: { leftEye: { aspect: number }; rightEye: { aspect: number } }): number => (f.leftEye.aspect + f.rightEye.aspect) / 2;
-
-/** Index of the box whose centre is closest to `box`'s, if within 60 % of the face's width. */
-function nearest(box: RelativeBox, boxes: readonly RelativeBox[]): number | null {
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
-  let best: number | null = null;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  boxes.forEach((b, i) => {
-    const d = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
-    if (d < bestDistance) {
-      best = i;
-      bestDistance = d;
-    }
-  });
-  return best !== null && bestDistance <= 0.6 * Math.max(box.width, boxes[best]!.width) ? best : null;
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import { ApiError, get, post } from './api.js';
 import { Grid } from './grid.js';
+import { keyFooter, toggleKeys } from './keys.js';
 import { GroupView } from './group.js';
 import { byId, h, toast } from './ui.js';
 
@@ -16,45 +17,6 @@ import { byId, h, toast } from './ui.js';
 
 /** @param {string} id */
 const $ = (id) => byId(id, HTMLElement);
-
-/** What each key does, by view: the footer shows the current view's, the ? overlay all of them. */
-/** @type {Record<'grid' | 'group' | 'viewer', [string, string][]>} */
-const KEYS = {
-  grid: [
-    ['←↑→↓', 'move'],
-    ['Enter', 'open group'],
-    ['n', 'next not reviewed'],
-    ['u', 'undo'],
-    ['?', 'keys'],
-  ],
-  group: [
-    ['← →', 'photo'],
-    ['↑ ↓', 'group'],
-    ['n', 'next not reviewed'],
-    ['Space', 'pick best'],
-    ['c', 'mark to compare'],
-    ['Enter', '100 % / compare marked'],
-    ['x', 'take out'],
-    ['s', 'split here'],
-    ['m', 'merge with next'],
-    ['u', 'undo'],
-    ['Esc', 'back'],
-  ],
-  viewer: [
-    ['← →', 'flip photo'],
-    ['Shift+arrows', 'pan (arrows in compare)'],
-    ['+ −', 'zoom'],
-    ['Enter', 'fit ↔ 100 %'],
-    ['click', '100 % there'],
-    ['0', 'fit'],
-    ['Tab', 'next pane'],
-    ['Space', 'pick it (active pane)'],
-    ['Esc', 'back'],
-  ],
-};
-
-/** @type {Record<keyof typeof KEYS, string>} */
-const KEY_TITLES = { grid: 'Groups', group: 'A group', viewer: '100 % and compare' };
 
 const filtersForm = byId('filters', HTMLFormElement);
 let filter = readFilter();
@@ -195,7 +157,7 @@ function setView(next) {
   document.body.classList.toggle('in-group', next === 'group');
   $('grid-view').hidden = next !== 'grid';
   $('group-view').hidden = next !== 'group';
-  $('keys').replaceChildren(...KEYS[next].map(([key, what]) => h('span', {}, h('kbd', {}, key), ' ', what)));
+  $('keys').replaceChildren(...keyFooter(next));
   if (next === 'group') window.scrollTo({ top: 0 });
 }
 
@@ -314,28 +276,9 @@ function restoreFocus() {
   else grid.setFocus(grid.focus);
 }
 
-/** The ? overlay: every view's keys, the current one first. */
+/** The ? overlay, listing the keys of the view shown first. */
 function showKeys() {
-  const dialog = byId('help', HTMLDialogElement);
-  if (dialog.open) return dialog.close();
-  /** @type {(keyof typeof KEYS)[]} */
-  const order = group.viewer.isOpen
-    ? ['viewer', 'group', 'grid']
-    : view === 'group'
-      ? ['group', 'viewer', 'grid']
-      : ['grid', 'group', 'viewer'];
-  $('help-body').replaceChildren(
-    ...order.map((k) =>
-      h(
-        'section',
-        {},
-        h('h3', {}, KEY_TITLES[k]),
-        h('dl', {}, ...KEYS[k].flatMap(([key, what]) => [h('dt', {}, h('kbd', {}, key)), h('dd', {}, what)])),
-      ),
-    ),
-  );
-  dialog.showModal();
-  dialog.querySelector('button')?.focus();
+  toggleKeys(group.viewer.isOpen ? 'viewer' : view);
 }
 
 /** @param {KeyboardEvent} event */

@@ -3,6 +3,7 @@
 // (arrows), the changes (pick, take out, split, merge) sent to the server as decisions.
 
 import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
+import { breakdown } from './breakdown.js';
 import { peopleRows } from './people.js';
 import { byId, bytes, h, toast } from './ui.js';
 import { Viewer } from './viewer.js';
@@ -372,37 +373,6 @@ export class GroupView {
       this.busy = false;
     }
   }
-}
-
-/** @type {Record<string, string>} */
-const MEASURES = { sharpness: 'Sharpness', exposure: 'Exposure', resolution: 'Resolution' };
-
-/**
- * What each measure contributed to the score, shown on hover or focus of the score.
- * @param {FrameView} f
- */
-function breakdown(f) {
-  const b = f.breakdown;
-  const faces = Math.abs(b.wholeImage - f.score) > 0.005;
-  return h(
-    'div',
-    { class: 'breakdown', role: 'tooltip', id: `breakdown-${f.id}` },
-    h(
-      'table',
-      {},
-      ...b.parts.map((p) =>
-        h(
-          'tr',
-          {},
-          h('th', {}, MEASURES[p.measure]),
-          h('td', {}, `${Math.round(p.value * 100)} % × ${p.weight}`),
-          h('td', {}, `+${p.points.toFixed(2)}`),
-        ),
-      ),
-      h('tr', { class: 'sum' }, h('th', {}, 'Whole image'), h('td', {}), h('td', {}, b.wholeImage.toFixed(2))),
-    ),
-    faces ? h('p', {}, `Score ${f.score.toFixed(2)}: faces weigh in (smiles, face sharpness; a blink halves it).`) : null,
-  );
 }
 
 /** Long side of the large view the server makes (review/images.ts). */
