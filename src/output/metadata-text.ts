@@ -8,7 +8,7 @@ import type { CaptureTime, GpsPosition, GroupKind, Photo, Decision } from '../co
 /** A group member as the output stage sees it: the photo's stored facts plus its verdict. */
 export interface OutputPhoto {
   readonly photo: Pick<Photo, 'path' | 'relativePath' | 'size' | 'mtimeMs' | 'meta'>;
-  readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest'>;
+  readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest' | 'keep'>;
 }
 
 /**
@@ -111,6 +111,7 @@ export function metadataEntries(member: OutputPhoto, localOffset: LocalOffset = 
   for (const [name, value] of meta.exif) entries.push([`exif_${name}`, value]);
   if (meta.gps !== null) entries.push(['gps', formatGps(meta.gps)]);
   entries.push(['score', decision.score.toFixed(3)], ['best', decision.isBest ? 'yes' : 'no'], ['reason', decision.reason]);
+  if (decision.keep === true) entries.push(['keep', 'yes (marked in review)']);
   return entries;
 }
 

@@ -8,7 +8,7 @@
  *   GET  groups/<n>?filters           the group view (neighbours within the filtered list)
  *   GET  next?after&filters           the next group not reviewed yet
  *   POST reviewed {group}             marks a group reviewed
- *   POST changes {kind, group, …}     pick / exclude / split / merge → a stored decision
+ *   POST changes {kind, group, …}     pick / exclude / split / merge / keep → a stored decision
  *   POST undo                         takes back the newest decision
  *   GET  apply                        what applying would change (for the confirmation)
  *   POST apply {confirm: true}        does it, then rewrites the report
@@ -58,6 +58,7 @@ const groupNumber = z.int().positive();
 const ChangeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.enum(['pick', 'exclude', 'split']), group: groupNumber, photo: z.int().positive() }).strict(),
   z.object({ kind: z.literal('merge'), group: groupNumber, with: groupNumber }).strict(),
+  z.object({ kind: z.literal('keep'), group: groupNumber, photo: z.int().positive(), keep: z.boolean() }).strict(),
 ]);
 
 const ApplySchema = z.object({ confirm: z.literal(true) }).strict();

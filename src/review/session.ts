@@ -60,6 +60,7 @@ export interface Summary {
 /** What the page asks for, by group number and photo id (turned into member sets here). */
 export type ChangeRequest =
   | { readonly kind: 'pick' | 'exclude' | 'split'; readonly group: number; readonly photo: PhotoId }
+  | { readonly kind: 'keep'; readonly group: number; readonly photo: PhotoId; readonly keep: boolean }
   | { readonly kind: 'merge'; readonly group: number; readonly with: number };
 
 export interface ChangeOutcome {
@@ -228,12 +229,17 @@ export class ReviewSession {
     } else {
       const at = ids.indexOf(request.photo);
       if (at < 0) throw new ReviewRequestError(`Photo ${request.photo} is not in ${label(g)}`);
-      if (request.kind === 'split') {
+      const member = g.members.find((m) => m.photoId === request.photo)!;
+      if (request.kind === 'keep') {
+        if (member.isBest) throw new ReviewRequestError('The best photo is kept anyway: mark another one to keep');
+        if ((member.keep === true) === request.keep)
+          throw new ReviewRequestError(request.keep ? 'This photo is kept already' : 'This photo is not kept');
+        decision = { kind: 'keep', group: ids, photo: request.photo, keep: request.keep };
+      } else if (request.kind === 'split') {
         if (at === 0) throw new ReviewRequestError('Splitting at the first photo would leave nothing behind: select a later photo');
         decision = { kind: 'split', group: ids, part: ids.slice(at) };
       } else {
-        if (request.kind === 'pick' && g.members.find((m) => m.photoId === request.photo)!.isBest)
-          throw new ReviewRequestError('This photo is already the best of the group');
+        if (request.kind === 'pick' && member.isBest) throw new ReviewRequestError('This photo is already the best of the group');
         decision = { kind: request.kind, group: ids, photo: request.photo };
       }
     }

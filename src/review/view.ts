@@ -93,6 +93,8 @@ export interface FrameView {
   readonly score: number;
   readonly reason: string;
   readonly isBest: boolean;
+  /** Kept besides the best (k on the page). */
+  readonly keep: boolean;
   readonly width: number;
   readonly height: number;
   readonly size: number;
@@ -238,6 +240,7 @@ export function groupDetail(
         score: m.score,
         reason: m.isBest && !merged ? withMargin(m, members, photos) : m.reason,
         isBest: m.isBest,
+        keep: m.keep === true,
         width: p.width,
         height: p.height,
         size: p.size,
@@ -270,6 +273,8 @@ export function describeDecision(d: LoggedDecision, photos: ReadonlyMap<PhotoId,
       return `split ${names(x.part)} off into a group of ${x.part.length === 1 ? 'its' : 'their'} own`;
     case 'merge':
       return `merged ${x.other.length} photos of another group in (${names(x.other)})`;
+    case 'keep':
+      return x.keep ? `kept ${name(x.photo)} besides the best` : `no longer kept ${name(x.photo)}`;
   }
 }
 

@@ -4,7 +4,7 @@
  * at the same zoom and spot), and the compare view, whose panes must show the same region of
  * their pictures after every zoom and pan.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -343,5 +343,34 @@ describe('photo-organizer review as a culling tool', () => {
     await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply 1…');
     await page.keyboard.press('u');
     await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply…');
+  });
+
+  it('keeps a second photo with k: Apply copies it as keep_… beside the best, and undoing it removes the copy', async () => {
+    await openBurst();
+    const frame = page.locator('.frame:not(.best)').first();
+    await frame.click();
+    const path = await frame.locator('.name').getAttribute('title');
+    const photo = burst.photos.find((p) => p.relativePath === path)!;
+    await page.keyboard.press('k');
+    await page.waitForSelector('.frame.keep .badge.keep');
+    expect(await page.locator('.frame.keep .name').getAttribute('title')).toBe(path);
+    await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply 1…');
+    const apply = async (): Promise<void> => {
+      await page.click('#apply');
+      await page.waitForSelector('#apply-dialog[open] li');
+      await page.click('#apply-confirm');
+      await expect.poll(() => page.locator('#toast').textContent(), { timeout: 20_000 }).toMatch(/^Applied:/);
+    };
+    await apply();
+    const folder = join(out, burst.folder!);
+    const files = (): string[] => readdirSync(folder).filter((f) => /^(best|keep)_/.test(f));
+    expect(files().sort()).toEqual([`best_${burst.photos.find((p) => p.isBest)!.outputName}`, `keep_${photo.outputName}`].sort());
+    expect(readFileSync(join(folder, 'metadata.txt'), 'utf8')).toContain('keep: yes (marked in review)');
+    await shoot('cull-keep-1280-light');
+    // k again (or undo) stops keeping it; applied, the copy goes.
+    await page.keyboard.press('k');
+    await expect.poll(() => page.locator('.frame.keep').count()).toBe(0);
+    await apply();
+    expect(files()).toEqual([`best_${burst.photos.find((p) => p.isBest)!.outputName}`]);
   });
 });

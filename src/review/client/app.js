@@ -366,6 +366,9 @@ function groupKey(key) {
     case 'x':
       group.exclude().catch(showError);
       return true;
+    case 'k':
+      group.keep().catch(showError);
+      return true;
     case 's':
       group.split().catch(showError);
       return true;
@@ -405,6 +408,9 @@ function viewerKey(event) {
       return true;
     case ' ':
       group.pick().catch(showError);
+      return true;
+    case 'k':
+      group.keep().catch(showError);
       return true;
     case 'u':
       undo().catch(showError);

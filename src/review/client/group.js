@@ -48,6 +48,7 @@ export class GroupView {
       made: byId('made', HTMLElement),
       pick: byId('do-pick', HTMLButtonElement),
       exclude: byId('do-exclude', HTMLButtonElement),
+      keep: byId('do-keep', HTMLButtonElement),
       split: byId('do-split', HTMLButtonElement),
       merge: byId('do-merge', HTMLButtonElement),
       view: byId('do-view', HTMLButtonElement),
@@ -57,6 +58,7 @@ export class GroupView {
     this.el.next.addEventListener('click', () => this.step(1));
     this.el.pick.addEventListener('click', () => this.pick().catch(reportError));
     this.el.exclude.addEventListener('click', () => this.exclude().catch(reportError));
+    this.el.keep.addEventListener('click', () => this.keep().catch(reportError));
     this.el.split.addEventListener('click', () => this.split().catch(reportError));
     this.el.merge.addEventListener('click', () => this.merge().catch(reportError));
     this.el.view.addEventListener('click', () => this.look());
@@ -150,6 +152,7 @@ export class GroupView {
       },
       h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' }),
       f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
+      f.keep ? h('span', { class: 'badge keep' }, 'KEEP') : null,
       h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`, f.offset ? h('small', {}, f.offset) : null),
       ...f.faces.map((face) =>
         h('span', {
@@ -162,10 +165,10 @@ export class GroupView {
     return h(
       'li',
       {
-        class: `frame${f.isBest ? ' best' : ''}`,
+        class: `frame${f.isBest ? ' best' : ''}${f.keep ? ' keep' : ''}`,
         tabindex: '-1',
         dataset: { id: f.id, index: i },
-        'aria-label': `${f.name}${f.isBest ? ', best' : ''}, score ${f.score.toFixed(2)}`,
+        'aria-label': `${f.name}${f.isBest ? ', best' : ''}${f.keep ? ', kept' : ''}, score ${f.score.toFixed(2)}`,
         onclick: () => this.select(i),
       },
       h('div', { class: 'picture-ground' }, picture),
@@ -254,6 +257,8 @@ export class GroupView {
       el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
     this.el.pick.disabled = this.frameSelected.isBest;
+    this.el.keep.disabled = this.frameSelected.isBest;
+    this.el.keep.lastChild?.replaceWith(this.frameSelected.keep ? ' Don’t keep' : ' Keep too');
     this.el.split.disabled = this.selected === 0;
   }
 
@@ -335,6 +340,13 @@ export class GroupView {
     const f = this.frameSelected;
     if (f.isBest) return toast(`${f.name} is already the best`);
     return this.change({ kind: 'pick', group: this.current.number, photo: f.id }, { select: this.selected });
+  }
+
+  /** k: keeps the selected photo besides the best, or no longer. */
+  async keep() {
+    const f = this.frameSelected;
+    if (f.isBest) return toast(`${f.name} is the best: it is kept anyway`);
+    return this.change({ kind: 'keep', group: this.current.number, photo: f.id, keep: !f.keep }, { select: this.selected });
   }
 
   async exclude() {

@@ -20,6 +20,7 @@ const KEYS = {
     ['↑ ↓', 'group'],
     ['n', 'next not reviewed'],
     ['Space', 'pick best'],
+    ['k', 'keep too / not'],
     ['c', 'mark to compare'],
     ['Enter', '100 % / compare marked'],
     ['x', 'take out'],
@@ -37,6 +38,7 @@ const KEYS = {
     ['0', 'fit'],
     ['Tab', 'next pane'],
     ['Space', 'pick it (active pane)'],
+    ['k', 'keep it too'],
     ['Esc', 'back'],
   ],
 };
