@@ -18,6 +18,9 @@ import { runCli } from '../support/cli.js';
 import { buildLibrary } from '../support/library.js';
 import { openChromium, reviewApi, type RunningReview, startReview, stopReview } from '../support/review.js';
 
+/** The page answers through its server: on a busy machine a change can take seconds to show. */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000 });
+
 /** The part of its picture a viewer pane shows, in fractions of the picture. */
 interface Region {
   readonly x: number;
@@ -105,7 +108,9 @@ describe('photo-organizer review as a culling tool', () => {
 
   const openBurst = async (): Promise<void> => {
     // Through the grid, so a viewer left open by a failed test is closed too.
-    await page.evaluate(`location.hash = '#/'; location.hash = '#/group/${Number(burst.id.slice(6))}'`);
+    await page.evaluate(`location.hash = '#/'`);
+    await page.waitForSelector('#grid-view:not([hidden])');
+    await page.evaluate(`location.hash = '#/group/${Number(burst.id.slice(6))}'`);
     await page.waitForSelector('#group-view:not([hidden]) .frame');
   };
 
@@ -170,20 +175,20 @@ describe('photo-organizer review as a culling tool', () => {
     expect(at!.w).toBeLessThan(0.8); // a part of the picture
     const first = await page.locator('#viewer-title').textContent();
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.locator('#viewer-title').textContent()).not.toBe(first);
+    await poll(() => page.locator('#viewer-title').textContent()).not.toBe(first);
     expect(await selectedIndex()).toBe(from + 1);
     expectSame((await regions())[0]!, at!);
     await page.keyboard.press('ArrowLeft');
-    await expect.poll(() => page.locator('#viewer-title').textContent()).toBe(first);
+    await poll(() => page.locator('#viewer-title').textContent()).toBe(first);
     // Space picks the photo shown; the viewer stays, with the new best's badge.
     await page.keyboard.press(' ');
     await page.waitForSelector('#viewer .pane-label .badge');
     expect(await page.locator('#viewer').isVisible()).toBe(true);
     expectSame((await regions())[0]!, at!);
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('.frame.best').getAttribute('data-index')).toBe(String(from));
+    await poll(() => page.locator('.frame.best').getAttribute('data-index')).toBe(String(from));
     await page.keyboard.press('u');
-    await expect.poll(() => page.locator('.frame.best').getAttribute('data-index')).not.toBe(String(from));
+    await poll(() => page.locator('.frame.best').getAttribute('data-index')).not.toBe(String(from));
   });
 
   it('compares marked frames side by side with zoom and pan in step (wheel, drag, keys, click)', async () => {
@@ -264,8 +269,11 @@ describe('photo-organizer review as a culling tool', () => {
     const cells = page.locator('.people .face-cell');
     expect(await cells.count()).toBe(2 * n);
     // Every cell of column i sits right under the column's head.
-    const heads = await page.locator('.people .col-head').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().left));
-    const lefts = await cells.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().left));
+    const { heads, lefts } = await page.locator('.people').evaluate((people) => ({
+      heads: [...people.querySelectorAll('.col-head')].map((el) => el.getBoundingClientRect().left),
+      lefts: [...people.querySelectorAll('.face-cell')].map((el) => el.getBoundingClientRect().left),
+    }));
+    expect(heads).toHaveLength(n);
     for (const [k, x] of lefts.entries()) expect(Math.abs(x - heads[k % n]!), `cell ${k}`).toBeLessThan(1);
     const crop = (await page.locator('.people .crop').first().boundingBox())!;
     expect(Math.min(crop.width, crop.height)).toBeGreaterThanOrEqual(120);
@@ -310,16 +318,16 @@ describe('photo-organizer review as a culling tool', () => {
     await page.evaluate(`location.hash = '#/'`);
     await page.waitForSelector('#grid-view:not([hidden]) .card');
     const other = report.groups.find((g) => g.id !== burst.id)!;
-    await expect.poll(() => page.locator(`.card[data-number="${Number(burst.id.slice(6))}"] .reviewed`).count()).toBe(1);
+    await poll(() => page.locator(`.card[data-number="${Number(burst.id.slice(6))}"] .reviewed`).count()).toBe(1);
     expect(await page.locator(`.card[data-number="${Number(other.id.slice(6))}"] .reviewed`).count()).toBe(0);
     expect(await page.locator('#run-info').textContent()).toContain('1 reviewed');
     await page.keyboard.press('n');
-    await expect.poll(() => page.locator('#group-name').textContent()).toContain(other.id);
+    await poll(() => page.locator('#group-name').textContent()).toContain(other.id);
     // Nothing left after this one: n says so and stays.
     await page.keyboard.press('n');
-    await expect.poll(() => page.locator('#toast').textContent()).toBe('Every group here is reviewed');
+    await poll(() => page.locator('#toast').textContent()).toBe('Every group here is reviewed');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('#run-info').textContent()).toContain('2 reviewed');
+    await poll(() => page.locator('#run-info').textContent()).toContain('2 reviewed');
     await shoot('cull-grid-marks-1280-light');
 
     const filterTo = async (name: string, on: boolean): Promise<void> => {
@@ -327,12 +335,12 @@ describe('photo-organizer review as a culling tool', () => {
       if ((await box.isChecked()) !== on) await page.locator(`.toggle:has(input[name=${name}])`).click();
     };
     await filterTo('unreviewed', true);
-    await expect.poll(() => page.locator('#grid-status').textContent()).toBe('No group matches these filters.');
+    await poll(() => page.locator('#grid-status').textContent()).toBe('No group matches these filters.');
     await filterTo('unreviewed', false);
     await filterTo('blinks', true);
-    await expect.poll(() => page.locator('.card .folder').allTextContents()).toEqual([burst.id]);
+    await poll(() => page.locator('.card .folder').allTextContents()).toEqual([burst.id]);
     await filterTo('blinks', false);
-    await expect.poll(() => page.locator('.card').count()).toBe(report.groups.length);
+    await poll(() => page.locator('.card').count()).toBe(report.groups.length);
 
     // A new best is one pending change, until undone.
     expect(await page.locator('#apply').textContent()).toBe('Apply…');
@@ -340,9 +348,9 @@ describe('photo-organizer review as a culling tool', () => {
     const notBest = await page.locator('.frame:not(.best)').first().getAttribute('data-index');
     await page.locator(`.frame[data-index="${notBest}"]`).click();
     await page.keyboard.press(' ');
-    await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply 1…');
+    await poll(() => page.locator('#apply').textContent()).toBe('Apply 1…');
     await page.keyboard.press('u');
-    await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply…');
+    await poll(() => page.locator('#apply').textContent()).toBe('Apply…');
   });
 
   it('keeps a second photo with k: Apply copies it as keep_… beside the best, and undoing it removes the copy', async () => {
@@ -354,12 +362,12 @@ describe('photo-organizer review as a culling tool', () => {
     await page.keyboard.press('k');
     await page.waitForSelector('.frame.keep .badge.keep');
     expect(await page.locator('.frame.keep .name').getAttribute('title')).toBe(path);
-    await expect.poll(() => page.locator('#apply').textContent()).toBe('Apply 1…');
+    await poll(() => page.locator('#apply').textContent()).toBe('Apply 1…');
     const apply = async (): Promise<void> => {
       await page.click('#apply');
       await page.waitForSelector('#apply-dialog[open] li');
       await page.click('#apply-confirm');
-      await expect.poll(() => page.locator('#toast').textContent(), { timeout: 20_000 }).toMatch(/^Applied:/);
+      await poll(() => page.locator('#toast').textContent()).toMatch(/^Applied:/);
     };
     await apply();
     const folder = join(out, burst.folder!);
@@ -369,7 +377,7 @@ describe('photo-organizer review as a culling tool', () => {
     await shoot('cull-keep-1280-light');
     // k again (or undo) stops keeping it; applied, the copy goes.
     await page.keyboard.press('k');
-    await expect.poll(() => page.locator('.frame.keep').count()).toBe(0);
+    await poll(() => page.locator('.frame.keep').count()).toBe(0);
     await apply();
     expect(files()).toEqual([`best_${burst.photos.find((p) => p.isBest)!.outputName}`]);
   });

@@ -18,6 +18,9 @@ import { runCli } from '../support/cli.js';
 import { buildLibrary } from '../support/library.js';
 import { openChromium, type RunningReview, startReview, stopReview } from '../support/review.js';
 
+/** The page answers through its server: on a busy machine a change can take seconds to show. */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000 });
+
 const bestOf = (g: ReportGroup): string => g.photos.find((p) => p.isBest)!.relativePath;
 const outputNameOf = (g: ReportGroup, relativePath: string): string => g.photos.find((p) => p.relativePath === relativePath)!.outputName!;
 
@@ -63,7 +66,7 @@ describe('photo-organizer review', () => {
   const select = async (index: number): Promise<void> => {
     const now = Number(await page.locator('.frame.selected').getAttribute('data-index'));
     for (let i = 0; i < Math.abs(index - now); i++) await page.keyboard.press(index > now ? 'ArrowRight' : 'ArrowLeft');
-    await expect.poll(() => page.locator('.frame.selected').getAttribute('data-index')).toBe(String(index));
+    await poll(() => page.locator('.frame.selected').getAttribute('data-index')).toBe(String(index));
   };
 
   const shoot = async (name: string): Promise<void> => {
@@ -133,20 +136,20 @@ describe('photo-organizer review', () => {
     const n = target.photos.length;
     await select(1);
     await page.keyboard.press('x');
-    await expect.poll(() => page.locator('.frame').count()).toBe(n - 1);
+    await poll(() => page.locator('.frame').count()).toBe(n - 1);
     await page.keyboard.press('u');
-    await expect.poll(() => page.locator('.frame').count()).toBe(n);
+    await poll(() => page.locator('.frame').count()).toBe(n);
     await page.keyboard.press('m');
-    await expect.poll(() => page.locator('.frame').count()).toBe(n + before.groups[targetIndex + 1]!.photos.length);
+    await poll(() => page.locator('.frame').count()).toBe(n + before.groups[targetIndex + 1]!.photos.length);
     await page.keyboard.press('u');
-    await expect.poll(() => page.locator('.frame').count()).toBe(n);
+    await poll(() => page.locator('.frame').count()).toBe(n);
 
     await page.keyboard.press('Enter');
     await page.waitForSelector('#viewer:not([hidden])');
     const selected = shown[Number(await page.locator('.frame.selected').getAttribute('data-index'))]!;
-    await expect
-      .poll(() => page.locator('#viewer .pane img').evaluate((img) => (img.complete && img.src.includes('/full') ? img.naturalWidth : 0)))
-      .toBe(selected.width);
+    await poll(() =>
+      page.locator('#viewer .pane img').evaluate((img) => (img.complete && img.src.includes('/full') ? img.naturalWidth : 0)),
+    ).toBe(selected.width);
     await shoot('zoom-1280-light');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#viewer', { state: 'hidden' });
@@ -159,21 +162,21 @@ describe('photo-organizer review', () => {
     const pick = bestIndex === 0 ? 1 : 0;
     await select(pick);
     await page.keyboard.press(' ');
-    await expect.poll(() => page.locator('.frame.best .name').textContent()).toBe(names[pick]);
+    await poll(() => page.locator('.frame.best .name').textContent()).toBe(names[pick]);
     expect(await page.locator('#toast').textContent()).toContain(`Picked ${names[pick]} as the best`);
 
     // Split off the last two photos (the pick stays behind), then take it back, then split again.
     const splitAt = shown.length - 2;
     await select(splitAt);
     await page.keyboard.press('s');
-    await expect.poll(() => page.locator('.frame').count()).toBe(splitAt);
+    await poll(() => page.locator('.frame').count()).toBe(splitAt);
     expect(await page.locator('.frame.best .name').textContent()).toBe(names[pick]);
     await page.keyboard.press('u');
-    await expect.poll(() => page.locator('.frame').count()).toBe(shown.length);
+    await poll(() => page.locator('.frame').count()).toBe(shown.length);
     expect(await page.locator('#toast').textContent()).toMatch(/^Undone: split/);
     await select(splitAt);
     await page.keyboard.press('s');
-    await expect.poll(() => page.locator('.frame').count()).toBe(splitAt);
+    await poll(() => page.locator('.frame').count()).toBe(splitAt);
     await shoot('group-changed-1280-light');
 
     const db = new Database(join(out, '.photo-organizer', 'catalog.db'), { readonly: true });
@@ -199,7 +202,7 @@ describe('photo-organizer review', () => {
     expect(lines[1]).toContain(`${newFolder}new folder: 2 photos`);
     await shoot('apply-1280-light');
     await page.click('#apply-confirm');
-    await expect.poll(() => page.locator('#toast').textContent(), { timeout: 20_000 }).toMatch(/^Applied:/);
+    await poll(() => page.locator('#toast').textContent()).toMatch(/^Applied:/);
 
     const folder = join(out, target.folder!);
     const bests = readdirSync(folder).filter((f) => f.startsWith('best_'));
@@ -246,12 +249,13 @@ describe('photo-organizer review', () => {
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     // "Changed by me": the reviewed group and the part split off it.
     await page.click('.toggle:has(input[name=changed])');
-    await expect
-      .poll(() => page.locator('.card .folder').allTextContents())
-      .toEqual([target.id, `group_${String(before.groups.length + 1).padStart(4, '0')}`]);
+    await poll(() => page.locator('.card .folder').allTextContents()).toEqual([
+      target.id,
+      `group_${String(before.groups.length + 1).padStart(4, '0')}`,
+    ]);
     await shoot('grid-changed-390-light');
     await page.click('.toggle:has(input[name=changed])');
-    await expect.poll(() => page.locator('.card').count()).toBe(before.groups.length + 1);
+    await poll(() => page.locator('.card').count()).toBe(before.groups.length + 1);
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -167,7 +167,9 @@ function showSummary(s) {
   const when = s.run.finishedAt.slice(0, 16).replace('T', ' ');
   $('run-info').textContent =
     `Run of ${when} · ${s.photos} photos in ${s.groups} groups · ${s.reviewed} reviewed${s.changed ? ` · ${s.changed} changed by you` : ''}`;
-  showPending(s).catch(showError);
+  // After the view has what it asked for: the count is a second request, not worth waiting on.
+  window.clearTimeout(pendingTimer);
+  pendingTimer = window.setTimeout(() => showPending(s).catch(showError), PENDING_DELAY_MS);
   for (const el of document.querySelectorAll('[data-count]')) {
     const kind = /** @type {HTMLElement} */ (el).dataset.count;
     el.textContent = String(kind === 'all' ? s.groups : s.byKind[/** @type {keyof Summary['byKind']} */ (kind)]);
@@ -177,6 +179,10 @@ function showSummary(s) {
   undoButton.disabled = s.lastDecision === null;
   undoButton.title = s.lastDecision ? `Undo: ${s.lastDecision} (u)` : 'Nothing to undo';
 }
+
+/** Changes in quick succession ask for the pending count once. */
+const PENDING_DELAY_MS = 400;
+let pendingTimer = 0;
 
 /**
  * The Apply button counts what applying would change (nothing to count before any decision).
