@@ -176,6 +176,17 @@ ${FACE_COLUMNS}
   },
   // One table of items for every source (catalog/items.ts), one pair of face tables.
   { name: '007-one-item-table', sql: mergeItemTables },
+  {
+    // Groups looked at on the review page (catalog/review.ts), by scope and member set: a group
+    // whose photos change (a split, a new photo) is one not reviewed yet.
+    name: '008-review-marks',
+    sql: `CREATE TABLE review_marks (
+     scope TEXT NOT NULL,
+     members TEXT NOT NULL,
+     reviewed_at TEXT NOT NULL,
+     PRIMARY KEY (scope, members)
+   )`,
+  },
 ];
 
 /** Opens (creating if needed) the catalog at `file` and brings its schema up to date. */

@@ -24,6 +24,7 @@ const DecisionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('exclude'), group: set, photo: id }),
   z.object({ kind: z.literal('split'), group: set, part: set }),
   z.object({ kind: z.literal('merge'), group: set, other: set }),
+  z.object({ kind: z.literal('keep'), group: set, photo: id, keep: z.boolean() }),
 ]);
 
 export interface StoredDecision extends LoggedDecision {
@@ -87,5 +88,7 @@ function canonical(d: UserDecision): UserDecision {
       return { kind: 'split', group: memberSet(d.group), part: memberSet(d.part) };
     case 'merge':
       return { kind: 'merge', group: memberSet(d.group), other: memberSet(d.other) };
+    case 'keep':
+      return { kind: 'keep', group: memberSet(d.group), photo: d.photo, keep: d.keep };
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Reads the review page needs beyond the other table families: which items have faces, and
- * the faces of a few items whatever analyzer found them. Only the analysis made for the
- * picture as it is now counts, as everywhere else.
+ * the faces of a few items whatever analyzer found them (only the analysis made for the
+ * picture as it is now counts, as everywhere else); and which groups the user has reviewed.
  */
 import type { FaceAnalysis } from '../core/faces.js';
+import { setKey } from '../core/decisions.js';
 import type { PhotoId } from '../core/types.js';
 import type { Db } from './database.js';
 import { CURRENT_ANALYSIS, loadFaceAnalyses } from './faces.js';
@@ -32,4 +33,18 @@ export function currentFaces(db: Db, photoIds: readonly PhotoId[]): Map<PhotoId,
   const out = new Map<PhotoId, FaceAnalysis>();
   for (const [analyzer, ids] of byAnalyzer) for (const [id, a] of loadFaceAnalyses(db, ids, analyzer)) out.set(id, a);
   return out;
+}
+
+/** The member sets (core/decisions.ts setKey) of the scope's groups marked reviewed. */
+export function reviewedGroups(db: Db, scope: string): Set<string> {
+  const rows = db.prepare<[string], { members: string }>('SELECT members FROM review_marks WHERE scope = ?').all(scope);
+  return new Set(rows.map((r) => r.members));
+}
+
+/** Marks the group of these photos reviewed (again: the time is updated). */
+export function markReviewed(db: Db, scope: string, members: readonly PhotoId[], now: Date): void {
+  db.prepare(
+    `INSERT INTO review_marks (scope, members, reviewed_at) VALUES (?, ?, ?)
+     ON CONFLICT (scope, members) DO UPDATE SET reviewed_at = excluded.reviewed_at`,
+  ).run(scope, setKey(members), now.toISOString());
 }

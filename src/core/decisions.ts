@@ -21,7 +21,9 @@ export type UserDecision =
   /** `part` (a proper, non-empty subset of the group) becomes a group of its own. */
   | { readonly kind: 'split'; readonly group: MemberSet; readonly part: MemberSet }
   /** `other`'s photos join the group, which keeps its number. */
-  | { readonly kind: 'merge'; readonly group: MemberSet; readonly other: MemberSet };
+  | { readonly kind: 'merge'; readonly group: MemberSet; readonly other: MemberSet }
+  /** `photo` is kept besides the best (`keep`), or no longer (`!keep`). */
+  | { readonly kind: 'keep'; readonly group: MemberSet; readonly photo: PhotoId; readonly keep: boolean };
 
 export interface LoggedDecision {
   /** Position in the log (the catalog row id): later decisions apply after earlier ones. */
@@ -35,6 +37,8 @@ export interface RankedMember {
   readonly score: number;
   readonly reason: string;
   readonly isBest: boolean;
+  /** A keeper: kept besides the best (never set on the best itself). */
+  readonly keep?: boolean;
 }
 
 export interface NumberedGroup {
@@ -127,8 +131,16 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
         if (g === undefined || !g.members.some((m) => m.photoId === d.photo)) return false;
         take(g);
         g.changedBy.push(id);
-        g.members = d.kind === 'pick' ? withBest(g.members, d.photo) : ensureBest(g.members.filter((m) => m.photoId !== d.photo));
+        g.members = d.kind === 'pick' ? withBest(g.members, d.photo) : regrouped(g.members.filter((m) => m.photoId !== d.photo));
         put(g);
+        return true;
+      }
+      case 'keep': {
+        const g = find(d.group);
+        const member = g?.members.find((m) => m.photoId === d.photo);
+        if (g === undefined || member === undefined || member.isBest) return false;
+        g.changedBy.push(id);
+        g.members = g.members.map((m) => (m === member ? { ...m, keep: d.keep } : m));
         return true;
       }
       case 'split': {
@@ -139,8 +151,8 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
         if (inPart.length !== part.size || inPart.length === g.members.length) return false;
         take(g);
         nextNumber += 1;
-        put({ ...g, members: ensureBest(g.members.filter((m) => !part.has(m.photoId))), changedBy: [...g.changedBy, id] });
-        put({ number: nextNumber, kind: g.kind, members: ensureBest(inPart), order: g.order, changedBy: [id] });
+        put({ ...g, members: regrouped(g.members.filter((m) => !part.has(m.photoId))), changedBy: [...g.changedBy, id] });
+        put({ number: nextNumber, kind: g.kind, members: regrouped(inPart), order: g.order, changedBy: [id] });
         return true;
       }
       case 'merge': {
@@ -149,10 +161,7 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
         if (a === undefined || b === undefined || a === b) return false;
         take(a);
         take(b);
-        const members = [
-          ...a.members,
-          ...b.members.map((m) => (m.isBest ? { ...m, isBest: false, reason: withoutComparison(m.reason) } : m)),
-        ];
+        const members = regrouped([...a.members, ...b.members.map((m) => (m.isBest ? { ...m, isBest: false } : m))]);
         put({ ...a, kind: looser(a.kind, b.kind), members, changedBy: [...a.changedBy, ...b.changedBy, id] });
         return true;
       }
@@ -169,9 +178,18 @@ export function applyDecisions(groups: readonly NumberedGroup[], log: readonly L
 /** Makes `photo` the only best; the old best's reason loses its comparison with the runner-up. */
 function withBest(members: readonly RankedMember[], photo: PhotoId): RankedMember[] {
   return members.map((m) => {
-    if (m.photoId === photo) return m.isBest ? m : { ...m, isBest: true, reason: `${PICKED_REASON}; ${m.reason}` };
+    // A keeper picked as the best is the best now (the cover), no longer a keeper beside it.
+    if (m.photoId === photo) return m.isBest ? m : { ...m, isBest: true, keep: false, reason: `${PICKED_REASON}; ${m.reason}` };
     return m.isBest ? { ...m, isBest: false, reason: withoutComparison(m.reason) } : m;
   });
+}
+
+/**
+ * The members of a group whose membership changed: a best is ensured, and no reason compares
+ * with a runner-up any more (it may have left; the page states the new margin, view.ts).
+ */
+function regrouped(members: readonly RankedMember[]): RankedMember[] {
+  return ensureBest(members.map((m) => ({ ...m, reason: withoutComparison(m.reason) })));
 }
 
 /**
@@ -182,7 +200,7 @@ function ensureBest(members: readonly RankedMember[]): RankedMember[] {
   if (members.length === 0 || members.some((m) => m.isBest)) return [...members];
   let top = members[0]!;
   for (const m of members) if (m.score > top.score) top = m;
-  return members.map((m) => (m === top ? { ...m, isBest: true } : m));
+  return members.map((m) => (m === top ? { ...m, isBest: true, keep: false } : m));
 }
 
 /** "sharpest, …, beats IMG_2.JPG on sharpness" → "sharpest, …": the runner-up may have changed. */

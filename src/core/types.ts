@@ -156,6 +156,8 @@ export interface Decision {
   /** Short human-readable reason, e.g. "sharpest, well exposed, 12.0 MP". */
   readonly reason: string;
   readonly isBest: boolean;
+  /** Kept besides the best (a keeper marked in review): copied as keep_…, favourited on Immich. */
+  readonly keep?: boolean;
 }
 
 /** A per-file failure: data, not an exception. */

@@ -9,7 +9,7 @@ import type { CaptureTime, FsPath, GpsPosition, GroupKind, Photo, Decision, Vide
 /** A group member as the output stage sees it: the photo's stored facts plus its verdict. */
 export interface OutputPhoto {
   readonly photo: Pick<Photo, 'path' | 'relativePath' | 'size' | 'mtimeMs' | 'meta'>;
-  readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest'>;
+  readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest' | 'keep'>;
   /** A Live Photo's motion clip, copied next to its still (named after it, with its own extension). */
   readonly companion?: CompanionFile;
 }
@@ -123,6 +123,7 @@ export function metadataEntries(member: OutputPhoto, localOffset: LocalOffset = 
   for (const [name, value] of meta.exif) entries.push([`exif_${name}`, value]);
   if (meta.gps !== null) entries.push(['gps', formatGps(meta.gps)]);
   entries.push(['score', decision.score.toFixed(3)], ['best', decision.isBest ? 'yes' : 'no'], ['reason', decision.reason]);
+  if (decision.keep === true) entries.push(['keep', 'yes (marked in review)']);
   return entries;
 }
 

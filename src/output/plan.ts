@@ -52,7 +52,7 @@ export interface PlanInput {
 
 export interface CopyOperation {
   readonly kind: 'copy';
-  readonly role: 'original' | 'best' | 'extra';
+  readonly role: 'original' | 'best' | 'keep' | 'extra';
   /** Absolute source path; only ever read. */
   readonly from: FsPath;
   /** Absolute destination directory (always inside the output root, always a string). */
@@ -135,6 +135,7 @@ export function planOutput(input: PlanInput): OutputPlan {
     const names = uniqueNames(group.photos.map((p) => baseName(p.photo.path)));
     let bestOp: CopyOperation | undefined;
     let bestMotion: CopyOperation | null = null;
+    const keepOps: CopyOperation[] = [];
     for (const [i, member] of group.photos.entries()) {
       const name = names[i]!;
       const { photo } = member;
@@ -159,6 +160,10 @@ export function planOutput(input: PlanInput): OutputPlan {
         const bestName = prefixName('best_', name);
         bestOp = { kind: 'copy', role: 'best', ...common, dir, name: bestName, to: joinPath(dir, bestName) };
         bestMotion = motionCopy(dir, 'best', bestName);
+      } else if (member.decision.keep === true) {
+        // A keeper marked in review sits beside the best, as keep_<name>.
+        const keepName = prefixName('keep_', name);
+        keepOps.push({ kind: 'copy', role: 'keep', ...common, dir, name: keepName, to: joinPath(dir, keepName) });
       }
     }
     if (bestOp === undefined) throw new OutputPlanError(`No best photo in ${folder}`); // checked above
@@ -169,6 +174,7 @@ export function planOutput(input: PlanInput): OutputPlan {
     operations.push({ kind: 'write', dir, name: 'metadata.txt', to: `${dir}/metadata.txt`, content });
     operations.push(bestOp);
     if (bestMotion !== null) operations.push(bestMotion);
+    operations.push(...keepOps);
     const extras = group.extras ?? [];
     for (const e of extras) {
       operations.push({

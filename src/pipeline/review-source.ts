@@ -313,6 +313,13 @@ class RunReview implements ReviewSource {
       name: displayPath(baseName(name)),
       relativePath: name,
       takenAtMs: item.meta.takenAt?.wallClockMs ?? null,
+      camera: {
+        exposureTime: item.meta.exposureTime,
+        fNumber: item.meta.fNumber,
+        iso: item.meta.iso,
+        focalLength: item.meta.focalLength,
+      },
+      quality: item.quality,
       width: item.meta.width,
       height: item.meta.height,
       size: item.size,

@@ -6,7 +6,9 @@
  *   GET  summary                      run, counts, the newest decision (for undo)
  *   GET  groups?offset&limit&filters  one page of grid cards
  *   GET  groups/<n>?filters           the group view (neighbours within the filtered list)
- *   POST changes {kind, group, …}     pick / exclude / split / merge → a stored decision
+ *   GET  next?after&filters           the next group not reviewed yet
+ *   POST reviewed {group}             marks a group reviewed
+ *   POST changes {kind, group, …}     pick / exclude / split / merge / keep → a stored decision
  *   POST undo                         takes back the newest decision
  *   GET  apply                        what applying would change (for the confirmation)
  *   POST apply {confirm: true}        does it, then rewrites the report
@@ -40,7 +42,13 @@ const FilterSchema = z.object({
   kind: z.enum(['all', 'duplicate', 'burst', 'similar']).default('all'),
   faces: z.enum(['any', 'yes', 'no']).default('any'),
   changed: z.enum(['0', '1']).default('0'),
+  closeCalls: z.enum(['0', '1']).default('0'),
+  blinks: z.enum(['0', '1']).default('0'),
+  unreviewed: z.enum(['0', '1']).default('0'),
 });
+
+const NextSchema = FilterSchema.extend({ after: z.coerce.number().int().positive().optional() });
+const ReviewedSchema = z.object({ group: z.int().positive() }).strict();
 
 const PageSchema = FilterSchema.extend({
   offset: z.coerce.number().int().min(0).default(0),
@@ -51,6 +59,7 @@ const groupNumber = z.int().positive();
 const ChangeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.enum(['pick', 'exclude', 'split']), group: groupNumber, photo: z.int().positive().transform(asPhotoId) }).strict(),
   z.object({ kind: z.literal('merge'), group: groupNumber, with: groupNumber }).strict(),
+  z.object({ kind: z.literal('keep'), group: groupNumber, photo: z.int().positive().transform(asPhotoId), keep: z.boolean() }).strict(),
 ]);
 
 const ApplySchema = z.object({ confirm: z.literal(true) }).strict();
@@ -84,6 +93,14 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
     const detail = await session.detail(Number(one[1]), filterOf(FilterSchema.parse(query)));
     return detail === null ? { status: 404, body: { error: `There is no group ${one[1]} (any more)` } } : ok(detail);
   }
+  if (method === 'GET' && path === 'next') {
+    const q = NextSchema.parse(query);
+    return ok({ number: session.nextUnreviewed(q.after ?? null, filterOf(q)) });
+  }
+  if (method === 'POST' && path === 'reviewed') {
+    session.markReviewed(ReviewedSchema.parse(req.body).group);
+    return ok({ summary: session.summary() });
+  }
   if (method === 'POST' && path === 'changes') {
     const request: ChangeRequest = ChangeSchema.parse(req.body);
     return ok({ ...session.change(request), summary: session.summary() });
@@ -97,7 +114,7 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
     ApplySchema.parse(req.body);
     return ok(await session.apply());
   }
-  const known = ['summary', 'groups', 'changes', 'undo', 'apply'].some((p) => path === p || path.startsWith(`${p}/`));
+  const known = ['summary', 'groups', 'next', 'reviewed', 'changes', 'undo', 'apply'].some((p) => path === p || path.startsWith(`${p}/`));
   return known
     ? { status: 405, body: { error: `${method} is not allowed on /api/${path}` } }
     : { status: 404, body: { error: `No such API: /api/${path}` } };
@@ -108,6 +125,9 @@ function filterOf(q: z.infer<typeof FilterSchema>): GroupFilter {
     kind: q.kind === 'all' ? null : q.kind,
     faces: q.faces === 'any' ? null : q.faces === 'yes',
     changed: q.changed === '1',
+    closeCalls: q.closeCalls === '1',
+    blinks: q.blinks === '1',
+    unreviewed: q.unreviewed === '1',
   };
 }
 

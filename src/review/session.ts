@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { type Db, openDatabase } from '../catalog/database.js';
 import { loadDecisions, removeLastDecision, saveDecision, type StoredDecision } from '../catalog/decisions.js';
 import { latestRun, loadGroups, type RunRecord, type StoredGroup } from '../catalog/runs.js';
-import { type Adjustment, type AdjustedGroup, applyDecisions, type UserDecision } from '../core/decisions.js';
+import { markReviewed, reviewedGroups } from '../catalog/review.js';
+import { type Adjustment, type AdjustedGroup, applyDecisions, setKey, type UserDecision } from '../core/decisions.js';
 import type { GroupKind, PhotoId } from '../core/types.js';
 import { pictureSize } from '../media/decode.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
@@ -25,11 +26,14 @@ import {
   type RunInfo,
 } from './source.js';
 import {
+  captureOrder,
   describeDecision,
+  faceMarks,
   filterGroups,
   folderName,
   type GroupDetail,
   type GroupFilter,
+  type GroupMarks,
   groupDetail,
   type GroupPage,
   groupPage,
@@ -52,6 +56,8 @@ export interface Summary {
   readonly byKind: Readonly<Record<GroupKind, number>>;
   readonly photos: number;
   readonly changed: number;
+  /** Groups marked reviewed (looked at and left). */
+  readonly reviewed: number;
   readonly decisions: number;
   /** Decisions whose photos are grouped differently now. */
   readonly stale: number;
@@ -62,6 +68,7 @@ export interface Summary {
 /** What the page asks for, by group number and photo id (turned into member sets here). */
 export type ChangeRequest =
   | { readonly kind: 'pick' | 'exclude' | 'split'; readonly group: number; readonly photo: PhotoId }
+  | { readonly kind: 'keep'; readonly group: number; readonly photo: PhotoId; readonly keep: boolean }
   | { readonly kind: 'merge'; readonly group: number; readonly with: number };
 
 export interface ChangeOutcome {
@@ -89,6 +96,9 @@ export class ReviewSession {
   private log: StoredDecision[] = [];
   private adjustment: Adjustment = { groups: [], applied: [], stale: [] };
   private applying = false;
+  private reviewed = new Set<string>();
+  /** Whether someone blinks in a group, by member set (faces do not change within a run). */
+  private blinking = new Map<string, boolean>();
 
   private constructor(
     private readonly db: Db,
@@ -132,6 +142,7 @@ export class ReviewSession {
     const next = await load(this.db, this.catalog, this.options);
     const old = this.data.source;
     this.data = next;
+    this.blinking = new Map();
     await old.close();
     this.recompute();
     return true;
@@ -147,6 +158,7 @@ export class ReviewSession {
       byKind,
       photos: this.groups.reduce((n, g) => n + g.members.length, 0),
       changed: this.groups.filter((g) => g.changedBy.length > 0).length,
+      reviewed: this.groups.filter((g) => this.marks.reviewed(g)).length,
       decisions: this.log.length,
       stale: this.adjustment.stale.length,
       lastDecision: last === undefined ? null : describeDecision(last, this.data.source.photos),
@@ -154,14 +166,14 @@ export class ReviewSession {
   }
 
   page(filter: GroupFilter, offset: number, limit: number): GroupPage {
-    return groupPage(this.groups, this.data.source.photos, filter, offset, limit);
+    return groupPage(this.groups, this.data.source.photos, filter, this.marks, offset, limit);
   }
 
   /** The group view; null when no group has that number (any more). */
   async detail(number: number, filter: GroupFilter): Promise<GroupDetail | null> {
     const g = this.groups.find((x) => x.number === number);
     if (g === undefined) return null;
-    const list = filterGroups(this.groups, this.data.source.photos, filter);
+    const list = filterGroups(this.groups, this.data.source.photos, filter, this.marks);
     // A group the filter hides (changed just now, say) is still shown, among the full list.
     const within = list.some((x) => x.number === number) ? list : this.groups;
     const faces = this.data.source.faces(g.members.map((m) => m.photoId));
@@ -171,7 +183,26 @@ export class ReviewSession {
       if (made === null) continue;
       view.push({ kind, name: MADE[kind].name, label: MADE[kind].label, ...(await pictureSize(made.file)), version: made.version });
     }
-    return { ...groupDetail(g, within, this.data.source.photos, faces, this.log), made: view };
+    return { ...groupDetail(g, within, this.data.source.photos, faces, this.log), reviewed: this.marks.reviewed(g), made: view };
+  }
+
+  /** Marks a group reviewed (the page does when the user leaves a group they looked at). */
+  markReviewed(number: number): void {
+    markReviewed(
+      this.db,
+      this.data.source.scope,
+      this.group(number).members.map((m) => m.photoId),
+      new Date(),
+    );
+    this.reviewed = reviewedGroups(this.db, this.data.source.scope);
+  }
+
+  /** The first group not reviewed yet after group `after` in the filtered list (from the top past the end); null when all are. */
+  nextUnreviewed(after: number | null, filter: GroupFilter): number | null {
+    const list = filterGroups(this.groups, this.data.source.photos, filter, this.marks);
+    const from = after === null ? 0 : list.findIndex((g) => g.number === after) + 1;
+    const order = [...list.slice(from), ...list.slice(0, from)];
+    return order.find((g) => g.number !== after && !this.marks.reviewed(g))?.number ?? null;
   }
 
   /** The HDR merge or face swap in a group's output folder, as an image; null when there is none. */
@@ -197,7 +228,8 @@ export class ReviewSession {
   /** Stores the change as a decision and applies it; ReviewRequestError when it does not fit the groups. */
   change(request: ChangeRequest): ChangeOutcome {
     const g = this.group(request.group);
-    const ids = g.members.map((m) => m.photoId);
+    // Capture order, as the page shows them: a split takes the chosen photo and the later ones.
+    const ids = captureOrder(g.members, this.data.source.photos).map((m) => m.photoId);
     let decision: UserDecision;
     if (request.kind === 'merge') {
       const other = this.group(request.with);
@@ -206,11 +238,17 @@ export class ReviewSession {
     } else {
       const at = ids.indexOf(request.photo);
       if (at < 0) throw new ReviewRequestError(`Photo ${request.photo} is not in ${label(g)}`);
-      if (request.kind === 'split') {
+      const member = g.members.find((m) => m.photoId === request.photo)!;
+      if (request.kind === 'keep') {
+        if (member.isBest) throw new ReviewRequestError('The best photo is kept anyway: mark another one to keep');
+        if ((member.keep === true) === request.keep)
+          throw new ReviewRequestError(request.keep ? 'This photo is kept already' : 'This photo is not kept');
+        decision = { kind: 'keep', group: ids, photo: request.photo, keep: request.keep };
+      } else if (request.kind === 'split') {
         if (at === 0) throw new ReviewRequestError('Splitting at the first photo would leave nothing behind: select a later photo');
         decision = { kind: 'split', group: ids, part: ids.slice(at) };
       } else {
-        if (request.kind === 'pick' && g.members[at]!.isBest) throw new ReviewRequestError('This photo is already the best of the group');
+        if (request.kind === 'pick' && member.isBest) throw new ReviewRequestError('This photo is already the best of the group');
         decision = { kind: request.kind, group: ids, photo: request.photo };
       }
     }
@@ -269,7 +307,23 @@ export class ReviewSession {
   private recompute(): void {
     this.log = loadDecisions(this.db, this.data.source.scope);
     this.adjustment = applyDecisions(this.data.automatic, this.log);
+    this.reviewed = reviewedGroups(this.db, this.data.source.scope);
   }
+
+  /** Reviewed from the catalog; blinks worked out from the faces once per member set and run. */
+  private readonly marks: GroupMarks = {
+    reviewed: (g) => this.reviewed.has(setKey(g.members.map((m) => m.photoId))),
+    blinks: (g) => {
+      const key = setKey(g.members.map((m) => m.photoId));
+      let known = this.blinking.get(key);
+      if (known === undefined) {
+        const faces = this.data.source.faces(g.members.map((m) => m.photoId));
+        known = faceMarks(g.members.map((m) => faces.get(m.photoId) ?? null)).some((frame) => frame.some((f) => f.eyes === 'closed'));
+        this.blinking.set(key, known);
+      }
+      return known;
+    },
+  };
 
   private group(number: number): AdjustedGroup {
     const g = this.groups.find((x) => x.number === number);

@@ -3,10 +3,14 @@
  * adjusted groups, the photos and their faces. Pure: no catalog, no HTTP, so every label and
  * filter is tested on hand-built records.
  */
-import type { AdjustedGroup, LoggedDecision } from '../core/decisions.js';
-import { eyeState, SMILING } from '../core/face-scoring.js';
-import type { FaceAnalysis, RelativeBox } from '../core/faces.js';
-import type { GroupKind, PhotoId } from '../core/types.js';
+import { closeCalls } from '../core/close-calls.js';
+import { type AdjustedGroup, type LoggedDecision, PICKED_REASON, type RankedMember } from '../core/decisions.js';
+import type { FaceAnalysis } from '../core/faces.js';
+import type { GroupKind, ImageQuality, PhotoId } from '../core/types.js';
+import { type CameraFacts, exifStrip, type ScoreBreakdown, scoreBreakdowns } from './frame-facts.js';
+import { type FaceMark, faceMarks, type PersonRow, peopleRows } from './people.js';
+
+export { type EyeState, type FaceMark, faceMarks } from './people.js';
 
 /** A photo as the page knows it (no path: the page never sees the disk layout beyond names). */
 export interface ReviewPhoto {
@@ -23,6 +27,9 @@ export interface ReviewPhoto {
   /** Changes when the file does, so image URLs can be cached by the browser. */
   readonly version: string;
   readonly hasFaces: boolean;
+  readonly camera: CameraFacts;
+  /** The whole-image measures the ranking used (for the score breakdown). */
+  readonly quality: ImageQuality;
 }
 
 export interface GroupFilter {
@@ -31,6 +38,18 @@ export interface GroupFilter {
   readonly faces: boolean | null;
   /** true: only groups the user changed. */
   readonly changed: boolean;
+  /** true: only groups whose best won by a small margin (core/close-calls.ts, as the run's summary says). */
+  readonly closeCalls: boolean;
+  /** true: only groups where someone's eyes are closed in some frame. */
+  readonly blinks: boolean;
+  /** true: only groups not reviewed yet. */
+  readonly unreviewed: boolean;
+}
+
+/** What the session knows of a group beyond its members: kept in the catalog or costly to work out. */
+export interface GroupMarks {
+  reviewed(g: AdjustedGroup): boolean;
+  blinks(g: AdjustedGroup): boolean;
 }
 
 export interface GroupCard {
@@ -53,6 +72,8 @@ export interface GroupCard {
   readonly duration: string | null;
   readonly changed: boolean;
   readonly hasFaces: boolean;
+  readonly reviewed: boolean;
+  readonly closeCall: boolean;
 }
 
 export interface GroupPage {
@@ -61,33 +82,29 @@ export interface GroupPage {
   readonly cards: readonly GroupCard[];
 }
 
-export type EyeState = ReturnType<typeof eyeState>;
-
-export interface FaceMark {
-  /** Relative to the frame, 0..1. */
-  readonly box: RelativeBox;
-  /** Judged against the same person's widest eyes in the group (see core/face-scoring.ts). */
-  readonly eyes: EyeState;
-  readonly smiling: boolean;
-  /** 0..1. */
-  readonly smile: number;
-}
-
 export interface FrameView {
   readonly id: PhotoId;
   readonly name: string;
   readonly relativePath: string;
   /** "14:03:07.400" or null. */
   readonly time: string | null;
+  /** Time since the group's first capture: "+0.4 s"; null for the first frame or without a time. */
+  readonly offset: string | null;
   readonly score: number;
   readonly reason: string;
   readonly isBest: boolean;
+  /** Kept besides the best (k on the page). */
+  readonly keep: boolean;
   readonly width: number;
   readonly height: number;
   readonly size: number;
   readonly format: string;
   readonly version: string;
   readonly faces: readonly FaceMark[];
+  /** Camera settings: ["1/250 s", "f/2.8", "ISO 400", "EV 9.9", "35 mm"]. */
+  readonly exif: readonly string[];
+  /** What each whole-image measure contributed, over the group as it is now. */
+  readonly breakdown: ScoreBreakdown;
 }
 
 export interface GroupDetail {
@@ -96,6 +113,7 @@ export interface GroupDetail {
   readonly kind: GroupKind;
   readonly span: string;
   readonly changed: boolean;
+  readonly reviewed: boolean;
   /** Position in the filtered list (0-based) and its length. */
   readonly index: number;
   readonly total: number;
@@ -103,6 +121,8 @@ export interface GroupDetail {
   readonly previous: number | null;
   readonly next: number | null;
   readonly frames: readonly FrameView[];
+  /** One row per person seen in the frames, one cell per frame (people.ts). */
+  readonly people: readonly PersonRow<FaceMark>[];
   /** What the user did to this group, oldest first, in words. */
   readonly history: readonly string[];
   /** Files made for the group in its output folder (hdr_merged.jpg, face_swapped.jpg), as last written. */
@@ -133,13 +153,22 @@ export function filterGroups(
   groups: readonly AdjustedGroup[],
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   filter: GroupFilter,
+  marks: GroupMarks,
 ): AdjustedGroup[] {
   return groups.filter(
     (g) =>
       (filter.kind === null || g.kind === filter.kind) &&
       (!filter.changed || g.changedBy.length > 0) &&
-      (filter.faces === null || groupHasFaces(g, photos) === filter.faces),
+      (filter.faces === null || groupHasFaces(g, photos) === filter.faces) &&
+      (!filter.closeCalls || isCloseCall(g)) &&
+      (!filter.unreviewed || !marks.reviewed(g)) &&
+      (!filter.blinks || marks.blinks(g)),
   );
+}
+
+/** Whether the group is a close call, as the run's summary counts them (core/close-calls.ts). */
+export function isCloseCall(g: AdjustedGroup): boolean {
+  return closeCalls([{ number: g.number, kind: g.kind, members: g.members.map((m) => ({ decision: m })) }]).length > 0;
 }
 
 /** One page of grid cards. `limit` is clamped by the caller's schema. */
@@ -147,14 +176,15 @@ export function groupPage(
   groups: readonly AdjustedGroup[],
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   filter: GroupFilter,
+  marks: GroupMarks,
   offset: number,
   limit: number,
 ): GroupPage {
-  const list = filterGroups(groups, photos, filter);
-  return { total: list.length, offset, cards: list.slice(offset, offset + limit).map((g) => groupCard(g, photos)) };
+  const list = filterGroups(groups, photos, filter, marks);
+  return { total: list.length, offset, cards: list.slice(offset, offset + limit).map((g) => groupCard(g, photos, marks)) };
 }
 
-export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewPhoto>): GroupCard {
+export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewPhoto>, marks: GroupMarks): GroupCard {
   const best = g.members.find((m) => m.isBest) ?? g.members[0]!;
   const cover = photoOf(photos, best.photoId);
   const times = g.members.map((m) => photoOf(photos, m.photoId).takenAtMs).filter((t): t is number => t !== null);
@@ -169,6 +199,8 @@ export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewP
     duration: times.length < 2 ? null : duration(Math.max(...times) - Math.min(...times)),
     changed: g.changedBy.length > 0,
     hasFaces: groupHasFaces(g, photos),
+    reviewed: marks.reviewed(g),
+    closeCall: isCloseCall(g),
   };
 }
 
@@ -182,10 +214,14 @@ export function groupDetail(
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   faces: ReadonlyMap<PhotoId, FaceAnalysis>,
   log: readonly LoggedDecision[],
-): Omit<GroupDetail, 'made'> {
+): Omit<GroupDetail, 'made' | 'reviewed'> {
   const index = list.findIndex((x) => x.number === g.number);
-  const marks = faceMarks(g.members.map((m) => faces.get(m.photoId) ?? null));
+  const members = captureOrder(g.members, photos);
+  const marks = faceMarks(members.map((m) => faces.get(m.photoId) ?? null));
   const byId = new Map(log.map((d) => [d.id, d.decision]));
+  const merged = g.changedBy.some((id) => byId.get(id)?.kind === 'merge');
+  const start = photoOf(photos, members[0]!.photoId).takenAtMs;
+  const breakdowns = scoreBreakdowns(members.map((m) => photoOf(photos, m.photoId)));
   return {
     number: g.number,
     folder: folderName(g.number),
@@ -196,24 +232,29 @@ export function groupDetail(
     total: list.length,
     previous: index > 0 ? list[index - 1]!.number : null,
     next: index >= 0 && index + 1 < list.length ? list[index + 1]!.number : null,
-    frames: g.members.map((m, i) => {
+    frames: members.map((m, i) => {
       const p = photoOf(photos, m.photoId);
       return {
         id: p.id,
         name: p.name,
         relativePath: p.relativePath,
         time: p.takenAtMs === null ? null : clock(p.takenAtMs),
+        offset: i === 0 || p.takenAtMs === null || start === null ? null : offsetLabel(p.takenAtMs - start),
         score: m.score,
-        reason: m.reason,
+        reason: m.isBest && !merged ? withMargin(m, members, photos) : m.reason,
         isBest: m.isBest,
+        keep: m.keep === true,
         width: p.width,
         height: p.height,
         size: p.size,
         format: p.format,
         version: p.version,
         faces: marks[i]!,
+        exif: exifStrip(p.camera),
+        breakdown: breakdowns[i]!,
       };
     }),
+    people: peopleRows(marks),
     history: g.changedBy.flatMap((id) => {
       const d = byId.get(id);
       return d === undefined ? [] : [describeDecision({ id, decision: d }, photos)];
@@ -235,57 +276,43 @@ export function describeDecision(d: LoggedDecision, photos: ReadonlyMap<PhotoId,
       return `split ${names(x.part)} off into a group of ${x.part.length === 1 ? 'its' : 'their'} own`;
     case 'merge':
       return `merged ${x.other.length} photos of another group in (${names(x.other)})`;
+    case 'keep':
+      return x.keep ? `kept ${name(x.photo)} besides the best` : `no longer kept ${name(x.photo)}`;
   }
 }
 
 /**
- * Eye and smile marks per frame. People are matched across the frames by where their face is
- * (a group's frames are shot from about the same place), and each face's eyes are judged
- * against the widest opening of the same person, as the ranking does.
+ * A group's members in capture order (those without a time last, in their ranked order): the
+ * order the page shows them in and splits them by.
  */
-export function faceMarks(frames: readonly (FaceAnalysis | null)[]): FaceMark[][] {
-  const all = frames.map((a) => a?.faces ?? []);
-  return all.map((faces, f) =>
-    faces.map((face) => {
-      const own = openness(face);
-      let widest = own;
-      let seen = 1;
-      all.forEach((others, g) => {
-        if (g === f) return;
-        const match = nearest(
-          face.box,
-          others.map((o) => o.box),
-        );
-        if (match === null) return;
-        widest = Math.max(widest, openness(others[match]!));
-        seen++;
-      });
-      return {
-        box: face.box,
-        eyes: eyeState(own, widest, seen),
-        smiling: face.smile >= SMILING,
-        smile: Math.round(face.smile * 100) / 100,
-      };
-    }),
-  );
+export function captureOrder<M extends { readonly photoId: PhotoId }>(
+  members: readonly M[],
+  photos: ReadonlyMap<PhotoId, ReviewPhoto>,
+): M[] {
+  const time = (m: M): number => photos.get(m.photoId)?.takenAtMs ?? Number.POSITIVE_INFINITY;
+  return members
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => time(a.m) - time(b.m) || a.i - b.i)
+    .map((x) => x.m);
 }
 
-const openness = (f: { leftEye: { aspect: number }; rightEye: { aspect: number } }): number => (f.leftEye.aspect + f.rightEye.aspect) / 2;
+/**
+ * The best's reason with its lead over the runner-up, when the reason no longer names one (the
+ * group changed since it was ranked). A pick keeps its own words: the user chose, not the score.
+ */
+function withMargin(best: RankedMember, members: readonly RankedMember[], photos: ReadonlyMap<PhotoId, ReviewPhoto>): string {
+  if (/\b(beats|ties) /.test(best.reason) || best.reason.startsWith(PICKED_REASON)) return best.reason;
+  const rest = members.filter((m) => m !== best);
+  if (rest.length === 0) return best.reason;
+  const runnerUp = rest.reduce((a, b) => (b.score > a.score ? b : a));
+  const lead = best.score - runnerUp.score;
+  const name = photoOf(photos, runnerUp.photoId).name;
+  return `${best.reason}, ${lead > 0.0005 ? `leads ${name} by ${lead.toFixed(3)} in score` : `ties ${name} in score`}`;
+}
 
-/** Index of the box whose centre is closest to `box`'s, if within 60 % of the face's width. */
-function nearest(box: RelativeBox, boxes: readonly RelativeBox[]): number | null {
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
-  let best: number | null = null;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  boxes.forEach((b, i) => {
-    const d = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
-    if (d < bestDistance) {
-      best = i;
-      bestDistance = d;
-    }
-  });
-  return best !== null && bestDistance <= 0.6 * Math.max(box.width, boxes[best]!.width) ? best : null;
+/** 400 → "+0.4 s", 95000 → "+1 min 35 s". */
+export function offsetLabel(ms: number): string {
+  return ms < 60_000 ? `+${(ms / 1000).toFixed(1)} s` : `+${duration(ms)}`;
 }
 
 /** "2024-05-01 14:03:07 · 4.2 s" from capture times (camera wall clock as UTC ms). */

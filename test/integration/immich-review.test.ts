@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { runCli } from '../support/cli.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
-import { albums, favorites, idOf, pathOf, tagged } from '../support/fake-immich/inspect.js';
+import { albums, archived, favorites, idOf, pathOf, tagged } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 import { CHROMIUM, CHROMIUM_ARGS, reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
 
@@ -141,6 +141,45 @@ describe('review of an Immich run', () => {
     const fresh = await runImmichCli(f, ['--immich-cache-dir', cache, '-o', out, '--force-fresh', ...RUN]);
     expect(fresh.code, fresh.stderr).toBe(0);
     expect(fresh.stderr).toContain('and your review decisions');
+    expect(f.writes()).toEqual([]);
+  });
+
+  it('favourites a keeper marked in review and takes it out of the archive, and a re-run keeps it so', async () => {
+    const f = await fixture.server();
+    const { out, cache } = scratch();
+    const flags = ['--mark-best-favorite', '--archive-non-best', '--threads', '2'];
+    const run = await runImmichCli(f, ['--immich-cache-dir', cache, '-o', out, ...flags]);
+    expect(run.code, run.stderr).toBe(0);
+    const best = favorites(f).find((p) => BIRD.includes(p))!;
+    const keeper = BIRD.find((p) => p !== best)!;
+    expect(archived(f)).toContain(keeper);
+
+    const review = await startReview(['-o', out, '--immich-cache-dir', cache], { IMMICH_API_KEY: f.apiKey });
+    try {
+      const api = reviewApi(review);
+      const bird = (await api('groups/2')).body;
+      const frame = bird.frames.find((fr: { name: string }) => fr.name === basename(keeper));
+      expect((await api('changes', { kind: 'keep', group: 2, photo: frame.id, keep: true })).status).toBe(200);
+      // The best is kept anyway: refused.
+      const bestFrame = bird.frames.find((fr: { isBest: boolean }) => fr.isBest);
+      expect((await api('changes', { kind: 'keep', group: 2, photo: bestFrame.id, keep: true })).status).toBe(409);
+      const lines = (await api('apply')).body.sections.flatMap((s: { items: { text: string }[] }) => s.items.map((i) => i.text));
+      expect(lines).toEqual(
+        expect.arrayContaining([`mark 1 photo favorite: ${basename(keeper)}`, expect.stringMatching(/^unarchive 1 photo/)]),
+      );
+      const applied = (await api('apply', { confirm: true })).body;
+      expect(applied.failed).toEqual([]);
+    } finally {
+      expect(await stopReview(review.child)).toBe(0);
+    }
+    expect(favorites(f)).toContain(keeper);
+    expect(archived(f)).not.toContain(keeper);
+    expect(readdirSync(join(out, 'group_0002')).filter((n) => n.startsWith('keep_'))).toEqual([`keep_${treeName(keeper)}`]);
+
+    // A re-run replays the keeper: nothing to change.
+    f.clearCalls();
+    const again = await runImmichCli(f, ['--immich-cache-dir', cache, '-o', out, ...flags]);
+    expect(again.code, again.stderr).toBe(0);
     expect(f.writes()).toEqual([]);
   });
 

@@ -1,5 +1,9 @@
 /** Runs `photo-organizer review` as a user would, and talks to its page's API with the token's cookie. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { BIN } from './cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -66,4 +70,18 @@ export function reviewApi(review: RunningReview): (path: string, body?: unknown)
     });
     return { status: res.status, body: await res.json() };
   };
+}
+
+/** Debian's Chromium, headless, with a fresh profile, and its first page (page errors are printed). */
+export async function openChromium(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'po-review-chromium-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  return { context, page };
 }

@@ -164,4 +164,23 @@ describe('memberSet and withoutComparison', () => {
     expect(withoutComparison('2 faces, all eyes open — beats IMG_3.JPG: sharper faces')).toBe('2 faces, all eyes open');
     expect(withoutComparison('slightly blurred')).toBe('slightly blurred');
   });
+
+  it('keeps photos besides the best, undoes a keep, and a keeper picked as the best is just the best', () => {
+    const all = [1, 2, 3, 4, 5];
+    const kept = (g: AdjustedGroup | undefined): number[] => g?.members.filter((x) => x.keep === true).map((x) => x.photoId) ?? [];
+    const keep = (photo: number, on = true): WithNumberIds<UserDecision> => ({ kind: 'keep', group: all, photo, keep: on });
+    let out = applyDecisions(groups, log(keep(3), keep(4)));
+    expect(kept(byNumber(out.groups, 1))).toEqual([3, 4]);
+    expect(bestOf(byNumber(out.groups, 1))).toBe(2);
+    expect(byNumber(out.groups, 1)!.changedBy).toHaveLength(2);
+    out = applyDecisions(groups, log(keep(3), keep(4), keep(3, false)));
+    expect(kept(byNumber(out.groups, 1))).toEqual([4]);
+    out = applyDecisions(groups, log(keep(3), { kind: 'pick', group: all, photo: 3 }));
+    expect(bestOf(byNumber(out.groups, 1))).toBe(3);
+    expect(kept(byNumber(out.groups, 1))).toEqual([]);
+    // The best itself is never a keeper; a keep on a group that changed waits as stale.
+    out = applyDecisions(groups, log(keep(2), { kind: 'keep', group: [1, 2], photo: 1, keep: true }));
+    expect(out.applied).toEqual([]);
+    expect(out.stale).toHaveLength(2);
+  });
 });

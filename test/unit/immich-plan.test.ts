@@ -66,6 +66,21 @@ describe('planActions', () => {
     ]);
   });
 
+  it('favourites the keepers marked in review and never archives them', () => {
+    const withKeeper = groups.map((g) => (g.number === 1 ? { ...g, keepers: ['a3'] } : g));
+    const plan = planActions({
+      groups: withKeeper,
+      flags: { ...NONE, favorite: true, archive: true },
+      scope,
+      server: server(),
+      owned: owned0,
+    });
+    expect(plan.operations).toEqual([
+      { kind: 'favorite', assets: ['a2', 'b1', 'a3'] },
+      { kind: 'archive', assets: ['a1', 'b2'] },
+    ]);
+  });
+
   it('plans nothing when the server already has it all', () => {
     const state = server({
       tags: tags({

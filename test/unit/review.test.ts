@@ -15,7 +15,16 @@ import { planOutput } from '../../src/output/plan.js';
 import { diffOutput } from '../../src/output/changes.js';
 import { plannedFiles } from '../../src/output/journal.js';
 import { ThumbnailCache } from '../../src/review/thumbs.js';
-import { duration, faceMarks, groupDetail, groupPage, type ReviewPhoto, spanLabel } from '../../src/review/view.js';
+import {
+  captureOrder,
+  duration,
+  faceMarks,
+  groupDetail,
+  groupPage,
+  offsetLabel,
+  type ReviewPhoto,
+  spanLabel,
+} from '../../src/review/view.js';
 import { decision } from '../support/ids.js';
 import { photoMetadata } from '../support/records.js';
 
@@ -58,6 +67,8 @@ const photo = (id: number, name: string, takenAtMs: number | null, hasFaces = fa
   format: 'jpeg',
   version: `v${id}`,
   hasFaces,
+  camera: { exposureTime: 1 / 250, fNumber: 2.8, iso: 400, focalLength: 35 },
+  quality: { sharpness: 100 * id, highlightsClipped: 0, shadowsClipped: 0, meanLuma: 0.5, megapixels: 12 },
 });
 
 const T0 = Date.UTC(2024, 4, 1, 14, 3, 7);
@@ -81,10 +92,14 @@ const ranked: NumberedGroup[] = [
   { number: 2, kind: 'duplicate', members: [member(10, true), member(11)] },
 ];
 
+const NO_MARKS_FILTER = { closeCalls: false, blinks: false, unreviewed: false };
+/** Group 1 reviewed; nobody blinks. */
+const MARKS = { reviewed: (g: { number: number }) => g.number === 1, blinks: () => false };
+
 describe('review view-models', () => {
   it('pages and filters the grid cards, cover = best', () => {
     const { groups } = applyDecisions(ranked, [{ id: 1, decision: decision({ kind: 'pick', group: [10, 11], photo: 11 }) }]);
-    const all = groupPage(groups, photos, { kind: null, faces: null, changed: false }, 0, 10);
+    const all = groupPage(groups, photos, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10);
     expect(all.total).toBe(2);
     expect(all.cards[0]).toMatchObject({
       number: 1,
@@ -97,14 +112,50 @@ describe('review view-models', () => {
       changed: false,
     });
     expect(all.cards[1]).toMatchObject({ cover: { id: 11 }, span: 'no capture time', time: null, duration: null, changed: true });
-    expect(groupPage(groups, photos, { kind: 'duplicate', faces: null, changed: false }, 0, 10).cards.map((c) => c.number)).toEqual([2]);
-    expect(groupPage(groups, photos, { kind: null, faces: true, changed: false }, 0, 10).cards.map((c) => c.number)).toEqual([1]);
-    expect(groupPage(groups, photos, { kind: null, faces: false, changed: true }, 0, 10).cards.map((c) => c.number)).toEqual([2]);
-    expect(groupPage(groups, photos, { kind: null, faces: null, changed: false }, 1, 10)).toMatchObject({
+    expect(
+      groupPage(groups, photos, { kind: 'duplicate', faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards.map(
+        (c) => c.number,
+      ),
+    ).toEqual([2]);
+    expect(
+      groupPage(groups, photos, { kind: null, faces: true, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards.map((c) => c.number),
+    ).toEqual([1]);
+    expect(
+      groupPage(groups, photos, { kind: null, faces: false, changed: true, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards.map((c) => c.number),
+    ).toEqual([2]);
+    expect(groupPage(groups, photos, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 1, 10)).toMatchObject({
       total: 2,
       offset: 1,
       cards: [{ number: 2 }],
     });
+  });
+
+  it('filters close calls, blinks and groups not reviewed yet, and marks the cards', () => {
+    const close = {
+      number: 3,
+      kind: 'burst' as const,
+      members: [
+        { ...member(21, true), score: 0.8 },
+        { ...member(22), score: 0.78 },
+      ],
+    };
+    const extra = new Map([...photos, ...[photo(21, 'A.JPG', T0), photo(22, 'B.JPG', T0 + 300)].map((p) => [p.id, p] as const)]);
+    const { groups } = applyDecisions([...ranked, close], []);
+    const marks = { reviewed: (g: { number: number }) => g.number === 1, blinks: (g: { number: number }) => g.number === 2 };
+    const numbers = (f: Partial<typeof NO_MARKS_FILTER>): number[] =>
+      groupPage(groups, extra, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER, ...f }, marks, 0, 10).cards.map(
+        (c) => c.number,
+      );
+    expect(numbers({ closeCalls: true })).toEqual([3]);
+    expect(numbers({ blinks: true })).toEqual([2]);
+    expect(numbers({ unreviewed: true })).toEqual([2, 3]);
+    expect(numbers({ unreviewed: true, closeCalls: true })).toEqual([3]);
+    const cards = groupPage(groups, extra, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, marks, 0, 10).cards;
+    expect(cards.map((c) => [c.number, c.reviewed, c.closeCall])).toEqual([
+      [1, true, false],
+      [2, false, false],
+      [3, false, true],
+    ]);
   });
 
   it('describes a group with its neighbours, times and history', () => {
@@ -124,6 +175,51 @@ describe('review view-models', () => {
       ['IMG_1.JPG', '14:03:07', false],
       ['IMG_2.JPG', '14:03:07.400', true],
     ]);
+  });
+
+  it('shows frames in capture order with their offsets, and splits by time', () => {
+    // Ranked in name order; captured 3, 1, 2 (a camera whose counter wrapped), one without a time.
+    const timed = new Map([
+      ...photos,
+      ...[photo(21, 'A.JPG', T0 + 550), photo(22, 'B.JPG', T0 + 1000), photo(23, 'C.JPG', T0), photo(24, 'D.JPG', null)].map(
+        (p) => [p.id, p] as const,
+      ),
+    ]);
+    const g = { number: 4, kind: 'burst' as const, members: [member(21), member(22, true), member(23), member(24)] };
+    expect(captureOrder(g.members, timed).map((m) => m.photoId)).toEqual([23, 21, 22, 24]);
+    const { groups } = applyDecisions([g], []);
+    const detail = groupDetail(groups[0]!, groups, timed, new Map(), []);
+    expect(detail.frames.map((f) => [f.name, f.offset])).toEqual([
+      ['C.JPG', null],
+      ['A.JPG', '+0.6 s'],
+      ['B.JPG', '+1.0 s'],
+      ['D.JPG', null],
+    ]);
+    expect(offsetLabel(95_000)).toBe('+1 min 35 s');
+  });
+
+  it("recomputes the best photo's lead once the runner-up it was compared with has left", () => {
+    const scored = (photoId: number, score: number, reason: string, isBest = false) => ({
+      photoId: asPhotoId(photoId),
+      score,
+      reason,
+      isBest,
+    });
+    const g: NumberedGroup = {
+      number: 1,
+      kind: 'burst',
+      members: [scored(1, 0.6, 'blurred'), scored(2, 0.95, 'sharpest, beats IMG_3.JPG on sharpness', true), scored(3, 0.9, 'sharp')],
+    };
+    const untouched = applyDecisions([g], []).groups[0]!;
+    expect(groupDetail(untouched, [untouched], photos, new Map(), []).frames[1]!.reason).toBe('sharpest, beats IMG_3.JPG on sharpness');
+    const log = [{ id: 1, decision: decision({ kind: 'exclude', group: [1, 2, 3], photo: 3 }) }];
+    const after = applyDecisions([g], log).groups[0]!;
+    expect(after.members.find((m) => m.isBest)!.reason).toBe('sharpest');
+    const best = groupDetail(after, [after], photos, new Map(), log).frames.find((f) => f.isBest)!;
+    expect(best.reason).toBe('sharpest, leads IMG_1.JPG by 0.350 in score');
+    // A split leaves each part without the old comparison too.
+    const split = applyDecisions([g], [{ id: 1, decision: decision({ kind: 'split', group: [1, 2, 3], part: [2] }) }]).groups;
+    expect(split.flatMap((x) => x.members.map((m) => m.reason))).not.toContain('sharpest, beats IMG_3.JPG on sharpness');
   });
 
   it('judges eyes against the same person in the other frames', () => {

@@ -66,6 +66,7 @@ export async function actionGroups(
   return groups.map((g) => ({
     number: g.number,
     best: g.members.find((m) => m.decision.isBest)!.asset.assetId,
+    keepers: g.members.filter((m) => m.decision.keep === true && !m.decision.isBest).map((m) => m.asset.assetId),
     members: g.members.map((m) => m.asset.assetId),
     person: g.person,
     hdrMerged: merged.has(g.number),

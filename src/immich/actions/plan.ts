@@ -12,6 +12,8 @@ export interface ActionGroup {
   /** 1-based, as in the report. */
   readonly number: number;
   readonly best: string;
+  /** Members kept besides the best (keepers marked in review): favourited, never archived. */
+  readonly keepers?: readonly string[];
   /** Every member, the best included, in report order. */
   readonly members: readonly string[];
   /** The album for it (see album-name.ts), or null without --create-albums. */
@@ -82,6 +84,7 @@ export function desiredState(groups: readonly ActionGroup[], flags: ActionFlags)
   const bestSet = new Set(bests);
   // In person mode a photo can be in several groups: the best of any of them is never "non-best".
   const nonBests = unique(groups.flatMap((g) => g.members.filter((m) => !bestSet.has(m))));
+  const keepers = new Set(groups.flatMap((g) => g.keepers ?? []).filter((m) => !bestSet.has(m)));
   const tags = new Map<string, string[]>();
   const albums = new Map<string, string[]>();
   if (flags.tags) {
@@ -114,8 +117,8 @@ export function desiredState(groups: readonly ActionGroup[], flags: ActionFlags)
   return {
     tags,
     albums,
-    favorites: flags.favorite ? bests : [],
-    archive: flags.archive ? nonBests : [],
+    favorites: flags.favorite ? [...bests, ...keepers] : [],
+    archive: flags.archive ? nonBests.filter((m) => !keepers.has(m)) : [],
     stacks,
   };
 }

@@ -68,7 +68,7 @@ async function call(url, init) {
 
 /**
  * The filters as the API's query takes them (the form's values).
- * @typedef {{ kind: string; faces: string; changed: '0' | '1' }} Filter
+ * @typedef {{ kind: string; faces: string; changed: '0' | '1'; closeCalls: '0' | '1'; blinks: '0' | '1'; unreviewed: '0' | '1' }} Filter
  */
 
 /** @typedef {'grid' | 'view' | 'full'} ImageVariant */

@@ -2,10 +2,11 @@
 // Review page entry: the two views (grid of groups, one group), routing by the address's hash
 // (#/ and #/group/<n>), the filters, the keyboard, undo and apply.
 
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { Grid } from './grid.js';
+import { keyFooter, toggleKeys } from './keys.js';
 import { GroupView } from './group.js';
-import { byId, closeZoom, h, toast, zoomOpen } from './ui.js';
+import { byId, h, toast } from './ui.js';
 
 /** @typedef {import('./api.js').Filter} Filter */
 /** @typedef {import('./group.js').Changed} Changed */
@@ -16,26 +17,6 @@ import { byId, closeZoom, h, toast, zoomOpen } from './ui.js';
 
 /** @param {string} id */
 const $ = (id) => byId(id, HTMLElement);
-
-/** @type {Record<'grid' | 'group', [string, string][]>} */
-const KEYS = {
-  grid: [
-    ['←↑→↓', 'move'],
-    ['Enter', 'open group'],
-    ['u', 'undo'],
-  ],
-  group: [
-    ['← →', 'photo'],
-    ['↑ ↓', 'group'],
-    ['Space', 'pick best'],
-    ['x', 'take out'],
-    ['s', 'split here'],
-    ['m', 'merge with next'],
-    ['Enter', '100 %'],
-    ['u', 'undo'],
-    ['Esc', 'back'],
-  ],
-};
 
 const filtersForm = byId('filters', HTMLFormElement);
 let filter = readFilter();
@@ -79,7 +60,7 @@ filtersForm.addEventListener('submit', (event) => event.preventDefault());
 $('back').addEventListener('click', () => go('#/'));
 $('undo').addEventListener('click', () => undo().catch(showError));
 $('apply').addEventListener('click', () => apply().catch(showError));
-$('zoom').addEventListener('click', () => closeZoom());
+$('help-open').addEventListener('click', () => showKeys());
 window.addEventListener('hashchange', () => route().catch(showError));
 // Coming back to the page: a run that finished meanwhile replaces the groups shown.
 document.addEventListener('visibilitychange', () => {
@@ -98,7 +79,16 @@ async function start() {
 /** @returns {Filter} */
 function readFilter() {
   const data = new FormData(filtersForm);
-  return { kind: String(data.get('kind') ?? 'all'), faces: String(data.get('faces') ?? 'any'), changed: data.get('changed') ? '1' : '0' };
+  /** @param {string} name */
+  const flag = (name) => (data.get(name) ? '1' : '0');
+  return {
+    kind: String(data.get('kind') ?? 'all'),
+    faces: String(data.get('faces') ?? 'any'),
+    changed: flag('changed'),
+    closeCalls: flag('closeCalls'),
+    blinks: flag('blinks'),
+    unreviewed: flag('unreviewed'),
+  };
 }
 
 /** @param {string} hash */
@@ -108,10 +98,11 @@ function go(hash) {
 }
 
 async function route() {
-  closeZoom();
+  group.viewer.close();
   const m = /^#\/group\/(\d+)$/.exec(location.hash);
   if (m) return showGroup(Number(m[1]), { select: 'best' });
   const back = group.number;
+  if (view === 'group') await leaveGroup();
   setView('grid');
   if (gridStale) {
     gridStale = false;
@@ -127,6 +118,7 @@ async function route() {
  * @param {{ select: Selection }} options
  */
 async function showGroup(number, { select }) {
+  if (view === 'group' && group.number !== number) await leaveGroup();
   const shown = await group.show(number, filter, { select });
   if (!shown) {
     toast(`Group ${number} no longer exists`, { error: true });
@@ -135,13 +127,37 @@ async function showGroup(number, { select }) {
   setView('group');
 }
 
+/** The group shown was looked at: it is marked reviewed as the user leaves it. */
+async function leaveGroup() {
+  const number = group.number;
+  if (number === null || group.detail?.reviewed) return;
+  try {
+    /** @type {{ summary: Summary }} */
+    const answer = await post('reviewed', { group: number });
+    showSummary(answer.summary);
+    gridStale = true;
+  } catch (error) {
+    // A group gone meanwhile (a newer run) has nothing to mark.
+    if (!(error instanceof ApiError && error.status === 409)) throw error;
+  }
+}
+
+/** n: the next group not reviewed yet (after the one shown or focused), within the filters. */
+async function nextUnreviewed() {
+  const after = view === 'group' ? group.number : grid.focusedNumber;
+  /** @type {{ number: number | null }} */
+  const answer = await get('next', after === null ? filter : { ...filter, after });
+  if (answer.number === null) return toast('Every group here is reviewed');
+  go(`#/group/${answer.number}`);
+}
+
 /** @param {'grid' | 'group'} next */
 function setView(next) {
   view = next;
   document.body.classList.toggle('in-group', next === 'group');
   $('grid-view').hidden = next !== 'grid';
   $('group-view').hidden = next !== 'group';
-  $('keys').replaceChildren(...KEYS[next].map(([key, what]) => h('span', {}, h('kbd', {}, key), ' ', what)));
+  $('keys').replaceChildren(...keyFooter(next));
   if (next === 'group') window.scrollTo({ top: 0 });
 }
 
@@ -150,7 +166,10 @@ function showSummary(s) {
   summary = s;
   const when = s.run.finishedAt.slice(0, 16).replace('T', ' ');
   $('run-info').textContent =
-    `Run of ${when} · ${s.photos} photos in ${s.groups} groups${s.changed ? ` · ${s.changed} changed by you` : ''}`;
+    `Run of ${when} · ${s.photos} photos in ${s.groups} groups · ${s.reviewed} reviewed${s.changed ? ` · ${s.changed} changed by you` : ''}`;
+  // After the view has what it asked for: the count is a second request, not worth waiting on.
+  window.clearTimeout(pendingTimer);
+  pendingTimer = window.setTimeout(() => showPending(s).catch(showError), PENDING_DELAY_MS);
   for (const el of document.querySelectorAll('[data-count]')) {
     const kind = /** @type {HTMLElement} */ (el).dataset.count;
     el.textContent = String(kind === 'all' ? s.groups : s.byKind[/** @type {keyof Summary['byKind']} */ (kind)]);
@@ -159,6 +178,27 @@ function showSummary(s) {
   const undoButton = byId('undo', HTMLButtonElement);
   undoButton.disabled = s.lastDecision === null;
   undoButton.title = s.lastDecision ? `Undo: ${s.lastDecision} (u)` : 'Nothing to undo';
+}
+
+/** Changes in quick succession ask for the pending count once. */
+const PENDING_DELAY_MS = 400;
+let pendingTimer = 0;
+
+/**
+ * The Apply button counts what applying would change (nothing to count before any decision).
+ * @param {Summary} s
+ */
+async function showPending(s) {
+  const button = byId('apply', HTMLButtonElement);
+  if (s.decisions === 0) {
+    button.textContent = 'Apply…';
+    return;
+  }
+  /** @type {ApplyPreview} */
+  const preview = await get('apply');
+  const n = preview.sections.reduce((count, section) => count + section.items.length, 0);
+  button.textContent = n === 0 ? 'Apply…' : `Apply ${n}…`;
+  button.title = n === 0 ? 'Nothing to apply' : `${n} ${n === 1 ? 'change' : 'changes'} to apply`;
 }
 
 async function checkForNewRun() {
@@ -242,9 +282,14 @@ function restoreFocus() {
   else grid.setFocus(grid.focus);
 }
 
+/** The ? overlay, listing the keys of the view shown first. */
+function showKeys() {
+  toggleKeys(group.viewer.isOpen ? 'viewer' : view);
+}
+
 /** @param {KeyboardEvent} event */
 function onKey(event) {
-  if (byId('apply-dialog', HTMLDialogElement).open) return;
+  if (byId('apply-dialog', HTMLDialogElement).open || byId('help', HTMLDialogElement).open) return;
   if (event.altKey || event.metaKey) return;
   const key = event.key;
   if (event.ctrlKey) {
@@ -254,11 +299,12 @@ function onKey(event) {
     }
     return;
   }
-  if (zoomOpen()) {
-    if (key === 'Escape' || key === 'Enter' || key === ' ') {
-      event.preventDefault();
-      closeZoom();
-    }
+  if (key === '?') {
+    event.preventDefault();
+    return showKeys();
+  }
+  if (group.viewer.isOpen) {
+    if (viewerKey(event)) event.preventDefault();
     return;
   }
   const field = event.target instanceof Element && event.target.closest('input, select, textarea');
@@ -288,6 +334,9 @@ function gridKey(key) {
     case 'Enter':
     case ' ':
       grid.openFocused();
+      return true;
+    case 'n':
+      nextUnreviewed().catch(showError);
       return true;
     case 'u':
       undo().catch(showError);
@@ -323,6 +372,9 @@ function groupKey(key) {
     case 'x':
       group.exclude().catch(showError);
       return true;
+    case 'k':
+      group.keep().catch(showError);
+      return true;
     case 's':
       group.split().catch(showError);
       return true;
@@ -332,15 +384,45 @@ function groupKey(key) {
     case 'u':
       undo().catch(showError);
       return true;
+    case 'c':
+      group.toggleMark(group.selected);
+      return true;
+    case 'n':
+      nextUnreviewed().catch(showError);
+      return true;
     case 'Enter':
     case 'z':
-      group.zoom({ x: 0.5, y: 0.5 });
+      group.look();
       return true;
     case 'Escape':
       go('#/');
       return true;
     default:
       return false;
+  }
+}
+
+/**
+ * @param {KeyboardEvent} event
+ * @returns {boolean} whether the key did something
+ */
+function viewerKey(event) {
+  switch (event.key) {
+    case 'Escape':
+      group.viewer.close();
+      group.select(group.selected);
+      return true;
+    case ' ':
+      group.pick().catch(showError);
+      return true;
+    case 'k':
+      group.keep().catch(showError);
+      return true;
+    case 'u':
+      undo().catch(showError);
+      return true;
+    default:
+      return group.viewer.key(event);
   }
 }
 

@@ -110,7 +110,7 @@ export class Grid {
         class: 'card',
         tabindex: '-1',
         dataset: { number: card.number },
-        'aria-label': `${card.folder}, ${card.kind}, ${card.count} photos${card.changed ? ', changed by you' : ''}`,
+        'aria-label': `${card.folder}, ${card.kind}, ${card.count} photos${card.changed ? ', changed by you' : ''}${card.reviewed ? ', reviewed' : ''}`,
         onclick: () => {
           this.setFocus(index);
           this.onOpen(card.number);
@@ -118,7 +118,13 @@ export class Grid {
       },
       h('div', { class: 'thumb' }, img),
       h('span', { class: 'count', title: `${card.count} photos` }, `${card.count}`),
-      card.changed ? h('span', { class: 'edited' }, 'edited') : null,
+      h(
+        'div',
+        { class: 'flags' },
+        card.changed ? h('span', { class: 'edited' }, 'edited') : null,
+        card.reviewed ? h('span', { class: 'reviewed', title: 'Reviewed' }, '✓ reviewed') : null,
+        card.closeCall ? h('span', { class: 'close-call', title: 'The best won by a small margin' }, 'close call') : null,
+      ),
       h(
         'div',
         { class: 'info' },

@@ -3,7 +3,10 @@
 // (arrows), the changes (pick, take out, split, merge) sent to the server as decisions.
 
 import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
-import { byId, bytes, h, lazyBackground, openZoom, toast } from './ui.js';
+import { breakdown } from './breakdown.js';
+import { peopleRows } from './people.js';
+import { byId, bytes, h, toast } from './ui.js';
+import { Viewer } from './viewer.js';
 
 /** @typedef {import('./api.js').Filter} Filter */
 /** @typedef {import('./ui.js').Point} Point */
@@ -12,16 +15,12 @@ import { byId, bytes, h, lazyBackground, openZoom, toast } from './ui.js';
 /** @typedef {import('../view.js').FaceMark} FaceMark */
 /** @typedef {import('../view.js').MadeFileView} MadeFileView */
 /** @typedef {import('../view.js').EyeState} EyeState */
+/** @typedef {import('./viewer.js').Shown} Shown */
 /** @typedef {import('../session.js').ChangeRequest} ChangeRequest */
 /** What POST changes and POST undo answer: the outcome and the new summary. */
 /** @typedef {import('../session.js').ChangeOutcome & { readonly summary: import('../session.js').Summary }} Changed */
 /** The frame to select after showing a group: its index, or the best one. */
 /** @typedef {number | 'best'} Selection */
-
-/** @type {Record<EyeState, string>} */
-const EYES = { open: 'eyes open', narrowed: 'eyes half-closed', closed: 'eyes closed' };
-/** @type {Record<EyeState, string>} */
-const EYE_MARK = { open: 'open', narrowed: 'half', closed: 'closed' };
 
 export class GroupView {
   /**
@@ -33,6 +32,10 @@ export class GroupView {
     this.detail = null;
     this.selected = 0;
     this.busy = false;
+    /** Ids of the frames marked for the compare view, in the order marked. */
+    /** @type {number[]} */
+    this.marked = [];
+    this.viewer = new Viewer({ onActive: (i) => this.select(i, false) });
     this.el = {
       name: byId('group-name', HTMLElement),
       meta: byId('group-meta', HTMLElement),
@@ -40,19 +43,25 @@ export class GroupView {
       prev: byId('prev-group', HTMLButtonElement),
       next: byId('next-group', HTMLButtonElement),
       frames: byId('frames', HTMLElement),
+      people: byId('people', HTMLElement),
       history: byId('history', HTMLElement),
       made: byId('made', HTMLElement),
       pick: byId('do-pick', HTMLButtonElement),
       exclude: byId('do-exclude', HTMLButtonElement),
+      keep: byId('do-keep', HTMLButtonElement),
       split: byId('do-split', HTMLButtonElement),
       merge: byId('do-merge', HTMLButtonElement),
+      view: byId('do-view', HTMLButtonElement),
+      viewLabel: byId('do-view-label', HTMLElement),
     };
     this.el.prev.addEventListener('click', () => this.step(-1));
     this.el.next.addEventListener('click', () => this.step(1));
     this.el.pick.addEventListener('click', () => this.pick().catch(reportError));
     this.el.exclude.addEventListener('click', () => this.exclude().catch(reportError));
+    this.el.keep.addEventListener('click', () => this.keep().catch(reportError));
     this.el.split.addEventListener('click', () => this.split().catch(reportError));
     this.el.merge.addEventListener('click', () => this.merge().catch(reportError));
+    this.el.view.addEventListener('click', () => this.look());
   }
 
   /** The group shown: the actions below are only reachable while there is one. */
@@ -88,7 +97,9 @@ export class GroupView {
       if (error instanceof ApiError && error.status === 404) return false;
       throw error;
     }
+    if (this.detail?.number !== detail.number) this.marked = [];
     this.detail = detail;
+    this.marked = this.marked.filter((id) => detail.frames.some((f) => f.id === id));
     const best = detail.frames.findIndex((f) => f.isBest);
     this.selected = select === 'best' ? Math.max(0, best) : Math.max(0, Math.min(select, detail.frames.length - 1));
     this.render();
@@ -98,16 +109,26 @@ export class GroupView {
   render() {
     const d = this.current;
     this.el.name.replaceChildren(d.folder, ' ', h('span', { class: `kind ${d.kind}` }, d.kind));
-    this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}`;
+    this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}${d.reviewed ? ' · reviewed' : ''}`;
     this.el.position.textContent = d.index >= 0 ? `${d.index + 1} of ${d.total}` : '';
     this.el.prev.disabled = d.previous === null;
     this.el.next.disabled = d.next === null;
     this.el.merge.disabled = d.next === null;
     this.el.frames.style.setProperty('--n', String(Math.min(d.frames.length, 6)));
     this.el.frames.replaceChildren(...d.frames.map((f, i) => this.frame(f, i)));
+    const people = peopleRows(d, {
+      onFrame: (i) => this.select(i),
+      onFace: (i, at) => {
+        this.select(i, false);
+        this.zoom(at);
+      },
+    });
+    this.el.people.replaceChildren(...(people === null ? [] : [people]));
     this.el.history.textContent = d.history.length > 0 ? `Your changes here: ${d.history.join('; ')}.` : '';
     this.el.made.replaceChildren(...d.made.map((m) => this.madeTile(m)));
     this.select(this.selected, false);
+    this.showMarks();
+    this.viewer.update(this.shownItems());
   }
 
   /**
@@ -131,7 +152,8 @@ export class GroupView {
       },
       h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' }),
       f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
-      h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`),
+      f.keep ? h('span', { class: 'badge keep' }, 'KEEP') : null,
+      h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`, f.offset ? h('small', {}, f.offset) : null),
       ...f.faces.map((face) =>
         h('span', {
           class: `facebox ${face.eyes}`,
@@ -143,27 +165,46 @@ export class GroupView {
     return h(
       'li',
       {
-        class: `frame${f.isBest ? ' best' : ''}`,
+        class: `frame${f.isBest ? ' best' : ''}${f.keep ? ' keep' : ''}`,
         tabindex: '-1',
         dataset: { id: f.id, index: i },
-        'aria-label': `${f.name}${f.isBest ? ', best' : ''}, score ${f.score.toFixed(2)}`,
+        'aria-label': `${f.name}${f.isBest ? ', best' : ''}${f.keep ? ', kept' : ''}, score ${f.score.toFixed(2)}`,
         onclick: () => this.select(i),
       },
       h('div', { class: 'picture-ground' }, picture),
       h(
         'div',
         { class: 'body' },
-        h('div', { class: 'name', title: f.relativePath }, f.name),
-        folderOf(f) ? h('div', { class: 'dir', title: f.relativePath }, h('bdi', {}, folderOf(f))) : null,
-        h('div', { class: 'meta' }, facts),
         h(
           'div',
-          { class: 'score', title: 'Score within this group (0–1)' },
+          { class: 'name-row' },
+          h('div', { class: 'name', title: f.relativePath }, f.name),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'mark-compare',
+              'aria-pressed': 'false',
+              title: 'Mark for the side-by-side compare (c)',
+              onclick: (/** @type {MouseEvent} */ event) => {
+                event.stopPropagation();
+                this.toggleMark(i);
+              },
+            },
+            'Compare',
+          ),
+        ),
+        folderOf(f) ? h('div', { class: 'dir', title: f.relativePath }, h('bdi', {}, folderOf(f))) : null,
+        h('div', { class: 'meta' }, facts),
+        f.exif.length > 0 ? h('div', { class: 'exif', 'aria-label': 'Camera settings' }, ...f.exif.map((x) => h('span', {}, x))) : null,
+        h(
+          'div',
+          { class: 'score', tabindex: '0', 'aria-describedby': `breakdown-${f.id}` },
           h('span', {}, `Score ${f.score.toFixed(2)}`),
           h('div', { class: 'bar' }, h('span', { style: { width: pct(f.score) } })),
+          breakdown(f),
         ),
         h('p', { class: 'reason' }, f.reason),
-        f.faces.length > 0 ? h('div', { class: 'faces', 'aria-label': 'Faces' }, ...f.faces.map((face) => faceCrop(face, f, view))) : null,
       ),
     );
   }
@@ -174,14 +215,19 @@ export class GroupView {
    */
   madeTile(m) {
     const number = this.current.number;
-    const open = () =>
-      openZoom({
-        name: m.name,
-        width: m.width,
-        height: m.height,
-        previewUrl: madeUrl(number, m.kind, 'view', m.version),
-        fullUrl: madeUrl(number, m.kind, 'full', m.version),
-      });
+    /** @type {Shown} */
+    const shown = {
+      key: `made-${m.name}`,
+      name: m.name,
+      caption: m.label,
+      width: m.width,
+      height: m.height,
+      previewUrl: madeUrl(number, m.kind, 'view', m.version),
+      previewSide: previewSide(m),
+      fullUrl: madeUrl(number, m.kind, 'full', m.version),
+      best: false,
+    };
+    const open = () => this.viewer.open([shown], [0]);
     return h(
       'figure',
       { class: 'made-file' },
@@ -203,12 +249,16 @@ export class GroupView {
     if (items.length === 0) return;
     this.selected = Math.max(0, Math.min(i, items.length - 1));
     for (const [k, el] of [...items].entries()) el.classList.toggle('selected', k === this.selected);
+    for (const el of this.el.people.querySelectorAll('.col-head, .face-cell'))
+      el.classList.toggle('selected', el.classList.contains(`col-${this.selected}`));
     const el = /** @type {HTMLElement} */ (items[this.selected]);
     if (focus) {
       el.focus({ preventScroll: true });
       el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
     this.el.pick.disabled = this.frameSelected.isBest;
+    this.el.keep.disabled = this.frameSelected.isBest;
+    this.el.keep.lastChild?.replaceWith(this.frameSelected.keep ? ' Don’t keep' : ' Keep too');
     this.el.split.disabled = this.selected === 0;
   }
 
@@ -227,19 +277,61 @@ export class GroupView {
   }
 
   /**
-   * Shows the selected frame at 100 %, centred on `at`.
+   * Shows the selected frame at 100 %, centred on `at` (fractions of the picture).
    * @param {Point} at
    */
   zoom(at) {
-    const f = this.frameSelected;
-    openZoom({
+    this.viewer.open(this.shownItems(), [this.selected], { at });
+  }
+
+  /** Enter: the marked frames side by side when two or more are marked, else the selected one at 100 %. */
+  look() {
+    const ids = this.marked;
+    if (ids.length >= 2) {
+      const frames = this.current.frames;
+      const shown = ids.map((id) => frames.findIndex((f) => f.id === id)).filter((i) => i >= 0);
+      this.viewer.open(this.shownItems(), shown);
+      this.select(shown[0] ?? this.selected, false);
+    } else {
+      this.zoom({ x: 0.5, y: 0.5 });
+    }
+  }
+
+  /**
+   * Marks or unmarks frame `i` for the compare view (four at most: the oldest mark gives way).
+   * @param {number} i
+   */
+  toggleMark(i) {
+    const f = this.current.frames[i];
+    if (f === undefined) return;
+    this.marked = this.marked.includes(f.id) ? this.marked.filter((id) => id !== f.id) : [...this.marked, f.id].slice(-4);
+    this.showMarks();
+  }
+
+  showMarks() {
+    for (const el of this.el.frames.children) {
+      if (!(el instanceof HTMLElement)) continue;
+      const on = this.marked.includes(Number(el.dataset.id));
+      el.classList.toggle('marked', on);
+      el.querySelector('.mark-compare')?.setAttribute('aria-pressed', String(on));
+    }
+    const n = this.marked.length;
+    this.el.viewLabel.textContent = n >= 2 ? `Compare ${n}` : 'View 100 %';
+  }
+
+  /** The group's frames as the viewer shows them. @returns {Shown[]} */
+  shownItems() {
+    return this.current.frames.map((f) => ({
+      key: String(f.id),
       name: f.name,
+      caption: [f.offset ?? f.time, `score ${f.score.toFixed(2)}`].filter(Boolean).join(' · '),
       width: f.width,
       height: f.height,
       previewUrl: imageUrl(f.id, 'view', f.version),
+      previewSide: previewSide(f),
       fullUrl: imageUrl(f.id, 'full', f.version),
-      at,
-    });
+      best: f.isBest,
+    }));
   }
 
   // The four changes below report their own failures (a toast), so callers need not await them.
@@ -248,6 +340,13 @@ export class GroupView {
     const f = this.frameSelected;
     if (f.isBest) return toast(`${f.name} is already the best`);
     return this.change({ kind: 'pick', group: this.current.number, photo: f.id }, { select: this.selected });
+  }
+
+  /** k: keeps the selected photo besides the best, or no longer. */
+  async keep() {
+    const f = this.frameSelected;
+    if (f.isBest) return toast(`${f.name} is the best: it is kept anyway`);
+    return this.change({ kind: 'keep', group: this.current.number, photo: f.id, keep: !f.keep }, { select: this.selected });
   }
 
   async exclude() {
@@ -288,40 +387,15 @@ export class GroupView {
   }
 }
 
+/** Long side of the large view the server makes (review/images.ts). */
+const VIEW_SIDE = 1600;
+
 /**
- * A square crop around the face, cut from the large view by CSS background geometry.
- * @param {FaceMark} face
- * @param {FrameView} f
- * @param {string} view the large view's address
+ * Width in pixels of a picture's large view.
+ * @param {{ width: number; height: number }} size
  */
-function faceCrop(face, f, view) {
-  const side = Math.max(face.box.width * f.width, face.box.height * f.height) * 1.35;
-  const w = Math.min(1, side / f.width);
-  const hgt = Math.min(1, side / f.height);
-  const cx = face.box.x + face.box.width / 2;
-  const cy = face.box.y + face.box.height / 2;
-  const x = Math.max(0, Math.min(1 - w, cx - w / 2));
-  const y = Math.max(0, Math.min(1 - hgt, cy - hgt / 2));
-  const crop = h('div', {
-    class: 'crop',
-    role: 'img',
-    'aria-label': `face: ${EYES[face.eyes]}${face.smiling ? ', smiling' : ''}`,
-    style: {
-      'background-size': `${100 / w}% ${100 / hgt}%`,
-      'background-position': `${w < 1 ? (x / (1 - w)) * 100 : 0}% ${hgt < 1 ? (y / (1 - hgt)) * 100 : 0}%`,
-    },
-  });
-  return h(
-    'div',
-    { class: `face ${face.eyes}` },
-    lazyBackground(crop, view),
-    h(
-      'div',
-      { class: 'marks' },
-      h('span', { class: `mark ${face.eyes}`, title: EYES[face.eyes] }, EYE_MARK[face.eyes]),
-      face.smiling ? h('span', { class: 'mark smile', title: `smiling (${Math.round(face.smile * 100)} %)` }, 'smile') : null,
-    ),
-  );
+function previewSide({ width, height }) {
+  return Math.min(width, (VIEW_SIDE * width) / Math.max(width, height, 1));
 }
 
 /** @param {number} v a fraction, 0..1 */

@@ -1,5 +1,5 @@
 // @ts-check
-// Small DOM helpers shared by the views: element building, the toast, the 100 % zoom.
+// Small DOM helpers shared by the views: element building, the toast, lazy pictures.
 
 /**
  * The page's element with this id, checked to be a `type` (index.html and the scripts ship
@@ -57,6 +57,8 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** @typedef {{ readonly x: number; readonly y: number }} Point */
+
 let toastTimer = 0;
 
 /**
@@ -76,46 +78,6 @@ export function toast(message, { error = false } = {}) {
     },
     error ? 6000 : 3500,
   );
-}
-
-/** @typedef {{ readonly x: number; readonly y: number }} Point */
-
-/**
- * Shows `fullUrl` at 100 % over the page, scrolled so that the point clicked (fractions of the
- * picture, 0..1) is in the middle. The large view is shown scaled up until the full picture loads.
- * @param {{ name: string; fullUrl: string; previewUrl: string; width: number; height: number; at?: Point }} picture
- */
-export function openZoom({ name, fullUrl, previewUrl, width, height, at = { x: 0.5, y: 0.5 } }) {
-  const zoom = byId('zoom', HTMLElement);
-  const scroll = byId('zoom-scroll', HTMLElement);
-  const img = byId('zoom-img', HTMLImageElement);
-  byId('zoom-name', HTMLElement).textContent = `${name} · ${width} × ${height}`;
-  img.width = width;
-  img.height = height;
-  img.src = previewUrl;
-  const full = new Image();
-  full.onload = () => {
-    if (!zoom.hidden) img.src = fullUrl;
-  };
-  full.src = fullUrl;
-  zoom.hidden = false;
-  requestAnimationFrame(() => {
-    scroll.scrollLeft = Math.max(0, at.x * width - scroll.clientWidth / 2);
-    scroll.scrollTop = Math.max(0, at.y * height - scroll.clientHeight / 2);
-  });
-}
-
-/** Closes the zoom; false when it was not open. */
-export function closeZoom() {
-  const zoom = byId('zoom', HTMLElement);
-  if (zoom.hidden) return false;
-  zoom.hidden = true;
-  byId('zoom-img', HTMLImageElement).removeAttribute('src');
-  return true;
-}
-
-export function zoomOpen() {
-  return !byId('zoom', HTMLElement).hidden;
 }
 
 /**
