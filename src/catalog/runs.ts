@@ -71,11 +71,11 @@ export interface StoredGroup {
   readonly person: string | null;
 }
 
-/** Replaces the run's groups (numbered from 1 in the order given) in one transaction. */
+/** Replaces the run's groups in one transaction; a group without a number is numbered by its place (from 1). */
 export function saveGroups(
   db: Db,
   runId: number,
-  groups: readonly (Omit<StoredGroup, 'number' | 'person'> & { readonly person?: string | null })[],
+  groups: readonly (Omit<StoredGroup, 'number' | 'person'> & { readonly number?: number; readonly person?: string | null })[],
 ): void {
   const insertGroup = db.prepare('INSERT INTO groups (run_id, number, kind, person) VALUES (?, ?, ?, ?)');
   const insertMember = db.prepare(
@@ -85,9 +85,10 @@ export function saveGroups(
     db.prepare('DELETE FROM groups WHERE run_id = ?').run(runId);
     db.prepare('DELETE FROM group_members WHERE run_id = ?').run(runId);
     groups.forEach((g, gi) => {
-      insertGroup.run(runId, gi + 1, g.kind, g.person ?? null);
+      const number = g.number ?? gi + 1;
+      insertGroup.run(runId, number, g.kind, g.person ?? null);
       g.members.forEach((m, pos) => {
-        insertMember.run(runId, gi + 1, pos, m.photoId, m.score, m.reason, m.isBest ? 1 : 0);
+        insertMember.run(runId, number, pos, m.photoId, m.score, m.reason, m.isBest ? 1 : 0);
       });
     });
   })();
@@ -111,6 +112,12 @@ export function loadGroups(db: Db, runId: number): StoredGroup[] {
     byNumber.set(m.number, list);
   }
   return groups.map((g) => ({ number: g.number, kind: g.kind, members: byNumber.get(g.number) ?? [], person: g.person }));
+}
+
+/** The groups of the newest run before `runId` that stored any: the numbers a re-run keeps. */
+export function previousGroups(db: Db, runId: number): StoredGroup[] {
+  const row = db.prepare<[number], { id: number | null }>('SELECT MAX(run_id) AS id FROM groups WHERE run_id < ?').get(runId);
+  return row?.id == null ? [] : loadGroups(db, row.id);
 }
 
 /** Files under the output root that this catalog's runs wrote, with their sizes. */
