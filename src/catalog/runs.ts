@@ -156,3 +156,11 @@ export function peekLatestRun(file: string): RunRecord | null {
     db.close();
   }
 }
+
+/** Drops the groups of every run before `runId` (a watch keeps only the latest, so the catalog does not grow per cycle). */
+export function forgetGroupsBefore(db: Db, runId: number): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM group_members WHERE run_id < ?').run(runId);
+    db.prepare('DELETE FROM groups WHERE run_id < ?').run(runId);
+  })();
+}

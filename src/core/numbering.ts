@@ -54,3 +54,20 @@ export function keepNumbers(previous: readonly NumberedMembers[], current: reado
   let next = previous.reduce((max, g) => Math.max(max, g.number), 0);
   return numbers.map((n) => n ?? ++next);
 }
+
+export interface GroupChanges {
+  /** Numbers new in `after`, numbers in both whose photos or best pick differ, numbers gone. */
+  readonly added: readonly number[];
+  readonly changed: readonly number[];
+  readonly removed: readonly number[];
+}
+
+/** What a run changed in the groups, by number; each map holds a group's members and best pick as one key. */
+export function groupChanges(before: ReadonlyMap<number, string>, after: ReadonlyMap<number, string>): GroupChanges {
+  const sorted = (ns: Iterable<number>): number[] => [...ns].sort((a, b) => a - b);
+  return {
+    added: sorted([...after.keys()].filter((n) => !before.has(n))),
+    changed: sorted([...after.keys()].filter((n) => before.has(n) && before.get(n) !== after.get(n))),
+    removed: sorted([...before.keys()].filter((n) => !after.has(n))),
+  };
+}

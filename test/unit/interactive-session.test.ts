@@ -85,7 +85,7 @@ function folders(): { cwd: string; photos: string } {
 }
 
 const KEEP_PROCESSING: Step[] = [['Similarity threshold'], ['Time window'], ['Smallest group'], ['Worker threads']];
-const KEEP_RUN: Step[] = [['Dry run'], ['Only the first N'], ['Verbose']];
+const KEEP_RUN: Step[] = [['Dry run'], ['Only the first N'], ['Verbose'], ['Keep watching']];
 
 describe('interactive setup', () => {
   it('asks the sections in order, then saves exactly what the summary shows', async () => {
