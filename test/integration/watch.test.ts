@@ -52,9 +52,9 @@ describe('--watch on a folder', () => {
       const started = Date.now();
       const check = (): void => {
         const n = stdout.split('\n').filter((l) => pattern.test(l)).length;
-        if (n >= count) return resolve();
-        if (Date.now() - started > ms) return reject(new Error(`no ${count}× ${pattern} in:\n${stdout}`));
-        setTimeout(check, 100);
+        if (n >= count) resolve();
+        else if (Date.now() - started > ms) reject(new Error(`no ${count}× ${pattern} in:\n${stdout}`));
+        else setTimeout(check, 100);
       };
       check();
     });
