@@ -52,7 +52,7 @@ export async function runWatch(options: RunOptions, secrets: Secrets, io: WatchI
     cycleDone: (outcome) => {
       for (const line of outcome.number === 1 ? io.summary(outcome) : [cycleLine(outcome, clock.now())]) io.out(line);
     },
-    watching: (what) => io.out(`Watching ${what} for changes; Ctrl+C stops.`),
+    watching: (source) => io.out(`Watching ${source} for changes (every ${options.pollInterval} s); Ctrl+C stops.`),
     failed: (error, retryInMs) =>
       io.out(
         `${clockTime(clock.now())} cycle failed: ${error instanceof Error ? error.message : String(error)}; trying again in ${Math.round(retryInMs / 1000)} s`,

@@ -33,8 +33,8 @@ export interface WatchContext {
   readonly quiet: ProgressSink;
   /** Each cycle's outcome, as it ends. */
   readonly cycleDone: (outcome: CycleOutcome) => void;
-  /** The watch is set up and waiting for changes (after the first cycle). */
-  readonly watching: (what: string) => void;
+  /** The watch is set up and waiting for changes (after the first cycle) of this folder or server. */
+  readonly watching: (source: string) => void;
   readonly failed: (error: unknown, retryInMs: number) => void;
 }
 
@@ -60,7 +60,6 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
       const first = cycleNumber === 0;
       const summary = await organize(first ? options : later, secrets, first ? ctx.sink : ctx.quiet, ctx.signal);
       cycleNumber++;
-      if (first) ctx.watching(`${summary.source}, every ${options.pollInterval} s`);
       ctx.cycleDone({
         number: cycleNumber,
         reason,
@@ -69,6 +68,7 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
         groups: summary.interrupted || summary.dryRun ? NO_CHANGES : settleGroups(catalog),
         seconds: (ctx.clock.now() - t0) / 1000,
       });
+      if (first) ctx.watching(summary.source);
     };
     return await watchLoop({
       clock: ctx.clock,
