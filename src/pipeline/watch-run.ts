@@ -9,7 +9,9 @@ import { openDatabase } from '../catalog/database.js';
 import { forgetGroupsBefore, latestRun, loadGroups, previousGroups, type StoredGroup } from '../catalog/runs.js';
 import { type GroupChanges, groupChanges } from '../core/numbering.js';
 import { FolderChanges } from '../sources/folder-changes.js';
+import { ImmichChanges } from '../sources/immich-changes.js';
 import { lockCatalog } from './lock.js';
+import { immichClient } from './open-source.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink } from './progress.js';
 import { catalogPath, organize, type RunSummary, type Secrets } from './run.js';
@@ -51,7 +53,7 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
   const lock = lockCatalog(catalog);
   let feed: ChangeFeed | null = null;
   try {
-    feed = await openFeed(options, ctx.clock);
+    feed = await openFeed(options, secrets, ctx);
     let cycleNumber = 0;
     // --force-fresh and --resume are about the first cycle only.
     const later: RunOptions = { ...options, forceFresh: false, resume: false };
@@ -87,8 +89,9 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
 
 const NO_CHANGES: GroupChanges = { added: [], changed: [], removed: [] };
 
-async function openFeed(options: RunOptions, clock: Clock): Promise<ChangeFeed> {
-  if (options.sourceType !== 'local') throw new Error('--watch reads folders only so far');
+async function openFeed(options: RunOptions, secrets: Secrets, ctx: WatchContext): Promise<ChangeFeed> {
+  const { clock } = ctx;
+  if (options.sourceType === 'immich') return new ImmichChanges(immichClient(options, secrets, ctx.quiet, ctx.signal), clock);
   const catalog = catalogPath(options);
   return FolderChanges.open({
     root: resolve(options.source),
