@@ -52,6 +52,7 @@ export async function runWatch(options: RunOptions, secrets: Secrets, io: WatchI
     cycleDone: (outcome) => {
       for (const line of outcome.number === 1 ? io.summary(outcome) : [cycleLine(outcome, clock.now())]) io.out(line);
     },
+    say: (line) => io.out(`${clockTime(clock.now())} ${line}`),
     watching: (source) => io.out(`Watching ${source} for changes (every ${options.pollInterval} s); Ctrl+C stops.`),
     failed: (error, retryInMs) =>
       io.out(

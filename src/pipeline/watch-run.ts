@@ -12,6 +12,7 @@ import { FolderChanges } from '../sources/folder-changes.js';
 import { ImmichChanges } from '../sources/immich-changes.js';
 import { lockCatalog } from './lock.js';
 import { immichClient } from './open-source.js';
+import { syncUserChanges, withUserChanges } from './watch-sync.js';
 import type { RunOptions } from './options.js';
 import type { ProgressSink } from './progress.js';
 import { catalogPath, organize, type RunSummary, type Secrets } from './run.js';
@@ -38,6 +39,8 @@ export interface WatchContext {
   /** The watch is set up and waiting for changes (after the first cycle) of this folder or server. */
   readonly watching: (source: string) => void;
   readonly failed: (error: unknown, retryInMs: number) => void;
+  /** A line between cycles (the user's changes found on the server). */
+  readonly say: (line: string) => void;
 }
 
 /** A folder's file must keep its size this long to count as arrived; then the folder must be quiet this long. */
@@ -91,7 +94,13 @@ const NO_CHANGES: GroupChanges = { added: [], changed: [], removed: [] };
 
 async function openFeed(options: RunOptions, secrets: Secrets, ctx: WatchContext): Promise<ChangeFeed> {
   const { clock } = ctx;
-  if (options.sourceType === 'immich') return new ImmichChanges(immichClient(options, secrets, ctx.quiet, ctx.signal), clock);
+  if (options.sourceType === 'immich') {
+    const client = immichClient(options, secrets, ctx.quiet, ctx.signal);
+    const changes = new ImmichChanges(client, clock);
+    if (!options.enableBidirSync) return changes;
+    const announced = new Set<string>();
+    return withUserChanges(changes, () => syncUserChanges(catalogPath(options), client, options, announced), ctx.say);
+  }
   const catalog = catalogPath(options);
   return FolderChanges.open({
     root: resolve(options.source),

@@ -15,6 +15,7 @@ import { FakeClock } from '../support/fake-clock.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { idOf, stacks, tagged } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
+import type { FakeImmich } from '../support/fake-immich/server.js';
 
 const BIRD = ['IMG_0101', 'IMG_0102', 'IMG_0103', 'IMG_0104', 'IMG_0105'].map((n) => `DCIM/100CANON/${n}.JPG`);
 
@@ -110,4 +111,86 @@ describe('--watch on an Immich server', () => {
       await feed.close();
     }
   });
+
+  /** Starts --watch with `args`, waits for it to watch; returns what it printed so far and how to wait for more. */
+  async function watching(fake: FakeImmich, args: string[]) {
+    const cache = join(mkdtempSync(join(tmpdir(), 'po-watch-sync-')), 'cache');
+    let child: ChildProcess | null = null;
+    const seen = { stdout: '' };
+    const ended = runImmichCli(fake, [...args, '--watch', '--poll-interval', '1', '--threads', '1', '--immich-cache-dir', cache], {
+      onSpawn: (c) => {
+        child = c;
+        c.stdout?.on('data', (d: Buffer) => {
+          seen.stdout += d.toString();
+        });
+      },
+    });
+    /** The first line matching `pattern` printed after the first `from` characters of the output. */
+    const until = async (pattern: RegExp, from = 0, ms = 60_000): Promise<string> => {
+      const t0 = Date.now();
+      for (;;) {
+        const line = seen.stdout
+          .slice(from)
+          .split('\n')
+          .find((l) => pattern.test(l));
+        if (line !== undefined) return line;
+        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${seen.stdout}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const stop = async () => {
+      (child as ChildProcess | null)?.kill('SIGTERM');
+      return ended;
+    };
+    await until(/^Watching /);
+    return { seen, until, stop };
+  }
+
+  /** Moves the cover of the stack holding `member` to `cover`, as the user does in Immich. */
+  function moveCover(fake: FakeImmich, member: string, cover: string): void {
+    const stack = [...fake.state.stacks.values()].find((s) => s.assets.includes(idOf(fake, member)))!;
+    stack.primary = idOf(fake, cover);
+  }
+
+  it('keeps a stack cover the user moved as a decision with remote_wins', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync']);
+    try {
+      await fake.idle();
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      const other = BIRD.find((b) => b !== cover)!;
+      moveCover(fake, BIRD[0]!, other);
+      const line = await w.until(
+        new RegExp(`you made ${other.split('/').at(-1)!.replace('.', '\\.')} the stack cover .*kept as your decision \\(remote_wins\\)`),
+      );
+      // The cycle after the decision.
+      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await fake.idle();
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
+      expect(tagged(fake, 'photo-organizer/best')).toContain(other);
+      expect(tagged(fake, 'photo-organizer/best')).not.toContain(cover);
+      // Found once: the next polls see the decision kept, not a new change.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+    } finally {
+      const result = await w.stop();
+      expect(result.code, result.stderr).toBe(0);
+    }
+  }, 180_000);
+
+  it('puts its own cover back with local_wins', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'local_wins']);
+    try {
+      await fake.idle();
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      moveCover(fake, BIRD[0]!, BIRD.find((b) => b !== cover)!);
+      const line = await w.until(/putting this tool's choice back \(local_wins\)/);
+      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await fake.idle();
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(cover);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
 });
