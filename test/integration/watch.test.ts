@@ -3,7 +3,7 @@
  * organized within two cycles, a frame added to a burst changes that group only, a second
  * watcher on the same catalog is refused, and SIGTERM ends it with exit code 0.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -140,5 +140,38 @@ describe('--watch on a folder', () => {
     expect(result.stdout).toContain('Stopped watching.');
     // The lock is gone with it: a run may use the catalog again.
     expect(readdirSync(join(out, '.photo-organizer')).some((f) => f.endsWith('.lock'))).toBe(false);
+  });
+});
+
+describe('--watch on the command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'po-watch-cli-'));
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+    return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+  };
+
+  it('lists --watch and --poll-interval in --help, and takes the seed’s --daemon as --watch', () => {
+    const help = cli('--help').stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--watch keep running: organize again whenever photos arrive or change');
+    expect(help).toContain('--poll-interval <seconds>');
+    expect(help).toContain('(--daemon is the same; stop with Ctrl+C)');
+    const r = cli('-s', dir, '-o', join(dir, 'out'), '--daemon', '--dry-run');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--watch keeps a library organized and --dry-run changes nothing');
+  });
+
+  it('refuses a bad --poll-interval and Immich sync flags on a folder', () => {
+    const bad = cli('-s', dir, '-o', join(dir, 'out'), '--watch', '--poll-interval', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Expected an integer between 1 and 86400 for --poll-interval but received 0');
+    const sync = cli('-s', dir, '-o', join(dir, 'out'), '--watch', '--enable-bidir-sync');
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).toContain('--enable-bidir-sync is for Immich runs');
+  });
+
+  it('asks for --watch with --enable-bidir-sync', () => {
+    const r = cli('--source-type', 'immich', '--immich-url', 'http://127.0.0.1:9', '--tag-only', '--enable-bidir-sync');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--enable-bidir-sync works with --watch: add --watch');
   });
 });
