@@ -66,7 +66,8 @@ export async function runWatch(options: RunOptions, secrets: Secrets, io: WatchI
 /** `14:02:11 cycle 3: 2 changes; 48 photos (2 new), 10 groups: group_0010 new, group_0004 changed; 1.4 s` */
 export function cycleLine(o: CycleOutcome, now: number): string {
   const s = o.summary;
-  const head = `${clockTime(now)} cycle ${o.number}: ${o.changes === 0 ? 'rescan' : `${o.changes} change${o.changes === 1 ? '' : 's'}`}`;
+  const why = o.reason === 'retry' ? 'again after a failure' : `${o.changes} change${o.changes === 1 ? '' : 's'}`;
+  const head = `${clockTime(now)} cycle ${o.number}: ${why}`;
   if (s.interrupted) return `${head}; stopped (the next start goes on from here)`;
   const fresh = s.pictures.fingerprinted;
   const what = [

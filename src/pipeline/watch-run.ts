@@ -118,8 +118,10 @@ function settleGroups(catalog: string): GroupChanges {
   try {
     const run = latestRun(db);
     if (run === null) return NO_CHANGES;
-    const changes = groupChanges(keyed(previousGroups(db, run.id)), keyed(loadGroups(db, run.id)));
-    forgetGroupsBefore(db, run.id);
+    const now = loadGroups(db, run.id);
+    const changes = groupChanges(keyed(previousGroups(db, run.id)), keyed(now));
+    // A cycle that found no group keeps the last groups: the numbers a later group continues from.
+    if (now.length > 0) forgetGroupsBefore(db, run.id);
     return changes;
   } finally {
     db.close();
