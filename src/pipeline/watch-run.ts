@@ -73,7 +73,7 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
         groups: summary.interrupted || summary.dryRun ? NO_CHANGES : settleGroups(catalog),
         seconds: (ctx.clock.now() - t0) / 1000,
       });
-      if (first) ctx.watching(summary.source);
+      if (first && !summary.interrupted) ctx.watching(summary.source);
     };
     return await watchLoop({
       clock: ctx.clock,

@@ -193,4 +193,25 @@ describe('--watch on an Immich server', () => {
       await w.stop();
     }
   }, 180_000);
+
+  it('lists the change once with manual, and leaves the user’s cover in place', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    try {
+      // The first cycle's own tag changes move the photos' updatedAt: one more cycle, then quiet.
+      await w.until(/cycle 2: .*no group changed/);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 1500));
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      const other = BIRD.find((b) => b !== cover)!;
+      moveCover(fake, BIRD[0]!, other);
+      await w.until(/left for you to decide in review \(manual\)/);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
+      expect(tagged(fake, 'photo-organizer/best')).toContain(cover);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
 });
