@@ -18,7 +18,7 @@
  * BENCH_FACES=N.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ import { groupPhotos } from '../dist/core/grouping.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
 import { FacePool } from '../dist/pipeline/face-pool.js';
 import { InspectPool } from '../dist/pipeline/pool.js';
+import { benchWatch } from './watch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -222,81 +223,6 @@ async function benchMemory() {
   for (const l of summary) line('', l);
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function benchWatch() {
-  const count = Number(process.env.BENCH_LIBRARY ?? 20_000);
-  console.log(
-    `\n# --watch on a ${count.toLocaleString('en')}-photo folder: a file landing to its group written (real CLI, --face-backend none)`,
-  );
-  const lib = await makeLibrary(count);
-  const src = join(work, `watch-src-${count}`);
-  const out = join(work, `watch-out-${count}`);
-  const held = join(work, `watch-held-${count}`);
-  for (const dir of [src, out, held]) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(held);
-  execFileSync('cp', ['-al', lib, src]);
-  rmSync(join(src, '.complete'));
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin', 'photo-organizer.js'), '-s', src, '-o', out, '--watch', '--face-backend', 'none'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.resume();
-  const lineAfter = async (from, pattern) => {
-    for (;;) {
-      const found = stdout
-        .slice(from)
-        .split('\n')
-        .find((l) => pattern.test(l));
-      if (found !== undefined) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const t0 = performance.now();
-  await lineAfter(0, /^Watching /);
-  line('first cycle (a normal run)', `${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  // The largest group found: its files leave the folder, then land again.
-  const report = JSON.parse(readFileSync(join(out, 'reports', 'latest.json'), 'utf8'));
-  const group = [...report.groups].sort((a, b) => b.photos.length - a.photos.length)[0];
-  const files = group.photos.map((p) => p.relativePath);
-  const move = (names, from, to) => {
-    for (const f of names) {
-      mkdirSync(dirname(join(to, f)), { recursive: true });
-      renameSync(join(from, f), join(to, f));
-    }
-  };
-  const timed = async (label, names, pattern) => {
-    const mark = stdout.length;
-    const cpu0 = cpuSeconds(child.pid);
-    const t = performance.now();
-    move(names, held, src);
-    const said = await lineAfter(mark, pattern);
-    line(
-      label,
-      `${((performance.now() - t) / 1000).toFixed(1)} s, ${(cpuSeconds(child.pid) - cpu0).toFixed(1)} s CPU (${said.replace(/^\S+ /, '')})`,
-    );
-  };
-  let mark = stdout.length;
-  move(files, src, held);
-  await lineAfter(mark, /cycle \d+:/);
-  await timed(`${files.length}-photo burst landing → group written`, files, / new/);
-  mark = stdout.length;
-  move(files.slice(-1), src, held);
-  await lineAfter(mark, / changed| gone/);
-  await timed('one frame landing → its group updated', files.slice(-1), / changed/);
-  child.kill('SIGTERM');
-  line('exit code after SIGTERM', String(await new Promise((resolve) => child.on('close', resolve))));
-}
-
 /** 12 MP JPEGs of the fixtures' people (group shots and portraits), long side 4000 px. */
 async function makeFacePhotos(count) {
   const dir = join(work, `faces-${count}`);
@@ -456,4 +382,4 @@ if (parts.has('memory')) await benchMemory();
 if (parts.has('faces')) await benchFaces();
 if (parts.has('hdr')) await benchHdr();
 if (parts.has('quality')) benchQuality();
-if (parts.has('watch')) await benchWatch();
+if (parts.has('watch')) await benchWatch({ work, root, makeLibrary, line, count: Number(process.env.BENCH_LIBRARY ?? 20_000) });
