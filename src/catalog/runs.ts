@@ -114,9 +114,17 @@ export function loadGroups(db: Db, runId: number): StoredGroup[] {
   return groups.map((g) => ({ number: g.number, kind: g.kind, members: byNumber.get(g.number) ?? [], person: g.person }));
 }
 
-/** The groups of the newest run before `runId` that stored any: the numbers a re-run keeps. */
-export function previousGroups(db: Db, runId: number): StoredGroup[] {
-  const row = db.prepare<[number], { id: number | null }>('SELECT MAX(run_id) AS id FROM groups WHERE run_id < ?').get(runId);
+/**
+ * The groups of the newest run before `runId` that stored groups of `source`'s items: the numbers
+ * a re-run keeps. (A catalog may hold runs of several sources: one server under two addresses.)
+ */
+export function previousGroups(db: Db, runId: number, source: string): StoredGroup[] {
+  const row = db
+    .prepare<[number, string], { id: number | null }>(
+      `SELECT MAX(m.run_id) AS id FROM group_members m JOIN items i ON i.id = m.photo_id
+       WHERE m.run_id < ? AND i.source = ?`,
+    )
+    .get(runId, source);
   return row?.id == null ? [] : loadGroups(db, row.id);
 }
 
@@ -157,10 +165,17 @@ export function peekLatestRun(file: string): RunRecord | null {
   }
 }
 
-/** Drops the groups of every run before `runId` (a watch keeps only the latest, so the catalog does not grow per cycle). */
-export function forgetGroupsBefore(db: Db, runId: number): void {
+/** Drops the groups of `source`'s runs before `runId` (a watch keeps only the latest, so the catalog does not grow per cycle). */
+export function forgetGroupsBefore(db: Db, runId: number, source: string): void {
+  const runs = `SELECT DISTINCT m.run_id FROM group_members m JOIN items i ON i.id = m.photo_id WHERE m.run_id < ? AND i.source = ?`;
   db.transaction(() => {
-    db.prepare('DELETE FROM group_members WHERE run_id < ?').run(runId);
-    db.prepare('DELETE FROM groups WHERE run_id < ?').run(runId);
+    const ids = db
+      .prepare<[number, string], { run_id: number }>(runs)
+      .all(runId, source)
+      .map((r) => r.run_id);
+    for (const id of ids) {
+      db.prepare('DELETE FROM group_members WHERE run_id = ?').run(id);
+      db.prepare('DELETE FROM groups WHERE run_id = ?').run(id);
+    }
   })();
 }

@@ -7,7 +7,9 @@
 import { resolve } from 'node:path';
 import { openDatabase } from '../catalog/database.js';
 import { forgetGroupsBefore, latestRun, loadGroups, previousGroups, type StoredGroup } from '../catalog/runs.js';
+import { LOCAL_SOURCE } from '../core/items.js';
 import { type GroupChanges, groupChanges } from '../core/numbering.js';
+import { apiBaseUrl } from '../immich/client.js';
 import { FolderChanges } from '../sources/folder-changes.js';
 import { ImmichChanges } from '../sources/immich-changes.js';
 import { lockCatalog } from './lock.js';
@@ -53,6 +55,8 @@ const MAX_BACKOFF_MS = 15 * 60_000;
 
 export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: WatchContext): Promise<WatchResult> {
   const catalog = catalogPath(options);
+  // Whose items the catalog's groups are (an Immich server by its API address).
+  const sourceId = options.sourceType === 'local' ? LOCAL_SOURCE : apiBaseUrl(options.immichUrl);
   const lock = lockCatalog(catalog);
   let feed: ChangeFeed | null = null;
   try {
@@ -70,7 +74,7 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
         reason,
         changes,
         summary,
-        groups: summary.interrupted || summary.dryRun ? NO_CHANGES : settleGroups(catalog),
+        groups: summary.interrupted || summary.dryRun ? NO_CHANGES : settleGroups(catalog, sourceId),
         seconds: (ctx.clock.now() - t0) / 1000,
       });
       if (first && !summary.interrupted) ctx.watching(summary.source);
@@ -113,15 +117,15 @@ async function openFeed(options: RunOptions, secrets: Secrets, ctx: WatchContext
 }
 
 /** The groups the latest run changed (against the run before), then only the latest run's groups kept. */
-function settleGroups(catalog: string): GroupChanges {
+function settleGroups(catalog: string, source: string): GroupChanges {
   const db = openDatabase(catalog);
   try {
     const run = latestRun(db);
     if (run === null) return NO_CHANGES;
     const now = loadGroups(db, run.id);
-    const changes = groupChanges(keyed(previousGroups(db, run.id)), keyed(now));
+    const changes = groupChanges(keyed(previousGroups(db, run.id, source)), keyed(now));
     // A cycle that found no group keeps the last groups: the numbers a later group continues from.
-    if (now.length > 0) forgetGroupsBefore(db, run.id);
+    if (now.length > 0) forgetGroupsBefore(db, run.id, source);
     return changes;
   } finally {
     db.close();

@@ -46,7 +46,7 @@ export function selectStage(ctx: SelectContext, groups: readonly FoundGroup[]): 
   const { db, sink } = ctx;
   sink.start('select', groups.length);
   // Groups that were there before keep their numbers (folders, tags and albums stay put).
-  const previous = previousGroups(db, ctx.runId).map((g) => ({ ...g, members: g.members.map((m) => m.photoId) }));
+  const previous = previousGroups(db, ctx.runId, ctx.source.id).map((g) => ({ ...g, members: g.members.map((m) => m.photoId) }));
   const numbers = keepNumbers(
     previous,
     groups.map((g) => ({ person: g.person, members: g.members.map((p) => p.id) })),
