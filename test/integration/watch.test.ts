@@ -123,7 +123,8 @@ describe('--watch on a folder', () => {
     land(staging.root, watched, grown.members.at(-1)!);
     await until(/cycle \d+: .*group_\d{4} changed/, 1);
     const line = stdout.split('\n').find((l) => /group_\d{4} changed/.test(l))!;
-    expect(line).toMatch(/1 change; \d+ photos \(1 new\), \d+ groups: group_\d{4} changed; /);
+    // Events of the burst that arrived while its cycle ran may be counted here too: one photo is new.
+    expect(line).toMatch(/\d+ changes?; \d+ photos \(1 new\), \d+ groups: group_\d{4} changed; /);
     const after = tree(out);
     const changed = [...after.keys()].filter((f) => after.get(f) !== before.get(f));
     expect(changed).toHaveLength(1);
