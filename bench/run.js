@@ -15,10 +15,12 @@
  *      best, donor and result, align, blend, check, encode, on one core: seconds, CPU and peak memory;
  *   7. grouping quality on a library with a known truth (test/support/quality-library.ts):
  *      pairwise precision / recall per kind of case, at the defaults and at -t 3 --time-window 0;
- *   8. video: CPU per 1080p 30 s clip fingerprinted, clips/s on one core and all cores, peak RSS (bench/video.js).
+ *   8. video: CPU per 1080p 30 s clip fingerprinted, clips/s on one core and all cores, peak RSS (bench/video.js);
+ *   9. --watch on a library of ~1 MP photos without capture times: seconds (and CPU seconds of the process) from a
+ *      burst's files landing in the folder to its group written, and from one frame landing to its group updated.
  * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
- * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,swap,quality,video; sizes with BENCH_1MP=N, BENCH_12MP=N,
- * BENCH_LIBRARY=N,N,... (library sizes of the memory part), BENCH_FACES=N, BENCH_VIDEO=N.
+ * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,swap,quality,video,watch; sizes with BENCH_1MP=N, BENCH_12MP=N,
+ * BENCH_LIBRARY=N,N,... (library sizes of the memory part), BENCH_FACES=N, BENCH_VIDEO=N, BENCH_WATCH=N.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { benchFaces } from './faces.js';
 import { fingerprintVersusFloor, jpegsUnder, line, make1mp, memoryOverSizes, rng } from './speed.js';
 import { benchSwap } from './swap.js';
 import { benchVideo } from './video.js';
+import { benchWatch } from './watch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -196,3 +199,11 @@ if (parts.has('hdr')) await benchHdr();
 if (parts.has('swap')) await benchSwap({ line, rng, work, root });
 if (parts.has('quality')) benchQuality();
 if (parts.has('video')) benchVideo({ root, work, fixtures, cores, line });
+if (parts.has('watch'))
+  await benchWatch({
+    work,
+    root,
+    makeLibrary: (count) => make1mp(work, fixtures, count),
+    line,
+    count: Number(process.env.BENCH_WATCH ?? 2000),
+  });

@@ -71,11 +71,11 @@ export interface StoredGroup {
   readonly person: string | null;
 }
 
-/** Replaces the run's groups (numbered from 1 in the order given) in one transaction. */
+/** Replaces the run's groups in one transaction; a group without a number is numbered by its place (from 1). */
 export function saveGroups(
   db: Db,
   runId: number,
-  groups: readonly (Omit<StoredGroup, 'number' | 'person'> & { readonly person?: string | null })[],
+  groups: readonly (Omit<StoredGroup, 'number' | 'person'> & { readonly number?: number; readonly person?: string | null })[],
 ): void {
   const insertGroup = db.prepare('INSERT INTO groups (run_id, number, kind, person) VALUES (?, ?, ?, ?)');
   const insertMember = db.prepare(
@@ -85,9 +85,10 @@ export function saveGroups(
     db.prepare('DELETE FROM groups WHERE run_id = ?').run(runId);
     db.prepare('DELETE FROM group_members WHERE run_id = ?').run(runId);
     groups.forEach((g, gi) => {
-      insertGroup.run(runId, gi + 1, g.kind, g.person ?? null);
+      const number = g.number ?? gi + 1;
+      insertGroup.run(runId, number, g.kind, g.person ?? null);
       g.members.forEach((m, pos) => {
-        insertMember.run(runId, gi + 1, pos, m.photoId, m.score, m.reason, m.isBest ? 1 : 0);
+        insertMember.run(runId, number, pos, m.photoId, m.score, m.reason, m.isBest ? 1 : 0);
       });
     });
   })();
@@ -111,6 +112,20 @@ export function loadGroups(db: Db, runId: number): StoredGroup[] {
     byNumber.set(m.number, list);
   }
   return groups.map((g) => ({ number: g.number, kind: g.kind, members: byNumber.get(g.number) ?? [], person: g.person }));
+}
+
+/**
+ * The groups of the newest run before `runId` that stored groups of `source`'s items: the numbers
+ * a re-run keeps. (A catalog may hold runs of several sources: one server under two addresses.)
+ */
+export function previousGroups(db: Db, runId: number, source: string): StoredGroup[] {
+  const row = db
+    .prepare<[number, string], { id: number | null }>(
+      `SELECT MAX(m.run_id) AS id FROM group_members m JOIN items i ON i.id = m.photo_id
+       WHERE m.run_id < ? AND i.source = ?`,
+    )
+    .get(runId, source);
+  return row?.id == null ? [] : loadGroups(db, row.id);
 }
 
 /** Files under the output root that this catalog's runs wrote, with their sizes. */
@@ -148,4 +163,19 @@ export function peekLatestRun(file: string): RunRecord | null {
   } finally {
     db.close();
   }
+}
+
+/** Drops the groups of `source`'s runs before `runId` (a watch keeps only the latest, so the catalog does not grow per cycle). */
+export function forgetGroupsBefore(db: Db, runId: number, source: string): void {
+  const runs = `SELECT DISTINCT m.run_id FROM group_members m JOIN items i ON i.id = m.photo_id WHERE m.run_id < ? AND i.source = ?`;
+  db.transaction(() => {
+    const ids = db
+      .prepare<[number, string], { run_id: number }>(runs)
+      .all(runId, source)
+      .map((r) => r.run_id);
+    for (const id of ids) {
+      db.prepare('DELETE FROM group_members WHERE run_id = ?').run(id);
+      db.prepare('DELETE FROM groups WHERE run_id = ?').run(id);
+    }
+  })();
 }

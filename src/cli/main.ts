@@ -8,7 +8,8 @@ import { CommanderError } from 'commander';
 import { z } from 'zod';
 import { peekLatestRun } from '../catalog/runs.js';
 import { DEFAULT_OPTIONS, hybridAsImmich, OPTION_KEYS, RESTORED_KEYS, type RunOptions, validateOptions } from '../pipeline/options.js';
-import { catalogPath, organize, RunSetupError } from '../pipeline/run.js';
+import { lockedMessage } from '../pipeline/lock.js';
+import { catalogPath, organize, RunSetupError, type RunSummary } from '../pipeline/run.js';
 import { asWriteError, OutputWriteError } from '../output/preflight.js';
 import { RunLog } from '../report/log.js';
 import { commandName } from './command-name.js';
@@ -21,6 +22,7 @@ import { reviewRequest, runReview } from './review.js';
 import { seedFlagHint } from './seed-flags.js';
 import { settingsRun } from './setup.js';
 import { formatSummary, quote } from './summary.js';
+import { runWatch, watchRefusal } from './watch.js';
 
 export interface Io {
   readonly stdout: NodeJS.WriteStream;
@@ -68,6 +70,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   for (const key of OPTION_KEYS) {
     if (given[key] !== undefined) raw[key] = given[key];
   }
+  // The seed's name of --watch.
+  if (given.daemon === true) raw.watch = true;
   // The seed's hybrid source is an Immich run reading a local copy of the library.
   raw = hybridAsImmich(raw);
   // -i / -r: the options come from the setup or a settings file (typed flags on top), then run
@@ -94,6 +98,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   const checked = validateOptions(raw);
   if (!checked.ok) return fail(checked.message, 2);
   const options = checked.options;
+  const watchProblem = watchRefusal(options);
+  if (watchProblem !== null) return fail(watchProblem, 2);
   // The key is read here and handed to the Immich run alone: it is no run option, so it is never stored.
   const apiKey = setup !== null ? setup.apiKey : (program.opts<{ immichApiKey?: string }>().immichApiKey ?? null);
 
@@ -121,23 +127,24 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let logRoot: string | null = null;
-  try {
-    const summary = await organize(options, { apiKey }, display, controller.signal);
-    if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.planLines]) out(line);
+  const summaryLines = (summary: RunSummary): string[] => {
     // The log goes next to the report: in the output folder, or (an Immich run without -o) in the cache folder.
     if (!summary.dryRun && summary.report) logRoot = dirname(dirname(summary.report.latest));
     const logFile = logRoot === null ? null : log.fileIn(logRoot);
-    if (options.sourceType === 'immich') {
-      for (const line of formatImmichSummary(summary, {
-        verbose: options.verbose,
-        command,
-        log: logFile,
-        reviewWhere: reviewWhere(options),
-      }))
-        out(line);
-      return summary.interrupted ? 130 : 0;
+    if (options.sourceType === 'immich')
+      return formatImmichSummary(summary, { verbose: options.verbose, command, log: logFile, reviewWhere: reviewWhere(options) });
+    return formatSummary(summary, { verbose: options.verbose, command, log: logFile });
+  };
+  try {
+    if (options.watch) {
+      return await runWatch(options, { apiKey }, { out, display, summary: (o) => summaryLines(o.summary), signal: controller.signal });
     }
-    for (const line of formatSummary(summary, { verbose: options.verbose, command, log: logFile })) out(line);
+    // A watch keeps this catalog's groups up to date: a run next to it would fight over them.
+    const locked = options.dryRun ? null : lockedMessage(catalogPath(options));
+    if (locked !== null) return fail(locked, 1);
+    const summary = await organize(options, { apiKey }, display, controller.signal);
+    if (summary.dryRun) for (const line of [...(summary.actions?.planLines ?? []), ...summary.planLines]) out(line);
+    for (const line of summaryLines(summary)) out(line);
     return summary.interrupted ? 130 : 0;
   } catch (error) {
     if (error instanceof RunSetupError) return fail(error.message, 2);

@@ -95,6 +95,8 @@ export function buildProgram(name: string = ALIAS): Command {
       );
     }
   }
+  // The seed's name of --watch, accepted and not listed (main() reads it as --watch).
+  program.addOption(new Option('--daemon').hideHelp());
   program
     .addOption(
       new Option('-i, --interactive', 'guided setup: questions with defaults (Enter keeps them), a summary, save, run').helpGroup(

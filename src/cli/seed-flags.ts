@@ -13,7 +13,6 @@ interface SeedOnlyFlag {
 }
 
 const REVIEW = 'the review page is a command here: {command} review -o OUTPUT --open';
-const NO_WATCH = 'there is no watch mode yet: run the same command again, only new photos are decoded';
 const CPU_ONLY = 'everything runs on the CPU here (face models on WebAssembly): drop the flag';
 
 export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
@@ -23,10 +22,6 @@ export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
   { flag: '--report-dir', hint: `${REVIEW} (reports are in OUTPUT/reports)` },
   { flag: '--port', hint: 'give it to the review command: {command} review -o OUTPUT --port N' },
   { flag: '--cleanup', hint: 'to take back what runs changed on an Immich server use --undo; a local output folder is yours to delete' },
-  { flag: '--daemon', setting: { key: 'daemon_mode', off: false }, hint: NO_WATCH },
-  { flag: '--poll-interval', setting: { key: 'poll_interval', off: 60 }, hint: NO_WATCH },
-  { flag: '--enable-bidir-sync', setting: { key: 'enable_bidir_sync', off: false }, hint: NO_WATCH },
-  { flag: '--conflict-strategy', setting: { key: 'conflict_strategy', off: 'remote_wins' }, hint: NO_WATCH },
   { flag: '--gpu', setting: { key: 'gpu', off: false }, hint: CPU_ONLY },
   { flag: '--no-gpu', hint: CPU_ONLY },
   { flag: '--gpu-device', setting: { key: 'gpu_device', off: 0 }, hint: CPU_ONLY },

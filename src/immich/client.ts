@@ -21,6 +21,7 @@ import {
   PeoplePageSchema,
   parseResponse,
   SearchResponseSchema,
+  StampSearchSchema,
   ServerVersionSchema,
   StackSchema,
   TagBulkResponseSchema,
@@ -118,6 +119,11 @@ export class ImmichClient {
   /** One page of POST /api/search/metadata. */
   searchMetadata(dto: sdk.MetadataSearchDto) {
     return this.json('POST /api/search/metadata', SearchResponseSchema, true, (o) => sdk.searchAssets({ metadataSearchDto: dto }, o));
+  }
+
+  /** One page of POST /api/search/metadata, only each asset's id, update time and trash flag (watch mode). */
+  searchStamps(dto: sdk.MetadataSearchDto) {
+    return this.json('POST /api/search/metadata', StampSearchSchema, true, (o) => sdk.searchAssets({ metadataSearchDto: dto }, o));
   }
 
   /** One page of POST /api/search/smart. */

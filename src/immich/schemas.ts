@@ -81,6 +81,14 @@ export const SearchResponseSchema = z.object({
   }),
 });
 
+/** POST /api/search/metadata read for watch mode: which assets changed, and when (the server's clock). */
+export const StampSearchSchema = z.object({
+  assets: z.object({
+    items: z.array(z.object({ id: z.string().min(1), updatedAt: isoDate, isTrashed: z.boolean() })),
+    nextPage: z.string().nullable(),
+  }),
+});
+
 export const TagSchema = z.object({
   id: z.string().min(1),
   name: z.string(),

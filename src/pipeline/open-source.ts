@@ -63,6 +63,23 @@ export interface OpenContext {
   readonly signal?: AbortSignal;
 }
 
+/** A client of the run's Immich server (not yet asked anything); the caller closes it. */
+export function immichClient(options: RunOptions, secrets: Secrets, sink: ProgressSink, signal?: AbortSignal): ImmichClient {
+  try {
+    return new ImmichClient({
+      url: options.immichUrl!,
+      apiKey: secrets.apiKey!,
+      verifyTls: options.verifySsl,
+      onRetry: (message) => sink.note('notice', message),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    // A URL the client cannot use (credentials in it, say) is a usage mistake.
+    if (error instanceof RangeError) throw new RunSetupError(error.message);
+    throw error;
+  }
+}
+
 /** The run's source, ready to discover; the caller closes it. */
 export async function openSource(options: RunOptions, secrets: Secrets, ctx: OpenContext): Promise<PhotoSource> {
   if (options.sourceType === 'local') {
@@ -74,20 +91,7 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
       mediaType: options.mediaType,
     });
   }
-  let client: ImmichClient;
-  try {
-    client = new ImmichClient({
-      url: options.immichUrl!,
-      apiKey: secrets.apiKey!,
-      verifyTls: options.verifySsl,
-      onRetry: (message) => ctx.sink.note('notice', message),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-  } catch (error) {
-    // A URL the client cannot use (credentials in it, say) is a usage mistake.
-    if (error instanceof RangeError) throw new RunSetupError(error.message);
-    throw error;
-  }
+  const client = immichClient(options, secrets, ctx.sink, ctx.signal);
   try {
     if (!options.verifySsl) ctx.sink.note('notice', 'TLS certificates are not checked (--no-verify-ssl)');
     if (options.mediaType !== 'image')

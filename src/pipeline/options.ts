@@ -18,6 +18,10 @@ import { MEDIA_TYPES, type MediaType, VIDEO_STRATEGIES, type VideoStrategy } fro
 export const FACE_BACKENDS = ['auto', 'human', 'none', 'face_recognition', 'mediapipe'] as const;
 export type FaceBackendName = (typeof FACE_BACKENDS)[number];
 
+/** --conflict-strategy: whose change wins when the user changed on the server what this tool set. */
+export const CONFLICT_STRATEGIES = ['remote_wins', 'local_wins', 'manual'] as const;
+export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
+
 /** What --source-type accepts: `hybrid` is read as an Immich run with a local copy (see hybridAsImmich). */
 export const SOURCE_TYPES = ['local', 'immich', 'hybrid'] as const;
 
@@ -411,6 +415,40 @@ export const OPTION_TABLE = {
     scope: 'run',
     seed: 'immich_smart_search',
   } satisfies OptionRow<string | null>,
+  // Watch mode (pipeline/watch.ts): a run that stays, organizing what arrives.
+  watch: flag(
+    'run',
+    'invocation',
+    '--watch',
+    'keep running: organize again whenever photos arrive or change (--daemon is the same; stop with Ctrl+C)',
+    'daemon_mode',
+  ),
+  pollInterval: {
+    flags: '--poll-interval <seconds>',
+    default: 60,
+    schema: int('--poll-interval', 1, 86_400),
+    parse: 'integer',
+    help: 'with --watch: how often to look for changes (an Immich server; a folder is rescanned every 10 polls)',
+    section: 'run',
+    scope: 'invocation',
+    seed: 'poll_interval',
+  } satisfies OptionRow<number>,
+  enableBidirSync: flag(
+    'immich',
+    'run',
+    '--enable-bidir-sync',
+    'with --watch: keep what you change on the server (stack cover, favourite, a photo taken out) as a review decision',
+    'enable_bidir_sync',
+  ),
+  conflictStrategy: {
+    flags: '--conflict-strategy <strategy>',
+    default: 'remote_wins' as ConflictStrategy,
+    schema: oneOf('--conflict-strategy', CONFLICT_STRATEGIES),
+    help: "with --enable-bidir-sync: remote_wins (your change on the server is kept), local_wins (this tool's pick is put back) or manual (listed, left for review)",
+    section: 'immich',
+    scope: 'run',
+    seed: 'conflict_strategy',
+  } satisfies OptionRow<ConflictStrategy>,
   undo: flag(
     'immich',
     'once',

@@ -107,7 +107,7 @@ describe('help', () => {
   const seedFlags: [string, RegExp][] = [
     ['--web-viewer', /--web-viewer is a flag of the Python photo organizer: the review page is a command here: .* review -o OUTPUT --open/],
     ['--cleanup', /--cleanup is a flag of the Python photo organizer: .*--undo/],
-    ['--daemon', /--daemon .*no watch mode yet/],
+    ['--cpu-limit', /--cpu-limit .*--threads/],
     ['--gpu', /--gpu .*everything runs on the CPU/],
     ['--apple-library', /--apple-library: the Apple Photos source needs macOS/],
   ];

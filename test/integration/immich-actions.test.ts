@@ -158,8 +158,9 @@ describe('--tag-only on Immich', () => {
     // With at least 5 photos per group the copies no longer make a group: their tags go.
     const run = await runImmichCli(f, ['--immich-cache-dir', cache, '--tag-only', '--min-group-size', '5']);
     expect(run.code, run.stderr).toBe(0);
-    expect(tagged(f, 'photo-organizer/group-0001')).toEqual(BIRD);
-    expect(tagged(f, 'photo-organizer/group-0002')).toEqual([]);
+    // The burst keeps its number (group 2); the copies' group 1 is gone, its tag on no photo.
+    expect(tagged(f, 'photo-organizer/group-0002')).toEqual(BIRD);
+    expect(tagged(f, 'photo-organizer/group-0001')).toEqual([]);
     const best = tagged(f, 'photo-organizer/best');
     expect(best.filter((p) => BOATS.includes(p))).toEqual([]);
     expect(best).toContain('2023/Hike/DSC09850.JPG');

@@ -103,6 +103,7 @@ describe('interactive setup of a folder run', () => {
     await t.answer('Dry run:');
     await t.answer('Only the first N photos');
     await t.answer('Verbose:');
+    await t.answer('Keep watching');
     let screen = await t.question('What now?');
     expect(screen).toContain(`[1] Source       folder ${library.root}`);
     expect(screen).toContain(`organized copy in ${out}`);

@@ -85,7 +85,7 @@ function folders(): { cwd: string; photos: string } {
 }
 
 const KEEP_PROCESSING: Step[] = [['Similarity threshold'], ['Time window'], ['Smallest group'], ['Worker threads'], ['Which files']];
-const KEEP_RUN: Step[] = [['Dry run'], ['Only the first N'], ['Verbose']];
+const KEEP_RUN: Step[] = [['Dry run'], ['Only the first N'], ['Verbose'], ['Keep watching']];
 
 describe('interactive setup', () => {
   it('asks the sections in order, then saves exactly what the summary shows', async () => {
@@ -137,6 +137,30 @@ describe('interactive setup', () => {
     expect(ctx.lines.join('\n')).toContain('photos and video clips · key frames: iframe, up to 6 per clip');
     expect(ctx.lines.join('\n')).toContain('[3] Best photo   face analysis: none · HDR merge: yes (gamma 3)');
     expect(ctx.lines.join('\n')).toContain('[5] Run options  dry run: yes · limit: first 50 photos · verbose: no');
+  });
+
+  it('asks how often to look when the run keeps watching, and shows it in the summary', async () => {
+    const { cwd } = folders();
+    const prompt = scripted([
+      ['Where are your photos?', 'local'],
+      ['Folder with your photos', 'Photos'],
+      ['Folder for the organized copy'],
+      ['/', true],
+      ...KEEP_PROCESSING,
+      ['Face analysis'],
+      ['Merge exposure brackets'],
+      ['When someone blinks in the best photo'],
+      ['Dry run'],
+      ['Only the first N'],
+      ['Verbose'],
+      ['Keep watching', true],
+      ['Look for changes every N seconds', '30'],
+      ['What now?', 'run'],
+    ]);
+    const ctx = context(prompt, cwd);
+    const result = await interactiveSetup({ initial: start(), overrides: {}, settingsPath: join(cwd, 'settings.json') }, ctx);
+    expect(result.kind === 'run' ? result.draft.settings : null).toMatchObject({ watch: true, pollInterval: 30 });
+    expect(ctx.lines.join('\n')).toContain('watch: every 30 s');
   });
 
   it('creates no folder before the run: the output is made when the run starts', async () => {

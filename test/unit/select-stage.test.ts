@@ -25,9 +25,9 @@ interface Setup {
   readonly photos: StoredPhoto[];
 }
 
-/** Six items of `sourceId`; item i has `megapixels[i]` and a file of `sizes[i]` bytes. */
-function setup(sourceId: string, megapixels: readonly number[], sizes: readonly number[]): Setup {
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-select-')), 'catalog.db'));
+/** Items of `sourceId` (in a new catalog, or `into`); item i has `megapixels[i]` and a file of `sizes[i]` bytes. */
+function setup(sourceId: string, megapixels: readonly number[], sizes: readonly number[], into?: Db): Setup {
+  const db = into ?? openDatabase(join(mkdtempSync(join(tmpdir(), 'po-select-')), 'catalog.db'));
   const run = beginRun(db, '{}', new Date()).id;
   const keys = megapixels.map((_, i) => `IMG_${i}.JPG`);
   const source = new MemorySource(
@@ -92,6 +92,35 @@ describe('selectStage', () => {
       [2, 'Bob', [p4, p5, p6]],
     ]);
     expect(out[2]!.members.filter((m) => m.decision.isBest).map((m) => m.photo.id)).toEqual([p6]);
+  });
+
+  it('keeps the numbers of the groups of the run before, a new group taking the next number', () => {
+    const s = setup('local', [12, 12, 12, 12, 12, 12, 12], [1, 2, 3, 4, 5, 6, 7]);
+    const [a, b, c, d, e, f, g] = s.photos;
+    select(s, [
+      { kind: 'burst', person: null, members: [a!, b!] },
+      { kind: 'burst', person: null, members: [d!, e!] },
+    ]);
+    // The next run: a new burst sorts first (it was taken earlier), and a frame joined the second.
+    const next = { ...s, run: beginRun(s.db, '{}', new Date()).id };
+    const out = select(next, [
+      { kind: 'burst', person: null, members: [f!, g!] },
+      { kind: 'burst', person: null, members: [a!, b!] },
+      { kind: 'burst', person: null, members: [c!, d!, e!] },
+    ]);
+    expect(out.map((g) => [g.number, g.members.map((m) => m.photo.key)])).toEqual([
+      [1, ['IMG_0.JPG', 'IMG_1.JPG']],
+      [2, ['IMG_2.JPG', 'IMG_3.JPG', 'IMG_4.JPG']],
+      [3, ['IMG_5.JPG', 'IMG_6.JPG']],
+    ]);
+  });
+
+  it('numbers groups of another source (one server under another address) from 1, apart from this one’s', () => {
+    const s = setup('https://a/api', [12, 12, 12, 12], [1, 2, 3, 4]);
+    select(s, [{ kind: 'burst', person: null, members: s.photos.slice(0, 2) }]);
+    const other = setup('https://b/api', [12, 12], [1, 2], s.db);
+    const out = select(other, [{ kind: 'burst', person: null, members: other.photos }]);
+    expect(out.map((g) => g.number)).toEqual([1]);
   });
 
   it('ranks on the faces the server found when they are given', () => {

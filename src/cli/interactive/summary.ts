@@ -37,6 +37,7 @@ export function summaryLines(d: Draft): string[] {
       'run',
       [
         `dry run: ${yesNo(d.settings.dryRun)} · limit: ${d.settings.limit === 0 ? 'all photos' : `first ${d.settings.limit} photos`} · verbose: ${yesNo(d.settings.verbose)}`,
+        ...watchLines(d),
       ],
     ],
   ];
@@ -139,4 +140,12 @@ export function chooseSection(d: Draft, ctx: SetupContext): Promise<SectionId | 
       { value: 'back' as const, name: 'Back to the summary' },
     ],
   });
+}
+
+/** Watch mode, when on: how often, and (Immich) whether the user's changes on the server are kept. */
+function watchLines(d: Draft): string[] {
+  const s = d.settings;
+  if (!s.watch) return [];
+  const sync = s.sourceType === 'immich' && s.enableBidirSync ? ` · your changes on the server: ${s.conflictStrategy}` : '';
+  return [`watch: every ${s.pollInterval} s${sync}`];
 }

@@ -9,11 +9,12 @@ import type { Db } from '../../catalog/database.js';
 import { loadDecisions } from '../../catalog/decisions.js';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import type { StoredPhoto } from '../../catalog/items.js';
-import { type StoredGroup, saveGroups } from '../../catalog/runs.js';
+import { previousGroups, type StoredGroup, saveGroups } from '../../catalog/runs.js';
 import { rankClips } from '../../core/clip-scoring.js';
 import { rankCopies } from '../../core/copies.js';
 import { applyDecisions } from '../../core/decisions.js';
 import { rankGroupWithFaces } from '../../core/face-scoring.js';
+import { keepNumbers } from '../../core/numbering.js';
 import { baseName, displayPath } from '../../core/paths.js';
 import { rankGroup } from '../../core/scoring.js';
 import { rankWithServerFaces, type ServerFace } from '../../core/server-faces.js';
@@ -45,10 +46,16 @@ export interface SelectContext {
 export function selectStage(ctx: SelectContext, groups: readonly FoundGroup[]): SelectedGroup[] {
   const { db, sink } = ctx;
   sink.start('select', groups.length);
+  // Groups that were there before keep their numbers (folders, tags and albums stay put).
+  const previous = previousGroups(db, ctx.runId, ctx.source.id).map((g) => ({ ...g, members: g.members.map((m) => m.photoId) }));
+  const numbers = keepNumbers(
+    previous,
+    groups.map((g) => ({ person: g.person, members: g.members.map((p) => p.id) })),
+  );
   const ranked: StoredGroup[] = groups.map((g, n) => {
     sink.update(n + 1);
     return {
-      number: n + 1,
+      number: numbers[n]!,
       kind: g.kind,
       person: g.person,
       members: rank(ctx, g).map((d) => ({ photoId: d.photoId, score: d.score, reason: d.reason, isBest: d.isBest })),

@@ -68,6 +68,8 @@ const searchSchema = z.object({
   withExif: z.boolean().optional(),
   withPeople: z.boolean().optional(),
   withDeleted: z.boolean().optional(),
+  updatedAfter: z.iso.datetime().optional(),
+  trashedAfter: z.iso.datetime().optional(),
   order: z.enum(['asc', 'desc']).optional(),
 });
 const smartSchema = searchSchema.extend({ query: z.string().optional() });
@@ -343,7 +345,11 @@ export class FakeImmich {
     const has = (a: string, pred: (x: ReturnType<typeof s.assets.get>) => boolean): boolean => pred(s.assets.get(a));
     ids = ids.filter((a) =>
       has(a, (x) => {
-        if (!x || (x.isTrashed && dto.withDeleted !== true)) return false;
+        // As the server's searchAssetBuilder: trashedAfter implies withDeleted; both bounds inclusive.
+        if (!x || (x.isTrashed && dto.withDeleted !== true && dto.trashedAfter === undefined)) return false;
+        if (dto.updatedAfter !== undefined && Date.parse(x.updatedAt) < Date.parse(dto.updatedAfter)) return false;
+        if (dto.trashedAfter !== undefined && (x.trashedAt === null || Date.parse(x.trashedAt) < Date.parse(dto.trashedAfter)))
+          return false;
         if (dto.visibility !== undefined ? x.visibility !== dto.visibility : x.visibility !== 'timeline' && x.visibility !== 'archive')
           return false;
         if (dto.isFavorite !== undefined && x.isFavorite !== dto.isFavorite) return false;

@@ -33,6 +33,8 @@ export interface FakeAsset {
   people: string[];
   /** Moves when its metadata is (re-)extracted or its flags change, as on the real server. */
   updatedAt: string;
+  /** When it went to the trash (the server's `deletedAt`); null while it is not trashed. */
+  trashedAt: string | null;
   /** Tag values in its XMP sidecar (`digiKam:TagsList`); null while it has none. */
   sidecar: string[] | null;
   /** Set by a tag change, cleared by the sidecar write: a locked extraction keeps the links. */
@@ -105,20 +107,32 @@ export class FakeImmichState {
   version = { major: 3, minor: 1, patch: 0 };
 
   constructor(seeds: readonly SeedAsset[]) {
-    for (const seed of seeds) {
-      this.assets.set(seed.id, {
-        seed,
-        ownerId: this.user.id,
-        isFavorite: false,
-        visibility: 'timeline',
-        isTrashed: false,
-        people: [],
-        updatedAt: STAMP,
-        sidecar: null,
-        tagsLocked: false,
-        noMedia: false,
-      });
-    }
+    for (const seed of seeds) this.upload(seed, STAMP);
+  }
+
+  /** A new asset, as an upload makes it (created and updated `at`). */
+  upload(seed: SeedAsset, at: string = new Date().toISOString()): void {
+    this.assets.set(seed.id, {
+      seed,
+      ownerId: this.user.id,
+      isFavorite: false,
+      visibility: 'timeline',
+      isTrashed: false,
+      trashedAt: null,
+      people: [],
+      updatedAt: at,
+      sidecar: null,
+      tagsLocked: false,
+      noMedia: false,
+    });
+  }
+
+  /** Moves an asset to the trash, as DELETE /api/assets without force does (its updatedAt moves too). */
+  trash(id: string, at: string = new Date().toISOString()): void {
+    const a = this.assets.get(id)!;
+    a.isTrashed = true;
+    a.trashedAt = at;
+    a.updatedAt = at;
   }
 
   me(): UserAdminResponseDto {

@@ -1,0 +1,217 @@
+/**
+ * --watch on an Immich server (the fake one, behaving like v3.1.0 for `updatedAfter` and
+ * `trashedAfter`): a burst uploaded while it watches is tagged and stacked within two polls, the
+ * groups already there keep their numbers, a photo trashed leaves its group, and SIGTERM ends it
+ * with exit code 0.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ImmichClient } from '../../src/immich/client.js';
+import { ImmichChanges } from '../../src/sources/immich-changes.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { runImmichCli } from '../support/fake-immich/cli.js';
+import { idOf, stacks, tagged } from '../support/fake-immich/inspect.js';
+import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
+import type { FakeImmich } from '../support/fake-immich/server.js';
+
+const BIRD = ['IMG_0101', 'IMG_0102', 'IMG_0103', 'IMG_0104', 'IMG_0105'].map((n) => `DCIM/100CANON/${n}.JPG`);
+
+const fixture = useFakeImmich();
+
+describe('--watch on an Immich server', () => {
+  it('tags and stacks a burst uploaded while watching, keeps the other groups, lets a trashed photo go', async () => {
+    const seeds = fixture.seeds();
+    const burst = seeds.filter((s) => BIRD.includes(s.relativePath));
+    const fake = await fixture.server(
+      {},
+      seeds.filter((s) => !BIRD.includes(s.relativePath)),
+    );
+    const cache = join(mkdtempSync(join(tmpdir(), 'po-watch-immich-')), 'cache');
+    let child: ChildProcess | null = null;
+    let stdout = '';
+    const ended = runImmichCli(
+      fake,
+      ['--tag-only', '--stack', '--watch', '--poll-interval', '1', '--threads', '1', '--immich-cache-dir', cache],
+      {
+        onSpawn: (c) => {
+          child = c;
+          c.stdout?.on('data', (d: Buffer) => {
+            stdout += d.toString();
+          });
+        },
+      },
+    );
+    const cycles = (): string[] => stdout.split('\n').filter((l) => /cycle \d+:/.test(l));
+    const until = async (pattern: RegExp, ms = 60_000): Promise<string> => {
+      const t0 = Date.now();
+      for (;;) {
+        const line = stdout.split('\n').find((l) => pattern.test(l));
+        if (line !== undefined) return line;
+        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${stdout}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await until(/^Watching /);
+      const before = tagged(fake, 'photo-organizer/group-0001');
+      expect(before.length).toBeGreaterThan(0);
+
+      const polls0 = fake.calls.filter((c) => c.path === '/api/search/metadata').length;
+      for (const seed of burst) fake.state.upload(seed);
+      await until(/cycle \d+: .*group_0002 new/);
+      await fake.idle();
+      expect(stacks(fake).find((s) => s.members.includes(BIRD[0]!))?.members).toEqual(BIRD);
+      expect(tagged(fake, 'photo-organizer/group-0002')).toEqual(BIRD);
+      expect(tagged(fake, 'photo-organizer/group-0001')).toEqual(before);
+      // Found by the poll after the upload or the one after it: two polls ask two questions each.
+      const line = cycles().find((l) => /group_0002 new/.test(l))!;
+      expect(cycles().indexOf(line)).toBeLessThanOrEqual(2);
+      expect(fake.calls.filter((c) => c.path === '/api/search/metadata').length).toBeGreaterThan(polls0);
+
+      fake.state.trash(idOf(fake, BIRD[4]!));
+      await until(/cycle \d+: .*group_0002 changed/);
+      await fake.idle();
+      expect(stacks(fake).find((s) => s.members.includes(BIRD[0]!))?.members).toEqual(BIRD.slice(0, 4));
+    } finally {
+      (child as ChildProcess | null)?.kill('SIGTERM');
+    }
+    const result = await ended;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Stopped watching.');
+  }, 180_000);
+
+  it('counts each upload, update and trashing once, and throws while the server is away', async () => {
+    const seeds = fixture.seeds();
+    const fake = await fixture.server({}, seeds.slice(1));
+    const clock = new FakeClock(Date.now());
+    const feed = new ImmichChanges(
+      new ImmichClient({ url: fake.url, apiKey: fake.apiKey, verifyTls: true, retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 } }),
+      clock,
+    );
+    const signal = new AbortController().signal;
+    try {
+      // The seeded assets were updated long ago: nothing new.
+      expect(await feed.next(1000, signal)).toBe(0);
+      fake.state.upload(seeds[0]!);
+      expect(await feed.next(1000, signal)).toBe(1);
+      expect(await feed.next(1000, signal)).toBe(0);
+      fake.state.trash(seeds[1]!.id);
+      expect(await feed.next(1000, signal)).toBe(1);
+      expect(fake.calls.filter((c) => c.path === '/api/search/metadata').map((c) => Object.keys(c.body as object).sort())).toContainEqual([
+        'size',
+        'trashedAfter',
+        'withExif',
+      ]);
+      await fake.close();
+      await expect(feed.next(1000, signal)).rejects.toThrow();
+    } finally {
+      await feed.close();
+    }
+  });
+
+  /** Starts --watch with `args`, waits for it to watch; returns what it printed so far and how to wait for more. */
+  async function watching(fake: FakeImmich, args: string[]) {
+    const cache = join(mkdtempSync(join(tmpdir(), 'po-watch-sync-')), 'cache');
+    let child: ChildProcess | null = null;
+    const seen = { stdout: '' };
+    const ended = runImmichCli(fake, [...args, '--watch', '--poll-interval', '1', '--threads', '1', '--immich-cache-dir', cache], {
+      onSpawn: (c) => {
+        child = c;
+        c.stdout?.on('data', (d: Buffer) => {
+          seen.stdout += d.toString();
+        });
+      },
+    });
+    /** The first line matching `pattern` printed after the first `from` characters of the output. */
+    const until = async (pattern: RegExp, from = 0, ms = 60_000): Promise<string> => {
+      const t0 = Date.now();
+      for (;;) {
+        const line = seen.stdout
+          .slice(from)
+          .split('\n')
+          .find((l) => pattern.test(l));
+        if (line !== undefined) return line;
+        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${seen.stdout}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const stop = async () => {
+      (child as ChildProcess | null)?.kill('SIGTERM');
+      return ended;
+    };
+    await until(/^Watching /);
+    return { seen, until, stop };
+  }
+
+  /** Moves the cover of the stack holding `member` to `cover`, as the user does in Immich. */
+  function moveCover(fake: FakeImmich, member: string, cover: string): void {
+    const stack = [...fake.state.stacks.values()].find((s) => s.assets.includes(idOf(fake, member)))!;
+    stack.primary = idOf(fake, cover);
+  }
+
+  it('keeps a stack cover the user moved as a decision with remote_wins', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync']);
+    try {
+      await fake.idle();
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      const other = BIRD.find((b) => b !== cover)!;
+      moveCover(fake, BIRD[0]!, other);
+      const line = await w.until(
+        new RegExp(`you made ${other.split('/').at(-1)!.replace('.', '\\.')} the stack cover .*kept as your decision \\(remote_wins\\)`),
+      );
+      // The cycle after the decision.
+      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await fake.idle();
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
+      expect(tagged(fake, 'photo-organizer/best')).toContain(other);
+      expect(tagged(fake, 'photo-organizer/best')).not.toContain(cover);
+      // Found once: the next polls see the decision kept, not a new change.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+    } finally {
+      const result = await w.stop();
+      expect(result.code, result.stderr).toBe(0);
+    }
+  }, 180_000);
+
+  it('puts its own cover back with local_wins', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'local_wins']);
+    try {
+      await fake.idle();
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      moveCover(fake, BIRD[0]!, BIRD.find((b) => b !== cover)!);
+      const line = await w.until(/putting this tool's choice back \(local_wins\)/);
+      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await fake.idle();
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(cover);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
+
+  it('lists the change once with manual, and leaves the user’s cover in place', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    try {
+      // The first cycle's own tag changes move the photos' updatedAt: one more cycle, then quiet.
+      await w.until(/cycle 2: .*no group changed/);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 1500));
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      const other = BIRD.find((b) => b !== cover)!;
+      moveCover(fake, BIRD[0]!, other);
+      await w.until(/left for you to decide in review \(manual\)/);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
+      expect(tagged(fake, 'photo-organizer/best')).toContain(cover);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
+});
