@@ -134,7 +134,7 @@ export class ProgressDisplay implements ProgressSink {
     }
     const worthALine = this.done > 0 && (this.verbose || this.stage === 'inspect' || this.stage === 'discover' || seconds >= 1);
     if (worthALine) {
-      this.plain(`${LABELS[this.stage]}: ${this.done} ${UNITS[this.stage]} in ${formatSeconds(seconds)}${this.rateText(seconds)}`, true);
+      this.plain(`${LABELS[this.stage]}: ${this.done} ${UNITS[this.stage]} in ${formatSeconds(seconds)}${this.rateText(seconds, 0)}`, true);
     }
     this.stage = null;
   }
@@ -173,8 +173,9 @@ export class ProgressDisplay implements ProgressSink {
     return (this.total - this.done) / this.rate;
   }
 
-  private rateText(seconds: number): string {
-    return seconds >= 0.5 && this.done > 0 ? `, ${(this.done / seconds).toFixed(1)}/s` : '';
+  /** The average rate; a live bar waits half a second first (its first items say little), a stage's last line does not. */
+  private rateText(seconds: number, after = 0.5): string {
+    return seconds > after && this.done > 0 ? `, ${(this.done / seconds).toFixed(1)}/s` : '';
   }
 }
 

@@ -135,9 +135,10 @@ describe('run modes', () => {
     const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '100' } });
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/Fingerprinting\s+\[[█░]+\] \d+\/\d+ \(\d+%\)/);
-    expect(r.stdout).toMatch(/\[[█░]+\] \d+\/\d+ \(\d+%\), [\d.]+\/s/);
-    // No ETA is asserted: this library takes about a second per stage, often too short for a steady
-    // one (the ETA's rules are tested on a fake clock in test/unit/progress-display.test.ts).
+    // The stage's last line has the rate. The live bar's rate and ETA wait for enough time to judge
+    // by, which this small library may not give them; their rules are tested on a fake clock in
+    // test/unit/progress-display.test.ts.
+    expect(r.stdout).toMatch(/Fingerprinting: \d+ photos in [\d.]+s, [\d.]+\/s/);
     expect(r.stdout).toContain('Found ');
   });
 });
