@@ -7,6 +7,7 @@ import { chooseFrames, type VideoStrategy } from '../core/clips.js';
 import { hashToHex } from '../core/dhash.js';
 import type { Fingerprint, FsPath, PhotoMetadata } from '../core/types.js';
 import { MediaError } from './contract.js';
+import { NO_EXIF } from './exif.js';
 import { keyFrames, probeClip } from './video.js';
 
 export interface ClipLoadOptions {
@@ -51,16 +52,10 @@ export async function loadClip(path: FsPath, options: ClipLoadOptions): Promise<
     width: probe.width,
     height: probe.height,
     orientation: 1,
+    ...NO_EXIF,
     takenAt: probe.takenAt,
     make: probe.make,
     model: probe.model,
-    lens: null,
-    exposureTime: null,
-    fNumber: null,
-    iso: null,
-    focalLength: null,
-    gps: null,
-    exif: [],
     video: {
       durationS: probe.durationS,
       codec: probe.codec,
