@@ -242,3 +242,12 @@ export function assetFileNames(db: Db, source: string): Map<string, string> {
     rows.flatMap((r) => (r.facts === null ? [] : [[r.key.toString('utf8'), (JSON.parse(r.facts) as AssetFacts).fileName] as const])),
   );
 }
+
+/** How many of the items of `source` a run found are video clips (known once fingerprinted). */
+export function countClips(db: Db, source: string, runId: number): number {
+  return db
+    .prepare<[string, number], { n: number }>(
+      "SELECT count(*) AS n FROM items WHERE source = ? AND seen_run = ? AND json_extract(meta, '$.format') = 'video'",
+    )
+    .get(source, runId)!.n;
+}

@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadJournal } from '../catalog/immich-journal.js';
-import { forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { countClips, forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, syncItems } from '../catalog/items.js';
 import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import { closeCalls } from '../core/close-calls.js';
@@ -45,8 +45,10 @@ export interface RunSummary {
   readonly undo: boolean;
   /** True when the signal stopped the run; it can be resumed. */
   readonly interrupted: boolean;
-  /** Items found (files of the folder, assets listed). */
+  /** Items found (files of the folder, assets listed), video clips included. */
   readonly photos: number;
+  /** Of those, video clips (--media-type video|all). */
+  readonly clips: number;
   /** Items worth a close look (an Immich thumbhash prefilter rules the others out); the rest. */
   readonly candidates: number;
   readonly ruledOut: number;
@@ -182,6 +184,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   );
   const base = {
     photos: listed.length,
+    clips: countClips(db, source.id, ctx.runId),
     candidates: candidates.length,
     ruledOut: listed.length - candidates.length,
     prefiltered: !options.immichUseDuplicates,
@@ -326,6 +329,7 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     undo: options.undo,
     interrupted,
     photos: 0,
+    clips: 0,
     candidates: 0,
     ruledOut: 0,
     prefiltered: !options.immichUseDuplicates,

@@ -23,6 +23,7 @@ function summary(changes: Partial<RunSummary> = {}): RunSummary {
     interrupted: false,
     undo: false,
     photos: 90,
+    clips: 0,
     candidates: 90,
     ruledOut: 0,
     prefiltered: true,
@@ -48,6 +49,14 @@ function summary(changes: Partial<RunSummary> = {}): RunSummary {
 }
 
 const ctx = { verbose: false, command: 'photo-album-organizer', log: '/home/me/Organized/logs/run_2024-05-01_140307.log' };
+
+describe('the summary of a run with video clips', () => {
+  it('counts photos and clips apart, and the grouped files among both', () => {
+    const lines = formatSummary(summary({ photos: 90, clips: 6, grouped: 11 }), ctx);
+    expect(lines[0]).toBe('Scanned 84 photos and 6 clips.');
+    expect(lines[1]).toBe('Found 3 groups: 2 bursts, 1 duplicate (11 files grouped, 79 alone).');
+  });
+});
 
 describe('the summary of a run', () => {
   it('ends with the next step, as a command in the name the user typed', () => {
