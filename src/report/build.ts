@@ -18,7 +18,7 @@ export interface ReportGroupInput {
   /** Members in output order (the order given to `planOutput`). */
   readonly members: readonly {
     readonly photo: Pick<Photo, 'path' | 'relativePath' | 'size' | 'meta' | 'dhash'>;
-    readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest'>;
+    readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest' | 'keep'>;
   }[];
   /** --enable-face-swap: each person with closed eyes in the best photo, swapped or not (and why). */
   readonly faceSwaps?: readonly { readonly person: string; readonly swapped: boolean; readonly reason: string | null }[];
@@ -67,6 +67,7 @@ export function buildReport(input: ReportInput): Report {
           score: decision.score,
           reason: decision.reason,
           isBest: decision.isBest,
+          keep: decision.keep === true && !decision.isBest,
           dhash: hashToHex(BigInt.asUintN(64, photo.dhash)),
           width: photo.meta.width,
           height: photo.meta.height,

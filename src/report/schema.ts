@@ -20,6 +20,8 @@ export const ReportPhotoSchema = z.object({
   score: z.number().min(0).max(1),
   reason: z.string(),
   isBest: z.boolean(),
+  /** Kept besides the best (marked with k on the review page); absent in reports written before keepers. */
+  keep: z.boolean().optional(),
   dhash: z.string().regex(/^[0-9a-f]{16}$/, 'Expected 16 lower-case hex digits'),
   width: count,
   height: count,

@@ -375,11 +375,18 @@ describe('photo-organizer review as a culling tool', () => {
     const files = (): string[] => readdirSync(folder).filter((f) => /^(best|keep)_/.test(f));
     expect(files().sort()).toEqual([`best_${burst.photos.find((p) => p.isBest)!.outputName}`, `keep_${photo.outputName}`].sort());
     expect(readFileSync(join(folder, 'metadata.txt'), 'utf8')).toContain('keep: yes (marked in review)');
+    // The rewritten report says which photos are kept besides the best.
+    const keptInReport = (): string[] =>
+      (JSON.parse(readFileSync(join(out, 'reports', 'latest.json'), 'utf8')) as Report).groups.flatMap((g) =>
+        g.photos.filter((p) => p.keep === true).map((p) => p.relativePath),
+      );
+    expect(keptInReport()).toEqual([path]);
     await shoot('cull-keep-1280-light');
     // k again (or undo) stops keeping it; applied, the copy goes.
     await page.keyboard.press('k');
     await poll(() => page.locator('.frame.keep').count()).toBe(0);
     await apply();
     expect(files()).toEqual([`best_${burst.photos.find((p) => p.isBest)!.outputName}`]);
+    expect(keptInReport()).toEqual([]);
   });
 });

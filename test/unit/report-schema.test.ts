@@ -81,6 +81,7 @@ describe('buildReport', () => {
       score: 0.87,
       reason: 'sharpest',
       isBest: true,
+      keep: false,
       dhash: 'fedcba9876543210',
       width: 4000,
       height: 3000,
