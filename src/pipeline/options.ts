@@ -5,99 +5,42 @@
  * declarations (cli/program.ts), the settings-file keys (cli/settings.ts) and the messages are all
  * derived from it, so adding an option is one row.
  *
+ * The rows' vocabulary and schema helpers are in option-row.ts, the Immich rows in immich-options.ts.
+ *
  * Validated options are a discriminated union on `sourceType`: a local run has its folders, an
  * Immich run its server address, as types rather than as checks repeated by every reader.
  */
-import { availableParallelism, homedir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { ClipLoadOptions } from '../media/clip.js';
 import { MEDIA_TYPES, type MediaType, VIDEO_STRATEGIES, type VideoStrategy } from '../core/clips.js';
+import { IMMICH_OPTIONS } from './immich-options.js';
+import {
+  CONFLICT_STRATEGIES,
+  type ConflictStrategy,
+  describe,
+  FACE_BACKENDS,
+  type FaceBackendName,
+  flag,
+  httpUrl,
+  int,
+  MAX_INT,
+  type OptionRow,
+  oneOf,
+  SOURCE_TYPES,
+  text,
+} from './option-row.js';
 
-/** Face backends: `auto` picks the built-in one when it loads; the seed's names are aliases. */
-export const FACE_BACKENDS = ['auto', 'human', 'none', 'face_recognition', 'mediapipe'] as const;
-export type FaceBackendName = (typeof FACE_BACKENDS)[number];
-
-/** --conflict-strategy: whose change wins when the user changed on the server what this tool set. */
-export const CONFLICT_STRATEGIES = ['remote_wins', 'local_wins', 'manual'] as const;
-export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
-
-/** What --source-type accepts: `hybrid` is read as an Immich run with a local copy (see hybridAsImmich). */
-export const SOURCE_TYPES = ['local', 'immich', 'hybrid'] as const;
-
-/** The headed sections of --help, in order. */
-export const HELP_SECTIONS = {
-  source: 'Source',
-  grouping: 'Grouping',
-  best: 'Best photo',
-  output: 'Output',
-  immich: 'Immich (with --source-type immich or hybrid)',
-  run: 'Run',
-} as const;
-export type HelpSection = keyof typeof HELP_SECTIONS;
-
-/**
- * How long a value lives: `run` values are saved in settings files and restored by --resume;
- * `invocation` values are saved but each command line gives its own (--resume does not restore
- * them); `once` values are neither (a saved --undo would be a trap on every -r).
- */
-export type OptionScope = 'run' | 'invocation' | 'once';
-
-interface OptionRow<T> {
-  /** Commander's flags, e.g. `-t, --threshold <n>`. */
-  readonly flags: string;
-  readonly default: T;
-  /** The default as --help shows it, when the value itself would mislead (the machine's core count). */
-  readonly defaultText?: string;
-  readonly schema: z.ZodType<T>;
-  /** How commander turns the typed text into a value; validation happens afterwards, in one place. */
-  readonly parse?: 'integer' | 'decimal';
-  readonly help: string;
-  readonly section: HelpSection;
-  readonly scope: OptionScope;
-  /** The seed's settings-file key, null when the seed had none. */
-  readonly seed: string | null;
-}
-
-const MAX_INT = 2 ** 31 - 1;
-
-function describe(value: unknown): string {
-  if (typeof value === 'number' && Number.isNaN(value)) return 'something that is not a number';
-  if (value === undefined) return 'nothing';
-  return typeof value === 'string' ? `"${value}"` : String(value);
-}
-
-/** An integer in a range; "at least N" when there is no upper bound worth naming. */
-function int(flag: string, min: number, max: number) {
-  const range = max === MAX_INT ? `an integer of at least ${min}` : `an integer between ${min} and ${max}`;
-  const error = (iss: { input: unknown }) => `Expected ${range} for ${flag} but received ${describe(iss.input)}`;
-  return z.number({ error }).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error });
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(flag: string, values: T, listed: readonly string[] = values) {
-  return z.enum(values, { error: (iss) => `Expected one of ${listed.join(', ')} for ${flag} but received ${describe(iss.input)}` });
-}
-
-function text(flag: string, what: string) {
-  const error = `Expected ${what} for ${flag} but received ""`;
-  return z.string({ error: (iss) => `Expected ${what} for ${flag} but received ${describe(iss.input)}` }).min(1, { error });
-}
-
-const httpUrl = z
-  .string({ error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}` })
-  .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), {
-    error: (iss) => `Expected an http(s) URL for --immich-url but received ${describe(iss.input)}`,
-  });
-
-const flag = (section: HelpSection, scope: OptionScope, flags: string, help: string, seed: string | null): OptionRow<boolean> => ({
-  flags,
-  default: false,
-  schema: z.boolean(),
-  help,
-  section,
-  scope,
-  seed,
-});
+export {
+  CONFLICT_STRATEGIES,
+  type ConflictStrategy,
+  FACE_BACKENDS,
+  type FaceBackendName,
+  HELP_SECTIONS,
+  type HelpSection,
+  type OptionScope,
+  SOURCE_TYPES,
+} from './option-row.js';
 
 /** Every run option. Keys are RunOptions' field names; the order is the settings file's. */
 export const OPTION_TABLE = {
@@ -275,146 +218,7 @@ export const OPTION_TABLE = {
     ),
     default: true,
   },
-  // Immich. The API key is deliberately not an option: it comes from --immich-api-key or
-  // IMMICH_API_KEY and never reaches a stored run, report or settings file.
-  immichUrl: {
-    flags: '--immich-url <url>',
-    default: null as string | null,
-    schema: httpUrl.nullable(),
-    help: 'Immich server address, e.g. https://photos.example.com',
-    section: 'immich',
-    scope: 'run',
-    seed: 'immich_url',
-  } satisfies OptionRow<string | null>,
-  immichAlbum: {
-    flags: '--immich-album <name>',
-    default: null as string | null,
-    schema: text('--immich-album', 'an album name').nullable(),
-    help: 'only the photos of this Immich album (exact name)',
-    section: 'immich',
-    scope: 'run',
-    seed: 'immich_album',
-  } satisfies OptionRow<string | null>,
-  immichCacheDir: {
-    flags: '--immich-cache-dir <dir>',
-    default: join(homedir(), '.cache', 'photo-organizer', 'immich'),
-    defaultText: '~/.cache/photo-organizer/immich',
-    schema: text('--immich-cache-dir', 'a folder'),
-    help: 'cache of downloaded pictures (and the catalog when there is no -o)',
-    section: 'immich',
-    scope: 'run',
-    seed: 'immich_cache_dir',
-  } satisfies OptionRow<string>,
-  /** MiB. */
-  immichCacheSize: {
-    flags: '--immich-cache-size <mb>',
-    default: 5000,
-    schema: int('--immich-cache-size', 1, 1024 * 1024),
-    parse: 'integer',
-    help: 'size cap of the cache in MB (least recently used pictures go first)',
-    section: 'immich',
-    scope: 'run',
-    seed: 'immich_cache_size',
-  } satisfies OptionRow<number>,
-  // The seed's no_verify_ssl is the inverse: cli/settings.ts flips it when converting.
-  verifySsl: {
-    ...flag('immich', 'run', '--no-verify-ssl', "do not verify the Immich server's TLS certificate (self-signed servers)", 'no_verify_ssl'),
-    default: true,
-  },
-  useFullResolution: flag(
-    'immich',
-    'run',
-    '--use-full-resolution',
-    'download original files instead of the server previews',
-    'use_full_resolution',
-  ),
-  /** A local copy of the Immich library: originals are read from it instead of downloaded (implies originals). */
-  immichLibraryPath: {
-    flags: '--immich-library-path <dir>',
-    default: null as string | null,
-    schema: text('--immich-library-path', 'a folder').nullable(),
-    help: 'a local copy of the Immich library: originals are read from it, not downloaded (hybrid default: /mnt/photos/immich-app/library)',
-    section: 'immich',
-    scope: 'run',
-    seed: 'immich_library_path',
-  } satisfies OptionRow<string | null>,
-  tagOnly: flag('immich', 'run', '--tag-only', 'tag the groups in Immich (photo-organizer/...) and write no group folders', 'tag_only'),
-  createAlbums: flag('immich', 'run', '--create-albums', 'make an Immich album per group (and tag the groups)', 'create_albums'),
-  albumPrefix: {
-    flags: '--album-prefix <prefix>',
-    default: 'Organized-',
-    schema: z.string(),
-    help: 'start of album names',
-    section: 'immich',
-    scope: 'run',
-    seed: 'album_prefix',
-  } satisfies OptionRow<string>,
-  markBestFavorite: flag(
-    'immich',
-    'run',
-    '--mark-best-favorite',
-    'mark the best photo of each group as favorite in Immich',
-    'mark_best_favorite',
-  ),
-  archiveNonBest: flag('immich', 'run', '--archive-non-best', 'archive the other photos of each group in Immich', 'archive_non_best'),
-  stack: flag('immich', 'run', '--stack', 'make an Immich stack of each group, the best photo as its cover', null),
-  immichGroupByPerson: flag(
-    'immich',
-    'run',
-    '--immich-group-by-person',
-    "group each named person's photos separately",
-    'immich_group_by_person',
-  ),
-  immichPerson: {
-    flags: '--immich-person <name>',
-    default: null as string | null,
-    schema: text('--immich-person', "a person's name").nullable(),
-    help: "only this person's photos (implies --immich-group-by-person)",
-    section: 'immich',
-    scope: 'run',
-    seed: 'immich_person',
-  } satisfies OptionRow<string | null>,
-  /** One grouping pass per exact combination of favourite people. */
-  immichGroupByPeople: flag(
-    'immich',
-    'run',
-    '--immich-group-by-people',
-    'group the photos of each combination of favourite people apart ("Anna, Ben" apart from "Anna")',
-    'immich_group_by_people',
-  ),
-  /** People never grouped by nor named in albums (pets, strangers). */
-  excludedPeople: {
-    flags: '--excluded-people <names...>',
-    default: [] as string[],
-    schema: z.array(z.string().trim().min(1, { error: 'Expected names for --excluded-people but received ""' })),
-    help: 'people never grouped by nor named in album names (pets, strangers); also read from ./excluded_people.txt',
-    section: 'immich',
-    scope: 'run',
-    seed: 'excluded_people',
-  } satisfies OptionRow<string[]>,
-  immichUseServerFaces: flag(
-    'immich',
-    'run',
-    '--immich-use-server-faces',
-    'pick the best photo with the faces Immich found (no download for faces)',
-    'immich_use_server_faces',
-  ),
-  immichUseDuplicates: flag(
-    'immich',
-    'run',
-    '--immich-use-duplicates',
-    "use Immich's duplicate groups instead of finding groups",
-    'immich_use_duplicates',
-  ),
-  immichSmartSearch: {
-    flags: '--immich-smart-search <query>',
-    default: null as string | null,
-    schema: text('--immich-smart-search', 'a search query').nullable(),
-    help: 'only the photos a smart (CLIP) search finds, e.g. "beach sunset"',
-    section: 'immich',
-    scope: 'run',
-    seed: 'immich_smart_search',
-  } satisfies OptionRow<string | null>,
+  ...IMMICH_OPTIONS,
   // Watch mode (pipeline/watch.ts): a run that stays, organizing what arrives.
   watch: flag(
     'run',
