@@ -128,6 +128,43 @@ describe('Human face backend', () => {
     expect(await small('portrait-smile')).toBe(true);
   });
 
+  it('confirms a first-pass hit with the mesh: landscapes the detector alone takes for faces are let go', async () => {
+    for (const name of ['fig-bowl', 'flower-orange', 'lake-dusk', 'mountains-ridge'] as const) {
+      const small = await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
+      expect(await backend.anyFace(small), name).toBe(false);
+    }
+  });
+
+  it('still passes every small face (40–80 px in a 1000 px photo) that the full analysis keeps', async () => {
+    const group = images.get('group')!;
+    let kept = 0;
+    for (const face of found.get('group')!) {
+      // The face with a tenth of its size around it, as a face in a crowd has hair and shoulders.
+      const left = Math.max(0, Math.round((face.box.x - face.box.width / 10) * group.width));
+      const top = Math.max(0, Math.round((face.box.y - face.box.height / 10) * group.height));
+      const box = {
+        left,
+        top,
+        width: Math.min(group.width - left, Math.round(face.box.width * 1.2 * group.width)),
+        height: Math.min(group.height - top, Math.round(face.box.height * 1.2 * group.height)),
+      };
+      for (const side of [40, 50, 60, 70, 80]) {
+        const patch = await sharp(fixturePhotoPath('people-group')).extract(box).resize(side, side, { fit: 'inside' }).toBuffer();
+        const photo = await sharp({ create: { width: 1000, height: 660, channels: 3, background: '#7a8a70' } })
+          .composite([{ input: patch, left: 420, top: 260 }])
+          .png()
+          .toBuffer();
+        const full = await backend.detect(await pixels(sharp(photo)), { descriptors: false });
+        if (full.length === 0) continue;
+        kept++;
+        const small = await pixels(sharp(photo).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
+        expect(await backend.anyFace(small), `face at ${face.box.x.toFixed(2)}, ${side} px`).toBe(true);
+      }
+    }
+    // The full analysis finds about half of these faces at all (10 of 25): the check is not vacuous.
+    expect(kept).toBeGreaterThanOrEqual(8);
+  });
+
   it('measures the same faces without descriptors, leaving only the descriptors empty', async () => {
     const plain = await backend.detect(images.get('group')!, { descriptors: false });
     const full = found.get('group')!;
