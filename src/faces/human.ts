@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
-import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable } from './backend.js';
+import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass } from './backend.js';
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
 import { serveModelFiles } from './model-files.js';
 import { useClosedFormRotation } from './rotation.js';
@@ -134,7 +134,15 @@ const ON = { enabled: true };
  * every switch it depends on.
  */
 const fullAnalysis = (descriptors: boolean): Partial<Config> =>
-  ({ face: { detector: { rotation: true }, mesh: ON, iris: ON, emotion: ON, description: descriptors ? ON : OFF } }) as Partial<Config>;
+  ({
+    face: {
+      detector: { rotation: true },
+      mesh: { enabled: true, keepInvalid: false },
+      iris: ON,
+      emotion: ON,
+      description: descriptors ? ON : OFF,
+    },
+  }) as Partial<Config>;
 /**
  * The first pass's confirmation: the detector's boxes checked by the mesh model alone; keepInvalid
  * returns the boxes the mesh rejects too, with their score, so their size can be seen.
@@ -157,14 +165,15 @@ class HumanBackend implements FaceBackend {
     readonly analyzer: string,
   ) {}
 
-  async anyFace(image: DecodedImage): Promise<boolean> {
-    if (!(await this.detectorFires(image))) return false;
+  async anyFace(image: DecodedImage): Promise<FirstPass> {
+    if (!(await this.detectorFires(image))) return 'none';
     // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
     // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
     // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
-    // 0–0.26), so they go on to the full analysis unjudged.
+    // 0–0.26): they are checked again at full size (detect's `confirm`).
     const boxes = await this.run(image, meshOnly);
-    return boxes.some((f) => f.faceScore > CONFIRM_MESH_SCORE || Math.min(f.box[2], f.box[3]) < CONFIRM_MIN_PX);
+    if (boxes.some((f) => f.faceScore > CONFIRM_MESH_SCORE)) return 'face';
+    return boxes.some((f) => Math.min(f.box[2], f.box[3]) < CONFIRM_MIN_PX) ? 'unsure' : 'none';
   }
 
   /**
@@ -191,6 +200,8 @@ class HumanBackend implements FaceBackend {
 
   async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
     const descriptors = options.descriptors ?? true;
+    // The same detector and mesh as the full analysis, so a face it would keep is never dropped.
+    if (options.confirm && !(await this.run(image, meshOnly)).some(keeps)) return [];
     const faces = await this.run(image, fullAnalysis(descriptors));
     // The landmark models load on the first call that needs them (their files were checked at start).
     const missing = missingModels(this.human, descriptors ? MODELS : MODELS.filter((m) => m !== 'faceres'));
@@ -222,10 +233,16 @@ class HumanBackend implements FaceBackend {
   }
 }
 
+/** Whether a face Human found is one this backend keeps (a real face, large enough to measure). */
+function keeps(face: FaceResult): boolean {
+  const [, , bw, bh] = face.box;
+  return face.mesh.length >= 468 && face.faceScore >= MIN_MESH_SCORE && Math.min(bw, bh) >= MIN_FACE_PX;
+}
+
 function toRecord(face: FaceResult, image: DecodedImage): FaceRecord | null {
   const mesh = face.mesh as readonly MeshPoint[];
   const [bx, by, bw, bh] = face.box;
-  if (mesh.length < 468 || face.faceScore < MIN_MESH_SCORE || Math.min(bw, bh) < MIN_FACE_PX) return null;
+  if (!keeps(face)) return null;
   const eyes = eyeMeasures(mesh);
   const shape = smileShape(mesh).score;
   const happy = face.emotion?.find((e) => e.emotion === 'happy')?.score ?? 0;

@@ -122,16 +122,16 @@ describe('Human face backend', () => {
   it('tells a photo without a face from one with faces in the first pass, on a small copy', async () => {
     const small = async (name: Parameters<typeof fixturePhotoPath>[0]) =>
       backend.anyFace(await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' })));
-    expect(await small('mountains-peaks')).toBe(false);
-    expect(await small('stream-forest')).toBe(false);
-    expect(await small('people-group')).toBe(true);
-    expect(await small('portrait-smile')).toBe(true);
+    expect(await small('mountains-peaks')).toBe('none');
+    expect(await small('stream-forest')).toBe('none');
+    expect(await small('people-group')).toBe('face');
+    expect(await small('portrait-smile')).toBe('face');
   });
 
   it('confirms a first-pass hit with the mesh: landscapes the detector alone takes for faces are let go', async () => {
     for (const name of ['fig-bowl', 'flower-orange', 'lake-dusk', 'mountains-ridge'] as const) {
       const small = await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
-      expect(await backend.anyFace(small), name).toBe(false);
+      expect(await backend.anyFace(small), name).toBe('none');
     }
   });
 
@@ -158,11 +158,22 @@ describe('Human face backend', () => {
         if (full.length === 0) continue;
         kept++;
         const small = await pixels(sharp(photo).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
-        expect(await backend.anyFace(small), `face at ${face.box.x.toFixed(2)}, ${side} px`).toBe(true);
+        const first = await backend.anyFace(small);
+        expect(first, `face at ${face.box.x.toFixed(2)}, ${side} px`).not.toBe('none');
+        // An unsure first pass is checked again at full size: the face must survive that too.
+        if (first === 'unsure')
+          expect(await backend.detect(await pixels(sharp(photo)), { descriptors: false, confirm: true })).toEqual(full);
       }
     }
     // The full analysis finds about half of these faces at all (10 of 25): the check is not vacuous.
     expect(kept).toBeGreaterThanOrEqual(8);
+  });
+
+  it('checks an unsure first pass at full size: nothing for a landscape, the same faces for people', async () => {
+    const boats = await pixels(sharp(fixturePhotoPath('boats-lake')));
+    expect(await backend.anyFace(await pixels(sharp(fixturePhotoPath('boats-lake')).resize(FIRST_PASS_SIDE)))).toBe('unsure');
+    expect(await backend.detect(boats, { confirm: true })).toEqual([]);
+    expect(await backend.detect(images.get('group')!, { confirm: true })).toEqual(found.get('group'));
   });
 
   it('measures the same faces without descriptors, leaving only the descriptors empty', async () => {
