@@ -266,4 +266,31 @@ describe('face worker pool', () => {
     const threads = new Set(seen.map((s) => s.threadId));
     expect(seen.filter((s) => s.loadMs !== null)).toHaveLength(threads.size);
   });
+
+  it('analyzes photos without faces on one thread, and widens to every thread at the first face', async () => {
+    const { FacePool } = (await import(
+      pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
+    )) as typeof import('../../src/pipeline/face-pool.js');
+    const people = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'] as const;
+    const names = ['mountains-peaks', 'fig-bowl', 'stream-forest', 'boats-lake', ...people, ...people, ...people] as const;
+    const pool = new FacePool(2, 'human');
+    const order: { name: string; threadId: number; faces: number }[] = [];
+    try {
+      await pool.runAll(
+        names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors: false })),
+        (id, r) => {
+          if ('crashed' in r) throw new Error(r.crashed);
+          order.push({ name: names[id]!, threadId: r.worker.threadId, faces: r.analysis.faces.length });
+        },
+      );
+    } finally {
+      await pool.close();
+    }
+    expect(order).toHaveLength(names.length);
+    // One at a time until the first face: the landscapes come back in order, on one thread.
+    expect(order.slice(0, 5).map((o) => o.name)).toEqual(names.slice(0, 5));
+    expect(new Set(order.slice(0, 5).map((o) => o.threadId)).size).toBe(1);
+    expect(order.filter((o) => o.faces > 0)).toHaveLength(3 * people.length);
+    expect(new Set(order.map((o) => o.threadId)).size).toBe(2);
+  });
 });
