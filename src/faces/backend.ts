@@ -22,16 +22,24 @@ export interface FaceBackend {
    */
   detect(image: DecodedImage, options?: DetectOptions): Promise<FaceRecord[]>;
   /**
-   * The cheap first pass: whether the face detector alone finds anything on a small copy (long
-   * side FIRST_PASS_SIDE). A photo where it finds nothing has no face detect() would keep.
+   * The cheap first pass on a small copy (long side FIRST_PASS_SIDE): 'none' when it shows no
+   * face detect() would keep; 'face' when it does; 'unsure' when only boxes too small to judge
+   * on the copy remain (detect with `confirm` then checks them at full size first).
    */
-  anyFace(image: DecodedImage): Promise<boolean>;
+  anyFace(image: DecodedImage): Promise<FirstPass>;
   close(): Promise<void>;
 }
+
+export type FirstPass = 'none' | 'face' | 'unsure';
 
 export interface DetectOptions {
   /** Compute identity descriptors (default true). */
   readonly descriptors?: boolean;
+  /**
+   * Check the detector's boxes with the mesh model alone before the full analysis, and stop
+   * there when none would be kept: cheaper for a photo the first pass was unsure of (default false).
+   */
+  readonly confirm?: boolean;
 }
 
 /** The backends that can be asked for by name once aliases and `auto` are resolved. */

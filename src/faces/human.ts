@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
-import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable } from './backend.js';
+import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass } from './backend.js';
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
 import { serveModelFiles } from './model-files.js';
 import { useClosedFormRotation } from './rotation.js';
@@ -25,6 +25,11 @@ export const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as
  */
 const MIN_MESH_SCORE = 0.8;
 const MIN_FACE_PX = 24;
+/** The first pass's confirmation on its small copy: mesh score of a face, box judged from (px). */
+const CONFIRM_MESH_SCORE = 0.3;
+const CONFIRM_MIN_PX = 64;
+/** A first-pass detector score from which a photo goes to the full analysis unchecked. */
+const DETECTOR_SURE = 0.75;
 
 interface PackageFiles {
   /** Human's Node build that uses @tensorflow/tfjs-core + tfjs-backend-wasm (not tfjs-node). */
@@ -131,7 +136,22 @@ const ON = { enabled: true };
  * every switch it depends on.
  */
 const fullAnalysis = (descriptors: boolean): Partial<Config> =>
-  ({ face: { detector: { rotation: true }, mesh: ON, iris: ON, emotion: ON, description: descriptors ? ON : OFF } }) as Partial<Config>;
+  ({
+    face: {
+      detector: { rotation: true },
+      mesh: { enabled: true, keepInvalid: false },
+      iris: ON,
+      emotion: ON,
+      description: descriptors ? ON : OFF,
+    },
+  }) as Partial<Config>;
+/**
+ * The first pass's confirmation: the detector's boxes checked by the mesh model alone; keepInvalid
+ * returns the boxes the mesh rejects too, with their score, so their size can be seen.
+ */
+const meshOnly = {
+  face: { detector: { rotation: true }, mesh: { enabled: true, keepInvalid: true }, iris: OFF, emotion: OFF, description: OFF },
+} as Partial<Config>;
 
 function missingModels(human: Human, needed: readonly (typeof MODELS)[number][]): string[] {
   const loaded = new Set(human.models.loaded());
@@ -147,13 +167,26 @@ class HumanBackend implements FaceBackend {
     readonly analyzer: string,
   ) {}
 
+  async anyFace(image: DecodedImage): Promise<FirstPass> {
+    const best = await this.bestDetectorScore(image);
+    if (best <= (this.human.config.face.detector?.minConfidence ?? 0)) return 'none';
+    // Faces score 0.78–0.94 here, the landscapes it mistakes 0.35–0.66: a sure hit needs no check.
+    if (best >= DETECTOR_SURE) return 'face';
+    // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
+    // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
+    // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
+    // 0–0.26): they are checked again at full size (detect's `confirm`).
+    const boxes = await this.run(image, meshOnly);
+    if (boxes.some((f) => f.faceScore > CONFIRM_MESH_SCORE)) return 'face';
+    return boxes.some((f) => Math.min(f.box[2], f.box[3]) < CONFIRM_MIN_PX) ? 'unsure' : 'none';
+  }
+
   /**
-   * Runs the detector model itself rather than Human's pipeline (whose set-up costs a sixth
-   * more): its input prepared as Human prepares it (squashed to the model's square, scaled to
-   * -1..1), and any anchor scoring above Human's threshold is a face, as Human's NMS keeps the
-   * best-scoring box. Checked against Human's own answer on every fixture photo and still.
+   * The detector model itself rather than Human's pipeline (whose set-up costs a sixth more):
+   * its input prepared as Human prepares it (squashed to the model's square, scaled to -1..1);
+   * the best anchor's score, which Human's NMS would keep if above its threshold.
    */
-  async anyFace(image: DecodedImage): Promise<boolean> {
+  private async bestDetectorScore(image: DecodedImage): Promise<number> {
     if (this.closed) throw new Error('Expected an open face backend but it was closed');
     const model = this.human.models.models.blazeface;
     if (!model) throw new Error('Expected the blazeface model to be loaded');
@@ -167,11 +200,13 @@ class HumanBackend implements FaceBackend {
     });
     const logit = (await best.data())[0]!;
     best.dispose();
-    return 1 / (1 + Math.exp(-logit)) > (this.human.config.face.detector?.minConfidence ?? 0);
+    return 1 / (1 + Math.exp(-logit));
   }
 
   async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
     const descriptors = options.descriptors ?? true;
+    // The same detector and mesh as the full analysis, so a face it would keep is never dropped.
+    if (options.confirm && !(await this.run(image, meshOnly)).some(keeps)) return [];
     const faces = await this.run(image, fullAnalysis(descriptors));
     // The landmark models load on the first call that needs them (their files were checked at start).
     const missing = missingModels(this.human, descriptors ? MODELS : MODELS.filter((m) => m !== 'faceres'));
@@ -203,10 +238,16 @@ class HumanBackend implements FaceBackend {
   }
 }
 
+/** Whether a face Human found is one this backend keeps (a real face, large enough to measure). */
+function keeps(face: FaceResult): boolean {
+  const [, , bw, bh] = face.box;
+  return face.mesh.length >= 468 && face.faceScore >= MIN_MESH_SCORE && Math.min(bw, bh) >= MIN_FACE_PX;
+}
+
 function toRecord(face: FaceResult, image: DecodedImage): FaceRecord | null {
   const mesh = face.mesh as readonly MeshPoint[];
   const [bx, by, bw, bh] = face.box;
-  if (mesh.length < 468 || face.faceScore < MIN_MESH_SCORE || Math.min(bw, bh) < MIN_FACE_PX) return null;
+  if (!keeps(face)) return null;
   const eyes = eyeMeasures(mesh);
   const shape = smileShape(mesh).score;
   const happy = face.emotion?.find((e) => e.emotion === 'happy')?.score ?? 0;

@@ -42,13 +42,18 @@ export class FacePool implements FaceRunner {
     private readonly threads: number,
     private readonly backend: FaceBackendKind,
   ) {
-    this.pool = workerPool<FaceTask, FaceOutcome>('./face-worker.js', threads);
+    this.pool = workerPool<FaceTask, FaceOutcome>('./face-worker.js', threads, 1);
   }
 
+  /** Set once a photo shows a face: from then on every thread is used. */
+  private wide = false;
+
   /**
-   * Analyzes every photo, at most 2 per thread in flight, calling `onResult` in completion
-   * order. Stops submitting when aborted or when the backend turns out to be unavailable.
-   * A crashed worker is reported as that photo's failure.
+   * Analyzes every photo, calling `onResult` in completion order: one at a time on one thread
+   * until a photo shows a face (a library without faces never starts the other threads, each of
+   * which costs ~1 s of CPU to load its models), then at most 2 per thread in flight. Stops
+   * submitting when aborted or when the backend turns out to be unavailable. A crashed worker is
+   * reported as that photo's failure.
    */
   async runAll(
     tasks: readonly FacePoolTask[],
@@ -56,21 +61,39 @@ export class FacePool implements FaceRunner {
     signal?: AbortSignal,
   ): Promise<FaceRunResult> {
     let unavailable: string | null = null;
+    let next = 0;
+    // Checked as each task is taken, so no task is taken and then dropped when the pool widens.
+    function* pull(until: () => boolean): Generator<FacePoolTask> {
+      while (next < tasks.length && !until()) yield tasks[next++]!;
+    }
+    const stopped = (): boolean => signal?.aborted === true || unavailable !== null;
+    const submit = (task: FacePoolTask): Promise<void> =>
+      this.pool.run({ path: task.path, backend: this.backend, descriptors: task.descriptors }, signal ? { signal } : {}).then(
+        (outcome) => {
+          if (!outcome.ok) {
+            unavailable ??= outcome.message;
+            return;
+          }
+          if (outcome.analysis.faces.length > 0) this.wide = true;
+          onResult(task.id, outcome);
+        },
+        (error: unknown) => {
+          if (signal?.aborted) return;
+          onResult(task.id, { crashed: error instanceof Error ? error.message : String(error) });
+        },
+      );
+    if (this.threads > 1)
+      await runBounded(
+        pull(() => this.wide),
+        1,
+        submit,
+        stopped,
+      );
     await runBounded(
-      tasks,
+      pull(() => false),
       this.threads * 2,
-      (task) =>
-        this.pool.run({ path: task.path, backend: this.backend, descriptors: task.descriptors }, signal ? { signal } : {}).then(
-          (outcome) => {
-            if (outcome.ok) onResult(task.id, outcome);
-            else unavailable ??= outcome.message;
-          },
-          (error: unknown) => {
-            if (signal?.aborted) return;
-            onResult(task.id, { crashed: error instanceof Error ? error.message : String(error) });
-          },
-        ),
-      () => signal?.aborted === true || unavailable !== null,
+      submit,
+      stopped,
     );
     return { unavailable };
   }

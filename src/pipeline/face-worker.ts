@@ -72,11 +72,11 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
     // The cheap first pass: a photo without a face costs a small decode and the detector alone.
     const small = await loadPixels(path, { maxSide: FIRST_PASS_SIDE });
     ({ width, height } = small);
-    if (!(await faces.anyFace(small)))
-      return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker };
+    const first = await faces.anyFace(small);
+    if (first === 'none') return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker };
     const image = await loadPixels(path, { maxSide: FACE_DECODE_SIDE });
     ({ width, height } = image);
-    const found = await faces.detect(image, { descriptors: task.descriptors });
+    const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure' });
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker };
   } catch (error) {
     // A file that decoded for its fingerprint but not here, or a model error on this one image.

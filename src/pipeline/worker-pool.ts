@@ -4,11 +4,11 @@
  */
 import { Piscina } from 'piscina';
 
-/** A pool of `threads` workers running `file` (next to this module in dist/). */
-export function workerPool<T, R>(file: string, threads: number): Piscina<T, R> {
+/** A pool of up to `threads` workers running `file` (next to this module in dist/), `minThreads` started at once. */
+export function workerPool<T, R>(file: string, threads: number, minThreads = threads): Piscina<T, R> {
   return new Piscina<T, R>({
     filename: workerUrl(file).href,
-    minThreads: threads,
+    minThreads,
     maxThreads: threads,
     // Tasks wait in our bounded loop, not in an unbounded pool queue.
     maxQueue: threads * 2,

@@ -122,10 +122,58 @@ describe('Human face backend', () => {
   it('tells a photo without a face from one with faces in the first pass, on a small copy', async () => {
     const small = async (name: Parameters<typeof fixturePhotoPath>[0]) =>
       backend.anyFace(await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' })));
-    expect(await small('mountains-peaks')).toBe(false);
-    expect(await small('stream-forest')).toBe(false);
-    expect(await small('people-group')).toBe(true);
-    expect(await small('portrait-smile')).toBe(true);
+    expect(await small('mountains-peaks')).toBe('none');
+    expect(await small('stream-forest')).toBe('none');
+    expect(await small('people-group')).toBe('face');
+    expect(await small('portrait-smile')).toBe('face');
+  });
+
+  it('confirms a first-pass hit with the mesh: landscapes the detector alone takes for faces are let go', async () => {
+    for (const name of ['fig-bowl', 'flower-orange', 'lake-dusk', 'mountains-ridge'] as const) {
+      const small = await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
+      expect(await backend.anyFace(small), name).toBe('none');
+    }
+  });
+
+  it('still passes every small face (40–80 px in a 1000 px photo) that the full analysis keeps', async () => {
+    const group = images.get('group')!;
+    let kept = 0;
+    for (const face of found.get('group')!) {
+      // The face with a tenth of its size around it, as a face in a crowd has hair and shoulders.
+      const left = Math.max(0, Math.round((face.box.x - face.box.width / 10) * group.width));
+      const top = Math.max(0, Math.round((face.box.y - face.box.height / 10) * group.height));
+      const box = {
+        left,
+        top,
+        width: Math.min(group.width - left, Math.round(face.box.width * 1.2 * group.width)),
+        height: Math.min(group.height - top, Math.round(face.box.height * 1.2 * group.height)),
+      };
+      for (const side of [40, 50, 60, 70, 80]) {
+        const patch = await sharp(fixturePhotoPath('people-group')).extract(box).resize(side, side, { fit: 'inside' }).toBuffer();
+        const photo = await sharp({ create: { width: 1000, height: 660, channels: 3, background: '#7a8a70' } })
+          .composite([{ input: patch, left: 420, top: 260 }])
+          .png()
+          .toBuffer();
+        const full = await backend.detect(await pixels(sharp(photo)), { descriptors: false });
+        if (full.length === 0) continue;
+        kept++;
+        const small = await pixels(sharp(photo).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
+        const first = await backend.anyFace(small);
+        expect(first, `face at ${face.box.x.toFixed(2)}, ${side} px`).not.toBe('none');
+        // An unsure first pass is checked again at full size: the face must survive that too.
+        if (first === 'unsure')
+          expect(await backend.detect(await pixels(sharp(photo)), { descriptors: false, confirm: true })).toEqual(full);
+      }
+    }
+    // The full analysis finds about half of these faces at all (10 of 25): the check is not vacuous.
+    expect(kept).toBeGreaterThanOrEqual(8);
+  });
+
+  it('checks an unsure first pass at full size: nothing for a landscape, the same faces for people', async () => {
+    const boats = await pixels(sharp(fixturePhotoPath('boats-lake')));
+    expect(await backend.anyFace(await pixels(sharp(fixturePhotoPath('boats-lake')).resize(FIRST_PASS_SIDE)))).toBe('unsure');
+    expect(await backend.detect(boats, { confirm: true })).toEqual([]);
+    expect(await backend.detect(images.get('group')!, { confirm: true })).toEqual(found.get('group'));
   });
 
   it('measures the same faces without descriptors, leaving only the descriptors empty', async () => {
@@ -217,5 +265,32 @@ describe('face worker pool', () => {
     for (const s of seen) expect(s.loads).toBe(1);
     const threads = new Set(seen.map((s) => s.threadId));
     expect(seen.filter((s) => s.loadMs !== null)).toHaveLength(threads.size);
+  });
+
+  it('analyzes photos without faces on one thread, and widens to every thread at the first face', async () => {
+    const { FacePool } = (await import(
+      pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
+    )) as typeof import('../../src/pipeline/face-pool.js');
+    const people = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'] as const;
+    const names = ['mountains-peaks', 'fig-bowl', 'stream-forest', 'boats-lake', ...people, ...people, ...people] as const;
+    const pool = new FacePool(2, 'human');
+    const order: { name: string; threadId: number; faces: number }[] = [];
+    try {
+      await pool.runAll(
+        names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors: false })),
+        (id, r) => {
+          if ('crashed' in r) throw new Error(r.crashed);
+          order.push({ name: names[id]!, threadId: r.worker.threadId, faces: r.analysis.faces.length });
+        },
+      );
+    } finally {
+      await pool.close();
+    }
+    expect(order).toHaveLength(names.length);
+    // One at a time until the first face: the landscapes come back in order, on one thread.
+    expect(order.slice(0, 5).map((o) => o.name)).toEqual(names.slice(0, 5));
+    expect(new Set(order.slice(0, 5).map((o) => o.threadId)).size).toBe(1);
+    expect(order.filter((o) => o.faces > 0)).toHaveLength(3 * people.length);
+    expect(new Set(order.map((o) => o.threadId)).size).toBe(2);
   });
 });
