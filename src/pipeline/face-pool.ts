@@ -35,6 +35,9 @@ export interface FaceRunner {
   close(): Promise<void>;
 }
 
+/** Up to this many photos, analysis starts on one thread (see runAll): about 3 s of work on one. */
+const NARROW_START_MAX = 48;
+
 export class FacePool implements FaceRunner {
   private readonly pool: Piscina<FaceTask, FaceOutcome>;
 
@@ -49,9 +52,10 @@ export class FacePool implements FaceRunner {
   private wide = false;
 
   /**
-   * Analyzes every photo, calling `onResult` in completion order: one at a time on one thread
-   * until a photo shows a face (a library without faces never starts the other threads, each of
-   * which costs ~1 s of CPU to load its models), then at most 2 per thread in flight. Stops
+   * Analyzes every photo, calling `onResult` in completion order, at most 2 per thread in flight.
+   * A short list goes one at a time on one thread until a photo shows a face: each other thread
+   * costs ~1 s of CPU to load its models, which a few photos without faces (~70 ms each) never
+   * repay. A longer list uses every thread at once, since one thread would double its wall time. Stops
    * submitting when aborted or when the backend turns out to be unavailable. A crashed worker is
    * reported as that photo's failure.
    */
@@ -82,7 +86,7 @@ export class FacePool implements FaceRunner {
           onResult(task.id, { crashed: error instanceof Error ? error.message : String(error) });
         },
       );
-    if (this.threads > 1)
+    if (this.threads > 1 && tasks.length <= NARROW_START_MAX)
       await runBounded(
         pull(() => this.wide),
         1,

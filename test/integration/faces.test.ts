@@ -293,4 +293,26 @@ describe('face worker pool', () => {
     expect(order.filter((o) => o.faces > 0)).toHaveLength(3 * people.length);
     expect(new Set(order.map((o) => o.threadId)).size).toBe(2);
   });
+
+  it('uses every thread from the start for a long list, faces or not: one thread would double its time', async () => {
+    const { FacePool } = (await import(
+      pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
+    )) as typeof import('../../src/pipeline/face-pool.js');
+    const names = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 'mountains-peaks' : 'stream-forest'));
+    const pool = new FacePool(2, 'human');
+    const threads: number[] = [];
+    try {
+      await pool.runAll(
+        names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors: false })),
+        (_id, r) => {
+          if ('crashed' in r) throw new Error(r.crashed);
+          threads.push(r.worker.threadId);
+        },
+      );
+    } finally {
+      await pool.close();
+    }
+    expect(threads).toHaveLength(names.length);
+    expect(new Set(threads.slice(0, 10)).size).toBe(2);
+  });
 });
