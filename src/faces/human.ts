@@ -105,14 +105,18 @@ export async function loadHumanBackend(): Promise<FaceBackend> {
   return new HumanBackend(await loadHuman(), analyzerFor('human'));
 }
 
-/** A loaded Human with this backend's configuration (the bench times its steps directly). */
-export async function loadHuman(): Promise<Human> {
+/**
+ * A loaded Human with this backend's configuration (the bench times its steps directly), its
+ * face settings changed by `face` (the face swap's mesh finder keeps its models switched on).
+ */
+export async function loadHuman(face: Partial<Config['face']> = {}): Promise<Human> {
   let human: Human;
   try {
     const files = locatePackageFiles();
     const require = createRequire(import.meta.url);
     const { Human: HumanClass } = require(files.entry) as { Human: new (config?: Partial<Config>) => Human };
-    human = new HumanClass(humanConfig(files, serveModelFiles(files.models)));
+    const config = humanConfig(files, serveModelFiles(files.models));
+    human = new HumanClass({ ...config, face: { ...config.face, ...face } as Config['face'] });
     await human.load();
     useClosedFormRotation();
   } catch (error) {

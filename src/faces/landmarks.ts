@@ -4,16 +4,14 @@
  * them again on the best frame, its donors and its own result. Same models and settings as the
  * analysis backend (human.ts), so eyes and descriptors read the same numbers here.
  */
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Config, FaceResult, Human } from '@vladmandic/human';
+import type { FaceResult } from '@vladmandic/human';
 import type { EyeMeasure, RelativeBox } from '../core/faces.js';
 import type { RgbImage } from '../core/pixels.js';
 import { shrinkRgb } from '../media/decode.js';
-import { FACE_DECODE_SIDE, FaceBackendUnavailable } from './backend.js';
-import { humanConfig, locatePackageFiles } from './human.js';
+import { FACE_DECODE_SIDE } from './backend.js';
+import { loadHuman } from './human.js';
 import { eyeMeasures, type MeshPoint } from './measures.js';
-import { serveModelFiles } from './model-files.js';
 
 /** One face with its mesh, in the pixels of the image it was found on. */
 export interface MeshFace {
@@ -37,30 +35,15 @@ const MIN_MESH_SCORE = 0.8;
 const degrees = (radians: number | undefined): number => ((radians ?? 0) * 180) / Math.PI;
 
 export async function loadMeshFinder(): Promise<MeshFinder> {
-  let human: Human;
-  try {
-    const files = locatePackageFiles();
-    const require = createRequire(import.meta.url);
-    const { Human: HumanClass } = require(files.entry) as { Human: new (config?: Partial<Config>) => Human };
-    const config = humanConfig(files, serveModelFiles(files.models));
-    // A swap needs the mesh, the irises and the descriptor (the analysis switches them on per
-    // call); expressions play no part in it.
-    const on = { enabled: true };
-    human = new HumanClass({
-      ...config,
-      face: {
-        ...config.face,
-        mesh: on,
-        iris: on,
-        description: { ...config.face?.description, ...on },
-        emotion: { enabled: false },
-      } as Config['face'],
-    });
-    await human.load();
-  } catch (error) {
-    if (error instanceof FaceBackendUnavailable) throw error;
-    throw new FaceBackendUnavailable(`Human face models could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  // A swap needs the mesh, the irises and the descriptor (the analysis switches them on per
+  // call); expressions play no part in it.
+  const on = { enabled: true };
+  const human = await loadHuman({
+    mesh: on,
+    iris: on,
+    description: { ...on, skipFrames: 0, skipTime: 0, minConfidence: 0 },
+    emotion: { enabled: false },
+  });
   return {
     async find(image) {
       const scale = Math.min(1, FACE_DECODE_SIDE / Math.max(image.width, image.height));
