@@ -22,15 +22,7 @@ import {
 } from '../support/fake-immich/inspect.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
-
-const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
-const BIRD = [
-  'DCIM/100CANON/IMG_0101.JPG',
-  'DCIM/100CANON/IMG_0102.JPG',
-  'DCIM/100CANON/IMG_0103.JPG',
-  'DCIM/100CANON/IMG_0104.JPG',
-  'DCIM/100CANON/IMG_0105.JPG',
-];
+import { BOATS, BIRD } from '../support/library.js';
 
 const fixture = useFakeImmich();
 const server = fixture.server;

@@ -13,14 +13,8 @@ import { albums, idOf, pathOf, tagged, tagValues } from '../support/fake-immich/
 import { uuidFor } from '../support/fake-immich/seed.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
+import { BIRD } from '../support/library.js';
 
-const BIRD = [
-  'DCIM/100CANON/IMG_0101.JPG',
-  'DCIM/100CANON/IMG_0102.JPG',
-  'DCIM/100CANON/IMG_0103.JPG',
-  'DCIM/100CANON/IMG_0104.JPG',
-  'DCIM/100CANON/IMG_0105.JPG',
-];
 const MOUNTAINS = ['2023/Hike/DSC09850.JPG', '2023/Hike/DSC09851.JPG'];
 
 const fixture = useFakeImmich({ pageSize: 2 });

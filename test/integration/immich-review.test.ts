@@ -15,14 +15,8 @@ import { runImmichCli } from '../support/fake-immich/cli.js';
 import { albums, archived, favorites, idOf, pathOf, tagged } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 import { CHROMIUM, CHROMIUM_ARGS, reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
+import { BIRD } from '../support/library.js';
 
-const BIRD = [
-  'DCIM/100CANON/IMG_0101.JPG',
-  'DCIM/100CANON/IMG_0102.JPG',
-  'DCIM/100CANON/IMG_0103.JPG',
-  'DCIM/100CANON/IMG_0104.JPG',
-  'DCIM/100CANON/IMG_0105.JPG',
-];
 const RUN = ['--create-albums', '--mark-best-favorite', '--threads', '2'];
 
 const fixture = useFakeImmich();

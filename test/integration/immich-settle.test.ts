@@ -12,16 +12,7 @@ import { runImmichCli } from '../support/fake-immich/cli.js';
 import { favorites, idOf, pathOf, tagged, tagValues } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
-
-const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
-const BIRD = [
-  'DCIM/100CANON/IMG_0101.JPG',
-  'DCIM/100CANON/IMG_0102.JPG',
-  'DCIM/100CANON/IMG_0103.JPG',
-  'DCIM/100CANON/IMG_0104.JPG',
-  'DCIM/100CANON/IMG_0105.JPG',
-];
-const GROUPED = [...BOATS, ...BIRD].sort();
+import { BOATS, BIRD, GROUPED } from '../support/library.js';
 
 const fixture = useFakeImmich();
 

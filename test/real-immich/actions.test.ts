@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRealCli } from './support/cli.js';
-import { BIRD, BOATS, GROUPED, type Uploaded, uploadSmallLibrary } from './support/library.js';
+import { BIRD, BOATS, GROUPED } from '../support/library.js';
+import { type Uploaded, uploadSmallLibrary } from './support/library.js';
 import { type Observed, ourSidecarTags, ourTags, settled, tagsByPath } from './support/observe.js';
 import { freshUser, type ImmichUser, realServer, removeUser } from './support/server.js';
 

@@ -10,7 +10,8 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reviewApi, startReview, stopReview } from '../support/review.js';
 import { runRealCli } from './support/cli.js';
-import { BIRD, type Uploaded, uploadSmallLibrary } from './support/library.js';
+import { BIRD } from '../support/library.js';
+import { type Uploaded, uploadSmallLibrary } from './support/library.js';
 import { ourSidecarTags, settled, tagsByPath } from './support/observe.js';
 import { freshUser, type ImmichUser, realServer, removeUser } from './support/server.js';
 

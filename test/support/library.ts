@@ -109,6 +109,17 @@ export interface Library {
   readonly clusters: readonly LibraryCluster[];
 }
 
+/** The small library's truth: its copies of one picture (an HEIC among them) and its 5-frame burst. */
+export const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
+export const BIRD = [
+  'DCIM/100CANON/IMG_0101.JPG',
+  'DCIM/100CANON/IMG_0102.JPG',
+  'DCIM/100CANON/IMG_0103.JPG',
+  'DCIM/100CANON/IMG_0104.JPG',
+  'DCIM/100CANON/IMG_0105.JPG',
+];
+export const GROUPED = [...BOATS, ...BIRD].sort();
+
 export type LibraryVariant = 'full' | 'small';
 
 export interface BuildLibraryOptions {

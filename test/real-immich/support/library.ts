@@ -10,16 +10,6 @@ import { basename, join } from 'node:path';
 import { buildLibrary, type Library } from '../../support/library.js';
 import type { ImmichUser } from './server.js';
 
-export const BOATS = ['2024/IMG_0042.JPG', 'backup/IMG_0042-crop.jpg', 'backup/IMG_0042.JPG', 'phone-export/IMG_0042.HEIC'];
-export const BIRD = [
-  'DCIM/100CANON/IMG_0101.JPG',
-  'DCIM/100CANON/IMG_0102.JPG',
-  'DCIM/100CANON/IMG_0103.JPG',
-  'DCIM/100CANON/IMG_0104.JPG',
-  'DCIM/100CANON/IMG_0105.JPG',
-];
-export const GROUPED = [...BOATS, ...BIRD].sort();
-
 /** Library paths ↔ asset ids of one user's upload. */
 export interface Uploaded {
   readonly library: Library;
