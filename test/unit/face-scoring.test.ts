@@ -3,8 +3,7 @@ import { boxOverlap, descriptorSimilarity, type MatchableFace, matchPeople } fro
 import { CLOSED_ASPECT, eyeState, type FaceScoringInput, rankGroupWithFaces } from '../../src/core/face-scoring.js';
 import type { FaceRecord } from '../../src/core/faces.js';
 import { rankGroup } from '../../src/core/scoring.js';
-import { imageQuality } from '../support/records.js';
-import { asPhotoId } from '../../src/core/types.js';
+import { FrameBuilder } from '../support/records.js';
 
 /**
  * An identity descriptor for person `n`: a shared offset plus a bump of their own, so that
@@ -68,48 +67,29 @@ function face(person: number) {
   return b;
 }
 
-/** Builder for a photo of a group: IMG_<id>.JPG, well exposed 12 MP, whole-image sharpness 1. */
-function photo(id: number) {
-  const q = imageQuality();
-  let size = 4_000_000;
-  let faces: FaceRecord[] | null = [];
-  let note: string | null = null;
-  const b = {
-    sharpness: (v: number) => {
-      q.sharpness = v;
-      return b;
-    },
-    mp: (v: number) => {
-      q.megapixels = v;
-      return b;
-    },
-    size: (v: number) => {
-      size = v;
-      return b;
-    },
-    faces: (...fs: { build: () => FaceRecord }[]) => {
-      faces = fs.map((f) => f.build());
-      return b;
-    },
-    notAnalyzed: () => {
-      faces = null;
-      return b;
-    },
-    failed: (message: string) => {
-      note = message;
-      faces = [];
-      return b;
-    },
-    build: (): FaceScoringInput => ({
-      id: asPhotoId(id),
-      name: `IMG_${id}.JPG`,
-      quality: { ...q },
-      size,
-      faces: faces === null ? null : { analyzer: 'test', width: 1000, height: 800, faces, note },
-    }),
-  };
-  return b;
+/** A photo of a group: IMG_<id>.JPG, well exposed 12 MP, whole-image sharpness 1, no face unless given. */
+class Photo extends FrameBuilder {
+  private records: FaceRecord[] | null = [];
+  private note: string | null = null;
+  faces(...fs: { build: () => FaceRecord }[]): this {
+    this.records = fs.map((f) => f.build());
+    return this;
+  }
+  notAnalyzed(): this {
+    this.records = null;
+    return this;
+  }
+  failed(message: string): this {
+    this.note = message;
+    this.records = [];
+    return this;
+  }
+  build(): FaceScoringInput {
+    const faces = this.records === null ? null : { analyzer: 'test', width: 1000, height: 800, faces: this.records, note: this.note };
+    return { ...this.scoringInput(), name: `IMG_${this.id}.JPG`, faces };
+  }
 }
+const photo = (id: number) => new Photo(id);
 
 const rank = (...photos: { build: () => FaceScoringInput }[]) => rankGroupWithFaces(photos.map((p) => p.build()));
 const bestOf = (...photos: { build: () => FaceScoringInput }[]) => rank(...photos).find((d) => d.isBest)!.photoId;

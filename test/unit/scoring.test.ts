@@ -1,41 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { exposureScore, rankGroup, type ScoringInput } from '../../src/core/scoring.js';
-import { imageQuality } from '../support/records.js';
-import { asPhotoId } from '../../src/core/types.js';
+import { FrameBuilder } from '../support/records.js';
 
-/** Builder for scoring inputs: a well exposed 12 MP frame unless told otherwise. */
-function frame(id: number) {
-  const q = imageQuality();
-  let size = 4_000_000;
-  const b = {
-    sharpness: (v: number) => {
-      q.sharpness = v;
-      return b;
-    },
-    clipped: (v: number) => {
-      q.highlightsClipped = v;
-      return b;
-    },
-    shadows: (v: number) => {
-      q.shadowsClipped = v;
-      return b;
-    },
-    luma: (v: number) => {
-      q.meanLuma = v;
-      return b;
-    },
-    mp: (v: number) => {
-      q.megapixels = v;
-      return b;
-    },
-    size: (v: number) => {
-      size = v;
-      return b;
-    },
-    build: (): ScoringInput => ({ id: asPhotoId(id), quality: { ...q }, size }),
-  };
-  return b;
+/** A well exposed 12 MP frame unless told otherwise; `.build()` gives the scoring input. */
+class Frame extends FrameBuilder {
+  build(): ScoringInput {
+    return this.scoringInput();
+  }
 }
+const frame = (id: number) => new Frame(id);
 
 const best = (members: ScoringInput[]) => rankGroup(members).find((d) => d.isBest)!.photoId;
 
