@@ -32,6 +32,8 @@ export const SEED_ONLY_FLAGS: readonly SeedOnlyFlag[] = [
   },
   { flag: '--skip-local-hashing', hint: 'it had no effect in the seed: drop the flag' },
   { flag: '--cpu-limit', hint: 'use --threads N to use fewer cores' },
+  // An option of the seed's scripts/immich.sh wrapper, not of its CLI; users carry it over all the same.
+  { flag: '--ignore-timestamp', hint: 'group without capture times with --time-window 0' },
 ];
 
 const APPLE = 'the Apple Photos source needs macOS and its library: export the photos to a folder and give it with -s';

@@ -109,6 +109,7 @@ describe('help', () => {
     ['--cleanup', /--cleanup is a flag of the Python photo organizer: .*--undo/],
     ['--cpu-limit', /--cpu-limit .*--threads/],
     ['--gpu', /--gpu .*everything runs on the CPU/],
+    ['--ignore-timestamp', /--ignore-timestamp .*--time-window 0/],
     ['--apple-library', /--apple-library: the Apple Photos source needs macOS/],
   ];
   for (const [flag, hint] of seedFlags) {
