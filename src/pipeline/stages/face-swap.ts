@@ -11,7 +11,8 @@ import { basename, dirname } from 'node:path';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import type { Db } from '../../catalog/database.js';
 import { swapLine } from '../../core/face-swap-plan.js';
-import type { PhotoError } from '../../core/types.js';
+import type { ServerFace } from '../../core/server-faces.js';
+import type { PhotoError, PhotoId } from '../../core/types.js';
 import { atomicWriteFile } from '../../output/atomic.js';
 import {
   FACE_SWAP_FILE_NAME,
@@ -28,6 +29,8 @@ import { workerPool } from '../worker-pool.js';
 import type { ProgressSink } from '../progress.js';
 import type { SwapTask, SwapTaskOutcome } from '../swap-worker.js';
 import type { EnhanceGroup } from './enhance.js';
+import type { FoundGroup } from './group.js';
+import type { SelectedGroup } from './select.js';
 import { exifDate, forgetOthers, HDR_MAX_SIDE } from './enhance.js';
 
 export interface SwapInput {
@@ -65,6 +68,17 @@ export interface SwapStageResult {
   readonly planLines: readonly string[];
 }
 
+/**
+ * With the faces an Immich server found (--immich-use-server-faces), the groups to analyse with
+ * this tool's face models so a swap can be planned: those whose best photo has a server face, as
+ * the analyze stage takes them. The server's faces have no landmarks nor eye states.
+ */
+export function groupsForSwap(groups: readonly SelectedGroup[], serverFaces: ReadonlyMap<PhotoId, readonly ServerFace[]>): FoundGroup[] {
+  return groups
+    .filter((g) => g.members.some((m) => m.decision.isBest && (serverFaces.get(m.photo.id)?.length ?? 0) > 0))
+    .map((g) => ({ kind: g.kind, person: g.person, members: g.members.map((m) => m.photo) }));
+}
+
 /** Swaps at once: each worker holds its own face models (~300 MB), and a group's swap is a second or two. */
 const SWAP_THREADS = 1;
 
@@ -73,10 +87,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   const extras = new Map<number, ExtraFile[]>();
   const problems: PhotoError[] = [];
   if (input.analyzer === null) {
-    input.sink.note(
-      'notice',
-      "--enable-face-swap needs this tool's own face analysis (not --face-backend none, nor the faces Immich found): no face swapped",
-    );
+    input.sink.note('notice', "--enable-face-swap needs this tool's own face analysis (not --face-backend none): no face swapped");
     return { extras, blinking: 0, planned: 0, swapped: 0, made: 0, people, problems, planLines: [] };
   }
   const ids = input.groups.flatMap((g) => g.members.map((m) => m.photo.id));
