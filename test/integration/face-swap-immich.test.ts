@@ -91,7 +91,9 @@ describe('--enable-face-swap on Immich', () => {
     const report = await readReport(join(out, 'reports', 'latest.json'));
     const group = report.groups[0]!;
     expect(group.photos.find((p) => p.isBest)!.reason).toMatch(/^2 server faces/);
-    expect(group.faceSwaps).toEqual([{ person: expect.stringMatching(/person from the left$/), swapped: true, reason: null }]);
+    expect(group.faceSwaps).toEqual([
+      { person: expect.stringMatching(/person from the left$/), swapped: true, reason: null, region: 'eyes' },
+    ]);
     expect(existsSync(join(out, group.folder!, 'face_swapped.jpg'))).toBe(true);
   });
 });

@@ -50,6 +50,8 @@ export interface PersonSwap {
   readonly label: string;
   readonly kept: boolean;
   readonly reason: string | null;
+  /** What a made swap replaced: the eyes, or the whole inner face; null when none was made. */
+  readonly region: 'eyes' | 'face' | null;
 }
 
 export interface SwapStageResult {
@@ -97,7 +99,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   for (const g of input.groups) {
     const { job, refusals } = planGroupSwap(input.catalog, g.members, analyses);
     if (job !== null || refusals.length > 0) blinking++;
-    for (const r of refusals) people.push({ group: g.number, label: r.label, kept: false, reason: r.reason });
+    for (const r of refusals) people.push({ group: g.number, label: r.label, kept: false, reason: r.reason, region: null });
     if (job !== null) jobs.push({ number: g.number, job });
   }
   const planned = jobs.reduce((n, { job }) => n + job.swaps.length, 0);
@@ -113,7 +115,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   }
 
   const record = (number: number, outcomes: readonly StoredOutcome[]): void => {
-    for (const o of outcomes) people.push({ group: number, label: o.label, kept: o.kept, reason: o.reason });
+    for (const o of outcomes) people.push({ group: number, label: o.label, kept: o.kept, reason: o.reason, region: o.region });
   };
   const todo: typeof jobs = [];
   for (const j of jobs) {
