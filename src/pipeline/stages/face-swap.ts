@@ -12,7 +12,7 @@ import { loadFaceAnalyses } from '../../catalog/faces.js';
 import type { Db } from '../../catalog/database.js';
 import { swapLine } from '../../core/face-swap-plan.js';
 import type { ServerFace } from '../../core/server-faces.js';
-import type { PhotoError, PhotoId } from '../../core/types.js';
+import type { GroupKind, PhotoError, PhotoId } from '../../core/types.js';
 import { atomicWriteFile } from '../../output/atomic.js';
 import {
   FACE_SWAP_FILE_NAME,
@@ -29,8 +29,6 @@ import { workerPool } from '../worker-pool.js';
 import type { ProgressSink } from '../progress.js';
 import type { SwapTask, SwapTaskOutcome } from '../swap-worker.js';
 import type { EnhanceGroup } from './enhance.js';
-import type { FoundGroup } from './group.js';
-import type { SelectedGroup } from './select.js';
 import { exifDate, forgetOthers, HDR_MAX_SIDE } from './enhance.js';
 
 export interface SwapInput {
@@ -75,7 +73,14 @@ export interface SwapStageResult {
  * this tool's face models so a swap can be planned: those whose best photo has a server face, as
  * the analyze stage takes them. The server's faces have no landmarks nor eye states.
  */
-export function groupsForSwap(groups: readonly SelectedGroup[], serverFaces: ReadonlyMap<PhotoId, readonly ServerFace[]>): FoundGroup[] {
+export function groupsForSwap<P extends { readonly id: PhotoId }>(
+  groups: readonly {
+    readonly kind: GroupKind;
+    readonly person: string | null;
+    readonly members: readonly { readonly photo: P; readonly decision: { readonly isBest: boolean } }[];
+  }[],
+  serverFaces: ReadonlyMap<PhotoId, readonly ServerFace[]>,
+): { kind: GroupKind; person: string | null; members: P[] }[] {
   return groups
     .filter((g) => g.members.some((m) => m.decision.isBest && (serverFaces.get(m.photo.id)?.length ?? 0) > 0))
     .map((g) => ({ kind: g.kind, person: g.person, members: g.members.map((m) => m.photo) }));
