@@ -6,7 +6,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { swapEyes } from '../dist/enhance/face-swap.js';
+import { swapFaceRegion } from '../dist/enhance/swap-regions.js';
 import { loadMeshFinder } from '../dist/faces/landmarks.js';
+import { loadPixels } from '../dist/media/load.js';
 
 /** Pixels of a file shrunk to 1600 px wide, as the face search sees them. */
 async function small(file) {
@@ -56,11 +58,21 @@ export async function benchSwap({ line, rng, work, root }) {
   const o = result.outcomes[0];
   line(
     'decode + landmarks ×3 + swap + check + encode',
-    `${wall.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (${o.kept ? `kept, seam ${o.seam}` : `not kept: ${o.reason}`})`,
+    `${wall.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (${o.kept ? `kept ${o.region}, seam ${o.seam}` : `not kept: ${o.reason}`})`,
   );
   line(
     'peak RSS during the swap',
     `${Math.round(Math.max(process.resourceUsage().maxRSS * 1024, rss0) / 1048576)} MB (process peak so far)`,
+  );
+  // The whole-face fallback's pixel work alone (mask, warp, colour, blend, seam), on the same frames.
+  const [bestPixels, donorPixels] = await Promise.all([loadPixels(best, { maxSide: 6000 }), loadPixels(donor, { maxSide: 6000 })]);
+  const [[bestMesh], [donorMesh]] = [await finder.find(bestPixels), await finder.find(donorPixels)];
+  const cpu1 = process.cpuUsage();
+  const face = swapFaceRegion(bestPixels, bestMesh, donorPixels, donorMesh);
+  const faceCpu = process.cpuUsage(cpu1);
+  line(
+    'whole-face fallback, pixel work only',
+    `${((faceCpu.user + faceCpu.system) / 1e6).toFixed(2)} s CPU (${face.rect.width}x${face.rect.height} px, seam ${face.seam.toFixed(2)})`,
   );
   await finder.close();
 }

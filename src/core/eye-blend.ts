@@ -62,15 +62,29 @@ export interface EyeEllipse {
  * across: an open lid (about a third of the width above and below the line) and the crease above
  * it, short of the brow, so the brow stays the best frame's own.
  */
+/** The ellipse's half-length along the eye, in eye widths (corner to corner). */
+export const EYE_ALONG = 0.72;
+
 export function eyeEllipse(outer: Point, inner: Point): EyeEllipse {
   const width = Math.hypot(inner[0] - outer[0], inner[1] - outer[1]);
   return {
     cx: (outer[0] + inner[0]) / 2,
     cy: (outer[1] + inner[1]) / 2,
     angle: Math.atan2(inner[1] - outer[1], inner[0] - outer[0]),
-    along: 0.72 * width,
+    along: EYE_ALONG * width,
     across: 0.45 * width,
   };
+}
+
+/** `n` points around where the donor's eye is blended in (its blend mask's edge, FADE), in frame pixels. */
+export function eyeEdge(e: EyeEllipse, n = 24): Point[] {
+  const scale = FADE;
+  const [cos, sin] = [Math.cos(e.angle), Math.sin(e.angle)];
+  return Array.from({ length: n }, (_, k): Point => {
+    const t = (2 * Math.PI * k) / n;
+    const [u, v] = [scale * e.along * Math.cos(t), scale * e.across * Math.sin(t)];
+    return [e.cx + u * cos - v * sin, e.cy + u * sin + v * cos];
+  });
 }
 
 /** Mask shape in units of the ellipse: 1 inside INNER, fading to 0 at FADE (blend), and to 0 at OUTER (composite). */

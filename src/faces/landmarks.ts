@@ -18,8 +18,10 @@ export interface MeshFace {
   /** 478 points (468 mesh + 10 iris). */
   readonly mesh: readonly MeshPoint[];
   readonly box: RelativeBox;
+  /** Head pose from the mesh, degrees. */
   readonly yaw: number;
   readonly pitch: number;
+  readonly roll: number;
   readonly leftEye: EyeMeasure;
   readonly rightEye: EyeMeasure;
   readonly descriptor: Float32Array;
@@ -76,6 +78,7 @@ function toMeshFace(face: FaceResult, searched: RgbImage, up: number): MeshFace[
       box: { x: bx / searched.width, y: by / searched.height, width: bw / searched.width, height: bh / searched.height },
       yaw: degrees(face.rotation?.angle.yaw),
       pitch: degrees(face.rotation?.angle.pitch),
+      roll: degrees(face.rotation?.angle.roll),
       leftEye: eyes.left,
       rightEye: eyes.right,
       descriptor: Float32Array.from(face.embedding ?? []),

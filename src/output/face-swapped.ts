@@ -19,7 +19,7 @@ import type { ExtraFile } from './plan.js';
 export const FACE_SWAP_FILE_NAME = 'face_swapped.jpg';
 
 /** Bumped when the swap itself changes, so older swaps are made again. */
-const SWAP_VERSION = 'eye-swap-1';
+const SWAP_VERSION = 'eye-swap-2';
 
 export interface SwapJob {
   readonly best: Photo;
@@ -69,6 +69,7 @@ const outcomeSchema = z.object({
   kept: z.boolean(),
   reason: z.string().nullable(),
   seam: z.number().nullable(),
+  region: z.enum(['eyes', 'face']).nullable(),
 });
 const recordSchema = z.object({ version: z.literal(SWAP_VERSION), outcomes: z.array(outcomeSchema) });
 export type StoredOutcome = z.infer<typeof outcomeSchema>;

@@ -29,6 +29,7 @@ import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
 import { type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
+import { groupsForSwap } from './stages/face-swap.js';
 import { groupStage } from './stages/group.js';
 import { selectStage } from './stages/select.js';
 
@@ -208,7 +209,14 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   let tree: TreeResult | null = null;
   if (options.output && !(options.tagOnly && source instanceof ImmichSource) && groups.length > 0) {
     const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
-    const swap = options.enableFaceSwap && options.swapClosedEyes ? { catalog: ctx.catalog, analyzer: faces?.analyzer ?? null } : null;
+    // Server faces carry no landmarks nor eye states: the groups a swap may touch are analysed here.
+    const swapping = options.enableFaceSwap && options.swapClosedEyes;
+    const ownFaces =
+      swapping && serverFaces !== null
+        ? await timed('analyze', () => analyzeStage({ db, source, options, sink, ...withSignal }, groupsForSwap(groups, serverFaces)))
+        : faces;
+    if (stopped()) return { ...emptySummary(ctx, true), ...base };
+    const swap = swapping ? { catalog: ctx.catalog, analyzer: ownFaces?.analyzer ?? null } : null;
     tree = await writeTree(
       {
         db,

@@ -21,7 +21,13 @@ export interface ReportGroupInput {
     readonly decision: Pick<Decision, 'score' | 'reason' | 'isBest' | 'keep'>;
   }[];
   /** --enable-face-swap: each person with closed eyes in the best photo, swapped or not (and why). */
-  readonly faceSwaps?: readonly { readonly person: string; readonly swapped: boolean; readonly reason: string | null }[];
+  readonly faceSwaps?: readonly {
+    readonly person: string;
+    readonly swapped: boolean;
+    readonly reason: string | null;
+    /** What a made swap replaced; null when none was made. */
+    readonly region: 'eyes' | 'face' | null;
+  }[];
 }
 
 export interface ReportInput {

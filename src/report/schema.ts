@@ -57,7 +57,16 @@ export const ReportGroupSchema = z.object({
    * With --enable-face-swap, each person with closed eyes in the best photo: whether their eyes
    * were swapped into face_swapped.jpg, or why not. Absent in reports before it existed.
    */
-  faceSwaps: z.array(z.object({ person: z.string().min(1), swapped: z.boolean(), reason: z.string().nullable() })).default([]),
+  faceSwaps: z
+    .array(
+      z.object({
+        person: z.string().min(1),
+        swapped: z.boolean(),
+        reason: z.string().nullable(),
+        region: z.enum(['eyes', 'face']).nullable().default(null),
+      }),
+    )
+    .default([]),
 });
 
 export const ReportErrorSchema = z.object({

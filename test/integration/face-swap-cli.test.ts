@@ -56,7 +56,9 @@ describe('--enable-face-swap', () => {
     expect(tags).toEqual({ Make: 'Test', Model: 'Pair', DateTimeOriginal: '2024:05:01 10:00:01', Software: 'photo-organizer face swap' });
     const report = await readReport(join(out, 'reports', 'latest.json'));
     expect(report.groups[0]!.extras).toEqual(['face_swapped.jpg']);
-    expect(report.groups[0]!.faceSwaps).toEqual([{ person: expect.stringMatching(/person from the left$/), swapped: true, reason: null }]);
+    expect(report.groups[0]!.faceSwaps).toEqual([
+      { person: expect.stringMatching(/person from the left$/), swapped: true, reason: null, region: 'eyes' },
+    ]);
 
     const bytes = readFileSync(swapped);
     const again = await runCli(['-s', join(base, 'blinks'), '-o', out, ...ARGS]);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { BLINKING, OPEN_A, OPEN_B, writeBlinkPair } from '../support/blink-pair.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
-import { tagged } from '../support/fake-immich/inspect.js';
+import { idOf, tagged } from '../support/fake-immich/inspect.js';
 import { seedFromLibrary } from '../support/fake-immich/seed.js';
 import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
 import type { Library, LibraryPhoto } from '../support/library.js';
@@ -72,5 +72,28 @@ describe('--enable-face-swap on Immich', () => {
     expect(existsSync(join(out, group.folder!, 'face_swapped.jpg'))).toBe(true);
     const best = group.photos.find((p) => p.isBest)!.relativePath;
     expect(tagged(fake, 'photo-organizer/modified/face-swapped').map((p) => p.split('/').pop())).toEqual([best]);
+  });
+
+  it("analyses the faces itself for a swap when the best photo was chosen with the server's faces", async () => {
+    // Each frame holds both people, left and right, as the server would have found them.
+    for (const [name, box] of [
+      ['Anna', [30, 40, 160, 220]],
+      ['Ben', [220, 40, 350, 220]],
+    ] as const) {
+      fake.state.addPerson(name, new Map(['a.jpg', 'b.jpg'].map((p) => [idOf(fake, p), box])));
+    }
+    const out = join(base, 'Organized-server-faces');
+    const args = ['--immich-cache-dir', join(base, 'cache-server-faces'), '-o', out, '--min-group-size', '2'];
+    const r = await runImmichCli(fake, [...args, '--face-backend', 'auto', '--immich-use-server-faces', '--enable-face-swap']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('no face swapped');
+    expect(r.stdout).toContain('1 face_swapped.jpg written (1 new)');
+    const report = await readReport(join(out, 'reports', 'latest.json'));
+    const group = report.groups[0]!;
+    expect(group.photos.find((p) => p.isBest)!.reason).toMatch(/^2 server faces/);
+    expect(group.faceSwaps).toEqual([
+      { person: expect.stringMatching(/person from the left$/), swapped: true, reason: null, region: 'eyes' },
+    ]);
+    expect(existsSync(join(out, group.folder!, 'face_swapped.jpg'))).toBe(true);
   });
 });

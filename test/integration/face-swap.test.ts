@@ -73,7 +73,7 @@ describe('face swap on a real blink', () => {
       ]),
       finder,
     );
-    expect(result.outcomes).toEqual([{ label: 'the person', kept: true, reason: null, seam: expect.any(Number) }]);
+    expect(result.outcomes).toEqual([{ label: 'the person', kept: true, reason: null, seam: expect.any(Number), region: 'eyes' }]);
     expect(result.outcomes[0]!.seam!).toBeLessThan(MAX_SEAM);
     expect(result.jpeg).not.toBeNull();
 
@@ -122,7 +122,7 @@ describe('face swap on a real blink', () => {
     );
     expect(result.jpeg).toBeNull();
     expect(result.outcomes).toEqual([
-      { label: 'the person', kept: false, reason: 'the eyes still read closed after the swap', seam: expect.any(Number) },
+      { label: 'the person', kept: false, reason: 'the eyes still read closed after the swap', seam: expect.any(Number), region: 'eyes' },
     ]);
     const best = await loadPixels(BLINK, { maxSide: 6000 });
     expect(Buffer.from(result.image.data).equals(best.data)).toBe(true);

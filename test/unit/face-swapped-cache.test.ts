@@ -64,7 +64,7 @@ describe('face swaps kept between runs', () => {
     const { job } = planGroupSwap(catalog, members(), analyses);
     expect(recordedOutcomes(job!)).toBeNull();
     mkdirSync(dirname(job!.record), { recursive: true });
-    const outcomes = [{ label: 'the person', kept: true, reason: null, seam: 0.9 }];
+    const outcomes = [{ label: 'the person', kept: true, reason: null, seam: 0.9, region: 'face' as const }];
     writeFileSync(job!.record, swapRecord(outcomes));
     expect(recordedOutcomes(job!)).toEqual(outcomes);
     expect(swapExtra(job!)).toBeNull();

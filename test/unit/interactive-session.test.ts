@@ -317,7 +317,8 @@ describe('interactive setup', () => {
       ['Stack each group'],
       ["Group each named person's photos"],
       ['Group by each combination of favourite people'],
-      ['Choose the best photo by the faces'],
+      // The server's faces choose the best photo; a swap analyses the groups it may touch itself.
+      ['Choose the best photo by the faces', true],
       ["Use Immich's own duplicate groups"],
       ['Smart search'],
       ['Download original files'],
@@ -342,6 +343,7 @@ describe('interactive setup', () => {
     const result = await interactiveSetup({ initial: draft, overrides: {}, settingsPath: join(cwd, 's.json') }, ctx);
     expect(result.kind === 'run' && result.draft.settings).toMatchObject({
       output: join(cwd, 'Sorted'),
+      immichUseServerFaces: true,
       enableHdr: true,
       hdrGamma: 2.8,
       enableFaceSwap: true,

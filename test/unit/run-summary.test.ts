@@ -91,8 +91,14 @@ describe('the summary of a run', () => {
       swapped: 1,
       made: 1,
       people: [
-        { group: 1, label: 'the person', kept: true, reason: null },
-        { group: 3, label: 'the 2nd person from the left', kept: false, reason: 'no frame with open eyes at a similar angle' },
+        { group: 1, label: 'the person', kept: true, reason: null, region: 'eyes' as const },
+        {
+          group: 3,
+          label: 'the 2nd person from the left',
+          kept: false,
+          reason: 'no frame with open eyes at a similar angle',
+          region: null,
+        },
       ],
     };
     const errors = [{ path: '/home/me/Photos/a.jpg', stage: 'enhance' as const, message: 'face swap of group_0004 failed: broken' }];

@@ -46,10 +46,10 @@ export async function askEnhancements(draft: Draft, ctx: SetupContext): Promise<
   });
   const hdrGamma = enableHdr ? await askGamma(ctx, draft.settings.hdrGamma) : draft.settings.hdrGamma;
   const withHdr = withSettings(draft, { enableHdr, hdrGamma });
-  // A swap finds closed eyes with this tool's own face analysis.
+  // A swap finds closed eyes with this tool's own face analysis (with the faces Immich found, it
+  // analyses the groups it may swap).
   const s = withHdr.settings;
-  if (s.faceBackend === 'none' || (s.sourceType === 'immich' && s.immichUseServerFaces))
-    return withSettings(withHdr, { enableFaceSwap: false });
+  if (s.faceBackend === 'none') return withSettings(withHdr, { enableFaceSwap: false });
   const enableFaceSwap = await ctx.prompt.confirm({
     message: 'When someone blinks in the best photo, write face_swapped.jpg with their open eyes from another frame?',
     default: s.enableFaceSwap,

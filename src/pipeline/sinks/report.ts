@@ -44,7 +44,7 @@ export async function writeRunReport(input: ReportInput): Promise<WrittenReport>
         })),
         faceSwaps: (input.faceSwaps ?? [])
           .filter((p) => p.group === g.number)
-          .map((p) => ({ person: p.label, swapped: p.kept, reason: p.reason })),
+          .map((p) => ({ person: p.label, swapped: p.kept, reason: p.reason, region: p.region })),
       })),
       plan: input.plan,
       ungrouped: input.ungrouped,

@@ -11,7 +11,8 @@ import { basename, dirname } from 'node:path';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import type { Db } from '../../catalog/database.js';
 import { swapLine } from '../../core/face-swap-plan.js';
-import type { PhotoError } from '../../core/types.js';
+import type { ServerFace } from '../../core/server-faces.js';
+import type { GroupKind, PhotoError, PhotoId } from '../../core/types.js';
 import { atomicWriteFile } from '../../output/atomic.js';
 import {
   FACE_SWAP_FILE_NAME,
@@ -47,6 +48,8 @@ export interface PersonSwap {
   readonly label: string;
   readonly kept: boolean;
   readonly reason: string | null;
+  /** What a made swap replaced: the eyes, or the whole inner face; null when none was made. */
+  readonly region: 'eyes' | 'face' | null;
 }
 
 export interface SwapStageResult {
@@ -65,6 +68,24 @@ export interface SwapStageResult {
   readonly planLines: readonly string[];
 }
 
+/**
+ * With the faces an Immich server found (--immich-use-server-faces), the groups to analyse with
+ * this tool's face models so a swap can be planned: those whose best photo has a server face, as
+ * the analyze stage takes them. The server's faces have no landmarks nor eye states.
+ */
+export function groupsForSwap<P extends { readonly id: PhotoId }>(
+  groups: readonly {
+    readonly kind: GroupKind;
+    readonly person: string | null;
+    readonly members: readonly { readonly photo: P; readonly decision: { readonly isBest: boolean } }[];
+  }[],
+  serverFaces: ReadonlyMap<PhotoId, readonly ServerFace[]>,
+): { kind: GroupKind; person: string | null; members: P[] }[] {
+  return groups
+    .filter((g) => g.members.some((m) => m.decision.isBest && (serverFaces.get(m.photo.id)?.length ?? 0) > 0))
+    .map((g) => ({ kind: g.kind, person: g.person, members: g.members.map((m) => m.photo) }));
+}
+
 /** Swaps at once: each worker holds its own face models (~300 MB), and a group's swap is a second or two. */
 const SWAP_THREADS = 1;
 
@@ -73,10 +94,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   const extras = new Map<number, ExtraFile[]>();
   const problems: PhotoError[] = [];
   if (input.analyzer === null) {
-    input.sink.note(
-      'notice',
-      "--enable-face-swap needs this tool's own face analysis (not --face-backend none, nor the faces Immich found): no face swapped",
-    );
+    input.sink.note('notice', "--enable-face-swap needs this tool's own face analysis (not --face-backend none): no face swapped");
     return { extras, blinking: 0, planned: 0, swapped: 0, made: 0, people, problems, planLines: [] };
   }
   const ids = input.groups.flatMap((g) => g.members.map((m) => m.photo.id));
@@ -86,7 +104,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   for (const g of input.groups) {
     const { job, refusals } = planGroupSwap(input.catalog, g.members, analyses);
     if (job !== null || refusals.length > 0) blinking++;
-    for (const r of refusals) people.push({ group: g.number, label: r.label, kept: false, reason: r.reason });
+    for (const r of refusals) people.push({ group: g.number, label: r.label, kept: false, reason: r.reason, region: null });
     if (job !== null) jobs.push({ number: g.number, job });
   }
   const planned = jobs.reduce((n, { job }) => n + job.swaps.length, 0);
@@ -102,7 +120,7 @@ export async function swapStage(input: SwapInput): Promise<SwapStageResult> {
   }
 
   const record = (number: number, outcomes: readonly StoredOutcome[]): void => {
-    for (const o of outcomes) people.push({ group: number, label: o.label, kept: o.kept, reason: o.reason });
+    for (const o of outcomes) people.push({ group: number, label: o.label, kept: o.kept, reason: o.reason, region: o.region });
   };
   const todo: typeof jobs = [];
   for (const j of jobs) {
