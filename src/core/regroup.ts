@@ -78,7 +78,8 @@ export function regroupPhotos(
   for (const [i, j] of partners) {
     if (!judge.accepts(i, j, judge.verdict(i, j, profile), profile)) continue;
     affected.add(j);
-    if (owner[j] !== -1) touched.add(owner[j]);
+    const k = owner[j]!;
+    if (k !== -1) touched.add(k);
   }
   for (const k of touched) for (const i of remaining[k]!) affected.add(i);
 
