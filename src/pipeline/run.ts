@@ -28,8 +28,8 @@ import { applyActions, undoActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
-import { type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
-import { groupStage } from './stages/group.js';
+import { type FingerprintCounts, fingerprintStage, pendingFingerprints } from './stages/fingerprint.js';
+import { earlierRun, groupStage } from './stages/group.js';
 import { selectStage } from './stages/select.js';
 
 export { RunSetupError, type Secrets } from './open-source.js';
@@ -179,6 +179,13 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const passOptions = { threshold: options.threshold, timeWindow: options.timeWindow, minGroupSize: options.minGroupSize };
   const passes = await source.passes(listed, passOptions, sink);
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
+  // A watch cycle regroups only around what is fingerprinted now (stages/group.ts).
+  const earlier = earlierRun(
+    db,
+    ctx.runId,
+    options,
+    options.watch ? pendingFingerprints({ db, source, clips: clipLoading(options) }, candidates) : [],
+  );
   const pictures = await timed('inspect', () =>
     fingerprintStage({ db, source, threads: options.threads, clips: clipLoading(options), sink, ...withSignal }, candidates),
   );
@@ -192,7 +199,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   };
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
-  const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink));
+  const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink, earlier));
   // What the passes looked at, as listed (the actions need only their ids and listing facts).
   const judged = [...new Set(passes.flatMap((p) => p.ids))].map((id) => byId.get(id)!);
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);

@@ -46,12 +46,14 @@ export function fetchConcurrency(threads: number): number {
   return Math.min(8, Math.max(2, threads * 2));
 }
 
+/** The candidates this stage would fingerprint (new, changed, failed ones it retries), in the order given. */
+export function pendingFingerprints(ctx: Pick<FingerprintContext, 'db' | 'source' | 'clips'>, candidates: readonly PhotoId[]): PhotoId[] {
+  return pendingItems(ctx.db, candidates, ctx.source.pixels, ctx.source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips));
+}
+
 export async function fingerprintStage(ctx: FingerprintContext, candidates: readonly PhotoId[]): Promise<FingerprintCounts> {
   const { db, source, sink } = ctx;
-  const pending = loadItems(
-    db,
-    pendingItems(db, candidates, source.pixels, source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips)),
-  );
+  const pending = loadItems(db, pendingFingerprints(ctx, candidates));
   const cached = candidates.length - pending.length;
   if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS };
   const downloadedAs = { ...NO_KINDS };
