@@ -11,6 +11,9 @@ import { seededRandom } from '../../src/core/random.js';
 export interface SceneFrame {
   readonly dhash: bigint;
   readonly sketch: PreparedSketch;
+  /** The sketch as the catalog stores it: 32x32 luma and 8x8 rgb. */
+  readonly luma: Uint8Array;
+  readonly color: Uint8Array;
 }
 
 /** A scene's picture at point (x, y) in 0..1: luma 0..255 and an rgb colour. */
@@ -56,5 +59,5 @@ export function sceneFrame(seed: number, frame: number): SceneFrame {
   for (let y = 0; y < 8; y++) {
     for (let x = 0; x < 8; x++) color.set(s.rgb((x + 0.5) / 8 + dx, (y + 0.5) / 8 + dy), (y * 8 + x) * 3);
   }
-  return { dhash: dhashFromLuma(Float32Array.from(luma), 32, 32), sketch: prepareSketch(luma, color) };
+  return { dhash: dhashFromLuma(Float32Array.from(luma), 32, 32), sketch: prepareSketch(luma, color), luma, color };
 }
