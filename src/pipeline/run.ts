@@ -30,6 +30,7 @@ import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
 import { type FingerprintCounts, fingerprintStage, pendingFingerprints } from './stages/fingerprint.js';
 import { earlierRun, groupStage } from './stages/group.js';
+import type { WorkerPools } from './shared-pools.js';
 import { selectStage } from './stages/select.js';
 
 export { RunSetupError, type Secrets } from './open-source.js';
@@ -89,7 +90,14 @@ export function catalogPath(options: Pick<RunOptions, 'stateFile' | 'output' | '
   return join(resolve(options.immichCacheDir), 'catalog.db');
 }
 
-export async function organize(options: RunOptions, secrets: Secrets, sink: ProgressSink, signal?: AbortSignal): Promise<RunSummary> {
+/** `pools`: worker pools kept between runs (--watch); absent, the stages start and end their own. */
+export async function organize(
+  options: RunOptions,
+  secrets: Secrets,
+  sink: ProgressSink,
+  signal?: AbortSignal,
+  pools?: WorkerPools,
+): Promise<RunSummary> {
   checkSetup(options, secrets);
   const catalog = catalogPath(options);
   const local = options.sourceType === 'local';
@@ -109,6 +117,7 @@ export async function organize(options: RunOptions, secrets: Secrets, sink: Prog
       sink,
       timings: {},
       ...(signal ? { signal } : {}),
+      ...(pools ? { pools } : {}),
     };
     if (options.undo && source instanceof ImmichSource) return await undo(ctx, source);
     return await stages(ctx);
@@ -152,6 +161,7 @@ interface RunContext {
   readonly sink: ProgressSink;
   readonly timings: Record<string, number>;
   readonly signal?: AbortSignal;
+  readonly pools?: WorkerPools;
 }
 
 function timer(ctx: RunContext): StageTimer {
@@ -187,7 +197,18 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     options.watch ? pendingFingerprints({ db, source, clips: clipLoading(options) }, candidates) : [],
   );
   const pictures = await timed('inspect', () =>
-    fingerprintStage({ db, source, threads: options.threads, clips: clipLoading(options), sink, ...withSignal }, candidates),
+    fingerprintStage(
+      {
+        db,
+        source,
+        threads: options.threads,
+        clips: clipLoading(options),
+        sink,
+        ...withSignal,
+        ...(ctx.pools ? { pool: ctx.pools.inspect() } : {}),
+      },
+      candidates,
+    ),
   );
   const base = {
     photos: listed.length,
@@ -205,7 +226,11 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);
   // Ranking waits for the face analysis of the grouped photos (cached ones come from the catalog).
   const faces =
-    serverFaces === null ? await timed('analyze', () => analyzeStage({ db, source, options, sink, ...withSignal }, found)) : null;
+    serverFaces === null
+      ? await timed('analyze', () =>
+          analyzeStage({ db, source, options, sink, ...withSignal, ...(ctx.pools ? { startPool: ctx.pools.faces } : {}) }, found),
+        )
+      : null;
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
   const groups = await timed('select', () =>
     selectStage({ db, runId: ctx.runId, source, analyzer: faces?.analyzer ?? null, serverFaces, sink }, found),

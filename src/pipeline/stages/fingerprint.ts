@@ -36,6 +36,8 @@ export interface FingerprintContext {
   readonly clips?: ClipLoadOptions | null;
   readonly sink: ProgressSink;
   readonly signal?: AbortSignal;
+  /** A pool kept between runs (--watch, pipeline/shared-pools.ts), left open; absent: the stage starts and ends its own. */
+  readonly pool?: InspectPool;
 }
 
 const FLUSH_EVERY = 32;
@@ -96,7 +98,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   };
 
   sink.start('inspect', pending.length);
-  const pool = new InspectPool(ctx.threads, ctx.clips ?? null);
+  const pool = ctx.pool ?? new InspectPool(ctx.threads, ctx.clips ?? null);
   try {
     await pool.runAll(
       prefetch(pending, fetchConcurrency(ctx.threads), open),
@@ -121,7 +123,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     );
   } finally {
     flush();
-    await pool.close();
+    if (ctx.pool === undefined) await pool.close();
     await source.settle();
     sink.finish();
   }
