@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadJournal } from '../catalog/immich-journal.js';
 import { countClips, forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { loadConflicts } from '../catalog/conflicts.js';
 import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import { closeCalls } from '../core/close-calls.js';
@@ -295,6 +296,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
         errors,
         timings: ctx.timings,
         faceSwaps: tree?.swap?.people ?? [],
+        conflicts: loadConflicts(db, source.scope),
       }),
     );
     finishRun(db, ctx.runId, new Date());

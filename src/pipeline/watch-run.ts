@@ -108,8 +108,7 @@ async function openFeed(options: RunOptions, secrets: Secrets, ctx: WatchContext
     const client = immichClient(options, secrets, ctx.quiet, ctx.signal);
     const changes = new ImmichChanges(client, clock);
     if (!options.enableBidirSync) return changes;
-    const announced = new Set<string>();
-    return withUserChanges(changes, () => syncUserChanges(catalogPath(options), client, options, announced), ctx.say);
+    return withUserChanges(changes, () => syncUserChanges(catalogPath(options), client, options), ctx.say);
   }
   const catalog = catalogPath(options);
   return FolderChanges.open({

@@ -22,6 +22,8 @@ export interface ReportGroupInput {
   }[];
   /** --enable-face-swap: each person with closed eyes in the best photo, swapped or not (and why). */
   readonly faceSwaps?: readonly { readonly person: string; readonly swapped: boolean; readonly reason: string | null }[];
+  /** --conflict-strategy manual: the user's changes on the server waiting for a decision (photos by relativePath). */
+  readonly conflicts?: readonly ReportGroup['conflicts'][number][];
 }
 
 export interface ReportInput {
@@ -57,6 +59,7 @@ export function buildReport(input: ReportInput): Report {
       folder: planned?.folder ?? null,
       extras: [...(planned?.extras ?? [])],
       faceSwaps: [...(group.faceSwaps ?? [])],
+      conflicts: [...(group.conflicts ?? [])],
       photos: group.members.map(({ photo, decision }, j) => {
         const outputName = planned?.originals[j];
         return {

@@ -58,6 +58,20 @@ export const ReportGroupSchema = z.object({
    * were swapped into face_swapped.jpg, or why not. Absent in reports before it existed.
    */
   faceSwaps: z.array(z.object({ person: z.string().min(1), swapped: z.boolean(), reason: z.string().nullable() })).default([]),
+  /**
+   * --watch --enable-bidir-sync --conflict-strategy manual: what the user changed on the server in
+   * this group, waiting for a decision on the review page. Absent in reports before it existed.
+   */
+  conflicts: z
+    .array(
+      z.object({
+        change: z.enum(['cover', 'favorite', 'unstacked', 'unalbumed']),
+        photo: z.string().min(1),
+        was: z.string().min(1).nullable(),
+        foundAt: z.iso.datetime({ offset: true }),
+      }),
+    )
+    .default([]),
 });
 
 export const ReportErrorSchema = z.object({
