@@ -199,6 +199,7 @@ ${FACE_COLUMNS}
      photo_id INTEGER NOT NULL,
      was_id INTEGER,
      found_at TEXT NOT NULL,
+     tool_wins INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (scope, members, kind, photo_id)
    )`,
   },

@@ -14,7 +14,7 @@ import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import { closeCalls } from '../core/close-calls.js';
 import { checkWritable } from '../output/preflight.js';
-import type { GroupKind, PhotoError } from '../core/types.js';
+import type { GroupKind, PhotoError, PhotoId } from '../core/types.js';
 import type { ActionsSummary } from '../immich/actions/run.js';
 import { hasServerActions } from '../immich/actions/groups.js';
 import type { ApplyResult } from '../output/apply.js';
@@ -30,7 +30,7 @@ import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
 import { type FingerprintCounts, fingerprintStage, pendingFingerprints } from './stages/fingerprint.js';
-import { earlierRun, groupStage } from './stages/group.js';
+import { earlierRun, groupStage, itemsSeenBefore } from './stages/group.js';
 import type { WorkerPools } from './shared-pools.js';
 import { selectStage } from './stages/select.js';
 
@@ -185,18 +185,16 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
 
   const discovered = await timed('discover', () => source.discover(sink));
   const problems: PhotoError[] = [...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message }))];
+  // A watch cycle regroups only around items new to it or fingerprinted now (stages/group.ts); what
+  // the run before saw is read before this run's listing marks items seen.
+  const seenBefore = options.watch ? itemsSeenBefore(db, ctx.runId, source.id) : new Set<PhotoId>();
   const listed = loadItems(db, syncItems(db, source.id, ctx.runId, discovered.entries).ids);
   const byId = new Map(listed.map((i) => [i.id, i]));
   const passOptions = { threshold: options.threshold, timeWindow: options.timeWindow, minGroupSize: options.minGroupSize };
   const passes = await source.passes(listed, passOptions, sink);
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
-  // A watch cycle regroups only around what is fingerprinted now (stages/group.ts).
-  const earlier = earlierRun(
-    db,
-    ctx.runId,
-    options,
-    options.watch ? pendingFingerprints({ db, source, clips: clipLoading(options) }, candidates) : [],
-  );
+  const pending = options.watch ? pendingFingerprints({ db, source, clips: clipLoading(options) }, candidates) : [];
+  const earlier = earlierRun(db, ctx.runId, options, [...pending, ...candidates.filter((id) => !seenBefore.has(id))]);
   const pictures = await timed('inspect', () =>
     fingerprintStage(
       {
@@ -296,7 +294,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
         errors,
         timings: ctx.timings,
         faceSwaps: tree?.swap?.people ?? [],
-        conflicts: loadConflicts(db, source.scope),
+        conflicts: loadConflicts(db, source.scope).filter((c) => !c.toolWins),
       }),
     );
     finishRun(db, ctx.runId, new Date());

@@ -6,7 +6,7 @@
  * `manual` says it once and keeps it in the catalog (catalog/conflicts.ts) for the report and the
  * review page, where deciding records the decision.
  */
-import { replaceConflicts } from '../catalog/conflicts.js';
+import { loadConflicts, replaceConflicts } from '../catalog/conflicts.js';
 import { openDatabase } from '../catalog/database.js';
 import { immichScope, loadDecisions, saveDecision } from '../catalog/decisions.js';
 import { loadJournal } from '../catalog/immich-journal.js';
@@ -87,8 +87,19 @@ export async function syncUserChanges(catalog: string, client: ImmichClient, opt
         was: c.kind === 'cover' || c.kind === 'favorite' ? (photoOf.get(c.was) ?? null) : null,
       }));
       const fresh = new Set(replaceConflicts(db, scope, conflicts, new Date()).map((c) => `${c.kind}|${c.photo}`));
-      const lines = found.filter((c) => fresh.has(`${c.kind}|${photoOf.get(c.asset)!}`));
-      return { changes: 0, lines: lines.map((c) => `${describe(c)}; left for you to decide in review (manual)`) };
+      // Those decided on the review page for this tool's choice: a cycle puts it back.
+      const mine = new Set(
+        loadConflicts(db, scope)
+          .filter((c) => c.toolWins)
+          .map((c) => `${c.kind}|${c.photo}`),
+      );
+      const keyOf = (c: UserChange): string => `${c.kind}|${photoOf.get(c.asset)!}`;
+      const back = found.filter((c) => mine.has(keyOf(c)));
+      const lines = [
+        ...found.filter((c) => fresh.has(keyOf(c))).map((c) => `${describe(c)}; left for you to decide in review (manual)`),
+        ...back.map((c) => `${describe(c)}; putting this tool's choice back (decided in review)`),
+      ];
+      return { changes: back.length, lines };
     }
     // remote_wins: each change becomes the decision the review page would make.
     const sets = new Map<number, PhotoId[]>(groups.map((g, i) => [i, g.members.map((m) => m.photoId)]));

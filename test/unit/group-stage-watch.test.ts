@@ -13,7 +13,7 @@ import { beginRun, finishRun, saveGroups } from '../../src/catalog/runs.js';
 import type { PhotoId } from '../../src/core/types.js';
 import { DEFAULT_OPTIONS, type RunOptions, runOptionsSchema } from '../../src/pipeline/options.js';
 import { silentProgress } from '../../src/pipeline/progress.js';
-import { earlierRun, groupStage } from '../../src/pipeline/stages/group.js';
+import { earlierRun, groupStage, itemsSeenBefore } from '../../src/pipeline/stages/group.js';
 import { imageQuality, photoMetadata } from '../support/records.js';
 import { sceneFrame } from '../support/sketch-scenes.js';
 
@@ -112,5 +112,13 @@ describe('the group stage in a watch cycle', () => {
     expect(earlierRun(stricter.c.db, stricter.run, options({ threshold: 3 }), [stricter.c.ids[2]!])).toBeNull();
     const fresh = watched(options(), options({ forceFresh: true }));
     expect(earlierRun(fresh.c.db, fresh.run, options({ forceFresh: true }), [fresh.c.ids[2]!])).toBeNull();
+  });
+
+  it('counts a photo back in the folder as changed: the run before did not list it', () => {
+    const c = catalog();
+    c.run(options(), [0, 1, 2, 3]);
+    c.run(options(), [0, 1, 2]);
+    const third = beginRun(c.db, JSON.stringify(options()), new Date()).id;
+    expect([...itemsSeenBefore(c.db, third, 'local')].sort()).toEqual([c.ids[0], c.ids[1], c.ids[2]].sort());
   });
 });

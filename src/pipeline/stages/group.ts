@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../../catalog/database.js';
-import { loadPhotoKeys, loadPhotos, type StoredPhoto, sketchReader } from '../../catalog/items.js';
+import { itemIdsSeen, loadPhotoKeys, loadPhotos, type StoredPhoto, sketchReader } from '../../catalog/items.js';
 import { loadGroups, runBefore, type StoredGroup } from '../../catalog/runs.js';
 import { groupClips } from '../../core/clips.js';
 import { hexToHash } from '../../core/dhash.js';
@@ -37,7 +37,8 @@ export interface GroupStageResult {
 
 /**
  * The grouping a watch cycle starts from: the groups of the run just before (its automatic ones,
- * before review decisions) and the items without a fingerprint at this run's start (new, changed).
+ * before review decisions) and the items changed since: without a fingerprint at this run's start
+ * (new, changed) or not listed by the run before (moved back in).
  */
 export interface EarlierRun {
   readonly groups: readonly StoredGroup[];
@@ -62,6 +63,12 @@ export function earlierRun(db: Db, runId: number, options: RunOptions, changed: 
   const now = JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
   if (!isDeepStrictEqual(comparable(then), comparable(now))) return null;
   return { groups: loadGroups(db, before.id), changed: new Set(changed) };
+}
+
+/** Items of `source` the run before `runId` listed; to be read before this run lists its own. */
+export function itemsSeenBefore(db: Db, runId: number, source: string): Set<PhotoId> {
+  const before = runBefore(db, runId);
+  return new Set(before === null ? [] : itemIdsSeen(db, source, before.id));
 }
 
 export function groupStage(
