@@ -195,6 +195,38 @@ describe('--watch on an Immich server', () => {
     }
   }, 180_000);
 
+  it('puts this tool’s cover back once the review page decides for it (manual)', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    try {
+      await w.until(/cycle 2: .*no group changed/);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 1500));
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      moveCover(fake, BIRD[0]!, BIRD.find((b) => b !== cover)!);
+      await w.until(/left for you to decide in review \(manual\)/);
+      const review = await startReview(['--immich-cache-dir', w.cache], { IMMICH_API_KEY: fake.apiKey });
+      try {
+        const api = reviewApi(review);
+        const details = await Promise.all([1, 2, 3, 4].map(async (n) => (await api(`groups/${n}`)).body));
+        const group = details.find((d) => (d.conflicts ?? []).length > 0);
+        expect((await api('conflicts', { group: group.number, keep: 'tool' })).status).toBe(200);
+        expect((await api(`groups/${group.number}`)).body.conflicts).toEqual([]);
+      } finally {
+        await stopReview(review.child);
+      }
+      const line = await w.until(/putting this tool's choice back \(decided in review\)/);
+      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await fake.idle();
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(cover);
+      // Put back, the change is gone from the next polls: said once.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(w.seen.stdout.match(/decided in review/g)).toHaveLength(1);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
+
   it('lists the change once with manual, leaves the user’s cover in place, and shows it on the review page to decide', async () => {
     const fake = await fixture.server();
     const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
