@@ -72,11 +72,11 @@ export async function benchWatch({ work, root, makeLibrary, line, count }) {
   let mark = stdout.length;
   move(files, src, held);
   await lineAfter(mark, /cycle \d+:/);
-  await timed(`${files.length}-photo burst landing → group written`, files, / new/);
+  await timed(`${files.length}-photo burst landing → group written`, files, /group_\d{4,} new/);
   mark = stdout.length;
   move(files.slice(-1), src, held);
   await lineAfter(mark, / changed| gone/);
-  await timed('one frame landing → its group updated', files.slice(-1), / changed/);
+  await timed('one frame landing → its group updated', files.slice(-1), /group_\d{4,} changed/);
   child.kill('SIGTERM');
   line('exit code after SIGTERM', String(await new Promise((resolve) => child.on('close', resolve))));
 }

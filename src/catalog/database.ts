@@ -187,6 +187,22 @@ ${FACE_COLUMNS}
      PRIMARY KEY (scope, members)
    )`,
   },
+  {
+    // --conflict-strategy manual (catalog/conflicts.ts): what the user changed on the server in a
+    // group this tool organized, waiting for a decision on the review page. By scope and the
+    // group's member set, like the review marks.
+    name: '009-sync-conflicts',
+    sql: `CREATE TABLE sync_conflicts (
+     scope TEXT NOT NULL,
+     members TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     photo_id INTEGER NOT NULL,
+     was_id INTEGER,
+     found_at TEXT NOT NULL,
+     tool_wins INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (scope, members, kind, photo_id)
+   )`,
+  },
 ];
 
 /** Opens (creating if needed) the catalog at `file` and brings its schema up to date. */

@@ -50,6 +50,12 @@ export function finishRun(db: Db, runId: number, now: Date): void {
   db.prepare("UPDATE runs SET stage = 'done', finished_at = ? WHERE id = ?").run(now.toISOString(), runId);
 }
 
+/** The run started just before `runId`, finished or not. */
+export function runBefore(db: Db, runId: number): RunRecord | null {
+  const row = db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(runId);
+  return row ? toRun(row) : null;
+}
+
 /** The newest run, finished or not. */
 export function latestRun(db: Db): RunRecord | null {
   const row = db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get();

@@ -61,8 +61,8 @@ export const TIME_NEIGHBOURS = 12;
  * re-framings find one of their group within 1.3 (the layout part alone puts two unrelated
  * pictures ~1.4 apart); what decides is the verification, this only bounds its cost.
  */
-const DESCRIPTOR_NEIGHBOURS = 5;
-const DESCRIPTOR_RADIUS = 1.3;
+export const DESCRIPTOR_NEIGHBOURS = 5;
+export const DESCRIPTOR_RADIUS = 1.3;
 
 export function groupPhotos(
   items: readonly GroupingItem[],
@@ -244,8 +244,8 @@ function strength(v: PairVerdict): number {
   return Math.min(v.correlation, v.detail);
 }
 
-/** Verdicts on pairs, computed once each. */
-class PairJudge {
+/** Verdicts on pairs, computed once each (also core/regroup.ts, on a new photo's candidates). */
+export class PairJudge {
   private readonly cache = new Map<number, PairVerdict>();
   verifiedCount = 0;
 

@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadJournal } from '../catalog/immich-journal.js';
 import { countClips, forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { loadConflicts } from '../catalog/conflicts.js';
 import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import { closeCalls } from '../core/close-calls.js';
 import { checkWritable } from '../output/preflight.js';
-import type { GroupKind, PhotoError } from '../core/types.js';
+import type { GroupKind, PhotoError, PhotoId } from '../core/types.js';
 import type { ActionsSummary } from '../immich/actions/run.js';
 import { hasServerActions } from '../immich/actions/groups.js';
 import type { ApplyResult } from '../output/apply.js';
@@ -28,9 +29,10 @@ import { applyActions, undoActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
-import { type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
+import { type FingerprintCounts, fingerprintStage, pendingFingerprints } from './stages/fingerprint.js';
 import { groupsForSwap } from './stages/face-swap.js';
-import { groupStage } from './stages/group.js';
+import { earlierRun, type FoundGroup, groupStage, itemsSeenBefore } from './stages/group.js';
+import type { WorkerPools } from './shared-pools.js';
 import { selectStage } from './stages/select.js';
 
 export { RunSetupError, type Secrets } from './open-source.js';
@@ -90,7 +92,14 @@ export function catalogPath(options: Pick<RunOptions, 'stateFile' | 'output' | '
   return join(resolve(options.immichCacheDir), 'catalog.db');
 }
 
-export async function organize(options: RunOptions, secrets: Secrets, sink: ProgressSink, signal?: AbortSignal): Promise<RunSummary> {
+/** `pools`: worker pools kept between runs (--watch); absent, the stages start and end their own. */
+export async function organize(
+  options: RunOptions,
+  secrets: Secrets,
+  sink: ProgressSink,
+  signal?: AbortSignal,
+  pools?: WorkerPools,
+): Promise<RunSummary> {
   checkSetup(options, secrets);
   const catalog = catalogPath(options);
   const local = options.sourceType === 'local';
@@ -110,6 +119,7 @@ export async function organize(options: RunOptions, secrets: Secrets, sink: Prog
       sink,
       timings: {},
       ...(signal ? { signal } : {}),
+      ...(pools ? { pools } : {}),
     };
     if (options.undo && source instanceof ImmichSource) return await undo(ctx, source);
     return await stages(ctx);
@@ -153,6 +163,7 @@ interface RunContext {
   readonly sink: ProgressSink;
   readonly timings: Record<string, number>;
   readonly signal?: AbortSignal;
+  readonly pools?: WorkerPools;
 }
 
 function timer(ctx: RunContext): StageTimer {
@@ -175,13 +186,29 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
 
   const discovered = await timed('discover', () => source.discover(sink));
   const problems: PhotoError[] = [...discovered.problems.map((p) => ({ path: p.path, stage: 'discover' as const, message: p.message }))];
+  // A watch cycle regroups only around items new to it or fingerprinted now (stages/group.ts); what
+  // the run before saw is read before this run's listing marks items seen.
+  const seenBefore = options.watch ? itemsSeenBefore(db, ctx.runId, source.id) : new Set<PhotoId>();
   const listed = loadItems(db, syncItems(db, source.id, ctx.runId, discovered.entries).ids);
   const byId = new Map(listed.map((i) => [i.id, i]));
   const passOptions = { threshold: options.threshold, timeWindow: options.timeWindow, minGroupSize: options.minGroupSize };
   const passes = await source.passes(listed, passOptions, sink);
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
+  const pending = options.watch ? pendingFingerprints({ db, source, clips: clipLoading(options) }, candidates) : [];
+  const earlier = earlierRun(db, ctx.runId, options, [...pending, ...candidates.filter((id) => !seenBefore.has(id))]);
   const pictures = await timed('inspect', () =>
-    fingerprintStage({ db, source, threads: options.threads, clips: clipLoading(options), sink, ...withSignal }, candidates),
+    fingerprintStage(
+      {
+        db,
+        source,
+        threads: options.threads,
+        clips: clipLoading(options),
+        sink,
+        ...withSignal,
+        ...(ctx.pools ? { pool: ctx.pools.inspect() } : {}),
+      },
+      candidates,
+    ),
   );
   const base = {
     photos: listed.length,
@@ -193,13 +220,16 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   };
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
-  const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink));
+  const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink, earlier));
   // What the passes looked at, as listed (the actions need only their ids and listing facts).
   const judged = [...new Set(passes.flatMap((p) => p.ids))].map((id) => byId.get(id)!);
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);
   // Ranking waits for the face analysis of the grouped photos (cached ones come from the catalog).
-  const faces =
-    serverFaces === null ? await timed('analyze', () => analyzeStage({ db, source, options, sink, ...withSignal }, found)) : null;
+  const analyze = (of: readonly FoundGroup[]) =>
+    timed('analyze', () =>
+      analyzeStage({ db, source, options, sink, ...withSignal, ...(ctx.pools ? { startPool: ctx.pools.faces } : {}) }, of),
+    );
+  const faces = serverFaces === null ? await analyze(found) : null;
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
   const groups = await timed('select', () =>
     selectStage({ db, runId: ctx.runId, source, analyzer: faces?.analyzer ?? null, serverFaces, sink }, found),
@@ -211,10 +241,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     const hdr = options.enableHdr ? { catalog: ctx.catalog, gamma: options.hdrGamma, threads: options.threads } : null;
     // Server faces carry no landmarks nor eye states: the groups a swap may touch are analysed here.
     const swapping = options.enableFaceSwap && options.swapClosedEyes;
-    const ownFaces =
-      swapping && serverFaces !== null
-        ? await timed('analyze', () => analyzeStage({ db, source, options, sink, ...withSignal }, groupsForSwap(groups, serverFaces)))
-        : faces;
+    const ownFaces = swapping && serverFaces !== null ? await analyze(groupsForSwap(groups, serverFaces)) : faces;
     if (stopped()) return { ...emptySummary(ctx, true), ...base };
     const swap = swapping ? { catalog: ctx.catalog, analyzer: ownFaces?.analyzer ?? null } : null;
     tree = await writeTree(
@@ -271,6 +298,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
         errors,
         timings: ctx.timings,
         faceSwaps: tree?.swap?.people ?? [],
+        conflicts: loadConflicts(db, source.scope).filter((c) => !c.toolWins),
       }),
     );
     finishRun(db, ctx.runId, new Date());

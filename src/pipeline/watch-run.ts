@@ -15,7 +15,8 @@ import { ImmichChanges } from '../sources/immich-changes.js';
 import { lockCatalog } from './lock.js';
 import { immichClient } from './open-source.js';
 import { syncUserChanges, withUserChanges } from './watch-sync.js';
-import type { RunOptions } from './options.js';
+import { clipLoading, type RunOptions } from './options.js';
+import { type PoolStarters, WorkerPools } from './shared-pools.js';
 import type { ProgressSink } from './progress.js';
 import { catalogPath, organize, type RunSummary, type Secrets } from './run.js';
 import { type ChangeFeed, type Clock, type CycleReason, type WatchResult, watchLoop } from './watch.js';
@@ -43,6 +44,8 @@ export interface WatchContext {
   readonly failed: (error: unknown, retryInMs: number) => void;
   /** A line between cycles (the user's changes found on the server). */
   readonly say: (line: string) => void;
+  /** How the worker pools are started (tests count them); absent: the real pools. */
+  readonly pools?: PoolStarters;
 }
 
 /** A folder's file must keep its size this long to count as arrived; then the folder must be quiet this long. */
@@ -59,6 +62,8 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
   const sourceId = options.sourceType === 'local' ? LOCAL_SOURCE : apiBaseUrl(options.immichUrl);
   const lock = lockCatalog(catalog);
   let feed: ChangeFeed | null = null;
+  // Workers (and the face models they hold) outlive the cycles: one new photo costs its own work only.
+  const pools = new WorkerPools(options.threads, clipLoading(options), ctx.pools);
   try {
     feed = await openFeed(options, secrets, ctx);
     let cycleNumber = 0;
@@ -67,7 +72,7 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
     const cycle = async (reason: CycleReason, changes: number): Promise<void> => {
       const t0 = ctx.clock.now();
       const first = cycleNumber === 0;
-      const summary = await organize(first ? options : later, secrets, first ? ctx.sink : ctx.quiet, ctx.signal);
+      const summary = await organize(first ? options : later, secrets, first ? ctx.sink : ctx.quiet, ctx.signal, pools);
       cycleNumber++;
       ctx.cycleDone({
         number: cycleNumber,
@@ -90,6 +95,7 @@ export async function watchOrganize(options: RunOptions, secrets: Secrets, ctx: 
     });
   } finally {
     await feed?.close();
+    await pools.close();
     lock.release();
   }
 }
@@ -102,8 +108,7 @@ async function openFeed(options: RunOptions, secrets: Secrets, ctx: WatchContext
     const client = immichClient(options, secrets, ctx.quiet, ctx.signal);
     const changes = new ImmichChanges(client, clock);
     if (!options.enableBidirSync) return changes;
-    const announced = new Set<string>();
-    return withUserChanges(changes, () => syncUserChanges(catalogPath(options), client, options, announced), ctx.say);
+    return withUserChanges(changes, () => syncUserChanges(catalogPath(options), client, options), ctx.say);
   }
   const catalog = catalogPath(options);
   return FolderChanges.open({

@@ -3,8 +3,10 @@
  * set (immich/actions/user-changes.ts) is read and handled by --conflict-strategy:
  * `remote_wins` records it as a review decision (a pick, or the photo taken out of its group),
  * so every later cycle keeps it; `local_wins` runs a cycle, which puts this tool's choice back;
- * `manual` says it once and leaves it for the review page.
+ * `manual` says it once and keeps it in the catalog (catalog/conflicts.ts) for the report and the
+ * review page, where deciding records the decision.
  */
+import { loadConflicts, replaceConflicts } from '../catalog/conflicts.js';
 import { openDatabase } from '../catalog/database.js';
 import { immichScope, loadDecisions, saveDecision } from '../catalog/decisions.js';
 import { loadJournal } from '../catalog/immich-journal.js';
@@ -30,12 +32,7 @@ export interface SyncResult {
 const NOTHING: SyncResult = { changes: 0, lines: [] };
 
 /** Finds the user's changes and handles them by the options' --conflict-strategy. */
-export async function syncUserChanges(
-  catalog: string,
-  client: ImmichClient,
-  options: ImmichRunOptions,
-  announced: Set<string>,
-): Promise<SyncResult> {
+export async function syncUserChanges(catalog: string, client: ImmichClient, options: ImmichRunOptions): Promise<SyncResult> {
   const db = openDatabase(catalog);
   try {
     const run = latestRun(db);
@@ -82,9 +79,27 @@ export async function syncUserChanges(
       return { changes: found.length, lines: found.map((c) => `${describe(c)}; putting this tool's choice back (local_wins)`) };
     }
     if (options.conflictStrategy === 'manual') {
-      const fresh = found.filter((c) => !announced.has(describe(c)));
-      for (const c of fresh) announced.add(describe(c));
-      return { changes: 0, lines: fresh.map((c) => `${describe(c)}; left for you to decide in review (manual)`) };
+      // Kept in the catalog for the report and the review page; said once, when first found.
+      const conflicts = found.map((c) => ({
+        members: groups[c.group]!.members.map((m) => m.photoId),
+        kind: c.kind,
+        photo: photoOf.get(c.asset)!,
+        was: c.kind === 'cover' || c.kind === 'favorite' ? (photoOf.get(c.was) ?? null) : null,
+      }));
+      const fresh = new Set(replaceConflicts(db, scope, conflicts, new Date()).map((c) => `${c.kind}|${c.photo}`));
+      // Those decided on the review page for this tool's choice: a cycle puts it back.
+      const mine = new Set(
+        loadConflicts(db, scope)
+          .filter((c) => c.toolWins)
+          .map((c) => `${c.kind}|${c.photo}`),
+      );
+      const keyOf = (c: UserChange): string => `${c.kind}|${photoOf.get(c.asset)!}`;
+      const back = found.filter((c) => mine.has(keyOf(c)));
+      const lines = [
+        ...found.filter((c) => fresh.has(keyOf(c))).map((c) => `${describe(c)}; left for you to decide in review (manual)`),
+        ...back.map((c) => `${describe(c)}; putting this tool's choice back (decided in review)`),
+      ];
+      return { changes: back.length, lines };
     }
     // remote_wins: each change becomes the decision the review page would make.
     const sets = new Map<number, PhotoId[]>(groups.map((g, i) => [i, g.members.map((m) => m.photoId)]));

@@ -28,6 +28,8 @@ export interface ReportGroupInput {
     /** What a made swap replaced; null when none was made. */
     readonly region: 'eyes' | 'face' | null;
   }[];
+  /** --conflict-strategy manual: the user's changes on the server waiting for a decision (photos by relativePath). */
+  readonly conflicts?: readonly ReportGroup['conflicts'][number][];
 }
 
 export interface ReportInput {
@@ -63,6 +65,7 @@ export function buildReport(input: ReportInput): Report {
       folder: planned?.folder ?? null,
       extras: [...(planned?.extras ?? [])],
       faceSwaps: [...(group.faceSwaps ?? [])],
+      conflicts: [...(group.conflicts ?? [])],
       photos: group.members.map(({ photo, decision }, j) => {
         const outputName = planned?.originals[j];
         return {

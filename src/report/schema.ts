@@ -67,6 +67,20 @@ export const ReportGroupSchema = z.object({
       }),
     )
     .default([]),
+  /**
+   * --watch --enable-bidir-sync --conflict-strategy manual: what the user changed on the server in
+   * this group, waiting for a decision on the review page. Absent in reports before it existed.
+   */
+  conflicts: z
+    .array(
+      z.object({
+        change: z.enum(['cover', 'favorite', 'unstacked', 'unalbumed']),
+        photo: z.string().min(1),
+        was: z.string().min(1).nullable(),
+        foundAt: z.iso.datetime({ offset: true }),
+      }),
+    )
+    .default([]),
 });
 
 export const ReportErrorSchema = z.object({

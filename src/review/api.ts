@@ -9,6 +9,7 @@
  *   GET  next?after&filters           the next group not reviewed yet
  *   POST reviewed {group}             marks a group reviewed
  *   POST changes {kind, group, …}     pick / exclude / split / merge / keep → a stored decision
+ *   POST conflicts {group, keep}      decides the user's changes on the server waiting in a group
  *   POST undo                         takes back the newest decision
  *   GET  apply                        what applying would change (for the confirmation)
  *   POST apply {confirm: true}        does it, then rewrites the report
@@ -63,6 +64,7 @@ const ChangeSchema = z.discriminatedUnion('kind', [
 ]);
 
 const ApplySchema = z.object({ confirm: z.literal(true) }).strict();
+const ConflictsSchema = z.object({ group: groupNumber, keep: z.enum(['server', 'tool']) }).strict();
 
 export async function handleApi(session: ReviewSession, req: ApiRequest): Promise<ApiResponse> {
   try {
@@ -105,6 +107,10 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
     const request: ChangeRequest = ChangeSchema.parse(req.body);
     return ok({ ...session.change(request), summary: session.summary() });
   }
+  if (method === 'POST' && path === 'conflicts') {
+    const q = ConflictsSchema.parse(req.body);
+    return ok({ ...session.settleConflicts(q.group, q.keep), summary: session.summary() });
+  }
   if (method === 'POST' && path === 'undo') {
     const undone = session.undo();
     return undone === null ? { status: 409, body: { error: 'Nothing to undo' } } : ok({ ...undone, summary: session.summary() });
@@ -114,7 +120,9 @@ async function route(session: ReviewSession, req: ApiRequest): Promise<ApiRespon
     ApplySchema.parse(req.body);
     return ok(await session.apply());
   }
-  const known = ['summary', 'groups', 'next', 'reviewed', 'changes', 'undo', 'apply'].some((p) => path === p || path.startsWith(`${p}/`));
+  const known = ['summary', 'groups', 'next', 'reviewed', 'changes', 'conflicts', 'undo', 'apply'].some(
+    (p) => path === p || path.startsWith(`${p}/`),
+  );
   return known
     ? { status: 405, body: { error: `${method} is not allowed on /api/${path}` } }
     : { status: 404, body: { error: `No such API: /api/${path}` } };

@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { type Db, openDatabase } from '../catalog/database.js';
 import { loadDecisions, removeLastDecision, saveDecision, type StoredDecision } from '../catalog/decisions.js';
 import { latestRun, loadGroups, type RunRecord, type StoredGroup } from '../catalog/runs.js';
+import { dropConflicts, keepToolChoice, loadConflicts } from '../catalog/conflicts.js';
 import { markReviewed, reviewedGroups } from '../catalog/review.js';
 import { type Adjustment, type AdjustedGroup, applyDecisions, setKey, type UserDecision } from '../core/decisions.js';
 import type { GroupKind, PhotoId } from '../core/types.js';
 import { pictureSize } from '../media/decode.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
 import { FACE_SWAP_FILE_NAME } from '../output/face-swapped.js';
+import { conflictsIn, conflictViews, keepingServer } from './conflicts.js';
 import type { ImageSource } from './images.js';
 import {
   type ApplyOutcome,
@@ -183,7 +185,8 @@ export class ReviewSession {
       if (made === null) continue;
       view.push({ kind, name: MADE[kind].name, label: MADE[kind].label, ...(await pictureSize(made.file)), version: made.version });
     }
-    return { ...groupDetail(g, within, this.data.source.photos, faces, this.log), reviewed: this.marks.reviewed(g), made: view };
+    const conflicts = conflictViews(conflictsIn(loadConflicts(this.db, this.data.source.scope), g), this.data.source.photos);
+    return { ...groupDetail(g, within, this.data.source.photos, faces, this.log), reviewed: this.marks.reviewed(g), made: view, conflicts };
   }
 
   /** Marks a group reviewed (the page does when the user leaves a group they looked at). */
@@ -257,6 +260,26 @@ export class ReviewSession {
     this.recompute();
     const message = describeDecision({ id, decision }, this.data.source.photos);
     return { message: message[0]!.toUpperCase() + message.slice(1), focus: this.focusAfter(g.number, before) };
+  }
+
+  /**
+   * Decides the user's changes on the server waiting in a group (--conflict-strategy manual):
+   * `server` keeps them as review decisions; `tool` marks them so the watch's next poll puts this
+   * tool's choice back on the server.
+   */
+  settleConflicts(number: number, keep: 'server' | 'tool'): ChangeOutcome {
+    const g = this.group(number);
+    const scope = this.data.source.scope;
+    const waiting = conflictsIn(loadConflicts(this.db, scope), g);
+    if (waiting.length === 0) throw new ReviewRequestError(`Nothing waits for a decision in ${label(g)}`);
+    const members = g.members.map((m) => m.photoId);
+    if (keep === 'tool') {
+      keepToolChoice(this.db, scope, members);
+      return { message: `Kept this tool's choice in ${label(g)}: the watch puts it back on the server at its next poll`, focus: number };
+    }
+    const said = keepingServer(waiting, g).map((d) => this.change({ ...d, group: number }).message);
+    dropConflicts(this.db, scope, members);
+    return { message: said.length > 0 ? said.join('; ') : `Kept your change in ${label(g)}`, focus: this.focusAfter(number, 0) };
   }
 
   /** Takes back the newest decision; null when there is none. */

@@ -3,6 +3,7 @@
  * adjusted groups, the photos and their faces. Pure: no catalog, no HTTP, so every label and
  * filter is tested on hand-built records.
  */
+import type { ConflictView } from './conflicts.js';
 import { closeCalls } from '../core/close-calls.js';
 import { type AdjustedGroup, type LoggedDecision, PICKED_REASON, type RankedMember } from '../core/decisions.js';
 import type { FaceAnalysis } from '../core/faces.js';
@@ -127,6 +128,8 @@ export interface GroupDetail {
   readonly history: readonly string[];
   /** Files made for the group in its output folder (hdr_merged.jpg, face_swapped.jpg), as last written. */
   readonly made: readonly MadeFileView[];
+  /** --conflict-strategy manual: the user's changes on the server waiting for a decision (review/conflicts.ts). */
+  readonly conflicts: readonly ConflictView[];
 }
 
 export interface MadeFileView {
@@ -214,7 +217,7 @@ export function groupDetail(
   photos: ReadonlyMap<PhotoId, ReviewPhoto>,
   faces: ReadonlyMap<PhotoId, FaceAnalysis>,
   log: readonly LoggedDecision[],
-): Omit<GroupDetail, 'made' | 'reviewed'> {
+): Omit<GroupDetail, 'made' | 'reviewed' | 'conflicts'> {
   const index = list.findIndex((x) => x.number === g.number);
   const members = captureOrder(g.members, photos);
   const marks = faceMarks(members.map((m) => faces.get(m.photoId) ?? null));

@@ -15,6 +15,7 @@ import { FakeClock } from '../support/fake-clock.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { idOf, stacks, tagged } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
+import { reviewApi, startReview, stopReview } from '../support/review.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
 
 const BIRD = ['IMG_0101', 'IMG_0102', 'IMG_0103', 'IMG_0104', 'IMG_0105'].map((n) => `DCIM/100CANON/${n}.JPG`);
@@ -143,7 +144,7 @@ describe('--watch on an Immich server', () => {
       return ended;
     };
     await until(/^Watching /);
-    return { seen, until, stop };
+    return { seen, until, stop, cache };
   }
 
   /** Moves the cover of the stack holding `member` to `cover`, as the user does in Immich. */
@@ -194,7 +195,39 @@ describe('--watch on an Immich server', () => {
     }
   }, 180_000);
 
-  it('lists the change once with manual, and leaves the user’s cover in place', async () => {
+  it('puts this tool’s cover back once the review page decides for it (manual)', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    try {
+      await w.until(/cycle 2: .*no group changed/);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 1500));
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      moveCover(fake, BIRD[0]!, BIRD.find((b) => b !== cover)!);
+      await w.until(/left for you to decide in review \(manual\)/);
+      const review = await startReview(['--immich-cache-dir', w.cache], { IMMICH_API_KEY: fake.apiKey });
+      try {
+        const api = reviewApi(review);
+        const details = await Promise.all([1, 2, 3, 4].map(async (n) => (await api(`groups/${n}`)).body));
+        const group = details.find((d) => (d.conflicts ?? []).length > 0);
+        expect((await api('conflicts', { group: group.number, keep: 'tool' })).status).toBe(200);
+        expect((await api(`groups/${group.number}`)).body.conflicts).toEqual([]);
+      } finally {
+        await stopReview(review.child);
+      }
+      const line = await w.until(/putting this tool's choice back \(decided in review\)/);
+      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await fake.idle();
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(cover);
+      // Put back, the change is gone from the next polls: said once.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(w.seen.stdout.match(/decided in review/g)).toHaveLength(1);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
+
+  it('lists the change once with manual, leaves the user’s cover in place, and shows it on the review page to decide', async () => {
     const fake = await fixture.server();
     const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
     try {
@@ -210,6 +243,26 @@ describe('--watch on an Immich server', () => {
       expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
       expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
       expect(tagged(fake, 'photo-organizer/best')).toContain(cover);
+
+      // The review page shows it on the group; keeping the user's change records the pick.
+      const review = await startReview(['--immich-cache-dir', w.cache], { IMMICH_API_KEY: fake.apiKey });
+      try {
+        const api = reviewApi(review);
+        const details = await Promise.all([1, 2, 3, 4].map(async (n) => (await api(`groups/${n}`)).body));
+        const group = details.find((d) => (d.conflicts ?? []).length > 0);
+        const name = (path: string): string => path.split('/').at(-1)!;
+        expect(group.conflicts.map((c: { text: string }) => c.text)).toEqual([
+          `On the server you made ${name(other)} the stack cover (this tool picked ${name(cover)})`,
+        ]);
+        const decided = await api('conflicts', { group: group.number, keep: 'server' });
+        expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+        const after = (await api(`groups/${group.number}`)).body;
+        expect(after.conflicts).toEqual([]);
+        expect(after.frames.find((f: { isBest: boolean }) => f.isBest).name).toBe(name(other));
+        expect((await api('conflicts', { group: group.number, keep: 'tool' })).status).toBe(409);
+      } finally {
+        await stopReview(review.child);
+      }
     } finally {
       await w.stop();
     }

@@ -46,6 +46,7 @@ function report(): Report {
         })),
         extras: [],
         faceSwaps: [],
+        conflicts: [],
       },
     ],
     ungrouped: ['c.jpg'],

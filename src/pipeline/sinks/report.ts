@@ -6,7 +6,9 @@
 import type { OutputPlan } from '../../output/plan.js';
 import { buildReport } from '../../report/build.js';
 import { type WrittenReport, writeReport } from '../../report/write.js';
-import type { PhotoError } from '../../core/types.js';
+import type { SyncConflict } from '../../catalog/conflicts.js';
+import { setKey } from '../../core/decisions.js';
+import type { PhotoError, PhotoId } from '../../core/types.js';
 import type { PhotoSource } from '../../sources/source.js';
 import type { PersonSwap } from '../stages/face-swap.js';
 import type { SelectedGroup } from '../stages/select.js';
@@ -24,6 +26,8 @@ export interface ReportInput {
   readonly timings: Readonly<Record<string, number>>;
   /** --enable-face-swap: each person's outcome, by group number. */
   readonly faceSwaps?: readonly PersonSwap[];
+  /** --conflict-strategy manual: the user's changes waiting for a decision, by the group's member set. */
+  readonly conflicts?: readonly SyncConflict[];
 }
 
 export async function writeRunReport(input: ReportInput): Promise<WrittenReport> {
@@ -45,6 +49,7 @@ export async function writeRunReport(input: ReportInput): Promise<WrittenReport>
         faceSwaps: (input.faceSwaps ?? [])
           .filter((p) => p.group === g.number)
           .map((p) => ({ person: p.label, swapped: p.kept, reason: p.reason, region: p.region })),
+        conflicts: conflictsOf(input, g),
       })),
       plan: input.plan,
       ungrouped: input.ungrouped,
@@ -52,4 +57,14 @@ export async function writeRunReport(input: ReportInput): Promise<WrittenReport>
       timings: input.timings,
     }),
   );
+}
+
+/** The conflicts found on this group (as its photos stand), its photos named as the report names them. */
+function conflictsOf(input: ReportInput, g: SelectedGroup) {
+  const key = setKey(g.members.map((m) => m.photo.id));
+  const names = new Map(g.members.map((m) => [m.photo.id, input.source.name(m.photo)]));
+  const name = (id: PhotoId): string => names.get(id) ?? `photo ${id}`;
+  return (input.conflicts ?? [])
+    .filter((c) => setKey(c.members) === key)
+    .map((c) => ({ change: c.kind, photo: name(c.photo), was: c.was === null ? null : name(c.was), foundAt: c.foundAt }));
 }

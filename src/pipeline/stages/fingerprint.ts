@@ -36,6 +36,8 @@ export interface FingerprintContext {
   readonly clips?: ClipLoadOptions | null;
   readonly sink: ProgressSink;
   readonly signal?: AbortSignal;
+  /** A pool kept between runs (--watch, pipeline/shared-pools.ts), left open; absent: the stage starts and ends its own. */
+  readonly pool?: InspectPool;
 }
 
 const FLUSH_EVERY = 32;
@@ -46,12 +48,14 @@ export function fetchConcurrency(threads: number): number {
   return Math.min(8, Math.max(2, threads * 2));
 }
 
+/** The candidates this stage would fingerprint (new, changed, failed ones it retries), in the order given. */
+export function pendingFingerprints(ctx: Pick<FingerprintContext, 'db' | 'source' | 'clips'>, candidates: readonly PhotoId[]): PhotoId[] {
+  return pendingItems(ctx.db, candidates, ctx.source.pixels, ctx.source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips));
+}
+
 export async function fingerprintStage(ctx: FingerprintContext, candidates: readonly PhotoId[]): Promise<FingerprintCounts> {
   const { db, source, sink } = ctx;
-  const pending = loadItems(
-    db,
-    pendingItems(db, candidates, source.pixels, source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips)),
-  );
+  const pending = loadItems(db, pendingFingerprints(ctx, candidates));
   const cached = candidates.length - pending.length;
   if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS };
   const downloadedAs = { ...NO_KINDS };
@@ -94,7 +98,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   };
 
   sink.start('inspect', pending.length);
-  const pool = new InspectPool(ctx.threads, ctx.clips ?? null);
+  const pool = ctx.pool ?? new InspectPool(ctx.threads, ctx.clips ?? null);
   try {
     await pool.runAll(
       prefetch(pending, fetchConcurrency(ctx.threads), open),
@@ -119,7 +123,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     );
   } finally {
     flush();
-    await pool.close();
+    if (ctx.pool === undefined) await pool.close();
     await source.settle();
     sink.finish();
   }

@@ -4,6 +4,7 @@
 
 import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
 import { breakdown } from './breakdown.js';
+import { conflictBanner } from './conflicts.js';
 import { peopleRows } from './people.js';
 import { byId, bytes, h, toast } from './ui.js';
 import { Viewer } from './viewer.js';
@@ -46,6 +47,7 @@ export class GroupView {
       people: byId('people', HTMLElement),
       history: byId('history', HTMLElement),
       made: byId('made', HTMLElement),
+      conflicts: byId('conflicts', HTMLElement),
       pick: byId('do-pick', HTMLButtonElement),
       exclude: byId('do-exclude', HTMLButtonElement),
       keep: byId('do-keep', HTMLButtonElement),
@@ -126,6 +128,8 @@ export class GroupView {
     this.el.people.replaceChildren(...(people === null ? [] : [people]));
     this.el.history.textContent = d.history.length > 0 ? `Your changes here: ${d.history.join('; ')}.` : '';
     this.el.made.replaceChildren(...d.made.map((m) => this.madeTile(m)));
+    const banner = conflictBanner(d, (outcome) => this.onChanged(outcome, { select: this.selected }));
+    this.el.conflicts.replaceChildren(...(banner === null ? [] : [banner]));
     this.select(this.selected, false);
     this.showMarks();
     this.viewer.update(this.shownItems());

@@ -36,9 +36,14 @@ interface AssetInfo {
  * extracted every photo's metadata and made the thumbhashes it can (none for HEVC HEIC here).
  */
 export async function uploadSmallLibrary(user: ImmichUser, timeoutMs = 120_000): Promise<Uploaded> {
+  return uploadPhotos(user, () => true, timeoutMs);
+}
+
+/** Uploads the photos of the small library `wanted` picks for `user` (another part may come later), waiting as above. */
+export async function uploadPhotos(user: ImmichUser, wanted: (path: string) => boolean, timeoutMs = 120_000): Promise<Uploaded> {
   const library = await smallLibrary();
   const ids = new Map<string, string>();
-  for (const photo of library.photos) {
+  for (const photo of library.photos.filter((p) => wanted(p.relativePath))) {
     const bytes = await readFile(join(library.root, photo.relativePath));
     ids.set(photo.relativePath, await user.upload(basename(photo.relativePath), bytes, new Date(photo.mtimeMs)));
   }
