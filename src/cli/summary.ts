@@ -5,6 +5,7 @@ import { groupFolderName } from '../output/plan.js';
 import type { StageName } from '../pipeline/progress.js';
 import type { RunSummary } from '../pipeline/run.js';
 import { leftOutNote } from '../core/grouping.js';
+import { mediaCount } from '../core/clips.js';
 import { formatSeconds } from './progress-display.js';
 
 export interface SummaryContext {
@@ -39,20 +40,19 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
   }
   const skipped = countInspectErrors(s);
   const photos = s.photos - skipped - s.clips;
-  const clips = s.clips > 0 ? ` and ${s.clips} clip${s.clips === 1 ? '' : 's'}` : '';
   const reused = s.pictures.cached > 0 ? ` (${s.pictures.cached} from the catalog, ${decodedOf(s)} decoded)` : '';
   const notPhotos =
     skipped > 0
       ? `; skipped ${skipped} file${skipped === 1 ? '' : 's'} that could not be read as photos${s.report ? ' (listed in the report)' : ''}`
       : '';
-  lines.push(`Scanned ${photos} photo${photos === 1 ? '' : 's'}${clips}${reused}${notPhotos}.`);
+  lines.push(`Scanned ${mediaCount(photos, s.clips)}${reused}${notPhotos}.`);
   const kinds = (['burst', 'duplicate', 'similar'] as const)
     .filter((k) => s.byKind[k] > 0)
     .map((k) => `${s.byKind[k]} ${k === 'similar' ? 'similar' : k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
   lines.push(
     s.groups === 0
       ? 'No groups found.'
-      : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} ${s.clips > 0 ? 'files' : 'photos'} grouped, ${photos + s.clips - s.grouped} alone).`,
+      : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${mediaCount(s.grouped - s.groupedClips, s.groupedClips)} grouped, ${photos + s.clips - s.grouped} alone).`,
   );
   const leftOut = leftOutNote(s.leftOut);
   if (leftOut !== null) lines.push(leftOut);

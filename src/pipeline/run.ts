@@ -60,6 +60,8 @@ export interface RunSummary {
   readonly groups: number;
   readonly byKind: Readonly<Record<GroupKind, number>>;
   readonly grouped: number;
+  /** Of those, video clips. */
+  readonly groupedClips: number;
   readonly errors: readonly PhotoError[];
   /** Dry run: the output tree's plan, one line per operation. */
   readonly planLines: readonly string[];
@@ -273,6 +275,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     groups: groups.length,
     byKind,
     grouped: grouped.size,
+    groupedClips: groups.reduce((n, g) => n + g.members.filter((m) => m.photo.meta.format === 'video').length, 0),
     errors,
     planLines: tree?.lines ?? [],
     applied: tree?.applied ?? null,
@@ -338,6 +341,7 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },
     grouped: 0,
+    groupedClips: 0,
     errors: [],
     planLines: [],
     applied: null,

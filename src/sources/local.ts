@@ -6,6 +6,7 @@
  */
 import { type Dirent, promises as fs } from 'node:fs';
 import { displayPath, joinPath, pathBytes, pathFromBytes, relativeDisplay } from '../core/paths.js';
+import { VIDEO_EXTENSIONS } from '../core/clips.js';
 import type { FsPath } from '../core/types.js';
 
 /** Extensions the tool reads, lower-case, compared case-insensitively. */
@@ -24,21 +25,8 @@ export const PHOTO_EXTENSIONS: readonly string[] = [
   '.dng',
 ];
 
-/** Video clip extensions (--media-type video or all); what a file holds is told by its bytes later. */
-export const VIDEO_EXTENSIONS: readonly string[] = [
-  '.mp4',
-  '.mov',
-  '.m4v',
-  '.avi',
-  '.mkv',
-  '.webm',
-  '.wmv',
-  '.flv',
-  '.mpg',
-  '.mpeg',
-  '.3gp',
-  '.mts',
-];
+/** Video clip extensions: see core/clips.ts (output and review tell clips by name too). */
+export { VIDEO_EXTENSIONS };
 
 export interface DiscoveredFile {
   readonly path: FsPath;

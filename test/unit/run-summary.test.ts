@@ -35,6 +35,7 @@ function summary(changes: Partial<RunSummary> = {}): RunSummary {
     groups: 3,
     byKind: { burst: 2, duplicate: 1, similar: 0 },
     grouped: 9,
+    groupedClips: 0,
     errors: [],
     applied: { applied: 15, skipped: 0, removed: 0, cleanedTemps: 0, failed: [], aborted: false },
     report: { file: '/home/me/Organized/reports/report_x.json', latest: '/home/me/Organized/reports/latest.json' },
@@ -51,10 +52,15 @@ function summary(changes: Partial<RunSummary> = {}): RunSummary {
 const ctx = { verbose: false, command: 'photo-album-organizer', log: '/home/me/Organized/logs/run_2024-05-01_140307.log' };
 
 describe('the summary of a run with video clips', () => {
-  it('counts photos and clips apart, and the grouped files among both', () => {
-    const lines = formatSummary(summary({ photos: 90, clips: 6, grouped: 11 }), ctx);
+  it('counts photos and clips apart, and the grouped photos and clips apart', () => {
+    const lines = formatSummary(summary({ photos: 90, clips: 6, grouped: 11, groupedClips: 4 }), ctx);
     expect(lines[0]).toBe('Scanned 84 photos and 6 clips.');
-    expect(lines[1]).toBe('Found 3 groups: 2 bursts, 1 duplicate (11 files grouped, 79 alone).');
+    expect(lines[1]).toBe('Found 3 groups: 2 bursts, 1 duplicate (7 photos and 4 clips grouped, 79 alone).');
+  });
+
+  it('says clips alone when a run read only clips', () => {
+    const lines = formatSummary(summary({ photos: 1, clips: 1, grouped: 0, groupedClips: 0, groups: 0 }), ctx);
+    expect(lines[0]).toBe('Scanned 1 clip.');
   });
 });
 

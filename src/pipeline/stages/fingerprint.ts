@@ -7,13 +7,15 @@
  */
 import type { Db } from '../../catalog/database.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
+import { isClipName } from '../../core/clips.js';
+import { displayPath } from '../../core/paths.js';
 import type { PhotoId } from '../../core/types.js';
 import { type ClipLoadOptions, clipChoice } from '../../media/clip.js';
 import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
 import { prefetch } from '../../core/concurrency.js';
 import { InspectPool } from '../pool.js';
-import type { ProgressSink } from '../progress.js';
+import { mixedCount, type ProgressSink } from '../progress.js';
 
 export interface FingerprintCounts {
   /** Fingerprints made now. */
@@ -93,7 +95,8 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     }
   };
 
-  sink.start('inspect', pending.length);
+  const clips = ctx.clips == null ? 0 : pending.filter(looksLikeClip).length;
+  sink.start('inspect', pending.length, mixedCount(pending.length - clips, clips));
   const pool = new InspectPool(ctx.threads, ctx.clips ?? null);
   try {
     await pool.runAll(
@@ -124,4 +127,11 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     sink.finish();
   }
   return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs };
+}
+
+/** Whether an item not yet fingerprinted is a clip, as far as its name (or the server's type) tells. */
+function looksLikeClip(item: StoredItem): boolean {
+  if (item.meta !== null) return item.meta.format === 'video';
+  if (item.facts !== null) return item.facts.mime?.startsWith('video/') === true || isClipName(item.facts.fileName);
+  return isClipName(displayPath(item.key));
 }

@@ -5,7 +5,7 @@
 import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
 import { breakdown } from './breakdown.js';
 import { peopleRows } from './people.js';
-import { byId, bytes, h, toast } from './ui.js';
+import { byId, bytes, h, mediaCount, toast } from './ui.js';
 import { Viewer } from './viewer.js';
 
 /** @typedef {import('./api.js').Filter} Filter */
@@ -109,7 +109,7 @@ export class GroupView {
   render() {
     const d = this.current;
     this.el.name.replaceChildren(d.folder, ' ', h('span', { class: `kind ${d.kind}` }, d.kind));
-    this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}${d.reviewed ? ' · reviewed' : ''}`;
+    this.el.meta.textContent = `${mediaCount(d.frames.length, d.frames.filter((f) => f.clip !== null).length)} · ${d.span}${d.changed ? ' · changed by you' : ''}${d.reviewed ? ' · reviewed' : ''}`;
     this.el.position.textContent = d.index >= 0 ? `${d.index + 1} of ${d.total}` : '';
     this.el.prev.disabled = d.previous === null;
     this.el.next.disabled = d.next === null;
