@@ -72,6 +72,27 @@ const probeSchema = z.object({
   format: z.object({ duration: numeric, bit_rate: numeric, tags }).optional(),
 });
 
+/** The QuickTime tag a Live Photo's MOV carries its content identifier in (its still's MakerNote has the same). */
+const CONTENT_ID_TAG = 'com.apple.quicktime.content.identifier';
+const contentIdSchema = z.object({ format: z.object({ tags }).optional() });
+
+/**
+ * The Live Photo content identifier of a clip, asking ffprobe for that one tag (no stream is
+ * looked at); null when it has none or cannot be read (a bad file is the fingerprint's to report).
+ */
+export async function clipContentId(path: FsPath): Promise<string | null> {
+  const args = ['-v', 'error', '-print_format', 'json', '-show_entries', `format_tags=${CONTENT_ID_TAG}`, '-i', INPUT];
+  try {
+    const out = await withInput(path, (fd) => run(binary('ffprobe'), args, fd, PROBE_TIMEOUT_MS));
+    if (out.code !== 0) return null;
+    const parsed = contentIdSchema.safeParse(JSON.parse(out.stdout.toString('utf8')));
+    return parsed.success ? (parsed.data.format?.tags?.[CONTENT_ID_TAG] ?? null) : null;
+  } catch (error) {
+    if (error instanceof MediaError || error instanceof SyntaxError) return null;
+    throw error;
+  }
+}
+
 /** The clip's facts. Throws MediaError when it is not a readable video. */
 export async function probeClip(path: FsPath): Promise<ClipProbe> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', INPUT];
@@ -104,7 +125,7 @@ export async function probeClip(path: FsPath): Promise<ClipProbe> {
     takenAt: captureTime(fmt['com.apple.quicktime.creationdate'], fmt.creation_time ?? video.tags?.creation_time),
     make: fmt['com.apple.quicktime.make'] ?? null,
     model: fmt['com.apple.quicktime.model'] ?? null,
-    contentId: fmt['com.apple.quicktime.content.identifier'] ?? null,
+    contentId: fmt[CONTENT_ID_TAG] ?? null,
   };
 }
 
