@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { type FileHandle, open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { sheetGrid } from '../core/clip-faces.js';
 import { fingerprintFromPixels } from '../core/fingerprint.js';
 import type { CaptureTime, Fingerprint, FsPath } from '../core/types.js';
 import { type DecodedImage, MediaError } from './contract.js';
@@ -188,6 +189,33 @@ export async function posterFrame(path: FsPath, maxSide: number): Promise<Decode
   const out = await withInput(path, (fd) => run(binary('ffmpeg'), args, fd, PROBE_TIMEOUT_MS));
   if (out.stdout.length < width * height * 3) throw new MediaError('corrupt', `undecodable video: ${firstError(out.stderr)}`);
   return { data: out.stdout.subarray(0, width * height * 3), width, height };
+}
+
+/**
+ * The key frames at `times` (s, as keyFrames gave them) laid out two to a row in one picture
+ * (core/clip-faces.ts sheetGrid), its long side at most `maxSide`: what face analysis looks at.
+ * Only key frames are decoded. Throws MediaError.
+ */
+export async function keyFrameSheet(path: FsPath, times: readonly number[], maxSide: number): Promise<DecodedImage> {
+  if (times.length === 0) throw new MediaError('corrupt', 'undecodable video: no key frame to look at');
+  const probe = await probeClip(path);
+  const { columns, rows } = sheetGrid(times.length);
+  const scale = Math.min(1, maxSide / Math.max(probe.width * columns, probe.height * rows));
+  const width = Math.max(2, 2 * Math.round((probe.width * scale) / 2));
+  const height = Math.max(2, 2 * Math.round((probe.height * scale) / 2));
+  // A key frame's time as ffmpeg reports it; a small window absorbs the rounding of stored times.
+  const near = times.map((t) => `lt(abs(t-${t.toFixed(3)})\\,0.02)`).join('+');
+  const args = [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1', '-skip_frame', 'nokey', '-i', INPUT],
+    ...['-map', '0:v:0', '-an', '-sn', '-threads', '1'],
+    ...['-vf', `select='${near}',scale=${width}:${height}:flags=area,tile=${columns}x${rows}`, '-frames:v', '1'],
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  ];
+  const timeout = 30_000 + Math.min(600_000, probe.durationS * 1000);
+  const out = await withInput(path, (fd) => run(binary('ffmpeg'), args, fd, timeout));
+  const bytes = width * columns * height * rows * 3;
+  if (out.stdout.length < bytes) throw new MediaError('corrupt', `undecodable video: ${firstError(out.stderr)}`);
+  return { data: out.stdout.subarray(0, bytes), width: width * columns, height: height * rows };
 }
 
 interface RunResult {
