@@ -233,7 +233,8 @@ export function groupDetail(
 ): Omit<GroupDetail, 'made' | 'reviewed'> {
   const index = list.findIndex((x) => x.number === g.number);
   const members = captureOrder(g.members, photos);
-  const marks = faceMarks(members.map((m) => faces.get(m.photoId) ?? null));
+  // A clip's faces were found on a sheet of its key frames, not on its poster: no marks to draw.
+  const marks = faceMarks(members.map((m) => (photoOf(photos, m.photoId).durationS === null ? (faces.get(m.photoId) ?? null) : null)));
   const byId = new Map(log.map((d) => [d.id, d.decision]));
   const merged = g.changedBy.some((id) => byId.get(id)?.kind === 'merge');
   const start = photoOf(photos, members[0]!.photoId).takenAtMs;

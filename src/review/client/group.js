@@ -4,6 +4,7 @@
 
 import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
 import { breakdown } from './breakdown.js';
+import { clipMedia } from './clip.js';
 import { peopleRows } from './people.js';
 import { byId, bytes, h, mediaCount, toast } from './ui.js';
 import { Viewer } from './viewer.js';
@@ -143,14 +144,15 @@ export class GroupView {
       {
         class: 'picture',
         style: { '--ratio': ratio.toFixed(4) },
-        title: 'Click to see it at 100 %',
+        title: f.clip ? f.name : 'Click to see it at 100 %',
         onclick: (event) => {
+          if (f.clip) return this.select(i);
           const box = /** @type {HTMLElement} */ (event.currentTarget).getBoundingClientRect();
           this.select(i);
           this.zoom({ x: (event.clientX - box.left) / box.width, y: (event.clientY - box.top) / box.height });
         },
       },
-      h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' }),
+      ...(f.clip ? clipMedia(f, view) : [h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' })]),
       f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
       f.keep ? h('span', { class: 'badge keep' }, 'KEEP') : null,
       h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`, f.offset ? h('small', {}, f.offset) : null),
