@@ -4,7 +4,7 @@
 
 import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
 import { breakdown } from './breakdown.js';
-import { clipMedia } from './clip.js';
+import { frameMedia, pct } from './frame-media.js';
 import { peopleRows } from './people.js';
 import { byId, bytes, h, mediaCount, toast } from './ui.js';
 import { Viewer } from './viewer.js';
@@ -152,16 +152,10 @@ export class GroupView {
           this.zoom({ x: (event.clientX - box.left) / box.width, y: (event.clientY - box.top) / box.height });
         },
       },
-      ...(f.clip ? clipMedia(f, view) : [h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' })]),
+      ...frameMedia(f, view),
       f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
       f.keep ? h('span', { class: 'badge keep' }, 'KEEP') : null,
       h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`, f.offset ? h('small', {}, f.offset) : null),
-      ...f.faces.map((face) =>
-        h('span', {
-          class: `facebox ${face.eyes}`,
-          style: { left: pct(face.box.x), top: pct(face.box.y), width: pct(face.box.width), height: pct(face.box.height) },
-        }),
-      ),
     );
     const facts = [f.time, `${f.width} × ${f.height}`, bytes(f.size), f.format.toUpperCase()].filter(Boolean).join(' · ');
     return h(
@@ -399,9 +393,6 @@ const VIEW_SIDE = 1600;
 function previewSide({ width, height }) {
   return Math.min(width, (VIEW_SIDE * width) / Math.max(width, height, 1));
 }
-
-/** @param {number} v a fraction, 0..1 */
-const pct = (v) => `${(v * 100).toFixed(3)}%`;
 
 /**
  * "2024/Party/" of "2024/Party/IMG_1.JPG"; '' for a photo at the top of the source folder.
