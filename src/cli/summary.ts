@@ -56,13 +56,7 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
   );
   const leftOut = leftOutNote(s.leftOut);
   if (leftOut !== null) lines.push(leftOut);
-  if (s.faces !== null && s.grouped > 0) {
-    lines.push(
-      s.faces.faces === 0
-        ? 'Faces: none found in the grouped photos; sharpness, exposure and resolution picked the best.'
-        : `Faces: ${s.faces.faces} found in ${s.faces.photos} grouped photo${s.faces.photos === 1 ? '' : 's'}; open eyes and smiles counted in the best pick.`,
-    );
-  }
+  if (s.faces !== null && s.grouped > 0) lines.push(facesLine(s.faces));
   if (s.closeCalls.length > 0) {
     const shown = s.closeCalls.slice(0, 5).map(groupFolderName).join(', ');
     const more = s.closeCalls.length > 5 ? ` and ${s.closeCalls.length - 5} more` : '';
@@ -96,6 +90,16 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
   }
   lines.push(nextStep(s, command));
   return lines;
+}
+
+/** What face analysis saw in the grouped photos and on the grouped clips' key frames. */
+function facesLine(f: NonNullable<RunSummary['faces']>): string {
+  if (f.faces === 0 && f.clips === 0) return 'Faces: none found in the grouped photos; sharpness, exposure and resolution picked the best.';
+  const seen = [
+    ...(f.faces > 0 ? [`${f.faces} found in ${f.photos} grouped photo${f.photos === 1 ? '' : 's'}`] : []),
+    ...(f.clips > 0 ? [`seen in the key frames of ${f.clips} clip${f.clips === 1 ? '' : 's'}`] : []),
+  ];
+  return `Faces: ${seen.join(' and ')}; open eyes and smiles counted in the best pick.`;
 }
 
 /** The one thing to do next, as a command to copy. */

@@ -13,7 +13,7 @@ import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import { closeCalls } from '../core/close-calls.js';
 import { checkWritable } from '../output/preflight.js';
-import type { GroupKind, PhotoError } from '../core/types.js';
+import type { GroupKind, PhotoError, PhotoId } from '../core/types.js';
 import type { ActionsSummary } from '../immich/actions/run.js';
 import { hasServerActions } from '../immich/actions/groups.js';
 import type { ApplyResult } from '../output/apply.js';
@@ -30,7 +30,7 @@ import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
 import { type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
 import { groupStage } from './stages/group.js';
-import { selectStage } from './stages/select.js';
+import { type SelectedGroup, selectStage } from './stages/select.js';
 
 export { RunSetupError, type Secrets } from './open-source.js';
 
@@ -80,8 +80,11 @@ export interface RunSummary {
   readonly stoppedIn: StageName | null;
   /** Numbers of the groups whose best won by a small margin (core/close-calls.ts). */
   readonly closeCalls: readonly number[];
-  /** Faces found in the grouped photos the ranking looked at; null when faces were not analyzed. */
-  readonly faces: { readonly photos: number; readonly faces: number } | null;
+  /**
+   * Faces found in the grouped photos the ranking looked at, and the clips whose key frames show
+   * faces (their faces are not counted: one person shows in each key frame); null when faces were not analyzed.
+   */
+  readonly faces: { readonly photos: number; readonly faces: number; readonly clips: number } | null;
 }
 
 /** Where the catalog lives: --state-file, else under -o, else (Immich without -o) under the cache folder. */
@@ -285,14 +288,22 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     report,
     leftOut,
     closeCalls: closeCalls(groups),
-    faces: faces?.analyzer == null ? null : countFaces(loadFaceAnalyses(db, [...grouped], faces.analyzer)),
+    faces: faces?.analyzer == null ? null : countFaces(loadFaceAnalyses(db, [...grouped], faces.analyzer), clipIds(groups)),
   };
 }
 
 /** Photos with at least one face, and faces in all, among the analyses. */
-function countFaces(analyses: ReadonlyMap<unknown, { readonly faces: readonly unknown[] }>): { photos: number; faces: number } {
-  const withFaces = [...analyses.values()].filter((a) => a.faces.length > 0);
-  return { photos: withFaces.length, faces: withFaces.reduce((n, a) => n + a.faces.length, 0) };
+function countFaces(
+  analyses: ReadonlyMap<PhotoId, { readonly faces: readonly unknown[] }>,
+  clips: ReadonlySet<PhotoId>,
+): { photos: number; faces: number; clips: number } {
+  const withFaces = [...analyses].filter(([, a]) => a.faces.length > 0);
+  const photos = withFaces.filter(([id]) => !clips.has(id));
+  return { photos: photos.length, faces: photos.reduce((n, [, a]) => n + a.faces.length, 0), clips: withFaces.length - photos.length };
+}
+
+function clipIds(groups: readonly SelectedGroup[]): Set<PhotoId> {
+  return new Set(groups.flatMap((g) => g.members.filter((m) => m.photo.meta.format === 'video').map((m) => m.photo.id)));
 }
 
 function stageOf(stage: string): PhotoError['stage'] {

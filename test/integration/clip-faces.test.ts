@@ -51,5 +51,6 @@ describe('takes of a clip judged on the faces of their key frames', () => {
     expect(reason.get('take-2.mp4')).toMatch(/^eyes open in all key frames/);
     expect(reason.get('take-1.mp4')).toMatch(/^eyes closed in 1 of \d key frames/);
     expect(run.stderr).toMatch(/^Faces: 2 clips/m);
+    expect(run.stdout).toContain('Faces: seen in the key frames of 2 clips; open eyes and smiles counted in the best pick.');
   });
 });

@@ -85,9 +85,15 @@ describe('the summary of a run', () => {
   });
 
   it('names the close calls and the faces found', () => {
-    const lines = formatSummary(summary({ closeCalls: [2, 7], faces: { photos: 4, faces: 6 } }), ctx);
+    const lines = formatSummary(summary({ closeCalls: [2, 7], faces: { photos: 4, faces: 6, clips: 0 } }), ctx);
     expect(lines).toContain('Close calls: in 2 groups the best photo won by a small margin (group_0002, group_0007); worth a look.');
     expect(lines).toContain('Faces: 6 found in 4 grouped photos; open eyes and smiles counted in the best pick.');
+    const withClips = formatSummary(summary({ faces: { photos: 4, faces: 6, clips: 2 } }), ctx);
+    expect(withClips).toContain(
+      'Faces: 6 found in 4 grouped photos and seen in the key frames of 2 clips; open eyes and smiles counted in the best pick.',
+    );
+    const clipsOnly = formatSummary(summary({ faces: { photos: 0, faces: 0, clips: 1 } }), ctx);
+    expect(clipsOnly).toContain('Faces: seen in the key frames of 1 clip; open eyes and smiles counted in the best pick.');
   });
 
   it('says what the face swap did, names the people it refused, and keeps HDR failures apart', () => {
