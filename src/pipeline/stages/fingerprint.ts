@@ -6,6 +6,7 @@
  * that cannot be had or read is a per-item error, stored and reported.
  */
 import type { Db } from '../../catalog/database.js';
+import { forgetFaceAnalyses } from '../../catalog/faces.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
 import { isClipName } from '../../core/clips.js';
 import { displayPath } from '../../core/paths.js';
@@ -67,6 +68,9 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   let fromLibrary = 0;
   const flush = (): void => {
     if (ok.length > 0) saveFingerprints(db, ok);
+    // A clip's faces were looked for on its former key frames.
+    const clips = ok.filter((o) => o.meta?.format === 'video').map((o) => o.id);
+    if (clips.length > 0) forgetFaceAnalyses(db, clips);
     if (bad.length > 0) saveErrors(db, bad);
     ok = [];
     bad = [];
