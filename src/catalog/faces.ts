@@ -25,6 +25,21 @@ export function pendingFaceAnalyses(db: Db, photoIds: readonly PhotoId[], analyz
   return photoIds.filter((id) => stmt.get(analyzer, id)?.current === null);
 }
 
+/**
+ * Drops the analyses of some items: a clip fingerprinted again with other key frames (another
+ * --video-strategy) has a new sheet of frames to look at, though its file did not change.
+ */
+export function forgetFaceAnalyses(db: Db, ids: readonly PhotoId[]): void {
+  const dropFaces = db.prepare('DELETE FROM item_faces WHERE item_id = ?');
+  const drop = db.prepare('DELETE FROM item_face_analyses WHERE item_id = ?');
+  db.transaction(() => {
+    for (const id of ids) {
+      dropFaces.run(id);
+      drop.run(id);
+    }
+  })();
+}
+
 /** Stores analyses (replacing earlier ones of the same items) in one transaction, keyed by the item's current version and picture. */
 export function saveFaceAnalyses(db: Db, batch: readonly StoredFaceAnalysis[]): void {
   // Faces are deleted explicitly: the cascade needs foreign_keys on, which a dry run's scratch copy lacks.

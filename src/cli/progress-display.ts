@@ -3,7 +3,7 @@
  * (start, every few seconds, end) when the output is a pipe or a file.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressSink, StageName } from '../pipeline/progress.js';
+import type { ProgressSink, StageCount, StageName } from '../pipeline/progress.js';
 
 const LABELS: Readonly<Record<StageName, string>> = {
   discover: 'Scanning',
@@ -49,6 +49,8 @@ export interface ProgressDisplayOptions {
 export class ProgressDisplay implements ProgressSink {
   private stage: StageName | null = null;
   private total: number | null = null;
+  /** What this stage counts, when not its usual unit. */
+  private what: StageCount | null = null;
   private done = 0;
   private startedAt = 0;
   private lastPlain = 0;
@@ -78,9 +80,10 @@ export class ProgressDisplay implements ProgressSink {
     this.transcript(line);
   }
 
-  start(stage: StageName, total: number | null): void {
+  start(stage: StageName, total: number | null, what?: StageCount): void {
     this.stage = stage;
     this.total = total;
+    this.what = what ?? null;
     this.done = 0;
     this.startedAt = this.now();
     this.lastPlain = this.startedAt;
@@ -104,7 +107,7 @@ export class ProgressDisplay implements ProgressSink {
       );
       this.bar = this.multi.create(total ?? 0, 0, { label: LABELS[stage], detail: '' });
     }
-    if (total !== null && total > 0) this.plain(`${LABELS[stage]}: ${total} ${UNITS[stage]}`, !this.live);
+    if (total !== null && total > 0) this.plain(`${LABELS[stage]}: ${this.what?.total ?? `${total} ${UNITS[stage]}`}`, !this.live);
   }
 
   update(done: number, total?: number): void {
@@ -134,7 +137,7 @@ export class ProgressDisplay implements ProgressSink {
     }
     const worthALine = this.done > 0 && (this.verbose || this.stage === 'inspect' || this.stage === 'discover' || seconds >= 1);
     if (worthALine) {
-      this.plain(`${LABELS[this.stage]}: ${this.done} ${UNITS[this.stage]} in ${formatSeconds(seconds)}${this.rateText(seconds, 0)}`, true);
+      this.plain(`${LABELS[this.stage]}: ${this.done} ${this.unit()} in ${formatSeconds(seconds)}${this.rateText(seconds, 0)}`, true);
     }
     this.stage = null;
   }
@@ -150,10 +153,14 @@ export class ProgressDisplay implements ProgressSink {
   /** `120/500 (24%), 41.6/s, ETA 9s` or, without a total, `120 photos found`. */
   private detail(): string {
     const seconds = (this.now() - this.startedAt) / 1000;
-    if (this.total === null || this.total === 0) return `${this.done} ${UNITS[this.stage!]}`;
+    if (this.total === null || this.total === 0) return `${this.done} ${this.unit()}`;
     const pct = Math.floor((this.done / this.total) * 100);
     const eta = this.eta();
     return `${this.done}/${this.total} (${pct}%)${this.rateText(seconds)}${eta === null ? '' : `, ETA ${formatSeconds(eta)}`}`;
+  }
+
+  private unit(): string {
+    return this.what?.unit ?? UNITS[this.stage!];
   }
 
   /** Folds the progress since the last sample into the smoothed rate, at most every RATE_SAMPLE_MS. */

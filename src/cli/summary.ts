@@ -5,6 +5,7 @@ import { groupFolderName } from '../output/plan.js';
 import type { StageName } from '../pipeline/progress.js';
 import type { RunSummary } from '../pipeline/run.js';
 import { leftOutNote } from '../core/grouping.js';
+import { mediaCount } from '../core/clips.js';
 import { formatSeconds } from './progress-display.js';
 
 export interface SummaryContext {
@@ -39,30 +40,23 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
   }
   const skipped = countInspectErrors(s);
   const photos = s.photos - skipped - s.clips;
-  const clips = s.clips > 0 ? ` and ${s.clips} clip${s.clips === 1 ? '' : 's'}` : '';
   const reused = s.pictures.cached > 0 ? ` (${s.pictures.cached} from the catalog, ${decodedOf(s)} decoded)` : '';
   const notPhotos =
     skipped > 0
       ? `; skipped ${skipped} file${skipped === 1 ? '' : 's'} that could not be read as photos${s.report ? ' (listed in the report)' : ''}`
       : '';
-  lines.push(`Scanned ${photos} photo${photos === 1 ? '' : 's'}${clips}${reused}${notPhotos}.`);
+  lines.push(`Scanned ${mediaCount(photos, s.clips)}${reused}${notPhotos}.`);
   const kinds = (['burst', 'duplicate', 'similar'] as const)
     .filter((k) => s.byKind[k] > 0)
     .map((k) => `${s.byKind[k]} ${k === 'similar' ? 'similar' : k}${s.byKind[k] === 1 || k === 'similar' ? '' : 's'}`);
   lines.push(
     s.groups === 0
       ? 'No groups found.'
-      : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${s.grouped} ${s.clips > 0 ? 'files' : 'photos'} grouped, ${photos + s.clips - s.grouped} alone).`,
+      : `Found ${s.groups} group${s.groups === 1 ? '' : 's'}: ${kinds.join(', ')} (${mediaCount(s.grouped - s.groupedClips, s.groupedClips)} grouped, ${photos + s.clips - s.grouped} alone).`,
   );
   const leftOut = leftOutNote(s.leftOut);
   if (leftOut !== null) lines.push(leftOut);
-  if (s.faces !== null && s.grouped > 0) {
-    lines.push(
-      s.faces.faces === 0
-        ? 'Faces: none found in the grouped photos; sharpness, exposure and resolution picked the best.'
-        : `Faces: ${s.faces.faces} found in ${s.faces.photos} grouped photo${s.faces.photos === 1 ? '' : 's'}; open eyes and smiles counted in the best pick.`,
-    );
-  }
+  if (s.faces !== null && s.grouped > 0) lines.push(facesLine(s.faces));
   if (s.closeCalls.length > 0) {
     const shown = s.closeCalls.slice(0, 5).map(groupFolderName).join(', ');
     const more = s.closeCalls.length > 5 ? ` and ${s.closeCalls.length - 5} more` : '';
@@ -96,6 +90,16 @@ export function formatSummary(s: RunSummary, ctx: SummaryContext): string[] {
   }
   lines.push(nextStep(s, command));
   return lines;
+}
+
+/** What face analysis saw in the grouped photos and on the grouped clips' key frames. */
+function facesLine(f: NonNullable<RunSummary['faces']>): string {
+  if (f.faces === 0 && f.clips === 0) return 'Faces: none found in the grouped photos; sharpness, exposure and resolution picked the best.';
+  const seen = [
+    ...(f.faces > 0 ? [`${f.faces} found in ${f.photos} grouped photo${f.photos === 1 ? '' : 's'}`] : []),
+    ...(f.clips > 0 ? [`seen in the key frames of ${f.clips} clip${f.clips === 1 ? '' : 's'}`] : []),
+  ];
+  return `Faces: ${seen.join(' and ')}; open eyes and smiles counted in the best pick.`;
 }
 
 /** The one thing to do next, as a command to copy. */

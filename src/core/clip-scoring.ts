@@ -3,9 +3,13 @@
  * largest frame wins, then the higher bitrate, then the bigger file, then path order. Takes of a
  * scene are judged on their chosen key frames: sharpness (relative to the group's sharpest),
  * steadiness (how little consecutive frames change per second: a shaky take changes a lot) and
- * exposure. Every clip gets a score in 0..1 and a short reason.
+ * exposure; with faces analyzed on their key frames (core/clip-faces.ts), eyes and smiles too: a
+ * take where someone's eyes are closed in a key frame loses half its score, as a blink does for
+ * photos. Every clip gets a score in 0..1 and a short reason.
  */
+import { judgeTakes, type TakeFaces, takeFacesWords } from './clip-faces.js';
 import { hamming } from './dhash.js';
+import type { FaceRecord } from './faces.js';
 import { exposureScore, exposureWords } from './scoring.js';
 import type { ClipFrame, Decision, GroupKind, ImageQuality, PhotoId, VideoFacts } from './types.js';
 
@@ -18,10 +22,16 @@ export interface ClipInput {
   readonly quality: ImageQuality;
   /** File name for reasons. */
   readonly name: string;
+  /** Subject faces on each key frame of its face sheet; null: not analyzed; absent: faces are off. */
+  readonly faces?: FaceRecord[][] | null;
 }
 
 /** Weights of a take's measures (they add up to 1). */
 export const TAKE_WEIGHTS = { sharpness: 0.5, steadiness: 0.3, exposure: 0.2 } as const;
+/** With faces: the image measures above, eyes open over the key frames, smiles (they add up to 1). */
+export const FACE_TAKE_WEIGHTS = { image: 0.5, eyes: 0.3, smile: 0.2 } as const;
+/** A take's score is multiplied by this when someone's eyes are closed in one of its key frames. */
+export const BLINK_PENALTY = 0.5;
 
 export function rankClips(kind: GroupKind, members: readonly ClipInput[]): Decision[] {
   if (members.length === 0) return [];
@@ -66,18 +76,21 @@ function rankTakes(members: readonly ClipInput[]): Decision[] {
   const maxSharp = Math.max(...members.map((m) => m.quality.sharpness));
   const rates = members.map((m) => changeRate(m.video.frames));
   const maxRate = Math.max(...rates);
+  const faces = members.every((m) => m.faces !== undefined) ? judgeTakes(members.map((m) => m.faces ?? null)) : null;
   const parts = members.map((m, index) => {
     const sharp = maxSharp > 0 ? m.quality.sharpness / maxSharp : 1;
     const steady = maxRate > 0 ? 1 - rates[index]! / maxRate / 2 : 1;
     const exposure = exposureScore(m.quality);
-    const score = TAKE_WEIGHTS.sharpness * sharp + TAKE_WEIGHTS.steadiness * steady + TAKE_WEIGHTS.exposure * exposure;
-    return { m, index, sharp, steady, exposure, score };
+    const image = TAKE_WEIGHTS.sharpness * sharp + TAKE_WEIGHTS.steadiness * steady + TAKE_WEIGHTS.exposure * exposure;
+    const seen = faces?.[index] ?? null;
+    return { m, index, sharp, steady, exposure, seen, score: seen === null ? image : withFaces(image, seen) };
   });
   const order = [...parts].sort((p, q) => q.score - p.score || q.m.width * q.m.height - p.m.width * p.m.height || p.index - q.index);
   const best = order[0]!;
   const top = (key: 'sharp' | 'steady' | 'exposure'): boolean => parts.every((p) => p[key] <= best[key] + 1e-9);
   return parts.map((p) => {
     const words = [
+      ...(p.seen === null ? [] : [takeFacesWords(p.seen)]),
       p === best && top('sharp') ? 'sharpest' : `sharpness ${Math.round(p.sharp * 100)}%`,
       p === best && top('steady') ? 'steadiest' : rates[p.index]! > 0 ? `${rates[p.index]!.toFixed(1)} bits/s of motion` : 'still',
       exposureWords(p.m.quality),
@@ -85,6 +98,14 @@ function rankTakes(members: readonly ClipInput[]): Decision[] {
     ];
     return { photoId: p.m.id, score: Math.round(p.score * 1000) / 1000, isBest: p === best, reason: words.join(', ') };
   });
+}
+
+/** A take's score with its faces: eyes open over the key frames and smiles join the image measures. */
+function withFaces(image: number, seen: TakeFaces): number {
+  if (seen.faces === 0) return image;
+  const eyes = seen.frames > 0 ? 1 - seen.blinking / seen.frames : 1;
+  const score = FACE_TAKE_WEIGHTS.image * image + FACE_TAKE_WEIGHTS.eyes * eyes + FACE_TAKE_WEIGHTS.smile * seen.smile;
+  return seen.blinking > 0 ? score * BLINK_PENALTY : score;
 }
 
 /** A bitrate as people read it: "4.2 Mb/s", "850 kb/s", or "bitrate unknown". */

@@ -12,6 +12,35 @@ import type { GroupKind } from './types.js';
 export const MEDIA_TYPES = ['image', 'video', 'all'] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
+/** Video clip extensions (--media-type video or all), lower-case; what a file holds is told by its bytes later. */
+export const VIDEO_EXTENSIONS: readonly string[] = [
+  '.mp4',
+  '.mov',
+  '.m4v',
+  '.avi',
+  '.mkv',
+  '.webm',
+  '.wmv',
+  '.flv',
+  '.mpg',
+  '.mpeg',
+  '.3gp',
+  '.mts',
+];
+
+/** Whether a file name (display text) ends in a clip extension, case-insensitively. */
+export function isClipName(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 && VIDEO_EXTENSIONS.includes(name.slice(dot).toLowerCase());
+}
+
+/** A count as people read it: "3 photos", "1 clip", "3 photos and 2 clips" ("0 photos" for none). */
+export function mediaCount(photos: number, clips: number): string {
+  const words = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+  if (clips === 0) return words(photos, 'photo');
+  return photos === 0 ? words(clips, 'clip') : `${words(photos, 'photo')} and ${words(clips, 'clip')}`;
+}
+
 export const VIDEO_STRATEGIES = ['scene_change', 'fixed_interval', 'iframe'] as const;
 export type VideoStrategy = (typeof VIDEO_STRATEGIES)[number];
 

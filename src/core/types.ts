@@ -60,6 +60,8 @@ export interface PhotoMetadata {
   readonly exif: readonly (readonly [name: string, value: string])[];
   /** A video clip's stream facts and key frames (format 'video'); absent for photos. */
   readonly video?: VideoFacts;
+  /** A Live Photo still's content identifier (Apple MakerNote), shared with its MOV; absent when none. */
+  readonly contentId?: string;
 }
 
 /** One key frame of a clip, as fingerprinted (decoded at about 192 px). */

@@ -4,6 +4,7 @@
  */
 import exifr from 'exifr';
 import type { CaptureTime, GpsPosition, PhotoMetadata } from '../core/types.js';
+import { appleContentId } from './apple-makernote.js';
 
 /** The part of PhotoMetadata that comes from EXIF (size, format and orientation come from the decode). */
 export type ExifFacts = Omit<PhotoMetadata, 'format' | 'width' | 'height' | 'orientation'>;
@@ -41,6 +42,8 @@ const PICK = [
   'GPSLongitudeRef',
   'GPSAltitude',
   'GPSAltitudeRef',
+  // Only Apple's is read (a Live Photo's content identifier); exifr hands over the raw bytes.
+  'MakerNote',
 ];
 
 /**
@@ -49,6 +52,7 @@ const PICK = [
  */
 const PARSE_OPTIONS = {
   pick: PICK,
+  makerNote: true,
   reviveValues: false,
   translateValues: false,
   xmp: false,
@@ -96,6 +100,7 @@ export function factsFromTags(tags: Tags): ExifFacts {
   const focalLength = positive(tags.FocalLength);
   const gps = gpsPosition(tags);
   const dateTimeOriginal = text(tags.DateTimeOriginal);
+  const contentId = tags.makerNote instanceof Uint8Array ? appleContentId(tags.makerNote) : null;
   const entries: [string, string | null][] = [
     ['Make', make],
     ['Model', model],
@@ -122,6 +127,7 @@ export function factsFromTags(tags: Tags): ExifFacts {
     focalLength,
     gps,
     exif: entries.filter((e): e is [string, string] => e[1] !== null),
+    ...(contentId === null ? {} : { contentId }),
   };
 }
 

@@ -117,6 +117,22 @@ function exifSource(bytes: Buffer, format: ReturnType<typeof sniffFormat>): Uint
   return format === 'heic' || format === 'avif' ? (heifExifTiff(bytes) ?? bytes) : bytes;
 }
 
+/**
+ * A still's Live Photo content identifier (Apple MakerNote, media/apple-makernote.ts) read from
+ * its EXIF alone, no pixels decoded; null when it has none or cannot be read.
+ */
+export async function stillContentId(path: FsPath): Promise<string | null> {
+  try {
+    const bytes = await readPhotoBytes(path);
+    const format = sniffFormat(bytes);
+    if (format === 'webp' || format === 'raf') return null;
+    return (await readExif(exifSource(bytes, format))).contentId ?? null;
+  } catch (error) {
+    if (error instanceof MediaError) return null;
+    throw error;
+  }
+}
+
 /** Lower-case extension of the file name without the dot, '' when none. */
 export function extensionOf(path: FsPath): string {
   const name = baseName(path);

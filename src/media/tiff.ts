@@ -95,7 +95,11 @@ export function readTiff(bytes: Uint8Array): TiffFile | null {
   return { littleEndian: le, ifds };
 }
 
-function readIfd(bytes: Uint8Array, offset: number, depth: number, le: boolean): { ifd: TiffIfd; next: number } | null {
+/**
+ * One IFD at `offset`, its value offsets counted from the start of `bytes` (a maker note's IFD
+ * reads the same way with `bytes` being the note). Null when it does not fit in the bytes.
+ */
+export function readIfd(bytes: Uint8Array, offset: number, depth: number, le: boolean): { ifd: TiffIfd; next: number } | null {
   if (offset < 8 || offset + 2 > bytes.length) return null;
   const count = u16(bytes, offset, le);
   if (count === 0 || count > MAX_ENTRIES || offset + 2 + count * 12 + 4 > bytes.length) return null;

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { type FileHandle, open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { sheetGrid } from '../core/clip-faces.js';
 import { fingerprintFromPixels } from '../core/fingerprint.js';
 import type { CaptureTime, Fingerprint, FsPath } from '../core/types.js';
 import { type DecodedImage, MediaError } from './contract.js';
@@ -72,6 +73,27 @@ const probeSchema = z.object({
   format: z.object({ duration: numeric, bit_rate: numeric, tags }).optional(),
 });
 
+/** The QuickTime tag a Live Photo's MOV carries its content identifier in (its still's MakerNote has the same). */
+const CONTENT_ID_TAG = 'com.apple.quicktime.content.identifier';
+const contentIdSchema = z.object({ format: z.object({ tags }).optional() });
+
+/**
+ * The Live Photo content identifier of a clip, asking ffprobe for that one tag (no stream is
+ * looked at); null when it has none or cannot be read (a bad file is the fingerprint's to report).
+ */
+export async function clipContentId(path: FsPath): Promise<string | null> {
+  const args = ['-v', 'error', '-print_format', 'json', '-show_entries', `format_tags=${CONTENT_ID_TAG}`, '-i', INPUT];
+  try {
+    const out = await withInput(path, (fd) => run(binary('ffprobe'), args, fd, PROBE_TIMEOUT_MS));
+    if (out.code !== 0) return null;
+    const parsed = contentIdSchema.safeParse(JSON.parse(out.stdout.toString('utf8')));
+    return parsed.success ? (parsed.data.format?.tags?.[CONTENT_ID_TAG] ?? null) : null;
+  } catch (error) {
+    if (error instanceof MediaError || error instanceof SyntaxError) return null;
+    throw error;
+  }
+}
+
 /** The clip's facts. Throws MediaError when it is not a readable video. */
 export async function probeClip(path: FsPath): Promise<ClipProbe> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', INPUT];
@@ -104,7 +126,7 @@ export async function probeClip(path: FsPath): Promise<ClipProbe> {
     takenAt: captureTime(fmt['com.apple.quicktime.creationdate'], fmt.creation_time ?? video.tags?.creation_time),
     make: fmt['com.apple.quicktime.make'] ?? null,
     model: fmt['com.apple.quicktime.model'] ?? null,
-    contentId: fmt['com.apple.quicktime.content.identifier'] ?? null,
+    contentId: fmt[CONTENT_ID_TAG] ?? null,
   };
 }
 
@@ -167,6 +189,33 @@ export async function posterFrame(path: FsPath, maxSide: number): Promise<Decode
   const out = await withInput(path, (fd) => run(binary('ffmpeg'), args, fd, PROBE_TIMEOUT_MS));
   if (out.stdout.length < width * height * 3) throw new MediaError('corrupt', `undecodable video: ${firstError(out.stderr)}`);
   return { data: out.stdout.subarray(0, width * height * 3), width, height };
+}
+
+/**
+ * The key frames at `times` (s, as keyFrames gave them) laid out two to a row in one picture
+ * (core/clip-faces.ts sheetGrid), its long side at most `maxSide`: what face analysis looks at.
+ * Only key frames are decoded. Throws MediaError.
+ */
+export async function keyFrameSheet(path: FsPath, times: readonly number[], maxSide: number): Promise<DecodedImage> {
+  if (times.length === 0) throw new MediaError('corrupt', 'undecodable video: no key frame to look at');
+  const probe = await probeClip(path);
+  const { columns, rows } = sheetGrid(times.length);
+  const scale = Math.min(1, maxSide / Math.max(probe.width * columns, probe.height * rows));
+  const width = Math.max(2, 2 * Math.round((probe.width * scale) / 2));
+  const height = Math.max(2, 2 * Math.round((probe.height * scale) / 2));
+  // A key frame's time as ffmpeg reports it; a small window absorbs the rounding of stored times.
+  const near = times.map((t) => `lt(abs(t-${t.toFixed(3)})\\,0.02)`).join('+');
+  const args = [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1', '-skip_frame', 'nokey', '-i', INPUT],
+    ...['-map', '0:v:0', '-an', '-sn', '-threads', '1'],
+    ...['-vf', `select='${near}',scale=${width}:${height}:flags=area,tile=${columns}x${rows}`, '-frames:v', '1'],
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  ];
+  const timeout = 30_000 + Math.min(600_000, probe.durationS * 1000);
+  const out = await withInput(path, (fd) => run(binary('ffmpeg'), args, fd, timeout));
+  const bytes = width * columns * height * rows * 3;
+  if (out.stdout.length < bytes) throw new MediaError('corrupt', `undecodable video: ${firstError(out.stderr)}`);
+  return { data: out.stdout.subarray(0, bytes), width: width * columns, height: height * rows };
 }
 
 interface RunResult {

@@ -4,6 +4,7 @@
  * (names and sizes) match what was written is left alone, so "apply" touches the changed groups
  * only — including a group an undo put back as it was. Pure.
  */
+import { isClipName, mediaCount } from '../core/clips.js';
 import { displayPath } from '../core/paths.js';
 import type { FsPath } from '../core/types.js';
 import { plannedFiles } from './journal.js';
@@ -47,7 +48,7 @@ export function diffOutput(plan: OutputPlan, written: readonly { readonly path: 
   for (const [folder, want] of planned) {
     const have = onDisk.get(folder);
     if (have === undefined) {
-      changes.push({ folder, status: 'new', text: `new folder: ${count(want.originals.size)}, best ${want.best ?? '?'}` });
+      changes.push({ folder, status: 'new', text: `new folder: ${count(want.originals)}, best ${want.best ?? '?'}` });
       changed.add(folder);
     } else if (!sameFiles(want, have)) {
       changes.push({ folder, status: 'changed', text: describe(have, want) });
@@ -56,7 +57,7 @@ export function diffOutput(plan: OutputPlan, written: readonly { readonly path: 
   }
   for (const [folder, have] of onDisk) {
     if (planned.has(folder)) continue;
-    changes.push({ folder, status: 'removed', text: `folder removed (${count(have.originals.size)}: now in another group or in none)` });
+    changes.push({ folder, status: 'removed', text: `folder removed (${count(have.originals)}: now in another group or in none)` });
     changed.add(folder);
   }
   changes.sort((a, b) => folderOrder(a.folder) - folderOrder(b.folder));
@@ -104,8 +105,8 @@ function describe(have: FolderFiles, want: FolderFiles): string {
   if (have.best !== want.best) bits.push(`best ${have.best ?? '?'} → ${want.best ?? '?'}`);
   const added = [...want.originals].filter((n) => !have.originals.has(n));
   const removed = [...have.originals].filter((n) => !want.originals.has(n));
-  if (added.length > 0) bits.push(`${count(added.length)} more (${list(added)})`);
-  if (removed.length > 0) bits.push(`${count(removed.length)} fewer (${list(removed)})`);
+  if (added.length > 0) bits.push(`${count(added)} more (${list(added)})`);
+  if (removed.length > 0) bits.push(`${count(removed)} fewer (${list(removed)})`);
   for (const name of want.extras) if (!have.extras.has(name)) bits.push(`${name} added`);
   // Merging is the organizer's work: the review only keeps a merge whose frames did not change.
   for (const name of have.extras)
@@ -117,7 +118,18 @@ function describe(have: FolderFiles, want: FolderFiles): string {
   return bits.join(', ');
 }
 
-const count = (n: number): string => `${n} ${n === 1 ? 'photo' : 'photos'}`;
+/**
+ * "3 photos", "2 clips", "1 photo and 1 clip" for file names of originals/. A Live Photo's motion
+ * clip is named after its still (same stem) and is not a member of its own: not counted.
+ */
+const count = (names: Iterable<string>): string => {
+  const all = [...names];
+  const stem = (n: string): string => (n.lastIndexOf('.') > 0 ? n.slice(0, n.lastIndexOf('.')) : n);
+  const stills = new Set(all.filter((n) => !isClipName(n)).map(stem));
+  const members = all.filter((n) => !isClipName(n) || !stills.has(stem(n)));
+  const clips = members.filter(isClipName).length;
+  return mediaCount(members.length - clips, clips);
+};
 const list = (names: readonly string[]): string => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')}, …`);
 
 /** `group_0007/originals/a.jpg` for a path under `root`, as display text; null outside. */

@@ -4,6 +4,7 @@
  */
 import { baseName, displayPath } from '../core/paths.js';
 import { bitrateText } from '../core/clip-scoring.js';
+import { mediaCount } from '../core/clips.js';
 import type { CaptureTime, FsPath, GpsPosition, GroupKind, Photo, Decision, VideoFacts } from '../core/types.js';
 
 /** A group member as the output stage sees it: the photo's stored facts plus its verdict. */
@@ -50,11 +51,17 @@ const RULE_LIGHT = '-'.repeat(80);
 export function renderMetadataText(photos: readonly OutputPhoto[], options: MetadataTextOptions = {}): string {
   const localOffset = options.localOffset ?? systemLocalOffset;
   // The seed's first three lines stay as they were; the group's own lines follow, then the photos.
-  const lines: string[] = [`Photo Group - ${photos.length} images`, RULE_HEAVY, ''];
+  // A group of photos keeps the seed's header word for word; clips are counted as clips.
+  const clips = photos.filter((p) => p.photo.meta.format === 'video').length;
+  const count = clips === 0 ? `${photos.length} images` : mediaCount(photos.length - clips, clips);
+  const lines: string[] = [`${clips === photos.length ? 'Clip' : 'Photo'} Group - ${count}`, RULE_HEAVY, ''];
   for (const [key, value] of groupHeader(photos, options.kind)) lines.push(`${key}: ${oneLine(value)}`);
   lines.push('');
   photos.forEach((member, i) => {
-    lines.push(`Photo ${i + 1}: ${oneLine(displayPath(baseName(member.photo.path)))}`, RULE_LIGHT);
+    lines.push(
+      `${member.photo.meta.format === 'video' ? 'Clip' : 'Photo'} ${i + 1}: ${oneLine(displayPath(baseName(member.photo.path)))}`,
+      RULE_LIGHT,
+    );
     for (const [key, value] of metadataEntries(member, localOffset)) {
       lines.push(`${key}: ${oneLine(value)}`);
     }

@@ -9,6 +9,7 @@
  *   OUT/group_0001/hdr_merged.jpg     with --enable-hdr, a bracket's merge (made beforehand, copied)
  */
 import { isAbsolute, join, normalize } from 'node:path';
+import { isClipName, mediaCount } from '../core/clips.js';
 import { baseName, displayPath, joinPath, pathBytes } from '../core/paths.js';
 import type { FsPath, GroupKind } from '../core/types.js';
 import { renderMetadataText } from './metadata-text.js';
@@ -283,7 +284,8 @@ export function renderPlan(plan: OutputPlan): string[] {
  */
 export function renderPlanPreview(plan: OutputPlan): string[] {
   const lines = plan.groups.map((g) => {
-    const count = `${g.originals.length} photo${g.originals.length === 1 ? '' : 's'}`;
+    const clips = g.originals.filter((name) => isClipName(displayPath(name))).length;
+    const count = mediaCount(g.originals.length - clips, clips);
     const extras = g.extras.length > 0 ? `; also ${g.extras.join(', ')}` : '';
     return `${g.folder}: ${g.kind === null ? count : `${g.kind}, ${count}`}; best ${g.bestLabel}${extras}`;
   });

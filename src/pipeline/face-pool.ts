@@ -15,6 +15,8 @@ export interface FacePoolTask {
   readonly path: FsPath;
   /** Compute identity descriptors (see FaceBackend.detect). */
   readonly descriptors: boolean;
+  /** A clip: the key frames (s) its faces are looked for on. */
+  readonly frames?: readonly number[];
 }
 
 /** What one analyzed photo brings back. */
@@ -72,20 +74,25 @@ export class FacePool implements FaceRunner {
     }
     const stopped = (): boolean => signal?.aborted === true || unavailable !== null;
     const submit = (task: FacePoolTask): Promise<void> =>
-      this.pool.run({ path: task.path, backend: this.backend, descriptors: task.descriptors }, signal ? { signal } : {}).then(
-        (outcome) => {
-          if (!outcome.ok) {
-            unavailable ??= outcome.message;
-            return;
-          }
-          if (outcome.analysis.faces.length > 0) this.wide = true;
-          onResult(task.id, outcome);
-        },
-        (error: unknown) => {
-          if (signal?.aborted) return;
-          onResult(task.id, { crashed: error instanceof Error ? error.message : String(error) });
-        },
-      );
+      this.pool
+        .run(
+          { path: task.path, backend: this.backend, descriptors: task.descriptors, ...(task.frames ? { frames: task.frames } : {}) },
+          signal ? { signal } : {},
+        )
+        .then(
+          (outcome) => {
+            if (!outcome.ok) {
+              unavailable ??= outcome.message;
+              return;
+            }
+            if (outcome.analysis.faces.length > 0) this.wide = true;
+            onResult(task.id, outcome);
+          },
+          (error: unknown) => {
+            if (signal?.aborted) return;
+            onResult(task.id, { crashed: error instanceof Error ? error.message : String(error) });
+          },
+        );
     if (this.threads > 1 && tasks.length <= NARROW_START_MAX)
       await runBounded(
         pull(() => this.wide),

@@ -16,6 +16,7 @@ import {
   loadFaceBackend,
 } from '../faces/backend.js';
 import { loadPixels } from '../media/load.js';
+import { keyFrameSheet } from '../media/video.js';
 
 export interface FaceTask {
   /** A string path, or the raw bytes of a non-UTF-8 one (Buffers arrive as Uint8Array). */
@@ -23,6 +24,8 @@ export interface FaceTask {
   readonly backend: FaceBackendKind;
   /** Compute identity descriptors (see FaceBackend.detect). */
   readonly descriptors: boolean;
+  /** A clip: the times (s) of the key frames to look at, analyzed as one sheet (core/clip-faces.ts). */
+  readonly frames?: readonly number[];
 }
 
 /** Facts about the worker, so callers can check that models load once per thread. */
@@ -69,12 +72,14 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
   let width = 0;
   let height = 0;
   try {
+    // A clip's key frames come as one sheet at face size; the first pass looks at that same sheet.
+    const sheet = task.frames === undefined ? null : await keyFrameSheet(path, task.frames, FACE_DECODE_SIDE);
     // The cheap first pass: a photo without a face costs a small decode and the detector alone.
-    const small = await loadPixels(path, { maxSide: FIRST_PASS_SIDE });
+    const small = sheet ?? (await loadPixels(path, { maxSide: FIRST_PASS_SIDE }));
     ({ width, height } = small);
     const first = await faces.anyFace(small);
     if (first === 'none') return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker };
-    const image = await loadPixels(path, { maxSide: FACE_DECODE_SIDE });
+    const image = sheet ?? (await loadPixels(path, { maxSide: FACE_DECODE_SIDE }));
     ({ width, height } = image);
     const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure' });
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker };

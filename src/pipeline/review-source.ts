@@ -325,6 +325,7 @@ class RunReview implements ReviewSource {
       size: item.size,
       // A picture other than the item's own file (an Immich preview) is made into JPEG at every size.
       format: this.source.metadataFromPicture ? item.meta.format : 'picture',
+      durationS: item.meta.video?.durationS ?? null,
       version: createHash('sha1').update(`${item.version}/${this.source.pixels}`).digest('base64url').slice(0, 16),
       hasFaces: analyzedFaces || (item.facts?.people.length ?? 0) > 0,
     };

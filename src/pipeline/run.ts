@@ -33,7 +33,7 @@ import { type FingerprintCounts, fingerprintStage, pendingFingerprints } from '.
 import { groupsForSwap } from './stages/face-swap.js';
 import { earlierRun, type FoundGroup, groupStage, itemsSeenBefore } from './stages/group.js';
 import type { WorkerPools } from './shared-pools.js';
-import { selectStage } from './stages/select.js';
+import { type SelectedGroup, selectStage } from './stages/select.js';
 
 export { RunSetupError, type Secrets } from './open-source.js';
 
@@ -63,6 +63,8 @@ export interface RunSummary {
   readonly groups: number;
   readonly byKind: Readonly<Record<GroupKind, number>>;
   readonly grouped: number;
+  /** Of those, video clips. */
+  readonly groupedClips: number;
   readonly errors: readonly PhotoError[];
   /** Dry run: the output tree's plan, one line per operation. */
   readonly planLines: readonly string[];
@@ -81,8 +83,11 @@ export interface RunSummary {
   readonly stoppedIn: StageName | null;
   /** Numbers of the groups whose best won by a small margin (core/close-calls.ts). */
   readonly closeCalls: readonly number[];
-  /** Faces found in the grouped photos the ranking looked at; null when faces were not analyzed. */
-  readonly faces: { readonly photos: number; readonly faces: number } | null;
+  /**
+   * Faces found in the grouped photos the ranking looked at, and the clips whose key frames show
+   * faces (their faces are not counted: one person shows in each key frame); null when faces were not analyzed.
+   */
+  readonly faces: { readonly photos: number; readonly faces: number; readonly clips: number } | null;
 }
 
 /** Where the catalog lives: --state-file, else under -o, else (Immich without -o) under the cache folder. */
@@ -309,6 +314,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     groups: groups.length,
     byKind,
     grouped: grouped.size,
+    groupedClips: groups.reduce((n, g) => n + g.members.filter((m) => m.photo.meta.format === 'video').length, 0),
     errors,
     planLines: tree?.lines ?? [],
     applied: tree?.applied ?? null,
@@ -318,14 +324,22 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
     report,
     leftOut,
     closeCalls: closeCalls(groups),
-    faces: faces?.analyzer == null ? null : countFaces(loadFaceAnalyses(db, [...grouped], faces.analyzer)),
+    faces: faces?.analyzer == null ? null : countFaces(loadFaceAnalyses(db, [...grouped], faces.analyzer), clipIds(groups)),
   };
 }
 
 /** Photos with at least one face, and faces in all, among the analyses. */
-function countFaces(analyses: ReadonlyMap<unknown, { readonly faces: readonly unknown[] }>): { photos: number; faces: number } {
-  const withFaces = [...analyses.values()].filter((a) => a.faces.length > 0);
-  return { photos: withFaces.length, faces: withFaces.reduce((n, a) => n + a.faces.length, 0) };
+function countFaces(
+  analyses: ReadonlyMap<PhotoId, { readonly faces: readonly unknown[] }>,
+  clips: ReadonlySet<PhotoId>,
+): { photos: number; faces: number; clips: number } {
+  const withFaces = [...analyses].filter(([, a]) => a.faces.length > 0);
+  const photos = withFaces.filter(([id]) => !clips.has(id));
+  return { photos: photos.length, faces: photos.reduce((n, [, a]) => n + a.faces.length, 0), clips: withFaces.length - photos.length };
+}
+
+function clipIds(groups: readonly SelectedGroup[]): Set<PhotoId> {
+  return new Set(groups.flatMap((g) => g.members.filter((m) => m.photo.meta.format === 'video').map((m) => m.photo.id)));
 }
 
 function stageOf(stage: string): PhotoError['stage'] {
@@ -374,6 +388,7 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },
     grouped: 0,
+    groupedClips: 0,
     errors: [],
     planLines: [],
     applied: null,

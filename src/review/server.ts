@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { asPhotoId } from '../core/types.js';
 import { MediaError } from '../media/contract.js';
 import { handleApi } from './api.js';
+import { sendClip } from './clip-stream.js';
 import { IMAGE_VARIANTS, type ImageSource, type ImageVariant, photoImage } from './images.js';
 import type { ReviewSession } from './session.js';
 import { PictureUnavailableError } from './source.js';
@@ -54,7 +55,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -91,6 +92,18 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length), url.searchParams);
     const image = /^\/img\/(\d{1,12})\/([a-z]+)$/.exec(path);
     if (image !== null && req.method === 'GET') return picture(res, options.session.imageSource(asPhotoId(Number(image[1]))), image[2]!);
+    // A clip plays from its own file (folder runs); a clip known only by its preview has none.
+    const clip = /^\/clip\/(\d{1,12})$/.exec(path);
+    if (clip !== null && (req.method === 'GET' || req.method === 'HEAD')) {
+      const source = options.session.imageSource(asPhotoId(Number(clip[1])));
+      if (source?.format !== 'video') return send(res, 404, 'text/plain; charset=utf-8', 'No such clip in this run');
+      return sendClip(req, res, source, SECURITY_HEADERS).catch((error: unknown) => {
+        if (res.headersSent) throw error;
+        if (isMissingFile(error) || error instanceof PictureUnavailableError)
+          return send(res, 502, 'text/plain; charset=utf-8', `Cannot play this clip: ${(error as Error).message}`);
+        throw error;
+      });
+    }
     // /made/7/view is the HDR merge (as before face swaps), /made/7/swap/view the face swap.
     const made = /^\/made\/(\d{1,9})\/(?:(hdr|swap)\/)?([a-z]+)$/.exec(path);
     if (made !== null && req.method === 'GET') {

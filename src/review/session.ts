@@ -56,7 +56,9 @@ export interface Summary {
   readonly run: RunInfo;
   readonly groups: number;
   readonly byKind: Readonly<Record<GroupKind, number>>;
+  /** Grouped items, clips included; `clips` of them are video clips. */
   readonly photos: number;
+  readonly clips: number;
   readonly changed: number;
   /** Groups marked reviewed (looked at and left). */
   readonly reviewed: number;
@@ -159,6 +161,7 @@ export class ReviewSession {
       groups: this.groups.length,
       byKind,
       photos: this.groups.reduce((n, g) => n + g.members.length, 0),
+      clips: this.groups.reduce((n, g) => n + g.members.filter((m) => this.data.source.photos.get(m.photoId)?.durationS != null).length, 0),
       changed: this.groups.filter((g) => g.changedBy.length > 0).length,
       reviewed: this.groups.filter((g) => this.marks.reviewed(g)).length,
       decisions: this.log.length,

@@ -25,6 +25,8 @@ export interface ReviewPhoto {
   readonly height: number;
   readonly size: number;
   readonly format: string;
+  /** A clip's length in seconds; null for a photo. */
+  readonly durationS: number | null;
   /** Changes when the file does, so image URLs can be cached by the browser. */
   readonly version: string;
   readonly hasFaces: boolean;
@@ -58,12 +60,16 @@ export interface GroupCard {
   readonly folder: string;
   readonly kind: GroupKind;
   readonly count: number;
+  /** Of `count`, video clips. */
+  readonly clips: number;
   readonly cover: {
     readonly id: PhotoId;
     readonly version: string;
     readonly name: string;
     readonly width: number;
     readonly height: number;
+    /** A clip's length ("0:12"); null for a photo. */
+    readonly length: string | null;
   };
   /** e.g. "2024-05-01 14:03:07 · 4.2 s"; "no capture time" when none. */
   readonly span: string;
@@ -101,6 +107,8 @@ export interface FrameView {
   readonly size: number;
   readonly format: string;
   readonly version: string;
+  /** A clip: its length ("0:12") and whether the page can play it in place (its own file); null for a photo. */
+  readonly clip: { readonly length: string; readonly playable: boolean } | null;
   readonly faces: readonly FaceMark[];
   /** Camera settings: ["1/250 s", "f/2.8", "ISO 400", "EV 9.9", "35 mm"]. */
   readonly exif: readonly string[];
@@ -196,7 +204,15 @@ export function groupCard(g: AdjustedGroup, photos: ReadonlyMap<PhotoId, ReviewP
     folder: folderName(g.number),
     kind: g.kind,
     count: g.members.length,
-    cover: { id: cover.id, version: cover.version, name: cover.name, width: cover.width, height: cover.height },
+    clips: g.members.filter((m) => photoOf(photos, m.photoId).durationS !== null).length,
+    cover: {
+      id: cover.id,
+      version: cover.version,
+      name: cover.name,
+      width: cover.width,
+      height: cover.height,
+      length: cover.durationS === null ? null : clipLength(cover.durationS),
+    },
     span: spanLabel(times),
     time: times.length === 0 ? null : new Date(Math.min(...times)).toISOString().slice(0, 16).replace('T', ' '),
     duration: times.length < 2 ? null : duration(Math.max(...times) - Math.min(...times)),
@@ -220,7 +236,8 @@ export function groupDetail(
 ): Omit<GroupDetail, 'made' | 'reviewed' | 'conflicts'> {
   const index = list.findIndex((x) => x.number === g.number);
   const members = captureOrder(g.members, photos);
-  const marks = faceMarks(members.map((m) => faces.get(m.photoId) ?? null));
+  // A clip's faces were found on a sheet of its key frames, not on its poster: no marks to draw.
+  const marks = faceMarks(members.map((m) => (photoOf(photos, m.photoId).durationS === null ? (faces.get(m.photoId) ?? null) : null)));
   const byId = new Map(log.map((d) => [d.id, d.decision]));
   const merged = g.changedBy.some((id) => byId.get(id)?.kind === 'merge');
   const start = photoOf(photos, members[0]!.photoId).takenAtMs;
@@ -252,6 +269,8 @@ export function groupDetail(
         size: p.size,
         format: p.format,
         version: p.version,
+        // Only a clip read from its own file plays in place; an Immich clip shows its poster.
+        clip: p.durationS === null ? null : { length: clipLength(p.durationS), playable: p.format === 'video' },
         faces: marks[i]!,
         exif: exifStrip(p.camera),
         breakdown: breakdowns[i]!,
@@ -336,6 +355,14 @@ export function duration(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
   const m = Math.round(s / 60);
   return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** A clip's length as players show it: 12.4 → "0:12", 3725 → "1:02:05". */
+export function clipLength(seconds: number): string {
+  const s = Math.round(seconds);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  return h > 0 ? `${h}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
 }
 
 /** "14:03:07.400" (milliseconds only when there are some). */

@@ -5,10 +5,20 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MediaType } from '../core/clips.js';
+import { mapLimit } from '../core/concurrency.js';
 import { itemVersion, LOCAL_SOURCE, type StoredItem } from '../core/items.js';
 import { displayPath, pathBytes, relativeDisplay } from '../core/paths.js';
-import type { FsPath } from '../core/types.js';
-import { discoverPhotos, folderAndStem, motionFilesIn, PHOTO_EXTENSIONS, VIDEO_EXTENSIONS } from './local.js';
+import { pathKey } from '../output/plan.js';
+import { LivePhotoFolders } from './live-photos.js';
+import {
+  type DiscoveredFile,
+  discoverPhotos,
+  hasExtension,
+  hasPhotoExtension,
+  MOTION_EXTENSIONS,
+  PHOTO_EXTENSIONS,
+  VIDEO_EXTENSIONS,
+} from './local.js';
 import type { Discovery, Pass, Picture, PhotoSource, SourceSink } from './source.js';
 
 export interface FolderSourceOptions {
@@ -36,8 +46,8 @@ export class FolderSource implements PhotoSource {
   readonly retryFailed = false;
   readonly metadataFromPicture = true;
   readonly label: string;
-  /** Live Photo motion clips by folder, listed when first needed. */
-  private readonly motionFiles = new Map<string, Promise<Map<string, FsPath>>>();
+  /** Live Photo pairs by folder, worked out when first needed. */
+  private readonly live = new LivePhotoFolders();
 
   constructor(private readonly options: FolderSourceOptions) {
     this.label = options.root;
@@ -56,12 +66,12 @@ export class FolderSource implements PhotoSource {
     for (const dir of found.skippedOutputTrees)
       sink.note('notice', `Skipped ${dir}: it is an output folder of an earlier run (it holds .photo-organizer/)`);
     for (const p of found.problems) sink.note('problem', `${p.path}: ${p.message}`);
-    if (found.livePhotoMotion > 0) {
-      const n = found.livePhotoMotion;
-      sink.note('notice', `${n} Live Photo video${n === 1 ? '' : 's'} left out of the clips: each travels with its still`);
-    }
+    const files = await this.withoutLiveMotion(found.files);
+    const motion = found.files.length - files.length;
+    if (motion > 0)
+      sink.note('notice', `${motion} Live Photo video${motion === 1 ? '' : 's'} left out of the clips: each travels with its still`);
     // Grouping goes in path order (byte-wise), whatever order the walk found the files in.
-    const entries = found.files
+    const entries = files
       .map((f) => ({
         key: f.path,
         bytes: pathBytes(f.path),
@@ -74,6 +84,15 @@ export class FolderSource implements PhotoSource {
     return { entries, problems: found.problems };
   }
 
+  /** The files less the motion halves of Live Photos (they are copied with their stills, never items). */
+  private async withoutLiveMotion(files: readonly DiscoveredFile[]): Promise<DiscoveredFile[]> {
+    const motion = files.filter((f) => hasExtension(f.path, MOTION_EXTENSIONS));
+    // One folder at a time: each already reads its files a few at once.
+    const paired = await mapLimit(motion, 1, async (f) => (await this.live.pairsNextTo(f.path)).paired.has(pathKey(f.path)));
+    const left = new Set(motion.filter((_, i) => paired[i]).map((f) => pathKey(f.path)));
+    return files.filter((f) => !left.has(pathKey(f.path)));
+  }
+
   async passes(items: readonly StoredItem[]): Promise<Pass[]> {
     const ids = items.map((i) => i.id);
     return [{ person: null, ids, candidates: new Set(ids), fixedGroups: null }];
@@ -84,16 +103,8 @@ export class FolderSource implements PhotoSource {
   }
 
   async companion(item: StoredItem): Promise<Picture | null> {
-    const { dir, stem, still } = folderAndStem(item.key);
-    if (!still || item.meta?.format === 'video') return null;
-    // One listing per folder per run: a group folder's members mostly share a folder.
-    const key = pathBytes(dir).toString('latin1');
-    let listing = this.motionFiles.get(key);
-    if (listing === undefined) {
-      listing = motionFilesIn(dir);
-      this.motionFiles.set(key, listing);
-    }
-    const motion = (await listing).get(stem) ?? null;
+    if (item.meta?.format === 'video' || !hasPhotoExtension(item.key)) return null;
+    const motion = (await this.live.pairsNextTo(item.key)).motionOf.get(pathKey(item.key)) ?? null;
     const st = motion === null ? null : await stat(motion).catch(() => null);
     return motion === null || st === null || !st.isFile() ? null : { path: motion, size: st.size, mtimeMs: st.mtimeMs, from: 'file' };
   }

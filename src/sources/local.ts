@@ -5,7 +5,8 @@
  * Names are read as raw bytes so that non-UTF-8 names survive.
  */
 import { type Dirent, promises as fs } from 'node:fs';
-import { displayPath, joinPath, pathBytes, pathFromBytes, relativeDisplay } from '../core/paths.js';
+import { displayPath, joinPath, pathFromBytes, relativeDisplay } from '../core/paths.js';
+import { VIDEO_EXTENSIONS } from '../core/clips.js';
 import type { FsPath } from '../core/types.js';
 
 /** Extensions the tool reads, lower-case, compared case-insensitively. */
@@ -24,21 +25,8 @@ export const PHOTO_EXTENSIONS: readonly string[] = [
   '.dng',
 ];
 
-/** Video clip extensions (--media-type video or all); what a file holds is told by its bytes later. */
-export const VIDEO_EXTENSIONS: readonly string[] = [
-  '.mp4',
-  '.mov',
-  '.m4v',
-  '.avi',
-  '.mkv',
-  '.webm',
-  '.wmv',
-  '.flv',
-  '.mpg',
-  '.mpeg',
-  '.3gp',
-  '.mts',
-];
+/** Video clip extensions: see core/clips.ts (output and review tell clips by name too). */
+export { VIDEO_EXTENSIONS };
 
 export interface DiscoveredFile {
   readonly path: FsPath;
@@ -73,8 +61,6 @@ export interface DiscoveryResult {
    * its copies and best_ files would otherwise be grouped with their own originals.
    */
   readonly skippedOutputTrees: string[];
-  /** Live Photo motion clips left out because their still lies next to them (they travel with it). */
-  readonly livePhotoMotion: number;
 }
 
 /** The folder every output tree of this tool holds (catalog, HDR merges). */
@@ -92,7 +78,6 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
   const problems: DiscoveryProblem[] = [];
   const skippedExcluded: string[] = [];
   const skippedOutputTrees: string[] = [];
-  let livePhotoMotion = 0;
   const visitedDirs = new Set<string>();
   const seenFiles = new Set<string>();
   const walk = async (dir: FsPath): Promise<void> => {
@@ -112,7 +97,6 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
       return;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
-    const stills = new Set(entries.filter((e) => hasPhotoExtension(e.name)).map((e) => stemKey(e.name)));
     // The source itself may be an output tree on purpose; a tree found inside it is an earlier run's.
     if (dir !== root && entries.some((e) => e.name.equals(MARKER_BYTES) && e.isDirectory())) {
       skippedOutputTrees.push(displayPath(dir));
@@ -140,10 +124,6 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
           problems.push({ path: displayPath(path), message: `cannot open folder: ${reason(error)}` });
         }
       } else if (isFile && hasExtension(entry.name, extensions)) {
-        if (isLivePhotoMotion(entry.name, stills)) {
-          livePhotoMotion++;
-          continue;
-        }
         try {
           const fst = await fs.stat(path);
           const fileKey = `${fst.dev}:${fst.ino}`;
@@ -159,7 +139,7 @@ export async function discoverPhotos(root: string, options: DiscoveryOptions = {
   };
 
   await walk(root);
-  return { files, problems, skippedExcluded, skippedOutputTrees, livePhotoMotion };
+  return { files, problems, skippedExcluded, skippedOutputTrees };
 }
 
 const MARKER_BYTES = Buffer.from(OUTPUT_MARKER);
@@ -178,36 +158,12 @@ export function hasExtension(name: FsPath, extensions: readonly string[]): boole
 }
 
 /** Extensions of the motion half of a Live Photo (an iPhone's MOV; some exports make it MP4). */
-const MOTION_EXTENSIONS: readonly string[] = ['.mov', '.mp4'];
+export const MOTION_EXTENSIONS: readonly string[] = ['.mov', '.mp4'];
 
 /** A name's stem, ASCII case folded: IMG_0001.HEIC and IMG_0001.MOV share `img_0001`. */
-function stemKey(name: Buffer): string {
+export function stemKey(name: Buffer): string {
   const dot = name.lastIndexOf(0x2e);
   return (dot <= 0 ? name : name.subarray(0, dot)).toString('latin1').toLowerCase();
-}
-
-/** Whether a file is the motion clip of a Live Photo: a MOV with a still of the same stem in its folder. */
-export function isLivePhotoMotion(name: Buffer, stillStems: ReadonlySet<string>): boolean {
-  return hasExtension(name, MOTION_EXTENSIONS) && stillStems.has(stemKey(name));
-}
-
-/** The folder of a path and the stem key of its name (see stemKey). */
-export function folderAndStem(path: FsPath): { readonly dir: FsPath; readonly stem: string; readonly still: boolean } {
-  const bytes = pathBytes(path);
-  const slash = bytes.lastIndexOf(0x2f);
-  const name = bytes.subarray(slash + 1);
-  return { dir: pathFromBytes(bytes.subarray(0, Math.max(1, slash))), stem: stemKey(name), still: hasPhotoExtension(name) };
-}
-
-/** The Live Photo motion clips a folder could hold (MOV/MP4 files), by stem key; empty when it cannot be listed. */
-export async function motionFilesIn(dir: FsPath): Promise<Map<string, FsPath>> {
-  const names = await fs.readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
-  const found = new Map<string, FsPath>();
-  for (const n of names.sort(Buffer.compare)) {
-    if (n[0] === 0x2e || !hasExtension(n, MOTION_EXTENSIONS)) continue;
-    if (!found.has(stemKey(n))) found.set(stemKey(n), joinPath(dir, pathFromBytes(n)));
-  }
-  return found;
 }
 
 function reason(error: unknown): string {

@@ -12,6 +12,7 @@ import { readReport } from '../../src/report/write.js';
 import type { Report } from '../../src/report/schema.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { panClip, reencode } from '../support/clips.js';
+import { appleMakerNote, writeExif } from '../support/exif.js';
 
 let base: string;
 let out: string;
@@ -125,10 +126,18 @@ describe('Live Photos in a --media-type all run', () => {
     dir = mkdtempSync(join(tmpdir(), 'live-photos-'));
     const src = join(dir, 'phone');
     mkdirSync(src);
-    const still = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'fig-bowl.jpg'));
-    writeFileSync(join(src, 'IMG_0001.JPG'), still);
-    writeFileSync(join(src, 'IMG_0002.JPG'), still);
-    panClip(join(src, 'IMG_0001.MOV'), { photo: 'fig-bowl', seconds: 2, appleDate: '2024-05-01T12:00:00+0200', contentId: 'LIVE-1' });
+    const fixture = (name: string): Buffer => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', `${name}.jpg`));
+    // Each still carries its content identifier in an iPhone's MakerNote, as its MOV does in its QuickTime tags.
+    const still = (name: string, photo: string, id: string): void =>
+      writeFileSync(join(src, name), writeExif(fixture(photo), { make: 'Apple', makerNote: appleMakerNote(id) }));
+    still('IMG_0001.JPG', 'fig-bowl', 'LIVE-0001-A');
+    still('IMG_0002.JPG', 'fig-bowl', 'LIVE-0002-B');
+    panClip(join(src, 'IMG_0001.MOV'), { photo: 'fig-bowl', seconds: 2, appleDate: '2024-05-01T12:00:00+0200', contentId: 'LIVE-0001-A' });
+    // Renamed by an export: paired by its identifier.
+    panClip(join(src, 'IMG_0002(1).MOV'), { photo: 'fig-bowl', seconds: 2, startX: 8, contentId: 'LIVE-0002-B' });
+    // The same name as a still, another identifier: a clip of its own.
+    still('IMG_0004.JPG', 'dandelions', 'LIVE-0004-D');
+    panClip(join(src, 'IMG_0004.MOV'), { photo: 'dogs-window', seconds: 2, contentId: 'OTHER-0004-E' });
     // Two copies of a clip of their own, so the run groups clips too.
     const clip = panClip(join(src, 'VID_0003.mp4'), { photo: 'stream-forest', seconds: 3, creationTime: '2024-05-01T10:05:00Z' });
     reencode(clip, join(src, 'VID_0003 small.mp4'), { size: [160, 120] });
@@ -137,23 +146,37 @@ describe('Live Photos in a --media-type all run', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('groups photos and clips apart, and never the Live Photo video on its own', () => {
+  it('groups photos and clips apart, and never a Live Photo video on its own', () => {
     expect(live.code, live.stderr).toBe(0);
     expect(liveReport.groups.map((g) => g.photos.map((p) => p.relativePath))).toEqual([
       ['IMG_0001.JPG', 'IMG_0002.JPG'],
       ['VID_0003 small.mp4', 'VID_0003.mp4'],
     ]);
     expect(JSON.stringify(liveReport)).not.toContain('IMG_0001.MOV');
-    expect(live.stderr).toContain('1 Live Photo video left out of the clips: each travels with its still');
+    expect(JSON.stringify(liveReport)).not.toContain('IMG_0002(1).MOV');
+    expect(live.stderr).toContain('2 Live Photo videos left out of the clips: each travels with its still');
   });
 
-  it('copies the Live Photo video next to its still, and next to the best copy when the still is best', () => {
+  it('keeps a clip whose identifier differs from its namesake still as a clip of its own', () => {
+    expect(liveReport.ungrouped).toEqual(expect.arrayContaining(['IMG_0004.JPG', 'IMG_0004.MOV']));
+  });
+
+  it('copies each Live Photo video next to its still, named after it, and next to the best copy when the still is best', () => {
     const group = liveReport.groups[0]!;
     const folder = join(dir, 'out', group.id);
-    expect(readdirSync(join(folder, 'originals')).sort()).toEqual(['IMG_0001.JPG', 'IMG_0001.MOV', 'IMG_0002.JPG']);
+    expect(readdirSync(join(folder, 'originals')).sort()).toEqual(['IMG_0001.JPG', 'IMG_0001.MOV', 'IMG_0002.JPG', 'IMG_0002.MOV']);
     const best = group.photos.find((p) => p.isBest)!.relativePath;
     const bestFiles = readdirSync(folder).filter((f) => f.startsWith('best_'));
-    expect(bestFiles.sort()).toEqual(best === 'IMG_0001.JPG' ? ['best_IMG_0001.JPG', 'best_IMG_0001.MOV'] : [`best_${best}`]);
-    expect(readFileSync(join(folder, 'metadata.txt'), 'utf8')).toContain('live_photo_video: IMG_0001.MOV');
+    expect(bestFiles.sort()).toEqual([`best_${best}`, `best_${best.replace('.JPG', '.MOV')}`]);
+    const text = readFileSync(join(folder, 'metadata.txt'), 'utf8');
+    expect(text).toContain('live_photo_video: IMG_0001.MOV');
+    expect(text).toContain('live_photo_video: IMG_0002(1).MOV');
+    expect(text.split('\n')[0]).toBe('Photo Group - 2 images');
+  });
+
+  it('counts photos and clips apart in the progress and the summary', () => {
+    expect(live.stdout + live.stderr).toMatch(/Fingerprinting: 3 photos and 3 clips/);
+    expect(live.stdout).toContain('Scanned 3 photos and 3 clips.');
+    expect(live.stdout).toContain('(2 photos and 2 clips grouped, 2 alone)');
   });
 });

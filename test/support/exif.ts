@@ -41,6 +41,8 @@ export interface ExifFields {
   readonly focalLength?: number;
   /** Exif 0xA434. */
   readonly lensModel?: string;
+  /** Exif 0x927C, the raw MakerNote (see appleMakerNote). */
+  readonly makerNote?: Uint8Array;
   /** GPS IFD: decimal degrees (negative = S / W), altitude in metres above sea level. */
   readonly gps?: { readonly latitude: number; readonly longitude: number; readonly altitude?: number };
 }
@@ -167,6 +169,7 @@ export function buildTiff(fields: ExifFields): Buffer {
   if (fields.focalLength !== undefined) exif.push(rationals(0x920a, [fields.focalLength]));
   if (fields.subSecTimeOriginal !== undefined) exif.push(ascii(0x9291, fields.subSecTimeOriginal));
   if (fields.lensModel !== undefined) exif.push(ascii(0xa434, fields.lensModel));
+  if (fields.makerNote !== undefined) exif.push(bytes(0x927c, UNDEFINED, [...fields.makerNote]));
 
   let gps: Entry[] | null = null;
   if (fields.gps !== undefined) {
@@ -308,4 +311,28 @@ export function captureFields(wallClockMs: number): { dateTimeOriginal: string; 
   const whole = Math.floor(wallClockMs / 1000) * 1000;
   const hundredths = Math.floor((wallClockMs - whole) / 10);
   return { dateTimeOriginal: formatExifDate(whole), subSecTimeOriginal: pad(hundredths) };
+}
+
+/**
+ * An iPhone's MakerNote as a Live Photo still carries it: "Apple iOS\0", version 1, the byte order
+ * ("MM" as iPhones write it), then one IFD at offset 14 (value offsets from the note's start) with
+ * a HDR-ish SHORT (tag 0x000a) and the ContentIdentifier (0x0011) as ASCII.
+ */
+export function appleMakerNote(contentId: string, order: 'MM' | 'II' = 'MM'): Buffer {
+  const le = order === 'II';
+  const id = Buffer.from(`${contentId}\0`, 'latin1');
+  const head = Buffer.concat([Buffer.from('Apple iOS\0', 'latin1'), Buffer.from([0, 1]), Buffer.from(order, 'latin1')]);
+  const ifd = Buffer.alloc(2 + 2 * 12 + 4);
+  const u16 = (v: number, at: number): number => (le ? ifd.writeUInt16LE(v, at) : ifd.writeUInt16BE(v, at));
+  const u32 = (v: number, at: number): number => (le ? ifd.writeUInt32LE(v, at) : ifd.writeUInt32BE(v, at));
+  u16(2, 0);
+  u16(0x000a, 2);
+  u16(SHORT, 4);
+  u32(1, 6);
+  u16(3, 10);
+  u16(0x0011, 14);
+  u16(ASCII, 16);
+  u32(id.length, 18);
+  u32(head.length + ifd.length, 22);
+  return Buffer.concat([head, ifd, id]);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, openScratchCopy } from '../../src/catalog/database.js';
-import { loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses } from '../../src/catalog/faces.js';
+import { forgetFaceAnalyses, loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses } from '../../src/catalog/faces.js';
 import { itemVersion, saveFingerprints, syncItems } from '../../src/catalog/items.js';
 import { currentFaces, photosWithFaces } from '../../src/catalog/review.js';
 import { beginRun } from '../../src/catalog/runs.js';
@@ -94,6 +94,23 @@ describe('catalog faces', () => {
     // The new analysis replaces the old one and its faces.
     saveFaceAnalyses(db, [{ photoId: id, analysis: analysis([record(3)]) }]);
     expect(loadFaceAnalyses(db, [id], 'human-test/1600/1').get(id)!.faces).toEqual([record(3)]);
+    db.close();
+  });
+
+  it('forgets the analyses it is told to (a clip fingerprinted on other key frames), and only those', () => {
+    const db = openDatabase(file());
+    const run = beginRun(db, '{}', new Date()).id;
+    const [a, b] = syncFiles(db, run, [
+      { path: '/p/a.mp4', size: 10, mtimeMs: 1 },
+      { path: '/p/b.mp4', size: 10, mtimeMs: 1 },
+    ]).ids as [PhotoId, PhotoId];
+    saveFaceAnalyses(db, [
+      { photoId: a, analysis: analysis([record(1)]) },
+      { photoId: b, analysis: analysis([record(2)]) },
+    ]);
+    forgetFaceAnalyses(db, [a]);
+    expect(pendingFaceAnalyses(db, [a, b], 'human-test/1600/1')).toEqual([a]);
+    expect(loadFaceAnalyses(db, [b], 'human-test/1600/1').get(b)!.faces).toEqual([record(2)]);
     db.close();
   });
 

@@ -7,7 +7,7 @@ import { hamming } from '../../src/core/dhash.js';
 import { loadClip } from '../../src/media/clip.js';
 import { MediaError } from '../../src/media/contract.js';
 import { sniffVideo } from '../../src/media/sniff.js';
-import { captureTime, keyFrames, posterFrame, probeClip } from '../../src/media/video.js';
+import { captureTime, clipContentId, keyFrames, posterFrame, probeClip } from '../../src/media/video.js';
 import { photoImage } from '../../src/review/images.js';
 import { ThumbnailCache } from '../../src/review/thumbs.js';
 import { ffmpegPath, panClip } from '../support/clips.js';
@@ -39,6 +39,11 @@ describe('probeClip', () => {
     });
     const p = await probeClip(mov);
     expect(p.contentId).toBe('ABCD-1234');
+    // The identifier alone, as Live Photo pairing asks for it; none in a clip without one or a file that is no clip.
+    expect(await clipContentId(mov)).toBe('ABCD-1234');
+    expect(await clipContentId(pan)).toBeNull();
+    writeFileSync(join(dir, 'notes.mov'), 'not a clip\n');
+    expect(await clipContentId(join(dir, 'notes.mov'))).toBeNull();
     expect(p.takenAt).toEqual({ wallClockMs: Date.UTC(2024, 4, 1, 12, 0, 3), offsetMinutes: 120, source: 'QuickTimeCreationDate' });
   });
 

@@ -152,4 +152,41 @@ describe('formatCaptureTime', () => {
     expect(formatCaptureTime({ wallClockMs: at, offsetMinutes: -210, source: 'DateTimeOriginal' })).toBe('2024-07-04T09:30:00-03:30');
     expect(formatCaptureTime({ wallClockMs: at, offsetMinutes: 0, source: 'DateTimeOriginal' })).toBe('2024-07-04T09:30:00+00:00');
   });
+
+  it('counts clips as clips in the header and names each member a clip or a photo', () => {
+    const member = (name: string, video: boolean): OutputPhoto => ({
+      photo: {
+        path: `/a/${name}`,
+        relativePath: name,
+        size: 1,
+        mtimeMs: 0,
+        meta: meta(
+          video
+            ? {
+                format: 'video',
+                video: {
+                  durationS: 2,
+                  codec: 'h264',
+                  fps: 30,
+                  bitrate: 1e6,
+                  rotation: 0,
+                  contentId: null,
+                  choice: 'iframe/10',
+                  frames: [],
+                },
+              }
+            : {},
+        ),
+      },
+      decision: { score: 1, reason: 'r', isBest: name.startsWith('a') },
+    });
+    const clips = renderMetadataText([member('a.mp4', true), member('b.mov', true)], { localOffset: () => 0 });
+    expect(clips.split('\n')[0]).toBe('Clip Group - 2 clips');
+    expect(clips).toContain('\nClip 1: a.mp4\n');
+    expect(clips).toContain('\nClip 2: b.mov\n');
+    const mixed = renderMetadataText([member('a.jpg', false), member('b.mp4', true)], { localOffset: () => 0 });
+    expect(mixed.split('\n')[0]).toBe('Photo Group - 1 photo and 1 clip');
+    expect(mixed).toContain('\nPhoto 1: a.jpg\n');
+    expect(mixed).toContain('\nClip 2: b.mp4\n');
+  });
 });

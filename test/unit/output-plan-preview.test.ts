@@ -36,4 +36,13 @@ describe('the dry-run preview', () => {
     // Every file stays available (--verbose).
     expect(renderPlan(plan)).toHaveLength(10);
   });
+
+  it('counts a group of clips as clips', () => {
+    const clips = planOutput({
+      outputRoot: '/out',
+      localOffset: () => 0,
+      groups: [{ kind: 'duplicate', photos: [member('VID_1.mp4', 9_000_000, true), member('VID_1 small.MOV', 3_000_000)] }],
+    });
+    expect(renderPlanPreview(clips)[0]).toBe('group_0001: duplicate, 2 clips; best VID_1.mp4');
+  });
 });

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ProgressDisplay } from '../../src/cli/progress-display.js';
+import { mixedCount } from '../../src/pipeline/progress.js';
 
 /** A plain (non-terminal) display on a fake clock; returns it, the clock and what it printed. */
 function display() {
@@ -69,5 +70,23 @@ describe('the progress display', () => {
       'warning: /p/notes.jpg: not an image',
       'Fingerprinting: 3 photos in 2.0s, 1.5/s',
     ]);
+  });
+
+  it('counts photos and clips apart when a run fingerprints both, and clips alone as clips', () => {
+    const { shown, clock, transcript } = display();
+    shown.start('inspect', 5, mixedCount(3, 2));
+    clock.now = 1000;
+    shown.update(5);
+    shown.finish();
+    shown.start('inspect', 2, mixedCount(0, 2));
+    shown.update(2);
+    shown.finish();
+    expect(transcript).toEqual([
+      'Fingerprinting: 3 photos and 2 clips',
+      'Fingerprinting: 5 photos and clips in 1.0s, 5.0/s',
+      'Fingerprinting: 2 clips',
+      'Fingerprinting: 2 clips in 0.0s',
+    ]);
+    expect(mixedCount(4, 0)).toBeUndefined();
   });
 });

@@ -65,6 +65,7 @@ const photo = (id: number, name: string, takenAtMs: number | null, hasFaces = fa
   height: 3000,
   size: 1000 + id,
   format: 'jpeg',
+  durationS: null,
   version: `v${id}`,
   hasFaces,
   camera: { exposureTime: 1 / 250, fNumber: 2.8, iso: 400, focalLength: 35 },
@@ -250,6 +251,34 @@ describe('review view-models', () => {
       ],
       [],
     ]);
+  });
+
+  it('counts the clips of a group and gives each clip its length; only a clip of its own file plays in place', () => {
+    const clip = (id: number, name: string, durationS: number, format = 'video'): ReviewPhoto => ({
+      ...photo(id, name, T0 + id * 1000),
+      format,
+      durationS,
+    });
+    const clips = new Map([clip(20, 'a.mp4', 12.4), clip(21, 'b.mov', 3725), clip(22, 'c.mov', 4, 'picture')].map((p) => [p.id, p]));
+    const group: NumberedGroup = { number: 5, kind: 'similar', members: [member(20, true), member(21), member(22)] };
+    const { groups } = applyDecisions([group], []);
+    const card = groupPage(groups, clips, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards[0]!;
+    expect(card).toMatchObject({ count: 3, clips: 3, cover: { id: 20, length: '0:12' } });
+    const frames = groupDetail(groups[0]!, groups, clips, new Map(), []).frames;
+    expect(frames.map((f) => f.clip)).toEqual([
+      { length: '0:12', playable: true },
+      { length: '1:02:05', playable: true },
+      { length: '0:04', playable: false },
+    ]);
+    const still = groupPage(
+      applyDecisions(ranked, []).groups,
+      photos,
+      { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER },
+      MARKS,
+      0,
+      1,
+    );
+    expect(still.cards[0]).toMatchObject({ clips: 0, cover: { length: null } });
   });
 
   it('labels time spans', () => {

@@ -35,6 +35,7 @@ function summary(changes: Partial<RunSummary> = {}): RunSummary {
     groups: 3,
     byKind: { burst: 2, duplicate: 1, similar: 0 },
     grouped: 9,
+    groupedClips: 0,
     errors: [],
     applied: { applied: 15, skipped: 0, removed: 0, cleanedTemps: 0, failed: [], aborted: false },
     report: { file: '/home/me/Organized/reports/report_x.json', latest: '/home/me/Organized/reports/latest.json' },
@@ -51,10 +52,15 @@ function summary(changes: Partial<RunSummary> = {}): RunSummary {
 const ctx = { verbose: false, command: 'photo-album-organizer', log: '/home/me/Organized/logs/run_2024-05-01_140307.log' };
 
 describe('the summary of a run with video clips', () => {
-  it('counts photos and clips apart, and the grouped files among both', () => {
-    const lines = formatSummary(summary({ photos: 90, clips: 6, grouped: 11 }), ctx);
+  it('counts photos and clips apart, and the grouped photos and clips apart', () => {
+    const lines = formatSummary(summary({ photos: 90, clips: 6, grouped: 11, groupedClips: 4 }), ctx);
     expect(lines[0]).toBe('Scanned 84 photos and 6 clips.');
-    expect(lines[1]).toBe('Found 3 groups: 2 bursts, 1 duplicate (11 files grouped, 79 alone).');
+    expect(lines[1]).toBe('Found 3 groups: 2 bursts, 1 duplicate (7 photos and 4 clips grouped, 79 alone).');
+  });
+
+  it('says clips alone when a run read only clips', () => {
+    const lines = formatSummary(summary({ photos: 1, clips: 1, grouped: 0, groupedClips: 0, groups: 0 }), ctx);
+    expect(lines[0]).toBe('Scanned 1 clip.');
   });
 });
 
@@ -79,9 +85,15 @@ describe('the summary of a run', () => {
   });
 
   it('names the close calls and the faces found', () => {
-    const lines = formatSummary(summary({ closeCalls: [2, 7], faces: { photos: 4, faces: 6 } }), ctx);
+    const lines = formatSummary(summary({ closeCalls: [2, 7], faces: { photos: 4, faces: 6, clips: 0 } }), ctx);
     expect(lines).toContain('Close calls: in 2 groups the best photo won by a small margin (group_0002, group_0007); worth a look.');
     expect(lines).toContain('Faces: 6 found in 4 grouped photos; open eyes and smiles counted in the best pick.');
+    const withClips = formatSummary(summary({ faces: { photos: 4, faces: 6, clips: 2 } }), ctx);
+    expect(withClips).toContain(
+      'Faces: 6 found in 4 grouped photos and seen in the key frames of 2 clips; open eyes and smiles counted in the best pick.',
+    );
+    const clipsOnly = formatSummary(summary({ faces: { photos: 0, faces: 0, clips: 1 } }), ctx);
+    expect(clipsOnly).toContain('Faces: seen in the key frames of 1 clip; open eyes and smiles counted in the best pick.');
   });
 
   it('says what the face swap did, names the people it refused, and keeps HDR failures apart', () => {

@@ -8,6 +8,7 @@
 import type { Db } from '../../catalog/database.js';
 import { loadFaceAnalyses, pendingFaceAnalyses, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
 import type { StoredItem } from '../../catalog/items.js';
+import { sheetTimes } from '../../core/clip-faces.js';
 import { placeDecides } from '../../core/face-matching.js';
 import { facesDecide } from '../../core/face-scoring.js';
 import type { PhotoId } from '../../core/types.js';
@@ -15,7 +16,7 @@ import { analyzerFor, type FaceBackendKind } from '../../faces/backend.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
 import { FacePool, type FacePoolTask, type FaceRunner } from '../face-pool.js';
 import type { FaceBackendName, RunOptions } from '../options.js';
-import type { ProgressSink } from '../progress.js';
+import { mixedCount, type ProgressSink } from '../progress.js';
 import type { FoundGroup } from './group.js';
 
 export interface AnalyzeStageResult {
@@ -33,8 +34,8 @@ const FLUSH_MS = 500;
 
 /** Whether a group's ranking looks at faces (see core/face-scoring.ts facesDecide). */
 export function ranksOnFaces(group: FoundGroup): boolean {
-  // Clips are ranked on their key frames' sharpness, steadiness and exposure, not on faces (yet).
-  if (group.members.some((p) => p.meta.format === 'video')) return false;
+  // Copies of one clip differ by resolution and bitrate only; takes of a scene by their key frames' faces too.
+  if (group.members.some((p) => p.meta.format === 'video')) return group.kind !== 'duplicate';
   return facesDecide(
     group.kind,
     group.members.map((p) => p.meta.takenAt?.wallClockMs ?? null),
@@ -80,7 +81,8 @@ export async function analyzeStage(ctx: AnalyzeContext, groups: readonly FoundGr
     for (const id of pending) {
       const item = items.get(id)!;
       try {
-        tasks.push({ id, path: (await ctx.source.open(item)).path });
+        const frames = item.meta?.video === undefined ? null : sheetTimes(item.meta.video.frames);
+        tasks.push({ id, path: (await ctx.source.open(item)).path, ...(frames === null ? {} : { frames }) });
         held.push(item);
       } catch (error) {
         if (!(error instanceof SourceError)) throw error;
@@ -157,7 +159,8 @@ export async function analyzeFaces(
       batch = [];
       lastFlush = Date.now();
     };
-    sink.start('analyze', tasks.length);
+    const clips = tasks.filter((t) => t.frames !== undefined).length;
+    sink.start('analyze', tasks.length, mixedCount(tasks.length - clips, clips));
     // A thread loads ~100 MB of models (as long as analyzing a photo or two): no more threads than
     // there are pairs of photos to give them.
     pool ??= startPool(Math.max(1, Math.min(options.threads, Math.ceil(tasks.length / 2))), backend.kind);

@@ -6,14 +6,17 @@
  * that cannot be had or read is a per-item error, stored and reported.
  */
 import type { Db } from '../../catalog/database.js';
+import { forgetFaceAnalyses } from '../../catalog/faces.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
+import { isClipName } from '../../core/clips.js';
+import { displayPath } from '../../core/paths.js';
 import type { PhotoId } from '../../core/types.js';
 import { type ClipLoadOptions, clipChoice } from '../../media/clip.js';
 import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
 import { prefetch } from '../../core/concurrency.js';
 import { InspectPool } from '../pool.js';
-import type { ProgressSink } from '../progress.js';
+import { mixedCount, type ProgressSink } from '../progress.js';
 
 export interface FingerprintCounts {
   /** Fingerprints made now. */
@@ -69,6 +72,9 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   let fromLibrary = 0;
   const flush = (): void => {
     if (ok.length > 0) saveFingerprints(db, ok);
+    // A clip's faces were looked for on its former key frames.
+    const clips = ok.filter((o) => o.meta?.format === 'video').map((o) => o.id);
+    if (clips.length > 0) forgetFaceAnalyses(db, clips);
     if (bad.length > 0) saveErrors(db, bad);
     ok = [];
     bad = [];
@@ -97,7 +103,8 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     }
   };
 
-  sink.start('inspect', pending.length);
+  const clips = ctx.clips == null ? 0 : pending.filter(looksLikeClip).length;
+  sink.start('inspect', pending.length, mixedCount(pending.length - clips, clips));
   const pool = ctx.pool ?? new InspectPool(ctx.threads, ctx.clips ?? null);
   try {
     await pool.runAll(
@@ -128,4 +135,11 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     sink.finish();
   }
   return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs };
+}
+
+/** Whether an item not yet fingerprinted is a clip, as far as its name (or the server's type) tells. */
+function looksLikeClip(item: StoredItem): boolean {
+  if (item.meta !== null) return item.meta.format === 'video';
+  if (item.facts !== null) return item.facts.mime?.startsWith('video/') === true || isClipName(item.facts.fileName);
+  return isClipName(displayPath(item.key));
 }

@@ -10,7 +10,9 @@ import { loadDecisions } from '../../catalog/decisions.js';
 import { loadFaceAnalyses } from '../../catalog/faces.js';
 import type { StoredPhoto } from '../../catalog/items.js';
 import { previousGroups, type StoredGroup, saveGroups } from '../../catalog/runs.js';
+import { facesPerFrame, sheetTimes } from '../../core/clip-faces.js';
 import { rankClips } from '../../core/clip-scoring.js';
+import type { FaceRecord } from '../../core/faces.js';
 import { rankCopies } from '../../core/copies.js';
 import { applyDecisions } from '../../core/decisions.js';
 import { rankGroupWithFaces } from '../../core/face-scoring.js';
@@ -79,7 +81,26 @@ function rank(ctx: SelectContext, g: FoundGroup): Decision[] {
   const onFaces = ranksOnFaces(g);
   const name = (p: StoredPhoto): string => displayPath(baseName(ctx.source.name(p)));
   const clips = g.members.flatMap((p) => (p.meta.video === undefined ? [] : [{ ...p, ...p.meta, video: p.meta.video, name: name(p) }]));
-  if (clips.length === g.members.length) return rankClips(g.kind, clips);
+  // Loaded only when the ranking looks at faces (and not for the server's faces).
+  const analyses =
+    ctx.analyzer === null || !onFaces || ctx.serverFaces !== null
+      ? null
+      : loadFaceAnalyses(
+          ctx.db,
+          g.members.map((p) => p.id),
+          ctx.analyzer,
+        );
+  if (clips.length === g.members.length) {
+    const frames = (c: (typeof clips)[number]): { faces?: FaceRecord[][] | null } => {
+      if (analyses === null) return {};
+      const analysis = analyses.get(c.id);
+      return { faces: analysis === undefined ? null : facesPerFrame(analysis, sheetTimes(c.video.frames).length) };
+    };
+    return rankClips(
+      g.kind,
+      clips.map((c) => ({ ...c, ...frames(c) })),
+    );
+  }
   // Copies of one picture (same capture time, or none) differ only by how they were saved.
   if (g.kind === 'duplicate' && !onFaces) {
     return rankCopies(
@@ -98,13 +119,5 @@ function rank(ctx: SelectContext, g: FoundGroup): Decision[] {
       rankGroup(inputs),
       g.members.map((p) => ctx.serverFaces!.get(p.id) ?? null),
     );
-  const faces =
-    ctx.analyzer === null || !onFaces
-      ? null
-      : loadFaceAnalyses(
-          ctx.db,
-          g.members.map((p) => p.id),
-          ctx.analyzer,
-        );
-  return rankGroupWithFaces(inputs.map((x) => ({ ...x, faces: faces?.get(x.id) ?? null })));
+  return rankGroupWithFaces(inputs.map((x) => ({ ...x, faces: analyses?.get(x.id) ?? null })));
 }

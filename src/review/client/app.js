@@ -6,7 +6,7 @@ import { ApiError, get, post } from './api.js';
 import { Grid } from './grid.js';
 import { keyFooter, toggleKeys } from './keys.js';
 import { GroupView } from './group.js';
-import { byId, h, toast } from './ui.js';
+import { byId, h, mediaCount, toast } from './ui.js';
 
 /** @typedef {import('./api.js').Filter} Filter */
 /** @typedef {import('./group.js').Changed} Changed */
@@ -166,7 +166,7 @@ function showSummary(s) {
   summary = s;
   const when = s.run.finishedAt.slice(0, 16).replace('T', ' ');
   $('run-info').textContent =
-    `Run of ${when} · ${s.photos} photos in ${s.groups} groups · ${s.reviewed} reviewed${s.changed ? ` · ${s.changed} changed by you` : ''}`;
+    `Run of ${when} · ${mediaCount(s.photos, s.clips)} in ${s.groups} group${s.groups === 1 ? '' : 's'} · ${s.reviewed} reviewed${s.changed ? ` · ${s.changed} changed by you` : ''}`;
   // After the view has what it asked for: the count is a second request, not worth waiting on.
   window.clearTimeout(pendingTimer);
   pendingTimer = window.setTimeout(() => showPending(s).catch(showError), PENDING_DELAY_MS);

@@ -3,7 +3,7 @@
 // pictures loaded only when a card comes near the screen, and a keyboard focus that arrows move.
 
 import { get, imageUrl } from './api.js';
-import { forgetLazy, h, lazyImage } from './ui.js';
+import { forgetLazy, h, lazyImage, mediaCount } from './ui.js';
 
 /** @typedef {import('./api.js').Filter} Filter */
 /** @typedef {import('../view.js').GroupCard} GroupCard */
@@ -99,7 +99,7 @@ export class Grid {
     this.cards.push(card);
     const img = lazyImage(
       h('img', {
-        alt: `${card.folder}: best photo ${card.cover.name}`,
+        alt: `${card.folder}: best ${card.cover.length === null ? 'photo' : 'clip'} ${card.cover.name}`,
         'data-src': imageUrl(card.cover.id, 'grid', card.cover.version),
         decoding: 'async',
       }),
@@ -110,14 +110,19 @@ export class Grid {
         class: 'card',
         tabindex: '-1',
         dataset: { number: card.number },
-        'aria-label': `${card.folder}, ${card.kind}, ${card.count} photos${card.changed ? ', changed by you' : ''}${card.reviewed ? ', reviewed' : ''}`,
+        'aria-label': `${card.folder}, ${card.kind}, ${mediaCount(card.count, card.clips)}${card.changed ? ', changed by you' : ''}${card.reviewed ? ', reviewed' : ''}`,
         onclick: () => {
           this.setFocus(index);
           this.onOpen(card.number);
         },
       },
-      h('div', { class: 'thumb' }, img),
-      h('span', { class: 'count', title: `${card.count} photos` }, `${card.count}`),
+      h(
+        'div',
+        { class: 'thumb' },
+        img,
+        card.cover.length === null ? null : h('span', { class: 'length', title: 'Length of the best clip' }, `▶ ${card.cover.length}`),
+      ),
+      h('span', { class: 'count', title: mediaCount(card.count, card.clips) }, `${card.count}`),
       h(
         'div',
         { class: 'flags' },

@@ -5,8 +5,9 @@
 import { ApiError, get, imageUrl, madeUrl, post } from './api.js';
 import { breakdown } from './breakdown.js';
 import { conflictBanner } from './conflicts.js';
+import { frameMedia, pct } from './frame-media.js';
 import { peopleRows } from './people.js';
-import { byId, bytes, h, toast } from './ui.js';
+import { byId, bytes, h, mediaCount, toast } from './ui.js';
 import { Viewer } from './viewer.js';
 
 /** @typedef {import('./api.js').Filter} Filter */
@@ -111,7 +112,7 @@ export class GroupView {
   render() {
     const d = this.current;
     this.el.name.replaceChildren(d.folder, ' ', h('span', { class: `kind ${d.kind}` }, d.kind));
-    this.el.meta.textContent = `${d.frames.length} photos · ${d.span}${d.changed ? ' · changed by you' : ''}${d.reviewed ? ' · reviewed' : ''}`;
+    this.el.meta.textContent = `${mediaCount(d.frames.length, d.frames.filter((f) => f.clip !== null).length)} · ${d.span}${d.changed ? ' · changed by you' : ''}${d.reviewed ? ' · reviewed' : ''}`;
     this.el.position.textContent = d.index >= 0 ? `${d.index + 1} of ${d.total}` : '';
     this.el.prev.disabled = d.previous === null;
     this.el.next.disabled = d.next === null;
@@ -147,23 +148,18 @@ export class GroupView {
       {
         class: 'picture',
         style: { '--ratio': ratio.toFixed(4) },
-        title: 'Click to see it at 100 %',
+        title: f.clip ? f.name : 'Click to see it at 100 %',
         onclick: (event) => {
+          if (f.clip) return this.select(i);
           const box = /** @type {HTMLElement} */ (event.currentTarget).getBoundingClientRect();
           this.select(i);
           this.zoom({ x: (event.clientX - box.left) / box.width, y: (event.clientY - box.top) / box.height });
         },
       },
-      h('img', { src: view, alt: f.name, loading: 'lazy', decoding: 'async' }),
+      ...frameMedia(f, view),
       f.isBest ? h('span', { class: 'badge' }, 'BEST') : null,
       f.keep ? h('span', { class: 'badge keep' }, 'KEEP') : null,
       h('span', { class: 'ordinal' }, `${i + 1}/${this.current.frames.length}`, f.offset ? h('small', {}, f.offset) : null),
-      ...f.faces.map((face) =>
-        h('span', {
-          class: `facebox ${face.eyes}`,
-          style: { left: pct(face.box.x), top: pct(face.box.y), width: pct(face.box.width), height: pct(face.box.height) },
-        }),
-      ),
     );
     const facts = [f.time, `${f.width} × ${f.height}`, bytes(f.size), f.format.toUpperCase()].filter(Boolean).join(' · ');
     return h(
@@ -401,9 +397,6 @@ const VIEW_SIDE = 1600;
 function previewSide({ width, height }) {
   return Math.min(width, (VIEW_SIDE * width) / Math.max(width, height, 1));
 }
-
-/** @param {number} v a fraction, 0..1 */
-const pct = (v) => `${(v * 100).toFixed(3)}%`;
 
 /**
  * "2024/Party/" of "2024/Party/IMG_1.JPG"; '' for a photo at the top of the source folder.

@@ -135,3 +135,16 @@ export function bytes(n) {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/**
+ * "3 photos", "1 clip", "3 photos and 2 clips" (core/clips.ts's mediaCount, for the page).
+ * @param {number} total items, clips included
+ * @param {number} clips
+ */
+export function mediaCount(total, clips) {
+  /** @param {number} n @param {string} one */
+  const words = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  const photos = total - clips;
+  if (clips === 0) return words(photos, 'photo');
+  return photos === 0 ? words(clips, 'clip') : `${words(photos, 'photo')} and ${words(clips, 'clip')}`;
+}
