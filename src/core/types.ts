@@ -60,6 +60,8 @@ export interface PhotoMetadata {
   readonly exif: readonly (readonly [name: string, value: string])[];
   /** A video clip's stream facts and key frames (format 'video'); absent for photos. */
   readonly video?: VideoFacts;
+  /** An Immich Live Photo still: the id of its motion part (a VIDEO asset the server hides). */
+  readonly livePhotoVideoId?: string;
 }
 
 /** One key frame of a clip, as fingerprinted (decoded at about 192 px). */

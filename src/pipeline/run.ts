@@ -333,7 +333,7 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     candidates: 0,
     ruledOut: 0,
     prefiltered: !options.immichUseDuplicates,
-    pictures: { fingerprinted: 0, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS },
+    pictures: { fingerprinted: 0, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS, wholeClips: 0 },
     downloaded: source instanceof ImmichSource ? source.client.downloaded : null,
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },

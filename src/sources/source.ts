@@ -62,6 +62,8 @@ export interface PhotoSource {
   readonly label: string;
   /** The picture fingerprints are made from. */
   readonly pixels: PictureKind;
+  /** The picture one item's fingerprint is made from, when it is not `pixels` (a server clip read in full). */
+  pixelsOf?(id: PhotoId): PictureKind;
   /** Whether a failed item is tried again on the next run (downloads), or only once it changes (files). */
   readonly retryFailed: boolean;
   /** Whether the metadata read from a picture is the item's (a file), or the listing's is (a preview). */

@@ -7,7 +7,9 @@
  */
 import type { Db } from '../../catalog/database.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
-import type { PhotoId } from '../../core/types.js';
+import { posterVideo } from '../../core/clip-candidates.js';
+import type { PictureKind } from '../../core/items.js';
+import type { Fingerprint, PhotoId, PhotoMetadata } from '../../core/types.js';
 import { type ClipLoadOptions, clipChoice } from '../../media/clip.js';
 import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
@@ -26,6 +28,8 @@ export interface FingerprintCounts {
   readonly fromLibrary: number;
   /** Pictures downloaded, by what the server had (preview → thumbnail → original). */
   readonly downloadedAs: KindCounts;
+  /** Server clips downloaded whole to compare their key frames (possible trims), not counted above. */
+  readonly wholeClips: number;
 }
 
 export interface FingerprintContext {
@@ -48,12 +52,14 @@ export function fetchConcurrency(threads: number): number {
 
 export async function fingerprintStage(ctx: FingerprintContext, candidates: readonly PhotoId[]): Promise<FingerprintCounts> {
   const { db, source, sink } = ctx;
+  const pixelsOf = (id: PhotoId): PictureKind => source.pixelsOf?.(id) ?? source.pixels;
   const pending = loadItems(
     db,
-    pendingItems(db, candidates, source.pixels, source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips)),
+    pendingItems(db, candidates, pixelsOf, source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips)),
   );
   const cached = candidates.length - pending.length;
-  if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS };
+  if (pending.length === 0)
+    return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS, wholeClips: 0 };
   const downloadedAs = { ...NO_KINDS };
   const byId = new Map<PhotoId, StoredItem>(pending.map((i) => [i.id, i]));
   let ok: FingerprintedItem[] = [];
@@ -63,6 +69,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   let failed = 0;
   let fromCache = 0;
   let fromLibrary = 0;
+  let wholeClips = 0;
   const flush = (): void => {
     if (ok.length > 0) saveFingerprints(db, ok);
     if (bad.length > 0) saveErrors(db, bad);
@@ -84,7 +91,8 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
       const picture = await source.open(item);
       if (picture.from === 'cache') fromCache++;
       if (picture.from === 'library') fromLibrary++;
-      if (picture.downloaded !== undefined) downloadedAs[picture.downloaded]++;
+      if (picture.downloaded !== undefined && pixelsOf(item.id) !== source.pixels) wholeClips++;
+      else if (picture.downloaded !== undefined) downloadedAs[picture.downloaded]++;
       return { id: item.id, path: picture.path };
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
@@ -109,7 +117,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
           const mp = listed === null ? 0 : listed.width * listed.height;
           const f = outcome.fingerprint;
           const fingerprint = mp > 0 ? { ...f, quality: { ...f.quality, megapixels: mp / 1e6 } } : f;
-          ok.push({ id, pixels: source.pixels, meta: listed === null ? outcome.meta : null, fingerprint });
+          ok.push({ id, pixels: pixelsOf(id), meta: listed === null ? outcome.meta : listedClipMeta(item, outcome.meta, f), fingerprint });
           done++;
           sink.update(done);
         }
@@ -123,5 +131,17 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     await source.settle();
     sink.finish();
   }
-  return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs };
+  return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs, wholeClips };
+}
+
+/**
+ * A listed clip's metadata with what its picture showed — its key frames when the whole clip was
+ * read, else its poster (a server's preview) as its one frame; null for a still (the listing's
+ * metadata stays as it is).
+ */
+function listedClipMeta(item: StoredItem, read: PhotoMetadata, f: Fingerprint): PhotoMetadata | null {
+  const listed = item.meta;
+  if (listed === null || listed.format !== 'video') return null;
+  if (read.video !== undefined) return { ...listed, video: read.video };
+  return { ...listed, video: posterVideo(item.facts?.durationS ?? 0, f.dhash, f.quality) };
 }

@@ -1,0 +1,149 @@
+/**
+ * Video clips on an Immich server (the fake, which picks posters and hides Live Photo motion
+ * parts as the v3 server does): with --media-type video|all the VIDEO assets are listed and
+ * grouped first from their thumbhash, length and time, then from their posters; only clips that
+ * may be trims are downloaded whole. A Live Photo's motion part is never a clip of its own.
+ * Actions, --undo and --dry-run work on clip groups as on photo groups. Needs `npm run build`.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readReport } from '../../src/report/write.js';
+import { panClip, PHOTOS, reencode } from '../support/clips.js';
+import { runImmichCli } from '../support/fake-immich/cli.js';
+import { idOf, pathOf, snapshot, stacks, tagged, writeLines } from '../support/fake-immich/inspect.js';
+import type { SeedAsset } from '../support/fake-immich/seed.js';
+import { seedClip, seedStill } from '../support/fake-immich/seed-clip.js';
+import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
+
+let base: string;
+let seeds: SeedAsset[];
+
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), 'po-immich-video-'));
+  const dir = join(base, 'clips');
+  mkdirSync(dir);
+  const original = panClip(join(dir, 'a-original.mp4'), { photo: 'boats-lake', seconds: 4, size: [640, 480], crf: 20 });
+  reencode(original, join(dir, 'b-small.mp4'), { size: [320, 240], crf: 30 });
+  reencode(original, join(dir, 'c-trimmed.mp4'), { start: 1.5, seconds: 2 });
+  panClip(join(dir, 'd-other.mp4'), { photo: 'dandelions', seconds: 3 });
+  // A Live Photo: a still and its 2 s motion clip of the same moment.
+  panClip(join(dir, 'IMG_0100.MOV'), { photo: 'fig-bowl', seconds: 2, speed: 5 });
+  const at = '2024-05-01T10:00:00.000Z';
+  seeds = [
+    await seedClip(join(dir, 'a-original.mp4'), 'a-original.mp4', { takenAt: at }),
+    await seedClip(join(dir, 'b-small.mp4'), 'b-small.mp4', { takenAt: at }),
+    await seedClip(join(dir, 'c-trimmed.mp4'), 'c-trimmed.mp4', { takenAt: at }),
+    await seedClip(join(dir, 'd-other.mp4'), 'd-other.mp4', { takenAt: '2024-05-01T10:00:20.000Z' }),
+    await seedClip(join(dir, 'IMG_0100.MOV'), 'IMG_0100.MOV', { takenAt: '2024-05-01T11:00:00.000Z' }),
+    await seedStill(join(PHOTOS, 'fig-bowl.jpg'), 'IMG_0100.JPG', '2024-05-01T11:00:00.000Z'),
+    await seedStill(join(PHOTOS, 'fig-bowl.jpg'), 'IMG_0100 copy.JPG', '2024-05-01T11:00:00.000Z', 0.5),
+  ];
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+async function server(): Promise<FakeImmich> {
+  const fake = await startFakeImmich(seeds, { pageSize: 3 });
+  fake.state.linkLivePhoto(idOf(fake, 'IMG_0100.JPG'), idOf(fake, 'IMG_0100.MOV'));
+  return fake;
+}
+
+const downloads = (fake: FakeImmich, kind: 'thumbnail' | 'original'): string[] =>
+  fake.calls
+    .filter((c) => c.path.endsWith(`/${kind}`))
+    .map((c) => pathOf(fake, c.path.split('/')[3]!))
+    .sort();
+
+describe('Immich video clips', () => {
+  it('--media-type image (the default) lists no clip', async () => {
+    const fake = await server();
+    try {
+      const cache = join(base, 'image-cache');
+      const run = await runImmichCli(fake, ['--immich-cache-dir', cache, '--tag-only', '--min-group-size', '2']);
+      expect(run.code, run.stderr).toBe(0);
+      const report = await readReport(join(cache, 'reports', 'latest.json'));
+      expect(report.summary.photos).toBe(2);
+      expect(downloads(fake, 'original')).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('groups a clip with its re-encode and its trim (read whole: a possible trim), and tags, stacks and undoes them', async () => {
+    const fake = await server();
+    try {
+      const cache = join(base, 'video-cache');
+      const run = await runImmichCli(fake, [
+        '--immich-cache-dir',
+        cache,
+        '--media-type',
+        'all',
+        '--tag-only',
+        '--stack',
+        '--min-group-size',
+        '2',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = await readReport(join(cache, 'reports', 'latest.json'));
+      // The Live Photo's motion part is hidden on the server: never listed, never a clip.
+      expect(report.summary.photos).toBe(6);
+      expect(report.groups.map((g) => [g.kind, g.photos.map((p) => p.relativePath).sort()])).toEqual([
+        ['duplicate', ['IMG_0100 copy.JPG', 'IMG_0100.JPG']],
+        ['duplicate', ['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']],
+      ]);
+      const clips = report.groups[1]!;
+      expect(clips.photos.find((p) => p.isBest)?.relativePath).toBe('a-original.mp4');
+      expect(clips.photos.every((p) => p.format === 'video' && p.video !== undefined)).toBe(true);
+      // Only the clips that may be trims of one another were downloaded whole.
+      expect(downloads(fake, 'original')).toEqual(['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']);
+      expect(downloads(fake, 'thumbnail')).not.toContain('IMG_0100.MOV');
+      const still = report.groups[0]!.photos.find((p) => p.relativePath === 'IMG_0100.JPG');
+      expect(still?.livePhotoVideoId).toBe(idOf(fake, 'IMG_0100.MOV'));
+      expect(tagged(fake, 'photo-organizer/group-0002')).toEqual(['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']);
+      expect(stacks(fake).find((s) => s.cover === 'a-original.mp4')?.members).toEqual(['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']);
+
+      fake.clearCalls();
+      const again = await runImmichCli(fake, [
+        '--immich-cache-dir',
+        cache,
+        '--media-type',
+        'all',
+        '--tag-only',
+        '--stack',
+        '--min-group-size',
+        '2',
+      ]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(writeLines(fake)).toEqual([]);
+      expect(downloads(fake, 'original')).toEqual([]);
+
+      const undone = await runImmichCli(fake, ['--immich-cache-dir', cache, '--undo']);
+      expect(undone.code, undone.stderr).toBe(0);
+      expect(snapshot(fake)).toEqual({ tags: {}, albums: {}, favorites: [], archived: [], stacks: [] });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('--dry-run plans the clip group and changes nothing', async () => {
+    const fake = await server();
+    try {
+      const run = await runImmichCli(fake, [
+        '--immich-cache-dir',
+        join(base, 'dry'),
+        '--media-type',
+        'video',
+        '--tag-only',
+        '--dry-run',
+        '--min-group-size',
+        '2',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(writeLines(fake)).toEqual([]);
+      expect(run.stdout.split('\n').find((l) => l.startsWith('tag 3 photos photo-organizer/group-0001: '))).toMatch(/a-original\.mp4/);
+    } finally {
+      await fake.close();
+    }
+  });
+});
