@@ -76,7 +76,7 @@ function gapS(a: ClipPrefilterItem, b: ClipPrefilterItem): number | null {
  */
 export function selectClipCandidates(clips: readonly ClipPrefilterItem[], options: ClipPrefilterOptions): ClipPrefilterResult {
   const links = new UnionFind(clips.length);
-  const full = new Set<number>();
+  const trims: [number, number][] = [];
   for (let i = 0; i < clips.length; i++) {
     for (let j = i + 1; j < clips.length; j++) {
       const a = clips[i]!;
@@ -94,10 +94,7 @@ export function selectClipCandidates(clips: readonly ClipPrefilterItem[], option
       links.union(i, j);
       // A trim keeps its capture time (or has none), takes never share one: only a pair that may be
       // one recording at two lengths needs its key frames.
-      if (copyTimes && !sameLength(a.durationS, b.durationS)) {
-        full.add(i);
-        full.add(j);
-      }
+      if (copyTimes && !sameLength(a.durationS, b.durationS)) trims.push([i, j]);
     }
   }
   const sizes = new Map<number, number>();
@@ -105,7 +102,8 @@ export function selectClipCandidates(clips: readonly ClipPrefilterItem[], option
   const minSize = Math.max(2, options.minGroupSize);
   const candidates = clips.flatMap((c, i) => (c.thumb === null || sizes.get(links.find(i))! >= minSize ? [i] : []));
   const chosen = new Set(candidates);
-  return { candidates, keyFrames: [...full].filter((i) => chosen.has(i)).sort((x, y) => x - y) };
+  const full = new Set(trims.filter(([i, j]) => chosen.has(i) && chosen.has(j)).flat());
+  return { candidates, keyFrames: [...full].sort((x, y) => x - y) };
 }
 
 /** `VideoFacts.choice` of a clip seen through its poster frame only. */
