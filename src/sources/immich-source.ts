@@ -99,11 +99,20 @@ export class ImmichSource implements PhotoSource {
       sink.note('notice', `Smart search "${this.options.smartSearch}": ${assets.length} of ${items.length} photos match.`);
     }
     const passes = await passesOf({ client: this.client, choice: this.options.passes, options, sink }, assets);
-    this.keyFrameClips = new Set(passes.flatMap((p) => [...p.keyFrames]));
+    // A clip is read whole through the cache, so one that would not fit in it is judged by its poster.
+    const size = new Map(assets.map((a) => [a.id, a.facts.size]));
+    const wanted = new Set(passes.flatMap((p) => [...p.keyFrames]));
+    this.keyFrameClips = new Set([...wanted].filter((id) => (size.get(id) ?? 0) <= this.cache.stats.capBytes));
+    const large = wanted.size - this.keyFrameClips.size;
+    if (large > 0)
+      sink.note(
+        'notice',
+        `${clips(large)} larger than the cache (--immich-cache-size) judged by ${large === 1 ? 'its poster' : 'their posters'} alone.`,
+      );
     if (this.keyFrameClips.size > 0)
       sink.note(
         'notice',
-        `${this.keyFrameClips.size} clips may be trims of one another: their posters cannot tell, so they are compared on their key frames (each clip downloaded once).`,
+        `${clips(this.keyFrameClips.size)} may be trims of one another: their posters cannot tell, so they are compared on their key frames (each clip downloaded once).`,
       );
     return passes;
   }
@@ -224,6 +233,10 @@ export function displayNames(assets: readonly { readonly assetId: string; readon
   return new Map(
     assets.map((a) => [a.assetId, count.get(a.fileName)! > 1 ? `${a.fileName} [${a.assetId.slice(0, 8)}]` : a.fileName || a.assetId]),
   );
+}
+
+function clips(n: number): string {
+  return `${n} clip${n === 1 ? '' : 's'}`;
 }
 
 /** File extension of a downloaded preview, from its bytes (then its Content-Type). */

@@ -5,14 +5,14 @@
  * may be trims are downloaded whole. A Live Photo's motion part is never a clip of its own.
  * Actions, --undo and --dry-run work on clip groups as on photo groups. Needs `npm run build`.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { panClip, PHOTOS, reencode } from '../support/clips.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
-import { idOf, pathOf, snapshot, stacks, tagged, writeLines } from '../support/fake-immich/inspect.js';
+import { archived, favorites, idOf, pathOf, snapshot, stacks, tagged, writeLines } from '../support/fake-immich/inspect.js';
 import type { SeedAsset } from '../support/fake-immich/seed.js';
 import { seedClip, seedStill } from '../support/fake-immich/seed-clip.js';
 import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
@@ -121,6 +121,48 @@ describe('Immich video clips', () => {
       const undone = await runImmichCli(fake, ['--immich-cache-dir', cache, '--undo']);
       expect(undone.code, undone.stderr).toBe(0);
       expect(snapshot(fake)).toEqual({ tags: {}, albums: {}, favorites: [], archived: [], stacks: [] });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('writes clip groups and a Live Photo with its motion clip to the local tree, and favourites and archives', async () => {
+    const fake = await server();
+    try {
+      const out = join(base, 'Organized');
+      const run = await runImmichCli(fake, [
+        ...['--immich-cache-dir', join(base, 'tree-cache'), '-o', out, '--media-type', 'all', '--min-group-size', '2'],
+        ...['--mark-best-favorite', '--archive-non-best'],
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = await readReport(join(out, 'reports', 'latest.json'));
+      const stills = report.groups.find((g) => g.best.endsWith('.JPG'))!;
+      expect(readdirSync(join(out, stills.folder!, 'originals')).sort()).toEqual(['IMG_0100 copy.jpg', 'IMG_0100.jpg', 'IMG_0100.mov']);
+      expect(readFileSync(join(out, stills.folder!, 'metadata.txt'), 'utf8')).toContain('live_photo_video: IMG_0100.mov');
+      // The motion clip came from the server as the original of the hidden asset.
+      expect(downloads(fake, 'original')).toContain('IMG_0100.MOV');
+      expect(favorites(fake)).toEqual(expect.arrayContaining(['a-original.mp4']));
+      expect(archived(fake)).toEqual(expect.arrayContaining(['b-small.mp4', 'c-trimmed.mp4']));
+      expect(archived(fake)).not.toContain('a-original.mp4');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('judges a clip too large for the cache by its poster alone', async () => {
+    const padded = seeds.map((s) =>
+      s.relativePath === 'a-original.mp4' ? { ...s, original: Buffer.concat([s.original, Buffer.alloc(2 * 1024 * 1024)]) } : s,
+    );
+    const fake = await startFakeImmich(padded, { pageSize: 3 });
+    try {
+      const run = await runImmichCli(fake, [
+        ...['--immich-cache-dir', join(base, 'small-cache'), '--immich-cache-size', '1', '--media-type', 'video'],
+        ...['--tag-only', '--min-group-size', '2'],
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('1 clip larger than the cache (--immich-cache-size) judged by its poster alone.');
+      expect(downloads(fake, 'original')).toEqual(['b-small.mp4', 'c-trimmed.mp4']);
+      expect(tagged(fake, 'photo-organizer/group-0001')).toContain('a-original.mp4');
     } finally {
       await fake.close();
     }
