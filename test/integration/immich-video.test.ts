@@ -168,6 +168,31 @@ describe('Immich video clips', () => {
     }
   });
 
+  it('--use-full-resolution reads every candidate clip whole and writes the clips themselves', async () => {
+    const fake = await server();
+    try {
+      const out = join(base, 'Full');
+      const run = await runImmichCli(fake, [
+        ...['--immich-cache-dir', join(base, 'full-cache'), '-o', out, '--media-type', 'video', '--min-group-size', '2'],
+        '--use-full-resolution',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = await readReport(join(out, 'reports', 'latest.json'));
+      expect(report.groups.map((g) => g.photos.map((p) => p.relativePath).sort())).toEqual([
+        ['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4'],
+      ]);
+      expect(report.groups[0]!.photos.every((p) => p.video!.keyFrames > 1 && p.video!.codec === 'h264')).toBe(true);
+      expect(downloads(fake, 'thumbnail')).toEqual([]);
+      expect(readdirSync(join(out, report.groups[0]!.folder!, 'originals')).sort()).toEqual([
+        'a-original.mp4',
+        'b-small.mp4',
+        'c-trimmed.mp4',
+      ]);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('--dry-run plans the clip group and changes nothing', async () => {
     const fake = await server();
     try {
