@@ -5,6 +5,7 @@
  * may be trims are downloaded whole. A Live Photo's motion part is never a clip of its own.
  * Actions, --undo and --dry-run work on clip groups as on photo groups. Needs `npm run build`.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/write.js';
 import { panClip, PHOTOS, reencode } from '../support/clips.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
-import { archived, favorites, idOf, pathOf, snapshot, stacks, tagged, writeLines } from '../support/fake-immich/inspect.js';
+import { albums, archived, favorites, idOf, pathOf, snapshot, stacks, tagged, writeLines } from '../support/fake-immich/inspect.js';
 import type { SeedAsset } from '../support/fake-immich/seed.js';
 import { seedClip, seedStill } from '../support/fake-immich/seed-clip.js';
 import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
@@ -188,6 +189,29 @@ describe('Immich video clips', () => {
         'b-small.mp4',
         'c-trimmed.mp4',
       ]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('resumes after a kill while a whole clip downloads, downloading nothing twice, and albums the clip group', async () => {
+    const fake = await server();
+    try {
+      const args = ['--immich-cache-dir', join(base, 'kill-cache'), '--media-type', 'video', '--create-albums', '--min-group-size', '2'];
+      let child: ChildProcess | null = null;
+      // The first whole clip asked for is answered slowly; the client dies waiting for it, the others downloaded.
+      fake.inject({ method: 'GET', path: /\/original$/, delayMs: 30_000, onMatch: () => setTimeout(() => child?.kill('SIGKILL'), 1500) });
+      const killed = await runImmichCli(fake, args, { onSpawn: (c) => (child = c) });
+      expect(killed.signal).toBe('SIGKILL');
+      const before = downloads(fake, 'original');
+      fake.clearCalls();
+      const resumed = await runImmichCli(fake, args);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      // What the killed run had in full stays in the cache: only the rest is downloaded now.
+      const now = downloads(fake, 'original');
+      expect(now.length).toBeLessThan(3);
+      expect(new Set([...before, ...now])).toEqual(new Set(['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']));
+      expect(Object.values(albums(fake))).toEqual([['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']]);
     } finally {
       await fake.close();
     }
