@@ -13,7 +13,8 @@
  * from the fixture photos, a 2 s trim of a 4 s clip scored 0.965 against it, another take 0.989,
  * and another scene 0.76 — so they only rule out clips of unlike scenes.
  */
-import { hashToHex } from './dhash.js';
+import { TAKE_SLACK_BITS } from './clips.js';
+import { hamming, hashToHex } from './dhash.js';
 import { type ThumbFeatures, thumbLikeness } from './prefilter.js';
 import type { ImageQuality, VideoFacts } from './types.js';
 import { UnionFind } from './union-find.js';
@@ -60,11 +61,13 @@ export function sameLength(a: number, b: number): boolean {
   return Math.abs(a - b) <= Math.max(SAME_LENGTH_S, SAME_LENGTH_SHARE * Math.max(a, b));
 }
 
+type Timed = Pick<ClipPrefilterItem, 'takenAtMs' | 'durationS'>;
+
 /**
  * Seconds between the end of the earlier clip and the start of the later; null when a time is
  * missing (as core/clips.ts clipGap).
  */
-function gapS(a: ClipPrefilterItem, b: ClipPrefilterItem): number | null {
+function gapS(a: Timed, b: Timed): number | null {
   if (a.takenAtMs === null || b.takenAtMs === null) return null;
   const [first, second] = a.takenAtMs <= b.takenAtMs ? [a, b] : [b, a];
   return Math.max(0, (second.takenAtMs! - first.takenAtMs!) / 1000 - first.durationS);
@@ -134,4 +137,46 @@ export function posterVideo(durationS: number, dhash: bigint, quality: ImageQual
       },
     ],
   };
+}
+
+/** What the second look knows of a clip judged by its poster. */
+export interface PosterClip {
+  readonly poster: bigint;
+  readonly takenAtMs: number | null;
+  readonly durationS: number;
+}
+
+/**
+ * Bits past what takes may differ by (-t plus TAKE_SLACK_BITS) within which two posters are
+ * neither alike nor unrelated. Measured: takes of one pan, the second shifted and out of focus,
+ * had posters 14 bits apart (11 without the blur) where -t 5 allows 13; unrelated scenes lie near 32.
+ */
+export const AMBIGUOUS_POSTER_BITS = 8;
+
+/**
+ * The clips of pairs that may be takes of one scene (close enough in time) whose posters are
+ * neither alike enough to decide nor far enough apart to rule it out: each poster shows one
+ * instant of its take, so only their key frames can tell. Indices, ascending.
+ */
+export function ambiguousTakes(
+  clips: readonly PosterClip[],
+  options: { readonly threshold: number; readonly timeWindowS: number },
+): number[] {
+  const alike = options.threshold + TAKE_SLACK_BITS;
+  const found = new Set<number>();
+  for (let i = 0; i < clips.length; i++) {
+    for (let j = i + 1; j < clips.length; j++) {
+      const a = clips[i]!;
+      const b = clips[j]!;
+      const gap = gapS(a, b);
+      // As core/clips.ts relateClips: a clip without a capture time may be a take of any other.
+      if (options.timeWindowS > 0 && gap !== null && gap > options.timeWindowS) continue;
+      const bits = hamming(a.poster, b.poster);
+      if (bits > alike && bits <= alike + AMBIGUOUS_POSTER_BITS) {
+        found.add(i);
+        found.add(j);
+      }
+    }
+  }
+  return [...found].sort((x, y) => x - y);
 }

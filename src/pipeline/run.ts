@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadJournal } from '../catalog/immich-journal.js';
-import { countClips, forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { countClips, forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, loadPhotoKeys, syncItems } from '../catalog/items.js';
 import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
 import { closeCalls } from '../core/close-calls.js';
@@ -28,7 +28,7 @@ import { applyActions, undoActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
-import { type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
+import { addCounts, type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
 import { groupStage } from './stages/group.js';
 import { selectStage } from './stages/select.js';
 
@@ -179,9 +179,15 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const passOptions = { threshold: options.threshold, timeWindow: options.timeWindow, minGroupSize: options.minGroupSize };
   const passes = await source.passes(listed, passOptions, sink);
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
-  const pictures = await timed('inspect', () =>
-    fingerprintStage({ db, source, threads: options.threads, clips: clipLoading(options), sink, ...withSignal }, candidates),
-  );
+  const fingerprints = { db, source, threads: options.threads, clips: clipLoading(options), sink, ...withSignal };
+  const pictures = await timed('inspect', async () => {
+    const first = await fingerprintStage(fingerprints, candidates);
+    // Some clips deserve a closer look once the first fingerprints are in (Immich clips whose posters cannot decide).
+    const look = stopped() ? undefined : source.secondLook?.bind(source);
+    const clips = look === undefined ? [] : loadPhotoKeys(db, candidates).flatMap((k) => (k.clip ? [k.id] : []));
+    const closer = look === undefined || clips.length === 0 ? [] : look(loadItems(db, clips), passOptions, sink);
+    return closer.length === 0 ? first : addCounts(first, await fingerprintStage(fingerprints, closer));
+  });
   const base = {
     photos: listed.length,
     clips: countClips(db, source.id, ctx.runId),

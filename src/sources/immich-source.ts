@@ -6,6 +6,7 @@
  * immich-passes.ts.
  */
 import { statSync } from 'node:fs';
+import { ambiguousTakes, POSTER_CHOICE } from '../core/clip-candidates.js';
 import type { MediaType } from '../core/clips.js';
 import { assetOf, metadataFromFacts, type StoredAsset } from '../core/immich.js';
 import { itemVersion, type PictureKind, type StoredItem } from '../core/items.js';
@@ -102,7 +103,9 @@ export class ImmichSource implements PhotoSource {
     // A clip is read whole through the cache, so one that would not fit in it is judged by its poster.
     const size = new Map(assets.map((a) => [a.id, a.facts.size]));
     const wanted = new Set(passes.flatMap((p) => [...p.keyFrames]));
-    this.keyFrameClips = new Set([...wanted].filter((id) => (size.get(id) ?? 0) <= this.cache.stats.capBytes));
+    this.keyFrameClips = new Set([...wanted].filter((id) => this.fits(size.get(id) ?? 0)));
+    // A clip once read whole (a second look found it ambiguous) stays so: re-runs reuse its key frames.
+    for (const item of items) if (item.pixels === 'original' && item.meta?.format === 'video') this.keyFrameClips.add(item.id);
     const large = wanted.size - this.keyFrameClips.size;
     if (large > 0)
       sink.note(
@@ -115,6 +118,29 @@ export class ImmichSource implements PhotoSource {
         `${clips(this.keyFrameClips.size)} may be trims of one another: their posters cannot tell, so they are compared on their key frames (each clip downloaded once).`,
       );
     return passes;
+  }
+
+  /** Clips judged by their posters that may be takes the posters cannot decide: read whole next. */
+  secondLook(items: readonly StoredItem[], options: PassOptions, sink: SourceSink): PhotoId[] {
+    const posters = items.filter(
+      (i) => i.meta?.video?.choice === POSTER_CHOICE && i.dhash !== null && !this.keyFrameClips.has(i.id) && this.fits(i.size),
+    );
+    const found = ambiguousTakes(
+      posters.map((i) => ({ poster: i.dhash!, takenAtMs: i.meta!.takenAt?.wallClockMs ?? null, durationS: i.meta!.video!.durationS })),
+      { threshold: options.threshold, timeWindowS: options.timeWindow },
+    ).map((k) => posters[k]!.id);
+    for (const id of found) this.keyFrameClips.add(id);
+    if (found.length > 0)
+      sink.note(
+        'notice',
+        `${clips(found.length)} may be takes of one scene whose posters cannot tell: compared on their key frames (each clip downloaded once).`,
+      );
+    return found;
+  }
+
+  /** Whether a clip of `bytes` fits in the download cache (one that does not is judged by its poster). */
+  private fits(bytes: number): boolean {
+    return bytes <= this.cache.stats.capBytes;
   }
 
   /** The picture an item is fingerprinted from: the run's kind, or the whole clip for an ambiguous one. */

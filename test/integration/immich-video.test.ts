@@ -20,6 +20,7 @@ import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.
 
 let base: string;
 let seeds: SeedAsset[];
+let takes: SeedAsset[];
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'po-immich-video-'));
@@ -40,6 +41,13 @@ beforeAll(async () => {
     await seedClip(join(dir, 'IMG_0100.MOV'), 'IMG_0100.MOV', { takenAt: '2024-05-01T11:00:00.000Z' }),
     await seedStill(join(PHOTOS, 'fig-bowl.jpg'), 'IMG_0100.JPG', '2024-05-01T11:00:00.000Z'),
     await seedStill(join(PHOTOS, 'fig-bowl.jpg'), 'IMG_0100 copy.JPG', '2024-05-01T11:00:00.000Z', 0.5),
+  ];
+  // Two takes of another scene 20 s apart, the second out of focus, as in the folder test.
+  panClip(join(dir, 'h-take1.mp4'), { photo: 'stream-forest', seconds: 3 });
+  panClip(join(dir, 'i-take2.mp4'), { photo: 'stream-forest', seconds: 3, startX: 12, blur: 2.5 });
+  takes = [
+    await seedClip(join(dir, 'h-take1.mp4'), 'h-take1.mp4', { takenAt: '2024-05-01T12:00:00.000Z' }),
+    await seedClip(join(dir, 'i-take2.mp4'), 'i-take2.mp4', { takenAt: '2024-05-01T12:00:23.000Z' }),
   ];
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -212,6 +220,31 @@ describe('Immich video clips', () => {
       expect(now.length).toBeLessThan(3);
       expect(new Set([...before, ...now])).toEqual(new Set(['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']));
       expect(Object.values(albums(fake))).toEqual([['a-original.mp4', 'b-small.mp4', 'c-trimmed.mp4']]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('takes a second look at two takes whose posters cannot decide, and keeps it on a re-run', async () => {
+    const fake = await startFakeImmich(takes, { pageSize: 3 });
+    try {
+      const cache = join(base, 'takes-cache');
+      const args = ['--immich-cache-dir', cache, '--media-type', 'video', '--tag-only', '--min-group-size', '2'];
+      const run = await runImmichCli(fake, args);
+      expect(run.code, run.stderr).toBe(0);
+      // Their posters (one instant of each take, the second shifted and blurred) are 14 bits apart: neither alike nor unrelated.
+      expect(run.stderr).toContain('2 clips may be takes of one scene whose posters cannot tell');
+      expect(downloads(fake, 'thumbnail')).toEqual(['h-take1.mp4', 'i-take2.mp4']);
+      expect(downloads(fake, 'original')).toEqual(['h-take1.mp4', 'i-take2.mp4']);
+      const report = await readReport(join(cache, 'reports', 'latest.json'));
+      expect(report.groups.map((g) => [g.kind, g.best, g.photos.length])).toEqual([['similar', 'h-take1.mp4', 2]]);
+      expect(report.groups[0]!.photos.every((p) => p.video!.keyFrames > 1 && p.video!.codec === 'h264')).toBe(true);
+
+      fake.clearCalls();
+      const again = await runImmichCli(fake, args);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('Downloaded 0 pictures (0 B); 0 from the cache, 2 fingerprints from the catalog.');
+      expect(writeLines(fake)).toEqual([]);
     } finally {
       await fake.close();
     }

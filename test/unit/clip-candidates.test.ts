@@ -1,6 +1,13 @@
 /** Server clips before any video is downloaded: which are worth a look, and which must be read whole. */
 import { describe, expect, it } from 'vitest';
-import { type ClipPrefilterItem, POSTER_CHOICE, posterVideo, sameLength, selectClipCandidates } from '../../src/core/clip-candidates.js';
+import {
+  ambiguousTakes,
+  type ClipPrefilterItem,
+  POSTER_CHOICE,
+  posterVideo,
+  sameLength,
+  selectClipCandidates,
+} from '../../src/core/clip-candidates.js';
 import { thumbFeatures } from '../../src/core/prefilter.js';
 import { encodeThumbhash } from '../../src/core/thumbhash.js';
 
@@ -77,5 +84,17 @@ describe('server clip prefilter', () => {
   it('makes a poster into a clip of one frame at t = 0', () => {
     const facts = posterVideo(3.5, 0xf0f0n, { sharpness: 12, highlightsClipped: 0, shadowsClipped: 0.1, meanLuma: 0.4, megapixels: 0.3 });
     expect(facts).toMatchObject({ durationS: 3.5, choice: POSTER_CHOICE, frames: [{ t: 0, hash: '000000000000f0f0', sharpness: 12 }] });
+  });
+
+  it('takes a second look at takes whose posters are neither alike (-t plus 8 bits) nor unrelated (8 bits more)', () => {
+    const bits = (n: number): bigint => (1n << BigInt(n)) - 1n;
+    const take = (poster: bigint, at: number) => ({ poster, takenAtMs: T0 + at, durationS: 3 });
+    const t = { threshold: 5, timeWindowS: 300 };
+    // 14 bits apart (-t 5 allows 13 for takes): ambiguous; 13: the posters decide; 30: unrelated.
+    expect(ambiguousTakes([take(0n, 0), take(bits(14), 20_000)], t)).toEqual([0, 1]);
+    expect(ambiguousTakes([take(0n, 0), take(bits(13), 20_000)], t)).toEqual([]);
+    expect(ambiguousTakes([take(0n, 0), take(bits(30), 20_000)], t)).toEqual([]);
+    // Outside the time window they cannot be takes.
+    expect(ambiguousTakes([take(0n, 0), take(bits(14), 600_000)], t)).toEqual([]);
   });
 });

@@ -134,6 +134,21 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs, wholeClips };
 }
 
+/** The counts of two fingerprint passes over different items (a second look), added up. */
+export function addCounts(a: FingerprintCounts, b: FingerprintCounts): FingerprintCounts {
+  const kinds = { ...a.downloadedAs };
+  for (const k of Object.keys(kinds) as (keyof KindCounts)[]) kinds[k] += b.downloadedAs[k];
+  return {
+    fingerprinted: a.fingerprinted + b.fingerprinted,
+    failed: a.failed + b.failed,
+    cached: a.cached,
+    fromCache: a.fromCache + b.fromCache,
+    fromLibrary: a.fromLibrary + b.fromLibrary,
+    downloadedAs: kinds,
+    wholeClips: a.wholeClips + b.wholeClips,
+  };
+}
+
 /**
  * A listed clip's metadata with what its picture showed — its key frames when the whole clip was
  * read, else its poster (a server's preview) as its one frame; null for a still (the listing's
