@@ -109,9 +109,9 @@ function readAs(k: KindCounts): string {
   return `: ${parts.join(', ')} (no preview on the server for the others)`;
 }
 
-/** Clips downloaded whole (possible trims, compared on their key frames), when there were any. */
+/** Clips downloaded whole (posters could not decide: possible trims or takes), when there were any. */
 function wholeClips(n: number): string {
-  return n === 0 ? '' : `, ${n} of them whole clip${n === 1 ? '' : 's'} (possible trims, compared on their key frames)`;
+  return n === 0 ? '' : `, ${n} of them whole clip${n === 1 ? '' : 's'} (compared on their key frames)`;
 }
 
 export function formatBytes(n: number): string {

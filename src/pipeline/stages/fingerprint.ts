@@ -28,7 +28,7 @@ export interface FingerprintCounts {
   readonly fromLibrary: number;
   /** Pictures downloaded, by what the server had (preview → thumbnail → original). */
   readonly downloadedAs: KindCounts;
-  /** Server clips downloaded whole to compare their key frames (possible trims), not counted above. */
+  /** Server clips downloaded whole to compare their key frames (posters could not decide), not counted above. */
   readonly wholeClips: number;
 }
 
