@@ -82,6 +82,7 @@ export async function listLibrary(client: ImmichClient, options: ListOptions): P
   const found = new Map<string, AssetDto>();
   const types = assetTypes(options.mediaType);
   for (const albumId of albumIds) {
+    const timeline: AssetDto[] = [];
     for (const type of types) {
       const base: MetadataSearchDto = {
         type,
@@ -89,12 +90,15 @@ export async function listLibrary(client: ImmichClient, options: ListOptions): P
         ...(options.withPeople ? { withPeople: true } : {}),
         ...(albumId ? { albumIds: [albumId] } : {}),
       };
-      for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Timeline }, max)) found.set(a.id, a);
+      timeline.push(...(await searchAll(client, { ...base, visibility: AssetVisibility.Timeline }, max)));
       if (options.alsoArchived.size > 0) {
         for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Archive }))
           if (options.alsoArchived.has(a.id)) found.set(a.id, a);
       }
     }
+    // --limit N: the N newest of photos and clips together (each search gave its N newest).
+    const newest = types.length > 1 ? timeline.sort((x, y) => cmp(y.fileCreatedAt, x.fileCreatedAt)).slice(0, max) : timeline;
+    for (const a of newest) found.set(a.id, a);
   }
   // A motion part still listed (a server that has not hidden it yet) travels with its still.
   const motion = new Set([...found.values()].flatMap((a) => (a.livePhotoVideoId ? [a.livePhotoVideoId] : [])));

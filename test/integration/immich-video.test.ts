@@ -250,6 +250,29 @@ describe('Immich video clips', () => {
     }
   });
 
+  it('--limit N takes the N newest of photos and clips together', async () => {
+    const fake = await server();
+    try {
+      const run = await runImmichCli(fake, [
+        '--immich-cache-dir',
+        join(base, 'limit'),
+        '--media-type',
+        'all',
+        '--limit',
+        '3',
+        '--tag-only',
+        '--dry-run',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^Listed 3 photos /m);
+      // The two stills (11:00) and the latest clip (10:00:20): the only ones looked at.
+      const looked = new Set([...downloads(fake, 'thumbnail'), ...downloads(fake, 'original')]);
+      for (const name of looked) expect(['IMG_0100.JPG', 'IMG_0100 copy.JPG', 'd-other.mp4']).toContain(name);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('--dry-run plans the clip group and changes nothing', async () => {
     const fake = await server();
     try {
