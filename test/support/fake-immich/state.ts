@@ -140,6 +140,8 @@ export class FakeImmichState {
     if (motion.seed.durationMs === undefined) throw new NoAccess('Live photo video must be a video');
     this.assets.get(stillId)!.livePhotoVideoId = motionId;
     motion.visibility = 'hidden';
+    // Measured on the v3.1.0 server: a hidden motion clip gets no thumbnail, so no thumbhash either.
+    motion.noMedia = true;
     for (const album of this.albums.values()) album.assets.delete(motionId);
   }
 
