@@ -20,8 +20,14 @@ export function syncItems(db: Db, source: string, runId: number, entries: readon
   const insert = db.prepare(
     'INSERT INTO items (source, key, version, size, mtime_ms, seen_run, facts, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  // Listing facts (favourite, archive…) change without the picture changing: kept current.
-  const touch = db.prepare('UPDATE items SET seen_run = ?, facts = COALESCE(?, facts), meta = COALESCE(?, meta) WHERE id = ?');
+  // Listing facts (favourite, archive…) change without the picture changing: kept current. A
+  // listing never knows a clip's frames: those its fingerprint stored stay.
+  const touch = db.prepare(
+    `UPDATE items SET seen_run = @run, facts = COALESCE(@facts, facts),
+       meta = CASE WHEN @meta IS NULL THEN meta WHEN json_extract(meta, '$.video') IS NULL THEN @meta
+         ELSE json_set(@meta, '$.video', json(json_extract(meta, '$.video'))) END
+     WHERE id = @id`,
+  );
   const reset = db.prepare(
     `UPDATE items SET version = ?, size = ?, mtime_ms = ?, seen_run = ?, facts = ?, meta = ?, pixels = NULL, dhash = NULL,
        sketch = NULL, color = NULL, quality = NULL, error_stage = NULL, error = NULL WHERE id = ?`,
@@ -44,7 +50,7 @@ export function syncItems(db: Db, source: string, runId: number, entries: readon
         ids.push(row.id);
         changed++;
       } else {
-        touch.run(runId, facts, meta, row.id);
+        touch.run({ run: runId, facts, meta, id: row.id });
         ids.push(row.id);
         unchanged++;
       }
@@ -69,18 +75,23 @@ export function itemIdsSeen(db: Db, source: string, runId: number): PhotoId[] {
 export function pendingItems(
   db: Db,
   ids: readonly PhotoId[],
-  pixels: PictureKind,
+  pixels: PictureKind | ((id: PhotoId) => PictureKind),
   retryFailed: boolean,
   clipChoice: string | null = null,
 ): PhotoId[] {
   const stmt = db.prepare<[number], { dhash: string | null; pixels: string | null; error: string | null; choice: string | null }>(
     "SELECT dhash, pixels, error, json_extract(meta, '$.video.choice') AS choice FROM items WHERE id = ?",
   );
-  // A clip whose frames another --video-strategy or --video-max-frames chose is fingerprinted again.
-  const rechoose = (choice: string | null): boolean => clipChoice !== null && choice !== null && choice !== clipChoice;
+  // A clip whose frames another --video-strategy or --video-max-frames chose is fingerprinted again
+  // (a server clip seen through its poster, a preview, has no frames the strategy chose).
+  const rechoose = (choice: string | null, from: string | null): boolean =>
+    clipChoice !== null && from === 'original' && choice !== null && choice !== clipChoice;
+  const kindOf = typeof pixels === 'function' ? pixels : (): PictureKind => pixels;
   return ids.filter((id) => {
     const r = stmt.get(id);
-    return r !== undefined && (retryFailed || r.error === null) && (r.dhash === null || r.pixels !== pixels || rechoose(r.choice));
+    return (
+      r !== undefined && (retryFailed || r.error === null) && (r.dhash === null || r.pixels !== kindOf(id) || rechoose(r.choice, r.pixels))
+    );
   });
 }
 

@@ -24,7 +24,7 @@ export function formatImmichSummary(s: RunSummary, ctx: ImmichSummaryContext): s
       `Listed ${s.photos} photos on ${s.source}: ${s.ruledOut} ${s.prefiltered ? 'ruled out by their thumbhash alone' : "outside the server's duplicate groups"}, ${s.candidates} looked at closely.`,
     );
     lines.push(
-      `Downloaded ${downloaded.files} picture${downloaded.files === 1 ? '' : 's'} (${formatBytes(downloaded.bytes)})${readAs(s.pictures.downloadedAs)}; ` +
+      `Downloaded ${downloaded.files} picture${downloaded.files === 1 ? '' : 's'} (${formatBytes(downloaded.bytes)})${readAs(s.pictures.downloadedAs)}${wholeClips(s.pictures.wholeClips)}; ` +
         `${s.pictures.fromCache} from the cache, ${s.pictures.fromLibrary > 0 ? `${s.pictures.fromLibrary} read from the library folder, ` : ''}${s.pictures.cached} fingerprints from the catalog.`,
     );
     const kinds = (['burst', 'duplicate', 'similar'] as const)
@@ -107,6 +107,11 @@ function readAs(k: KindCounts): string {
   if (k.thumbnail > 0) parts.push(`${k.thumbnail} thumbnail${k.thumbnail === 1 ? '' : 's'}`);
   if (k.original > 0) parts.push(`${k.original} original${k.original === 1 ? '' : 's'}`);
   return `: ${parts.join(', ')} (no preview on the server for the others)`;
+}
+
+/** Clips downloaded whole (posters could not decide: possible trims or takes), when there were any. */
+function wholeClips(n: number): string {
+  return n === 0 ? '' : `, ${n} of them whole clip${n === 1 ? '' : 's'} (compared on their key frames)`;
 }
 
 export function formatBytes(n: number): string {

@@ -35,6 +35,15 @@ export interface AssetFacts {
   readonly thumbhash: string | null;
   /** Names of the people the server recognised in it (when the listing asked for them). */
   readonly people: readonly string[];
+  /** A VIDEO asset's length in seconds (0 before the server read it); absent for stills. */
+  readonly durationS?: number;
+  /** A Live Photo still's motion part (a VIDEO asset the server hides); absent otherwise. */
+  readonly livePhotoVideoId?: string;
+}
+
+/** Whether the listing says the asset is a video clip. */
+export function isVideoAsset(f: AssetFacts): boolean {
+  return f.durationS !== undefined;
 }
 
 export interface ListedAsset {
@@ -87,7 +96,8 @@ export function metadataFromFacts(f: AssetFacts): PhotoMetadata {
   const exif: [string, string][] = [];
   if (f.createdAt) exif.push(['FileCreatedAt', f.createdAt]);
   return {
-    format: formatOf(f.mime, f.fileName),
+    // 'video' marks a clip for grouping (catalog loadPhotoKeys) before any picture of it is read.
+    format: isVideoAsset(f) ? 'video' : formatOf(f.mime, f.fileName),
     width: f.width,
     height: f.height,
     orientation: 1,
@@ -101,6 +111,7 @@ export function metadataFromFacts(f: AssetFacts): PhotoMetadata {
     focalLength: f.focalLength,
     gps: f.gps,
     exif,
+    ...(f.livePhotoVideoId === undefined ? {} : { livePhotoVideoId: f.livePhotoVideoId }),
   };
 }
 

@@ -62,6 +62,8 @@ export interface PhotoMetadata {
   readonly video?: VideoFacts;
   /** A Live Photo still's content identifier (Apple MakerNote), shared with its MOV; absent when none. */
   readonly contentId?: string;
+  /** An Immich Live Photo still: the id of its motion part (a VIDEO asset the server hides). */
+  readonly livePhotoVideoId?: string;
 }
 
 /** One key frame of a clip, as fingerprinted (decoded at about 192 px). */

@@ -60,6 +60,10 @@ export const AssetSchema = z.object({
   height: z.number().nullable().optional(),
   exifInfo: ExifSchema.optional(),
   people: z.array(PersonRefSchema).optional(),
+  /** Milliseconds of a VIDEO asset (v3; null for stills and before extraction). */
+  duration: z.number().nonnegative().nullish(),
+  /** A Live Photo still's motion part: a VIDEO asset the server hides from the timeline. */
+  livePhotoVideoId: z.string().min(1).nullish(),
 });
 
 /**

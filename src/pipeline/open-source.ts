@@ -94,11 +94,6 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
   const client = immichClient(options, secrets, ctx.sink, ctx.signal);
   try {
     if (!options.verifySsl) ctx.sink.note('notice', 'TLS certificates are not checked (--no-verify-ssl)');
-    if (options.mediaType !== 'image')
-      ctx.sink.note(
-        'notice',
-        `--media-type ${options.mediaType}: Immich video assets are not read yet; this run groups the server's photos`,
-      );
     if (options.enableHdr && (!options.output || options.tagOnly))
       ctx.sink.note('notice', '--enable-hdr merges brackets into the local tree: give -o (without --tag-only) to have them');
     if (options.enableFaceSwap && options.swapClosedEyes && (!options.output || options.tagOnly))
@@ -119,6 +114,7 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
       withPeople: options.createAlbums || byPeople,
       smartSearch: options.immichSmartSearch,
       useServerFaces: options.immichUseServerFaces,
+      mediaType: options.mediaType,
       passes: {
         useDuplicates: options.immichUseDuplicates,
         byPeople: options.immichGroupByPeople,

@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { type Db, openDatabase, openScratchCopy, removeDatabase } from '../catalog/database.js';
 import { loadJournal } from '../catalog/immich-journal.js';
-import { countClips, forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, syncItems } from '../catalog/items.js';
+import { countClips, forgetFingerprints, LOCAL_SOURCE, loadErrors, loadItems, loadPhotoKeys, syncItems } from '../catalog/items.js';
 import { loadConflicts } from '../catalog/conflicts.js';
 import { loadFaceAnalyses } from '../catalog/faces.js';
 import { beginRun, finishRun, latestRun, setStage } from '../catalog/runs.js';
@@ -28,7 +28,7 @@ import { applyActions, undoActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
-import { fingerprintStage, pendingFingerprints } from './stages/fingerprint.js';
+import { addCounts, fingerprintStage, pendingFingerprints } from './stages/fingerprint.js';
 import { groupsForSwap } from './stages/face-swap.js';
 import { earlierRun, type FoundGroup, groupStage, itemsSeenBefore } from './stages/group.js';
 import type { WorkerPools } from './shared-pools.js';
@@ -150,20 +150,23 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
   const pending = options.watch ? pendingFingerprints({ db, source, clips: clipLoading(options) }, candidates) : [];
   const earlier = earlierRun(db, ctx.runId, options, [...pending, ...candidates.filter((id) => !seenBefore.has(id))]);
-  const pictures = await timed('inspect', () =>
-    fingerprintStage(
-      {
-        db,
-        source,
-        threads: options.threads,
-        clips: clipLoading(options),
-        sink,
-        ...withSignal,
-        ...(ctx.pools ? { pool: ctx.pools.inspect() } : {}),
-      },
-      candidates,
-    ),
-  );
+  const fingerprints = {
+    db,
+    source,
+    threads: options.threads,
+    clips: clipLoading(options),
+    sink,
+    ...withSignal,
+    ...(ctx.pools ? { pool: ctx.pools.inspect() } : {}),
+  };
+  const pictures = await timed('inspect', async () => {
+    const first = await fingerprintStage(fingerprints, candidates);
+    // Some clips deserve a closer look once the first fingerprints are in (Immich clips whose posters cannot decide).
+    const look = stopped() ? undefined : source.secondLook?.bind(source);
+    const clips = look === undefined ? [] : loadPhotoKeys(db, candidates).flatMap((k) => (k.clip ? [k.id] : []));
+    const closer = look === undefined || clips.length === 0 ? [] : look(loadItems(db, clips), passOptions, sink);
+    return closer.length === 0 ? first : addCounts(first, await fingerprintStage(fingerprints, closer));
+  });
   const base = {
     photos: listed.length,
     clips: countClips(db, source.id, ctx.runId),
@@ -318,7 +321,7 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     candidates: 0,
     ruledOut: 0,
     prefiltered: !options.immichUseDuplicates,
-    pictures: { fingerprinted: 0, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS },
+    pictures: { fingerprinted: 0, failed: 0, cached: 0, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS, wholeClips: 0 },
     downloaded: source instanceof ImmichSource ? source.client.downloaded : null,
     groups: 0,
     byKind: { duplicate: 0, burst: 0, similar: 0 },

@@ -83,6 +83,7 @@ export function buildReport(input: ReportInput): Report {
           size: photo.size,
           format: photo.meta.format,
           ...(photo.meta.video === undefined ? {} : { video: reportVideo(photo.meta.video) }),
+          ...(photo.meta.livePhotoVideoId === undefined ? {} : { livePhotoVideoId: photo.meta.livePhotoVideoId }),
         };
       }),
     };

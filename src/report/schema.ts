@@ -41,6 +41,8 @@ export const ReportPhotoSchema = z.object({
       keyFrames: count,
     })
     .optional(),
+  /** An Immich Live Photo still: the id of its motion part, which travels with it (never a clip of its own). */
+  livePhotoVideoId: z.string().min(1).optional(),
 });
 
 export const ReportGroupSchema = z.object({

@@ -6,7 +6,8 @@
  * candidates: only they are downloaded and grouped.
  */
 import type { PhotoId } from '../core/types.js';
-import type { StoredAsset } from '../core/immich.js';
+import { selectClipCandidates } from '../core/clip-candidates.js';
+import { isVideoAsset, type StoredAsset } from '../core/immich.js';
 import { combinations, withoutExcluded } from '../core/people.js';
 import { type PrefilterItem, selectCandidates, thumbFeatures } from '../core/prefilter.js';
 import type { ImmichClient } from '../immich/client.js';
@@ -37,13 +38,32 @@ interface Subset {
   readonly fixedGroups: readonly (readonly PhotoId[])[] | null;
 }
 
-export async function passesOf(ctx: PassContext, assets: readonly StoredAsset[]): Promise<Pass[]> {
-  return (await subsetsOf(ctx, assets)).map((s) => ({
-    person: s.person,
-    ids: s.assets.map((a) => a.id),
-    candidates: candidatesOf(s, ctx.options),
-    fixedGroups: s.fixedGroups,
-  }));
+/** A pass of a server's items; `keyFrames`: its candidate clips to read in full (see core/clip-candidates.ts). */
+export interface ImmichPass extends Pass {
+  readonly keyFrames: ReadonlySet<PhotoId>;
+}
+
+export async function passesOf(ctx: PassContext, assets: readonly StoredAsset[]): Promise<ImmichPass[]> {
+  return (await subsetsOf(ctx, assets)).map((s) => {
+    const clips = s.fixedGroups === null ? clipCandidatesOf(s, ctx.options) : { candidates: [], keyFrames: [] };
+    return {
+      person: s.person,
+      ids: s.assets.map((a) => a.id),
+      candidates: new Set([...candidatesOf(s, ctx.options), ...clips.candidates]),
+      fixedGroups: s.fixedGroups,
+      keyFrames: new Set(clips.keyFrames),
+    };
+  });
+}
+
+/** The subset's clips worth a look (and those to read in full), from thumbhash, length and time alone. */
+function clipCandidatesOf(subset: Subset, options: PassOptions): { candidates: PhotoId[]; keyFrames: PhotoId[] } {
+  const clips = subset.assets.filter((a) => isVideoAsset(a.facts));
+  const found = selectClipCandidates(
+    clips.map((a) => ({ thumb: thumbOf(a), takenAtMs: a.facts.takenAt?.wallClockMs ?? null, durationS: a.facts.durationS ?? 0 })),
+    { timeWindowS: options.timeWindow, minGroupSize: options.minGroupSize },
+  );
+  return { candidates: found.candidates.map((i) => clips[i]!.id), keyFrames: found.keyFrames.map((i) => clips[i]!.id) };
 }
 
 async function subsetsOf(ctx: PassContext, assets: readonly StoredAsset[]): Promise<Subset[]> {
@@ -57,13 +77,15 @@ async function subsetsOf(ctx: PassContext, assets: readonly StoredAsset[]): Prom
 /** Item ids worth downloading in a subset: thumbhash candidates, or every duplicate-group member. */
 function candidatesOf(subset: Subset, options: PassOptions): Set<PhotoId> {
   if (subset.fixedGroups !== null) return new Set(subset.fixedGroups.flat());
-  const items: PrefilterItem[] = subset.assets.map((a) => ({ thumb: thumbOf(a), takenAtMs: a.facts.takenAt?.wallClockMs ?? null }));
+  // Clips are never grouped with stills: they have a prefilter of their own.
+  const stills = subset.assets.filter((a) => !isVideoAsset(a.facts));
+  const items: PrefilterItem[] = stills.map((a) => ({ thumb: thumbOf(a), takenAtMs: a.facts.takenAt?.wallClockMs ?? null }));
   const result = selectCandidates(items, {
     threshold: options.threshold,
     timeWindowS: options.timeWindow,
     minGroupSize: options.minGroupSize,
   });
-  return new Set(result.candidates.map((i) => subset.assets[i]!.id));
+  return new Set(result.candidates.map((i) => stills[i]!.id));
 }
 
 function thumbOf(a: StoredAsset): ReturnType<typeof thumbFeatures> | null {

@@ -4,6 +4,7 @@
  * people, server duplicates, smart search and server faces — all read through immich/client.ts.
  */
 import { AssetTypeEnum, AssetVisibility, type MetadataSearchDto } from '@immich/sdk';
+import type { MediaType } from '../core/clips.js';
 import type { AssetFacts, ListedAsset } from '../core/immich.js';
 import type { ServerFace } from '../core/server-faces.js';
 import type { CaptureTime } from '../core/types.js';
@@ -52,6 +53,8 @@ export interface ListOptions {
   readonly alsoArchived: ReadonlySet<string>;
   /** Ask for the people in each photo (album names show them). */
   readonly withPeople: boolean;
+  /** --media-type: stills, video clips, or both. */
+  readonly mediaType: MediaType;
 }
 
 export interface Listing {
@@ -61,28 +64,47 @@ export interface Listing {
   readonly skipped: number;
 }
 
+/** The asset types a --media-type lists (AUDIO and OTHER never). */
+function assetTypes(mediaType: MediaType): AssetTypeEnum[] {
+  if (mediaType === 'image') return [AssetTypeEnum.Image];
+  return mediaType === 'video' ? [AssetTypeEnum.Video] : [AssetTypeEnum.Image, AssetTypeEnum.Video];
+}
+
 /**
- * Lists the library (or an album): images in the timeline, plus the archived ones this tool
- * archived. The visibility filter is deliberate: without one, v3 also returns archived photos.
+ * Lists the library (or an album): images (and, with --media-type video|all, video clips) in the
+ * timeline, plus the archived ones this tool archived. The visibility filter is deliberate:
+ * without one, v3 also returns archived photos. It also leaves out a Live Photo's motion part:
+ * the server hides it (visibility `hidden`) once linked to its still, which carries it instead.
  */
 export async function listLibrary(client: ImmichClient, options: ListOptions): Promise<Listing> {
   const albumIds = options.album === null ? [null] : await albumIdsNamed(client, options.album);
   const max = options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY;
   const found = new Map<string, AssetDto>();
+  const types = assetTypes(options.mediaType);
   for (const albumId of albumIds) {
-    const base: MetadataSearchDto = {
-      type: AssetTypeEnum.Image,
-      withExif: true,
-      ...(options.withPeople ? { withPeople: true } : {}),
-      ...(albumId ? { albumIds: [albumId] } : {}),
-    };
-    for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Timeline }, max)) found.set(a.id, a);
-    if (options.alsoArchived.size > 0) {
-      for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Archive }))
-        if (options.alsoArchived.has(a.id)) found.set(a.id, a);
+    const timeline: AssetDto[] = [];
+    for (const type of types) {
+      const base: MetadataSearchDto = {
+        type,
+        withExif: true,
+        ...(options.withPeople ? { withPeople: true } : {}),
+        ...(albumId ? { albumIds: [albumId] } : {}),
+      };
+      timeline.push(...(await searchAll(client, { ...base, visibility: AssetVisibility.Timeline }, max)));
+      if (options.alsoArchived.size > 0) {
+        for (const a of await searchAll(client, { ...base, visibility: AssetVisibility.Archive }))
+          if (options.alsoArchived.has(a.id)) found.set(a.id, a);
+      }
     }
+    // --limit N: the N newest of photos and clips together (each search gave its N newest).
+    const newest = types.length > 1 ? timeline.sort((x, y) => cmp(y.fileCreatedAt, x.fileCreatedAt)).slice(0, max) : timeline;
+    for (const a of newest) found.set(a.id, a);
   }
-  const kept = [...found.values()].filter((a) => a.ownerId === options.ownerId && !a.isTrashed && a.type === AssetTypeEnum.Image);
+  // A motion part still listed (a server that has not hidden it yet) travels with its still.
+  const motion = new Set([...found.values()].flatMap((a) => (a.livePhotoVideoId ? [a.livePhotoVideoId] : [])));
+  const kept = [...found.values()].filter(
+    (a) => a.ownerId === options.ownerId && !a.isTrashed && types.includes(a.type as AssetTypeEnum) && !motion.has(a.id),
+  );
   const assets = kept.map(toListed).sort((a, b) => cmp(a.facts.fileName, b.facts.fileName) || cmp(a.assetId, b.assetId));
   return { assets, skipped: found.size - kept.length };
 }
@@ -130,6 +152,8 @@ export function toListed(a: AssetDto): ListedAsset {
     thumbhash: a.thumbhash,
     // Hidden people were hidden on purpose: they do not name albums.
     people: (a.people ?? []).filter((p) => p.name.trim() !== '' && p.isHidden !== true).map((p) => p.name),
+    ...(a.type === AssetTypeEnum.Video ? { durationS: (a.duration ?? 0) / 1000 } : {}),
+    ...(a.livePhotoVideoId ? { livePhotoVideoId: a.livePhotoVideoId } : {}),
   };
   return { assetId: a.id, checksum: a.checksum, facts };
 }

@@ -62,6 +62,13 @@ export interface PhotoSource {
   readonly label: string;
   /** The picture fingerprints are made from. */
   readonly pixels: PictureKind;
+  /**
+   * Of the fingerprinted clips among the candidates, those worth a closer look (Immich clips whose
+   * posters cannot decide): their ids, fingerprinted again from `pixelsOf`; absent or [] for none.
+   */
+  secondLook?(items: readonly StoredItem[], options: PassOptions, sink: SourceSink): PhotoId[];
+  /** The picture one item's fingerprint is made from, when it is not `pixels` (a server clip read in full). */
+  pixelsOf?(id: PhotoId): PictureKind;
   /** Whether a failed item is tried again on the next run (downloads), or only once it changes (files). */
   readonly retryFailed: boolean;
   /** Whether the metadata read from a picture is the item's (a file), or the listing's is (a preview). */

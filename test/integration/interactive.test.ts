@@ -206,6 +206,7 @@ describe('interactive setup of an Immich run', () => {
       'Time window in seconds',
       'Smallest group kept',
       'Worker threads',
+      'Which files should be grouped?',
       'Face analysis for choosing the best photo:',
     ])
       await t.answer(q);

@@ -55,6 +55,7 @@ describe('fingerprintStage', () => {
       fromCache: 0,
       fromLibrary: 0,
       downloadedAs: { preview: 0, thumbnail: 0, original: 0 },
+      wholeClips: 0,
     });
     expect(source.held.size).toBe(0);
     expect(lines.sort()).toEqual([

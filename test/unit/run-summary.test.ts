@@ -10,6 +10,7 @@ const decoded = (n: number): RunSummary['pictures'] => ({
   fromCache: 0,
   fromLibrary: 0,
   downloadedAs: { preview: 0, thumbnail: 0, original: 0 },
+  wholeClips: 0,
 });
 
 /** A finished folder run's summary, with the given fields changed. */

@@ -35,8 +35,7 @@ export const processingSection: Section = async (draft, ctx) => {
   const minGroupSize = await askInteger(ctx, 'minGroupSize', 'Smallest group kept (at least 2 photos):', s.minGroupSize);
   const threads = await askInteger(ctx, 'threads', 'Worker threads (results never depend on it):', s.threads);
   const next = withSettings(draft, { threshold, timeWindow, minGroupSize, threads });
-  // An Immich run reads the server's photos only: the question is for folders.
-  return s.sourceType === 'local' ? askMedia(next, ctx) : next;
+  return askMedia(next, ctx);
 };
 
 /** Photos, clips or both, and for clips which key frames stand for each (README "Video clips"). */
@@ -45,7 +44,7 @@ async function askMedia(draft: Draft, ctx: SetupContext): Promise<Draft> {
   const mediaType = await ctx.prompt.choose({
     message: 'Which files should be grouped?',
     choices: [
-      { value: 'image' as const, name: 'Photos', description: 'Photos only; video clips in the folder are left alone.' },
+      { value: 'image' as const, name: 'Photos', description: 'Photos only; video clips are left alone.' },
       { value: 'video' as const, name: 'Video clips', description: 'Clips only (.mp4, .mov, .mkv …): copies and takes of one scene.' },
       { value: 'all' as const, name: 'Photos and video clips', description: 'Both, each kind grouped apart.' },
     ],

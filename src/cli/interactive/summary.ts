@@ -71,7 +71,7 @@ function processingLines(d: Draft): string[] {
   const s = d.settings;
   return [
     `threshold ${s.threshold} (${thresholdBand(s.threshold)}) · time window ${s.timeWindow === 0 ? 'off' : `${s.timeWindow} s`} · groups of ${s.minGroupSize} or more · ${s.threads} thread${s.threads === 1 ? '' : 's'}`,
-    ...(s.sourceType === 'local' && s.mediaType !== 'image'
+    ...(s.mediaType !== 'image'
       ? [
           `${s.mediaType === 'video' ? 'video clips only' : 'photos and video clips'} · key frames: ${s.videoStrategy}, up to ${s.videoMaxFrames} per clip`,
         ]

@@ -9,8 +9,10 @@ import type { Db } from '../../catalog/database.js';
 import { forgetFaceAnalyses } from '../../catalog/faces.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
 import { isClipName } from '../../core/clips.js';
+import { posterVideo } from '../../core/clip-candidates.js';
 import { displayPath } from '../../core/paths.js';
-import type { PhotoId } from '../../core/types.js';
+import type { PictureKind } from '../../core/items.js';
+import type { Fingerprint, PhotoId, PhotoMetadata } from '../../core/types.js';
 import { type ClipLoadOptions, clipChoice } from '../../media/clip.js';
 import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
@@ -29,6 +31,8 @@ export interface FingerprintCounts {
   readonly fromLibrary: number;
   /** Pictures downloaded, by what the server had (preview → thumbnail → original). */
   readonly downloadedAs: KindCounts;
+  /** Server clips downloaded whole to compare their key frames (posters could not decide), not counted above. */
+  readonly wholeClips: number;
 }
 
 export interface FingerprintContext {
@@ -53,14 +57,21 @@ export function fetchConcurrency(threads: number): number {
 
 /** The candidates this stage would fingerprint (new, changed, failed ones it retries), in the order given. */
 export function pendingFingerprints(ctx: Pick<FingerprintContext, 'db' | 'source' | 'clips'>, candidates: readonly PhotoId[]): PhotoId[] {
-  return pendingItems(ctx.db, candidates, ctx.source.pixels, ctx.source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips));
+  return pendingItems(ctx.db, candidates, pixelsFor(ctx.source), ctx.source.retryFailed, ctx.clips == null ? null : clipChoice(ctx.clips));
+}
+
+/** Which picture of each item the source fingerprints (some Immich clips are read whole, others by their poster). */
+function pixelsFor(source: PhotoSource): (id: PhotoId) => PictureKind {
+  return (id) => source.pixelsOf?.(id) ?? source.pixels;
 }
 
 export async function fingerprintStage(ctx: FingerprintContext, candidates: readonly PhotoId[]): Promise<FingerprintCounts> {
   const { db, source, sink } = ctx;
+  const pixelsOf = pixelsFor(source);
   const pending = loadItems(db, pendingFingerprints(ctx, candidates));
   const cached = candidates.length - pending.length;
-  if (pending.length === 0) return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS };
+  if (pending.length === 0)
+    return { fingerprinted: 0, failed: 0, cached, fromCache: 0, fromLibrary: 0, downloadedAs: NO_KINDS, wholeClips: 0 };
   const downloadedAs = { ...NO_KINDS };
   const byId = new Map<PhotoId, StoredItem>(pending.map((i) => [i.id, i]));
   let ok: FingerprintedItem[] = [];
@@ -70,6 +81,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   let failed = 0;
   let fromCache = 0;
   let fromLibrary = 0;
+  let wholeClips = 0;
   const flush = (): void => {
     if (ok.length > 0) saveFingerprints(db, ok);
     // A clip's faces were looked for on its former key frames.
@@ -94,7 +106,8 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
       const picture = await source.open(item);
       if (picture.from === 'cache') fromCache++;
       if (picture.from === 'library') fromLibrary++;
-      if (picture.downloaded !== undefined) downloadedAs[picture.downloaded]++;
+      if (picture.downloaded !== undefined && pixelsOf(item.id) !== source.pixels) wholeClips++;
+      else if (picture.downloaded !== undefined) downloadedAs[picture.downloaded]++;
       return { id: item.id, path: picture.path };
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
@@ -120,7 +133,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
           const mp = listed === null ? 0 : listed.width * listed.height;
           const f = outcome.fingerprint;
           const fingerprint = mp > 0 ? { ...f, quality: { ...f.quality, megapixels: mp / 1e6 } } : f;
-          ok.push({ id, pixels: source.pixels, meta: listed === null ? outcome.meta : null, fingerprint });
+          ok.push({ id, pixels: pixelsOf(id), meta: listed === null ? outcome.meta : listedClipMeta(item, outcome.meta, f), fingerprint });
           done++;
           sink.update(done);
         }
@@ -134,7 +147,34 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     await source.settle();
     sink.finish();
   }
-  return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs };
+  return { fingerprinted: done - failed, failed, cached, fromCache, fromLibrary, downloadedAs, wholeClips };
+}
+
+/** The counts of two fingerprint passes over different items (a second look), added up. */
+export function addCounts(a: FingerprintCounts, b: FingerprintCounts): FingerprintCounts {
+  const kinds = { ...a.downloadedAs };
+  for (const k of Object.keys(kinds) as (keyof KindCounts)[]) kinds[k] += b.downloadedAs[k];
+  return {
+    fingerprinted: a.fingerprinted + b.fingerprinted,
+    failed: a.failed + b.failed,
+    cached: a.cached,
+    fromCache: a.fromCache + b.fromCache,
+    fromLibrary: a.fromLibrary + b.fromLibrary,
+    downloadedAs: kinds,
+    wholeClips: a.wholeClips + b.wholeClips,
+  };
+}
+
+/**
+ * A listed clip's metadata with what its picture showed — its key frames when the whole clip was
+ * read, else its poster (a server's preview) as its one frame; null for a still (the listing's
+ * metadata stays as it is).
+ */
+function listedClipMeta(item: StoredItem, read: PhotoMetadata, f: Fingerprint): PhotoMetadata | null {
+  const listed = item.meta;
+  if (listed === null || listed.format !== 'video') return null;
+  if (read.video !== undefined) return { ...listed, video: read.video };
+  return { ...listed, video: posterVideo(item.facts?.durationS ?? 0, f.dhash, f.quality) };
 }
 
 /** Whether an item not yet fingerprinted is a clip, as far as its name (or the server's type) tells. */

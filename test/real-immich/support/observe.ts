@@ -30,7 +30,7 @@ interface Asset {
   readonly tags?: { value: string }[];
 }
 
-export async function observe(user: ImmichUser, lib: Uploaded): Promise<Observed> {
+export async function observe(user: ImmichUser, lib: Pick<Uploaded, 'ids' | 'paths'>): Promise<Observed> {
   const name = (id: string): string => lib.paths.get(id) ?? `?${id}`;
   const assets = await Promise.all([...lib.ids.values()].map((id) => user.get<Asset>(`/assets/${id}`)));
   const tags: Record<string, string[]> = {};
@@ -90,7 +90,12 @@ function unescapeXml(text: string): string {
  * Observes until two reads `quietMs` apart are equal (the background jobs are done), at most
  * `timeoutMs`; throws when the state never stops changing.
  */
-export async function settled(user: ImmichUser, lib: Uploaded, quietMs = 2_000, timeoutMs = 90_000): Promise<Observed> {
+export async function settled(
+  user: ImmichUser,
+  lib: Pick<Uploaded, 'ids' | 'paths'>,
+  quietMs = 2_000,
+  timeoutMs = 90_000,
+): Promise<Observed> {
   const started = Date.now();
   let last = await observe(user, lib);
   for (;;) {

@@ -52,9 +52,13 @@ export class ImmichUser {
     return this.request<T>('DELETE', path, body);
   }
 
-  /** Uploads one file as an asset; answers its id (an identical file already there answers that one). */
-  async upload(name: string, bytes: Buffer, modified: Date): Promise<string> {
+  /**
+   * Uploads one file as an asset; answers its id (an identical file already there answers that
+   * one). `fields` adds form fields, e.g. `livePhotoVideoId` to link a still to its motion clip.
+   */
+  async upload(name: string, bytes: Buffer, modified: Date, fields: Readonly<Record<string, string>> = {}): Promise<string> {
     const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) form.set(key, value);
     form.set('assetData', new Blob([new Uint8Array(bytes)]), name);
     form.set('fileCreatedAt', modified.toISOString());
     form.set('fileModifiedAt', modified.toISOString());

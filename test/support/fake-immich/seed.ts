@@ -42,6 +42,8 @@ export interface SeedAsset {
     readonly fNumber: number | null;
     readonly iso: number | null;
   };
+  /** A VIDEO asset: its length in ms (Immich's `duration`); absent for stills. */
+  readonly durationMs?: number;
 }
 
 /** A v4-shaped UUID derived from text, so every run of a test sees the same ids. */

@@ -353,6 +353,7 @@ export class FakeImmich {
         if (dto.visibility !== undefined ? x.visibility !== dto.visibility : x.visibility !== 'timeline' && x.visibility !== 'archive')
           return false;
         if (dto.isFavorite !== undefined && x.isFavorite !== dto.isFavorite) return false;
+        if (dto.type !== undefined && (x.seed.durationMs === undefined ? 'IMAGE' : 'VIDEO') !== dto.type) return false;
         if (dto.id !== undefined && a !== dto.id) return false;
         if (dto.albumIds && !dto.albumIds.every((al) => s.albums.get(al)?.assets.has(a) === true)) return false;
         if (dto.personIds && !dto.personIds.every((p) => x.people.includes(p))) return false;

@@ -41,6 +41,8 @@ export interface FakeAsset {
   tagsLocked: boolean;
   /** The server could not render it (an HEVC HEIC): no thumbhash, and its previews answer 404. */
   noMedia: boolean;
+  /** A Live Photo still's motion part (see linkLivePhoto). */
+  livePhotoVideoId: string | null;
 }
 
 export interface FakeTag {
@@ -124,7 +126,23 @@ export class FakeImmichState {
       sidecar: null,
       tagsLocked: false,
       noMedia: false,
+      livePhotoVideoId: null,
     });
+  }
+
+  /**
+   * Links a Live Photo as the server does on upload with `livePhotoVideoId` (utils/asset.util.ts
+   * onBeforeLink) or on metadata extraction (metadata.service linkLivePhotos): the still points at
+   * the video, and the video leaves the timeline (visibility `hidden`) and every album.
+   */
+  linkLivePhoto(stillId: string, motionId: string): void {
+    const motion = this.assets.get(motionId)!;
+    if (motion.seed.durationMs === undefined) throw new NoAccess('Live photo video must be a video');
+    this.assets.get(stillId)!.livePhotoVideoId = motionId;
+    motion.visibility = 'hidden';
+    // Measured on the v3.1.0 server: a hidden motion clip gets no thumbnail, so no thumbhash either.
+    motion.noMedia = true;
+    for (const album of this.albums.values()) album.assets.delete(motionId);
   }
 
   /** Moves an asset to the trash, as DELETE /api/assets without force does (its updatedAt moves too). */
@@ -161,7 +179,7 @@ export class FakeImmichState {
     const s = a.seed;
     const dto: AssetResponseDto = {
       id,
-      type: AssetTypeEnum.Image,
+      type: s.durationMs === undefined ? AssetTypeEnum.Image : AssetTypeEnum.Video,
       ownerId: a.ownerId,
       originalFileName: s.originalFileName,
       originalMimeType: s.mime,
@@ -172,7 +190,8 @@ export class FakeImmichState {
       fileCreatedAt: s.fileCreatedAt,
       fileModifiedAt: s.fileModifiedAt,
       localDateTime: s.localDateTime,
-      duration: null,
+      duration: s.durationMs ?? null,
+      livePhotoVideoId: a.livePhotoVideoId,
       hasMetadata: true,
       height: s.height,
       width: s.width,
