@@ -40,6 +40,12 @@ export interface DetectOptions {
    * there when none would be kept: cheaper for a photo the first pass was unsure of (default false).
    */
   readonly confirm?: boolean;
+  /**
+   * A smaller copy of the same photo (the first pass's) to find faces on: the detector sees a
+   * 256 px square either way, and its answer for the copy last given to anyFace is reused
+   * instead of computed again. The landmarks are still measured on `image`.
+   */
+  readonly detectOn?: DecodedImage;
 }
 
 /** The backends that can be asked for by name once aliases and `auto` are resolved. */

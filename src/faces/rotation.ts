@@ -21,6 +21,11 @@ export interface Rotation {
   readonly centerY: number;
   /** Value per channel for output pixels whose source lies outside the image. */
   readonly fill: readonly number[];
+  /**
+   * Half the side of the square about the centre that is computed (see rotationWindow), rounded
+   * outwards to whole pixels; every output pixel outside it takes `fill`. Absent: the whole image.
+   */
+  readonly window?: number;
 }
 
 /**
@@ -32,14 +37,18 @@ export function rotateNearest(input: Pixels, output: Pixels, r: Rotation): void 
   const sin = Math.sin(r.radians);
   const cos = Math.cos(r.radians);
   const plane = height * width * channels;
+  const half = r.window ?? Infinity;
+  const [x0, x1] = [Math.max(0, Math.floor(r.centerX - half)), Math.min(width, Math.ceil(r.centerX + half) + 1)];
+  const [y0, y1] = [Math.max(0, Math.floor(r.centerY - half)), Math.min(height, Math.ceil(r.centerY + half) + 1)];
+  if (x0 > 0 || y0 > 0 || x1 < width || y1 < height) fillOutside(output, r, [x0, x1, y0, y1]);
   for (let b = 0; b < r.batch; b++) {
     const base = b * plane;
-    for (let y = 0; y < height; y++) {
+    for (let y = y0; y < y1; y++) {
       // Source position of the row's first pixel; each step right adds (cos, sin).
-      let sx = -r.centerX * cos - (y - r.centerY) * sin + r.centerX;
-      let sy = -r.centerX * sin + (y - r.centerY) * cos + r.centerY;
-      let out = base + y * width * channels;
-      for (let x = 0; x < width; x++, sx += cos, sy += sin, out += channels) {
+      let sx = (x0 - r.centerX) * cos - (y - r.centerY) * sin + r.centerX;
+      let sy = (x0 - r.centerX) * sin + (y - r.centerY) * cos + r.centerY;
+      let out = base + (y * width + x0) * channels;
+      for (let x = x0; x < x1; x++, sx += cos, sy += sin, out += channels) {
         const cx = Math.round(sx);
         const cy = Math.round(sy);
         if (cx >= 0 && cx < width && cy >= 0 && cy < height) {
@@ -50,6 +59,41 @@ export function rotateNearest(input: Pixels, output: Pixels, r: Rotation): void 
         }
       }
     }
+  }
+}
+
+/** Writes `fill` into every pixel outside the window's columns [x0, x1) and rows [y0, y1). */
+function fillOutside(output: Pixels, r: Rotation, [x0, x1, y0, y1]: readonly number[]): void {
+  const { width, channels } = r;
+  const row = new (output.constructor as new (n: number) => Pixels)(width * channels);
+  for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) row[x * channels + c] = r.fill[c] ?? 0;
+  for (let b = 0; b < r.batch; b++) {
+    const base = b * r.height * width * channels;
+    for (let y = 0; y < r.height; y++) {
+      const at = base + y * width * channels;
+      if (y < y0! || y >= y1!) output.set(row, at);
+      else {
+        output.set(row.subarray(0, x0! * channels), at);
+        output.set(row.subarray(x1! * channels), at + x1! * channels);
+      }
+    }
+  }
+}
+
+let window: number | null = null;
+
+/**
+ * Runs `work` with rotations computed only within `half` pixels of their centre. Human rotates
+ * the whole decode about a face's centre and then cuts out just that face's square box, so the
+ * rest of the rotated image is never read: with the largest box of the photo known beforehand,
+ * each face costs its box instead of the whole image (12 ms a face on a 1200 px decode).
+ */
+export async function rotationWindow<T>(half: number, work: () => Promise<T>): Promise<T> {
+  window = half;
+  try {
+    return await work();
+  } finally {
+    window = null;
   }
 }
 
@@ -82,7 +126,17 @@ export function useClosedFormRotation(): void {
       const output = wasm.typedArrayFromHeap(out);
       const [cx, cy] = typeof center === 'number' ? [center, center] : center;
       const fill = typeof fillValue === 'number' ? [fillValue, fillValue, fillValue, fillValue === 0 ? 0 : 255] : [...fillValue, 255];
-      rotateNearest(input, output, { batch, height, width, channels, radians, centerX: width * cx, centerY: height * cy, fill });
+      rotateNearest(input, output, {
+        batch,
+        height,
+        width,
+        channels,
+        radians,
+        centerX: width * cx,
+        centerY: height * cy,
+        fill,
+        ...(window === null ? {} : { window }),
+      });
       return out;
     },
   });
