@@ -42,8 +42,8 @@ export class DetectorCache {
     if (this.last?.image === image) return this.last.outputs;
     const side = this.model.inputs[0]?.shape?.[1] ?? 256;
     const outputs = tf.tidy(() => {
-      const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32');
-      const scaled = tf.sub(tf.div(tf.image.resizeBilinear(input, [side, side]), 127.5), 1);
+      const resized = tf.image.resizeBilinear(pixelTensor(image), [side, side]);
+      const scaled = tf.expandDims(tf.sub(tf.div(resized, 127.5), 1), 0);
       const result = this.execute(scaled);
       return Array.isArray(result) ? result : [result as tf.Tensor];
     });
@@ -99,4 +99,20 @@ export class DetectorCache {
     if (this.last) tf.dispose(this.last.outputs);
     this.last = null;
   }
+}
+
+/** Reused from photo to photo: a decode's pixels as floats take 13 MB at 1200 px. */
+let scratch = new Float32Array(0);
+
+/**
+ * An RGB decode as a float32 [height, width, 3] tensor, as Human's pipeline wants it (an int32
+ * one is cast by it, a second copy). The values go through one reused buffer, since the tensor
+ * copies them into the WASM heap at once.
+ */
+export function pixelTensor(image: DecodedImage): tf.Tensor3D {
+  const length = image.width * image.height * 3;
+  if (scratch.length < length) scratch = new Float32Array(length);
+  const values = scratch.subarray(0, length);
+  values.set(image.data);
+  return tf.tensor3d(values, [image.height, image.width, 3], 'float32');
 }

@@ -13,7 +13,7 @@ import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
 import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass } from './backend.js';
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
-import { DetectorCache } from './detector-cache.js';
+import { DetectorCache, pixelTensor } from './detector-cache.js';
 import { serveModelFiles } from './model-files.js';
 import { useClosedFormRotation } from './rotation.js';
 
@@ -219,7 +219,7 @@ class HumanBackend implements FaceBackend {
   /** Human's pipeline on `image`, its detector's outputs those of `detectOn` (the same photo). */
   private async run(image: DecodedImage, settings: Partial<Config>, detectOn: DecodedImage): Promise<FaceResult[]> {
     if (this.closed) throw new Error('Expected an open face backend but it was closed');
-    const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+    const input = pixelTensor(image);
     try {
       const result = await this.detector.during(detectOn, image, () => this.human.detect(input, settings));
       if (result.error) throw new Error(result.error);

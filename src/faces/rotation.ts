@@ -65,18 +65,23 @@ export function rotateNearest(input: Pixels, output: Pixels, r: Rotation): void 
 /** Writes `fill` into every pixel outside the window's columns [x0, x1) and rows [y0, y1). */
 function fillOutside(output: Pixels, r: Rotation, [x0, x1, y0, y1]: readonly number[]): void {
   const { width, channels } = r;
-  const row = new (output.constructor as new (n: number) => Pixels)(width * channels);
-  for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) row[x * channels + c] = r.fill[c] ?? 0;
+  const rowLength = width * channels;
+  const [first = 0] = r.fill;
+  // One value for every channel (Human fills with 0): whole runs are filled at once.
+  const uniform = r.fill.slice(0, channels).every((v) => v === first);
+  const paint = (from: number, to: number): void => {
+    if (uniform) output.fill(first, from, to);
+    else for (let at = from; at < to; at += channels) for (let c = 0; c < channels; c++) output[at + c] = r.fill[c] ?? 0;
+  };
   for (let b = 0; b < r.batch; b++) {
-    const base = b * r.height * width * channels;
-    for (let y = 0; y < r.height; y++) {
-      const at = base + y * width * channels;
-      if (y < y0! || y >= y1!) output.set(row, at);
-      else {
-        output.set(row.subarray(0, x0! * channels), at);
-        output.set(row.subarray(x1! * channels), at + x1! * channels);
-      }
+    const base = b * r.height * rowLength;
+    paint(base, base + y0! * rowLength);
+    for (let y = y0!; y < y1!; y++) {
+      const at = base + y * rowLength;
+      paint(at, at + x0! * channels);
+      paint(at + x1! * channels, at + rowLength);
     }
+    paint(base + y1! * rowLength, base + r.height * rowLength);
   }
 }
 
