@@ -4,7 +4,8 @@
  * of the same photo too: Human's own call of the detector (inside its pipeline) is answered
  * with a copy of them instead of running the model again (~40 ms of CPU per photo).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor3D } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { GraphModel, Human } from '@vladmandic/human';
 import type { DecodedImage } from '../media/contract.js';
 import { rotationWindow } from './rotation.js';
@@ -18,9 +19,9 @@ export class DetectorCache {
   private readonly model: GraphModel;
   private readonly execute: Execute;
   /** The last image the detector ran on and its raw outputs (kept until the next image). */
-  private last: { readonly image: DecodedImage; readonly outputs: tf.Tensor[] } | null = null;
+  private last: { readonly image: DecodedImage; readonly outputs: Tensor[] } | null = null;
   /** Set while Human's pipeline runs on a photo whose detector outputs are known. */
-  private answer: readonly tf.Tensor[] | null = null;
+  private answer: readonly Tensor[] | null = null;
 
   constructor(private readonly human: Human) {
     const model = human.models.models.blazeface;
@@ -38,14 +39,14 @@ export class DetectorCache {
    * The detector's raw outputs for `image`, prepared as Human prepares its input (squashed to the
    * model's square, scaled to -1..1). Owned by the cache: callers must not dispose them.
    */
-  outputs(image: DecodedImage): readonly tf.Tensor[] {
+  outputs(image: DecodedImage): readonly Tensor[] {
     if (this.last?.image === image) return this.last.outputs;
     const side = this.model.inputs[0]?.shape?.[1] ?? 256;
     const outputs = tf.tidy(() => {
       const resized = tf.image.resizeBilinear(pixelTensor(image), [side, side]);
       const scaled = tf.expandDims(tf.sub(tf.div(resized, 127.5), 1), 0);
       const result = this.execute(scaled);
-      return Array.isArray(result) ? result : [result as tf.Tensor];
+      return Array.isArray(result) ? result : [result as Tensor];
     });
     this.forget();
     this.last = { image, outputs };
@@ -73,7 +74,7 @@ export class DetectorCache {
    * every anchor scoring above the detector's threshold (a superset of what its NMS keeps), the
    * box enlarged by its scale and squared as Human does (blazeface.ts getBoxes).
    */
-  private async largestBox(outputs: readonly tf.Tensor[], analysed: DecodedImage): Promise<number> {
+  private async largestBox(outputs: readonly Tensor[], analysed: DecodedImage): Promise<number> {
     const { minConfidence = 0, scale = 1.4 } = this.human.config.face.detector ?? {};
     const logit = Math.log(minConfidence / (1 - minConfidence));
     const side = this.model.inputs[0]?.shape?.[1] ?? 256;
@@ -109,7 +110,7 @@ let scratch = new Float32Array(0);
  * one is cast by it, a second copy). The values go through one reused buffer, since the tensor
  * copies them into the WASM heap at once.
  */
-export function pixelTensor(image: DecodedImage): tf.Tensor3D {
+export function pixelTensor(image: DecodedImage): Tensor3D {
   const length = image.width * image.height * 3;
   if (scratch.length < length) scratch = new Float32Array(length);
   const values = scratch.subarray(0, length);

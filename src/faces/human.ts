@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';

@@ -6,7 +6,8 @@
  * source position stepped along each row by two additions instead of recomputed per channel,
  * written straight into the WASM heap. Registered in place of the backend's own kernel.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 
 type Pixels = Float32Array | Int32Array | Uint8Array;
 
@@ -104,8 +105,8 @@ export async function rotationWindow<T>(half: number, work: () => Promise<T>): P
 
 /** What the kernel needs of the WASM backend (its own class is not exported with types). */
 interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Pixels;
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Pixels;
 }
 
 /** Replaces the WASM backend's RotateWithOffset kernel with rotateNearest; once per thread. */
@@ -117,7 +118,7 @@ export function useClosedFormRotation(): void {
     kernelName: name,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const image = inputs.image as tf.TensorInfo;
+      const image = inputs.image as TensorInfo;
       const { radians, fillValue, center } = attrs as unknown as {
         radians: number;
         fillValue: number | readonly number[];
