@@ -3,14 +3,16 @@
  * Where face analysis time goes (`npm run build && node bench/face-steps.js [photos...]`): CPU ms
  * per photo on one thread for the decode at face size, the tensor set-up, and Human's pipeline
  * with one more step switched on at a time (detector, tilt correction, mesh, iris, emotion,
- * descriptor); each step's cost is the difference to the line before. Defaults to the bench's
+ * descriptor); each step's cost is the difference to the line before; last, the backend as the
+ * face worker runs it (first pass on the small copy, then the full analysis without descriptors,
+ * decodes included: compare it between two builds). Defaults to the bench's
  * face photos (bench/.work/faces-24, made by `BENCH=faces npm run bench`).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { FACE_DECODE_SIDE } from '../dist/faces/backend.js';
+import { FACE_DECODE_SIDE, FIRST_PASS_SIDE, loadFaceBackend } from '../dist/faces/backend.js';
 import { loadHuman } from '../dist/faces/human.js';
 import { loadPixels } from '../dist/media/load.js';
 
@@ -102,3 +104,23 @@ for (const [label, face] of steps) {
   if (label.startsWith('+') || label === 'detector') before = ms;
 }
 line('tensors alive at the end', String(tf.memory().numTensors));
+
+// The backend as the face worker runs it, decodes included (pipeline/face-worker.ts).
+const backend = await loadFaceBackend('human');
+const asTheWorker = async () => {
+  let faces = 0;
+  for (const f of files) {
+    const small = await loadPixels(f, { maxSide: FIRST_PASS_SIDE });
+    const first = await backend.anyFace(small);
+    if (first === 'none') continue;
+    const image = await loadPixels(f, { maxSide: FACE_DECODE_SIDE });
+    faces += (await backend.detect(image, { descriptors: false, confirm: first === 'unsure', detectOn: small })).length;
+  }
+  return faces;
+};
+await asTheWorker();
+cpu = process.cpuUsage();
+let workerFaces = 0;
+for (let r = 0; r < rounds; r++) workerFaces = await asTheWorker();
+line('the face worker (first pass + analysis)', `${(cpuMs(cpu) / files.length / rounds).toFixed(1)} ms per photo, ${workerFaces} faces`);
+await backend.close();

@@ -7,12 +7,13 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
 import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass } from './backend.js';
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
+import { DetectorCache, pixelTensor } from './detector-cache.js';
 import { serveModelFiles } from './model-files.js';
 import { useClosedFormRotation } from './rotation.js';
 
@@ -165,11 +166,14 @@ function missingModels(human: Human, needed: readonly (typeof MODELS)[number][])
 class HumanBackend implements FaceBackend {
   readonly name = 'human';
   private closed = false;
+  private readonly detector: DetectorCache;
 
   constructor(
     private readonly human: Human,
     readonly analyzer: string,
-  ) {}
+  ) {
+    this.detector = new DetectorCache(human);
+  }
 
   async anyFace(image: DecodedImage): Promise<FirstPass> {
     const best = await this.bestDetectorScore(image);
@@ -180,28 +184,16 @@ class HumanBackend implements FaceBackend {
     // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
     // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
     // 0–0.26): they are checked again at full size (detect's `confirm`).
-    const boxes = await this.run(image, meshOnly);
+    const boxes = await this.run(image, meshOnly, image);
     if (boxes.some((f) => f.faceScore > CONFIRM_MESH_SCORE)) return 'face';
     return boxes.some((f) => Math.min(f.box[2], f.box[3]) < CONFIRM_MIN_PX) ? 'unsure' : 'none';
   }
 
-  /**
-   * The detector model itself rather than Human's pipeline (whose set-up costs a sixth more):
-   * its input prepared as Human prepares it (squashed to the model's square, scaled to -1..1);
-   * the best anchor's score, which Human's NMS would keep if above its threshold.
-   */
+  /** The best anchor's score, which Human's NMS would keep if above its threshold. */
   private async bestDetectorScore(image: DecodedImage): Promise<number> {
-    if (this.closed) throw new Error('Expected an open face backend but it was closed');
-    const model = this.human.models.models.blazeface;
-    if (!model) throw new Error('Expected the blazeface model to be loaded');
-    const side = model.inputs[0]?.shape?.[1] ?? 256;
-    const best = tf.tidy(() => {
-      const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32');
-      const scaled = tf.sub(tf.div(tf.image.resizeBilinear(input, [side, side]), 127.5), 1);
-      // Score outputs are [1, anchors, 1]; the others hold boxes and keypoints.
-      const outputs = model.execute(scaled) as tf.Tensor[];
-      return tf.max(tf.concat(outputs.filter((t) => t.shape[2] === 1).map((t) => tf.reshape(t, [-1]))));
-    });
+    const outputs = this.detector.outputs(image);
+    // Score outputs are [1, anchors, 1]; the others hold boxes and keypoints.
+    const best = tf.tidy(() => tf.max(tf.concat(outputs.filter((t) => t.shape[2] === 1).map((t) => tf.reshape(t, [-1])))));
     const logit = (await best.data())[0]!;
     best.dispose();
     return 1 / (1 + Math.exp(-logit));
@@ -209,9 +201,10 @@ class HumanBackend implements FaceBackend {
 
   async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
     const descriptors = options.descriptors ?? true;
+    const detectOn = options.detectOn ?? image;
     // The same detector and mesh as the full analysis, so a face it would keep is never dropped.
-    if (options.confirm && !(await this.run(image, meshOnly)).some(keeps)) return [];
-    const faces = await this.run(image, fullAnalysis(descriptors));
+    if (options.confirm && !(await this.run(image, meshOnly, detectOn)).some(keeps)) return [];
+    const faces = await this.run(image, fullAnalysis(descriptors), detectOn);
     // The landmark models load on the first call that needs them (their files were checked at start).
     const missing = missingModels(this.human, descriptors ? MODELS : MODELS.filter((m) => m !== 'faceres'));
     if (missing.length > 0) throw new Error(`Human could not load the ${missing.join(', ')} model(s)`);
@@ -223,11 +216,12 @@ class HumanBackend implements FaceBackend {
     return records;
   }
 
-  private async run(image: DecodedImage, settings: Partial<Config>): Promise<FaceResult[]> {
+  /** Human's pipeline on `image`, its detector's outputs those of `detectOn` (the same photo). */
+  private async run(image: DecodedImage, settings: Partial<Config>, detectOn: DecodedImage): Promise<FaceResult[]> {
     if (this.closed) throw new Error('Expected an open face backend but it was closed');
-    const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+    const input = pixelTensor(image);
     try {
-      const result = await this.human.detect(input, settings);
+      const result = await this.detector.during(detectOn, image, () => this.human.detect(input, settings));
       if (result.error) throw new Error(result.error);
       return result.face;
     } finally {
@@ -238,6 +232,7 @@ class HumanBackend implements FaceBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.detector.forget();
     for (const model of Object.values(this.human.models.models)) model?.dispose();
   }
 }

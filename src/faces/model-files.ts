@@ -8,7 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
+import type { io } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 
 /**
  * Folders already served in this thread. TF.js keeps its routers in one registry per thread
@@ -24,7 +25,7 @@ export function serveModelFiles(root: string): string {
   const base = resolve(root) + sep;
   if (!servedRoots.has(base)) {
     servedRoots.add(base);
-    const router = (url: string | string[]): tf.io.IOHandler | null => {
+    const router = (url: string | string[]): io.IOHandler | null => {
       if (typeof url !== 'string' || !url.startsWith('file://')) return null;
       const file = fileURLToPath(url);
       return file.startsWith(base) ? { load: () => loadArtifacts(file) } : null;
@@ -35,11 +36,11 @@ export function serveModelFiles(root: string): string {
   return pathToFileURL(base).href;
 }
 
-async function loadArtifacts(modelFile: string): Promise<tf.io.ModelArtifacts> {
-  const json = JSON.parse(await readFile(modelFile, 'utf8')) as tf.io.ModelJSON;
+async function loadArtifacts(modelFile: string): Promise<io.ModelArtifacts> {
+  const json = JSON.parse(await readFile(modelFile, 'utf8')) as io.ModelJSON;
   const folder = dirname(modelFile);
   return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
+    const specs: io.WeightsManifestEntry[] = [];
     const shards: ArrayBuffer[] = [];
     for (const group of manifest) {
       for (const path of group.paths) {

@@ -81,7 +81,7 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
     if (first === 'none') return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker };
     const image = sheet ?? (await loadPixels(path, { maxSide: FACE_DECODE_SIDE }));
     ({ width, height } = image);
-    const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure' });
+    const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure', detectOn: small });
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker };
   } catch (error) {
     // A file that decoded for its fingerprint but not here, or a model error on this one image.

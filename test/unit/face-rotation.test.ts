@@ -45,3 +45,32 @@ describe('rotateNearest', () => {
     expect(out).toEqual(input);
   });
 });
+
+describe('rotateNearest within a window', () => {
+  it('computes the reference rotation inside the window about the centre and the fill everywhere else', () => {
+    const width = 80;
+    const height = 50;
+    const input = Float32Array.from({ length: width * height * 3 }, (_, i) => (i * 7919) % 251);
+    // A fill per channel, and one value for all (filled in runs).
+    for (const fill of [
+      [7, 8, 9],
+      [5, 5, 5],
+    ]) {
+      const r: Rotation = { batch: 1, height, width, channels: 3, radians: 0.37, centerX: 30.4, centerY: 20.6, fill };
+      const full = reference(input, r);
+      const out = new Float32Array(input.length).fill(-1);
+      rotateNearest(input, out, { ...r, window: 10 });
+      let inside = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const at = (y * width + x) * 3;
+          // The window rounded outwards to whole pixels: columns 20..41, rows 10..31.
+          const within = x >= 20 && x <= 41 && y >= 10 && y <= 31;
+          if (within) inside++;
+          expect(Array.from(out.slice(at, at + 3)), `${x},${y}`).toEqual(within ? Array.from(full.slice(at, at + 3)) : fill);
+        }
+      }
+      expect(inside).toBe(22 * 22);
+    }
+  });
+});
