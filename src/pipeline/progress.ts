@@ -2,7 +2,18 @@
  * How the pipeline tells the outside world what it is doing, without printing: the CLI turns
  * these calls into progress bars or plain lines, tests record them.
  */
-export type StageName = 'discover' | 'inspect' | 'group' | 'analyze' | 'select' | 'enhance' | 'swap' | 'output' | 'act' | 'report';
+export type StageName =
+  | 'discover'
+  | 'inspect'
+  | 'group'
+  | 'quality'
+  | 'analyze'
+  | 'select'
+  | 'enhance'
+  | 'swap'
+  | 'output'
+  | 'act'
+  | 'report';
 
 export interface ProgressSink {
   /** A stage begins; `total` is null when unknown (discovery). */

@@ -30,6 +30,7 @@ import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
 import { analyzeStage } from './stages/analyze.js';
 import { type FingerprintCounts, fingerprintStage } from './stages/fingerprint.js';
 import { groupStage } from './stages/group.js';
+import { qualityStage } from './stages/quality.js';
 import { selectStage } from './stages/select.js';
 
 export { RunSetupError, type Secrets } from './open-source.js';
@@ -192,7 +193,12 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   };
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
-  const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink));
+  const { groups: unmeasured, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink));
+  // Ranking needs the grouped photos' sharpness at full size; the fingerprints measured it coarse.
+  const { groups: found } = await timed('quality', () =>
+    qualityStage({ db, source, threads: options.threads, sink, ...withSignal }, unmeasured),
+  );
+  if (stopped()) return { ...emptySummary(ctx, true), ...base };
   // What the passes looked at, as listed (the actions need only their ids and listing facts).
   const judged = [...new Set(passes.flatMap((p) => p.ids))].map((id) => byId.get(id)!);
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);

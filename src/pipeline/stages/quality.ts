@@ -1,0 +1,98 @@
+/**
+ * Quality stage: the photos that ended up in a group and whose quality was measured on the small
+ * grouping decode (marked coarse) are measured again on a QUALITY_SIDE decode, in a worker pool,
+ * before they are ranked: slight blur only shows at that size. Only grouped photos pay for the
+ * second decode. Results are stored as they arrive (a killed run keeps them; a re-run measures
+ * nothing twice). A photo that cannot be measured again keeps its coarse quality, with a note.
+ */
+import type { Db } from '../../catalog/database.js';
+import { saveQualities, type StoredItem } from '../../catalog/items.js';
+import { prefetch } from '../../core/concurrency.js';
+import type { ImageQuality, PhotoId } from '../../core/types.js';
+import { type PhotoSource, SourceError } from '../../sources/source.js';
+import { QualityPool } from '../pool.js';
+import type { ProgressSink } from '../progress.js';
+import { fetchConcurrency } from './fingerprint.js';
+import type { FoundGroup } from './group.js';
+
+export interface QualityContext {
+  readonly db: Db;
+  readonly source: PhotoSource;
+  readonly threads: number;
+  readonly sink: ProgressSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface QualityStageResult {
+  /** The groups, their members' quality measured at full size where it was coarse. */
+  readonly groups: FoundGroup[];
+  readonly measured: number;
+  readonly failed: number;
+}
+
+const FLUSH_EVERY = 32;
+const FLUSH_MS = 500;
+
+export async function qualityStage(ctx: QualityContext, groups: readonly FoundGroup[]): Promise<QualityStageResult> {
+  const { db, source, sink } = ctx;
+  const coarse = new Map<PhotoId, StoredItem & { readonly quality: ImageQuality }>();
+  for (const g of groups) for (const p of g.members) if (p.quality.coarse === true) coarse.set(p.id, p);
+  if (coarse.size === 0) return { groups: [...groups], measured: 0, failed: 0 };
+  const measured = new Map<PhotoId, ImageQuality>();
+  let batch: { id: PhotoId; quality: ImageQuality }[] = [];
+  let lastFlush = Date.now();
+  let done = 0;
+  let failed = 0;
+  const flush = (): void => {
+    if (batch.length > 0) saveQualities(db, batch);
+    batch = [];
+    lastFlush = Date.now();
+  };
+  const problem = (item: StoredItem, message: string): void => {
+    failed++;
+    sink.note('problem', `${source.name(item)}: ranked on its small copy (${message})`);
+  };
+  const open = async (item: StoredItem): Promise<{ id: PhotoId; path: StoredItem['key'] } | null> => {
+    if (ctx.signal?.aborted === true) return null;
+    try {
+      return { id: item.id, path: (await source.open(item)).path };
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      problem(item, error.message);
+      return null;
+    }
+  };
+
+  sink.start('quality', coarse.size);
+  const pool = new QualityPool(ctx.threads);
+  try {
+    await pool.runAll(
+      prefetch([...coarse.values()], fetchConcurrency(ctx.threads), open),
+      (id, outcome) => {
+        const item = coarse.get(id)!;
+        source.release(item);
+        done++;
+        sink.update(done);
+        if (!outcome.ok) return problem(item, outcome.message);
+        const quality: ImageQuality = { ...outcome.quality, megapixels: item.quality.megapixels };
+        measured.set(id, quality);
+        batch.push({ id, quality });
+        if (batch.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) flush();
+      },
+      ctx.signal,
+    );
+  } finally {
+    flush();
+    await pool.close();
+    await source.settle();
+    sink.finish();
+  }
+  const withQuality = groups.map((g) => ({
+    ...g,
+    members: g.members.map((p) => {
+      const quality = measured.get(p.id);
+      return quality === undefined ? p : { ...p, quality };
+    }),
+  }));
+  return { groups: withQuality, measured: measured.size, failed };
+}
