@@ -60,10 +60,12 @@ export async function make1mp(work, fixtures, count) {
     const left = Math.floor(rand() * (width - w - 8));
     const top = Math.floor(rand() * (height - h - 8));
     const frames = 1 + Math.floor(rand() * 5);
+    // Frames of a burst a second apart, bursts a minute or more apart (one clock step per burst).
+    const first = i;
     for (let f = 0; f < frames && i < count; f++, i++) {
       const folder = join(dir, `day-${String(Math.floor(i / 100)).padStart(3, '0')}`);
       mkdirSync(folder, { recursive: true });
-      const at = new Date(Date.UTC(2024, 4, 1) + i * 60_000 + f * 1000).toISOString().replace(/-/g, ':').replace('T', ' ').slice(0, 19);
+      const at = new Date(Date.UTC(2024, 4, 1) + first * 60_000 + f * 1000).toISOString().replace(/-/g, ':').replace('T', ' ').slice(0, 19);
       await sharp(sources[k])
         .extract({ left: left + f, top: top + (f % 3), width: w, height: h })
         .resize(portrait ? 864 : 1152, portrait ? 1152 : 864, { fit: 'cover' })

@@ -8,7 +8,7 @@ import { heifExifTiff } from './bmff.js';
 import { type DecodedImage, type LoadedPhoto, MediaError } from './contract.js';
 import { decodeEncoded, type EncodedDecode } from './decode.js';
 import { readExif } from './exif.js';
-import { readPhotoBytes } from './file.js';
+import { readHead, readPhotoBytes } from './file.js';
 import { decodeHeic } from './heic.js';
 import { inspectRawTiff, isClassicTiff, RAW_EXTENSIONS, rafPreview } from './raw.js';
 import { sniffFormat } from './sniff.js';
@@ -55,6 +55,23 @@ export async function loadPixels(path: FsPath, options: LoadOptions): Promise<De
   const sides = sidesOf(options);
   const bytes = await readPhotoBytes(path);
   return (await decode(bytes, sniffFormat(bytes), extensionOf(path), sides)).image;
+}
+
+/** A JPEG's EXIF (APP1) is at most 64 KiB, after at most a small JFIF segment. */
+const JPEG_EXIF_HEAD = 72 * 1024;
+
+/**
+ * A JPEG's capture time (wall clock, ms) from its first bytes, before any decode; null when it
+ * has none, is not a JPEG, or cannot be read (the fingerprint will say why).
+ */
+export async function peekJpegCaptureMs(path: FsPath): Promise<number | null> {
+  try {
+    const head = await readHead(path, JPEG_EXIF_HEAD);
+    if (sniffFormat(head) !== 'jpeg') return null;
+    return (await readExif(head)).takenAt?.wallClockMs ?? null;
+  } catch {
+    return null;
+  }
 }
 
 const LABELS = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP' } as const;

@@ -32,6 +32,8 @@ export interface InspectTask {
   readonly path: string | Uint8Array;
   /** How clips are fingerprinted; null: photos only (--media-type image). */
   readonly clips: ClipLoadOptions | null;
+  /** Decode at QUALITY_SIDE whatever the format: the photo will likely be ranked (core/bursts.ts). */
+  readonly forRanking: boolean;
 }
 
 export type InspectOutcome =
@@ -46,7 +48,7 @@ export default async function inspect(task: InspectTask): Promise<InspectOutcome
       return { ok: true, meta: clip.meta, fingerprint: clip.fingerprint };
     }
     // JPEG data decodes at the small size; HEIC, PNG… are decoded whole anyway, at the quality size.
-    const loading = { maxSide: QUALITY_SIDE, shrinkOnLoadSide: FINGERPRINT_SIDE };
+    const loading = task.forRanking ? { maxSide: QUALITY_SIDE } : { maxSide: QUALITY_SIDE, shrinkOnLoadSide: FINGERPRINT_SIDE };
     const { meta, image } = await loadPhoto(path, loading).catch((error: unknown) => {
       // A file named like a clip whose bytes are neither a clip nor a photo: say what it is not.
       if (task.clips !== null && error instanceof MediaError && error.code === 'not-image' && isVideoName(path)) {

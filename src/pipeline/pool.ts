@@ -14,6 +14,8 @@ import type { QualityOutcome, QualityTask } from './quality-worker.js';
 export interface PoolTask {
   readonly id: PhotoId;
   readonly path: FsPath;
+  /** Fingerprints only: decode at the ranking's size straight away (a likely burst frame). */
+  readonly forRanking?: boolean;
 }
 
 /** A pool of one worker file whose outcomes say themselves whether they failed (`ok`). */
@@ -23,7 +25,7 @@ class PhotoPool<T, R> {
   constructor(
     file: string,
     private readonly threads: number,
-    private readonly toTask: (path: FsPath) => T,
+    private readonly toTask: (task: PoolTask) => T,
     private readonly crashed: (message: string) => R,
   ) {
     this.pool = workerPool<T, R>(file, threads);
@@ -44,7 +46,7 @@ class PhotoPool<T, R> {
       tasks,
       this.threads * 2,
       (task) =>
-        this.pool.run(this.toTask(task.path), signal ? { signal } : {}).then(
+        this.pool.run(this.toTask(task), signal ? { signal } : {}).then(
           (outcome) => onResult(task.id, outcome),
           (error: unknown) => {
             if (signal?.aborted) return;
@@ -67,7 +69,7 @@ export class InspectPool extends PhotoPool<InspectTask, InspectOutcome> {
     super(
       './inspect-worker.js',
       threads,
-      (path) => ({ path, clips }),
+      (task) => ({ path: task.path, clips, forRanking: task.forRanking === true }),
       (message) => ({ ok: false, stage: 'fingerprint', message }),
     );
   }
@@ -78,7 +80,7 @@ export class QualityPool extends PhotoPool<QualityTask, QualityOutcome> {
     super(
       './quality-worker.js',
       threads,
-      (path) => ({ path }),
+      (task) => ({ path: task.path }),
       (message) => ({ ok: false, message }),
     );
   }

@@ -88,7 +88,7 @@ describe('qualityStage', () => {
   });
 
   it('keeps the listing’s resolution', async () => {
-    const source = new MemorySource([{ key: 'asset-1', file: BIRD, entry: { meta: null } }], { id: 'https://photos.example.com/api' });
+    const source = new MemorySource([{ key: 'asset-1', file: BIRD }], { id: 'https://photos.example.com/api' });
     const run = beginRun(db, '{}', new Date()).id;
     const ids = syncItems(db, source.id, run, (await source.discover()).entries).ids as PhotoId[];
     await fingerprintStage({ db, source, threads: 1, sink: recorder().sink }, ids);
@@ -97,5 +97,24 @@ describe('qualityStage', () => {
       { kind: 'similar', person: null, members: listed },
     ]);
     expect(groups[0]!.members[0]!.quality).toEqual({ ...(await fullSize(BIRD)), megapixels: 24 });
+  });
+
+  it('fingerprints burst frames (by their EXIF times) at full size straight away, so they need no second decode', async () => {
+    const shot = (file: string, at: string) =>
+      sharp(BIRD)
+        .withExif({ IFD2: { DateTimeOriginal: at } })
+        .jpeg({ quality: 90 })
+        .toFile(join(dir, file));
+    await shot('burst-1.jpg', '2024:05:01 10:00:00');
+    await shot('burst-2.jpg', '2024:05:01 10:00:01');
+    await shot('later.jpg', '2024:05:01 10:10:00');
+    const source = new MemorySource(['burst-1.jpg', 'burst-2.jpg', 'later.jpg'].map((key) => ({ key, file: join(dir, key) })));
+    const run = beginRun(db, '{}', new Date()).id;
+    const ids = syncItems(db, source.id, run, (await source.discover()).entries).ids;
+    await fingerprintStage({ db, source, threads: 2, sink: recorder().sink }, ids);
+    const items = loadItems(db, ids);
+    expect(items.map((i) => i.quality?.coarse ?? false)).toEqual([false, false, true]);
+    expect(items[0]!.quality).toEqual(await fullSize(join(dir, 'burst-1.jpg')));
+    expect(source.held.size).toBe(0);
   });
 });
