@@ -10,7 +10,8 @@ import { saveQualities, type StoredItem } from '../../catalog/items.js';
 import { prefetch } from '../../core/concurrency.js';
 import type { ImageQuality, PhotoId } from '../../core/types.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
-import { QualityPool } from '../pool.js';
+import { InThreadRunner, type PhotoRunner, QualityPool } from '../pool.js';
+import measureQuality, { type QualityOutcome } from '../quality-worker.js';
 import type { ProgressSink } from '../progress.js';
 import { fetchConcurrency } from './fingerprint.js';
 import type { FoundGroup } from './group.js';
@@ -21,6 +22,8 @@ export interface QualityContext {
   readonly threads: number;
   readonly sink: ProgressSink;
   readonly signal?: AbortSignal;
+  /** At most this many photos are measured on this thread, more in worker threads (tests set it). */
+  readonly inThreadUpTo?: number;
 }
 
 export interface QualityStageResult {
@@ -29,6 +32,9 @@ export interface QualityStageResult {
   readonly measured: number;
   readonly failed: number;
 }
+
+/** Up to this many photos per thread are measured on this thread: fewer than worker start-up costs. */
+const IN_THREAD_PER_THREAD = 12;
 
 const FLUSH_EVERY = 32;
 const FLUSH_MS = 500;
@@ -64,7 +70,10 @@ export async function qualityStage(ctx: QualityContext, groups: readonly FoundGr
   };
 
   sink.start('quality', coarse.size);
-  const pool = new QualityPool(ctx.threads);
+  const pool: PhotoRunner<QualityOutcome> =
+    coarse.size <= (ctx.inThreadUpTo ?? IN_THREAD_PER_THREAD * ctx.threads)
+      ? new InThreadRunner(ctx.threads, measureQuality, (task) => ({ path: task.path }))
+      : new QualityPool(ctx.threads);
   try {
     await pool.runAll(
       prefetch([...coarse.values()], fetchConcurrency(ctx.threads), open),
