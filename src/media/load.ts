@@ -8,7 +8,7 @@ import { heifExifTiff } from './bmff.js';
 import { type DecodedImage, type LoadedPhoto, MediaError } from './contract.js';
 import { decodeEncoded, type EncodedDecode } from './decode.js';
 import { readExif } from './exif.js';
-import { readHead, readPhotoBytes } from './file.js';
+import { readHeadInto, readPhotoBytes } from './file.js';
 import { decodeHeic } from './heic.js';
 import { inspectRawTiff, isClassicTiff, RAW_EXTENSIONS, rafPreview } from './raw.js';
 import { sniffFormat } from './sniff.js';
@@ -61,17 +61,25 @@ export async function loadPixels(path: FsPath, options: LoadOptions): Promise<De
 const JPEG_EXIF_HEAD = 72 * 1024;
 
 /**
- * A JPEG's capture time (wall clock, ms) from its first bytes, before any decode; null when it
- * has none, is not a JPEG, or cannot be read (the fingerprint will say why).
+ * A reader of JPEG capture times (wall clock, ms) from the files' first bytes, before any decode:
+ * null for a file without one, not a JPEG, or unreadable (the fingerprint will say why). Its head
+ * buffers are reused (72 KB per file read at once would otherwise wait for the collector: tens of
+ * MB over a library).
  */
-export async function peekJpegCaptureMs(path: FsPath): Promise<number | null> {
-  try {
-    const head = await readHead(path, JPEG_EXIF_HEAD);
-    if (sniffFormat(head) !== 'jpeg') return null;
-    return (await readExif(head)).takenAt?.wallClockMs ?? null;
-  } catch {
-    return null;
-  }
+export function jpegCaptureTimes(): (path: FsPath) => Promise<number | null> {
+  const free: Buffer[] = [];
+  return async (path) => {
+    const buffer = free.pop() ?? Buffer.allocUnsafe(JPEG_EXIF_HEAD);
+    try {
+      const head = await readHeadInto(path, buffer);
+      if (sniffFormat(head) !== 'jpeg') return null;
+      return (await readExif(head)).takenAt?.wallClockMs ?? null;
+    } catch {
+      return null;
+    } finally {
+      free.push(buffer);
+    }
+  };
 }
 
 const LABELS = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP' } as const;

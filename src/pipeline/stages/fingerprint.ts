@@ -13,7 +13,7 @@ import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
 import { mapLimit, prefetch } from '../../core/concurrency.js';
 import { burstFrames } from '../../core/bursts.js';
-import { peekJpegCaptureMs } from '../../media/load.js';
+import { jpegCaptureTimes } from '../../media/load.js';
 import { InspectPool } from '../pool.js';
 import type { ProgressSink } from '../progress.js';
 
@@ -48,6 +48,7 @@ const FLUSH_MS = 500;
  * picture is the item's own file, by the time in its EXIF read before any decode.
  */
 async function likelyRanked(source: PhotoSource, pending: readonly StoredItem[]): Promise<Set<PhotoId>> {
+  const peek = jpegCaptureTimes();
   const times = await mapLimit(pending, PEEK_CONCURRENCY, async (item) => {
     const listed = item.meta?.takenAt?.wallClockMs;
     if (listed !== undefined || !source.metadataFromPicture) return listed ?? null;
@@ -59,7 +60,7 @@ async function likelyRanked(source: PhotoSource, pending: readonly StoredItem[])
       return null;
     }
     try {
-      return await peekJpegCaptureMs(path);
+      return await peek(path);
     } finally {
       source.release(item);
     }
