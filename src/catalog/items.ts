@@ -125,6 +125,14 @@ export function saveFingerprints(db: Db, batch: readonly FingerprintedItem[]): v
   })();
 }
 
+/** Stores qualities measured again at full size (stages/quality.ts) in one transaction. */
+export function saveQualities(db: Db, batch: readonly { readonly id: PhotoId; readonly quality: ImageQuality }[]): void {
+  const update = db.prepare('UPDATE items SET quality = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const q of batch) update.run(JSON.stringify(q.quality), q.id);
+  })();
+}
+
 /** Stores per-item failures in one transaction; the next run tries these items again only once they change. */
 export function saveErrors(db: Db, batch: readonly { id: PhotoId; stage: string; message: string }[]): void {
   const update = db.prepare('UPDATE items SET error_stage = ?, error = ? WHERE id = ?');

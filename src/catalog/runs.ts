@@ -8,7 +8,19 @@ import { pathBytes, pathFromBytes } from '../core/paths.js';
 import type { FsPath, GroupKind, PhotoId } from '../core/types.js';
 import type { Db } from './database.js';
 
-export type RunStage = 'discover' | 'inspect' | 'group' | 'analyze' | 'select' | 'enhance' | 'swap' | 'output' | 'act' | 'report' | 'done';
+export type RunStage =
+  | 'discover'
+  | 'inspect'
+  | 'group'
+  | 'quality'
+  | 'analyze'
+  | 'select'
+  | 'enhance'
+  | 'swap'
+  | 'output'
+  | 'act'
+  | 'report'
+  | 'done';
 
 export interface RunRecord {
   readonly id: number;

@@ -21,6 +21,7 @@ const STOPPED_IN: Readonly<Partial<Record<StageName, (s: RunSummary) => string>>
   discover: () => 'Stopped while looking for photos',
   inspect: (s) => `Stopped while fingerprinting, after ${decodedOf(s)} new fingerprint${decodedOf(s) === 1 ? '' : 's'}`,
   group: () => `Stopped while grouping; every fingerprint is saved`,
+  quality: () => 'Stopped while measuring the grouped photos; the fingerprints and the measures taken so far are saved',
   analyze: () => 'Stopped while looking at faces; the fingerprints and the faces analyzed so far are saved',
   select: () => 'Stopped while picking the best photos; the fingerprints and faces are saved',
   enhance: () => 'Stopped while merging exposure brackets; the merges finished so far are saved',

@@ -8,16 +8,20 @@ import { COLOR_SIZE, type Fingerprint, type ImageQuality, SKETCH_SIZE } from './
 
 /**
  * Fingerprint of an image. `originalMegapixels` is the size of the file's full image, which the
- * small decode no longer shows.
+ * small decode no longer shows. `coarse`: the decode is smaller than the quality measures need
+ * (see ImageQuality); its quality is measured on it as it is, not on a half-size copy (about half
+ * the cost of the fingerprint), and marked coarse.
  */
-export function fingerprintFromPixels(image: RgbImage, originalMegapixels: number): Fingerprint {
+export function fingerprintFromPixels(image: RgbImage, originalMegapixels: number, coarse = false): Fingerprint {
   if (image.width < 1 || image.height < 1) throw new Error('Expected a non-empty image to fingerprint');
   const luma = toLuma(image);
   return {
     dhash: dhashFromLuma(luma, image.width, image.height),
     sketch: toBytes(resizeArea(luma, image.width, image.height, SKETCH_SIZE, SKETCH_SIZE)),
     color: toBytes(resizeAreaChannels(image.data, image.width, image.height, COLOR_SIZE, COLOR_SIZE, 3)),
-    quality: measureQuality(luma, image.width, image.height, originalMegapixels),
+    quality: coarse
+      ? { ...measureQuality(luma, image.width, image.height, originalMegapixels, false), coarse: true }
+      : measureQuality(luma, image.width, image.height, originalMegapixels),
   };
 }
 
@@ -25,8 +29,9 @@ export function fingerprintFromPixels(image: RgbImage, originalMegapixels: numbe
  * Whole-image quality. Sharpness is the variance of the Laplacian divided by the variance of
  * luma, on a half-size copy: halving averages sensor noise away (so a noisy frame does not look
  * sharp), and the ratio cancels exposure (a darker frame has proportionally weaker edges).
+ * `halve` false: measured on `luma` as it is (a decode already small enough to average noise).
  */
-export function measureQuality(luma: Float32Array, width: number, height: number, megapixels: number): ImageQuality {
+export function measureQuality(luma: Float32Array, width: number, height: number, megapixels: number, halve = true): ImageQuality {
   let highlights = 0;
   let shadows = 0;
   let sum = 0;
@@ -39,7 +44,7 @@ export function measureQuality(luma: Float32Array, width: number, height: number
   const n = luma.length;
   const hw = Math.max(3, Math.floor(width / 2));
   const hh = Math.max(3, Math.floor(height / 2));
-  const half = width >= 6 && height >= 6 ? resizeArea(luma, width, height, hw, hh) : luma;
+  const half = halve && width >= 6 && height >= 6 ? resizeArea(luma, width, height, hw, hh) : luma;
   const [w, h] = half === luma ? [width, height] : [hw, hh];
   return {
     sharpness: laplacianRatio(half, w, h),

@@ -97,7 +97,12 @@ export interface VideoFacts {
   readonly frames: readonly ClipFrame[];
 }
 
-/** Whole-image quality measures, computed on the fingerprint decode (long side ~480 px). */
+/**
+ * Whole-image quality measures, computed on a decode whose long side is QUALITY_SIDE (440 px).
+ * A photo's fingerprint first carries them measured on its smaller grouping decode, marked
+ * `coarse` (too soft to tell slight blur apart); the photos that end up in a group are measured
+ * again at full size before they are ranked (pipeline/stages/quality.ts).
+ */
 export interface ImageQuality {
   /** Variance of the Laplacian of luma (0..255 scale) on the normalized-size image. Higher = sharper. */
   readonly sharpness: number;
@@ -109,6 +114,8 @@ export interface ImageQuality {
   readonly meanLuma: number;
   /** Megapixels of the original (oriented) image. */
   readonly megapixels: number;
+  /** Measured on the small grouping decode: good for exposure, not for ranking on sharpness. */
+  readonly coarse?: true;
 }
 
 /** Side of the square luma sketch used to verify candidate pairs. */

@@ -95,11 +95,18 @@ function formatBytes(n: number): string {
 
 /** The first `length` bytes of a file (fewer when it is shorter), for sniffing. Throws MediaError ('empty', 'unreadable'). */
 export async function readHead(path: FsPath, length = 512): Promise<Buffer> {
+  return readHeadInto(path, Buffer.alloc(length));
+}
+
+/**
+ * The first bytes of a file read into `buffer` (as many as fit), as a view of it: for reading many
+ * heads without leaving a buffer per file for the collector. Throws like readHead.
+ */
+export async function readHeadInto(path: FsPath, buffer: Buffer): Promise<Buffer> {
   let handle: Awaited<ReturnType<typeof fs.open>> | undefined;
   try {
     handle = await fs.open(path, 'r');
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead === 0) throw new MediaError('empty', 'empty file (0 bytes)');
     return buffer.subarray(0, bytesRead);
   } catch (error) {

@@ -8,7 +8,7 @@ import { heifExifTiff } from './bmff.js';
 import { type DecodedImage, type LoadedPhoto, MediaError } from './contract.js';
 import { decodeEncoded, type EncodedDecode } from './decode.js';
 import { readExif } from './exif.js';
-import { readPhotoBytes } from './file.js';
+import { readHeadInto, readPhotoBytes } from './file.js';
 import { decodeHeic } from './heic.js';
 import { inspectRawTiff, isClassicTiff, RAW_EXTENSIONS, rafPreview } from './raw.js';
 import { sniffFormat } from './sniff.js';
@@ -16,6 +16,11 @@ import { sniffFormat } from './sniff.js';
 export interface LoadOptions {
   /** Longest side of the decode in pixels; smaller images are not enlarged. */
   readonly maxSide: number;
+  /**
+   * Longest side for the JPEG data libvips shrinks while decoding (JPEGs, RAW previews), where a
+   * smaller decode is cheaper; the other formats are decoded whole whatever the size. Default: maxSide.
+   */
+  readonly shrinkOnLoadSide?: number;
 }
 
 /**
@@ -23,12 +28,12 @@ export interface LoadOptions {
  * `options.maxSide`. Throws MediaError for any file that is not a decodable photo.
  */
 export async function loadPhoto(path: FsPath, options: LoadOptions): Promise<LoadedPhoto> {
-  checkMaxSide(options.maxSide);
+  const sides = sidesOf(options);
   const bytes = await readPhotoBytes(path);
   const format = sniffFormat(bytes);
   // EXIF is parsed on this thread while libvips decodes on its own; readExif never rejects.
   const exifFromFile = format === 'webp' || format === 'raf' ? null : readExif(exifSource(bytes, format));
-  const decoded = await decode(bytes, format, extensionOf(path), options.maxSide);
+  const decoded = await decode(bytes, format, extensionOf(path), sides);
   const facts = await (exifFromFile ?? readExif(decoded.exifSource));
   return {
     meta: {
@@ -47,9 +52,34 @@ export async function loadPhoto(path: FsPath, options: LoadOptions): Promise<Loa
  * For stages that need a bigger decode than the fingerprint's (face analysis).
  */
 export async function loadPixels(path: FsPath, options: LoadOptions): Promise<DecodedImage> {
-  checkMaxSide(options.maxSide);
+  const sides = sidesOf(options);
   const bytes = await readPhotoBytes(path);
-  return (await decode(bytes, sniffFormat(bytes), extensionOf(path), options.maxSide)).image;
+  return (await decode(bytes, sniffFormat(bytes), extensionOf(path), sides)).image;
+}
+
+/** A JPEG's EXIF (APP1) is at most 64 KiB, after at most a small JFIF segment. */
+const JPEG_EXIF_HEAD = 72 * 1024;
+
+/**
+ * A reader of JPEG capture times (wall clock, ms) from the files' first bytes, before any decode:
+ * null for a file without one, not a JPEG, or unreadable (the fingerprint will say why). Its head
+ * buffers are reused (72 KB per file read at once would otherwise wait for the collector: tens of
+ * MB over a library).
+ */
+export function jpegCaptureTimes(): (path: FsPath) => Promise<number | null> {
+  const free: Buffer[] = [];
+  return async (path) => {
+    const buffer = free.pop() ?? Buffer.allocUnsafe(JPEG_EXIF_HEAD);
+    try {
+      const head = await readHeadInto(path, buffer);
+      if (sniffFormat(head) !== 'jpeg') return null;
+      return (await readExif(head)).takenAt?.wallClockMs ?? null;
+    } catch {
+      return null;
+    } finally {
+      free.push(buffer);
+    }
+  };
 }
 
 const LABELS = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP' } as const;
@@ -65,9 +95,17 @@ interface Decoded {
   readonly exifSource: Uint8Array | null;
 }
 
-async function decode(bytes: Buffer, format: ReturnType<typeof sniffFormat>, extension: string, maxSide: number): Promise<Decoded> {
+/** Longest sides of a decode: of whole decodes, and of JPEG data shrunk while decoding. */
+interface Sides {
+  readonly whole: number;
+  readonly shrunk: number;
+}
+
+async function decode(bytes: Buffer, format: ReturnType<typeof sniffFormat>, extension: string, sides: Sides): Promise<Decoded> {
+  const maxSide = sides.whole;
   switch (format) {
     case 'jpeg':
+      return fromSharp(format, await decodeEncoded(bytes, { maxSide: sides.shrunk, orientation: 'auto', label: LABELS[format] }));
     case 'png':
     case 'webp':
       return fromSharp(format, await decodeEncoded(bytes, { maxSide, orientation: 'auto', label: LABELS[format] }));
@@ -81,16 +119,16 @@ async function decode(bytes: Buffer, format: ReturnType<typeof sniffFormat>, ext
     case 'raf': {
       const preview = rafPreview(bytes);
       // The RAF preview is a complete camera JPEG: its own EXIF carries the orientation and metadata.
-      const out = await decodeEncoded(preview.bytes, { maxSide, orientation: 'auto', label: 'RAW preview JPEG' });
+      const out = await decodeEncoded(preview.bytes, { maxSide: sides.shrunk, orientation: 'auto', label: 'RAW preview JPEG' });
       return { ...fromSharp('raw', out), exifSource: preview.bytes };
     }
     case 'tiff':
-      return decodeTiff(bytes, extension, maxSide);
+      return decodeTiff(bytes, extension, sides);
   }
 }
 
 /** TIFF proper goes to libtiff; TIFF-based RAW goes through its embedded JPEG preview. */
-async function decodeTiff(bytes: Buffer, extension: string, maxSide: number): Promise<Decoded> {
+async function decodeTiff(bytes: Buffer, extension: string, sides: Sides): Promise<Decoded> {
   const namedRaw = RAW_EXTENSIONS.has(extension);
   const raw = inspectRawTiff(bytes);
   if (raw === null && (namedRaw || !isClassicTiff(bytes))) {
@@ -99,13 +137,17 @@ async function decodeTiff(bytes: Buffer, extension: string, maxSide: number): Pr
   if (raw !== null && (raw.sensorData || namedRaw)) {
     if (raw.preview !== null) {
       // Previews rarely carry their own orientation; the RAW's IFD0 is authoritative and overrides any.
-      const out = await decodeEncoded(raw.preview.bytes, { maxSide, orientation: raw.orientation, label: 'RAW preview JPEG' });
+      const out = await decodeEncoded(raw.preview.bytes, {
+        maxSide: sides.shrunk,
+        orientation: raw.orientation,
+        label: 'RAW preview JPEG',
+      });
       return fromSharp('raw', out);
     }
     if (raw.sensorData) throw new MediaError('unsupported', 'RAW file without an embedded JPEG preview');
     // Named like a RAW but holding an ordinary image: decode it as the TIFF it is.
   }
-  return fromSharp('tiff', await decodeEncoded(bytes, { maxSide, orientation: 'auto', label: 'TIFF' }));
+  return fromSharp('tiff', await decodeEncoded(bytes, { maxSide: sides.whole, orientation: 'auto', label: 'TIFF' }));
 }
 
 function fromSharp(format: string, out: EncodedDecode): Decoded {
@@ -139,6 +181,13 @@ export function extensionOf(path: FsPath): string {
   const text = typeof name === 'string' ? name : name.toString('latin1');
   const dot = text.lastIndexOf('.');
   return dot <= 0 ? '' : text.slice(dot + 1).toLowerCase();
+}
+
+function sidesOf(options: LoadOptions): Sides {
+  const sides = { whole: options.maxSide, shrunk: options.shrinkOnLoadSide ?? options.maxSide };
+  checkMaxSide(sides.whole);
+  checkMaxSide(sides.shrunk);
+  return sides;
 }
 
 function checkMaxSide(maxSide: number): void {

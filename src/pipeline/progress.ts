@@ -4,7 +4,18 @@
  */
 import { mediaCount } from '../core/clips.js';
 
-export type StageName = 'discover' | 'inspect' | 'group' | 'analyze' | 'select' | 'enhance' | 'swap' | 'output' | 'act' | 'report';
+export type StageName =
+  | 'discover'
+  | 'inspect'
+  | 'group'
+  | 'quality'
+  | 'analyze'
+  | 'select'
+  | 'enhance'
+  | 'swap'
+  | 'output'
+  | 'act'
+  | 'report';
 
 /** What a stage's items are, when the stage's usual word ("photos") is not right for this run. */
 export interface StageCount {

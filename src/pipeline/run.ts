@@ -32,6 +32,7 @@ import { addCounts, fingerprintStage, pendingFingerprints } from './stages/finge
 import { groupsForSwap } from './stages/face-swap.js';
 import { earlierRun, type FoundGroup, groupStage, itemsSeenBefore } from './stages/group.js';
 import type { WorkerPools } from './shared-pools.js';
+import { qualityStage } from './stages/quality.js';
 import { selectStage } from './stages/select.js';
 import { clipIds, countFaces, type RunSummary } from './run-summary.js';
 
@@ -177,7 +178,12 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   };
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
 
-  const { groups: found, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink, earlier));
+  const { groups: unmeasured, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink, earlier));
+  // Ranking needs the grouped photos' sharpness at full size; the fingerprints measured it coarse.
+  const { groups: found } = await timed('quality', () =>
+    qualityStage({ db, source, threads: options.threads, sink, ...withSignal }, unmeasured),
+  );
+  if (stopped()) return { ...emptySummary(ctx, true), ...base };
   // What the passes looked at, as listed (the actions need only their ids and listing facts).
   const judged = [...new Set(passes.flatMap((p) => p.ids))].map((id) => byId.get(id)!);
   const serverFaces = await source.serverFaces([...new Map(found.flatMap((g) => g.members.map((m) => [m.id, m] as const))).values()]);

@@ -16,7 +16,9 @@ import type { Fingerprint, PhotoId, PhotoMetadata } from '../../core/types.js';
 import { type ClipLoadOptions, clipChoice } from '../../media/clip.js';
 import { type KindCounts, NO_KINDS } from '../../sources/immich-fallback.js';
 import { type PhotoSource, SourceError } from '../../sources/source.js';
-import { prefetch } from '../../core/concurrency.js';
+import { mapLimit, prefetch } from '../../core/concurrency.js';
+import { burstFrames } from '../../core/bursts.js';
+import { jpegCaptureTimes } from '../../media/load.js';
 import { InspectPool } from '../pool.js';
 import { mixedCount, type ProgressSink } from '../progress.js';
 
@@ -49,6 +51,35 @@ export interface FingerprintContext {
 
 const FLUSH_EVERY = 32;
 const FLUSH_MS = 500;
+
+/**
+ * The pending photos shot as bursts (core/bursts.ts), by their listed capture times or, where the
+ * picture is the item's own file, by the time in its EXIF read before any decode.
+ */
+async function likelyRanked(source: PhotoSource, pending: readonly StoredItem[]): Promise<Set<PhotoId>> {
+  const peek = jpegCaptureTimes();
+  const times = await mapLimit(pending, PEEK_CONCURRENCY, async (item) => {
+    const listed = item.meta?.takenAt?.wallClockMs;
+    if (listed !== undefined || !source.metadataFromPicture) return listed ?? null;
+    let path: StoredItem['key'];
+    try {
+      path = (await source.open(item)).path;
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      return null;
+    }
+    try {
+      return await peek(path);
+    } finally {
+      source.release(item);
+    }
+  });
+  const frames = burstFrames(times);
+  return new Set(pending.filter((_, i) => frames[i]).map((item) => item.id));
+}
+
+/** Files whose first bytes are read at once for their capture times: enough to hide the disk. */
+const PEEK_CONCURRENCY = 8;
 
 /** Pictures fetched at once ahead of the pool: enough to hide a server's latency, kind to it too. */
 export function fetchConcurrency(threads: number): number {
@@ -116,12 +147,16 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     }
   };
 
+  const forRanking = await likelyRanked(source, pending);
   const clips = ctx.clips == null ? 0 : pending.filter(looksLikeClip).length;
   sink.start('inspect', pending.length, mixedCount(pending.length - clips, clips));
   const pool = ctx.pool ?? new InspectPool(ctx.threads, ctx.clips ?? null);
   try {
     await pool.runAll(
-      prefetch(pending, fetchConcurrency(ctx.threads), open),
+      prefetch(pending, fetchConcurrency(ctx.threads), async (item) => {
+        const task = await open(item);
+        return task === null ? null : { ...task, forRanking: forRanking.has(item.id) };
+      }),
       (id, outcome) => {
         const item = byId.get(id)!;
         source.release(item);
