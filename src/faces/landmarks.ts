@@ -4,7 +4,7 @@
  * them again on the best frame, its donors and its own result. Same models and settings as the
  * analysis backend (human.ts), so eyes and descriptors read the same numbers here.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { FaceResult } from '@vladmandic/human';
 import type { EyeMeasure, RelativeBox } from '../core/faces.js';
 import type { RgbImage } from '../core/pixels.js';
