@@ -70,15 +70,7 @@ export function groupPhotos(
   sketches: SketchLookup,
   onProgress?: (done: number, total: number) => void,
 ): GroupingResult {
-  const profile = profileFor(options.threshold);
-  const windowMs = options.timeWindowS > 0 ? options.timeWindowS * 1000 : 0;
-
-  const hi = new Uint32Array(items.length);
-  const lo = new Uint32Array(items.length);
-  items.forEach((item, i) => {
-    [hi[i], lo[i]] = splitHash(item.dhash);
-  });
-  const judge = new PairJudge(items, hi, lo, sketches, windowMs);
+  const { profile, windowMs, hi, lo, judge } = pairJudging(items, options, sketches);
   const hashPairs = hashPairsWithin(hi, lo, profile.hashRadius);
   const timePairs = timeNeighbourPairs(items, windowMs);
   const nearPairs = profile.maxClass === 'duplicate' ? [] : descriptorPairs(items.length, sketches);
@@ -167,6 +159,18 @@ export function groupPhotos(
  * (light layout and structure), or, when part of the frame changed (a moving subject, a moved
  * viewpoint), most of its regions still agree and so do its light layout and colours.
  */
+/** What judging pairs of `items` needs: the threshold's profile, the time window, split hashes and a judge. */
+export function pairJudging(items: readonly GroupingItem[], options: GroupingOptions, sketches: SketchLookup) {
+  const profile = profileFor(options.threshold);
+  const windowMs = options.timeWindowS > 0 ? options.timeWindowS * 1000 : 0;
+  const hi = new Uint32Array(items.length);
+  const lo = new Uint32Array(items.length);
+  items.forEach((item, i) => {
+    [hi[i], lo[i]] = splitHash(item.dhash);
+  });
+  return { profile, windowMs, hi, lo, judge: new PairJudge(items, hi, lo, sketches, windowMs) };
+}
+
 function agrees(v: PairVerdict, profile: Profile): boolean {
   if (v.correlation >= profile.minCorrelation && v.detail >= profile.minDetail) return true;
   return (

@@ -7,7 +7,7 @@
  * those belong to. Every other earlier group keeps exactly its members and kind; one that lost
  * photos (deleted, changed) keeps the rest, or dissolves under the minimum size. Pure.
  */
-import { popcount32, splitHash } from './dhash.js';
+import { popcount32 } from './dhash.js';
 import {
   DESCRIPTOR_NEIGHBOURS,
   DESCRIPTOR_RADIUS,
@@ -15,13 +15,13 @@ import {
   type GroupingOptions,
   type GroupingResult,
   type IndexGroup,
-  PairJudge,
+  pairJudging,
   type SketchLookup,
   TIME_NEIGHBOURS,
   groupPhotos,
 } from './grouping.js';
 import { DESCRIPTOR_SIZE, writeDescriptor } from './neighbours.js';
-import { profileFor, type Profile } from './threshold.js';
+import type { Profile } from './threshold.js';
 
 /** The earlier grouping, in the current items' indices. */
 export interface EarlierGrouping {
@@ -64,14 +64,7 @@ export function regroupPhotos(
   );
 
   // Which earlier groups and loose photos the changed ones pair with.
-  const profile = profileFor(options.threshold);
-  const windowMs = options.timeWindowS > 0 ? options.timeWindowS * 1000 : 0;
-  const hi = new Uint32Array(items.length);
-  const lo = new Uint32Array(items.length);
-  items.forEach((item, i) => {
-    [hi[i], lo[i]] = splitHash(item.dhash);
-  });
-  const judge = new PairJudge(items, hi, lo, sketches, windowMs);
+  const { profile, windowMs, hi, lo, judge } = pairJudging(items, options, sketches);
   const affected = new Set<number>(earlier.changed);
   const touched = new Set<number>();
   const partners = candidatePartners(items, [...earlier.changed], { hi, lo, profile, windowMs, sketches });

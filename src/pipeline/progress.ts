@@ -2,20 +2,11 @@
  * How the pipeline tells the outside world what it is doing, without printing: the CLI turns
  * these calls into progress bars or plain lines, tests record them.
  */
+import type { RunStage } from '../catalog/runs.js';
 import { mediaCount } from '../core/clips.js';
 
-export type StageName =
-  | 'discover'
-  | 'inspect'
-  | 'group'
-  | 'quality'
-  | 'analyze'
-  | 'select'
-  | 'enhance'
-  | 'swap'
-  | 'output'
-  | 'act'
-  | 'report';
+/** The stages a run goes through, as the catalog records them (catalog/runs.ts), less the end mark. */
+export type StageName = Exclude<RunStage, 'done'>;
 
 /** What a stage's items are, when the stage's usual word ("photos") is not right for this run. */
 export interface StageCount {
