@@ -1,26 +1,9 @@
 /** The thumbhash prefilter: which photos are worth downloading before grouping them for real. */
 import { describe, expect, it } from 'vitest';
 import { type PrefilterItem, selectCandidates, thumbFeatures, thumbHashDistance, thumbLikeness } from '../../src/core/prefilter.js';
-import { encodeThumbhash } from '../../src/core/thumbhash.js';
+import { blobThumbhash } from '../support/blob-thumbhash.js';
 
-/** A synthetic picture: a bright blob at (cx, cy) on a tinted background. */
-function picture(cx: number, cy: number, tint: readonly [number, number, number] = [60, 90, 140]): Uint8Array {
-  const w = 64;
-  const h = 48;
-  const d = new Uint8Array(w * h * 4);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const r2 = ((x / w - cx) ** 2 + (y / h - cy) ** 2) * 40;
-      const glow = Math.exp(-r2);
-      const i = (y * w + x) * 4;
-      d[i] = Math.min(255, tint[0] + 180 * glow);
-      d[i + 1] = Math.min(255, tint[1] + 160 * glow);
-      d[i + 2] = Math.min(255, tint[2] + 60 * glow);
-      d[i + 3] = 255;
-    }
-  }
-  return encodeThumbhash(w, h, d);
-}
+const picture = blobThumbhash;
 
 const T0 = Date.UTC(2024, 4, 18, 9, 0, 0);
 const item = (hash: Uint8Array | null, t: number | null): PrefilterItem => ({
