@@ -16,15 +16,8 @@ import { runImmichCli } from '../support/fake-immich/cli.js';
 import { idOf } from '../support/fake-immich/inspect.js';
 import { seedClip } from '../support/fake-immich/seed-clip.js';
 import { type FakeImmich, startFakeImmich } from '../support/fake-immich/server.js';
+import { loadAndSeek } from '../support/player.js';
 import { openChromium, type RunningReview, reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
-
-/** What the test reads of a <video> in the page (the tests are typed without the DOM library). */
-interface Player {
-  readonly readyState: number;
-  readonly duration: number;
-  currentTime: number;
-  addEventListener(type: 'seeked', listener: () => void, options: { once: boolean }): void;
-}
 
 describe('Immich clips on the review page', () => {
   let dir: string;
@@ -80,17 +73,8 @@ describe('Immich clips on the review page', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#group-view:not([hidden]) .frame video');
     expect(await page.locator('.frame video').count()).toBe(2);
-    const video = page.locator('.frame video').first();
-    await expect.poll(() => video.evaluate((v) => (v as unknown as Player).readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
-    expect(await video.evaluate((v) => (v as unknown as Player).duration)).toBeCloseTo(4, 0);
-    const seeked = await video.evaluate(
-      (element) =>
-        new Promise<number>((resolve) => {
-          const v = element as unknown as Player;
-          v.addEventListener('seeked', () => resolve(v.currentTime), { once: true });
-          v.currentTime = 2.5;
-        }),
-    );
+    const { duration, seeked } = await loadAndSeek(page.locator('.frame video').first(), 2.5);
+    expect(duration).toBeCloseTo(4, 0);
     expect(seeked).toBeCloseTo(2.5, 1);
     expect(fake.calls.some((c) => c.path.endsWith('/video/playback'))).toBe(true);
   });
