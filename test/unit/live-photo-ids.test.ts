@@ -22,8 +22,14 @@ describe('Live Photo identifiers in the catalog', () => {
   const reads = { still: [] as string[], motion: [] as string[] };
   // The adapter's readers, counted: each call of `motion` is one ffprobe.
   const counted = {
-    still: (path: FsPath) => (reads.still.push(String(path)), stillContentId(path)),
-    motion: (path: FsPath) => (reads.motion.push(String(path)), clipContentId(path)),
+    still: (path: FsPath) => {
+      reads.still.push(String(path));
+      return stillContentId(path);
+    },
+    motion: (path: FsPath) => {
+      reads.motion.push(String(path));
+      return clipContentId(path);
+    },
   };
 
   beforeAll(() => {
