@@ -203,6 +203,17 @@ ${FACE_COLUMNS}
      PRIMARY KEY (scope, members, kind, photo_id)
    )`,
   },
+  {
+    // Live Photo content identifiers of folder files (catalog/content-ids.ts), by path and read
+    // again when size or mtime change. Not item facts: a Live Photo's MOV is never an item.
+    name: '010-content-ids',
+    sql: `CREATE TABLE content_ids (
+     path BLOB PRIMARY KEY,
+     size INTEGER NOT NULL,
+     mtime_ms REAL NOT NULL,
+     content_id TEXT
+   )`,
+  },
 ];
 
 /** Opens (creating if needed) the catalog at `file` and brings its schema up to date. */

@@ -6,7 +6,7 @@
  * out as ImmichHttpError / ImmichConnectionError with the method, the path and the server's words.
  */
 import * as sdk from '@immich/sdk';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, Response as UndiciResponse, fetch as undiciFetch } from 'undici';
 import type { z } from 'zod';
 import { errorDetails, ImmichConnectionError, ImmichError, ImmichHttpError, UNTRUSTED_CERTIFICATE } from './errors.js';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
@@ -51,6 +51,9 @@ type RequestOpts = NonNullable<Parameters<typeof sdk.getServerVersion>[0]>;
 export type PictureKind = 'preview' | 'original';
 /** What can be downloaded: also the small thumbnail, a fallback when the server has no preview. */
 export type DownloadKind = PictureKind | 'thumbnail';
+
+/** A streamed answer: its status, headers and body, not read yet. */
+export type StreamedAnswer = Awaited<ReturnType<typeof undiciFetch>>;
 
 export interface Downloaded {
   readonly bytes: Buffer;
@@ -241,6 +244,44 @@ export class ImmichClient {
     this.downloadedBytes += bytes.length;
     this.downloadCount++;
     return { bytes, contentType: blob.type === '' ? null : blob.type };
+  }
+
+  /**
+   * GET (or HEAD) /api/assets/{id}/video/playback, streamed for the review page's player: the
+   * server's browser-ready encode (the original when it made none), which honours one Range like
+   * any file it sends, and needs only the asset.view permission the previews need. The answer
+   * (200, 206 or 416) comes back unread; any other status is an ImmichHttpError. Not retried (the
+   * player asks again); the headers must come within the timeout, the body takes its time;
+   * `signal` (the browser gone) ends the request.
+   */
+  async playback(assetId: string, method: 'GET' | 'HEAD', range: string | null, signal: AbortSignal): Promise<StreamedAnswer> {
+    const path = `/api/assets/${assetId}/video/playback`;
+    const headersDue = new AbortController();
+    const timer = setTimeout(() => headersDue.abort(new DOMException('headers timed out', 'TimeoutError')), this.timeoutMs);
+    const signals = [signal, headersDue.signal, ...(this.options.signal ? [this.options.signal] : [])];
+    this.requestCount++;
+    try {
+      const answer = await undiciFetch(`${this.baseUrl}${path.slice('/api'.length)}`, {
+        method,
+        headers: { 'x-api-key': this.options.apiKey, ...(range === null ? {} : { range }) },
+        signal: AbortSignal.any(signals),
+        dispatcher: this.agent,
+      });
+      if (answer.status === 200 || answer.status === 206 || answer.status === 416) return answer;
+      // sendFile fails a range past the end (416), which Immich answers 404: a HEAD tells whether
+      // the clip is there, and its length for the 416 a player expects.
+      if (answer.status === 404 && range !== null) {
+        await answer.body?.cancel();
+        const length = (await this.playback(assetId, 'HEAD', null, signal)).headers.get('content-length');
+        if (length !== null) return new UndiciResponse(null, { status: 416, headers: { 'content-range': `bytes */${length}` } });
+      }
+      const body = await answer.text().catch(() => '');
+      throw new ImmichHttpError(answer.status, method, path, errorDetails(parseMaybe(body)), null);
+    } catch (error) {
+      throw await this.translate(error, method, path);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async json<T>(

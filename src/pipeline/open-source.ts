@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Db } from '../catalog/database.js';
+import { ContentIdStore } from '../catalog/content-ids.js';
 import { hasServerActions } from '../immich/actions/groups.js';
 import { ImmichClient } from '../immich/client.js';
 import { FolderSource } from '../sources/folder.js';
@@ -89,6 +90,7 @@ export async function openSource(options: RunOptions, secrets: Secrets, ctx: Ope
       catalog: ctx.catalog,
       limit: options.limit,
       mediaType: options.mediaType,
+      contentIds: new ContentIdStore(ctx.db),
     });
   }
   const client = immichClient(options, secrets, ctx.sink, ctx.signal);

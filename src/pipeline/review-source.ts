@@ -12,6 +12,7 @@ import { itemIdsSeen, loadItems, type StoredPhoto } from '../catalog/items.js';
 import { currentFaces, photosWithFaces } from '../catalog/review.js';
 import type { RunRecord, StoredGroup } from '../catalog/runs.js';
 import type { AdjustedGroup } from '../core/decisions.js';
+import { assetOf } from '../core/immich.js';
 import { isPhoto } from '../core/items.js';
 import { baseName, displayPath } from '../core/paths.js';
 import type { PhotoError, PhotoId } from '../core/types.js';
@@ -31,6 +32,7 @@ import {
   type SourceOpener,
 } from '../review/source.js';
 import type { ReviewPhoto } from '../review/view.js';
+import type { PlayClip } from '../review/clip-stream.js';
 import { ImmichSource } from '../sources/immich-source.js';
 import { type PhotoSource, SourceError } from '../sources/source.js';
 import { openSource } from './open-source.js';
@@ -144,20 +146,22 @@ class RunReview implements ReviewSource {
     const item = this.items.get(id);
     const shown = this.photos.get(id);
     if (item === undefined || shown === undefined) return null;
+    const source = this.source;
+    // An Immich clip plays from the server (its preview is only the poster): relayed range by range.
+    const play: PlayClip | null =
+      source instanceof ImmichSource && item.meta.format === 'video'
+        ? (method, range, signal) => unavailable(source.label, () => source.client.playback(assetOf(item).assetId, method, range, signal))
+        : null;
     return {
+      ...(play === null ? {} : { play }),
       identity: `${this.source.id}/${displayPath(item.key)}/${this.source.pixels}`,
       format: shown.format,
       version: shown.version,
-      open: async () => {
-        try {
-          const picture = await this.source.open(item);
-          return { file: picture.path, release: () => this.source.release(item) };
-        } catch (error) {
-          if (error instanceof SourceError || error instanceof ImmichError)
-            throw new PictureUnavailableError(`cannot have it from ${this.source.label}: ${error.message}`);
-          throw error;
-        }
-      },
+      open: () =>
+        unavailable(source.label, async () => {
+          const picture = await source.open(item);
+          return { file: picture.path, release: () => source.release(item) };
+        }),
     };
   }
 
@@ -343,4 +347,15 @@ function folderSection(output: string, changes: readonly { readonly folder: stri
 /** A plan line without its `[PUT /api/…]` tail: the page speaks of photos, not requests. */
 function withoutRequest(line: string): string {
   return line.replace(/\s+\[[A-Z]+ \/api\/[^\]]*\]$/, '');
+}
+
+/** `get()`, a failure of the source or its server said as PictureUnavailableError (the page shows it). */
+async function unavailable<T>(label: string, get: () => Promise<T>): Promise<T> {
+  try {
+    return await get();
+  } catch (error) {
+    if (error instanceof SourceError || error instanceof ImmichError)
+      throw new PictureUnavailableError(`cannot have it from ${label}: ${error.message}`);
+    throw error;
+  }
 }

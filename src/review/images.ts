@@ -9,6 +9,7 @@ import type { FsPath } from '../core/types.js';
 import { encodeJpeg } from '../media/decode.js';
 import { loadPixels } from '../media/load.js';
 import { posterFrame } from '../media/video.js';
+import type { PlayClip } from './clip-stream.js';
 import type { ThumbnailCache } from './thumbs.js';
 
 export const IMAGE_VARIANTS = ['grid', 'view', 'full'] as const;
@@ -33,6 +34,8 @@ export interface ImageSource {
   readonly version: string;
   /** The file holding the pixels, kept until release() (a download cache must not evict it meanwhile). */
   open(): Promise<{ readonly file: FsPath; release(): void }>;
+  /** A clip the page plays from elsewhere (an Immich server), not from the file open() gives. */
+  readonly play?: PlayClip;
 }
 
 export interface Image {

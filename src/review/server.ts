@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { asPhotoId } from '../core/types.js';
 import { MediaError } from '../media/contract.js';
 import { handleApi } from './api.js';
-import { sendClip } from './clip-stream.js';
+import { sendClip, sendRemoteClip } from './clip-stream.js';
 import { IMAGE_VARIANTS, type ImageSource, type ImageVariant, photoImage } from './images.js';
 import type { ReviewSession } from './session.js';
 import { PictureUnavailableError } from './source.js';
@@ -92,12 +92,14 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length), url.searchParams);
     const image = /^\/img\/(\d{1,12})\/([a-z]+)$/.exec(path);
     if (image !== null && req.method === 'GET') return picture(res, options.session.imageSource(asPhotoId(Number(image[1]))), image[2]!);
-    // A clip plays from its own file (folder runs); a clip known only by its preview has none.
+    // A clip plays from its own file (folder runs) or from its server (Immich runs).
     const clip = /^\/clip\/(\d{1,12})$/.exec(path);
     if (clip !== null && (req.method === 'GET' || req.method === 'HEAD')) {
       const source = options.session.imageSource(asPhotoId(Number(clip[1])));
-      if (source?.format !== 'video') return send(res, 404, 'text/plain; charset=utf-8', 'No such clip in this run');
-      return sendClip(req, res, source, SECURITY_HEADERS).catch((error: unknown) => {
+      if (source === null || (source.play === undefined && source.format !== 'video'))
+        return send(res, 404, 'text/plain; charset=utf-8', 'No such clip in this run');
+      const sent = source.play ? sendRemoteClip(req, res, source.play, SECURITY_HEADERS) : sendClip(req, res, source, SECURITY_HEADERS);
+      return sent.catch((error: unknown) => {
         if (res.headersSent) throw error;
         if (isMissingFile(error) || error instanceof PictureUnavailableError)
           return send(res, 502, 'text/plain; charset=utf-8', `Cannot play this clip: ${(error as Error).message}`);

@@ -107,8 +107,8 @@ export interface FrameView {
   readonly size: number;
   readonly format: string;
   readonly version: string;
-  /** A clip: its length ("0:12") and whether the page can play it in place (its own file); null for a photo. */
-  readonly clip: { readonly length: string; readonly playable: boolean } | null;
+  /** A clip (played in place, from its file or its server): its length ("0:12"); null for a photo. */
+  readonly clip: { readonly length: string } | null;
   readonly faces: readonly FaceMark[];
   /** Camera settings: ["1/250 s", "f/2.8", "ISO 400", "EV 9.9", "35 mm"]. */
   readonly exif: readonly string[];
@@ -269,8 +269,7 @@ export function groupDetail(
         size: p.size,
         format: p.format,
         version: p.version,
-        // Only a clip read from its own file plays in place; an Immich clip shows its poster.
-        clip: p.durationS === null ? null : { length: clipLength(p.durationS), playable: p.format === 'video' },
+        clip: p.durationS === null ? null : { length: clipLength(p.durationS) },
         faces: marks[i]!,
         exif: exifStrip(p.camera),
         breakdown: breakdowns[i]!,

@@ -4,6 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ContentIdStore } from '../catalog/content-ids.js';
 import type { MediaType } from '../core/clips.js';
 import { mapLimit } from '../core/concurrency.js';
 import { itemVersion, LOCAL_SOURCE, type StoredItem } from '../core/items.js';
@@ -31,6 +32,8 @@ export interface FolderSourceOptions {
   readonly limit: number;
   /** --media-type: which files are items. */
   readonly mediaType: MediaType;
+  /** The catalog's Live Photo identifiers: each file read once per version; none, read each run. */
+  readonly contentIds?: ContentIdStore;
 }
 
 /** The extensions each --media-type lists. */
@@ -47,10 +50,11 @@ export class FolderSource implements PhotoSource {
   readonly metadataFromPicture = true;
   readonly label: string;
   /** Live Photo pairs by folder, worked out when first needed. */
-  private readonly live = new LivePhotoFolders();
+  private readonly live: LivePhotoFolders;
 
   constructor(private readonly options: FolderSourceOptions) {
     this.label = options.root;
+    this.live = new LivePhotoFolders(undefined, options.contentIds ?? null);
   }
 
   async discover(sink: SourceSink): Promise<Discovery> {

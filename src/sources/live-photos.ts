@@ -3,8 +3,10 @@
  * (core/live-photos.ts decides), from the identifiers the files carry — read once per folder per
  * run, and only where they can matter: clips that have a still to pair with, stills that have a
  * clip of their name, and the other stills only for a clip whose identifier found no still yet.
+ * With the catalog's store, an identifier is read once per version (size + mtime) of its file.
  */
 import { type Dirent, promises as fs } from 'node:fs';
+import type { ContentIdStore } from '../catalog/content-ids.js';
 import { mapLimit } from '../core/concurrency.js';
 import { awaitsStill, type LiveFile, pairLivePhotos } from '../core/live-photos.js';
 import { joinPath, pathBytes, pathFromBytes } from '../core/paths.js';
@@ -32,8 +34,12 @@ const READ_CONCURRENCY = 4;
 
 export class LivePhotoFolders {
   private readonly folders = new Map<string, Promise<FolderPairs>>();
+  private readonly read: IdReaders;
 
-  constructor(private readonly read: IdReaders = READERS) {}
+  /** With `store`, each identifier is read once per version of its file, across runs. */
+  constructor(read: IdReaders = READERS, store: ContentIdStore | null = null) {
+    this.read = store === null ? read : { still: remembered(read.still, store), motion: remembered(read.motion, store) };
+  }
 
   /** The pairs of the folder holding `path` (its parent), worked out on first ask. */
   pairsNextTo(path: FsPath): Promise<FolderPairs> {
@@ -73,4 +79,18 @@ export class LivePhotoFolders {
       paired: new Set([...pairs.keys()].map(pathKey)),
     };
   }
+}
+
+/** `read` asked only for a file whose size and mtime the store holds no identifier for. */
+function remembered(read: (path: FsPath) => Promise<string | null>, store: ContentIdStore): (path: FsPath) => Promise<string | null> {
+  return async (path) => {
+    const st = await fs.stat(path).catch(() => null);
+    if (st === null) return read(path);
+    const stamp = { size: st.size, mtimeMs: st.mtimeMs };
+    const known = store.get(path, stamp);
+    if (known !== undefined) return known;
+    const contentId = await read(path);
+    store.put(path, stamp, contentId);
+    return contentId;
+  };
 }

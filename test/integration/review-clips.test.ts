@@ -12,15 +12,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { panClip, reencode } from '../support/clips.js';
+import { loadAndSeek } from '../support/player.js';
 import { openChromium, type RunningReview, reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
-
-/** What the test reads of a <video> in the page (the tests are typed without the DOM library). */
-interface Player {
-  readonly readyState: number;
-  readonly duration: number;
-  currentTime: number;
-  addEventListener(type: 'seeked', listener: () => void, options: { once: boolean }): void;
-}
 
 describe('clips on the review page', () => {
   let dir: string;
@@ -68,17 +61,8 @@ describe('clips on the review page', () => {
     await page.waitForSelector('#group-view:not([hidden]) .frame video');
     expect(await page.locator('#group-meta').textContent()).toMatch(/^2 clips · /);
     expect(await page.locator('.frame video').count()).toBe(2);
-    const video = page.locator('.frame video').first();
-    await expect.poll(() => video.evaluate((v) => (v as unknown as Player).readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
-    expect(await video.evaluate((v) => (v as unknown as Player).duration)).toBeCloseTo(4, 0);
-    const seeked = await video.evaluate(
-      (element) =>
-        new Promise<number>((resolve) => {
-          const v = element as unknown as Player;
-          v.addEventListener('seeked', () => resolve(v.currentTime), { once: true });
-          v.currentTime = 2.5;
-        }),
-    );
+    const { duration, seeked } = await loadAndSeek(page.locator('.frame video').first(), 2.5);
+    expect(duration).toBeCloseTo(4, 0);
     expect(seeked).toBeCloseTo(2.5, 1);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, 'clips-group.png') });

@@ -14,6 +14,7 @@ import { hamming, hexToHash } from '../../src/core/dhash.js';
 import { thumbFeatures, thumbLikeness } from '../../src/core/prefilter.js';
 import { readReport } from '../../src/report/write.js';
 import { panClip, PHOTOS, reencode } from '../support/clips.js';
+import { reviewApi, reviewCookie, startReview, stopReview } from '../support/review.js';
 import { runRealCli } from './support/cli.js';
 import { settled, tagsByPath } from './support/observe.js';
 import { freshUser, type ImmichUser, realServer, removeUser } from './support/server.js';
@@ -150,5 +151,39 @@ describe('video clips on a real Immich server', () => {
     // The stills are the server's previews (hence .jpg); the motion clip is its original.
     expect(readdirSync(join(out, stills!.folder!, 'originals')).sort()).toEqual(['IMG_0200 copy.jpg', 'IMG_0200.jpg', 'IMG_0200.mov']);
     expect(readFileSync(join(out, stills!.folder!, 'metadata.txt'), 'utf8')).toContain('live_photo_video: IMG_0200.mov');
+  });
+
+  it('plays a clip on the review page, relayed from /video/playback in byte ranges', async () => {
+    const out = join(cache, '..', 'Organized');
+    const review = await startReview(['-o', out, '--immich-cache-dir', join(cache, '..', 'all-cache')], { IMMICH_API_KEY: user.apiKey });
+    try {
+      const api = reviewApi(review);
+      const groups = (await api('groups?limit=50')).body.cards as { number: number }[];
+      const frames = (await Promise.all(groups.map(async (g) => (await api(`groups/${g.number}`)).body.frames))).flat();
+      const clip = frames.find((f: { name: string }) => f.name === 'a-clip.mp4');
+      const { origin, cookie } = reviewCookie(review);
+      const get = (range: string) => fetch(`${origin}/clip/${clip.id}`, { headers: { cookie, range } });
+      const head = await get('bytes=0-99');
+      expect(head.status).toBe(206);
+      expect(head.headers.get('content-type')).toBe('video/mp4');
+      const size = Number(/^bytes 0-99\/(\d+)$/.exec(head.headers.get('content-range') ?? '')?.[1]);
+      expect(size).toBeGreaterThan(100);
+      // An MP4 opens with its `ftyp` box.
+      expect(
+        Buffer.from(await head.arrayBuffer())
+          .subarray(4, 8)
+          .toString('latin1'),
+      ).toBe('ftyp');
+      const tail = await get(`bytes=${size - 10}-`);
+      expect(tail.status).toBe(206);
+      expect((await tail.arrayBuffer()).byteLength).toBe(10);
+      // Past the end: Immich answers 404 (its sendFile fails on send's 416); a HEAD finds the clip there.
+      const beyond = await get(`bytes=${size}-`);
+      expect(beyond.status).toBe(416);
+      expect(beyond.headers.get('content-range')).toBe(`bytes */${size}`);
+      expect(review.output()).not.toContain(user.apiKey);
+    } finally {
+      await stopReview(review.child);
+    }
   });
 });

@@ -253,7 +253,7 @@ describe('review view-models', () => {
     ]);
   });
 
-  it('counts the clips of a group and gives each clip its length; only a clip of its own file plays in place', () => {
+  it('counts the clips of a group and gives each clip its length, whether its file or its server holds it', () => {
     const clip = (id: number, name: string, durationS: number, format = 'video'): ReviewPhoto => ({
       ...photo(id, name, T0 + id * 1000),
       format,
@@ -265,11 +265,7 @@ describe('review view-models', () => {
     const card = groupPage(groups, clips, { kind: null, faces: null, changed: false, ...NO_MARKS_FILTER }, MARKS, 0, 10).cards[0]!;
     expect(card).toMatchObject({ count: 3, clips: 3, cover: { id: 20, length: '0:12' } });
     const frames = groupDetail(groups[0]!, groups, clips, new Map(), []).frames;
-    expect(frames.map((f) => f.clip)).toEqual([
-      { length: '0:12', playable: true },
-      { length: '1:02:05', playable: true },
-      { length: '0:04', playable: false },
-    ]);
+    expect(frames.map((f) => f.clip)).toEqual([{ length: '0:12' }, { length: '1:02:05' }, { length: '0:04' }]);
     const still = groupPage(
       applyDecisions(ranked, []).groups,
       photos,

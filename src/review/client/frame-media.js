@@ -1,7 +1,7 @@
 // @ts-check
 // What a frame of the group view shows: a photo with its face boxes, or a clip — its poster, its
-// length, and (when the server has its file) a <video> that plays in place, fetched in byte
-// ranges as the browser needs them.
+// length, and a <video> that plays in place, fetched in byte ranges as the browser needs them
+// (from the clip's file, or relayed from its Immich server).
 
 import { h } from './ui.js';
 
@@ -39,7 +39,7 @@ export function frameMedia(f, view) {
 }
 
 /**
- * What a clip frame shows in place of a photo: a player with the poster, or the poster alone.
+ * What a clip frame shows in place of a photo: a player with the poster.
  * @param {FrameView} f a frame with `clip` set
  * @param {string} poster the poster frame's address
  * @returns {HTMLElement[]}
@@ -47,7 +47,6 @@ export function frameMedia(f, view) {
 function clipMedia(f, poster) {
   const length = f.clip?.length ?? '';
   const badge = h('span', { class: 'length', title: 'Length of the clip' }, `▶ ${length}`);
-  if (f.clip?.playable !== true) return [h('img', { src: poster, alt: f.name, loading: 'lazy', decoding: 'async' }), badge];
   const video = h('video', {
     src: clipUrl(f.id, f.version),
     poster,

@@ -13,6 +13,7 @@ import type { AssetResponseDto, SearchResponseDto, ServerVersionResponseDto } fr
 import { z } from 'zod';
 import type { SeedAsset } from './seed.js';
 import { FakeJobs } from './jobs.js';
+import { sendRanged } from './ranged.js';
 import { FakeImmichState, NoAccess } from './state.js';
 
 export interface RecordedCall {
@@ -22,6 +23,8 @@ export interface RecordedCall {
   readonly body: unknown;
   /** 0 while unanswered (a client killed mid-request leaves it at 0). */
   status: number;
+  /** The client closed the connection before the whole answer was sent. */
+  aborted?: boolean;
 }
 
 export interface Injection {
@@ -49,7 +52,15 @@ export interface FakeImmichOptions {
   readonly sidecarHoldMs?: number;
 }
 
-type Reply = { status: number; json?: unknown; bytes?: Buffer; type?: string; headers?: Record<string, string> };
+type Reply = {
+  status: number;
+  json?: unknown;
+  bytes?: Buffer;
+  type?: string;
+  headers?: Record<string, string>;
+  /** Bytes served like Express's sendFile: one `Range` honoured (206/416), any other sent whole. */
+  ranged?: boolean;
+};
 type Handler = (req: { params: string[]; query: URLSearchParams; body: unknown }) => Reply;
 
 const uuid = z.uuid();
@@ -104,7 +115,7 @@ export class FakeImmich {
 
   /** Calls that change something (not GET, not a search). */
   writes(): RecordedCall[] {
-    return this.calls.filter((c) => c.method !== 'GET' && !c.path.startsWith('/api/search/'));
+    return this.calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD' && !c.path.startsWith('/api/search/'));
   }
 
   clearCalls(): void {
@@ -133,6 +144,9 @@ export class FakeImmich {
       }
     }
     const call = this.record({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, status: 0 });
+    res.once('close', () => {
+      if (!res.writableFinished) call.aborted = true;
+    });
     const rule = this.injections.find(
       (r) =>
         r.left > 0 &&
@@ -167,7 +181,8 @@ export class FakeImmich {
     const publicRoute = path === '/api/server/version' || path === '/api/server/ping';
     if (!publicRoute && key !== this.apiKey) return { status: 401, json: { message: 'Invalid API key' } };
     for (const r of this.routes) {
-      if (r.method !== method) continue;
+      // HEAD is answered by the GET route, without the body (send()).
+      if (r.method !== (method === 'HEAD' ? 'GET' : method)) continue;
       const m = r.pattern.exec(path);
       if (!m) continue;
       try {
@@ -194,7 +209,9 @@ export class FakeImmich {
   private send(res: ServerResponse, call: RecordedCall, reply: Reply): void {
     call.status = reply.status;
     const headers = { ...(reply.headers ?? {}) };
-    if (reply.bytes !== undefined) {
+    if (reply.bytes !== undefined && reply.ranged === true) {
+      call.status = sendRanged(res, reply.bytes, { ...headers, 'content-type': reply.type ?? 'application/octet-stream' });
+    } else if (reply.bytes !== undefined) {
       res.writeHead(reply.status, {
         ...headers,
         'content-type': reply.type ?? 'application/octet-stream',
@@ -253,6 +270,12 @@ export class FakeImmich {
     this.on('GET', new RegExp(`^/api/assets/${ID}/original$`), ({ params }) => {
       const a = s.assets.get(asset(params[0]!))!;
       return { status: 200, bytes: a.seed.original, type: a.seed.mime };
+    });
+    // Immich's encode of the clip (here: the original, as when it made none), sent like a file.
+    this.on('GET', new RegExp(`^/api/assets/${ID}/video/playback$`), ({ params }) => {
+      const a = s.assets.get(asset(params[0]!))!;
+      if (a.seed.durationMs === undefined) return { status: 404, json: { message: 'Asset not found or asset is not a video' } };
+      return { status: 200, bytes: a.seed.original, type: a.seed.mime, ranged: true };
     });
     this.on('PUT', /^\/api\/assets$/, ({ body }) => {
       // Unknown keys (the pre-v2 `isArchived`) are stripped and ignored, as the real server does.
