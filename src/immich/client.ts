@@ -8,7 +8,8 @@
 import * as sdk from '@immich/sdk';
 import { Agent, Response as UndiciResponse, fetch as undiciFetch } from 'undici';
 import type { z } from 'zod';
-import { errorDetails, ImmichConnectionError, ImmichError, ImmichHttpError, UNTRUSTED_CERTIFICATE } from './errors.js';
+import { errorDetails, ImmichHttpError } from './errors.js';
+import { type FailureContext, parseMaybe, translateFailure } from './failures.js';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
 import {
   AlbumSchema,
@@ -278,7 +279,7 @@ export class ImmichClient {
       const body = await answer.text().catch(() => '');
       throw new ImmichHttpError(answer.status, method, path, errorDetails(parseMaybe(body)), null);
     } catch (error) {
-      throw await this.translate(error, method, path);
+      throw await translateFailure(error, method, path, this.failureContext());
     } finally {
       clearTimeout(timer);
     }
@@ -305,7 +306,7 @@ export class ImmichClient {
         try {
           return await request(this.requestOptions());
         } catch (error) {
-          throw await this.translate(error, method, path);
+          throw await translateFailure(error, method, path, this.failureContext());
         }
       },
       {
@@ -335,33 +336,8 @@ export class ImmichClient {
     return { baseUrl: this.baseUrl, fetch: fetchWithAgent as typeof fetch, headers: { 'x-api-key': this.options.apiKey } };
   }
 
-  private async translate(error: unknown, method: string, path: string): Promise<ImmichError> {
-    if (error instanceof ImmichError) return error;
-    if (isHttpFailure(error)) {
-      // Routes answered as text (204 ones) or as blobs (pictures) carry their JSON error unparsed.
-      const body =
-        error.data instanceof Blob ? await blobBody(error.data) : typeof error.data === 'string' ? parseMaybe(error.data) : error.data;
-      return new ImmichHttpError(error.status, method, path, errorDetails(body), retryAfter(error.headers));
-    }
-    const code = failureCode(error, this.options.signal);
-    const where = `${method} ${path}`;
-    if (code === 'ABORTED') return new ImmichConnectionError(method, path, code, `Cancelled: ${where}`);
-    if (code === 'TIMEOUT')
-      return new ImmichConnectionError(
-        method,
-        path,
-        code,
-        `Immich did not answer ${where} within ${this.timeoutMs < 10_000 ? (this.timeoutMs / 1000).toFixed(1) : Math.round(this.timeoutMs / 1000)} s`,
-      );
-    if (UNTRUSTED_CERTIFICATE.has(code)) {
-      return new ImmichConnectionError(
-        method,
-        path,
-        code,
-        `The TLS certificate of ${this.baseUrl} is not trusted (${code}); if you trust this server, run again with --no-verify-ssl`,
-      );
-    }
-    return new ImmichConnectionError(method, path, code, `Could not reach Immich at ${this.baseUrl} for ${where}: ${code}`);
+  private failureContext(): FailureContext {
+    return { signal: this.options.signal, timeoutMs: this.timeoutMs, baseUrl: this.baseUrl };
   }
 }
 
@@ -372,62 +348,6 @@ function arrayOf<T>(schema: z.ZodType<T>): z.ZodType<T[]> {
 function splitLabel(label: string): [string, string] {
   const space = label.indexOf(' ');
   return [label.slice(0, space), label.slice(space + 1)];
-}
-
-interface HttpFailure {
-  readonly status: number;
-  readonly data?: unknown;
-  readonly headers?: Headers;
-}
-
-/** oazapfts' HttpError, recognised by shape (the SDK's isHttpError needs its own class instance). */
-function isHttpFailure(error: unknown): error is HttpFailure {
-  return error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
-}
-
-async function blobBody(blob: Blob): Promise<unknown> {
-  return parseMaybe(await blob.text().catch(() => ''));
-}
-
-function parseMaybe(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-/** Retry-After in ms (seconds or an HTTP date), null without one. */
-function retryAfter(headers: Headers | undefined): number | null {
-  const value = headers?.get('retry-after');
-  if (value === null || value === undefined) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
-
-/** The most specific code in a fetch failure's cause chain (else its deepest message). */
-function failureCode(error: unknown, runSignal: AbortSignal | undefined): string {
-  if (runSignal?.aborted === true) return 'ABORTED';
-  let current: unknown = error;
-  let deepest = error instanceof Error ? error.message : String(error);
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current.name === 'TimeoutError') return 'TIMEOUT';
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== '') return code;
-    // Several addresses tried (IPv4 and IPv6): an AggregateError holds the coded ones.
-    const inner = (current as { errors?: unknown }).errors;
-    if (Array.isArray(inner)) {
-      const coded = inner.find(
-        (e): e is Error & { code: string } => e instanceof Error && typeof (e as { code?: unknown }).code === 'string',
-      );
-      if (coded) return coded.code;
-    }
-    if (current.message !== '') deepest = current.message;
-    current = (current as { cause?: unknown }).cause;
-  }
-  if (error instanceof Error && error.name === 'AbortError') return 'TIMEOUT';
-  return deepest;
 }
 
 /** Ids of a bulk answer that failed, with why (`duplicate` counts as done: it was already there). */
