@@ -2,8 +2,7 @@
 import type { RunSummary } from '../pipeline/run.js';
 import type { KindCounts } from '../sources/immich-fallback.js';
 import { formatSeconds } from './progress-display.js';
-import { faceSwapLines, hdrFailures, hdrLine, NO_GROUPS_NEXT, reviewNext, type SummaryContext } from './summary.js';
-import { leftOutNote } from '../core/grouping.js';
+import { faceSwapLines, hdrFailures, hdrLine, leftOutNote, NO_GROUPS_NEXT, reviewNext, type SummaryContext } from './summary.js';
 
 export interface ImmichSummaryContext extends SummaryContext {
   /** The options a review of this run needs to find its catalog (`-o DIR`, `--state-file F`…), or ''. */

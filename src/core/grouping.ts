@@ -229,21 +229,6 @@ function descriptorPairs(n: number, sketches: SketchLookup): [number, number][] 
   });
 }
 
-/**
- * One line on the groups --min-group-size dropped, e.g. "16 groups of 2 left out: --min-group-size
- * 2 keeps them", or null when none was. `leftOut` maps a group size to how many were dropped.
- */
-export function leftOutNote(leftOut: ReadonlyMap<number, number>): string | null {
-  const sizes = [...leftOut.keys()].sort((a, b) => a - b);
-  if (sizes.length === 0) return null;
-  const parts = sizes.map((size, k) => {
-    const count = leftOut.get(size)!;
-    return `${count}${k === 0 ? ` group${count === 1 ? '' : 's'}` : ''} of ${size}`;
-  });
-  const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
-  return `${list} left out: --min-group-size ${sizes[0]!} keeps them.`;
-}
-
 function strength(v: PairVerdict): number {
   return Math.min(v.correlation, v.detail);
 }

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type GroupingItem, groupPhotos, leftOutNote } from '../../src/core/grouping.js';
+import { leftOutNote } from '../../src/cli/summary.js';
+import { type GroupingItem, groupPhotos } from '../../src/core/grouping.js';
 import { type PreparedSketch, prepareSketch } from '../../src/core/similarity.js';
 import { fixturePhotoPath } from '../support/library.js';
 
