@@ -58,7 +58,7 @@ export function loadConflicts(db: Db, scope: string): SyncConflict[] {
 
 /**
  * Replaces the scope's conflicts with those found now: one the user undid on the server goes, one
- * still there keeps the time it was first found. Returns the ones new since the last call.
+ * still there keeps the time it was first found and its decision. Returns the ones new since the last call.
  */
 export function replaceConflicts(
   db: Db,
@@ -66,7 +66,8 @@ export function replaceConflicts(
   found: readonly Omit<SyncConflict, 'foundAt' | 'toolWins'>[],
   now: Date,
 ): SyncConflict[] {
-  const keyOf = (c: Pick<SyncConflict, 'members' | 'kind' | 'photo'>): string => `${setKey(c.members)}|${c.kind}|${c.photo}`;
+  // By kind and photo, not group: a group a new frame joined keeps its conflicts (under its new members).
+  const keyOf = (c: Pick<SyncConflict, 'kind' | 'photo'>): string => `${c.kind}|${c.photo}`;
   const before = new Map(loadConflicts(db, scope).map((c) => [keyOf(c), c]));
   const insert = db.prepare(
     'INSERT INTO sync_conflicts (scope, members, kind, photo_id, was_id, found_at, tool_wins) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -79,8 +80,14 @@ export function replaceConflicts(
       const key = keyOf(c);
       if (seen.has(key)) continue;
       seen.add(key);
-      const kept = before.get(key) ?? { ...c, members: memberSet(c.members), foundAt: now.toISOString(), toolWins: false };
-      if (!before.has(key)) fresh.push(kept);
+      const earlier = before.get(key);
+      const kept = {
+        ...c,
+        members: memberSet(c.members),
+        foundAt: earlier?.foundAt ?? now.toISOString(),
+        toolWins: earlier?.toolWins ?? false,
+      };
+      if (earlier === undefined) fresh.push(kept);
       insert.run(scope, setKey(kept.members), kept.kind, kept.photo, kept.was, kept.foundAt, kept.toolWins ? 1 : 0);
     }
   })();

@@ -55,6 +55,17 @@ describe('conflicts in the catalog', () => {
     expect(loadConflicts(db, 'local')).toEqual([]);
     db.close();
   });
+  it('keeps a conflict of a group a new frame joined, under the group’s new members, with its time and decision', () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-conflicts-')), 'catalog.db'));
+    replaceConflicts(db, 'immich:a', [cover(2, 1)], new Date('2024-05-01T10:00:00Z'));
+    keepToolChoice(db, 'immich:a', ids(1, 2, 3));
+    const again = replaceConflicts(db, 'immich:a', [cover(2, 1, ids(4, 1, 2, 3))], new Date('2024-05-01T11:00:00Z'));
+    expect(again).toEqual([]);
+    expect(loadConflicts(db, 'immich:a').map((c) => [c.members, c.foundAt, c.toolWins])).toEqual([
+      [ids(1, 2, 3, 4), '2024-05-01T10:00:00.000Z', true],
+    ]);
+    db.close();
+  });
 });
 
 describe('deciding on the review page', () => {
