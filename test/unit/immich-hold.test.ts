@@ -98,7 +98,7 @@ describe('waitingStackChanges', () => {
     expect(waitingStackChanges(groups, waiting, live, { ...flags, stack: false })).toEqual([]);
   });
 
-  it('lets go of what the user undid, and of a cover once this tool’s pick changed', () => {
+  it('lets go of what the user undid, and of a cover once this tool picks it too', () => {
     const undone = server({ stacks: [{ id: 's2', primary: 'a', assets: ['a', 'b', 'c', 'd'] }] });
     const waiting = [
       { kind: 'cover', asset: 'b', was: 'a' },
@@ -106,7 +106,11 @@ describe('waitingStackChanges', () => {
     ] as const;
     expect(waitingStackChanges(groups, waiting, undone, flags)).toEqual([]);
     const moved = server({ stacks: [{ id: 's2', primary: 'b', assets: ['b', 'a', 'c', 'd'] }] });
-    expect(waitingStackChanges([{ ...groups[0]!, best: 'd' }], [waiting[0]], moved, flags)).toEqual([]);
+    expect(waitingStackChanges([{ ...groups[0]!, best: 'b' }], [waiting[0]], moved, flags)).toEqual([]);
+    // A better frame picked since: still contested, against the new pick.
+    expect(waitingStackChanges([{ ...groups[0]!, best: 'd' }], [waiting[0]], moved, flags)).toEqual([
+      { kind: 'cover', group: 0, asset: 'b', was: 'd' },
+    ]);
   });
 });
 

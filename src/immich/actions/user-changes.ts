@@ -82,12 +82,12 @@ export function waitingStackChanges(
 ): UserChange[] {
   if (!flags.stack) return [];
   return waiting.flatMap((h): UserChange[] => {
-    if (h.kind === 'cover' && h.was !== null) {
-      const was = h.was;
-      // Still a change only while this tool's pick is the same and the user's cover still on top of it.
-      const group = groups.findIndex((g) => g.best === was && g.members.includes(h.asset));
-      const still = server.stacks.some((s) => s.primary === h.asset && s.assets.includes(was));
-      return group >= 0 && still ? [{ kind: 'cover', group, asset: h.asset, was }] : [];
+    if (h.kind === 'cover') {
+      // The user's cover stays contested while this tool picks another photo (a better frame that
+      // arrived since included) and the user has not moved it back.
+      const group = groups.findIndex((g) => g.members.includes(h.asset) && g.best !== h.asset);
+      const still = server.stacks.some((s) => s.primary === h.asset);
+      return group >= 0 && still ? [{ kind: 'cover', group, asset: h.asset, was: groups[group]!.best }] : [];
     }
     if (h.kind === 'unstacked') {
       const group = groups.findIndex((g) => g.members.includes(h.asset));
