@@ -103,3 +103,24 @@ export function dropConflicts(db: Db, scope: string, members: readonly PhotoId[]
 export function keepToolChoice(db: Db, scope: string, members: readonly PhotoId[]): void {
   db.prepare('UPDATE sync_conflicts SET tool_wins = 1 WHERE scope = ? AND members = ?').run(scope, setKey(members));
 }
+
+/**
+ * Moves each conflict onto the group that holds its photo now (the one sharing most photos with
+ * the group it was found on), so a group a new frame joined keeps its conflicts in this cycle's
+ * report and on the review page before the watch's next poll finds them again.
+ */
+export function regroupConflicts(db: Db, scope: string, groups: readonly (readonly PhotoId[])[]): void {
+  const move = db.prepare('UPDATE sync_conflicts SET members = ? WHERE scope = ? AND members = ? AND kind = ? AND photo_id = ?');
+  const conflicts = loadConflicts(db, scope);
+  db.transaction(() => {
+    for (const c of conflicts) {
+      const was = new Set(c.members);
+      const overlap = (g: readonly PhotoId[]): number => g.filter((p) => was.has(p)).length;
+      const home = groups
+        .filter((g) => g.includes(c.photo))
+        .reduce<readonly PhotoId[] | null>((best, g) => (best === null || overlap(g) > overlap(best) ? g : best), null);
+      if (home === null || setKey(home) === setKey(c.members)) continue;
+      move.run(setKey(home), scope, setKey(c.members), c.kind, c.photo);
+    }
+  })();
+}

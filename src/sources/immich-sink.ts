@@ -3,7 +3,7 @@
  * --archive-non-best or --stack): the groups in the actions' terms, planned against what the
  * server holds now and applied with the catalog's journal (immich/actions/run.ts). Also --undo.
  */
-import { loadConflicts } from '../catalog/conflicts.js';
+import { loadConflicts, regroupConflicts } from '../catalog/conflicts.js';
 import type { Db } from '../catalog/database.js';
 import { journalBegin, journalFinish, loadJournal } from '../catalog/immich-journal.js';
 import { assetFileNames, loadItems, type StoredItem } from '../catalog/items.js';
@@ -66,8 +66,13 @@ export interface ActionsInput {
  * With --conflict-strategy manual, the user's changes on the server still waiting for a decision
  * on the review page: the plan leaves them as they are (immich/actions/hold.ts).
  */
-function waitingHolds(db: Db, source: ImmichSource, strategy: ConflictStrategy): Hold[] {
+function waitingHolds(db: Db, source: ImmichSource, strategy: ConflictStrategy, groups: readonly SelectedGroup[]): Hold[] {
   if (strategy !== 'manual') return [];
+  regroupConflicts(
+    db,
+    source.scope,
+    groups.map((g) => g.members.map((m) => m.photo.id)),
+  );
   const waiting = loadConflicts(db, source.scope).filter((c) => !c.toolWins);
   if (waiting.length === 0) return [];
   const assets = new Map(
@@ -114,7 +119,7 @@ export async function applyActions(
       knownFlags: input.flagsFromListing
         ? new Map(judged.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }]))
         : new Map(),
-      holds: waitingHolds(ctx.db, source, options.conflictStrategy),
+      holds: waitingHolds(ctx.db, source, options.conflictStrategy, input.groups),
     },
   );
 }
