@@ -58,7 +58,7 @@ export function loadConflicts(db: Db, scope: string): SyncConflict[] {
 
 /**
  * Replaces the scope's conflicts with those found now: one the user undid on the server goes, one
- * still there keeps the time it was first found. Returns the ones new since the last call.
+ * still there keeps the time it was first found and its decision. Returns the ones new since the last call.
  */
 export function replaceConflicts(
   db: Db,
@@ -66,7 +66,8 @@ export function replaceConflicts(
   found: readonly Omit<SyncConflict, 'foundAt' | 'toolWins'>[],
   now: Date,
 ): SyncConflict[] {
-  const keyOf = (c: Pick<SyncConflict, 'members' | 'kind' | 'photo'>): string => `${setKey(c.members)}|${c.kind}|${c.photo}`;
+  // By kind and photo, not group: a group a new frame joined keeps its conflicts (under its new members).
+  const keyOf = (c: Pick<SyncConflict, 'kind' | 'photo'>): string => `${c.kind}|${c.photo}`;
   const before = new Map(loadConflicts(db, scope).map((c) => [keyOf(c), c]));
   const insert = db.prepare(
     'INSERT INTO sync_conflicts (scope, members, kind, photo_id, was_id, found_at, tool_wins) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -79,8 +80,14 @@ export function replaceConflicts(
       const key = keyOf(c);
       if (seen.has(key)) continue;
       seen.add(key);
-      const kept = before.get(key) ?? { ...c, members: memberSet(c.members), foundAt: now.toISOString(), toolWins: false };
-      if (!before.has(key)) fresh.push(kept);
+      const earlier = before.get(key);
+      const kept = {
+        ...c,
+        members: memberSet(c.members),
+        foundAt: earlier?.foundAt ?? now.toISOString(),
+        toolWins: earlier?.toolWins ?? false,
+      };
+      if (earlier === undefined) fresh.push(kept);
       insert.run(scope, setKey(kept.members), kept.kind, kept.photo, kept.was, kept.foundAt, kept.toolWins ? 1 : 0);
     }
   })();
@@ -95,4 +102,25 @@ export function dropConflicts(db: Db, scope: string, members: readonly PhotoId[]
 /** Marks the conflicts of the group of these photos decided for this tool's choice. */
 export function keepToolChoice(db: Db, scope: string, members: readonly PhotoId[]): void {
   db.prepare('UPDATE sync_conflicts SET tool_wins = 1 WHERE scope = ? AND members = ?').run(scope, setKey(members));
+}
+
+/**
+ * Moves each conflict onto the group that holds its photo now (the one sharing most photos with
+ * the group it was found on), so a group a new frame joined keeps its conflicts in this cycle's
+ * report and on the review page before the watch's next poll finds them again.
+ */
+export function regroupConflicts(db: Db, scope: string, groups: readonly (readonly PhotoId[])[]): void {
+  const move = db.prepare('UPDATE sync_conflicts SET members = ? WHERE scope = ? AND members = ? AND kind = ? AND photo_id = ?');
+  const conflicts = loadConflicts(db, scope);
+  db.transaction(() => {
+    for (const c of conflicts) {
+      const was = new Set(c.members);
+      const overlap = (g: readonly PhotoId[]): number => g.filter((p) => was.has(p)).length;
+      const home = groups
+        .filter((g) => g.includes(c.photo))
+        .reduce<readonly PhotoId[] | null>((best, g) => (best === null || overlap(g) > overlap(best) ? g : best), null);
+      if (home === null || setKey(home) === setKey(c.members)) continue;
+      move.run(setKey(home), scope, setKey(c.members), c.kind, c.photo);
+    }
+  })();
 }

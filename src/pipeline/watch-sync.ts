@@ -4,7 +4,8 @@
  * `remote_wins` records it as a review decision (a pick, or the photo taken out of its group),
  * so every later cycle keeps it; `local_wins` runs a cycle, which puts this tool's choice back;
  * `manual` says it once and keeps it in the catalog (catalog/conflicts.ts) for the report and the
- * review page, where deciding records the decision.
+ * review page, where deciding records the decision; until then every cycle leaves it as the user
+ * left it (immich/actions/hold.ts).
  */
 import { loadConflicts, replaceConflicts } from '../catalog/conflicts.js';
 import { openDatabase } from '../catalog/database.js';
@@ -15,7 +16,8 @@ import { latestRun, loadGroups } from '../catalog/runs.js';
 import { applyDecisions, memberSet, type UserDecision } from '../core/decisions.js';
 import type { PhotoId } from '../core/types.js';
 import { ownedFromJournal } from '../immich/actions/state.js';
-import { type OrganizedGroup, type UserChange, userChanges } from '../immich/actions/user-changes.js';
+import { holdOf } from '../immich/actions/hold.js';
+import { type OrganizedGroup, type UserChange, userChanges, waitingStackChanges } from '../immich/actions/user-changes.js';
 import type { ImmichClient } from '../immich/client.js';
 import { readServerState } from '../immich/read.js';
 import { groupFolderName } from '../output/plan.js';
@@ -79,24 +81,30 @@ export async function syncUserChanges(catalog: string, client: ImmichClient, opt
       return { changes: found.length, lines: found.map((c) => `${describe(c)}; putting this tool's choice back (local_wins)`) };
     }
     if (options.conflictStrategy === 'manual') {
+      // Found now, and those held since that the journal no longer tells apart (waitingStackChanges).
+      const waiting = loadConflicts(db, scope).flatMap((c) => holdOf(c, (p) => assetOf.get(p)) ?? []);
+      const keyOf = (c: UserChange): string => `${c.kind === 'cover' || c.kind === 'favorite' ? c.kind : 'out'}|${c.asset}`;
+      const seen = new Set(found.map(keyOf));
+      const open = [...found, ...waitingStackChanges(organized, waiting, state, flags).filter((c) => !seen.has(keyOf(c)))];
       // Kept in the catalog for the report and the review page; said once, when first found.
-      const conflicts = found.map((c) => ({
+      const conflicts = open.map((c) => ({
         members: groups[c.group]!.members.map((m) => m.photoId),
         kind: c.kind,
         photo: photoOf.get(c.asset)!,
         was: c.kind === 'cover' || c.kind === 'favorite' ? (photoOf.get(c.was) ?? null) : null,
       }));
-      const fresh = new Set(replaceConflicts(db, scope, conflicts, new Date()).map((c) => `${c.kind}|${c.photo}`));
+      const conflictKey = (c: { kind: string; photo: PhotoId }): string => `${c.kind}|${c.photo}`;
+      const fresh = new Set(replaceConflicts(db, scope, conflicts, new Date()).map(conflictKey));
       // Those decided on the review page for this tool's choice: a cycle puts it back.
       const mine = new Set(
         loadConflicts(db, scope)
           .filter((c) => c.toolWins)
-          .map((c) => `${c.kind}|${c.photo}`),
+          .map(conflictKey),
       );
-      const keyOf = (c: UserChange): string => `${c.kind}|${photoOf.get(c.asset)!}`;
-      const back = found.filter((c) => mine.has(keyOf(c)));
+      const changeKey = (c: UserChange): string => conflictKey({ kind: c.kind, photo: photoOf.get(c.asset)! });
+      const back = open.filter((c) => mine.has(changeKey(c)));
       const lines = [
-        ...found.filter((c) => fresh.has(keyOf(c))).map((c) => `${describe(c)}; left for you to decide in review (manual)`),
+        ...open.filter((c) => fresh.has(changeKey(c))).map((c) => `${describe(c)}; left for you to decide in review (manual)`),
         ...back.map((c) => `${describe(c)}; putting this tool's choice back (decided in review)`),
       ];
       return { changes: back.length, lines };

@@ -3,17 +3,20 @@
  * --archive-non-best or --stack): the groups in the actions' terms, planned against what the
  * server holds now and applied with the catalog's journal (immich/actions/run.ts). Also --undo.
  */
+import { loadConflicts, regroupConflicts } from '../catalog/conflicts.js';
 import type { Db } from '../catalog/database.js';
 import { journalBegin, journalFinish, loadJournal } from '../catalog/immich-journal.js';
-import { assetFileNames, type StoredItem } from '../catalog/items.js';
+import { assetFileNames, loadItems, type StoredItem } from '../catalog/items.js';
 import { assetOf } from '../core/immich.js';
 import { actionFlags, type ActionOptions, actionGroups } from '../immich/actions/groups.js';
+import { type Hold, holdOf } from '../immich/actions/hold.js';
 import { type ActionsSummary, type JournalStore, runActions, runUndo } from '../immich/actions/run.js';
 import { ownedFromJournal } from '../immich/actions/state.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
 import { FACE_SWAP_FILE_NAME } from '../output/face-swapped.js';
 import type { OutputPlan } from '../output/plan.js';
 import type { ImmichSource } from './immich-source.js';
+import type { ConflictStrategy } from '../pipeline/option-row.js';
 import type { ProgressSink } from '../pipeline/progress.js';
 import type { SelectedGroup } from '../pipeline/stages/select.js';
 
@@ -59,7 +62,33 @@ export interface ActionsInput {
   readonly flagsFromListing: boolean;
 }
 
-export async function applyActions(ctx: ActionsContext, options: ActionOptions, input: ActionsInput): Promise<ActionsSummary> {
+/**
+ * With --conflict-strategy manual, the user's changes on the server still waiting for a decision
+ * on the review page: the plan leaves them as they are (immich/actions/hold.ts).
+ */
+function waitingHolds(db: Db, source: ImmichSource, strategy: ConflictStrategy, groups: readonly SelectedGroup[]): Hold[] {
+  if (strategy !== 'manual') return [];
+  regroupConflicts(
+    db,
+    source.scope,
+    groups.map((g) => g.members.map((m) => m.photo.id)),
+  );
+  const waiting = loadConflicts(db, source.scope).filter((c) => !c.toolWins);
+  if (waiting.length === 0) return [];
+  const assets = new Map(
+    loadItems(db, [...new Set(waiting.flatMap((c) => (c.was === null ? [c.photo] : [c.photo, c.was])))]).map((i) => [
+      i.id,
+      assetOf(i).assetId,
+    ]),
+  );
+  return waiting.flatMap((c) => holdOf(c, (p) => assets.get(p)) ?? []);
+}
+
+export async function applyActions(
+  ctx: ActionsContext,
+  options: ActionOptions & { readonly conflictStrategy: ConflictStrategy },
+  input: ActionsInput,
+): Promise<ActionsSummary> {
   const { source } = ctx;
   const groups = input.groups.map((g) => ({
     number: g.number,
@@ -90,6 +119,7 @@ export async function applyActions(ctx: ActionsContext, options: ActionOptions, 
       knownFlags: input.flagsFromListing
         ? new Map(judged.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }]))
         : new Map(),
+      holds: waitingHolds(ctx.db, source, options.conflictStrategy, input.groups),
     },
   );
 }

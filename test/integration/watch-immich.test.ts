@@ -2,7 +2,8 @@
  * --watch on an Immich server (the fake one, behaving like v3.1.0 for `updatedAfter` and
  * `trashedAfter`): a burst uploaded while it watches is tagged and stacked within two polls, the
  * groups already there keep their numbers, a photo trashed leaves its group, and SIGTERM ends it
- * with exit code 0.
+ * with exit code 0. With --conflict-strategy manual, a change of the user's waiting for a decision
+ * holds while new frames join its burst.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { ImmichClient } from '../../src/immich/client.js';
 import { ImmichChanges } from '../../src/sources/immich-changes.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
-import { idOf, stacks, tagged } from '../support/fake-immich/inspect.js';
+import { idOf, stacks, tagged, tagValues } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
 import { reviewApi, startReview, stopReview } from '../support/review.js';
 import type { FakeImmich } from '../support/fake-immich/server.js';
@@ -265,6 +266,98 @@ describe('--watch on an Immich server', () => {
       }
     } finally {
       await w.stop();
+    }
+  }, 180_000);
+
+  it('holds the user’s cover while the conflict waits (manual): a new frame is still tagged and stacked under it; put back once decided', async () => {
+    const seeds = fixture.seeds();
+    const late = seeds.find((s) => s.relativePath === BIRD[4])!;
+    const fake = await fixture.server(
+      {},
+      seeds.filter((s) => s !== late),
+    );
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    const birdStack = () => stacks(fake).find((st) => st.members.includes(BIRD[0]!))!;
+    try {
+      await w.until(/cycle 2: .*no group changed/);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 1500));
+      const cover = birdStack().cover;
+      const other = BIRD.slice(0, 4).find((b) => b !== cover)!;
+      moveCover(fake, BIRD[0]!, other);
+      await w.until(/left for you to decide in review \(manual\)/);
+
+      // A new frame of that burst arrives while the conflict is open.
+      const from = w.seen.stdout.length;
+      fake.state.upload(late);
+      await w.until(/cycle \d+: .*group_\d+ changed/, from);
+      await fake.idle();
+      // Let the cycles the upload's own tag changes cause run too: the hold outlives them.
+      await new Promise((r) => setTimeout(r, 3000));
+      await fake.idle();
+      expect(birdStack().members).toEqual(BIRD);
+      expect(birdStack().cover).toBe(other);
+      const groupTag = tagValues(fake).find((v) => /group-\d+$/.test(v) && tagged(fake, v).includes(BIRD[0]!))!;
+      expect(tagged(fake, groupTag)).toEqual(BIRD);
+      // Still one change waiting, said once.
+      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+
+      const review = await startReview(['--immich-cache-dir', w.cache], { IMMICH_API_KEY: fake.apiKey });
+      let best = '';
+      try {
+        const api = reviewApi(review);
+        const details = await Promise.all([1, 2, 3, 4].map(async (n) => (await api(`groups/${n}`)).body));
+        const group = details.find((d) => (d.conflicts ?? []).length > 0);
+        expect(group.frames).toHaveLength(BIRD.length);
+        best = BIRD.find((b) => b.endsWith(group.frames.find((f: { isBest: boolean }) => f.isBest).name))!;
+        expect((await api('conflicts', { group: group.number, keep: 'tool' })).status).toBe(200);
+      } finally {
+        await stopReview(review.child);
+      }
+      const line = await w.until(/putting this tool's choice back \(decided in review\)/);
+      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await fake.idle();
+      expect(birdStack().cover).toBe(best);
+      expect(birdStack().members).toEqual(BIRD);
+    } finally {
+      const result = await w.stop();
+      expect(result.code, result.stderr).toBe(0);
+    }
+  }, 180_000);
+
+  it('keeps a photo the user took out of the stack out while the conflict waits (manual), and stacks a new frame', async () => {
+    const seeds = fixture.seeds();
+    const late = seeds.find((s) => s.relativePath === BIRD[4])!;
+    const fake = await fixture.server(
+      {},
+      seeds.filter((s) => s !== late),
+    );
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    const birdStack = () => stacks(fake).find((st) => st.members.includes(BIRD[0]!) || st.members.includes(BIRD[1]!))!;
+    try {
+      await w.until(/cycle 2: .*no group changed/);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 1500));
+      const cover = birdStack().cover;
+      const taken = BIRD.slice(0, 4).find((b) => b !== cover)!;
+      const live = [...fake.state.stacks.values()].find((st) => st.assets.includes(idOf(fake, taken)))!;
+      live.assets.splice(live.assets.indexOf(idOf(fake, taken)), 1);
+      await w.until(/you took .* out of its stack; left for you to decide in review \(manual\)/);
+
+      const from = w.seen.stdout.length;
+      fake.state.upload(late);
+      await w.until(/cycle \d+: .*group_\d+ changed/, from);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 3000));
+      await fake.idle();
+      expect(birdStack().members).toEqual(BIRD.filter((b) => b !== taken));
+      expect(stacks(fake).some((st) => st.members.includes(taken))).toBe(false);
+      const groupTag = tagValues(fake).find((v) => /group-\d+$/.test(v) && tagged(fake, v).includes(late.relativePath))!;
+      expect(tagged(fake, groupTag)).toEqual(BIRD);
+      expect(w.seen.stdout.match(/you took/g)).toHaveLength(1);
+    } finally {
+      const result = await w.stop();
+      expect(result.code, result.stderr).toBe(0);
     }
   }, 180_000);
 });

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keepToolChoice, loadConflicts, replaceConflicts, type SyncConflict } from '../../src/catalog/conflicts.js';
+import { keepToolChoice, loadConflicts, regroupConflicts, replaceConflicts, type SyncConflict } from '../../src/catalog/conflicts.js';
 import { openDatabase } from '../../src/catalog/database.js';
 import { loadPhotos, saveFingerprints, syncItems } from '../../src/catalog/items.js';
 import { beginRun } from '../../src/catalog/runs.js';
@@ -53,6 +53,28 @@ describe('conflicts in the catalog', () => {
       ['unalbumed', '2024-05-01T11:00:00.000Z', false],
     ]);
     expect(loadConflicts(db, 'local')).toEqual([]);
+    db.close();
+  });
+  it('keeps a conflict of a group a new frame joined, under the group’s new members, with its time and decision', () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-conflicts-')), 'catalog.db'));
+    replaceConflicts(db, 'immich:a', [cover(2, 1)], new Date('2024-05-01T10:00:00Z'));
+    keepToolChoice(db, 'immich:a', ids(1, 2, 3));
+    const again = replaceConflicts(db, 'immich:a', [cover(2, 1, ids(4, 1, 2, 3))], new Date('2024-05-01T11:00:00Z'));
+    expect(again).toEqual([]);
+    expect(loadConflicts(db, 'immich:a').map((c) => [c.members, c.foundAt, c.toolWins])).toEqual([
+      [ids(1, 2, 3, 4), '2024-05-01T10:00:00.000Z', true],
+    ]);
+    db.close();
+  });
+  it('moves a conflict onto the group that holds its photo now, the one sharing most with where it was found', () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'po-conflicts-')), 'catalog.db'));
+    replaceConflicts(db, 'immich:a', [cover(2, 1), out('unstacked', 9, ids(8, 9))], new Date('2024-05-01T10:00:00Z'));
+    // A new frame 4 joined 1-3; 2 is also in a person group; 9 is in no group now.
+    regroupConflicts(db, 'immich:a', [ids(2, 5, 6), ids(1, 2, 3, 4), ids(7, 8)]);
+    expect(loadConflicts(db, 'immich:a').map((c) => [c.kind, c.members])).toEqual([
+      ['cover', ids(1, 2, 3, 4)],
+      ['unstacked', ids(8, 9)],
+    ]);
     db.close();
   });
 });

@@ -5,6 +5,7 @@
  * action kinds enabled in this run are touched; only changes this tool made are ever removed.
  * Pure: the same inputs give the same list, which --dry-run prints and the applier carries out.
  */
+import { type Hold, holdDesired } from './hold.js';
 import { type Owned, type ServerState, sameMembers, TAG_ROOT } from './state.js';
 
 /** A group as the actions see it: asset ids, best first among equals of nothing else. */
@@ -130,11 +131,13 @@ export interface PlanInput {
   readonly scope: ReadonlySet<string>;
   readonly server: ServerState;
   readonly owned: Owned;
+  /** The user's changes waiting for a decision (--conflict-strategy manual): left as they are. */
+  readonly holds?: readonly Hold[];
 }
 
 export function planActions(input: PlanInput): ActionPlan {
   const { flags, scope, server, owned } = input;
-  const want = desiredState(input.groups, flags);
+  const want = holdDesired(desiredState(input.groups, flags), input.holds ?? []);
   const ops: Operation[] = [];
   const notices: string[] = [];
   const inScope = (a: string): boolean => scope.has(a);

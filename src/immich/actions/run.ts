@@ -8,6 +8,7 @@ import type { JournalEntry } from '../../core/immich.js';
 import type { ImmichClient } from '../client.js';
 import { readServerState, type StateNeeds } from '../read.js';
 import { applyOperations, type ApplyContext, type Journal } from './apply.js';
+import type { Hold } from './hold.js';
 import { type ActionFlags, type ActionGroup, desiredState, type Operation, planActions } from './plan.js';
 import { type AssetNamer, operationSize, renderOperation } from './render.js';
 import { type Owned, ownedFromJournal, resolvePending, type ServerState } from './state.js';
@@ -61,6 +62,8 @@ export interface RunActionsInput {
   readonly scope: ReadonlySet<string>;
   /** Favourite/archive flags the listing already gave. */
   readonly knownFlags: StateNeeds['knownFlags'];
+  /** The user's changes waiting for a decision, left as they are (hold.ts). */
+  readonly holds: readonly Hold[];
 }
 
 /** The description of the albums this tool creates. */
@@ -80,7 +83,7 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
   });
   const { owned, settled } = await settle(ctx, (o, assets, targets) => needsFor(o, assets, targets));
   const state = await readServerState(ctx.client, needsFor(owned, [], NO_PENDING));
-  const plan = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: state, owned });
+  const plan = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: state, owned, holds: input.holds });
   const planLines = plan.operations.map((op) => renderOperation(op, ctx.namer));
   const planned = plan.operations.reduce((n, op) => n + operationSize(op), 0);
   if (ctx.dryRun || plan.operations.length === 0) {
@@ -91,7 +94,14 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
     replan: async () => {
       const ownedAfter = ownedFromJournal(ctx.journal.load());
       const after = await readServerState(ctx.client, needsFor(ownedAfter, [], NO_PENDING, true));
-      return planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: after, owned: ownedAfter }).operations;
+      return planActions({
+        groups: input.groups,
+        flags: input.flags,
+        scope: input.scope,
+        server: after,
+        owned: ownedAfter,
+        holds: input.holds,
+      }).operations;
     },
     render: (op) => renderOperation(op, ctx.namer),
     ...(ctx.signal ? { signal: ctx.signal } : {}),

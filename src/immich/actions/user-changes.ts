@@ -5,6 +5,7 @@
  * the groups as they stand (review decisions applied), so a change already kept as a decision is
  * not found again. Pure.
  */
+import type { Hold } from './hold.js';
 import type { Owned, ServerState } from './state.js';
 
 export interface OrganizedGroup {
@@ -63,5 +64,36 @@ export function userChanges(groups: readonly OrganizedGroup[], owned: Owned, ser
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
+  });
+}
+
+/**
+ * The user's stack changes still waiting for a decision (--conflict-strategy manual) that
+ * `userChanges` no longer sees: once a cycle planned around them (a new frame stacked under the
+ * user's cover, the photo left out of the new stack), the journal says this tool made the stack
+ * that way, so the server is looked at instead. A held favourite or album change stays visible in
+ * the journal (this tool does not redo it), so `userChanges` keeps finding those.
+ */
+export function waitingStackChanges(
+  groups: readonly OrganizedGroup[],
+  waiting: readonly Hold[],
+  server: ServerState,
+  flags: SyncFlags,
+): UserChange[] {
+  if (!flags.stack) return [];
+  return waiting.flatMap((h): UserChange[] => {
+    if (h.kind === 'cover') {
+      // The user's cover stays contested while this tool picks another photo (a better frame that
+      // arrived since included) and the user has not moved it back.
+      const group = groups.findIndex((g) => g.members.includes(h.asset) && g.best !== h.asset);
+      const still = server.stacks.some((s) => s.primary === h.asset);
+      return group >= 0 && still ? [{ kind: 'cover', group, asset: h.asset, was: groups[group]!.best }] : [];
+    }
+    if (h.kind === 'unstacked') {
+      const group = groups.findIndex((g) => g.members.includes(h.asset));
+      const still = !server.stacks.some((s) => s.assets.includes(h.asset));
+      return group >= 0 && still ? [{ kind: 'unstacked', group, asset: h.asset }] : [];
+    }
+    return [];
   });
 }
