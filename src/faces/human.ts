@@ -219,6 +219,11 @@ class HumanBackend implements FaceBackend {
   /** Human's pipeline on `image`, its detector's outputs those of `detectOn` (the same photo). */
   private async run(image: DecodedImage, settings: Partial<Config>, detectOn: DecodedImage): Promise<FaceResult[]> {
     if (this.closed) throw new Error('Expected an open face backend but it was closed');
+    // The models a call needs are loaded before its image tensor exists. Loaded inside Human's
+    // call instead, their weights (kept for the thread's life) land above the photo's tensors in
+    // the WASM heap, and the freed space below cannot take a larger photo: the heap grew to
+    // ~90 MB for ~35 MB live at most.
+    await this.human.load(settings);
     const input = pixelTensor(image);
     try {
       const result = await this.detector.during(detectOn, image, () => this.human.detect(input, settings));
