@@ -16,6 +16,7 @@ import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, s
 import { DetectorCache, pixelTensor } from './detector-cache.js';
 import { serveModelFiles } from './model-files.js';
 import { useClosedFormRotation } from './rotation.js';
+import { useSharedIdentity } from './wasm-heap.js';
 
 /** The models this backend needs, by Human's names (also their file names). */
 export const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as const;
@@ -120,6 +121,7 @@ export async function loadHuman(face: Partial<Config['face']> = {}): Promise<Hum
     human = new HumanClass({ ...config, face: { ...config.face, ...face } as Config['face'] });
     await human.load();
     useClosedFormRotation();
+    useSharedIdentity();
   } catch (error) {
     if (error instanceof FaceBackendUnavailable) throw error;
     throw new FaceBackendUnavailable(`Human face models could not be loaded: ${error instanceof Error ? error.message : String(error)}`);

@@ -29,3 +29,30 @@ export function wasmHeapBytes(): number {
   const backend = tf.engine().registry['wasm'] as WasmHeapBackend | undefined;
   return backend?.wasm?.HEAPU8.length ?? 0;
 }
+
+interface RefCountedBackend {
+  incRef(dataId: object): void;
+}
+
+/**
+ * Replaces the WASM backend's Identity kernel (tf.clone) with one that shares the input's data,
+ * as its own Reshape does and as the CPU backend's Identity does: tensors are never written in
+ * place. Human clones the whole photo before resizing it for the detector, a 13 MB copy at
+ * 1200 px (and its CPU) for a tensor only read. Once per thread.
+ */
+export function useSharedIdentity(): void {
+  if (!tf.getKernel('Identity', 'wasm') || sharedIdentityInstalled) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const x = inputs.x as TensorInfo;
+      (backend as unknown as RefCountedBackend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    },
+  });
+  sharedIdentityInstalled = true;
+}
+
+let sharedIdentityInstalled = false;
