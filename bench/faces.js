@@ -41,11 +41,19 @@ async function makeFacePhotos(work, fixtures, count, sources = PEOPLE) {
 async function analyzeAll(threads, files, bursts) {
   const pool = new FacePool(threads, 'human');
   const loads = [];
+  // Per thread: the largest WASM heap and V8 heap its tasks reported.
+  const memory = new Map();
+  const note = (r) => {
+    if (!r.worker) return;
+    const m = memory.get(r.worker.threadId) ?? { wasm: 0, v8: 0 };
+    memory.set(r.worker.threadId, { wasm: Math.max(m.wasm, r.worker.wasmBytes), v8: Math.max(m.v8, r.worker.v8Bytes) });
+  };
   try {
     // Warm-up: enough photos for every thread to load its models and compile its graphs.
     const warm = files.slice(0, threads * 2).map((path, id) => ({ id, path, descriptors: true }));
     await pool.runAll(warm, (_id, r) => {
       if (r.worker?.loadMs != null) loads.push(r.worker.loadMs);
+      note(r);
     });
     let failed = 0;
     const analyses = new Array(files.length);
@@ -54,6 +62,7 @@ async function analyzeAll(threads, files, bursts) {
         ids.map((id) => ({ id, path: files[id], descriptors })),
         (id, r) => {
           if ('crashed' in r || r.analysis.note !== null) failed++;
+          else note(r);
           analyses[id] = 'crashed' in r ? { faces: [] } : r.analysis;
         },
       );
@@ -77,12 +86,16 @@ async function analyzeAll(threads, files, bursts) {
       failed,
       again: again.length,
       loads,
+      memory: [...memory.values()],
       analyses,
     };
   } finally {
     await pool.close();
   }
 }
+
+const mb = (bytes) => Math.round(bytes / 1048576);
+const threadMemory = (threads) => threads.map((m) => `${mb(m.wasm)} / ${mb(m.v8)} MB`).join(', ');
 
 const peakRssMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
 
@@ -140,10 +153,12 @@ export async function benchFaces(env) {
   );
   line('photos analyzed again with descriptors', `${one.again} of ${count}`);
   line('peak RSS, 1 face thread', `${peakRssMb()} MB (${rss0} MB before the pool)`);
+  line('per face thread: WASM heap / V8 heap in use', threadMemory(one.memory));
   if (process.env.FACES_REFERENCE === 'write') return faceAgreement(env, files, one.analyses);
   const all = await analyzeAll(cores, files, bursts);
   line(`all cores (${cores} threads)`, `${(count / all.seconds).toFixed(2)} photos/s (${all.seconds.toFixed(2)} s)`);
   line(`peak RSS, ${cores} face threads`, `${peakRssMb()} MB`);
+  line(`per face thread (${cores} threads): WASM heap / V8 heap in use`, threadMemory(all.memory));
   const empty = await makeFacePhotos(work, fixtures, 8, NO_FACES);
   const landscapes = readdirSync(empty)
     .sort()

@@ -16,6 +16,7 @@ import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, s
 import { DetectorCache, pixelTensor } from './detector-cache.js';
 import { serveModelFiles } from './model-files.js';
 import { useClosedFormRotation } from './rotation.js';
+import { useSharedIdentity } from './wasm-heap.js';
 
 /** The models this backend needs, by Human's names (also their file names). */
 export const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as const;
@@ -120,6 +121,7 @@ export async function loadHuman(face: Partial<Config['face']> = {}): Promise<Hum
     human = new HumanClass({ ...config, face: { ...config.face, ...face } as Config['face'] });
     await human.load();
     useClosedFormRotation();
+    useSharedIdentity();
   } catch (error) {
     if (error instanceof FaceBackendUnavailable) throw error;
     throw new FaceBackendUnavailable(`Human face models could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
@@ -219,6 +221,11 @@ class HumanBackend implements FaceBackend {
   /** Human's pipeline on `image`, its detector's outputs those of `detectOn` (the same photo). */
   private async run(image: DecodedImage, settings: Partial<Config>, detectOn: DecodedImage): Promise<FaceResult[]> {
     if (this.closed) throw new Error('Expected an open face backend but it was closed');
+    // The models a call needs are loaded before its image tensor exists. Loaded inside Human's
+    // call instead, their weights (kept for the thread's life) land above the photo's tensors in
+    // the WASM heap, and the freed space below cannot take a larger photo: the heap grew to
+    // ~90 MB for ~35 MB live at most.
+    await this.human.load(settings);
     const input = pixelTensor(image);
     try {
       const result = await this.detector.during(detectOn, image, () => this.human.detect(input, settings));

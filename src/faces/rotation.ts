@@ -6,10 +6,9 @@
  * source position stepped along each row by two additions instead of recomputed per channel,
  * written straight into the WASM heap. Registered in place of the backend's own kernel.
  */
-import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from './tf.js';
-
-type Pixels = Float32Array | Int32Array | Uint8Array;
+import type { HeapPixels as Pixels, WasmHeapBackend } from './wasm-heap.js';
 
 export interface Rotation {
   readonly batch: number;
@@ -101,12 +100,6 @@ export async function rotationWindow<T>(half: number, work: () => Promise<T>): P
   } finally {
     window = null;
   }
-}
-
-/** What the kernel needs of the WASM backend (its own class is not exported with types). */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Pixels;
 }
 
 /** Replaces the WASM backend's RotateWithOffset kernel with rotateNearest; once per thread. */

@@ -5,6 +5,7 @@
  * thread is one TF.js instance, and the pool's close() ends the threads, which frees the WASM
  * memory with them. A photo that cannot be analyzed comes back as data, never as an exception.
  */
+import { getHeapStatistics } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import type { FaceAnalysis } from '../core/faces.js';
 import {
@@ -15,6 +16,7 @@ import {
   FaceBackendUnavailable,
   loadFaceBackend,
 } from '../faces/backend.js';
+import { wasmHeapBytes } from '../faces/wasm-heap.js';
 import { loadPixels } from '../media/load.js';
 import { keyFrameSheet } from '../media/video.js';
 
@@ -35,6 +37,9 @@ export interface FaceWorkerInfo {
   readonly loads: number;
   /** Time the model load took, on the task that loaded them; null on every other task. */
   readonly loadMs: number | null;
+  /** This thread's WASM heap (it only grows) and V8 heap in use, in bytes, after the task. */
+  readonly wasmBytes: number;
+  readonly v8Bytes: number;
 }
 
 export type FaceOutcome =
@@ -67,7 +72,14 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
       message: error instanceof FaceBackendUnavailable ? error.message : `face backend failed to start: ${messageOf(error)}`,
     };
   }
-  const worker: FaceWorkerInfo = { threadId, loads, loadMs };
+  // Read as the task ends, so a photo that grew the heap shows it.
+  const worker = (): FaceWorkerInfo => ({
+    threadId,
+    loads,
+    loadMs,
+    wasmBytes: wasmHeapBytes(),
+    v8Bytes: getHeapStatistics().used_heap_size,
+  });
   const path = typeof task.path === 'string' ? task.path : Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength);
   let width = 0;
   let height = 0;
@@ -78,14 +90,15 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
     const small = sheet ?? (await loadPixels(path, { maxSide: FIRST_PASS_SIDE }));
     ({ width, height } = small);
     const first = await faces.anyFace(small);
-    if (first === 'none') return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker };
+    if (first === 'none')
+      return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker: worker() };
     const image = sheet ?? (await loadPixels(path, { maxSide: FACE_DECODE_SIDE }));
     ({ width, height } = image);
     const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure', detectOn: small });
-    return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker };
+    return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker: worker() };
   } catch (error) {
     // A file that decoded for its fingerprint but not here, or a model error on this one image.
-    return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: messageOf(error) }, worker };
+    return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: messageOf(error) }, worker: worker() };
   }
 }
 

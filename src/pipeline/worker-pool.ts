@@ -2,11 +2,16 @@
  * What the worker pools share: the piscina settings. Tasks are fed to a pool by `runBounded`
  * (core/concurrency.ts), a few per thread, so memory stays flat however many photos wait.
  */
+import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 
-/** A pool of up to `threads` workers running `file` (next to this module in dist/), `minThreads` started at once. */
-export function workerPool<T, R>(file: string, threads: number, minThreads = threads): Piscina<T, R> {
+/**
+ * A pool of up to `threads` workers running `file` (next to this module in dist/), `minThreads`
+ * started at once, each thread's V8 heap bounded by `limits` when given.
+ */
+export function workerPool<T, R>(file: string, threads: number, minThreads = threads, limits?: ResourceLimits): Piscina<T, R> {
   return new Piscina<T, R>({
+    ...(limits ? { resourceLimits: limits } : {}),
     filename: workerUrl(file).href,
     minThreads,
     maxThreads: threads,
