@@ -9,11 +9,12 @@
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { AssetResponseDto, SearchResponseDto, ServerVersionResponseDto } from '@immich/sdk';
+import type { ServerVersionResponseDto } from '@immich/sdk';
 import { z } from 'zod';
 import type { SeedAsset } from './seed.js';
 import { FakeJobs } from './jobs.js';
 import { sendRanged } from './ranged.js';
+import { searchAssets, searchSchema, smartSchema, uuid, uuids, visibility } from './search.js';
 import { FakeImmichState, NoAccess } from './state.js';
 
 export interface RecordedCall {
@@ -62,28 +63,6 @@ type Reply = {
   ranged?: boolean;
 };
 type Handler = (req: { params: string[]; query: URLSearchParams; body: unknown }) => Reply;
-
-const uuid = z.uuid();
-const uuids = z.array(uuid);
-const visibility = z.enum(['archive', 'timeline', 'hidden', 'locked']);
-const searchSchema = z.object({
-  page: z.int().min(1).optional(),
-  size: z.int().min(1).max(1000).optional(),
-  albumIds: uuids.optional(),
-  personIds: uuids.optional(),
-  tagIds: uuids.nullable().optional(),
-  id: uuid.optional(),
-  isFavorite: z.boolean().optional(),
-  visibility: visibility.optional(),
-  type: z.enum(['IMAGE', 'VIDEO', 'AUDIO', 'OTHER']).optional(),
-  withExif: z.boolean().optional(),
-  withPeople: z.boolean().optional(),
-  withDeleted: z.boolean().optional(),
-  updatedAfter: z.iso.datetime().optional(),
-  trashedAfter: z.iso.datetime().optional(),
-  order: z.enum(['asc', 'desc']).optional(),
-});
-const smartSchema = searchSchema.extend({ query: z.string().optional() });
 
 export class FakeImmich {
   readonly calls: RecordedCall[] = [];
@@ -246,11 +225,14 @@ export class FakeImmich {
     }));
     this.on('GET', /^\/api\/server\/ping$/, () => ({ status: 200, json: { res: 'pong' } }));
     this.on('GET', /^\/api\/users\/me$/, () => ({ status: 200, json: s.me() }));
-    this.on('POST', /^\/api\/search\/metadata$/, ({ body }) => ({ status: 200, json: this.search(searchSchema.parse(body), null) }));
+    this.on('POST', /^\/api\/search\/metadata$/, ({ body }) => ({
+      status: 200,
+      json: searchAssets(s, searchSchema.parse(body), null, this.pageCap),
+    }));
     this.on('POST', /^\/api\/search\/smart$/, ({ body }) => {
       const dto = smartSchema.parse(body);
       if (dto.query === undefined) throw new NoAccess('query (Either `query` or `queryAssetId` must be set)');
-      return { status: 200, json: this.search(dto, s.smart.get(dto.query) ?? null) };
+      return { status: 200, json: searchAssets(s, dto, s.smart.get(dto.query) ?? null, this.pageCap) };
     });
     this.on('GET', new RegExp(`^/api/assets/${ID}$`), ({ params }) => ({
       status: 200,
@@ -360,45 +342,6 @@ export class FakeImmich {
     });
     this.on('GET', /^\/api\/faces$/, ({ query }) => ({ status: 200, json: s.facesOf(uuid.parse(query.get('id'))) }));
     this.on('GET', /^\/api\/duplicates$/, () => ({ status: 200, json: s.duplicateDtos() }));
-  }
-
-  private search(dto: z.infer<typeof smartSchema>, ranked: string[] | null): SearchResponseDto {
-    const s = this.state;
-    let ids = ranked ?? [...s.assets.keys()];
-    const has = (a: string, pred: (x: ReturnType<typeof s.assets.get>) => boolean): boolean => pred(s.assets.get(a));
-    ids = ids.filter((a) =>
-      has(a, (x) => {
-        // As the server's searchAssetBuilder: trashedAfter implies withDeleted; both bounds inclusive.
-        if (!x || (x.isTrashed && dto.withDeleted !== true && dto.trashedAfter === undefined)) return false;
-        if (dto.updatedAfter !== undefined && Date.parse(x.updatedAt) < Date.parse(dto.updatedAfter)) return false;
-        if (dto.trashedAfter !== undefined && (x.trashedAt === null || Date.parse(x.trashedAt) < Date.parse(dto.trashedAfter)))
-          return false;
-        if (dto.visibility !== undefined ? x.visibility !== dto.visibility : x.visibility !== 'timeline' && x.visibility !== 'archive')
-          return false;
-        if (dto.isFavorite !== undefined && x.isFavorite !== dto.isFavorite) return false;
-        if (dto.type !== undefined && (x.seed.durationMs === undefined ? 'IMAGE' : 'VIDEO') !== dto.type) return false;
-        if (dto.id !== undefined && a !== dto.id) return false;
-        if (dto.albumIds && !dto.albumIds.every((al) => s.albums.get(al)?.assets.has(a) === true)) return false;
-        if (dto.personIds && !dto.personIds.every((p) => x.people.includes(p))) return false;
-        if (dto.tagIds && !dto.tagIds.every((t) => s.tagLinks.has(`${t}|${a}`))) return false;
-        return true;
-      }),
-    );
-    if (ranked === null) {
-      const at = (a: string): string => s.assets.get(a)!.seed.fileCreatedAt;
-      ids.sort((x, y) => (at(x) < at(y) ? -1 : at(x) > at(y) ? 1 : x < y ? -1 : 1));
-      if (dto.order !== 'asc') ids.reverse();
-    }
-    const page = dto.page ?? 1;
-    const size = Math.min(dto.size ?? 250, this.pageCap);
-    const slice = ids.slice((page - 1) * size, page * size);
-    const items: AssetResponseDto[] = slice.map((a) =>
-      s.assetDto(a, { withExif: dto.withExif === true, withPeople: dto.withPeople === true }),
-    );
-    return {
-      albums: { total: 0, count: 0, items: [], facets: [] },
-      assets: { total: items.length, count: items.length, items, facets: [], nextPage: page * size < ids.length ? String(page + 1) : null },
-    };
   }
 }
 
