@@ -12,6 +12,7 @@ import { Piscina } from 'piscina';
 export function workerPool<T, R>(file: string, threads: number, minThreads = threads, limits?: ResourceLimits): Piscina<T, R> {
   return new Piscina<T, R>({
     ...(limits ? { resourceLimits: limits } : {}),
+    execArgv: WORKER_EXEC_ARGV,
     filename: workerUrl(file).href,
     minThreads,
     maxThreads: threads,
@@ -20,6 +21,17 @@ export function workerPool<T, R>(file: string, threads: number, minThreads = thr
     idleTimeout: 1000,
   });
 }
+
+/**
+ * Piscina loads a worker with require() first. Node 20.19+ then loads our ES module synchronously
+ * (require(esm)), and a pool closed while a worker is still in that load (a run stopped by Ctrl+C
+ * early in a stage) kills the whole process with a V8 fatal error. Without require(esm), piscina
+ * falls back to import(), which a closing worker abandons safely.
+ */
+const WORKER_EXEC_ARGV = [
+  ...process.execArgv,
+  ...(process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : []),
+];
 
 /**
  * The worker's compiled file. Tests that import the TypeScript sources still run workers from
