@@ -3,14 +3,13 @@
  * by hand is held while it waits for a decision — a new frame of that burst arriving meanwhile is
  * stacked under the user's cover (the server's stack re-made around it) and tagged.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIRD } from '../support/library.js';
-import { runRealCli } from './support/cli.js';
-import { type Uploaded, uploadPhotos } from './support/library.js';
+import { watchRealCli } from './support/cli.js';
+import { bothUploads, type Uploaded, uploadPhotos } from './support/library.js';
 import { settled } from './support/observe.js';
 import { freshUser, type ImmichUser, realServer, removeUser } from './support/server.js';
 
@@ -32,29 +31,9 @@ afterAll(async () => {
 describe('--watch --conflict-strategy manual on a real server', () => {
   it('keeps the user’s stack cover while the conflict waits, and stacks a new frame under it', async () => {
     const cache = join(mkdtempSync(join(tmpdir(), 'po-real-watch-manual-')), 'cache');
-    let child: ChildProcess | null = null;
-    let stdout = '';
     const args = ['--immich-cache-dir', cache, '--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual'];
-    const ended = runRealCli(user, [...args, '--watch', '--poll-interval', String(POLL_S), '--threads', '1'], {
-      onSpawn: (c) => {
-        child = c;
-        c.stdout?.on('data', (d: Buffer) => {
-          stdout += d.toString();
-        });
-      },
-    });
-    const until = async (pattern: RegExp, from = 0, ms = 120_000): Promise<string> => {
-      const t0 = Date.now();
-      for (;;) {
-        const line = stdout
-          .slice(from)
-          .split('\n')
-          .find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${stdout}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const run = watchRealCli(user, [...args, '--watch', '--poll-interval', String(POLL_S), '--threads', '1']);
+    const { until } = run;
     try {
       await until(/^Watching /);
       const state = await settled(user, before);
@@ -66,13 +45,9 @@ describe('--watch --conflict-strategy manual on a real server', () => {
       await user.put(`/stacks/${stackId}`, { primaryAssetId: before.ids.get(other)! });
       await until(/left for you to decide in review \(manual\)/);
 
-      const from = stdout.length;
+      const from = run.output().length;
       const uploaded = await uploadPhotos(user, (p) => p === LATE);
-      const lib: Uploaded = {
-        library: before.library,
-        ids: new Map([...before.ids, ...uploaded.ids]),
-        paths: new Map([...before.paths, ...uploaded.paths]),
-      };
+      const lib = bothUploads(before, uploaded);
       await until(/cycle \d+: .*group_\d{4} changed/, from);
       await new Promise((r) => setTimeout(r, 3 * POLL_S * 1000));
       const after = await settled(user, lib);
@@ -81,10 +56,9 @@ describe('--watch --conflict-strategy manual on a real server', () => {
       expect(held.cover).toBe(other);
       const groupTag = Object.keys(after.tags).find((t) => /group-\d+$/.test(t) && after.tags[t]!.includes(BIRD[0]!))!;
       expect(after.tags[groupTag]).toContain(LATE);
-      expect(stdout.match(/you made/g)).toHaveLength(1);
+      expect(run.output().match(/you made/g)).toHaveLength(1);
     } finally {
-      (child as ChildProcess | null)?.kill('SIGTERM');
-      const result = await ended;
+      const result = await run.stop();
       expect(result.code, result.stderr).toBe(0);
     }
   });

@@ -3,14 +3,13 @@
  * within two polls (once the server has read the photos), and a stack cover the user moves by
  * hand is kept as a review decision with remote_wins — the best tag follows it and stays.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIRD } from '../support/library.js';
-import { runRealCli } from './support/cli.js';
-import { type Uploaded, uploadPhotos } from './support/library.js';
+import { watchRealCli } from './support/cli.js';
+import { bothUploads, type Uploaded, uploadPhotos } from './support/library.js';
 import { settled } from './support/observe.js';
 import { freshUser, type ImmichUser, realServer, removeUser } from './support/server.js';
 
@@ -31,51 +30,23 @@ afterAll(async () => {
 describe('--watch on a real server', () => {
   it('stacks and tags a burst uploaded while watching within two polls, and keeps a stack cover moved by hand (remote_wins)', async () => {
     const cache = join(mkdtempSync(join(tmpdir(), 'po-real-watch-')), 'cache');
-    let child: ChildProcess | null = null;
-    let stdout = '';
-    const ended = runRealCli(
-      user,
-      [
-        '--immich-cache-dir',
-        cache,
-        '--tag-only',
-        '--stack',
-        '--enable-bidir-sync',
-        '--watch',
-        '--poll-interval',
-        String(POLL_S),
-        '--threads',
-        '1',
-      ],
-      {
-        onSpawn: (c) => {
-          child = c;
-          c.stdout?.on('data', (d: Buffer) => {
-            stdout += d.toString();
-          });
-        },
-      },
-    );
-    const until = async (pattern: RegExp, from = 0, ms = 120_000): Promise<string> => {
-      const t0 = Date.now();
-      for (;;) {
-        const line = stdout
-          .slice(from)
-          .split('\n')
-          .find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${stdout}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const run = watchRealCli(user, [
+      '--immich-cache-dir',
+      cache,
+      '--tag-only',
+      '--stack',
+      '--enable-bidir-sync',
+      '--watch',
+      '--poll-interval',
+      String(POLL_S),
+      '--threads',
+      '1',
+    ]);
+    const { until } = run;
     try {
       await until(/^Watching /);
       const uploaded = await uploadPhotos(user, (p) => BIRD.includes(p));
-      const lib: Uploaded = {
-        library: before.library,
-        ids: new Map([...before.ids, ...uploaded.ids]),
-        paths: new Map([...before.paths, ...uploaded.paths]),
-      };
+      const lib = bothUploads(before, uploaded);
       // Within two polls of the server having read the photos: the cycle that finds them makes the group.
       const landed = Date.now();
       await until(/cycle \d+: .*group_\d{4} new/);
@@ -91,17 +62,16 @@ describe('--watch on a real server', () => {
       await user.put(`/stacks/${stackId}`, { primaryAssetId: lib.ids.get(other)! });
       const name = other.split('/').at(-1)!.replace('.', '\\.');
       const line = await until(new RegExp(`you made ${name} the stack cover .*kept as your decision \\(remote_wins\\)`));
-      await until(/cycle \d+: /, stdout.indexOf(line));
+      await until(/cycle \d+: /, run.output().indexOf(line));
       const after = await settled(user, lib);
       expect(after.stacks.find((s) => s.members.includes(BIRD[0]!))!.cover).toBe(other);
       expect(after.tags['photo-organizer/best']).toContain(other);
       expect(after.tags['photo-organizer/best']).not.toContain(stack.cover);
       // Kept, not found again: later polls see the decision, not a new change.
       await new Promise((r) => setTimeout(r, 3 * POLL_S * 1000));
-      expect(stdout.match(/you made/g)).toHaveLength(1);
+      expect(run.output().match(/you made/g)).toHaveLength(1);
     } finally {
-      (child as ChildProcess | null)?.kill('SIGTERM');
-      const result = await ended;
+      const result = await run.stop();
       expect(result.code, result.stderr).toBe(0);
     }
   });

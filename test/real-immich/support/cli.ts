@@ -78,3 +78,44 @@ export async function startProxy(target: string, onRequest: (line: string) => vo
       }),
   };
 }
+
+/** A `--watch` run of the CLI: its output so far, a wait for a line, and a SIGTERM that ends it. */
+export interface WatchingCli {
+  output(): string;
+  /** The first line matching `pattern` printed after character `from` of the output; throws after `ms`. */
+  until(pattern: RegExp, from?: number, ms?: number): Promise<string>;
+  /** SIGTERM, then the run's result. */
+  stop(): Promise<CliResult>;
+}
+
+export function watchRealCli(user: ImmichUser, args: readonly string[]): WatchingCli {
+  let child: ChildProcess | null = null;
+  let stdout = '';
+  const ended = runRealCli(user, args, {
+    onSpawn: (c) => {
+      child = c;
+      c.stdout?.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+    },
+  });
+  return {
+    output: () => stdout,
+    until: async (pattern, from = 0, ms = 120_000) => {
+      const t0 = Date.now();
+      for (;;) {
+        const line = stdout
+          .slice(from)
+          .split('\n')
+          .find((l) => pattern.test(l));
+        if (line !== undefined) return line;
+        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${stdout}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    stop: () => {
+      (child as ChildProcess | null)?.kill('SIGTERM');
+      return ended;
+    },
+  };
+}

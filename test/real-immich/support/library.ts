@@ -39,6 +39,11 @@ export async function uploadSmallLibrary(user: ImmichUser, timeoutMs = 120_000):
   return uploadPhotos(user, () => true, timeoutMs);
 }
 
+/** Two uploads of the same library as one: what the server holds after both. */
+export function bothUploads(first: Uploaded, second: Uploaded): Uploaded {
+  return { library: first.library, ids: new Map([...first.ids, ...second.ids]), paths: new Map([...first.paths, ...second.paths]) };
+}
+
 /** Uploads the photos of the small library `wanted` picks for `user` (another part may come later), waiting as above. */
 export async function uploadPhotos(user: ImmichUser, wanted: (path: string) => boolean, timeoutMs = 120_000): Promise<Uploaded> {
   const library = await smallLibrary();
