@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ImmichClient } from '../../src/immich/client.js';
 import { ImmichChanges } from '../../src/sources/immich-changes.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { type CliResult, OutputFollower } from '../support/cli.js';
 import { runImmichCli } from '../support/fake-immich/cli.js';
 import { idOf, stacks, tagged, tagValues } from '../support/fake-immich/inspect.js';
 import { useFakeImmich } from '../support/fake-immich/lifecycle.js';
@@ -31,33 +32,15 @@ describe('--watch on an Immich server', () => {
       {},
       seeds.filter((s) => !BIRD.includes(s.relativePath)),
     );
-    const cache = join(mkdtempSync(join(tmpdir(), 'po-watch-immich-')), 'cache');
-    let child: ChildProcess | null = null;
-    let stdout = '';
-    const ended = runImmichCli(
-      fake,
-      ['--tag-only', '--stack', '--watch', '--poll-interval', '1', '--threads', '1', '--immich-cache-dir', cache],
-      {
-        onSpawn: (c) => {
-          child = c;
-          c.stdout?.on('data', (d: Buffer) => {
-            stdout += d.toString();
-          });
-        },
-      },
-    );
-    const cycles = (): string[] => stdout.split('\n').filter((l) => /cycle \d+:/.test(l));
-    const until = async (pattern: RegExp, ms = 60_000): Promise<string> => {
-      const t0 = Date.now();
-      for (;;) {
-        const line = stdout.split('\n').find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${stdout}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const w = await watching(fake, ['--tag-only', '--stack']);
+    const { until } = w;
+    const cycles = (): string[] =>
+      w
+        .output()
+        .split('\n')
+        .filter((l) => /cycle \d+:/.test(l));
+    let result: CliResult | undefined;
     try {
-      await until(/^Watching /);
       const before = tagged(fake, 'photo-organizer/group-0001');
       expect(before.length).toBeGreaterThan(0);
 
@@ -78,9 +61,8 @@ describe('--watch on an Immich server', () => {
       await fake.idle();
       expect(stacks(fake).find((s) => s.members.includes(BIRD[0]!))?.members).toEqual(BIRD.slice(0, 4));
     } finally {
-      (child as ChildProcess | null)?.kill('SIGTERM');
+      result = await w.stop();
     }
-    const result = await ended;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Stopped watching.');
   }, 180_000);
@@ -118,34 +100,26 @@ describe('--watch on an Immich server', () => {
   async function watching(fake: FakeImmich, args: string[]) {
     const cache = join(mkdtempSync(join(tmpdir(), 'po-watch-sync-')), 'cache');
     let child: ChildProcess | null = null;
-    const seen = { stdout: '' };
+    const out = new OutputFollower();
     const ended = runImmichCli(fake, [...args, '--watch', '--poll-interval', '1', '--threads', '1', '--immich-cache-dir', cache], {
       onSpawn: (c) => {
         child = c;
-        c.stdout?.on('data', (d: Buffer) => {
-          seen.stdout += d.toString();
-        });
+        out.follow(c);
       },
     });
-    /** The first line matching `pattern` printed after the first `from` characters of the output. */
-    const until = async (pattern: RegExp, from = 0, ms = 60_000): Promise<string> => {
-      const t0 = Date.now();
-      for (;;) {
-        const line = seen.stdout
-          .slice(from)
-          .split('\n')
-          .find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${seen.stdout}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const until = (pattern: RegExp, from = 0, ms = 60_000): Promise<string> => out.until(pattern, from, ms);
     const stop = async () => {
       (child as ChildProcess | null)?.kill('SIGTERM');
       return ended;
     };
+    /** Waits out the first run's own changes (its tags move the photos' updatedAt): one more cycle, then quiet. */
+    const quiet = async (): Promise<void> => {
+      await until(/cycle 2: .*no group changed/);
+      await fake.idle();
+      await new Promise((r) => setTimeout(r, 1500));
+    };
     await until(/^Watching /);
-    return { seen, until, stop, cache };
+    return { output: () => out.output(), until, stop, quiet, cache };
   }
 
   /** Moves the cover of the stack holding `member` to `cover`, as the user does in Immich. */
@@ -166,14 +140,14 @@ describe('--watch on an Immich server', () => {
         new RegExp(`you made ${other.split('/').at(-1)!.replace('.', '\\.')} the stack cover .*kept as your decision \\(remote_wins\\)`),
       );
       // The cycle after the decision.
-      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await w.until(/cycle \d+: /, w.output().indexOf(line));
       await fake.idle();
       expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
       expect(tagged(fake, 'photo-organizer/best')).toContain(other);
       expect(tagged(fake, 'photo-organizer/best')).not.toContain(cover);
       // Found once: the next polls see the decision kept, not a new change.
       await new Promise((r) => setTimeout(r, 2500));
-      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+      expect(w.output().match(/you made/g)).toHaveLength(1);
     } finally {
       const result = await w.stop();
       expect(result.code, result.stderr).toBe(0);
@@ -188,7 +162,7 @@ describe('--watch on an Immich server', () => {
       const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
       moveCover(fake, BIRD[0]!, BIRD.find((b) => b !== cover)!);
       const line = await w.until(/putting this tool's choice back \(local_wins\)/);
-      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await w.until(/cycle \d+: /, w.output().indexOf(line));
       await fake.idle();
       expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(cover);
     } finally {
@@ -200,9 +174,7 @@ describe('--watch on an Immich server', () => {
     const fake = await fixture.server();
     const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
     try {
-      await w.until(/cycle 2: .*no group changed/);
-      await fake.idle();
-      await new Promise((r) => setTimeout(r, 1500));
+      await w.quiet();
       const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
       moveCover(fake, BIRD[0]!, BIRD.find((b) => b !== cover)!);
       await w.until(/left for you to decide in review \(manual\)/);
@@ -217,12 +189,12 @@ describe('--watch on an Immich server', () => {
         await stopReview(review.child);
       }
       const line = await w.until(/putting this tool's choice back \(decided in review\)/);
-      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await w.until(/cycle \d+: /, w.output().indexOf(line));
       await fake.idle();
       expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(cover);
       // Put back, the change is gone from the next polls: said once.
       await new Promise((r) => setTimeout(r, 2500));
-      expect(w.seen.stdout.match(/decided in review/g)).toHaveLength(1);
+      expect(w.output().match(/decided in review/g)).toHaveLength(1);
     } finally {
       await w.stop();
     }
@@ -232,16 +204,13 @@ describe('--watch on an Immich server', () => {
     const fake = await fixture.server();
     const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
     try {
-      // The first cycle's own tag changes move the photos' updatedAt: one more cycle, then quiet.
-      await w.until(/cycle 2: .*no group changed/);
-      await fake.idle();
-      await new Promise((r) => setTimeout(r, 1500));
+      await w.quiet();
       const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
       const other = BIRD.find((b) => b !== cover)!;
       moveCover(fake, BIRD[0]!, other);
       await w.until(/left for you to decide in review \(manual\)/);
       await new Promise((r) => setTimeout(r, 2500));
-      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+      expect(w.output().match(/you made/g)).toHaveLength(1);
       expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
       expect(tagged(fake, 'photo-organizer/best')).toContain(cover);
 
@@ -279,16 +248,14 @@ describe('--watch on an Immich server', () => {
     const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
     const birdStack = () => stacks(fake).find((st) => st.members.includes(BIRD[0]!))!;
     try {
-      await w.until(/cycle 2: .*no group changed/);
-      await fake.idle();
-      await new Promise((r) => setTimeout(r, 1500));
+      await w.quiet();
       const cover = birdStack().cover;
       const other = BIRD.slice(0, 4).find((b) => b !== cover)!;
       moveCover(fake, BIRD[0]!, other);
       await w.until(/left for you to decide in review \(manual\)/);
 
       // A new frame of that burst arrives while the conflict is open.
-      const from = w.seen.stdout.length;
+      const from = w.output().length;
       fake.state.upload(late);
       await w.until(/cycle \d+: .*group_\d+ changed/, from);
       await fake.idle();
@@ -300,7 +267,7 @@ describe('--watch on an Immich server', () => {
       const groupTag = tagValues(fake).find((v) => /group-\d+$/.test(v) && tagged(fake, v).includes(BIRD[0]!))!;
       expect(tagged(fake, groupTag)).toEqual(BIRD);
       // Still one change waiting, said once.
-      expect(w.seen.stdout.match(/you made/g)).toHaveLength(1);
+      expect(w.output().match(/you made/g)).toHaveLength(1);
 
       const review = await startReview(['--immich-cache-dir', w.cache], { IMMICH_API_KEY: fake.apiKey });
       let best = '';
@@ -315,7 +282,7 @@ describe('--watch on an Immich server', () => {
         await stopReview(review.child);
       }
       const line = await w.until(/putting this tool's choice back \(decided in review\)/);
-      await w.until(/cycle \d+: /, w.seen.stdout.indexOf(line));
+      await w.until(/cycle \d+: /, w.output().indexOf(line));
       await fake.idle();
       expect(birdStack().cover).toBe(best);
       expect(birdStack().members).toEqual(BIRD);
@@ -335,16 +302,14 @@ describe('--watch on an Immich server', () => {
     const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
     const birdStack = () => stacks(fake).find((st) => st.members.includes(BIRD[0]!) || st.members.includes(BIRD[1]!))!;
     try {
-      await w.until(/cycle 2: .*no group changed/);
-      await fake.idle();
-      await new Promise((r) => setTimeout(r, 1500));
+      await w.quiet();
       const cover = birdStack().cover;
       const taken = BIRD.slice(0, 4).find((b) => b !== cover)!;
       const live = [...fake.state.stacks.values()].find((st) => st.assets.includes(idOf(fake, taken)))!;
       live.assets.splice(live.assets.indexOf(idOf(fake, taken)), 1);
       await w.until(/you took .* out of its stack; left for you to decide in review \(manual\)/);
 
-      const from = w.seen.stdout.length;
+      const from = w.output().length;
       fake.state.upload(late);
       await w.until(/cycle \d+: .*group_\d+ changed/, from);
       await fake.idle();
@@ -354,7 +319,7 @@ describe('--watch on an Immich server', () => {
       expect(stacks(fake).some((st) => st.members.includes(taken))).toBe(false);
       const groupTag = tagValues(fake).find((v) => /group-\d+$/.test(v) && tagged(fake, v).includes(late.relativePath))!;
       expect(tagged(fake, groupTag)).toEqual(BIRD);
-      expect(w.seen.stdout.match(/you took/g)).toHaveLength(1);
+      expect(w.output().match(/you took/g)).toHaveLength(1);
     } finally {
       const result = await w.stop();
       expect(result.code, result.stderr).toBe(0);

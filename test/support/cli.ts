@@ -56,3 +56,35 @@ export function outputOf(child: ChildProcess, onData?: (stdout: string, stderr: 
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** What a long-running child (a --watch run) has printed so far, and a wait for a line of it. */
+export class OutputFollower {
+  private text = '';
+
+  constructor(private readonly pollMs = 100) {}
+
+  /** Collects `child`'s stdout from now on (give it as the run's onSpawn). */
+  readonly follow = (child: ChildProcess): void => {
+    child.stdout?.on('data', (d: Buffer) => {
+      this.text += d.toString();
+    });
+  };
+
+  output(): string {
+    return this.text;
+  }
+
+  /** The first line matching `pattern` printed after the first `from` characters; throws after `ms`. */
+  async until(pattern: RegExp, from = 0, ms = 60_000): Promise<string> {
+    const t0 = Date.now();
+    for (;;) {
+      const line = this.text
+        .slice(from)
+        .split('\n')
+        .find((l) => pattern.test(l));
+      if (line !== undefined) return line;
+      if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${this.text}`);
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+  }
+}

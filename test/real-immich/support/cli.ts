@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BIN, type CliResult, outputOf } from '../../support/cli.js';
+import { BIN, type CliResult, OutputFollower, outputOf } from '../../support/cli.js';
 import type { ImmichUser } from './server.js';
 
 export interface RealCliOptions {
@@ -90,29 +90,16 @@ export interface WatchingCli {
 
 export function watchRealCli(user: ImmichUser, args: readonly string[]): WatchingCli {
   let child: ChildProcess | null = null;
-  let stdout = '';
+  const out = new OutputFollower(200);
   const ended = runRealCli(user, args, {
     onSpawn: (c) => {
       child = c;
-      c.stdout?.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
+      out.follow(c);
     },
   });
   return {
-    output: () => stdout,
-    until: async (pattern, from = 0, ms = 120_000) => {
-      const t0 = Date.now();
-      for (;;) {
-        const line = stdout
-          .slice(from)
-          .split('\n')
-          .find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (Date.now() - t0 > ms) throw new Error(`no ${pattern} in:\n${stdout}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    },
+    output: () => out.output(),
+    until: (pattern, from = 0, ms = 120_000) => out.until(pattern, from, ms),
     stop: () => {
       (child as ChildProcess | null)?.kill('SIGTERM');
       return ended;
