@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { FACE_DECODE_SIDE, FIRST_PASS_SIDE, loadFaceBackend } from '../dist/faces/backend.js';
-import { loadHuman } from '../dist/faces/human.js';
+import { loadHuman, runtimeOf } from '../dist/faces/human.js';
 import { loadPixels } from '../dist/media/load.js';
 
 const work = fileURLToPath(new URL('.work/faces-24', import.meta.url));
@@ -31,7 +31,9 @@ const cpuMs = (since) => {
 };
 const line = (label, value) => console.log(`${label.padEnd(44)} ${value}`);
 
-const human = await loadHuman();
+// RUNTIME=tfjs times the models on TF.js's WASM kernels instead of onnxruntime.
+const human = await loadHuman({}, process.env.RUNTIME ?? 'onnx');
+line('models run on', runtimeOf(human));
 line(
   'TF.js backend / WASM flags',
   `${tf.getBackend()} simd=${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')} threads=${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}`,

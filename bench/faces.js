@@ -41,6 +41,7 @@ async function makeFacePhotos(work, fixtures, count, sources = PEOPLE) {
 async function analyzeAll(threads, files, bursts) {
   const pool = new FacePool(threads, 'human');
   const loads = [];
+  let runtime = '';
   // Per thread: the largest WASM heap and V8 heap its tasks reported.
   const memory = new Map();
   const note = (r) => {
@@ -53,6 +54,7 @@ async function analyzeAll(threads, files, bursts) {
     const warm = files.slice(0, threads * 2).map((path, id) => ({ id, path, descriptors: true }));
     await pool.runAll(warm, (_id, r) => {
       if (r.worker?.loadMs != null) loads.push(r.worker.loadMs);
+      if (r.worker) runtime = r.worker.runtime;
       note(r);
     });
     let failed = 0;
@@ -86,6 +88,7 @@ async function analyzeAll(threads, files, bursts) {
       failed,
       again: again.length,
       loads,
+      runtime,
       memory: [...memory.values()],
       analyses,
     };
@@ -140,11 +143,12 @@ export async function benchFaces(env) {
   const files = readdirSync(dir)
     .sort()
     .map((f) => join(dir, f));
-  console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px, Human on WASM`);
+  console.log(`\n# Face analysis: ${count} JPEGs of people, long side 4000 px, Human's models`);
   const rss0 = peakRssMb();
   // makeFacePhotos cycles through four sources: each source's copies are one burst.
   const bursts = [0, 1, 2, 3].map((k) => files.map((_f, i) => i).filter((i) => i % 4 === k));
   const one = await analyzeAll(1, files, bursts);
+  line('models run on', one.runtime);
   line('model load (start-up), per worker thread', `${one.loads.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   line('faces found / photos failed', `${one.faces} / ${one.failed} (${(one.faces / count).toFixed(1)} faces per photo)`);
   line(

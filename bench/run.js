@@ -5,7 +5,7 @@
  *      vipsthumbnail making 64 px thumbnails of the same files in the same run (CPU ratio printed);
  *   2. grouping 1,000,000 synthetic hashes with --time-window 0 -t 5 (seconds);
  *   3. peak RSS and CPU of the real CLI (--face-backend none) on 300, 1,000 and 3,000 ~1 MP photos;
- *   4. face analysis (decode at face size + Human on WASM) of 12 MP photos of people: CPU ms per
+ *   4. face analysis (decode at face size + Human's models on onnxruntime) of 12 MP photos of people: CPU ms per
  *      photo on one core, model start-up and peak RSS per thread count, photos/s with all cores
  *      (models loaded and warmed up first), and the agreement of eye states and person matching
  *      with a saved reference (bench/face-agreement.js; FACES_REFERENCE=write saves a new one);

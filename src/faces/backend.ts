@@ -15,6 +15,8 @@ export interface FaceBackend {
    * change here re-analyzes photos instead of mixing old and new numbers.
    */
   readonly analyzer: string;
+  /** What runs its models, for figures and logs ("onnxruntime", "TF.js WASM"). */
+  readonly runtime: string;
   /**
    * Every face found on one oriented RGB decode. Throws only for a broken backend, not a photo.
    * Without `descriptors` the faces' identity descriptors are left empty: they are most of the
@@ -79,8 +81,9 @@ export const FIRST_PASS_SIDE = 800;
 /**
  * Bump when a measure changes meaning (measures.ts, filters in a backend, the copy the detector
  * runs on): cached analyses are redone. 3: the detector's answer comes from the first pass's copy.
+ * 4: the models run on onnxruntime (outputs within ~1e-5 of TF.js's).
  */
-export const MEASURES_VERSION = 3;
+export const MEASURES_VERSION = 4;
 
 /**
  * The catalog key of analyses by `kind` with this build: backend, its package version, the

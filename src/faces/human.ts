@@ -15,6 +15,7 @@ import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailab
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
 import { DetectorCache, pixelTensor } from './detector-cache.js';
 import { serveModelFiles } from './model-files.js';
+import { OnnxModels } from './onnx/runtime.js';
 import { useClosedFormRotation } from './rotation.js';
 import { useSharedIdentity } from './wasm-heap.js';
 
@@ -103,15 +104,18 @@ export function humanConfig(files: PackageFiles, modelBase: string): Partial<Con
 }
 
 /** Loads Human and its models; throws FaceBackendUnavailable when they cannot be loaded. */
-export async function loadHumanBackend(): Promise<FaceBackend> {
-  return new HumanBackend(await loadHuman(), analyzerFor('human'));
+export async function loadHumanBackend(runtime: ModelRuntime = 'onnx'): Promise<FaceBackend> {
+  return new HumanBackend(await loadHuman({}, runtime), analyzerFor('human'));
 }
+
+/** What runs the models: onnxruntime where its native binding loads, or TF.js's WASM kernels. */
+export type ModelRuntime = 'onnx' | 'tfjs';
 
 /**
  * A loaded Human with this backend's configuration (the bench times its steps directly), its
  * face settings changed by `face` (the face swap's mesh finder keeps its models switched on).
  */
-export async function loadHuman(face: Partial<Config['face']> = {}): Promise<Human> {
+export async function loadHuman(face: Partial<Config['face']> = {}, runtime: ModelRuntime = 'onnx'): Promise<Human> {
   let human: Human;
   try {
     const files = locatePackageFiles();
@@ -119,6 +123,7 @@ export async function loadHuman(face: Partial<Config['face']> = {}): Promise<Hum
     const { Human: HumanClass } = require(files.entry) as { Human: new (config?: Partial<Config>) => Human };
     const config = humanConfig(files, serveModelFiles(files.models));
     human = new HumanClass({ ...config, face: { ...config.face, ...face } as Config['face'] });
+    if (runtime === 'onnx') runOnOnnx(human, files.models);
     await human.load();
     useClosedFormRotation();
     useSharedIdentity();
@@ -134,6 +139,27 @@ export async function loadHuman(face: Partial<Config['face']> = {}): Promise<Hum
     );
   }
   return human;
+}
+
+/**
+ * Moves every model Human loads onto onnxruntime (onnx/runtime.ts) as it loads it: Human loads a
+ * model on the first call that enables it, always through its own `load`, before using it.
+ */
+function runOnOnnx(human: Human, folder: string): void {
+  const onnx = OnnxModels.create(folder);
+  if (onnx === null) return;
+  const load = human.load.bind(human);
+  human.load = async (settings) => {
+    await load(settings);
+    onnx.adopt(human.models.models, MODELS);
+  };
+  onnxSessions.set(human, onnx);
+}
+const onnxSessions = new WeakMap<Human, OnnxModels>();
+
+/** What runs `human`'s models (onnxruntime unless its binding did not load, or TF.js was asked for). */
+export function runtimeOf(human: Human): ModelRuntime {
+  return onnxSessions.has(human) ? 'onnx' : 'tfjs';
 }
 
 const OFF = { enabled: false };
@@ -167,6 +193,7 @@ function missingModels(human: Human, needed: readonly (typeof MODELS)[number][])
 
 class HumanBackend implements FaceBackend {
   readonly name = 'human';
+  readonly runtime: string;
   private closed = false;
   private readonly detector: DetectorCache;
 
@@ -175,6 +202,7 @@ class HumanBackend implements FaceBackend {
     readonly analyzer: string,
   ) {
     this.detector = new DetectorCache(human);
+    this.runtime = runtimeOf(human) === 'onnx' ? 'onnxruntime' : 'TF.js WASM';
   }
 
   async anyFace(image: DecodedImage): Promise<FirstPass> {
@@ -241,6 +269,7 @@ class HumanBackend implements FaceBackend {
     this.closed = true;
     this.detector.forget();
     for (const model of Object.values(this.human.models.models)) model?.dispose();
+    onnxSessions.get(this.human)?.dispose();
   }
 }
 

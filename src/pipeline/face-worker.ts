@@ -37,6 +37,8 @@ export interface FaceWorkerInfo {
   readonly loads: number;
   /** Time the model load took, on the task that loaded them; null on every other task. */
   readonly loadMs: number | null;
+  /** What runs the models (FaceBackend.runtime). */
+  readonly runtime: string;
   /** This thread's WASM heap (it only grows) and V8 heap in use, in bytes, after the task. */
   readonly wasmBytes: number;
   readonly v8Bytes: number;
@@ -77,6 +79,7 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
     threadId,
     loads,
     loadMs,
+    runtime: faces.runtime,
     wasmBytes: wasmHeapBytes(),
     v8Bytes: getHeapStatistics().used_heap_size,
   });
