@@ -15,7 +15,7 @@ import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailab
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
 import { DetectorCache, pixelTensor } from './detector-cache.js';
 import { serveModelFiles } from './model-files.js';
-import { OnnxModels } from './onnx/runtime.js';
+import { OnnxModels, userModelCache } from './onnx/runtime.js';
 import { useClosedFormRotation } from './rotation.js';
 import { useSharedIdentity } from './wasm-heap.js';
 
@@ -146,12 +146,12 @@ export async function loadHuman(face: Partial<Config['face']> = {}, runtime: Mod
  * model on the first call that enables it, always through its own `load`, before using it.
  */
 function runOnOnnx(human: Human, folder: string): void {
-  const onnx = OnnxModels.create(folder);
+  const onnx = OnnxModels.create(folder, userModelCache(`human-${human.version}`));
   if (onnx === null) return;
   const load = human.load.bind(human);
   human.load = async (settings) => {
     await load(settings);
-    onnx.adopt(human.models.models, MODELS);
+    await onnx.adopt(human.models.models, MODELS);
   };
   onnxSessions.set(human, onnx);
 }

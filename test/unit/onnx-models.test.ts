@@ -3,6 +3,8 @@
  * TF.js's outputs on the same input, a model with an operation the converter does not know is
  * refused, and the backend finds the same faces and measures on either runtime.
  */
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraphModel } from '@vladmandic/human';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -34,10 +36,10 @@ describe('face models on onnxruntime', () => {
     tfjsModels = human.models.models as unknown as Record<string, GraphModel | null | undefined>;
   }, 120_000);
 
-  it.each(MODELS)('gives TF.js’s outputs for %s', (name) => {
+  it.each(MODELS)('gives TF.js’s outputs for %s', async (name) => {
     const model = tfjsModels[name];
     if (!model) throw new Error(`Expected ${name} to be loaded`);
-    const onnx = OnnxModel.fromFiles(locatePackageFiles().models, name);
+    const onnx = await OnnxModel.fromFiles(locatePackageFiles().models, name);
     try {
       // Two inputs in one batch where the model takes a batch (as Human gives the iris model both eyes).
       const shape = model.inputs[0]!.shape!.map((d, i) => (d > 0 ? d : i === 0 ? 2 : d));
@@ -67,6 +69,25 @@ describe('face models on onnxruntime', () => {
   it('runs a backend’s models on onnxruntime unless TF.js is asked for', async () => {
     expect(runtimeOf(await loadHuman())).toBe('onnx');
     expect(runtimeOf(await loadHuman({}, 'tfjs'))).toBe('tfjs');
+  });
+
+  it('keeps a conversion in the cache, loads it from there, and converts again over a damaged one', async () => {
+    const cache = { dir: mkdtempSync(join(tmpdir(), 'onnx-cache-')), key: 'test' };
+    const file = join(cache.dir, 'emotion-test.onnx');
+    const input = noise(64 * 64, 0, 1, 3);
+    const first = await OnnxModel.fromFiles(locatePackageFiles().models, 'emotion', cache);
+    const expected = first.run(input, [1, 64, 64, 1])[0]!.data;
+    const written = statSync(file);
+    expect(written.size).toBeGreaterThan(100_000);
+    const second = await OnnxModel.fromFiles(locatePackageFiles().models, 'emotion', cache);
+    expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
+    expect(second.outputs).toEqual(first.outputs);
+    expect(second.run(input, [1, 64, 64, 1])[0]!.data).toEqual(expected);
+    writeFileSync(file, 'not a model');
+    const third = await OnnxModel.fromFiles(locatePackageFiles().models, 'emotion', cache);
+    expect(third.run(input, [1, 64, 64, 1])[0]!.data).toEqual(expected);
+    expect(statSync(file).size).toBe(written.size);
+    for (const m of [first, second, third]) m.dispose();
   });
 
   it('refuses a model with an operation it cannot convert, naming it', () => {

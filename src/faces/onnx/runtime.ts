@@ -10,11 +10,14 @@
  * wraps it in a promise), because Human calls `execute` synchronously inside its pipeline.
  * Sessions use one thread each: the pool already runs one face thread per core.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { GraphModel } from '@vladmandic/human';
 import type { Binding } from 'onnxruntime-node/dist/binding.js';
+import { atomicWriteFile } from '../../output/atomic.js';
 import { tf } from '../tf.js';
 import { convertGraph } from './from-tfjs.js';
 import { readWeights, tfjsModelSchema } from './tfjs-weights.js';
@@ -51,6 +54,33 @@ function onnxRuntimeLoads(): boolean {
   }
 }
 
+/**
+ * Where converted models are kept between runs, and the key of this build's conversion (the
+ * models' package version and the converter's), part of each file's name.
+ */
+export interface ModelCache {
+  readonly dir: string;
+  readonly key: string;
+}
+
+/** Bump when the converter's output changes: cached conversions are made again. */
+const CONVERTER_VERSION = 1;
+
+/** The per-user cache folder; converting a model costs a thread ~50 ms of CPU and ~20 MB of memory. */
+export function userModelCache(modelsVersion: string): ModelCache {
+  return { dir: join(homedir(), '.cache', 'photo-organizer', 'models'), key: `${modelsVersion}-c${CONVERTER_VERSION}` };
+}
+
+const SESSION_OPTIONS = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  // 'extended' leaves out the NCHWc layout rewrites: the detector then takes twice as long.
+  graphOptimizationLevel: 'all',
+  // Without its arena a session returns what a run used: 12 MB less per thread, no slower.
+  enableCpuMemArena: false,
+} as const;
+
 /** One converted model's synchronous session. */
 export class OnnxModel {
   private constructor(
@@ -60,24 +90,36 @@ export class OnnxModel {
     readonly outputs: readonly string[],
   ) {}
 
-  /** Converts Human's model `name` from its files in `folder`. */
-  static fromFiles(folder: string, name: string): OnnxModel {
+  /**
+   * Human's model `name` from its files in `folder`, converted, or read from `cache` when an
+   * earlier run converted it. A cached file that does not load is converted and written again.
+   */
+  static async fromFiles(folder: string, name: string, cache: ModelCache | null = null): Promise<OnnxModel> {
     const { binding } = loadRuntime();
+    const session = new binding.InferenceSession();
+    const cached = cache === null ? null : join(cache.dir, `${name}-${cache.key}.onnx`);
+    if (cached !== null && existsSync(cached)) {
+      try {
+        session.loadModel(cached, SESSION_OPTIONS);
+        const [input] = session.inputMetadata;
+        if (input)
+          return new OnnxModel(
+            session,
+            input.name,
+            session.outputMetadata.map((m) => m.name),
+          );
+      } catch {
+        // Damaged or from another build: converted again below.
+      }
+    }
     const model = tfjsModelSchema.parse(JSON.parse(readFileSync(join(folder, `${name}.json`), 'utf8')));
     const shards = Buffer.concat(model.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(folder, p)))));
     const converted = convertGraph(model, readWeights(model, shards), name);
-    const session = new binding.InferenceSession();
     const { bytes } = converted;
-    session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      // 'extended' leaves out the NCHWc layout rewrites: the detector then takes twice as long.
-      graphOptimizationLevel: 'all',
-      // Without its arena a session returns what a run used: 12 MB less per thread, no slower.
-      enableCpuMemArena: false,
-    });
-    return new OnnxModel(session, converted.input, converted.outputs);
+    const fresh = new binding.InferenceSession();
+    fresh.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, SESSION_OPTIONS);
+    if (cached !== null && cache !== null) await keep(cache.dir, cached, bytes);
+    return new OnnxModel(fresh, converted.input, converted.outputs);
   }
 
   /** Runs the model on a float32 NHWC input; the named outputs, in that order. */
@@ -119,23 +161,36 @@ function runOnOnnx(model: GraphModel, onnx: OnnxModel): void {
   model.execute = execute;
 }
 
+/** Writes a conversion to the cache; a cache that cannot be written only costs the next run a conversion. */
+async function keep(dir: string, file: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await atomicWriteFile(dir, basename(file), bytes);
+  } catch {
+    // Read-only or full: nothing is lost.
+  }
+}
+
 /** The models of one Human instance moved onto onnxruntime, as they get loaded. */
 export class OnnxModels {
   private readonly moved = new Map<GraphModel, OnnxModel>();
 
-  private constructor(private readonly folder: string) {}
+  private constructor(
+    private readonly folder: string,
+    private readonly cache: ModelCache | null,
+  ) {}
 
   /** null when onnxruntime's native binding does not load here: the models stay on TF.js. */
-  static create(folder: string): OnnxModels | null {
-    return onnxRuntimeLoads() ? new OnnxModels(folder) : null;
+  static create(folder: string, cache: ModelCache | null): OnnxModels | null {
+    return onnxRuntimeLoads() ? new OnnxModels(folder, cache) : null;
   }
 
   /** Moves the models among `names` that Human has loaded since the last call. */
-  adopt(models: Readonly<Record<string, GraphModel | null | undefined>>, names: readonly string[]): void {
+  async adopt(models: Readonly<Record<string, GraphModel | null | undefined>>, names: readonly string[]): Promise<void> {
     for (const name of names) {
       const model = models[name];
       if (!model || this.moved.has(model)) continue;
-      const onnx = OnnxModel.fromFiles(this.folder, name);
+      const onnx = await OnnxModel.fromFiles(this.folder, name, this.cache);
       runOnOnnx(model, onnx);
       this.moved.set(model, onnx);
     }
