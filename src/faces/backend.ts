@@ -2,10 +2,9 @@
  * The FaceBackend contract: pixels in, measured faces out. A backend owns its models (loaded
  * once when it is created) and releases them in close(). Backends run inside worker threads.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
+import { humanVersion } from './human-files.js';
 
 export interface FaceBackend {
   /** Short name ("human"). */
@@ -29,6 +28,8 @@ export interface FaceBackend {
    * on the copy remain (detect with `confirm` then checks them at full size first).
    */
   anyFace(image: DecodedImage): Promise<FirstPass>;
+  /** Bytes of the WebAssembly heap its models work in (0 while only the first pass has run), for figures. */
+  wasmHeapBytes(): number;
   close(): Promise<void>;
 }
 
@@ -91,12 +92,8 @@ export const MEASURES_VERSION = 4;
  */
 export function analyzerFor(kind: FaceBackendKind): string {
   switch (kind) {
-    case 'human': {
-      const require = createRequire(import.meta.url);
-      const main = require.resolve('@vladmandic/human');
-      const { version } = require(join(dirname(main), '..', 'package.json')) as { version: string };
-      return `human-${version}/${FACE_DECODE_SIDE}/${MEASURES_VERSION}`;
-    }
+    case 'human':
+      return `human-${humanVersion()}/${FACE_DECODE_SIDE}/${MEASURES_VERSION}`;
   }
 }
 
@@ -104,7 +101,7 @@ export function analyzerFor(kind: FaceBackendKind): string {
 export async function loadFaceBackend(kind: FaceBackendKind): Promise<FaceBackend> {
   switch (kind) {
     case 'human': {
-      const { loadHumanBackend } = await import('./human.js');
+      const { loadHumanBackend } = await import('./human-backend.js');
       return loadHumanBackend();
     }
   }

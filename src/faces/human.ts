@@ -4,23 +4,21 @@
  * and the 1024-value identity descriptor (faceres). Every model and the WASM binaries come from
  * the npm packages' own files: nothing is downloaded, at install or at run time.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { tf } from './tf.js';
+import type { Tensor3D } from '@tensorflow/tfjs-core';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
-import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass } from './backend.js';
+import { FaceBackendUnavailable } from './backend.js';
+import type { RawOutput } from './detector-input.js';
+import type { DetectorRun, FirstPass } from './first-pass.js';
+import { DETECTOR, humanModelCache, locatePackageFiles, MODELS, type PackageFiles } from './human-files.js';
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
-import { DetectorCache, pixelTensor } from './detector-cache.js';
 import { serveModelFiles } from './model-files.js';
-import { OnnxModels, userModelCache } from './onnx/runtime.js';
-import { useClosedFormRotation } from './rotation.js';
-import { useSharedIdentity } from './wasm-heap.js';
-
-/** The models this backend needs, by Human's names (also their file names). */
-export const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as const;
+import { OnnxModels } from './onnx/human-models.js';
+import { rotationWindow, useClosedFormRotation } from './rotation.js';
+import { tf } from './tf.js';
+import { heapTensor, useSharedIdentity, wasmHeapBytes } from './wasm-heap.js';
 
 /**
  * Faces kept: the mesh model's own confidence separates faces from face-like things (on the
@@ -28,41 +26,6 @@ export const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as
  */
 const MIN_MESH_SCORE = 0.8;
 const MIN_FACE_PX = 24;
-/** The first pass's confirmation on its small copy: mesh score of a face, box judged from (px). */
-const CONFIRM_MESH_SCORE = 0.3;
-const CONFIRM_MIN_PX = 64;
-/** A first-pass detector score from which a photo goes to the full analysis unchecked. */
-const DETECTOR_SURE = 0.75;
-
-interface PackageFiles {
-  /** Human's Node build that uses @tensorflow/tfjs-core + tfjs-backend-wasm (not tfjs-node). */
-  readonly entry: string;
-  readonly models: string;
-  /** Folder of tfjs-backend-wasm's .wasm binaries. */
-  readonly wasm: string;
-}
-
-/**
- * Where the package files are. Human's `exports` map only offers its tfjs-node build, so the
- * WASM build is found next to it (require.resolve only resolves; it loads nothing).
- */
-export function locatePackageFiles(): PackageFiles {
-  const require = createRequire(import.meta.url);
-  const dist = dirname(require.resolve('@vladmandic/human'));
-  const files: PackageFiles = {
-    entry: join(dist, 'human.node-wasm.js'),
-    models: join(dist, '..', 'models'),
-    wasm: dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  };
-  const needed = [
-    files.entry,
-    join(files.wasm, 'tfjs-backend-wasm-simd.wasm'),
-    ...MODELS.flatMap((m) => [join(files.models, `${m}.json`), join(files.models, `${m}.bin`)]),
-  ];
-  const missing = needed.find((f) => !existsSync(f));
-  if (missing) throw new FaceBackendUnavailable(`Human face models are incomplete (missing ${missing}); reinstall with npm ci`);
-  return files;
-}
 
 export function humanConfig(files: PackageFiles, modelBase: string): Partial<Config> {
   const off = { enabled: false };
@@ -88,7 +51,7 @@ export function humanConfig(files: PackageFiles, modelBase: string): Partial<Con
     face: {
       enabled: true,
       // rotation: straighten tilted heads before the mesh, so a 45° roll still gets good landmarks.
-      detector: { ...everyTime, rotation: true, maxDetected: 30, minConfidence: 0.3, return: false },
+      detector: { ...everyTime, rotation: true, maxDetected: 30, ...DETECTOR, return: false },
       // Off until a call asks for them (fullAnalysis): Human loads a model on the first call that
       // enables it, so a thread that only ever sees photos without faces loads the detector alone.
       mesh: { enabled: false },
@@ -101,11 +64,6 @@ export function humanConfig(files: PackageFiles, modelBase: string): Partial<Con
       gear: off,
     } as Config['face'],
   };
-}
-
-/** Loads Human and its models; throws FaceBackendUnavailable when they cannot be loaded. */
-export async function loadHumanBackend(runtime: ModelRuntime = 'onnx'): Promise<FaceBackend> {
-  return new HumanBackend(await loadHuman({}, runtime), analyzerFor('human'));
 }
 
 /** What runs the models: onnxruntime where its native binding loads, or TF.js's WASM kernels. */
@@ -146,7 +104,7 @@ export async function loadHuman(face: Partial<Config['face']> = {}, runtime: Mod
  * model on the first call that enables it, always through its own `load`, before using it.
  */
 function runOnOnnx(human: Human, folder: string): void {
-  const onnx = OnnxModels.create(folder, userModelCache(`human-${human.version}`));
+  const onnx = OnnxModels.create(folder, humanModelCache());
   if (onnx === null) return;
   const load = human.load.bind(human);
   human.load = async (settings) => {
@@ -191,50 +149,52 @@ function missingModels(human: Human, needed: readonly (typeof MODELS)[number][])
   return needed.filter((m) => !loaded.has(m));
 }
 
-class HumanBackend implements FaceBackend {
-  readonly name = 'human';
-  readonly runtime: string;
+/**
+ * Human's full analysis of a photo whose detector answer the first pass holds: Human's own call
+ * of the detector (inside its pipeline) is answered with that answer instead of running the
+ * model again, and head-tilt rotations are limited to the largest box it can yield.
+ */
+export class HumanAnalysis {
   private closed = false;
-  private readonly detector: DetectorCache;
+  /** Set while Human's pipeline runs on a photo whose detector outputs are known. */
+  private answer: readonly RawOutput[] | null = null;
 
-  constructor(
-    private readonly human: Human,
-    readonly analyzer: string,
-  ) {
-    this.detector = new DetectorCache(human);
-    this.runtime = runtimeOf(human) === 'onnx' ? 'onnxruntime' : 'TF.js WASM';
+  constructor(private readonly human: Human) {
+    const model = human.models.models.blazeface;
+    if (!model) throw new Error('Expected the blazeface model to be loaded');
+    const execute = model.execute.bind(model);
+    model.execute = ((inputs, outputs) => {
+      if (this.answer === null) return execute(inputs, outputs);
+      return this.answer.map((o) => tf.tensor(o.data, [...o.dims]));
+    }) as typeof model.execute;
   }
 
-  async anyFace(image: DecodedImage): Promise<FirstPass> {
-    const best = await this.bestDetectorScore(image);
-    if (best <= (this.human.config.face.detector?.minConfidence ?? 0)) return 'none';
-    // Faces score 0.78–0.94 here, the landscapes it mistakes 0.35–0.66: a sure hit needs no check.
-    if (best >= DETECTOR_SURE) return 'face';
-    // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
-    // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
-    // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
-    // 0–0.26): they are checked again at full size (detect's `confirm`).
-    const boxes = await this.run(image, meshOnly, image);
-    if (boxes.some((f) => f.faceScore > CONFIRM_MESH_SCORE)) return 'face';
-    return boxes.some((f) => Math.min(f.box[2], f.box[3]) < CONFIRM_MIN_PX) ? 'unsure' : 'none';
+  /** Human's detector run directly (where onnxruntime does not load, the first pass uses it). */
+  detectorRun(): DetectorRun {
+    const model = this.human.models.models.blazeface!;
+    return (input, dims) =>
+      tf
+        .tidy(() => [model.execute(tf.tensor(input, [...dims]))].flat())
+        .map((t) => {
+          const raw = { data: t.dataSync() as Float32Array, dims: t.shape };
+          t.dispose();
+          return raw;
+        });
   }
 
-  /** The best anchor's score, which Human's NMS would keep if above its threshold. */
-  private async bestDetectorScore(image: DecodedImage): Promise<number> {
-    const outputs = this.detector.outputs(image);
-    // Score outputs are [1, anchors, 1]; the others hold boxes and keypoints.
-    const best = tf.tidy(() => tf.max(tf.concat(outputs.filter((t) => t.shape[2] === 1).map((t) => tf.reshape(t, [-1])))));
-    const logit = (await best.data())[0]!;
-    best.dispose();
-    return 1 / (1 + Math.exp(-logit));
+  /** The faces the mesh alone finds on `image` (kept or not, with their scores), from the first pass's answer. */
+  async confirm(image: DecodedImage, first: FirstPass, detectOn: DecodedImage = image): Promise<FaceResult[]> {
+    return this.run(image, meshOnly, first, detectOn);
   }
 
-  async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
-    const descriptors = options.descriptors ?? true;
-    const detectOn = options.detectOn ?? image;
-    // The same detector and mesh as the full analysis, so a face it would keep is never dropped.
-    if (options.confirm && !(await this.run(image, meshOnly, detectOn)).some(keeps)) return [];
-    const faces = await this.run(image, fullAnalysis(descriptors), detectOn);
+  /** Whether the mesh alone keeps any face on `image` (the same detector and mesh as the full analysis). */
+  async keepsAny(image: DecodedImage, first: FirstPass, detectOn: DecodedImage): Promise<boolean> {
+    return (await this.confirm(image, first, detectOn)).some(keeps);
+  }
+
+  /** Every face kept on `image`, measured. */
+  async analyze(image: DecodedImage, first: FirstPass, detectOn: DecodedImage, descriptors: boolean): Promise<FaceRecord[]> {
+    const faces = await this.run(image, fullAnalysis(descriptors), first, detectOn);
     // The landmark models load on the first call that needs them (their files were checked at start).
     const missing = missingModels(this.human, descriptors ? MODELS : MODELS.filter((m) => m !== 'faceres'));
     if (missing.length > 0) throw new Error(`Human could not load the ${missing.join(', ')} model(s)`);
@@ -246,31 +206,47 @@ class HumanBackend implements FaceBackend {
     return records;
   }
 
+  wasmHeapBytes(): number {
+    return wasmHeapBytes();
+  }
+
   /** Human's pipeline on `image`, its detector's outputs those of `detectOn` (the same photo). */
-  private async run(image: DecodedImage, settings: Partial<Config>, detectOn: DecodedImage): Promise<FaceResult[]> {
-    if (this.closed) throw new Error('Expected an open face backend but it was closed');
+  private async run(image: DecodedImage, settings: Partial<Config>, first: FirstPass, detectOn: DecodedImage): Promise<FaceResult[]> {
+    if (this.closed) throw new Error('Expected an open face analysis but it was closed');
     // The models a call needs are loaded before its image tensor exists. Loaded inside Human's
     // call instead, their weights (kept for the thread's life) land above the photo's tensors in
     // the WASM heap, and the freed space below cannot take a larger photo: the heap grew to
     // ~90 MB for ~35 MB live at most.
     await this.human.load(settings);
+    const answer = first.outputs(detectOn);
+    const half = first.rotationHalfSide(detectOn, image);
     const input = pixelTensor(image);
+    this.answer = answer;
     try {
-      const result = await this.detector.during(detectOn, image, () => this.human.detect(input, settings));
+      const result = await rotationWindow(half, () => this.human.detect(input, settings));
       if (result.error) throw new Error(result.error);
       return result.face;
     } finally {
+      this.answer = null;
       input.dispose();
     }
   }
 
-  async close(): Promise<void> {
+  close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.detector.forget();
     for (const model of Object.values(this.human.models.models)) model?.dispose();
     onnxSessions.get(this.human)?.dispose();
   }
+}
+
+/**
+ * An RGB decode as a float32 [height, width, 3] tensor, as Human's pipeline wants it (an int32
+ * one is cast by it, a second copy). Written straight into the WASM heap: a float copy on the
+ * JavaScript side would take 13 MB more per thread at 1200 px.
+ */
+function pixelTensor(image: DecodedImage): Tensor3D {
+  return heapTensor(image.data, [image.height, image.width, 3]) as Tensor3D;
 }
 
 /** Whether a face Human found is one this backend keeps (a real face, large enough to measure). */

@@ -16,7 +16,6 @@ import {
   FaceBackendUnavailable,
   loadFaceBackend,
 } from '../faces/backend.js';
-import { wasmHeapBytes } from '../faces/wasm-heap.js';
 import { loadPixels } from '../media/load.js';
 import { keyFrameSheet } from '../media/video.js';
 
@@ -80,7 +79,7 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
     loads,
     loadMs,
     runtime: faces.runtime,
-    wasmBytes: wasmHeapBytes(),
+    wasmBytes: faces.wasmHeapBytes(),
     v8Bytes: getHeapStatistics().used_heap_size,
   });
   const path = typeof task.path === 'string' ? task.path : Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength);
@@ -100,6 +99,8 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
     const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure', detectOn: small });
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker: worker() };
   } catch (error) {
+    // The full analysis loads with the first face: if it cannot, no photo can be analyzed.
+    if (error instanceof FaceBackendUnavailable) return { ok: false, message: error.message };
     // A file that decoded for its fingerprint but not here, or a model error on this one image.
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: messageOf(error) }, worker: worker() };
   }

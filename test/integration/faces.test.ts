@@ -295,13 +295,13 @@ describe('face worker pool', () => {
     const people = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'] as const;
     const names = ['mountains-peaks', 'fig-bowl', 'stream-forest', 'boats-lake', ...people, ...people, ...people] as const;
     const pool = new FacePool(2, 'human');
-    const order: { name: string; threadId: number; faces: number }[] = [];
+    const order: { name: string; threadId: number; faces: number; wasm: number }[] = [];
     try {
       await pool.runAll(
         names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors: false })),
         (id, r) => {
           if ('crashed' in r) throw new Error(r.crashed);
-          order.push({ name: names[id]!, threadId: r.worker.threadId, faces: r.analysis.faces.length });
+          order.push({ name: names[id]!, threadId: r.worker.threadId, faces: r.analysis.faces.length, wasm: r.worker.wasmBytes });
         },
       );
     } finally {
@@ -313,6 +313,10 @@ describe('face worker pool', () => {
     expect(new Set(order.slice(0, 5).map((o) => o.threadId)).size).toBe(1);
     expect(order.filter((o) => o.faces > 0)).toHaveLength(3 * people.length);
     expect(new Set(order.map((o) => o.threadId)).size).toBe(2);
+    // The first landscape needed the detector alone: TF.js (and its WebAssembly heap) loads with
+    // the first photo the first pass cannot rule out, and every photo of people had it loaded.
+    expect(order[0]!.wasm).toBe(0);
+    for (const o of order.filter((o) => o.faces > 0)) expect(o.wasm).toBeGreaterThan(0);
   });
 
   it('uses every thread from the start for a long list, faces or not: one thread would double its time', async () => {
@@ -322,12 +326,14 @@ describe('face worker pool', () => {
     const names = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 'mountains-peaks' : 'stream-forest'));
     const pool = new FacePool(2, 'human');
     const threads: number[] = [];
+    const heaps: number[] = [];
     try {
       await pool.runAll(
         names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors: false })),
         (_id, r) => {
           if ('crashed' in r) throw new Error(r.crashed);
           threads.push(r.worker.threadId);
+          heaps.push(r.worker.wasmBytes);
         },
       );
     } finally {
@@ -335,5 +341,7 @@ describe('face worker pool', () => {
     }
     expect(threads).toHaveLength(names.length);
     expect(new Set(threads.slice(0, 10)).size).toBe(2);
+    // Threads that met only photos without faces never loaded TF.js.
+    expect(heaps.every((b) => b === 0)).toBe(true);
   });
 });

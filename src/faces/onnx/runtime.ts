@@ -15,10 +15,8 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { GraphModel } from '@vladmandic/human';
 import type { Binding } from 'onnxruntime-node/dist/binding.js';
 import { atomicWriteFile } from '../../output/atomic.js';
-import { tf } from '../tf.js';
 import { convertGraph } from './from-tfjs.js';
 import { readWeights, tfjsModelSchema } from './tfjs-weights.js';
 
@@ -45,7 +43,7 @@ function loadRuntime(): Runtime {
 }
 
 /** Whether onnxruntime's native binding loads on this machine (it ships for the usual platforms). */
-function onnxRuntimeLoads(): boolean {
+export function onnxRuntimeLoads(): boolean {
   try {
     loadRuntime();
     return true;
@@ -83,12 +81,18 @@ const SESSION_OPTIONS = {
 
 /** One converted model's synchronous session. */
 export class OnnxModel {
+  /** The side of a square image input (256 for [1, 256, 256, 3]); 0 if the input is not one. */
+  readonly inputSide: number;
+
   private constructor(
     private readonly session: Binding.InferenceSession,
     private readonly input: string,
     /** Output names, as TF.js's GraphModel.outputNodes lists them. */
     readonly outputs: readonly string[],
-  ) {}
+  ) {
+    const shape = session.inputMetadata[0]?.shape ?? [];
+    this.inputSide = shape.length === 4 && shape[1] === shape[2] ? (shape[1] ?? 0) : 0;
+  }
 
   /**
    * Human's model `name` from its files in `folder`, converted, or read from `cache` when an
@@ -139,28 +143,6 @@ export class OnnxModel {
   }
 }
 
-type Execute = GraphModel['execute'];
-
-/**
- * Answers `model.execute` (as TF.js's GraphModel does: one tensor for a single output, else an
- * array in outputNodes order or in the order asked) with `onnx`, and frees the model's TF.js
- * weights, which nothing reads any more.
- */
-function runOnOnnx(model: GraphModel, onnx: OnnxModel): void {
-  const known = new Set(onnx.outputs);
-  const execute = ((inputs, outputs) => {
-    if (!(inputs instanceof tf.Tensor)) throw new Error('Expected one input tensor');
-    const names = outputs === undefined ? model.outputNodes : typeof outputs === 'string' ? [outputs] : outputs;
-    // Callers may name an output without its port.
-    const asked = names.map((n) => (known.has(n) ? n : `${n}:0`));
-    const data = inputs.dtype === 'float32' ? (inputs.dataSync() as Float32Array) : Float32Array.from(inputs.dataSync());
-    const results = onnx.run(data, inputs.shape, asked).map((r) => tf.tensor(r.data, r.dims));
-    return results.length === 1 ? results[0]! : results;
-  }) as Execute;
-  tf.dispose(Object.values(model.weights).flat());
-  model.execute = execute;
-}
-
 /** Writes a conversion to the cache; a cache that cannot be written only costs the next run a conversion. */
 async function keep(dir: string, file: string, bytes: Uint8Array): Promise<void> {
   try {
@@ -168,36 +150,5 @@ async function keep(dir: string, file: string, bytes: Uint8Array): Promise<void>
     await atomicWriteFile(dir, basename(file), bytes);
   } catch {
     // Read-only or full: nothing is lost.
-  }
-}
-
-/** The models of one Human instance moved onto onnxruntime, as they get loaded. */
-export class OnnxModels {
-  private readonly moved = new Map<GraphModel, OnnxModel>();
-
-  private constructor(
-    private readonly folder: string,
-    private readonly cache: ModelCache | null,
-  ) {}
-
-  /** null when onnxruntime's native binding does not load here: the models stay on TF.js. */
-  static create(folder: string, cache: ModelCache | null): OnnxModels | null {
-    return onnxRuntimeLoads() ? new OnnxModels(folder, cache) : null;
-  }
-
-  /** Moves the models among `names` that Human has loaded since the last call. */
-  async adopt(models: Readonly<Record<string, GraphModel | null | undefined>>, names: readonly string[]): Promise<void> {
-    for (const name of names) {
-      const model = models[name];
-      if (!model || this.moved.has(model)) continue;
-      const onnx = await OnnxModel.fromFiles(this.folder, name, this.cache);
-      runOnOnnx(model, onnx);
-      this.moved.set(model, onnx);
-    }
-  }
-
-  dispose(): void {
-    for (const onnx of this.moved.values()) onnx.dispose();
-    this.moved.clear();
   }
 }

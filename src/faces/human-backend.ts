@@ -1,0 +1,119 @@
+/**
+ * The built-in face backend: @vladmandic/human's models (BlazeFace detection, the 468-point mesh
+ * refined by the iris model, the expression model for "happy", the 1024-value identity descriptor)
+ * run on onnxruntime, with Human's own pre- and post-processing on TF.js's WebAssembly backend.
+ * Every model and binary comes from the npm packages' own files: nothing is downloaded.
+ *
+ * The first pass over a photo needs the detector alone, so it runs on onnxruntime without TF.js
+ * (first-pass.ts): Human and TF.js load with the first photo that may show a face, and a thread
+ * that only meets photos without faces starts in a fraction of the time and memory. Where
+ * onnxruntime does not load, everything runs on TF.js, loaded at once.
+ */
+import type { FaceRecord } from '../core/faces.js';
+import type { DecodedImage } from '../media/contract.js';
+import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass as FirstPassAnswer } from './backend.js';
+import { FirstPass } from './first-pass.js';
+import type { HumanAnalysis, ModelRuntime } from './human.js';
+import { DETECTOR, humanModelCache, locatePackageFiles } from './human-files.js';
+import { OnnxModel, onnxRuntimeLoads } from './onnx/runtime.js';
+
+/** The first pass's confirmation on its small copy: mesh score of a face, box judged from (px). */
+const CONFIRM_MESH_SCORE = 0.3;
+const CONFIRM_MIN_PX = 64;
+/** A first-pass detector score from which a photo goes to the full analysis unchecked. */
+const DETECTOR_SURE = 0.75;
+
+/** Loads the backend; throws FaceBackendUnavailable when its models cannot be loaded. */
+export async function loadHumanBackend(runtime: ModelRuntime = 'onnx'): Promise<FaceBackend> {
+  const files = locatePackageFiles();
+  const analyzer = analyzerFor('human');
+  if (runtime === 'onnx' && onnxRuntimeLoads()) {
+    let detector: OnnxModel;
+    try {
+      detector = await OnnxModel.fromFiles(files.models, 'blazeface', humanModelCache());
+    } catch (error) {
+      throw new FaceBackendUnavailable(`the face detector could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const first = new FirstPass((input, dims) => detector.run(input, dims), detector.inputSide);
+    return new HumanBackend(
+      first,
+      analyzer,
+      'onnxruntime',
+      () => loadAnalysis('onnx'),
+      () => detector.dispose(),
+    );
+  }
+  const analysis = await loadAnalysis('tfjs');
+  return new HumanBackend(new FirstPass(analysis.detectorRun(), 256), analyzer, 'TF.js WASM', async () => analysis);
+}
+
+/** Human on TF.js with its models on `runtime`; imported on demand, as it loads TF.js. */
+async function loadAnalysis(runtime: ModelRuntime): Promise<HumanAnalysis> {
+  const { HumanAnalysis, loadHuman } = await import('./human.js');
+  return new HumanAnalysis(await loadHuman({}, runtime));
+}
+
+class HumanBackend implements FaceBackend {
+  readonly name = 'human';
+  private closed = false;
+  private analysis: Promise<HumanAnalysis> | null = null;
+  /** The analysis once loaded (for figures). */
+  private loaded: HumanAnalysis | null = null;
+
+  constructor(
+    private readonly first: FirstPass,
+    readonly analyzer: string,
+    readonly runtime: string,
+    private readonly loadFull: () => Promise<HumanAnalysis>,
+    private readonly disposeDetector: () => void = () => {},
+  ) {}
+
+  async anyFace(image: DecodedImage): Promise<FirstPassAnswer> {
+    this.checkOpen();
+    const best = this.first.best(image);
+    if (best <= DETECTOR.minConfidence) return 'none';
+    // Faces score 0.78–0.94 here, the landscapes it mistakes 0.35–0.66: a sure hit needs no check.
+    if (best >= DETECTOR_SURE) return 'face';
+    // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
+    // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
+    // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
+    // 0–0.26): they are checked again at full size (detect's `confirm`).
+    const boxes = await (await this.full()).confirm(image, this.first);
+    if (boxes.some((f) => f.faceScore > CONFIRM_MESH_SCORE)) return 'face';
+    return boxes.some((f) => Math.min(f.box[2], f.box[3]) < CONFIRM_MIN_PX) ? 'unsure' : 'none';
+  }
+
+  async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
+    this.checkOpen();
+    const analysis = await this.full();
+    const detectOn = options.detectOn ?? image;
+    // The same detector and mesh as the full analysis, so a face it would keep is never dropped.
+    if (options.confirm && !(await analysis.keepsAny(image, this.first, detectOn))) return [];
+    return analysis.analyze(image, this.first, detectOn, options.descriptors ?? true);
+  }
+
+  wasmHeapBytes(): number {
+    return this.loaded?.wasmHeapBytes() ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.first.forget();
+    this.disposeDetector();
+    (await this.analysis)?.close();
+  }
+
+  /** Human and TF.js, loaded on first use; a failure to load fails every later call the same way. */
+  private full(): Promise<HumanAnalysis> {
+    this.analysis ??= this.loadFull().then((analysis) => {
+      this.loaded = analysis;
+      return analysis;
+    });
+    return this.analysis;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('Expected an open face backend but it was closed');
+  }
+}
