@@ -12,6 +12,11 @@ export interface StoredFaceAnalysis {
   readonly analysis: FaceAnalysis;
 }
 
+/** The analysis of a photo whose decode of `size` surely showed no face (faces/no-face-check.ts). */
+export function noFaceAnalysis(analyzer: string, size: { readonly width: number; readonly height: number }): FaceAnalysis {
+  return { analyzer, width: size.width, height: size.height, faces: [], note: null };
+}
+
 /** The analysis is of the item's picture as it is now: same version, same picture kind (a file's own, until fingerprinted). */
 export const CURRENT_ANALYSIS = "fa.version = i.version AND fa.pixels = COALESCE(i.pixels, 'original')";
 

@@ -14,37 +14,36 @@ import type { DecodedImage } from '../media/contract.js';
 import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass as FirstPassAnswer } from './backend.js';
 import { FirstPass } from './first-pass.js';
 import type { HumanAnalysis, ModelRuntime } from './human.js';
-import { DETECTOR, humanModelCache, locatePackageFiles } from './human-files.js';
+import { DETECTOR, FIRST_LOOK, humanModelCache, KEEP, locatePackageFiles } from './human-files.js';
+import { MeshCheck } from './mesh-check.js';
 import { OnnxModel, onnxRuntimeLoads } from './onnx/runtime.js';
 
-/** The first pass's confirmation on its small copy: mesh score of a face, box judged from (px). */
-const CONFIRM_MESH_SCORE = 0.3;
-const CONFIRM_MIN_PX = 64;
-/** A first-pass detector score from which a photo goes to the full analysis unchecked. */
-const DETECTOR_SURE = 0.75;
+/** How far below a kept face's mesh score a box is still looked at by Human's pipeline. */
+const KEEP_MARGIN = 0.05;
 
 /** Loads the backend; throws FaceBackendUnavailable when its models cannot be loaded. */
 export async function loadHumanBackend(runtime: ModelRuntime = 'onnx'): Promise<FaceBackend> {
   const files = locatePackageFiles();
   const analyzer = analyzerFor('human');
   if (runtime === 'onnx' && onnxRuntimeLoads()) {
-    let detector: OnnxModel;
-    try {
-      detector = await OnnxModel.fromFiles(files.models, 'blazeface', humanModelCache());
-    } catch (error) {
-      throw new FaceBackendUnavailable(`the face detector could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const first = new FirstPass((input, dims) => detector.run(input, dims), detector.inputSide);
-    return new HumanBackend(
-      first,
-      analyzer,
-      'onnxruntime',
-      () => loadAnalysis('onnx'),
-      () => detector.dispose(),
-    );
+    const { first, mesh, dispose } = await loadOnnxFirstPass(files.models);
+    return new HumanBackend(first, analyzer, 'onnxruntime', () => loadAnalysis('onnx'), mesh, dispose);
   }
   const analysis = await loadAnalysis('tfjs');
-  return new HumanBackend(new FirstPass(analysis.detectorRun(), 256), analyzer, 'TF.js WASM', async () => analysis);
+  return new HumanBackend(new FirstPass(analysis.detectorRun(), 256), analyzer, 'TF.js WASM', async () => analysis, null);
+}
+
+/** The first pass on onnxruntime alone: the detector, and the mesh model (loaded when a detection needs checking). */
+export async function loadOnnxFirstPass(models: string): Promise<{ first: FirstPass; mesh: MeshCheck; dispose: () => void }> {
+  let detector: OnnxModel;
+  try {
+    detector = await OnnxModel.fromFiles(models, 'blazeface', humanModelCache());
+  } catch (error) {
+    throw new FaceBackendUnavailable(`the face detector could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const first = new FirstPass((input, dims) => detector.run(input, dims), detector.inputSide);
+  const mesh = new MeshCheck(first, () => OnnxModel.fromFiles(models, 'facemesh', humanModelCache()));
+  return { first, mesh, dispose: () => detector.dispose() };
 }
 
 /** Human on TF.js with its models on `runtime`; imported on demand, as it loads TF.js. */
@@ -65,6 +64,8 @@ class HumanBackend implements FaceBackend {
     readonly analyzer: string,
     readonly runtime: string,
     private readonly loadFull: () => Promise<HumanAnalysis>,
+    /** The mesh check without TF.js; null: Human's own pipeline checks. */
+    private readonly mesh: MeshCheck | null,
     private readonly disposeDetector: () => void = () => {},
   ) {}
 
@@ -73,23 +74,34 @@ class HumanBackend implements FaceBackend {
     const best = this.first.best(image);
     if (best <= DETECTOR.minConfidence) return 'none';
     // Faces score 0.78–0.94 here, the landscapes it mistakes 0.35–0.66: a sure hit needs no check.
-    if (best >= DETECTOR_SURE) return 'face';
+    if (best >= FIRST_LOOK.sure) return 'face';
     // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
     // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
     // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
     // 0–0.26): they are checked again at full size (detect's `confirm`).
-    const boxes = await (await this.full()).confirm(image, this.first);
-    if (boxes.some((f) => f.faceScore > CONFIRM_MESH_SCORE)) return 'face';
-    return boxes.some((f) => Math.min(f.box[2], f.box[3]) < CONFIRM_MIN_PX) ? 'unsure' : 'none';
+    const boxes = this.mesh
+      ? await this.mesh.boxes(image)
+      : (await (await this.full()).confirm(image, this.first)).map((f) => ({ score: f.faceScore, side: Math.min(f.box[2], f.box[3]) }));
+    if (boxes.some((b) => b.score > FIRST_LOOK.meshFace)) return 'face';
+    return boxes.some((b) => b.side < FIRST_LOOK.judgedSide) ? 'unsure' : 'none';
   }
 
   async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
     this.checkOpen();
-    const analysis = await this.full();
     const detectOn = options.detectOn ?? image;
-    // The same detector and mesh as the full analysis, so a face it would keep is never dropped.
-    if (options.confirm && !(await analysis.keepsAny(image, this.first, detectOn))) return [];
-    return analysis.analyze(image, this.first, detectOn, options.descriptors ?? true);
+    if (options.confirm && !(await this.mayKeep(image, detectOn))) return [];
+    return (await this.full()).analyze(image, this.first, detectOn, options.descriptors ?? true);
+  }
+
+  /**
+   * Whether the full analysis may keep a face on `image`: the same detector and mesh as the full
+   * analysis, so a face it would keep is never dropped. Without TF.js, a box whose mesh score
+   * falls short of a kept face's (within a margin over the 0.02 the two ways differ by) rules
+   * its face out; Human's pipeline then decides on the rest.
+   */
+  private async mayKeep(image: DecodedImage, detectOn: DecodedImage): Promise<boolean> {
+    if (this.mesh) return (await this.mesh.boxes(image, detectOn)).some((b) => b.score >= KEEP.meshScore - KEEP_MARGIN);
+    return (await this.full()).keepsAny(image, this.first, detectOn);
   }
 
   wasmHeapBytes(): number {
@@ -101,6 +113,7 @@ class HumanBackend implements FaceBackend {
     this.closed = true;
     this.first.forget();
     this.disposeDetector();
+    await this.mesh?.dispose();
     (await this.analysis)?.close();
   }
 

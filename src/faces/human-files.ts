@@ -14,9 +14,24 @@ export const MODELS = ['blazeface', 'facemesh', 'iris', 'emotion', 'faceres'] as
 
 /**
  * The face detector's settings, shared by the first pass and Human's configuration: boxes
- * scoring above `minConfidence` are kept, enlarged by `scale` (Human's default) before cropping.
+ * scoring above `minConfidence` are kept (at most `maxDetected`, overlaps above `iouThreshold`
+ * suppressed), enlarged by `scale` before cropping (Human's defaults but the first and the last).
  */
-export const DETECTOR = { minConfidence: 0.3, scale: 1.4 } as const;
+export const DETECTOR = { minConfidence: 0.3, scale: 1.4, iouThreshold: 0.1, maxDetected: 30 } as const;
+
+/**
+ * Faces kept: the mesh model's own confidence separates faces from face-like things (on the
+ * fixtures real faces score 1.00 and a dog 0.69), and below ~24 px the landmarks are guesses.
+ */
+export const KEEP = { meshScore: 0.8, minSide: 24 } as const;
+
+/**
+ * The first pass's rules: a photo whose detector score reaches `sure` goes to the full analysis
+ * unchecked (faces score 0.78–0.94 on the first pass's copy, the landscapes it mistakes
+ * 0.35–0.66); below it, a box whose mesh score exceeds `meshFace` is a face, and boxes smaller
+ * than `judgedSide` px are upscaled too far to judge on the copy.
+ */
+export const FIRST_LOOK = { sure: 0.75, meshFace: 0.3, judgedSide: 64 } as const;
 
 export interface PackageFiles {
   /** Human's Node build that uses @tensorflow/tfjs-core + tfjs-backend-wasm (not tfjs-node). */

@@ -12,20 +12,13 @@ import type { DecodedImage } from '../media/contract.js';
 import { FaceBackendUnavailable } from './backend.js';
 import type { RawOutput } from './detector-input.js';
 import type { DetectorRun, FirstPass } from './first-pass.js';
-import { DETECTOR, humanModelCache, locatePackageFiles, MODELS, type PackageFiles } from './human-files.js';
+import { DETECTOR, humanModelCache, KEEP, locatePackageFiles, MODELS, type PackageFiles } from './human-files.js';
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
 import { serveModelFiles } from './model-files.js';
 import { OnnxModels } from './onnx/human-models.js';
 import { rotationWindow, useClosedFormRotation } from './rotation.js';
 import { tf } from './tf.js';
 import { heapTensor, useSharedIdentity, wasmHeapBytes } from './wasm-heap.js';
-
-/**
- * Faces kept: the mesh model's own confidence separates faces from face-like things (on the
- * fixtures real faces score 1.00 and a dog 0.69), and below ~24 px the landmarks are guesses.
- */
-const MIN_MESH_SCORE = 0.8;
-const MIN_FACE_PX = 24;
 
 export function humanConfig(files: PackageFiles, modelBase: string): Partial<Config> {
   const off = { enabled: false };
@@ -51,7 +44,7 @@ export function humanConfig(files: PackageFiles, modelBase: string): Partial<Con
     face: {
       enabled: true,
       // rotation: straighten tilted heads before the mesh, so a 45° roll still gets good landmarks.
-      detector: { ...everyTime, rotation: true, maxDetected: 30, ...DETECTOR, return: false },
+      detector: { ...everyTime, rotation: true, ...DETECTOR, return: false },
       // Off until a call asks for them (fullAnalysis): Human loads a model on the first call that
       // enables it, so a thread that only ever sees photos without faces loads the detector alone.
       mesh: { enabled: false },
@@ -252,7 +245,7 @@ function pixelTensor(image: DecodedImage): Tensor3D {
 /** Whether a face Human found is one this backend keeps (a real face, large enough to measure). */
 function keeps(face: FaceResult): boolean {
   const [, , bw, bh] = face.box;
-  return face.mesh.length >= 468 && face.faceScore >= MIN_MESH_SCORE && Math.min(bw, bh) >= MIN_FACE_PX;
+  return face.mesh.length >= 468 && face.faceScore >= KEEP.meshScore && Math.min(bw, bh) >= KEEP.minSide;
 }
 
 function toRecord(face: FaceResult, image: DecodedImage): FaceRecord | null {

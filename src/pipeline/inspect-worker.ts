@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { fingerprintFromPixels } from '../core/fingerprint.js';
 import type { Fingerprint, PhotoMetadata } from '../core/types.js';
-import { MediaError } from '../media/contract.js';
+import { surelyNoFace } from '../faces/no-face-check.js';
+import { type DecodedImage, MediaError } from '../media/contract.js';
 import { type ClipLoadOptions, loadClip } from '../media/clip.js';
 import { readHead } from '../media/file.js';
 import { loadPhoto } from '../media/load.js';
@@ -34,10 +35,18 @@ export interface InspectTask {
   readonly clips: ClipLoadOptions | null;
   /** Decode at QUALITY_SIDE whatever the format: the photo will likely be ranked (core/bursts.ts). */
   readonly forRanking: boolean;
+  /** Also look for faces on that decode (faces/no-face-check.ts): faces will be analyzed. */
+  readonly faceCheck?: boolean;
+}
+
+/** A photo whose ranking decode surely shows no face: stored as analyzed, with none, at this size. */
+export interface NoFace {
+  readonly width: number;
+  readonly height: number;
 }
 
 export type InspectOutcome =
-  | { readonly ok: true; readonly meta: PhotoMetadata; readonly fingerprint: Fingerprint }
+  | { readonly ok: true; readonly meta: PhotoMetadata; readonly fingerprint: Fingerprint; readonly noFace?: NoFace }
   | { readonly ok: false; readonly stage: 'inspect' | 'fingerprint'; readonly message: string };
 
 export default async function inspect(task: InspectTask): Promise<InspectOutcome> {
@@ -58,11 +67,22 @@ export default async function inspect(task: InspectTask): Promise<InspectOutcome
     });
     // Coarse when smaller than a QUALITY_SIDE decode would be (not when the photo itself is that small).
     const coarse = Math.max(image.width, image.height) < Math.min(QUALITY_SIDE, Math.max(meta.width, meta.height));
-    return { ok: true, meta, fingerprint: fingerprintFromPixels(image, (meta.width * meta.height) / 1e6, coarse) };
+    const fingerprint = fingerprintFromPixels(image, (meta.width * meta.height) / 1e6, coarse);
+    const noFace = task.faceCheck === true && !coarse ? await lookForFaces(image) : null;
+    return { ok: true, meta, fingerprint, ...(noFace ? { noFace } : {}) };
   } catch (error) {
     if (error instanceof MediaError) return { ok: false, stage: 'inspect', message: error.message };
     // Anything else is unexpected, but still about this one file: record it and carry on.
     return { ok: false, stage: 'fingerprint', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The decode's size if it surely shows no face; null when it may (or the check failed: the face stage looks). */
+export async function lookForFaces(image: DecodedImage): Promise<NoFace | null> {
+  try {
+    return (await surelyNoFace(image)) ? { width: image.width, height: image.height } : null;
+  } catch {
+    return null;
   }
 }
 

@@ -16,6 +16,8 @@ export interface PoolTask {
   readonly path: FsPath;
   /** Fingerprints only: decode at the ranking's size straight away (a likely burst frame). */
   readonly forRanking?: boolean;
+  /** Look for faces on the ranking's decode too (faces will be analyzed). */
+  readonly faceCheck?: boolean;
 }
 
 /** A pool of one worker file whose outcomes say themselves whether they failed (`ok`). */
@@ -69,7 +71,7 @@ export class InspectPool extends PhotoPool<InspectTask, InspectOutcome> {
     super(
       './inspect-worker.js',
       threads,
-      (task) => ({ path: task.path, clips, forRanking: task.forRanking === true }),
+      (task) => ({ path: task.path, clips, forRanking: task.forRanking === true, faceCheck: task.faceCheck === true }),
       (message) => ({ ok: false, stage: 'fingerprint', message }),
     );
   }
@@ -118,7 +120,7 @@ export class QualityPool extends PhotoPool<QualityTask, QualityOutcome> {
     super(
       './quality-worker.js',
       threads,
-      (task) => ({ path: task.path }),
+      (task) => ({ path: task.path, faceCheck: task.faceCheck === true }),
       (message) => ({ ok: false, message }),
     );
   }

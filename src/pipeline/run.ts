@@ -27,7 +27,8 @@ import type { ProgressSink, StageName } from './progress.js';
 import { applyActions, undoActions } from '../sources/immich-sink.js';
 import { writeRunReport } from './sinks/report.js';
 import { type StageTimer, type TreeResult, writeTree } from './sinks/tree.js';
-import { analyzeStage } from './stages/analyze.js';
+import { analyzeStage, resolveFaceBackend } from './stages/analyze.js';
+import { analyzerFor } from '../faces/backend.js';
 import { addCounts, fingerprintStage, pendingFingerprints } from './stages/fingerprint.js';
 import { groupsForSwap } from './stages/face-swap.js';
 import { earlierRun, type FoundGroup, groupStage, itemsSeenBefore } from './stages/group.js';
@@ -151,10 +152,12 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const candidates = [...new Set(passes.flatMap((p) => p.ids.filter((id) => p.candidates.has(id))))];
   const pending = options.watch ? pendingFingerprints({ db, source, clips: clipLoading(options) }, candidates) : [];
   const earlier = earlierRun(db, ctx.runId, options, [...pending, ...candidates.filter((id) => !seenBefore.has(id))]);
+  const faceAnalyzer = faceCheckAnalyzer(options);
   const fingerprints = {
     db,
     source,
     threads: options.threads,
+    faceAnalyzer,
     clips: clipLoading(options),
     sink,
     ...withSignal,
@@ -181,7 +184,7 @@ async function stages(ctx: RunContext): Promise<RunSummary> {
   const { groups: unmeasured, leftOut } = await timed('group', () => groupStage(db, passes, passOptions, sink, earlier));
   // Ranking needs the grouped photos' sharpness at full size; the fingerprints measured it coarse.
   const { groups: found } = await timed('quality', () =>
-    qualityStage({ db, source, threads: options.threads, sink, ...withSignal }, unmeasured),
+    qualityStage({ db, source, threads: options.threads, faceAnalyzer, sink, ...withSignal }, unmeasured),
   );
   if (stopped()) return { ...emptySummary(ctx, true), ...base };
   // What the passes looked at, as listed (the actions need only their ids and listing facts).
@@ -347,4 +350,13 @@ function emptySummary(ctx: Omit<RunContext, 'signal'>, interrupted: boolean): Ru
     closeCalls: [],
     faces: null,
   };
+}
+
+/**
+ * The analyzer whose analyses the ranking decodes may settle (photos that surely show no face);
+ * null when no face will be analyzed here: faces off, or the server's faces stand in for them.
+ */
+function faceCheckAnalyzer(options: RunOptions): string | null {
+  const backend = resolveFaceBackend(options.faceBackend);
+  return backend === null || options.immichUseServerFaces ? null : analyzerFor(backend.kind);
 }

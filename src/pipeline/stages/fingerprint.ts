@@ -6,7 +6,7 @@
  * that cannot be had or read is a per-item error, stored and reported.
  */
 import type { Db } from '../../catalog/database.js';
-import { forgetFaceAnalyses } from '../../catalog/faces.js';
+import { forgetFaceAnalyses, noFaceAnalysis, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
 import { type FingerprintedItem, loadItems, pendingItems, saveErrors, saveFingerprints, type StoredItem } from '../../catalog/items.js';
 import { isClipName } from '../../core/clips.js';
 import { posterVideo } from '../../core/clip-candidates.js';
@@ -47,6 +47,11 @@ export interface FingerprintContext {
   readonly signal?: AbortSignal;
   /** A pool kept between runs (--watch, pipeline/shared-pools.ts), left open; absent: the stage starts and ends its own. */
   readonly pool?: InspectPool;
+  /**
+   * The analyzer whose analyses the face stage will look for, when faces are analyzed here: burst
+   * frames whose ranking decode surely shows no face are stored as analyzed by it, with none.
+   */
+  readonly faceAnalyzer?: string | null;
 }
 
 const FLUSH_EVERY = 32;
@@ -106,6 +111,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
   const downloadedAs = { ...NO_KINDS };
   const byId = new Map<PhotoId, StoredItem>(pending.map((i) => [i.id, i]));
   let ok: FingerprintedItem[] = [];
+  let noFaces: StoredFaceAnalysis[] = [];
   let bad: { id: PhotoId; stage: string; message: string }[] = [];
   let lastFlush = Date.now();
   let done = 0;
@@ -118,6 +124,9 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     // A clip's faces were looked for on its former key frames.
     const clips = ok.filter((o) => o.meta?.format === 'video').map((o) => o.id);
     if (clips.length > 0) forgetFaceAnalyses(db, clips);
+    // After their fingerprints: an analysis is of the item's version as saved.
+    if (noFaces.length > 0) saveFaceAnalyses(db, noFaces);
+    noFaces = [];
     if (bad.length > 0) saveErrors(db, bad);
     ok = [];
     bad = [];
@@ -155,7 +164,8 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
     await pool.runAll(
       prefetch(pending, fetchConcurrency(ctx.threads), async (item) => {
         const task = await open(item);
-        return task === null ? null : { ...task, forRanking: forRanking.has(item.id) };
+        const ranked = forRanking.has(item.id);
+        return task === null ? null : { ...task, forRanking: ranked, faceCheck: ranked && ctx.faceAnalyzer != null };
       }),
       (id, outcome) => {
         const item = byId.get(id)!;
@@ -169,6 +179,7 @@ export async function fingerprintStage(ctx: FingerprintContext, candidates: read
           const f = outcome.fingerprint;
           const fingerprint = mp > 0 ? { ...f, quality: { ...f.quality, megapixels: mp / 1e6 } } : f;
           ok.push({ id, pixels: pixelsOf(id), meta: listed === null ? outcome.meta : listedClipMeta(item, outcome.meta, f), fingerprint });
+          if (outcome.noFace && ctx.faceAnalyzer) noFaces.push({ photoId: id, analysis: noFaceAnalysis(ctx.faceAnalyzer, outcome.noFace) });
           done++;
           sink.update(done);
         }

@@ -6,6 +6,7 @@
  * nothing twice). A photo that cannot be measured again keeps its coarse quality, with a note.
  */
 import type { Db } from '../../catalog/database.js';
+import { noFaceAnalysis, saveFaceAnalyses, type StoredFaceAnalysis } from '../../catalog/faces.js';
 import { saveQualities, type StoredItem } from '../../catalog/items.js';
 import { prefetch } from '../../core/concurrency.js';
 import type { ImageQuality, PhotoId } from '../../core/types.js';
@@ -14,6 +15,7 @@ import { InThreadRunner, type PhotoRunner, QualityPool } from '../pool.js';
 import measureQuality, { type QualityOutcome } from '../quality-worker.js';
 import type { ProgressSink } from '../progress.js';
 import { fetchConcurrency } from './fingerprint.js';
+import { ranksOnFaces } from './analyze.js';
 import type { FoundGroup } from './group.js';
 
 export interface QualityContext {
@@ -24,6 +26,12 @@ export interface QualityContext {
   readonly signal?: AbortSignal;
   /** At most this many photos are measured on this thread, more in worker threads (tests set it). */
   readonly inThreadUpTo?: number;
+  /**
+   * The analyzer whose analyses the face stage will look for, when faces are analyzed here: the
+   * members of groups ranked on faces whose decode surely shows no face are stored as analyzed by
+   * it, with none.
+   */
+  readonly faceAnalyzer?: string | null;
 }
 
 export interface QualityStageResult {
@@ -49,6 +57,8 @@ export async function qualityStage(ctx: QualityContext, groups: readonly FoundGr
   const { db, source, sink } = ctx;
   const coarse = new Map<PhotoId, StoredItem & { readonly quality: ImageQuality }>();
   for (const g of groups) for (const p of g.members) if (p.quality.coarse === true) coarse.set(p.id, p);
+  const faceChecked = new Set(ctx.faceAnalyzer == null ? [] : groups.filter(ranksOnFaces).flatMap((g) => g.members.map((p) => p.id)));
+  let noFaces: StoredFaceAnalysis[] = [];
   if (coarse.size === 0) return { groups: [...groups], measured: 0, failed: 0 };
   const measured = new Map<PhotoId, ImageQuality>();
   let batch: { id: PhotoId; quality: ImageQuality }[] = [];
@@ -57,17 +67,19 @@ export async function qualityStage(ctx: QualityContext, groups: readonly FoundGr
   let failed = 0;
   const flush = (): void => {
     if (batch.length > 0) saveQualities(db, batch);
+    if (noFaces.length > 0) saveFaceAnalyses(db, noFaces);
     batch = [];
+    noFaces = [];
     lastFlush = Date.now();
   };
   const problem = (item: StoredItem, message: string): void => {
     failed++;
     sink.note('problem', `${source.name(item)}: ranked on its small copy (${message})`);
   };
-  const open = async (item: StoredItem): Promise<{ id: PhotoId; path: StoredItem['key'] } | null> => {
+  const open = async (item: StoredItem): Promise<{ id: PhotoId; path: StoredItem['key']; faceCheck: boolean } | null> => {
     if (ctx.signal?.aborted === true) return null;
     try {
-      return { id: item.id, path: (await source.open(item)).path };
+      return { id: item.id, path: (await source.open(item)).path, faceCheck: faceChecked.has(item.id) };
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
       problem(item, error.message);
@@ -79,7 +91,7 @@ export async function qualityStage(ctx: QualityContext, groups: readonly FoundGr
   const pool: PhotoRunner<QualityOutcome> =
     coarse.size <=
     (ctx.inThreadUpTo ?? (ctx.threads <= IN_THREAD_MAX_THREADS ? Number.POSITIVE_INFINITY : IN_THREAD_PER_THREAD * ctx.threads))
-      ? new InThreadRunner(ctx.threads, measureQuality, (task) => ({ path: task.path }))
+      ? new InThreadRunner(ctx.threads, measureQuality, (task) => ({ path: task.path, faceCheck: task.faceCheck === true }))
       : new QualityPool(ctx.threads);
   try {
     await pool.runAll(
@@ -93,6 +105,7 @@ export async function qualityStage(ctx: QualityContext, groups: readonly FoundGr
         const quality: ImageQuality = { ...outcome.quality, megapixels: item.quality.megapixels };
         measured.set(id, quality);
         batch.push({ id, quality });
+        if (outcome.noFace && ctx.faceAnalyzer) noFaces.push({ photoId: id, analysis: noFaceAnalysis(ctx.faceAnalyzer, outcome.noFace) });
         if (batch.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) flush();
       },
       ctx.signal,
