@@ -6,7 +6,6 @@
 import { basename } from 'node:path';
 import { fingerprintFromPixels } from '../core/fingerprint.js';
 import type { Fingerprint, PhotoMetadata } from '../core/types.js';
-import { surelyNoFace } from '../faces/no-face-check.js';
 import { type DecodedImage, MediaError } from '../media/contract.js';
 import { type ClipLoadOptions, loadClip } from '../media/clip.js';
 import { readHead } from '../media/file.js';
@@ -80,6 +79,8 @@ export default async function inspect(task: InspectTask): Promise<InspectOutcome
 /** The decode's size if it surely shows no face; null when it may (or the check failed: the face stage looks). */
 export async function lookForFaces(image: DecodedImage): Promise<NoFace | null> {
   try {
+    // Imported on first use: a run with faces off loads none of the face modules.
+    const { surelyNoFace } = await import('../faces/no-face-check.js');
     return (await surelyNoFace(image)) ? { width: image.width, height: image.height } : null;
   } catch {
     return null;
