@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { FACE_DECODE_SIDE, FIRST_PASS_SIDE, loadFaceBackend } from '../dist/faces/backend.js';
+import { FACE_DECODE_SIDE, loadFaceBackend } from '../dist/faces/backend.js';
 import { loadHuman, runtimeOf } from '../dist/faces/human.js';
 import { loadPixels } from '../dist/media/load.js';
 
@@ -112,11 +112,10 @@ const backend = await loadFaceBackend('human');
 const asTheWorker = async () => {
   let faces = 0;
   for (const f of files) {
-    const small = await loadPixels(f, { maxSide: FIRST_PASS_SIDE });
-    const first = await backend.anyFace(small);
-    if (first === 'none') continue;
     const image = await loadPixels(f, { maxSide: FACE_DECODE_SIDE });
-    faces += (await backend.detect(image, { descriptors: false, confirm: first === 'unsure', detectOn: small })).length;
+    const first = await backend.anyFace(image);
+    if (first === 'none') continue;
+    faces += (await backend.detect(image, { descriptors: false, confirm: first === 'unsure' })).length;
   }
   return faces;
 };

@@ -23,9 +23,9 @@ export interface FaceBackend {
    */
   detect(image: DecodedImage, options?: DetectOptions): Promise<FaceRecord[]>;
   /**
-   * The cheap first pass on a small copy (long side FIRST_PASS_SIDE): 'none' when it shows no
-   * face detect() would keep; 'face' when it does; 'unsure' when only boxes too small to judge
-   * on the copy remain (detect with `confirm` then checks them at full size first).
+   * The cheap first pass, the detector alone (and the mesh for the boxes it doubts): 'none' when
+   * `image` shows no face detect() would keep; 'face' when it does; 'unsure' when only boxes too
+   * small to judge remain (detect with `confirm` then checks them with the mesh first).
    */
   anyFace(image: DecodedImage): Promise<FirstPass>;
   /** Bytes of the WebAssembly heap its models work in (0 while only the first pass has run), for figures. */
@@ -44,8 +44,8 @@ export interface DetectOptions {
    */
   readonly confirm?: boolean;
   /**
-   * A smaller copy of the same photo (the first pass's) to find faces on: the detector sees a
-   * 256 px square either way, and its answer for the copy last given to anyFace is reused
+   * Another decode of the same photo to find faces on (default `image`): the detector sees a
+   * 256 px square either way, and its answer for the decode last given to anyFace is reused
    * instead of computed again. The landmarks are still measured on `image`.
    */
   readonly detectOn?: DecodedImage;
@@ -70,21 +70,12 @@ export class FaceBackendUnavailable extends Error {
 export const FACE_DECODE_SIDE = 1200;
 
 /**
- * Long side of the first pass's copy. The detector sees a 256 px square whatever it is given, and
- * a photo with faces reuses its answer on this copy (DetectOptions.detectOn). A 12 MP JPEG decodes
- * to 512 or 800 px for the same CPU (libjpeg shrinks by 4 either way), and from 800 px the
- * detector's boxes give the full analysis the bench's judgements (eye states, people) of the
- * detector run on the 1200 px decode; from 512 or 640 px one small face of a group photo moved
- * enough for its eye to change state.
- */
-export const FIRST_PASS_SIDE = 800;
-
-/**
  * Bump when a measure changes meaning (measures.ts, filters in a backend, the copy the detector
  * runs on): cached analyses are redone. 3: the detector's answer comes from the first pass's copy.
- * 4: the models run on onnxruntime (outputs within ~1e-5 of TF.js's).
+ * 4: the models run on onnxruntime (outputs within ~1e-5 of TF.js's). 5: the first pass looks at
+ * the face-size decode itself (most photos without faces are settled before, at fingerprinting).
  */
-export const MEASURES_VERSION = 4;
+export const MEASURES_VERSION = 5;
 
 /**
  * The catalog key of analyses by `kind` with this build: backend, its package version, the

@@ -8,14 +8,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import type { FaceAnalysis } from '../core/faces.js';
-import {
-  FACE_DECODE_SIDE,
-  FIRST_PASS_SIDE,
-  type FaceBackend,
-  type FaceBackendKind,
-  FaceBackendUnavailable,
-  loadFaceBackend,
-} from '../faces/backend.js';
+import { FACE_DECODE_SIDE, type FaceBackend, type FaceBackendKind, FaceBackendUnavailable, loadFaceBackend } from '../faces/backend.js';
 import { loadPixels } from '../media/load.js';
 import { keyFrameSheet } from '../media/video.js';
 
@@ -86,17 +79,19 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
   let width = 0;
   let height = 0;
   try {
-    // A clip's key frames come as one sheet at face size; the first pass looks at that same sheet.
-    const sheet = task.frames === undefined ? null : await keyFrameSheet(path, task.frames, FACE_DECODE_SIDE);
-    // The cheap first pass: a photo without a face costs a small decode and the detector alone.
-    const small = sheet ?? (await loadPixels(path, { maxSide: FIRST_PASS_SIDE }));
-    ({ width, height } = small);
-    const first = await faces.anyFace(small);
+    // One decode at face size (a clip's key frames as one sheet). Most photos without faces were
+    // settled at fingerprinting (faces/no-face-check.ts): nearly every photo here shows one, and a
+    // second, smaller decode for the first pass would cost more than it saves.
+    const image =
+      task.frames === undefined
+        ? await loadPixels(path, { maxSide: FACE_DECODE_SIDE })
+        : await keyFrameSheet(path, task.frames, FACE_DECODE_SIDE);
+    ({ width, height } = image);
+    // The cheap first pass: a photo without a face costs the detector alone.
+    const first = await faces.anyFace(image);
     if (first === 'none')
       return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker: worker() };
-    const image = sheet ?? (await loadPixels(path, { maxSide: FACE_DECODE_SIDE }));
-    ({ width, height } = image);
-    const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure', detectOn: small });
+    const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure' });
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker: worker() };
   } catch (error) {
     // The full analysis loads with the first face: if it cannot, no photo can be analyzed.

@@ -15,7 +15,7 @@ import { rankGroupWithFaces } from '../../src/core/face-scoring.js';
 import type { FaceAnalysis, FaceRecord } from '../../src/core/faces.js';
 import { fingerprintFromPixels } from '../../src/core/fingerprint.js';
 import type { ImageQuality } from '../../src/core/types.js';
-import { FIRST_PASS_SIDE, type FaceBackend, loadFaceBackend } from '../../src/faces/backend.js';
+import { type FaceBackend, loadFaceBackend } from '../../src/faces/backend.js';
 import type { DecodedImage } from '../../src/media/contract.js';
 import { fixturePhotoPath } from '../support/library.js';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,6 +25,8 @@ import { asPhotoId } from '../../src/core/types.js';
 
 /** The face of people-group.jpg at (558, 91), 170 px, as Human boxes it. */
 const ONE_FACE = { left: 558, top: 91, width: 170, height: 169 };
+/** A smaller decode of a photo, as the first pass may be given (the detector sees its 256 px square either way). */
+const SMALL = 800;
 
 async function pixels(image: Sharp): Promise<DecodedImage> {
   const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -124,7 +126,7 @@ describe('Human face backend', () => {
 
   it('tells a photo without a face from one with faces in the first pass, on a small copy', async () => {
     const small = async (name: Parameters<typeof fixturePhotoPath>[0]) =>
-      backend.anyFace(await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' })));
+      backend.anyFace(await pixels(sharp(fixturePhotoPath(name)).resize(SMALL, SMALL, { fit: 'inside' })));
     expect(await small('mountains-peaks')).toBe('none');
     expect(await small('stream-forest')).toBe('none');
     expect(await small('people-group')).toBe('face');
@@ -133,7 +135,7 @@ describe('Human face backend', () => {
 
   it('confirms a first-pass hit with the mesh: landscapes the detector alone takes for faces are let go', async () => {
     for (const name of ['fig-bowl', 'flower-orange', 'lake-dusk', 'mountains-ridge'] as const) {
-      const small = await pixels(sharp(fixturePhotoPath(name)).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
+      const small = await pixels(sharp(fixturePhotoPath(name)).resize(SMALL, SMALL, { fit: 'inside' }));
       expect(await backend.anyFace(small), name).toBe('none');
     }
   });
@@ -160,7 +162,7 @@ describe('Human face backend', () => {
         const full = await backend.detect(await pixels(sharp(photo)), { descriptors: false });
         if (full.length === 0) continue;
         kept++;
-        const small = await pixels(sharp(photo).resize(FIRST_PASS_SIDE, FIRST_PASS_SIDE, { fit: 'inside' }));
+        const small = await pixels(sharp(photo).resize(SMALL, SMALL, { fit: 'inside' }));
         const first = await backend.anyFace(small);
         expect(first, `face at ${face.box.x.toFixed(2)}, ${side} px`).not.toBe('none');
         // An unsure first pass is checked again at full size: the face must survive that too.
