@@ -113,9 +113,8 @@ const asTheWorker = async () => {
   let faces = 0;
   for (const f of files) {
     const image = await loadPixels(f, { maxSide: FACE_DECODE_SIDE });
-    const first = await backend.anyFace(image);
-    if (first === 'none') continue;
-    faces += (await backend.detect(image, { descriptors: false, confirm: first === 'unsure' })).length;
+    if ((await backend.anyFace(image)) !== 'face') continue;
+    faces += (await backend.detect(image, { descriptors: false })).length;
   }
   return faces;
 };

@@ -87,11 +87,12 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
         ? await loadPixels(path, { maxSide: FACE_DECODE_SIDE })
         : await keyFrameSheet(path, task.frames, FACE_DECODE_SIDE);
     ({ width, height } = image);
-    // The cheap first pass: a photo without a face costs the detector alone.
-    const first = await faces.anyFace(image);
-    if (first === 'none')
+    // The cheap first pass: a photo without a face costs the detector alone. It looked at this
+    // very decode, so 'unsure' (boxes too small to judge, none scored as a face) is final here: a
+    // confirmation would crop the same boxes from the same pixels and find the same scores.
+    if ((await faces.anyFace(image)) !== 'face')
       return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: [], note: null }, worker: worker() };
-    const found = await faces.detect(image, { descriptors: task.descriptors, confirm: first === 'unsure' });
+    const found = await faces.detect(image, { descriptors: task.descriptors });
     return { ok: true, analysis: { analyzer: faces.analyzer, width, height, faces: found, note: null }, worker: worker() };
   } catch (error) {
     // The full analysis loads with the first face: if it cannot, no photo can be analyzed.
