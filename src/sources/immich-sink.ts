@@ -10,7 +10,7 @@ import { assetFileNames, loadItems, type StoredItem } from '../catalog/items.js'
 import { assetOf } from '../core/immich.js';
 import { actionFlags, type ActionOptions, actionGroups } from '../immich/actions/groups.js';
 import { type Hold, holdOf } from '../immich/actions/hold.js';
-import { type ActionsSummary, type JournalStore, runActions, runUndo } from '../immich/actions/run.js';
+import { type ActionsSummary, type JournalStore, type RunActionsInput, runActions, runUndo } from '../immich/actions/run.js';
 import { ownedFromJournal } from '../immich/actions/state.js';
 import { HDR_FILE_NAME } from '../output/enhanced.js';
 import { FACE_SWAP_FILE_NAME } from '../output/face-swapped.js';
@@ -63,30 +63,46 @@ export interface ActionsInput {
 }
 
 /**
- * With --conflict-strategy manual, the user's changes on the server still waiting for a decision
- * on the review page: the plan leaves them as they are (immich/actions/hold.ts).
+ * What the plan leaves as the user made it: with --conflict-strategy manual, the changes still
+ * waiting for a decision on the review page (immich/actions/hold.ts); with --enable-bidir-sync and
+ * remote_wins or manual, also those the plan's own read of the server shows (not yet recorded by
+ * the sync between watch cycles), but for those decided in review for this tool's choice.
  */
-function waitingHolds(db: Db, source: ImmichSource, strategy: ConflictStrategy, groups: readonly SelectedGroup[]): Hold[] {
-  if (strategy !== 'manual') return [];
-  regroupConflicts(
-    db,
-    source.scope,
-    groups.map((g) => g.members.map((m) => m.photo.id)),
-  );
-  const waiting = loadConflicts(db, source.scope).filter((c) => !c.toolWins);
-  if (waiting.length === 0) return [];
+function heldChanges(db: Db, source: ImmichSource, options: SyncOptions, groups: readonly SelectedGroup[]): HeldChanges {
+  const manual = options.conflictStrategy === 'manual';
+  const keepSeen = options.enableBidirSync && options.conflictStrategy !== 'local_wins';
+  if (!manual && !keepSeen) return { holds: [] };
+  if (manual) {
+    regroupConflicts(
+      db,
+      source.scope,
+      groups.map((g) => g.members.map((m) => m.photo.id)),
+    );
+  }
+  const conflicts = loadConflicts(db, source.scope);
   const assets = new Map(
-    loadItems(db, [...new Set(waiting.flatMap((c) => (c.was === null ? [c.photo] : [c.photo, c.was])))]).map((i) => [
+    loadItems(db, [...new Set(conflicts.flatMap((c) => (c.was === null ? [c.photo] : [c.photo, c.was])))]).map((i) => [
       i.id,
       assetOf(i).assetId,
     ]),
   );
-  return waiting.flatMap((c) => holdOf(c, (p) => assets.get(p)) ?? []);
+  const holds = (toolWins: boolean): Hold[] =>
+    conflicts.filter((c) => c.toolWins === toolWins).flatMap((c) => holdOf(c, (p) => assets.get(p)) ?? []);
+  const waiting = manual ? holds(false) : [];
+  if (!keepSeen) return { holds: waiting };
+  return { holds: waiting, keepUserChanges: { except: new Set(holds(true).map((h) => `${h.kind}|${h.asset}`)) } };
 }
+
+interface SyncOptions {
+  readonly enableBidirSync: boolean;
+  readonly conflictStrategy: ConflictStrategy;
+}
+
+type HeldChanges = Pick<RunActionsInput, 'holds' | 'keepUserChanges'>;
 
 export async function applyActions(
   ctx: ActionsContext,
-  options: ActionOptions & { readonly conflictStrategy: ConflictStrategy },
+  options: ActionOptions & SyncOptions,
   input: ActionsInput,
 ): Promise<ActionsSummary> {
   const { source } = ctx;
@@ -119,7 +135,7 @@ export async function applyActions(
       knownFlags: input.flagsFromListing
         ? new Map(judged.map((a) => [a.assetId, { isFavorite: a.facts.isFavorite, archived: a.facts.visibility === 'archive' }]))
         : new Map(),
-      holds: waitingHolds(ctx.db, source, options.conflictStrategy, input.groups),
+      ...heldChanges(ctx.db, source, options, input.groups),
     },
   );
 }

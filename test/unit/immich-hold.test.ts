@@ -70,6 +70,15 @@ describe('planActions with a held cover', () => {
     ]);
   });
 
+  it('leaves a cover the user moved since, seen in the plan’s own read, unless decided for this tool in review', () => {
+    const live = server({ stacks: [{ id: 's1', primary: 'b', assets: ['b', 'a', 'c'] }] });
+    const keep = (except: string[]) => ({ keepUserChanges: { except: new Set(except) } });
+    expect(planActions({ groups: [burst], flags, scope, server: live, owned, ...keep([]) }).operations).toEqual([]);
+    expect(planActions({ groups: [burst], flags, scope, server: live, owned, ...keep(['cover|b']) }).operations.map((o) => o.kind)).toEqual(
+      ['delete-stack', 'create-stack'],
+    );
+  });
+
   it('stacks a new frame of the burst under the user’s cover', () => {
     const live = server({ stacks: [{ id: 's1', primary: 'b', assets: ['b', 'a', 'c'] }] });
     const grown = { ...burst, members: ['a', 'b', 'c', 'd'] };

@@ -7,6 +7,7 @@
  */
 import { type Hold, holdDesired } from './hold.js';
 import { type Owned, type ServerState, sameMembers, TAG_ROOT } from './state.js';
+import { asHold, userChanges } from './user-changes.js';
 
 /** A group as the actions see it: asset ids, best first among equals of nothing else. */
 export interface ActionGroup {
@@ -133,11 +134,23 @@ export interface PlanInput {
   readonly owned: Owned;
   /** The user's changes waiting for a decision (--conflict-strategy manual): left as they are. */
   readonly holds?: readonly Hold[];
+  /**
+   * --enable-bidir-sync without local_wins: a change the user made since this tool's last write,
+   * seen in this very read, is left as it is too (the sync between watch cycles records it; a
+   * cycle already under way must not undo it first), except those decided on the review page for
+   * this tool's choice (`kind|asset`).
+   */
+  readonly keepUserChanges?: { readonly except: ReadonlySet<string> };
 }
 
 export function planActions(input: PlanInput): ActionPlan {
   const { flags, scope, server, owned } = input;
-  const want = holdDesired(desiredState(input.groups, flags), input.holds ?? []);
+  const seen = input.keepUserChanges
+    ? userChanges(input.groups, owned, server, flags)
+        .map(asHold)
+        .filter((h) => !input.keepUserChanges!.except.has(`${h.kind}|${h.asset}`))
+    : [];
+  const want = holdDesired(desiredState(input.groups, flags), [...(input.holds ?? []), ...seen]);
   const ops: Operation[] = [];
   const notices: string[] = [];
   const inScope = (a: string): boolean => scope.has(a);

@@ -9,7 +9,7 @@ import type { ImmichClient } from '../client.js';
 import { readServerState, type StateNeeds } from '../read.js';
 import { applyOperations, type ApplyContext, type Journal } from './apply.js';
 import type { Hold } from './hold.js';
-import { type ActionFlags, type ActionGroup, desiredState, type Operation, planActions } from './plan.js';
+import { type ActionFlags, type ActionGroup, desiredState, type Operation, type PlanInput, planActions } from './plan.js';
 import { type AssetNamer, operationSize, renderOperation } from './render.js';
 import { type Owned, ownedFromJournal, resolvePending, type ServerState } from './state.js';
 import { planUndo } from './undo.js';
@@ -64,6 +64,8 @@ export interface RunActionsInput {
   readonly knownFlags: StateNeeds['knownFlags'];
   /** The user's changes waiting for a decision, left as they are (hold.ts). */
   readonly holds: readonly Hold[];
+  /** See PlanInput.keepUserChanges. */
+  readonly keepUserChanges?: PlanInput['keepUserChanges'];
 }
 
 /** The description of the albums this tool creates. */
@@ -83,7 +85,7 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
   });
   const { owned, settled } = await settle(ctx, (o, assets, targets) => needsFor(o, assets, targets));
   const state = await readServerState(ctx.client, needsFor(owned, [], NO_PENDING));
-  const plan = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: state, owned, holds: input.holds });
+  const plan = planActions({ groups: input.groups, flags: input.flags, scope: input.scope, server: state, owned, ...held(input) });
   const planLines = plan.operations.map((op) => renderOperation(op, ctx.namer));
   const planned = plan.operations.reduce((n, op) => n + operationSize(op), 0);
   if (ctx.dryRun || plan.operations.length === 0) {
@@ -100,13 +102,17 @@ export async function runActions(ctx: ActionsContext, input: RunActionsInput): P
         scope: input.scope,
         server: after,
         owned: ownedAfter,
-        holds: input.holds,
+        ...held(input),
       }).operations;
     },
     render: (op) => renderOperation(op, ctx.namer),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   return { ...verifiedSummary(verified, ctx), planLines, notices: plan.notices, planned, settledPending: settled };
+}
+
+function held(input: RunActionsInput): Pick<PlanInput, 'holds' | 'keepUserChanges'> {
+  return { holds: input.holds, ...(input.keepUserChanges ? { keepUserChanges: input.keepUserChanges } : {}) };
 }
 
 function verifiedSummary(

@@ -67,6 +67,11 @@ export function userChanges(groups: readonly OrganizedGroup[], owned: Owned, ser
   });
 }
 
+/** A change as the plan leaves it (hold.ts). */
+export function asHold(c: UserChange): Hold {
+  return c.kind === 'cover' || c.kind === 'favorite' ? { kind: c.kind, asset: c.asset, was: c.was } : { kind: c.kind, asset: c.asset };
+}
+
 /**
  * The user's stack changes still waiting for a decision (--conflict-strategy manual) that
  * `userChanges` no longer sees: once a cycle planned around them (a new frame stacked under the
