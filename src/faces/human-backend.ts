@@ -16,7 +16,7 @@ import { FirstPass } from './first-pass.js';
 import type { HumanAnalysis, ModelRuntime } from './human.js';
 import { DETECTOR, FIRST_LOOK, humanModelCache, KEEP, locatePackageFiles } from './human-files.js';
 import { MeshCheck } from './mesh-check.js';
-import { OnnxModel, onnxRuntimeLoads } from './onnx/runtime.js';
+import { ModelSessions, type OnnxModel, onnxRuntimeLoads } from './onnx/runtime.js';
 
 /** How far below a kept face's mesh score a box is still looked at by Human's pipeline. */
 const KEEP_MARGIN = 0.05;
@@ -26,30 +26,42 @@ export async function loadHumanBackend(runtime: ModelRuntime = 'onnx'): Promise<
   const files = locatePackageFiles();
   const analyzer = analyzerFor('human');
   if (runtime === 'onnx' && onnxRuntimeLoads()) {
-    const { first, mesh, dispose } = await loadOnnxFirstPass(files.models);
-    return new HumanBackend(first, analyzer, 'onnxruntime', () => loadAnalysis('onnx'), mesh, dispose);
+    const sessions = humanSessions(files.models);
+    const { first, mesh } = await loadOnnxFirstPass(sessions);
+    return new HumanBackend(
+      first,
+      analyzer,
+      'onnxruntime',
+      () => loadAnalysis('onnx', sessions),
+      mesh,
+      () => sessions.dispose(),
+    );
   }
   const analysis = await loadAnalysis('tfjs');
   return new HumanBackend(new FirstPass(analysis.detectorRun(), 256), analyzer, 'TF.js WASM', async () => analysis, null);
 }
 
+/** A thread's onnxruntime sessions of Human's models (converted ones cached for the user). */
+export function humanSessions(models: string = locatePackageFiles().models): ModelSessions {
+  return new ModelSessions(models, humanModelCache());
+}
+
 /** The first pass on onnxruntime alone: the detector, and the mesh model (loaded when a detection needs checking). */
-export async function loadOnnxFirstPass(models: string): Promise<{ first: FirstPass; mesh: MeshCheck; dispose: () => void }> {
+export async function loadOnnxFirstPass(sessions: ModelSessions): Promise<{ first: FirstPass; mesh: MeshCheck }> {
   let detector: OnnxModel;
   try {
-    detector = await OnnxModel.fromFiles(models, 'blazeface', humanModelCache());
+    detector = await sessions.get('blazeface');
   } catch (error) {
     throw new FaceBackendUnavailable(`the face detector could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
   }
   const first = new FirstPass((input, dims) => detector.run(input, dims), detector.inputSide);
-  const mesh = new MeshCheck(first, () => OnnxModel.fromFiles(models, 'facemesh', humanModelCache()));
-  return { first, mesh, dispose: () => detector.dispose() };
+  return { first, mesh: new MeshCheck(first, () => sessions.get('facemesh')) };
 }
 
-/** Human on TF.js with its models on `runtime`; imported on demand, as it loads TF.js. */
-async function loadAnalysis(runtime: ModelRuntime): Promise<HumanAnalysis> {
+/** Human on TF.js with its models on `runtime` (onto `sessions`); imported on demand, as it loads TF.js. */
+async function loadAnalysis(runtime: ModelRuntime, sessions?: ModelSessions): Promise<HumanAnalysis> {
   const { HumanAnalysis, loadHuman } = await import('./human.js');
-  return new HumanAnalysis(await loadHuman({}, runtime));
+  return new HumanAnalysis(await loadHuman({}, runtime, sessions));
 }
 
 class HumanBackend implements FaceBackend {
@@ -66,7 +78,8 @@ class HumanBackend implements FaceBackend {
     private readonly loadFull: () => Promise<HumanAnalysis>,
     /** The mesh check without TF.js; null: Human's own pipeline checks. */
     private readonly mesh: MeshCheck | null,
-    private readonly disposeDetector: () => void = () => {},
+    /** Closes the onnxruntime sessions the first pass and the analysis share. */
+    private readonly closeSessions: () => Promise<void> = async () => {},
   ) {}
 
   async anyFace(image: DecodedImage): Promise<FirstPassAnswer> {
@@ -112,9 +125,8 @@ class HumanBackend implements FaceBackend {
     if (this.closed) return;
     this.closed = true;
     this.first.forget();
-    this.disposeDetector();
-    await this.mesh?.dispose();
-    (await this.analysis)?.close();
+    await (await this.analysis)?.close();
+    await this.closeSessions();
   }
 
   /** Human and TF.js, loaded on first use; a failure to load fails every later call the same way. */

@@ -16,6 +16,7 @@ import { DETECTOR, humanModelCache, KEEP, locatePackageFiles, MODELS, type Packa
 import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
 import { serveModelFiles } from './model-files.js';
 import { OnnxModels } from './onnx/human-models.js';
+import { ModelSessions } from './onnx/runtime.js';
 import { rotationWindow, useClosedFormRotation } from './rotation.js';
 import { tf } from './tf.js';
 import { heapTensor, useSharedIdentity, wasmHeapBytes } from './wasm-heap.js';
@@ -66,7 +67,12 @@ export type ModelRuntime = 'onnx' | 'tfjs';
  * A loaded Human with this backend's configuration (the bench times its steps directly), its
  * face settings changed by `face` (the face swap's mesh finder keeps its models switched on).
  */
-export async function loadHuman(face: Partial<Config['face']> = {}, runtime: ModelRuntime = 'onnx'): Promise<Human> {
+export async function loadHuman(
+  face: Partial<Config['face']> = {},
+  runtime: ModelRuntime = 'onnx',
+  /** The thread's onnxruntime sessions, when its first pass has some (their owner closes them). */
+  sessions?: ModelSessions,
+): Promise<Human> {
   let human: Human;
   try {
     const files = locatePackageFiles();
@@ -74,7 +80,7 @@ export async function loadHuman(face: Partial<Config['face']> = {}, runtime: Mod
     const { Human: HumanClass } = require(files.entry) as { Human: new (config?: Partial<Config>) => Human };
     const config = humanConfig(files, serveModelFiles(files.models));
     human = new HumanClass({ ...config, face: { ...config.face, ...face } as Config['face'] });
-    if (runtime === 'onnx') runOnOnnx(human, files.models);
+    if (runtime === 'onnx') runOnOnnx(human, sessions ?? new ModelSessions(files.models, humanModelCache()), sessions === undefined);
     await human.load();
     useClosedFormRotation();
     useSharedIdentity();
@@ -96,17 +102,18 @@ export async function loadHuman(face: Partial<Config['face']> = {}, runtime: Mod
  * Moves every model Human loads onto onnxruntime (onnx/runtime.ts) as it loads it: Human loads a
  * model on the first call that enables it, always through its own `load`, before using it.
  */
-function runOnOnnx(human: Human, folder: string): void {
-  const onnx = OnnxModels.create(folder, humanModelCache());
+function runOnOnnx(human: Human, sessions: ModelSessions, owned: boolean): void {
+  const onnx = OnnxModels.create(sessions);
   if (onnx === null) return;
   const load = human.load.bind(human);
   human.load = async (settings) => {
     await load(settings);
     await onnx.adopt(human.models.models, MODELS);
   };
-  onnxSessions.set(human, onnx);
+  onnxSessions.set(human, owned ? sessions : null);
 }
-const onnxSessions = new WeakMap<Human, OnnxModels>();
+/** Each Human on onnxruntime: the sessions it closes, or null where they are shared. */
+const onnxSessions = new WeakMap<Human, ModelSessions | null>();
 
 /** What runs `human`'s models (onnxruntime unless its binding did not load, or TF.js was asked for). */
 export function runtimeOf(human: Human): ModelRuntime {
@@ -225,11 +232,11 @@ export class HumanAnalysis {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const model of Object.values(this.human.models.models)) model?.dispose();
-    onnxSessions.get(this.human)?.dispose();
+    await onnxSessions.get(this.human)?.dispose();
   }
 }
 

@@ -183,8 +183,6 @@ export function meshInput(image: DecodedImage, box: DetectorBox, size: number): 
 
 /** Doubtful detections checked by the mesh model on onnxruntime, without TF.js. */
 export class MeshCheck {
-  private model: Promise<OnnxModel> | null = null;
-
   constructor(
     private readonly first: FirstPass,
     private readonly load: () => Promise<OnnxModel>,
@@ -195,16 +193,11 @@ export class MeshCheck {
    * `image`, the detector's answer that for `detectOn` (the same photo, maybe smaller).
    */
   async boxes(image: DecodedImage, detectOn: DecodedImage = image): Promise<{ readonly score: number; readonly side: number }[]> {
-    this.model ??= this.load();
-    const model = await this.model;
+    const model = await this.load();
     const size = model.inputSide;
     return detectorBoxes(this.first.outputs(detectOn), image, this.first.side, DETECTOR).map((box) => {
       const [flag] = model.run(meshInput(image, box, size), [1, size, size, 3], [MESH_SCORE_OUTPUT]);
       return { score: Math.round(100 * (flag?.data[0] ?? 0)) / 100, side: clampedSide(box, image) };
     });
-  }
-
-  async dispose(): Promise<void> {
-    (await this.model)?.dispose();
   }
 }

@@ -9,8 +9,8 @@
  */
 import type { DecodedImage } from '../media/contract.js';
 import type { FirstPass } from './first-pass.js';
-import { FIRST_LOOK, locatePackageFiles } from './human-files.js';
-import { loadOnnxFirstPass } from './human-backend.js';
+import { humanSessions, loadOnnxFirstPass } from './human-backend.js';
+import { FIRST_LOOK } from './human-files.js';
 import type { MeshCheck } from './mesh-check.js';
 import { onnxRuntimeLoads } from './onnx/runtime.js';
 
@@ -27,7 +27,7 @@ let checker: Promise<{ first: FirstPass; mesh: MeshCheck } | null> | null = null
 
 /** Whether `image` (a photo's ranking decode) surely shows no face the analysis would keep. */
 export async function surelyNoFace(image: DecodedImage): Promise<boolean> {
-  checker ??= onnxRuntimeLoads() ? loadOnnxFirstPass(locatePackageFiles().models) : Promise.resolve(null);
+  checker ??= onnxRuntimeLoads() ? loadOnnxFirstPass(humanSessions()) : Promise.resolve(null);
   const check = await checker;
   if (check === null) return false;
   const { first, mesh } = check;

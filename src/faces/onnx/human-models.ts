@@ -4,7 +4,7 @@
  */
 import type { GraphModel } from '@vladmandic/human';
 import { tf } from '../tf.js';
-import { type ModelCache, OnnxModel, onnxRuntimeLoads } from './runtime.js';
+import { type ModelSessions, type OnnxModel, onnxRuntimeLoads } from './runtime.js';
 
 type Execute = GraphModel['execute'];
 
@@ -28,18 +28,18 @@ function runOnOnnx(model: GraphModel, onnx: OnnxModel): void {
   model.execute = execute;
 }
 
-/** The models of one Human instance moved onto onnxruntime, as they get loaded. */
+/**
+ * The models of one Human instance moved onto onnxruntime, as they get loaded, onto `sessions`
+ * (shared with the thread's first pass, whose owner closes them).
+ */
 export class OnnxModels {
-  private readonly moved = new Map<GraphModel, OnnxModel>();
+  private readonly moved = new Set<GraphModel>();
 
-  private constructor(
-    private readonly folder: string,
-    private readonly cache: ModelCache | null,
-  ) {}
+  private constructor(private readonly sessions: ModelSessions) {}
 
   /** null when onnxruntime's native binding does not load here: the models stay on TF.js. */
-  static create(folder: string, cache: ModelCache | null): OnnxModels | null {
-    return onnxRuntimeLoads() ? new OnnxModels(folder, cache) : null;
+  static create(sessions: ModelSessions): OnnxModels | null {
+    return onnxRuntimeLoads() ? new OnnxModels(sessions) : null;
   }
 
   /** Moves the models among `names` that Human has loaded since the last call. */
@@ -47,14 +47,8 @@ export class OnnxModels {
     for (const name of names) {
       const model = models[name];
       if (!model || this.moved.has(model)) continue;
-      const onnx = await OnnxModel.fromFiles(this.folder, name, this.cache);
-      runOnOnnx(model, onnx);
-      this.moved.set(model, onnx);
+      runOnOnnx(model, await this.sessions.get(name));
+      this.moved.add(model);
     }
-  }
-
-  dispose(): void {
-    for (const onnx of this.moved.values()) onnx.dispose();
-    this.moved.clear();
   }
 }
