@@ -16,11 +16,13 @@
  *   7. grouping quality on a library with a known truth (test/support/quality-library.ts):
  *      pairwise precision / recall per kind of case, at the defaults and at -t 3 --time-window 0;
  *   8. video: CPU per 1080p 30 s clip fingerprinted, clips/s on one core and all cores, peak RSS (bench/video.js);
- *   9. --watch on a library of ~1 MP photos without capture times: seconds (and CPU seconds of the process) from a
+ *   9. whole runs of the CLI on 12 MP libraries with faces on and off: the CPU ratio on photos without
+ *      a face and the peak memory, also on photos of people (bench/library.js);
+ *  10. --watch on a library of ~1 MP photos without capture times: seconds (and CPU seconds of the process) from a
  *      burst's files landing in the folder to its group written, and from one frame landing to its group updated.
  * Inputs are generated once into bench/.work (git-ignored) from the test fixtures.
- * Pick parts with BENCH=fingerprint,group,memory,faces,hdr,swap,quality,video,watch; sizes with BENCH_1MP=N, BENCH_12MP=N,
- * BENCH_LIBRARY=N,N,... (library sizes of the memory part), BENCH_FACES=N, BENCH_VIDEO=N, BENCH_WATCH=N.
+ * Pick parts with BENCH=fingerprint,group,memory,faces,library,hdr,swap,quality,video,watch; sizes with BENCH_1MP=N, BENCH_12MP=N,
+ * BENCH_LIBRARY=N,N,... (library sizes of the memory part), BENCH_FACES=N, BENCH_VIDEO=N, BENCH_WATCH=N, BENCH_ROUNDS=N (turns of the library part).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -31,6 +33,7 @@ import sharp from 'sharp';
 import { groupPhotos } from '../dist/core/grouping.js';
 import { mergeBracket } from '../dist/enhance/hdr.js';
 import { benchFaces } from './faces.js';
+import { benchLibraries } from './library.js';
 import { fingerprintVersusFloor, jpegsUnder, line, make1mp, memoryOverSizes, rng } from './speed.js';
 import { benchSwap } from './swap.js';
 import { benchVideo } from './video.js';
@@ -40,7 +43,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const work = join(here, '.work');
 const fixtures = join(root, 'test', 'fixtures', 'photos');
-const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,hdr,swap,quality,video').split(','));
+const parts = new Set((process.env.BENCH ?? 'fingerprint,group,memory,faces,library,hdr,swap,quality,video').split(','));
 const cores = availableParallelism();
 
 async function make12mp(count) {
@@ -195,6 +198,7 @@ if (parts.has('fingerprint')) await benchFingerprint();
 if (parts.has('group')) benchGrouping();
 if (parts.has('memory')) await benchMemory();
 if (parts.has('faces')) await benchFaces({ root, work, fixtures, cores, line });
+if (parts.has('library')) await benchLibraries({ root, work, here, cores, line });
 if (parts.has('hdr')) await benchHdr();
 if (parts.has('swap')) await benchSwap({ line, rng, work, root });
 if (parts.has('quality')) benchQuality();

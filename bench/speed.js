@@ -168,21 +168,32 @@ export async function memoryOverSizes(work, root, library, sizes) {
     const out = join(work, `memory-out-${size}`);
     // A fresh output folder is a fresh catalog (it lives inside it): every photo is fingerprinted.
     rmSync(out, { recursive: true, force: true });
-    const cpu0 = childCpuSeconds();
-    const t0 = performance.now();
-    const args = [join(root, 'bin', 'photo-organizer.js'), '-s', lib, '-o', out, '--verbose', '--face-backend', 'none'];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.resume();
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = childCpuSeconds() - cpu0;
-    const peak = /Peak memory: (\d+) MB/.exec(stdout);
+    const { code, seconds, cpu, peak, stdout } = await runCli(root, ['-s', lib, '-o', out, '--face-backend', 'none']);
     const groups = /Found (\d+) groups?/.exec(stdout);
     line(
       `${size} photos (exit ${code})`,
-      `peak ${peak ? `${peak[1]} MB` : 'not reported'}, ${cpu.toFixed(1)} CPU s (${((cpu * 1000) / size).toFixed(1)} ms per photo), ${seconds.toFixed(1)} s wall${groups ? `, ${groups[1]} groups` : ''}`,
+      `peak ${peak === null ? 'not reported' : `${peak} MB`}, ${cpu.toFixed(1)} CPU s (${((cpu * 1000) / size).toFixed(1)} ms per photo), ${seconds.toFixed(1)} s wall${groups ? `, ${groups[1]} groups` : ''}`,
     );
   }
+}
+
+/**
+ * The real CLI on `args` (with --verbose, whose summary reports the peak memory): its exit code,
+ * wall and CPU seconds, peak RSS in MB (null if not reported) and what it printed (progress on stderr).
+ */
+export async function runCli(root, args) {
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'bin', 'photo-organizer.js'), ...args, '--verbose'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = childCpuSeconds() - cpu0;
+  const peak = /Peak memory: (\d+) MB/.exec(stdout);
+  return { code, seconds, cpu, peak: peak ? Number(peak[1]) : null, stdout, stderr };
 }
