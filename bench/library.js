@@ -4,7 +4,8 @@
  * machine weighs on both alike:
  *   - 120 photos without a face (bench/no-face-library.js --large): the CPU ratio faces on / off
  *     (goal 1.2×) and the peak memory of each (goals 400 MB and 250 MB);
- *   - 24 photos of people in bursts (--people): the peak memory with faces on (goal 400 MB).
+ *   - 24 and 96 photos of people in bursts (--people, --crowd): the peak memory with faces on
+ *     (goal 400 MB; 24 photos stay on one face thread, 96 use them all).
  * Usage: BENCH=library npm run bench (BENCH_ROUNDS=N turns, 2 by default).
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +22,7 @@ const LIBRARIES = [
     title: '120 photos without a face (landscapes and shapes, bursts of 5)',
   },
   { name: 'people-24', flag: '--people', count: 24, faces: true, title: '24 photos of people (4 bursts of 6)' },
+  { name: 'people-96', flag: '--crowd', count: 96, faces: true, title: '96 photos of people (16 bursts of 6)' },
 ];
 
 /** The library `spec` in `work`, made once with bench/no-face-library.js. */

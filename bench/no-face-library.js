@@ -4,15 +4,17 @@
  * With --large, 120 photos instead: the 8 landscapes and 16 synthetic scenes of shapes (circles,
  * squares and bars on a gradient, drawn from a fixed seed), in bursts of 5.
  * With --people, the library of the "run on photos of people" figure instead: 4 bursts of 6, each
- * one fixture photo of people (group shots and portraits).
- * Usage: node bench/no-face-library.js DIR [--people | --large], then time the CLI on DIR.
+ * one fixture photo of people (group shots and portraits); with --crowd, 16 such bursts (96
+ * photos), each photo of people 4 times: as it is, mirrored, and two crops of 85 % of it.
+ * Usage: node bench/no-face-library.js DIR [--people | --crowd | --large], then time the CLI on DIR.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 
 const mode = process.argv[3] ?? '';
-const people = mode === '--people';
+const crowd = mode === '--crowd';
+const people = mode === '--people' || crowd;
 const large = mode === '--large';
 const LANDSCAPES = [
   'mountains-peaks',
@@ -24,12 +26,13 @@ const LANDSCAPES = [
   'forest-path',
   'dandelions',
 ];
-const SOURCES = people ? ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'] : LANDSCAPES;
+const PEOPLE = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'];
+const SOURCES = people ? (crowd ? [0, 1, 2, 3].flatMap(() => PEOPLE) : PEOPLE) : LANDSCAPES;
 const SHAPE_SCENES = large ? 16 : 0;
 const FRAMES = people ? 6 : large ? 5 : 3;
 
 const dir = process.argv[2];
-if (!dir) throw new Error('usage: node bench/no-face-library.js DIR [--people | --large]');
+if (!dir) throw new Error('usage: node bench/no-face-library.js DIR [--people | --crowd | --large]');
 mkdirSync(dir, { recursive: true });
 const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures', 'photos');
 
@@ -66,8 +69,28 @@ function shapes(seed) {
 /** The scene of burst `b`, scaled to a 4000 px long side. */
 async function scene(b) {
   if (b >= SOURCES.length) return shapes(b).png().toBuffer();
-  const src = sharp(join(fixtures, `${SOURCES[b]}.jpg`));
-  const { width, height } = await src.metadata();
+  const file = join(fixtures, `${SOURCES[b]}.jpg`);
+  const { width: w, height: h } = await sharp(file).metadata();
+  // The crowd's copies of a photo: as it is, mirrored, its top-left and its bottom-right 85 %.
+  const variant = Math.floor(b / PEOPLE.length);
+  const crop = { width: Math.round(w * 0.85), height: Math.round(h * 0.85) };
+  const src =
+    variant === 1
+      ? sharp(await sharp(file).flop().toBuffer())
+      : variant === 2
+        ? sharp(
+            await sharp(file)
+              .extract({ left: 0, top: 0, ...crop })
+              .toBuffer(),
+          )
+        : variant === 3
+          ? sharp(
+              await sharp(file)
+                .extract({ left: w - crop.width, top: h - crop.height, ...crop })
+                .toBuffer(),
+            )
+          : sharp(file);
+  const { width, height } = variant >= 2 ? crop : { width: w, height: h };
   const scale = 4000 / Math.max(width, height);
   return src
     .resize(Math.round(width * scale), Math.round(height * scale), { kernel: 'lanczos3' })

@@ -41,6 +41,13 @@ export interface FaceRunner {
 const NARROW_START_MAX = 48;
 
 /**
+ * A list started on one thread widens at its first face only if at least this many photos are
+ * left: another face thread costs ~1 s of CPU to start (TF.js, Human, the sessions) and ~130 MB.
+ * On 2 cores, 24 photos of people took as long on one thread as on two, 48 took 15 % longer.
+ */
+const WIDEN_MIN_LEFT = 32;
+
+/**
  * A face thread's V8 young generation: the default (up to 3 × 16 MB semi-spaces) kept ~50 MB more
  * resident per thread for the short-lived arrays of Human's result handling; at 8 MB the
  * collections come more often for no measurable CPU (bench/faces.js prints a thread's memory).
@@ -57,14 +64,15 @@ export class FacePool implements FaceRunner {
     this.pool = workerPool<FaceTask, FaceOutcome>('./face-worker.js', threads, 1, FACE_THREAD_LIMITS);
   }
 
-  /** Set once a photo shows a face: from then on every thread is used. */
+  /** Set once a photo shows a face with enough photos left: from then on every thread is used. */
   private wide = false;
 
   /**
    * Analyzes every photo, calling `onResult` in completion order, at most 2 per thread in flight.
-   * A short list goes one at a time on one thread until a photo shows a face: each other thread
-   * costs ~1 s of CPU to load its models, which a few photos without faces (~70 ms each) never
-   * repay. A longer list uses every thread at once, since one thread would double its wall time. Stops
+   * A short list goes one at a time on one thread until a photo shows a face with at least
+   * WIDEN_MIN_LEFT photos left: each other thread costs ~1 s of CPU to load its models, which a
+   * few photos (~70 ms each without faces, ~130 ms with) never repay. A longer list uses every
+   * thread at once, since one thread would double its wall time. Stops
    * submitting when aborted or when the backend turns out to be unavailable. A crashed worker is
    * reported as that photo's failure.
    */
@@ -92,7 +100,7 @@ export class FacePool implements FaceRunner {
               unavailable ??= outcome.message;
               return;
             }
-            if (outcome.analysis.faces.length > 0) this.wide = true;
+            if (outcome.analysis.faces.length > 0 && tasks.length - next >= WIDEN_MIN_LEFT) this.wide = true;
             onResult(task.id, outcome);
           },
           (error: unknown) => {

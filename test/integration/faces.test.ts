@@ -17,7 +17,7 @@ import { fingerprintFromPixels } from '../../src/core/fingerprint.js';
 import type { ImageQuality } from '../../src/core/types.js';
 import { type FaceBackend, loadFaceBackend } from '../../src/faces/backend.js';
 import type { DecodedImage } from '../../src/media/contract.js';
-import { fixturePhotoPath } from '../support/library.js';
+import { type FixtureName, fixturePhotoPath } from '../support/library.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadHuman } from '../../src/faces/human.js';
 import { eyeMeasures, type MeshPoint } from '../../src/faces/measures.js';
@@ -290,12 +290,14 @@ describe('face worker pool', () => {
     expect(seen.filter((s) => s.loadMs !== null)).toHaveLength(threads.size);
   });
 
-  it('analyzes photos without faces on one thread, and widens to every thread at the first face', async () => {
+  const people = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'] as const;
+  const landscapes = ['mountains-peaks', 'fig-bowl', 'stream-forest', 'boats-lake'] as const;
+
+  /** The pool's order of results for `names` on 2 threads: name, thread, faces, WebAssembly heap. */
+  async function runOrder(names: readonly FixtureName[]) {
     const { FacePool } = (await import(
       pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
     )) as typeof import('../../src/pipeline/face-pool.js');
-    const people = ['people-group', 'people-friends', 'portrait-smile', 'portrait-costume'] as const;
-    const names = ['mountains-peaks', 'fig-bowl', 'stream-forest', 'boats-lake', ...people, ...people, ...people] as const;
     const pool = new FacePool(2, 'human');
     const order: { name: string; threadId: number; faces: number; wasm: number }[] = [];
     try {
@@ -313,12 +315,27 @@ describe('face worker pool', () => {
     // One at a time until the first face: the landscapes come back in order, on one thread.
     expect(order.slice(0, 5).map((o) => o.name)).toEqual(names.slice(0, 5));
     expect(new Set(order.slice(0, 5).map((o) => o.threadId)).size).toBe(1);
-    expect(order.filter((o) => o.faces > 0)).toHaveLength(3 * people.length);
-    expect(new Set(order.map((o) => o.threadId)).size).toBe(2);
     // The first landscape needed the detector alone: TF.js (and its WebAssembly heap) loads with
     // the first photo the first pass cannot rule out, and every photo of people had it loaded.
     expect(order[0]!.wasm).toBe(0);
     for (const o of order.filter((o) => o.faces > 0)) expect(o.wasm).toBeGreaterThan(0);
+    return order;
+  }
+
+  it('analyzes photos without faces on one thread, and widens to every thread at a first face with many photos left', async () => {
+    const names = [...landscapes, ...Array.from({ length: 9 }, () => people).flat()];
+    const order = await runOrder(names);
+    expect(order.filter((o) => o.faces > 0)).toHaveLength(9 * people.length);
+    expect(new Set(order.map((o) => o.threadId)).size).toBe(2);
+  });
+
+  it('stays on one thread when few photos are left at the first face: another thread would not repay its start', async () => {
+    const names = [...landscapes, ...people, ...people, ...people];
+    const order = await runOrder(names);
+    expect(order.filter((o) => o.faces > 0)).toHaveLength(3 * people.length);
+    expect(new Set(order.map((o) => o.threadId)).size).toBe(1);
+    // In order throughout: one photo at a time.
+    expect(order.map((o) => o.name)).toEqual(names);
   });
 
   it('uses every thread from the start for a long list, faces or not: one thread would double its time', async () => {
