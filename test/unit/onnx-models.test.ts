@@ -13,7 +13,7 @@ import { loadHuman, runtimeOf } from '../../src/faces/human.js';
 import { loadHumanBackend } from '../../src/faces/human-backend.js';
 import { locatePackageFiles, MODELS } from '../../src/faces/human-files.js';
 import { convertGraph } from '../../src/faces/onnx/from-tfjs.js';
-import { OnnxModel } from '../../src/faces/onnx/runtime.js';
+import { ModelSessions, OnnxModel } from '../../src/faces/onnx/runtime.js';
 import { tfjsModelSchema } from '../../src/faces/onnx/tfjs-weights.js';
 import { tf } from '../../src/faces/tf.js';
 import { loadPixels } from '../../src/media/load.js';
@@ -90,6 +90,22 @@ describe('face models on onnxruntime', () => {
     expect(third.run(input, [1, 64, 64, 1])[0]!.data).toEqual(expected);
     expect(statSync(file).size).toBe(written.size);
     for (const m of [first, second, third]) m.dispose();
+  });
+
+  it('gives a thread one session per model, shared by every caller, and closes each once', async () => {
+    const sessions = new ModelSessions(locatePackageFiles().models, null);
+    const [a, b] = await Promise.all([sessions.get('emotion'), sessions.get('emotion')]);
+    expect(a).toBe(b);
+    const input = noise(64 * 64, 0, 1, 5);
+    const expected = a.run(input, [1, 64, 64, 1])[0]!.data;
+    await sessions.dispose();
+    // A closed session cannot run; the set loads a fresh one for a later caller.
+    expect(() => a.run(input, [1, 64, 64, 1])).toThrow();
+    const fresh = await sessions.get('emotion');
+    expect(fresh).not.toBe(a);
+    expect(fresh.run(input, [1, 64, 64, 1])[0]!.data).toEqual(expected);
+    await sessions.dispose();
+    await sessions.dispose();
   });
 
   it('refuses a model with an operation it cannot convert, naming it', () => {
