@@ -5,20 +5,8 @@
 // that installs it, then stops. `--apt-packages` prints the Debian packages instead, so .ci/run
 // installs exactly this list.
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import process from 'node:process';
-
-/** A program on PATH, as spawn() would find it. */
-function onPath(name) {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
+import { onPath } from './on-path.js';
 
 function executable(file) {
   try {

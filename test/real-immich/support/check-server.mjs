@@ -1,7 +1,6 @@
 // Before the real-server tier starts: one line saying how to start the server when it is not
 // configured, and exit 1 — a missing server must never pass as an empty suite.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { onPath } from '../../../scripts/on-path.js';
 
 if (!process.env.IMMICH_URL || !process.env.IMMICH_API_KEY) {
   console.error(
@@ -13,15 +12,6 @@ if (!process.env.IMMICH_URL || !process.env.IMMICH_API_KEY) {
 // A server on this machine reads clips with the ffprobe and ffmpeg on its PATH (a Docker Immich
 // ships its own); without them the clip tests would only time out waiting for it.
 const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(process.env.IMMICH_URL).hostname);
-const onPath = (name) =>
-  (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 if (local && !onPath('ffprobe')) {
   console.error(
     'npm run test:immich: the local Immich server needs ffprobe and ffmpeg to read clips: apt-get install -y ffmpeg, then restart it (../shared/immich-server/stop.sh && ../shared/immich-server/start.sh)',
