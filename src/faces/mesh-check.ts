@@ -146,19 +146,22 @@ export function meshInput(image: DecodedImage, box: DetectorBox, size: number): 
   const rotate = angle !== 0 && Math.abs(angle) > LARGE_ANGLE;
   const [cx, cy] = [box.x1 + (box.x2 - box.x1) / 2, box.y1 + (box.y2 - box.y1) / 2];
   const [sin, cos] = [Math.sin(angle), Math.cos(angle)];
-  /** Channel c of the rotated image at integer (x, y); 0 outside. */
-  const pixel = (x: number, y: number, c: number): number => {
+  /** Offset in `data` of the rotated image's pixel at integer (x, y); -1 outside. */
+  const at = (x: number, y: number): number => {
     let sx = x;
     let sy = y;
     if (rotate) {
       sx = Math.round((x - cx) * cos - (y - cy) * sin + cx);
       sy = Math.round((x - cx) * sin + (y - cy) * cos + cy);
     }
-    return sx >= 0 && sx < width && sy >= 0 && sy < height ? data[(sy * width + sx) * 3 + c]! : 0;
+    return sx >= 0 && sx < width && sy >= 0 && sy < height ? (sy * width + sx) * 3 : -1;
   };
+  const value = (offset: number, c: number): number => (offset < 0 ? 0 : data[offset + c]!);
   const out = new Float32Array(size * size * 3);
   // CropAndResize's box in normalized [y1, x1, y2, x2], sampled over (height - 1) and (width - 1).
   const [ny1, nx1, ny2, nx2] = [box.y1 / height, box.x1 / width, box.y2 / height, box.x2 / width];
+  // The columns sampled are the same on every row.
+  const inXs = Float64Array.from({ length: size }, (_, x) => nx1 * (width - 1) + (x * (nx2 - nx1) * (width - 1)) / (size - 1));
   for (let y = 0; y < size; y++) {
     const inY = ny1 * (height - 1) + (y * (ny2 - ny1) * (height - 1)) / (size - 1);
     if (inY < 0 || inY > height - 1) continue;
@@ -166,14 +169,19 @@ export function meshInput(image: DecodedImage, box: DetectorBox, size: number): 
     const bottom = Math.ceil(inY);
     const dy = inY - top;
     for (let x = 0; x < size; x++) {
-      const inX = nx1 * (width - 1) + (x * (nx2 - nx1) * (width - 1)) / (size - 1);
+      const inX = inXs[x]!;
       if (inX < 0 || inX > width - 1) continue;
       const left = Math.floor(inX);
       const right = Math.ceil(inX);
       const dx = inX - left;
+      // The four neighbours are found once for the three channels.
+      const tl = at(left, top);
+      const tr = at(right, top);
+      const bl = at(left, bottom);
+      const br = at(right, bottom);
       for (let c = 0; c < 3; c++) {
-        const upper = pixel(left, top, c) + (pixel(right, top, c) - pixel(left, top, c)) * dx;
-        const lower = pixel(left, bottom, c) + (pixel(right, bottom, c) - pixel(left, bottom, c)) * dx;
+        const upper = value(tl, c) + (value(tr, c) - value(tl, c)) * dx;
+        const lower = value(bl, c) + (value(br, c) - value(bl, c)) * dx;
         out[(y * size + x) * 3 + c] = (upper + (lower - upper) * dy) / 255;
       }
     }
