@@ -5,8 +5,15 @@
  * Runs on onnxruntime without TF.js, or on TF.js where onnxruntime does not load.
  */
 import type { DecodedImage } from '../media/contract.js';
+import type { FirstPass as FirstPassAnswer } from './backend.js';
 import { bestScore, detectorInput, largestBox, type RawOutput } from './detector-input.js';
-import { DETECTOR } from './human-files.js';
+import { DETECTOR, FIRST_LOOK } from './human-files.js';
+
+/** A detector box as the mesh model judged it: its face score and the smaller side of its box, in pixels. */
+export interface JudgedBox {
+  readonly score: number;
+  readonly side: number;
+}
 
 /** Runs the detector on its input ([1, side, side, 3], -1..1): its raw outputs in Human's order. */
 export type DetectorRun = (input: Float32Array, dims: readonly number[]) => RawOutput[];
@@ -35,6 +42,24 @@ export class FirstPass {
   /** The best anchor's score for `image`, which Human's NMS would keep if above its threshold. */
   best(image: DecodedImage): number {
     return bestScore(this.outputs(image));
+  }
+
+  /**
+   * The first pass's answer for `image` (FaceBackend.anyFace): the detector alone, and the
+   * mesh model's `judge`ment of each box for the scores in between.
+   */
+  async answer(image: DecodedImage, judge: (image: DecodedImage) => Promise<readonly JudgedBox[]>): Promise<FirstPassAnswer> {
+    const best = this.best(image);
+    if (best <= DETECTOR.minConfidence) return 'none';
+    // Faces score 0.78–0.94 here, the landscapes it mistakes 0.35–0.66: a sure hit needs no check.
+    if (best >= FIRST_LOOK.sure) return 'face';
+    // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
+    // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
+    // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
+    // 0–0.26): they are checked again at full size (detect's `confirm`).
+    const boxes = await judge(image);
+    if (boxes.some((b) => b.score > FIRST_LOOK.meshFace)) return 'face';
+    return boxes.some((b) => b.side < FIRST_LOOK.judgedSide) ? 'unsure' : 'none';
   }
 
   /**

@@ -14,7 +14,7 @@ import type { DecodedImage } from '../media/contract.js';
 import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass as FirstPassAnswer } from './backend.js';
 import { FirstPass } from './first-pass.js';
 import type { HumanAnalysis, ModelRuntime } from './human.js';
-import { DETECTOR, FIRST_LOOK, humanModelCache, KEEP, locatePackageFiles } from './human-files.js';
+import { humanModelCache, KEEP, locatePackageFiles } from './human-files.js';
 import { MeshCheck } from './mesh-check.js';
 import { ModelSessions, type OnnxModel, onnxRuntimeLoads } from './onnx/runtime.js';
 
@@ -84,19 +84,11 @@ class HumanBackend implements FaceBackend {
 
   async anyFace(image: DecodedImage): Promise<FirstPassAnswer> {
     this.checkOpen();
-    const best = this.first.best(image);
-    if (best <= DETECTOR.minConfidence) return 'none';
-    // Faces score 0.78–0.94 here, the landscapes it mistakes 0.35–0.66: a sure hit needs no check.
-    if (best >= FIRST_LOOK.sure) return 'face';
-    // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
-    // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
-    // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
-    // 0–0.26): they are checked again at full size (detect's `confirm`).
-    const boxes = this.mesh
-      ? await this.mesh.boxes(image)
-      : (await (await this.full()).confirm(image, this.first)).map((f) => ({ score: f.faceScore, side: Math.min(f.box[2], f.box[3]) }));
-    if (boxes.some((b) => b.score > FIRST_LOOK.meshFace)) return 'face';
-    return boxes.some((b) => b.side < FIRST_LOOK.judgedSide) ? 'unsure' : 'none';
+    return this.first.answer(image, async (on) =>
+      this.mesh
+        ? this.mesh.boxes(on)
+        : (await (await this.full()).confirm(on, this.first)).map((f) => ({ score: f.faceScore, side: Math.min(f.box[2], f.box[3]) })),
+    );
   }
 
   async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {

@@ -8,7 +8,7 @@
  */
 import type { DecodedImage } from '../media/contract.js';
 import type { RawOutput } from './detector-input.js';
-import type { FirstPass } from './first-pass.js';
+import type { FirstPass, JudgedBox } from './first-pass.js';
 import { DETECTOR } from './human-files.js';
 import type { OnnxModel } from './onnx/runtime.js';
 
@@ -200,7 +200,7 @@ export class MeshCheck {
    * Each detector box's mesh score (as Human rounds it) and the smaller side of its box, on
    * `image`, the detector's answer that for `detectOn` (the same photo, maybe smaller).
    */
-  async boxes(image: DecodedImage, detectOn: DecodedImage = image): Promise<{ readonly score: number; readonly side: number }[]> {
+  async boxes(image: DecodedImage, detectOn: DecodedImage = image): Promise<JudgedBox[]> {
     const model = await this.load();
     const size = model.inputSide;
     return detectorBoxes(this.first.outputs(detectOn), image, this.first.side, DETECTOR).map((box) => {

@@ -6,10 +6,11 @@
 import { basename } from 'node:path';
 import { fingerprintFromPixels } from '../core/fingerprint.js';
 import type { Fingerprint, PhotoMetadata } from '../core/types.js';
+import type { NoFaceSize } from '../faces/no-face-check.js';
 import { type DecodedImage, MediaError } from '../media/contract.js';
 import { type ClipLoadOptions, loadClip } from '../media/clip.js';
 import { readHead } from '../media/file.js';
-import { loadPhoto } from '../media/load.js';
+import { loadPhoto, loadPixels } from '../media/load.js';
 import { sniffVideo } from '../media/sniff.js';
 import { hasExtension, VIDEO_EXTENSIONS } from '../sources/local.js';
 
@@ -38,11 +39,8 @@ export interface InspectTask {
   readonly faceCheck?: boolean;
 }
 
-/** A photo whose ranking decode surely shows no face: stored as analyzed, with none, at this size. */
-export interface NoFace {
-  readonly width: number;
-  readonly height: number;
-}
+/** A photo that surely shows no face: stored as analyzed, with none, at this size. */
+export type NoFace = NoFaceSize;
 
 export type InspectOutcome =
   | { readonly ok: true; readonly meta: PhotoMetadata; readonly fingerprint: Fingerprint; readonly noFace?: NoFace }
@@ -67,7 +65,7 @@ export default async function inspect(task: InspectTask): Promise<InspectOutcome
     // Coarse when smaller than a QUALITY_SIDE decode would be (not when the photo itself is that small).
     const coarse = Math.max(image.width, image.height) < Math.min(QUALITY_SIDE, Math.max(meta.width, meta.height));
     const fingerprint = fingerprintFromPixels(image, (meta.width * meta.height) / 1e6, coarse);
-    const noFace = task.faceCheck === true && !coarse ? await lookForFaces(image) : null;
+    const noFace = task.faceCheck === true && !coarse ? await lookForFaces(image, path) : null;
     return { ok: true, meta, fingerprint, ...(noFace ? { noFace } : {}) };
   } catch (error) {
     if (error instanceof MediaError) return { ok: false, stage: 'inspect', message: error.message };
@@ -76,12 +74,15 @@ export default async function inspect(task: InspectTask): Promise<InspectOutcome
   }
 }
 
-/** The decode's size if it surely shows no face; null when it may (or the check failed: the face stage looks). */
-export async function lookForFaces(image: DecodedImage): Promise<NoFace | null> {
+/**
+ * The size of the decode that settled it if photo `path` (decoded as `image`) surely shows no
+ * face; null when it may (or the check failed: the face stage looks).
+ */
+export async function lookForFaces(image: DecodedImage, path: string | Buffer): Promise<NoFace | null> {
   try {
     // Imported on first use: a run with faces off loads none of the face modules.
-    const { surelyNoFace } = await import('../faces/no-face-check.js');
-    return (await surelyNoFace(image)) ? { width: image.width, height: image.height } : null;
+    const [{ noFaceSize }, { FACE_DECODE_SIDE }] = await Promise.all([import('../faces/no-face-check.js'), import('../faces/backend.js')]);
+    return await noFaceSize(image, () => loadPixels(path, { maxSide: FACE_DECODE_SIDE }));
   } catch {
     return null;
   }

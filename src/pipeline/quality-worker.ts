@@ -25,9 +25,10 @@ export type QualityOutcome =
 
 export default async function measure(task: QualityTask): Promise<QualityOutcome> {
   try {
-    const image = await loadPixels(taskPath(task.path), { maxSide: QUALITY_SIDE });
+    const path = taskPath(task.path);
+    const image = await loadPixels(path, { maxSide: QUALITY_SIDE });
     const { megapixels: _, ...quality } = measureQuality(toLuma(image), image.width, image.height, 0);
-    const noFace = task.faceCheck === true ? await lookForFaces(image) : null;
+    const noFace = task.faceCheck === true ? await lookForFaces(image, path) : null;
     return { ok: true, quality, ...(noFace ? { noFace } : {}) };
   } catch (error) {
     // The file changed or went away since it was fingerprinted: the coarse measures stand.
