@@ -68,12 +68,13 @@ export function replaceConflicts(
 ): SyncConflict[] {
   // By kind and photo, not group: a group a new frame joined keeps its conflicts (under its new members).
   const keyOf = (c: Pick<SyncConflict, 'kind' | 'photo'>): string => `${c.kind}|${c.photo}`;
-  const before = new Map(loadConflicts(db, scope).map((c) => [keyOf(c), c]));
   const insert = db.prepare(
     'INSERT INTO sync_conflicts (scope, members, kind, photo_id, was_id, found_at, tool_wins) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const fresh: SyncConflict[] = [];
   db.transaction(() => {
+    // Read inside the transaction: a decision the review page made meanwhile is kept.
+    const before = new Map(loadConflicts(db, scope).map((c) => [keyOf(c), c]));
     db.prepare('DELETE FROM sync_conflicts WHERE scope = ?').run(scope);
     const seen = new Set<string>();
     for (const c of found) {

@@ -45,6 +45,9 @@ export async function syncUserChanges(catalog: string, client: ImmichClient, opt
     if (owned.stacks.size === 0 && owned.favorited.size === 0 && owned.albumAdds.size === 0) return NOTHING;
     // The groups as they stand: the last cycle's, with the decisions so far replayed.
     const groups = applyDecisions(loadGroups(db, run.id), loadDecisions(db, scope)).groups;
+    // What the review page may change while the server is read (another process, same catalog).
+    const reviewState = (): string => JSON.stringify([loadDecisions(db, scope).map((d) => d.id), loadConflicts(db, scope)]);
+    const readAt = reviewState();
     const ids = [...new Set(groups.flatMap((g) => g.members.map((m) => m.photoId)))];
     const assetOf = new Map(loadItems(db, ids).map((i) => [i.id, typeof i.key === 'string' ? i.key : i.key.toString('utf8')]));
     const photoOf = new Map([...assetOf].map(([photo, asset]) => [asset, photo]));
@@ -94,7 +97,13 @@ export async function syncUserChanges(catalog: string, client: ImmichClient, opt
         was: c.kind === 'cover' || c.kind === 'favorite' ? (photoOf.get(c.was) ?? null) : null,
       }));
       const conflictKey = (c: { kind: string; photo: PhotoId }): string => `${c.kind}|${c.photo}`;
-      const fresh = new Set(replaceConflicts(db, scope, conflicts, new Date()).map(conflictKey));
+      // Found against the groups and conflicts read above: if a decision on the review page came in
+      // since, writing them would bring back a conflict it settled; the next poll looks again.
+      const replaced = db
+        .transaction(() => (reviewState() === readAt ? replaceConflicts(db, scope, conflicts, new Date()) : null))
+        .immediate();
+      if (replaced === null) return NOTHING;
+      const fresh = new Set(replaced.map(conflictKey));
       // Those decided on the review page for this tool's choice: a cycle puts it back.
       const mine = new Set(
         loadConflicts(db, scope)

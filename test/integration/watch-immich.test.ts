@@ -10,7 +10,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ImmichClient } from '../../src/immich/client.js';
+import { dropConflicts, loadConflicts } from '../../src/catalog/conflicts.js';
+import { openDatabase } from '../../src/catalog/database.js';
+import { immichScope, saveDecision } from '../../src/catalog/decisions.js';
+import { memberSet } from '../../src/core/decisions.js';
+import { apiBaseUrl, ImmichClient } from '../../src/immich/client.js';
 import { ImmichChanges } from '../../src/sources/immich-changes.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { type CliResult, OutputFollower } from '../support/cli.js';
@@ -195,6 +199,52 @@ describe('--watch on an Immich server', () => {
       // Put back, the change is gone from the next polls: said once.
       await new Promise((r) => setTimeout(r, 2500));
       expect(w.output().match(/decided in review/g)).toHaveLength(1);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
+
+  it('keeps a decision the review page makes while a poll reads the server: that poll does not bring the change back', async () => {
+    const fake = await fixture.server();
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    try {
+      await w.quiet();
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      const other = BIRD.find((b) => b !== cover)!;
+      moveCover(fake, BIRD[0]!, other);
+      await w.until(/left for you to decide in review \(manual\)/);
+      const catalog = join(w.cache, 'catalog.db');
+      const scope = immichScope(apiBaseUrl(fake.url));
+      let decided = false;
+      // The next poll reads the stacks slowly; meanwhile the user keeps their change on the review
+      // page (written to the catalog as the page writes it: the pick, then the conflict dropped).
+      fake.inject({
+        method: 'GET',
+        path: '/api/stacks',
+        delayMs: 1500,
+        onMatch: () => {
+          const db = openDatabase(catalog);
+          try {
+            const [waiting] = loadConflicts(db, scope);
+            saveDecision(db, scope, { kind: 'pick', group: memberSet(waiting!.members), photo: waiting!.photo }, new Date());
+            dropConflicts(db, scope, waiting!.members);
+            decided = true;
+          } finally {
+            db.close();
+          }
+        },
+      });
+      await expect.poll(() => decided, { timeout: 30_000 }).toBe(true);
+      // That poll, and the next two.
+      await new Promise((r) => setTimeout(r, 4500));
+      const db = openDatabase(catalog);
+      try {
+        expect(loadConflicts(db, scope)).toEqual([]);
+      } finally {
+        db.close();
+      }
+      expect(w.output().match(/left for you to decide/g)).toHaveLength(1);
+      expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
     } finally {
       await w.stop();
     }
