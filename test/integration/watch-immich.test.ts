@@ -126,6 +126,22 @@ describe('--watch on an Immich server', () => {
     return { output: () => out.output(), until, stop, quiet, cache };
   }
 
+  /** Watching with --conflict-strategy manual, once the user moved the bird burst's cover and the watch listed it. */
+  async function coverLeftToDecide(fake: FakeImmich) {
+    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    try {
+      await w.quiet();
+      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
+      const other = BIRD.find((b) => b !== cover)!;
+      moveCover(fake, BIRD[0]!, other);
+      await w.until(/left for you to decide in review \(manual\)/);
+      return { w, cover, other };
+    } catch (error) {
+      await w.stop();
+      throw error;
+    }
+  }
+
   /** Moves the cover of the stack holding `member` to `cover`, as the user does in Immich. */
   function moveCover(fake: FakeImmich, member: string, cover: string): void {
     const stack = [...fake.state.stacks.values()].find((s) => s.assets.includes(idOf(fake, member)))!;
@@ -176,12 +192,8 @@ describe('--watch on an Immich server', () => {
 
   it('puts this tool’s cover back once the review page decides for it (manual)', async () => {
     const fake = await fixture.server();
-    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    const { w, cover } = await coverLeftToDecide(fake);
     try {
-      await w.quiet();
-      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
-      moveCover(fake, BIRD[0]!, BIRD.find((b) => b !== cover)!);
-      await w.until(/left for you to decide in review \(manual\)/);
       const review = await startReview(['--immich-cache-dir', w.cache], { IMMICH_API_KEY: fake.apiKey });
       try {
         const api = reviewApi(review);
@@ -206,13 +218,8 @@ describe('--watch on an Immich server', () => {
 
   it('keeps a decision the review page makes while a poll reads the server: that poll does not bring the change back', async () => {
     const fake = await fixture.server();
-    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    const { w, other } = await coverLeftToDecide(fake);
     try {
-      await w.quiet();
-      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
-      const other = BIRD.find((b) => b !== cover)!;
-      moveCover(fake, BIRD[0]!, other);
-      await w.until(/left for you to decide in review \(manual\)/);
       const catalog = join(w.cache, 'catalog.db');
       const scope = immichScope(apiBaseUrl(fake.url));
       let decided = false;
@@ -252,13 +259,8 @@ describe('--watch on an Immich server', () => {
 
   it('lists the change once with manual, leaves the user’s cover in place, and shows it on the review page to decide', async () => {
     const fake = await fixture.server();
-    const w = await watching(fake, ['--tag-only', '--stack', '--enable-bidir-sync', '--conflict-strategy', 'manual']);
+    const { w, cover, other } = await coverLeftToDecide(fake);
     try {
-      await w.quiet();
-      const cover = stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover;
-      const other = BIRD.find((b) => b !== cover)!;
-      moveCover(fake, BIRD[0]!, other);
-      await w.until(/left for you to decide in review \(manual\)/);
       await new Promise((r) => setTimeout(r, 2500));
       expect(w.output().match(/you made/g)).toHaveLength(1);
       expect(stacks(fake).find((st) => st.members.includes(BIRD[0]!))!.cover).toBe(other);
