@@ -7,7 +7,7 @@
  * review page, where deciding records the decision; until then every cycle leaves it as the user
  * left it (immich/actions/hold.ts).
  */
-import { loadConflicts, replaceConflicts } from '../catalog/conflicts.js';
+import { loadConflicts, replaceConflicts, type SyncConflict } from '../catalog/conflicts.js';
 import { openDatabase } from '../catalog/database.js';
 import { immichScope, loadDecisions, saveDecision } from '../catalog/decisions.js';
 import { loadJournal } from '../catalog/immich-journal.js';
@@ -43,11 +43,13 @@ export async function syncUserChanges(catalog: string, client: ImmichClient, opt
     const scope = immichScope(server);
     const owned = ownedFromJournal(loadJournal(db, server));
     if (owned.stacks.size === 0 && owned.favorited.size === 0 && owned.albumAdds.size === 0) return NOTHING;
-    // The groups as they stand: the last cycle's, with the decisions so far replayed.
-    const groups = applyDecisions(loadGroups(db, run.id), loadDecisions(db, scope)).groups;
     // What the review page may change while the server is read (another process, same catalog).
-    const reviewState = (): string => JSON.stringify([loadDecisions(db, scope).map((d) => d.id), loadConflicts(db, scope)]);
-    const readAt = reviewState();
+    const decisions = loadDecisions(db, scope);
+    const conflictsRead = loadConflicts(db, scope);
+    const reviewState = (d: readonly { id: number }[], c: readonly SyncConflict[]): string => JSON.stringify([d.map((x) => x.id), c]);
+    const readAt = reviewState(decisions, conflictsRead);
+    // The groups as they stand: the last cycle's, with the decisions so far replayed.
+    const groups = applyDecisions(loadGroups(db, run.id), decisions).groups;
     const ids = [...new Set(groups.flatMap((g) => g.members.map((m) => m.photoId)))];
     const assetOf = new Map(loadItems(db, ids).map((i) => [i.id, typeof i.key === 'string' ? i.key : i.key.toString('utf8')]));
     const photoOf = new Map([...assetOf].map(([photo, asset]) => [asset, photo]));
@@ -85,7 +87,7 @@ export async function syncUserChanges(catalog: string, client: ImmichClient, opt
     }
     if (options.conflictStrategy === 'manual') {
       // Found now, and those held since that the journal no longer tells apart (waitingStackChanges).
-      const waiting = loadConflicts(db, scope).flatMap((c) => holdOf(c, (p) => assetOf.get(p)) ?? []);
+      const waiting = conflictsRead.flatMap((c) => holdOf(c, (p) => assetOf.get(p)) ?? []);
       const keyOf = (c: UserChange): string => `${c.kind === 'cover' || c.kind === 'favorite' ? c.kind : 'out'}|${c.asset}`;
       const seen = new Set(found.map(keyOf));
       const open = [...found, ...waitingStackChanges(organized, waiting, state, flags).filter((c) => !seen.has(keyOf(c)))];
@@ -100,7 +102,11 @@ export async function syncUserChanges(catalog: string, client: ImmichClient, opt
       // Found against the groups and conflicts read above: if a decision on the review page came in
       // since, writing them would bring back a conflict it settled; the next poll looks again.
       const replaced = db
-        .transaction(() => (reviewState() === readAt ? replaceConflicts(db, scope, conflicts, new Date()) : null))
+        .transaction(() =>
+          reviewState(loadDecisions(db, scope), loadConflicts(db, scope)) === readAt
+            ? replaceConflicts(db, scope, conflicts, new Date())
+            : null,
+        )
         .immediate();
       if (replaced === null) return NOTHING;
       const fresh = new Set(replaced.map(conflictKey));
