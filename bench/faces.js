@@ -42,12 +42,12 @@ async function analyzeAll(threads, files, bursts) {
   const pool = new FacePool(threads, 'human');
   const loads = [];
   let runtime = '';
-  // Per thread: the largest WASM heap and V8 heap its tasks reported.
+  // Per thread: the largest V8 heap its tasks reported, and the models it loaded.
   const memory = new Map();
   const note = (r) => {
     if (!r.worker) return;
-    const m = memory.get(r.worker.threadId) ?? { wasm: 0, v8: 0 };
-    memory.set(r.worker.threadId, { wasm: Math.max(m.wasm, r.worker.wasmBytes), v8: Math.max(m.v8, r.worker.v8Bytes) });
+    const m = memory.get(r.worker.threadId) ?? { v8: 0, models: 0 };
+    memory.set(r.worker.threadId, { v8: Math.max(m.v8, r.worker.v8Bytes), models: Math.max(m.models, r.worker.models.length) });
   };
   try {
     // Warm-up: enough photos for every thread to load its models and compile its graphs.
@@ -98,7 +98,7 @@ async function analyzeAll(threads, files, bursts) {
 }
 
 const mb = (bytes) => Math.round(bytes / 1048576);
-const threadMemory = (threads) => threads.map((m) => `${mb(m.wasm)} / ${mb(m.v8)} MB`).join(', ');
+const threadMemory = (threads) => threads.map((m) => `${mb(m.v8)} MB, ${m.models} models`).join('; ');
 
 const peakRssMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
 
@@ -157,12 +157,12 @@ export async function benchFaces(env) {
   );
   line('photos analyzed again with descriptors', `${one.again} of ${count}`);
   line('peak RSS, 1 face thread', `${peakRssMb()} MB (${rss0} MB before the pool)`);
-  line('per face thread: WASM heap / V8 heap in use', threadMemory(one.memory));
+  line('per face thread: V8 heap in use, models loaded', threadMemory(one.memory));
   if (process.env.FACES_REFERENCE === 'write') return faceAgreement(env, files, one.analyses);
   const all = await analyzeAll(cores, files, bursts);
   line(`all cores (${cores} threads)`, `${(count / all.seconds).toFixed(2)} photos/s (${all.seconds.toFixed(2)} s)`);
   line(`peak RSS, ${cores} face threads`, `${peakRssMb()} MB`);
-  line(`per face thread (${cores} threads): WASM heap / V8 heap in use`, threadMemory(all.memory));
+  line(`per face thread (${cores} threads): V8 heap in use, models loaded`, threadMemory(all.memory));
   const empty = await makeFacePhotos(work, fixtures, 8, NO_FACES);
   const landscapes = readdirSync(empty)
     .sort()

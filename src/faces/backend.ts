@@ -28,8 +28,8 @@ export interface FaceBackend {
    * small to judge remain (detect with `confirm` then checks them with the mesh first).
    */
   anyFace(image: DecodedImage): Promise<FirstPass>;
-  /** Bytes of the WebAssembly heap its models work in (0 while only the first pass has run), for figures. */
-  wasmHeapBytes(): number;
+  /** The models this thread has loaded so far, by name (the detector alone until a photo shows a face). */
+  loadedModels(): readonly string[];
   close(): Promise<void>;
 }
 

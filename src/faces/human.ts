@@ -12,14 +12,15 @@ import type { DecodedImage } from '../media/contract.js';
 import { FaceBackendUnavailable } from './backend.js';
 import type { RawOutput } from './detector-input.js';
 import type { DetectorRun, FirstPass } from './first-pass.js';
-import { DETECTOR, humanModelCache, KEEP, locatePackageFiles, MODELS, type PackageFiles } from './human-files.js';
-import { combineSmile, eyeMeasures, faceSharpness, type MeshPoint, meshBounds, smileShape } from './measures.js';
+import { DETECTOR, humanModelCache, locatePackageFiles, MODELS, type PackageFiles } from './human-files.js';
+import { type FoundFace, faceRecord, keepsFace } from './face-record.js';
+import type { MeshPoint } from './measures.js';
 import { serveModelFiles } from './model-files.js';
 import { OnnxModels } from './onnx/human-models.js';
 import { ModelSessions } from './onnx/runtime.js';
 import { rotationWindow, useClosedFormRotation } from './rotation.js';
 import { tf } from './tf.js';
-import { heapTensor, useSharedIdentity, wasmHeapBytes } from './wasm-heap.js';
+import { heapTensor, useSharedIdentity } from './wasm-heap.js';
 
 export function humanConfig(files: PackageFiles, modelBase: string): Partial<Config> {
   const off = { enabled: false };
@@ -189,7 +190,7 @@ export class HumanAnalysis {
 
   /** Whether the mesh alone keeps any face on `image` (the same detector and mesh as the full analysis). */
   async keepsAny(image: DecodedImage, first: FirstPass, detectOn: DecodedImage): Promise<boolean> {
-    return (await this.confirm(image, first, detectOn)).some(keeps);
+    return (await this.confirm(image, first, detectOn)).some((f) => keepsFace(found(f)));
   }
 
   /** Every face kept on `image`, measured. */
@@ -198,16 +199,11 @@ export class HumanAnalysis {
     // The landmark models load on the first call that needs them (their files were checked at start).
     const missing = missingModels(this.human, descriptors ? MODELS : MODELS.filter((m) => m !== 'faceres'));
     if (missing.length > 0) throw new Error(`Human could not load the ${missing.join(', ')} model(s)`);
-    const records: FaceRecord[] = [];
-    for (const face of faces) {
-      const record = toRecord(face, image);
-      if (record) records.push(record);
-    }
-    return records;
+    return faces.map(found).flatMap((f) => (keepsFace(f) ? [faceRecord(f, image)] : []));
   }
 
-  wasmHeapBytes(): number {
-    return wasmHeapBytes();
+  loadedModels(): readonly string[] {
+    return this.human.models.loaded();
   }
 
   /** Human's pipeline on `image`, its detector's outputs those of `detectOn` (the same photo). */
@@ -249,32 +245,17 @@ function pixelTensor(image: DecodedImage): Tensor3D {
   return heapTensor(image.data, [image.height, image.width, 3]) as Tensor3D;
 }
 
-/** Whether a face Human found is one this backend keeps (a real face, large enough to measure). */
-function keeps(face: FaceResult): boolean {
-  const [, , bw, bh] = face.box;
-  return face.mesh.length >= 468 && face.faceScore >= KEEP.meshScore && Math.min(bw, bh) >= KEEP.minSide;
-}
-
-function toRecord(face: FaceResult, image: DecodedImage): FaceRecord | null {
-  const mesh = face.mesh as readonly MeshPoint[];
-  const [bx, by, bw, bh] = face.box;
-  if (!keeps(face)) return null;
-  const eyes = eyeMeasures(mesh);
-  const shape = smileShape(mesh).score;
-  const happy = face.emotion?.find((e) => e.emotion === 'happy')?.score ?? 0;
+/** A face of Human's result as the shared record builder takes it. */
+function found(face: FaceResult): FoundFace {
   const angle = face.rotation?.angle;
-  const degrees = (radians: number | undefined): number => Math.round((((radians ?? 0) * 180) / Math.PI) * 10) / 10;
   return {
-    confidence: face.boxScore,
-    box: { x: bx / image.width, y: by / image.height, width: bw / image.width, height: bh / image.height },
-    yaw: degrees(angle?.yaw),
-    pitch: degrees(angle?.pitch),
-    leftEye: eyes.left,
-    rightEye: eyes.right,
-    happy,
-    smileShape: shape,
-    smile: combineSmile(happy, shape),
-    sharpness: faceSharpness(image, meshBounds(mesh)),
-    descriptor: Float32Array.from(face.embedding ?? []),
+    mesh: face.mesh as readonly MeshPoint[],
+    box: face.box,
+    boxScore: face.boxScore,
+    faceScore: face.faceScore,
+    happy: face.emotion?.find((e) => e.emotion === 'happy')?.score ?? 0,
+    yaw: angle?.yaw ?? 0,
+    pitch: angle?.pitch ?? 0,
+    descriptor: face.embedding ?? [],
   };
 }

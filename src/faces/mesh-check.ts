@@ -7,9 +7,11 @@
  * centre, a bilinear crop), so a photo without faces never needs TF.js at all.
  */
 import type { DecodedImage } from '../media/contract.js';
+import { cropPositions, lerp } from './crops.js';
 import type { RawOutput } from './detector-input.js';
 import type { FirstPass, JudgedBox } from './first-pass.js';
 import { DETECTOR } from './human-files.js';
+import { boxTilt, straightens } from './mesh-geometry.js';
 import type { OnnxModel } from './onnx/runtime.js';
 
 /** The mesh model's output scoring whether its input is a face (0..1). */
@@ -31,14 +33,12 @@ export interface DetectorBox {
   readonly y2: number;
   /** The detector's 6 keypoints, same pixels (eyes, nose, mouth, ears). */
   readonly landmarks: readonly (readonly [number, number])[];
+  /** The detector's score, 0..1. */
+  readonly score: number;
 }
 
 /** Values per anchor row: score, box (4), 6 keypoints (12). */
 const ROW = 17;
-/** The keypoints Human takes the head's tilt from (blazeFaceLandmarks.symmetryLine). */
-const SYMMETRY: readonly [number, number] = [3, 2];
-/** Below this tilt (radians) Human crops without rotating. */
-const LARGE_ANGLE = 0.2;
 
 /** BlazeFace's anchor centres for a `side` px input: strides side/16 and side/8 with 2 and 6 anchors. */
 function anchors(side: number): Float64Array {
@@ -113,7 +113,7 @@ export function detectorBoxes(
   }
   const fx = image.width / side;
   const fy = image.height / side;
-  return kept.map(({ index, box }) => {
+  return kept.map(({ index, box, score }) => {
     const landmarks = Array.from({ length: 6 }, (_, k) => {
       const at = index * ROW + 5 + k * 2;
       return [(table[at]! + centres[index * 2]!) * fx, (table[at + 1]! + centres[index * 2 + 1]!) * fy] as const;
@@ -122,7 +122,14 @@ export function detectorBoxes(
     const [x1, y1, x2, y2] = [box[0]! * fx, box[1]! * fy, box[2]! * fx, box[3]! * fy];
     const [cx, cy] = [(x1 + x2) / 2, (y1 + y2) / 2];
     const half = (Math.max(Math.abs(x2 - x1), Math.abs(y2 - y1)) * settings.scale) / 2;
-    return { x1: Math.round(cx - half), y1: Math.round(cy - half), x2: Math.round(cx + half), y2: Math.round(cy + half), landmarks };
+    return {
+      x1: Math.round(cx - half),
+      y1: Math.round(cy - half),
+      x2: Math.round(cx + half),
+      y2: Math.round(cy + half),
+      landmarks,
+      score,
+    };
   });
 }
 
@@ -140,10 +147,8 @@ export function clampedSide(box: DetectorBox, image: { width: number; height: nu
  */
 export function meshInput(image: DecodedImage, box: DetectorBox, size: number): Float32Array {
   const { data, width, height } = image;
-  const [a, b] = [box.landmarks[SYMMETRY[0]]!, box.landmarks[SYMMETRY[1]]!];
-  const raw = Math.PI / 2 - Math.atan2(-(b[1] - a[1]), b[0] - a[0]);
-  const angle = raw - 2 * Math.PI * Math.floor((raw + Math.PI) / (2 * Math.PI));
-  const rotate = angle !== 0 && Math.abs(angle) > LARGE_ANGLE;
+  const angle = boxTilt(box);
+  const rotate = straightens(angle);
   const [cx, cy] = [box.x1 + (box.x2 - box.x1) / 2, box.y1 + (box.y2 - box.y1) / 2];
   const [sin, cos] = [Math.sin(angle), Math.cos(angle)];
   /** Offset in `data` of the rotated image's pixel at integer (x, y); -1 outside. */
@@ -158,31 +163,28 @@ export function meshInput(image: DecodedImage, box: DetectorBox, size: number): 
   };
   const value = (offset: number, c: number): number => (offset < 0 ? 0 : data[offset + c]!);
   const out = new Float32Array(size * size * 3);
-  // CropAndResize's box in normalized [y1, x1, y2, x2], sampled over (height - 1) and (width - 1).
-  const [ny1, nx1, ny2, nx2] = [box.y1 / height, box.x1 / width, box.y2 / height, box.x2 / width];
-  // The columns sampled are the same on every row.
-  const inXs = Float64Array.from({ length: size }, (_, x) => nx1 * (width - 1) + (x * (nx2 - nx1) * (width - 1)) / (size - 1));
+  // CropAndResize's box, normalized: [y1, x1, y2, x2] over the image's height and width.
+  const ys = cropPositions(box.y1 / height, box.y2 / height, height, size);
+  const xs = cropPositions(box.x1 / width, box.x2 / width, width, size);
   for (let y = 0; y < size; y++) {
-    const inY = ny1 * (height - 1) + (y * (ny2 - ny1) * (height - 1)) / (size - 1);
+    const inY = ys[y]!;
     if (inY < 0 || inY > height - 1) continue;
     const top = Math.floor(inY);
     const bottom = Math.ceil(inY);
-    const dy = inY - top;
+    const dy = Math.fround(inY - top);
     for (let x = 0; x < size; x++) {
-      const inX = inXs[x]!;
+      const inX = xs[x]!;
       if (inX < 0 || inX > width - 1) continue;
       const left = Math.floor(inX);
       const right = Math.ceil(inX);
-      const dx = inX - left;
+      const dx = Math.fround(inX - left);
       // The four neighbours are found once for the three channels.
       const tl = at(left, top);
       const tr = at(right, top);
       const bl = at(left, bottom);
       const br = at(right, bottom);
       for (let c = 0; c < 3; c++) {
-        const upper = value(tl, c) + (value(tr, c) - value(tl, c)) * dx;
-        const lower = value(bl, c) + (value(br, c) - value(bl, c)) * dx;
-        out[(y * size + x) * 3 + c] = (upper + (lower - upper) * dy) / 255;
+        out[(y * size + x) * 3 + c] = lerp(value(tl, c), value(tr, c), value(bl, c), value(br, c), dx, dy) / 255;
       }
     }
   }

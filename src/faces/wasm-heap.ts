@@ -10,7 +10,6 @@ export type HeapPixels = Float32Array | Int32Array | Uint8Array;
 export interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): HeapPixels;
-  readonly wasm?: { readonly HEAPU8: Uint8Array };
 }
 
 /**
@@ -22,12 +21,6 @@ export function heapTensor(values: ArrayLike<number>, shape: number[]): Tensor {
   const info = backend.makeOutput(shape, 'float32');
   backend.typedArrayFromHeap(info).set(values);
   return tf.engine().makeTensorFromTensorInfo(info);
-}
-
-/** Bytes the WASM heap of this thread has grown to (it never shrinks); 0 before the backend starts. */
-export function wasmHeapBytes(): number {
-  const backend = tf.engine().registry['wasm'] as WasmHeapBackend | undefined;
-  return backend?.wasm?.HEAPU8.length ?? 0;
 }
 
 interface RefCountedBackend {

@@ -42,14 +42,15 @@ const NARROW_START_MAX = 48;
 
 /**
  * A list started on one thread widens at its first face only if at least this many photos are
- * left: another face thread costs ~1 s of CPU to start (TF.js, Human, the sessions) and ~130 MB.
- * On 2 cores, 24 photos of people took as long on one thread as on two, 48 took 15 % longer.
+ * left: another face thread costs ~0.3 s of CPU to load its models and ~90 MB, and two threads
+ * contend with the main thread. On 2 cores, 24 photos of people took 4.4 s and 5.9 s of CPU on
+ * one thread, 4.0 s and 6.7 s of CPU (and 75 MB more) on two.
  */
 const WIDEN_MIN_LEFT = 32;
 
 /**
  * A face thread's V8 young generation: the default (up to 3 × 16 MB semi-spaces) kept ~50 MB more
- * resident per thread for the short-lived arrays of Human's result handling; at 8 MB the
+ * resident per thread for the short-lived arrays of the analysis's result handling; at 8 MB the
  * collections come more often for no measurable CPU (bench/faces.js prints a thread's memory).
  */
 const FACE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
@@ -70,8 +71,8 @@ export class FacePool implements FaceRunner {
   /**
    * Analyzes every photo, calling `onResult` in completion order, at most 2 per thread in flight.
    * A short list goes one at a time on one thread until a photo shows a face with at least
-   * WIDEN_MIN_LEFT photos left: each other thread costs ~1 s of CPU to load its models, which a
-   * few photos (~70 ms each without faces, ~130 ms with) never repay. A longer list uses every
+   * WIDEN_MIN_LEFT photos left: each other thread costs ~0.3 s of CPU to load its models, which a
+   * few photos (~70 ms each without faces, ~100 ms with) never repay. A longer list uses every
    * thread at once, since one thread would double its wall time. Stops
    * submitting when aborted or when the backend turns out to be unavailable. A crashed worker is
    * reported as that photo's failure.

@@ -2,8 +2,8 @@
  * Worker-thread task: find out cheaply whether a photo shows a face (detector on a small copy),
  * and only if it does, decode it at face size and measure its faces. The backend (and
  * its models) is created on the thread's first task and kept for the thread's life: each piscina
- * thread is one TF.js instance, and the pool's close() ends the threads, which frees the WASM
- * memory with them. A photo that cannot be analyzed comes back as data, never as an exception.
+ * thread holds its own onnxruntime sessions, and the pool's close() ends the threads, which frees
+ * them. A photo that cannot be analyzed comes back as data, never as an exception.
  */
 import { getHeapStatistics } from 'node:v8';
 import { threadId } from 'node:worker_threads';
@@ -31,8 +31,9 @@ export interface FaceWorkerInfo {
   readonly loadMs: number | null;
   /** What runs the models (FaceBackend.runtime). */
   readonly runtime: string;
-  /** This thread's WASM heap (it only grows) and V8 heap in use, in bytes, after the task. */
-  readonly wasmBytes: number;
+  /** The models this thread has loaded, after the task (FaceBackend.loadedModels). */
+  readonly models: readonly string[];
+  /** This thread's V8 heap in use, in bytes, after the task. */
   readonly v8Bytes: number;
 }
 
@@ -72,7 +73,7 @@ export default async function analyzeFaces(task: FaceTask): Promise<FaceOutcome>
     loads,
     loadMs,
     runtime: faces.runtime,
-    wasmBytes: faces.wasmHeapBytes(),
+    models: faces.loadedModels(),
     v8Bytes: getHeapStatistics().used_heap_size,
   });
   const path = typeof task.path === 'string' ? task.path : Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength);

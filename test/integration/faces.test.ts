@@ -299,13 +299,13 @@ describe('face worker pool', () => {
       pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
     )) as typeof import('../../src/pipeline/face-pool.js');
     const pool = new FacePool(2, 'human');
-    const order: { name: string; threadId: number; faces: number; wasm: number }[] = [];
+    const order: { name: string; threadId: number; faces: number; models: readonly string[] }[] = [];
     try {
       await pool.runAll(
         names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors: false })),
         (id, r) => {
           if ('crashed' in r) throw new Error(r.crashed);
-          order.push({ name: names[id]!, threadId: r.worker.threadId, faces: r.analysis.faces.length, wasm: r.worker.wasmBytes });
+          order.push({ name: names[id]!, threadId: r.worker.threadId, faces: r.analysis.faces.length, models: r.worker.models });
         },
       );
     } finally {
@@ -315,10 +315,11 @@ describe('face worker pool', () => {
     // One at a time until the first face: the landscapes come back in order, on one thread.
     expect(order.slice(0, 5).map((o) => o.name)).toEqual(names.slice(0, 5));
     expect(new Set(order.slice(0, 5).map((o) => o.threadId)).size).toBe(1);
-    // The first landscape needed the detector alone: TF.js (and its WebAssembly heap) loads with
-    // the first photo the first pass cannot rule out, and every photo of people had it loaded.
-    expect(order[0]!.wasm).toBe(0);
-    for (const o of order.filter((o) => o.faces > 0)) expect(o.wasm).toBeGreaterThan(0);
+    // The first landscape needed the first pass alone (the detector, and the mesh model for a
+    // doubtful box): the other landmark models load with the first photo it cannot rule out, and
+    // every photo of people had them loaded.
+    expect(order[0]!.models).not.toContain('iris');
+    for (const o of order.filter((o) => o.faces > 0)) expect(o.models).toEqual(expect.arrayContaining(['facemesh', 'iris', 'emotion']));
     return order;
   }
 
@@ -345,14 +346,14 @@ describe('face worker pool', () => {
     const names = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 'mountains-peaks' : 'stream-forest'));
     const pool = new FacePool(2, 'human');
     const threads: number[] = [];
-    const heaps: number[] = [];
+    const models: (readonly string[])[] = [];
     try {
       await pool.runAll(
         names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors: false })),
         (_id, r) => {
           if ('crashed' in r) throw new Error(r.crashed);
           threads.push(r.worker.threadId);
-          heaps.push(r.worker.wasmBytes);
+          models.push(r.worker.models);
         },
       );
     } finally {
@@ -360,7 +361,7 @@ describe('face worker pool', () => {
     }
     expect(threads).toHaveLength(names.length);
     expect(new Set(threads.slice(0, 10)).size).toBe(2);
-    // Threads that met only photos without faces never loaded TF.js.
-    expect(heaps.every((b) => b === 0)).toBe(true);
+    // Threads that met only photos without faces never loaded a landmark model.
+    expect(models.every((m) => !m.includes('iris'))).toBe(true);
   });
 });

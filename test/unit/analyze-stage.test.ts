@@ -71,7 +71,7 @@ function fakePool(answer: (task: FacePoolTask) => FacePoolResult | { crashed: st
 /** A photo analyzed without trouble (no faces: the stage stores whatever it is given). */
 const found = (): FacePoolResult => ({
   ok: true,
-  worker: { threadId: 1, loads: 1, loadMs: null, runtime: 'onnxruntime', wasmBytes: 0, v8Bytes: 0 },
+  worker: { threadId: 1, loads: 1, loadMs: null, runtime: 'onnxruntime', models: [], v8Bytes: 0 },
   analysis: { analyzer: ANALYZER, width: 1600, height: 1200, note: null, faces: [] },
 });
 

@@ -180,6 +180,11 @@ export class ModelSessions {
     return model;
   }
 
+  /** The models asked for so far. */
+  loadedNames(): string[] {
+    return [...this.loaded.keys()];
+  }
+
   async dispose(): Promise<void> {
     const models = [...this.loaded.values()];
     this.loaded.clear();

@@ -161,7 +161,7 @@ export async function analyzeFaces(
     };
     const clips = tasks.filter((t) => t.frames !== undefined).length;
     sink.start('analyze', tasks.length, mixedCount(tasks.length - clips, clips));
-    // A thread loads ~100 MB of models (as long as analyzing a photo or two): no more threads than
+    // A thread loads ~90 MB of models (as long as analyzing a photo or two): no more threads than
     // there are pairs of photos to give them.
     pool ??= startPool(Math.max(1, Math.min(options.threads, Math.ceil(tasks.length / 2))), backend.kind);
     try {
