@@ -65,15 +65,14 @@ export class FacePool implements FaceRunner {
     this.pool = workerPool<FaceTask, FaceOutcome>('./face-worker.js', threads, 1, FACE_THREAD_LIMITS);
   }
 
-  /** Set once a photo shows a face with enough photos left: from then on every thread is used. */
-  private wide = false;
-
   /**
    * Analyzes every photo, calling `onResult` in completion order, at most 2 per thread in flight.
    * A short list goes one at a time on one thread until a photo shows a face with at least
    * WIDEN_MIN_LEFT photos left: each other thread costs ~0.3 s of CPU to load its models, which a
    * few photos (~70 ms each without faces, ~100 ms with) never repay. A longer list uses every
-   * thread at once, since one thread would double its wall time. Stops
+   * thread at once, since one thread would double its wall time. Each list is judged alone: the
+   * short second pass for identity descriptors stays on one thread even after a wide first pass,
+   * so only that thread loads the identity model (~25 MB). Stops
    * submitting when aborted or when the backend turns out to be unavailable. A crashed worker is
    * reported as that photo's failure.
    */
@@ -84,6 +83,8 @@ export class FacePool implements FaceRunner {
   ): Promise<FaceRunResult> {
     let unavailable: string | null = null;
     let next = 0;
+    // Set once a photo shows a face with enough photos left: from then on every thread is used.
+    let wide = false;
     // Checked as each task is taken, so no task is taken and then dropped when the pool widens.
     function* pull(until: () => boolean): Generator<FacePoolTask> {
       while (next < tasks.length && !until()) yield tasks[next++]!;
@@ -101,7 +102,7 @@ export class FacePool implements FaceRunner {
               unavailable ??= outcome.message;
               return;
             }
-            if (outcome.analysis.faces.length > 0 && tasks.length - next >= WIDEN_MIN_LEFT) this.wide = true;
+            if (outcome.analysis.faces.length > 0 && tasks.length - next >= WIDEN_MIN_LEFT) wide = true;
             onResult(task.id, outcome);
           },
           (error: unknown) => {
@@ -111,7 +112,7 @@ export class FacePool implements FaceRunner {
         );
     if (this.threads > 1 && tasks.length <= NARROW_START_MAX)
       await runBounded(
-        pull(() => this.wide),
+        pull(() => wide),
         1,
         submit,
         stopped,

@@ -339,6 +339,31 @@ describe('face worker pool', () => {
     expect(order.map((o) => o.name)).toEqual(names);
   });
 
+  it('runs a short second list on one thread even after a first list widened the pool', async () => {
+    const { FacePool } = (await import(
+      pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
+    )) as typeof import('../../src/pipeline/face-pool.js');
+    const pool = new FacePool(2, 'human');
+    const threadsOf = async (names: readonly FixtureName[], descriptors: boolean) => {
+      const threads = new Set<number>();
+      await pool.runAll(
+        names.map((name, id) => ({ id: asPhotoId(id), path: fixturePhotoPath(name), descriptors })),
+        (_id, r) => {
+          if ('crashed' in r) throw new Error(r.crashed);
+          threads.add(r.worker.threadId);
+        },
+      );
+      return threads;
+    };
+    try {
+      expect((await threadsOf(Array.from({ length: 9 }, () => people).flat(), false)).size).toBe(2);
+      // The second pass, with identity descriptors: only one thread loads the identity model.
+      expect((await threadsOf([...people, ...people], true)).size).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('uses every thread from the start for a long list, faces or not: one thread would double its time', async () => {
     const { FacePool } = (await import(
       pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'pipeline', 'face-pool.js')).href
