@@ -10,7 +10,7 @@
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';
 import { resizeBilinear, type FloatImage } from './crops.js';
-import { faceRecord, keepsFace } from './face-record.js';
+import { type FoundFace, faceRecord, keepsFace } from './face-record.js';
 import type { FirstPass } from './first-pass.js';
 import { DETECTOR, KEEP } from './human-files.js';
 import { withIrises } from './iris.js';
@@ -38,7 +38,21 @@ export interface FullAnalysis {
 interface Models {
   readonly mesh: OnnxModel;
   readonly iris: OnnxModel;
-  readonly emotion: OnnxModel;
+  readonly emotion: OnnxModel | null;
+  readonly faceres: OnnxModel | null;
+}
+
+/** A face as the pipeline finds it: what the catalog's record is made of, and the head's roll. */
+export interface PipelineFace extends FoundFace {
+  readonly roll: number;
+}
+
+export interface FindOptions {
+  readonly descriptors: boolean;
+  /** Run the expression model ("happy" is 0 without it). */
+  readonly expressions: boolean;
+  /** Which faces the mesh model kept are measured further and returned (at least KEEP.meshScore). */
+  readonly keep: (face: Pick<FoundFace, 'mesh' | 'faceScore' | 'box'>) => boolean;
 }
 
 export class OnnxAnalysis implements FullAnalysis {
@@ -48,19 +62,29 @@ export class OnnxAnalysis implements FullAnalysis {
   ) {}
 
   async analyze(image: DecodedImage, first: FirstPass, detectOn: DecodedImage, descriptors: boolean): Promise<FaceRecord[]> {
-    const [mesh, iris, emotion] = await Promise.all(['facemesh', 'iris', 'emotion'].map((m) => this.sessions.get(m)));
-    const models: Models = { mesh: mesh!, iris: iris!, emotion: emotion! };
-    const faceres = descriptors ? await this.sessions.get('faceres') : null;
-    const records: FaceRecord[] = [];
-    for (const box of detectorBoxes(first.outputs(detectOn), image, first.side, DETECTOR)) {
-      const face = this.face(image, box, models, faceres);
-      if (face !== null) records.push(face);
-    }
-    return records;
+    const faces = await this.find(image, first, detectOn, { descriptors, expressions: true, keep: keepsFace });
+    return faces.map((f) => faceRecord(f, image));
   }
 
-  /** The face in `box`, measured; null when the mesh model or the size rules it out. */
-  private face(image: DecodedImage, box: DetectorBox, models: Models, faceres: OnnxModel | null): FaceRecord | null {
+  /** Every face `options.keep` keeps on `image`, the detector's answer the first pass's for `detectOn`. */
+  async find(image: DecodedImage, first: FirstPass, detectOn: DecodedImage, options: FindOptions): Promise<PipelineFace[]> {
+    const [mesh, iris] = await Promise.all([this.sessions.get('facemesh'), this.sessions.get('iris')]);
+    const models: Models = {
+      mesh,
+      iris,
+      emotion: options.expressions ? await this.sessions.get('emotion') : null,
+      faceres: options.descriptors ? await this.sessions.get('faceres') : null,
+    };
+    const faces: PipelineFace[] = [];
+    for (const box of detectorBoxes(first.outputs(detectOn), image, first.side, DETECTOR)) {
+      const face = this.face(image, box, models, options.keep);
+      if (face !== null) faces.push(face);
+    }
+    return faces;
+  }
+
+  /** The face in `box`, measured; null when the mesh model or `keep` rules it out. */
+  private face(image: DecodedImage, box: DetectorBox, models: Models, keep: FindOptions['keep']): PipelineFace | null {
     const side = models.mesh.inputSide;
     const crop: FloatImage = { data: meshInput(image, box, side), width: side, height: side, channels: 3 };
     const outputs = models.mesh.run(crop.data, [1, side, side, 3]);
@@ -68,7 +92,7 @@ export class OnnxAnalysis implements FullAnalysis {
     const coords = outputs.find((o) => o.data.length === 468 * 3)?.data;
     if (score === undefined || coords === undefined) throw new Error('Expected the mesh model’s score and 468 points');
     const faceScore = Math.round(100 * score) / 100;
-    // Human keeps a face only if the mesh model is sure of it; none below this would be kept.
+    // Below this the mesh model doubts it is a face at all: no caller keeps such a face.
     if (faceScore < KEEP.meshScore) return null;
     const raw: MeshPoint[] = Array.from({ length: 468 }, (_, i) => [coords[i * 3]!, coords[i * 3 + 1]!, coords[i * 3 + 2]!]);
     const irisSide = models.iris.inputSide;
@@ -76,22 +100,16 @@ export class OnnxAnalysis implements FullAnalysis {
     const mesh = toImagePoints(refined, box, boxTilt(box), side);
     const around = faceBox(mesh, box);
     const clamped = clampedBox(around, image);
-    const boxScore = Math.round(100 * box.score) / 100;
-    if (!keepsFace({ mesh, faceScore, box: clamped })) return null;
-    const { yaw, pitch } = headAngles(mesh, around, image, side);
-    return faceRecord(
-      {
-        mesh,
-        box: clamped,
-        boxScore,
-        faceScore,
-        happy: happiness(models.emotion, crop),
-        yaw,
-        pitch,
-        descriptor: faceres === null ? [] : descriptor(faceres, crop),
-      },
-      image,
-    );
+    if (!keep({ mesh, faceScore, box: clamped })) return null;
+    return {
+      mesh,
+      box: clamped,
+      boxScore: Math.round(100 * box.score) / 100,
+      faceScore,
+      happy: models.emotion === null ? 0 : happiness(models.emotion, crop),
+      ...headAngles(mesh, around, image, side),
+      descriptor: models.faceres === null ? [] : descriptor(models.faceres, crop),
+    };
   }
 
   loadedModels(): readonly string[] {
