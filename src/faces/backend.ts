@@ -88,7 +88,7 @@ export function analyzerFor(kind: FaceBackendKind): string {
   }
 }
 
-/** Loads a backend by kind. Imported lazily so that `--face-backend none` never loads TF.js. */
+/** Loads a backend by kind. Imported lazily so that `--face-backend none` never loads a face model. */
 export async function loadFaceBackend(kind: FaceBackendKind): Promise<FaceBackend> {
   switch (kind) {
     case 'human': {

@@ -1,7 +1,7 @@
 /**
  * Where the built-in backend's package files are, and the few facts about them that both its
- * light first pass (onnxruntime alone) and its full analysis (Human on TF.js) need. Importing this
- * loads neither TF.js nor Human.
+ * light first pass and its full analysis need (on onnxruntime, or Human on TF.js where onnxruntime
+ * does not load). Importing this loads neither TF.js nor Human.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -4,8 +4,9 @@
  * Per detector box: the straightened crop the mesh model sees (mesh-check.ts), its 468 points
  * refined by the iris model, carried back to the image; then, for a face that is kept, the
  * expression model (for "happy") and the identity descriptor on the same crop. A face thread
- * then holds no TF.js, no Human and no WebAssembly heap: ~60 MB less, and the steps TF.js's
- * kernels made are cheaper here.
+ * then holds no TF.js, no Human and no WebAssembly heap: 70–90 MB less, and the steps TF.js's
+ * kernels made are cheaper here. Every face comes out as Human's pipeline gives it on the same
+ * models, to the last bit (test/integration/onnx-analysis.test.ts).
  */
 import type { FaceRecord } from '../core/faces.js';
 import type { DecodedImage } from '../media/contract.js';

@@ -57,7 +57,7 @@ export function resolveFaceBackend(name: FaceBackendName): { readonly kind: Face
   }
 }
 
-/** Starts the worker pool; a parameter so tests can run the stage without TF.js. */
+/** Starts the worker pool; a parameter so tests can run the stage without the face models. */
 export type StartFacePool = (threads: number, kind: FaceBackendKind) => FaceRunner;
 const startWorkers: StartFacePool = (threads, kind) => new FacePool(threads, kind);
 
@@ -67,7 +67,7 @@ export interface AnalyzeContext {
   readonly options: Pick<RunOptions, 'faceBackend' | 'threads'>;
   readonly sink: ProgressSink;
   readonly signal?: AbortSignal;
-  /** Tests run the stage without TF.js. */
+  /** Tests run the stage without the face models. */
   readonly startPool?: StartFacePool;
 }
 
