@@ -8,7 +8,7 @@ import { heifExifTiff } from './bmff.js';
 import { type DecodedImage, type LoadedPhoto, MediaError } from './contract.js';
 import { decodeEncoded, type EncodedDecode } from './decode.js';
 import { readExif } from './exif.js';
-import { readHeadInto, readPhotoBytes } from './file.js';
+import { readHeadInto, withPhotoBytes } from './file.js';
 import { decodeHeic } from './heic.js';
 import { inspectRawTiff, isClassicTiff, RAW_EXTENSIONS, rafPreview } from './raw.js';
 import { sniffFormat } from './sniff.js';
@@ -29,11 +29,15 @@ export interface LoadOptions {
  */
 export async function loadPhoto(path: FsPath, options: LoadOptions): Promise<LoadedPhoto> {
   const sides = sidesOf(options);
-  const bytes = await readPhotoBytes(path);
+  return withPhotoBytes(path, (bytes) => photoOf(bytes, extensionOf(path), sides));
+}
+
+/** loadPhoto of the bytes lent to it: what it returns holds no view of them. */
+async function photoOf(bytes: Buffer, extension: string, sides: Sides): Promise<LoadedPhoto> {
   const format = sniffFormat(bytes);
   // EXIF is parsed on this thread while libvips decodes on its own; readExif never rejects.
   const exifFromFile = format === 'webp' || format === 'raf' ? null : readExif(exifSource(bytes, format));
-  const decoded = await decode(bytes, format, extensionOf(path), sides);
+  const decoded = await decode(bytes, format, extension, sides);
   const facts = await (exifFromFile ?? readExif(decoded.exifSource));
   return {
     meta: {
@@ -53,8 +57,7 @@ export async function loadPhoto(path: FsPath, options: LoadOptions): Promise<Loa
  */
 export async function loadPixels(path: FsPath, options: LoadOptions): Promise<DecodedImage> {
   const sides = sidesOf(options);
-  const bytes = await readPhotoBytes(path);
-  return (await decode(bytes, sniffFormat(bytes), extensionOf(path), sides)).image;
+  return withPhotoBytes(path, async (bytes) => (await decode(bytes, sniffFormat(bytes), extensionOf(path), sides)).image);
 }
 
 /** A JPEG's EXIF (APP1) is at most 64 KiB, after at most a small JFIF segment. */
@@ -165,10 +168,11 @@ function exifSource(bytes: Buffer, format: ReturnType<typeof sniffFormat>): Uint
  */
 export async function stillContentId(path: FsPath): Promise<string | null> {
   try {
-    const bytes = await readPhotoBytes(path);
-    const format = sniffFormat(bytes);
-    if (format === 'webp' || format === 'raf') return null;
-    return (await readExif(exifSource(bytes, format))).contentId ?? null;
+    return await withPhotoBytes(path, async (bytes) => {
+      const format = sniffFormat(bytes);
+      if (format === 'webp' || format === 'raf') return null;
+      return (await readExif(exifSource(bytes, format))).contentId ?? null;
+    });
   } catch (error) {
     if (error instanceof MediaError) return null;
     throw error;
