@@ -50,10 +50,11 @@ const WIDEN_MIN_LEFT = 32;
 
 /**
  * A face thread's V8 young generation: the default (up to 3 × 16 MB semi-spaces) kept ~50 MB more
- * resident per thread for the short-lived arrays of the analysis's result handling; at 8 MB the
- * collections come more often for no measurable CPU (bench/faces.js prints a thread's memory).
+ * resident per thread for the short-lived arrays of the analysis's result handling. At 4 MB, as
+ * the photo threads have, 96 photos of people peaked 10–20 MB lower than at 8, for no more CPU
+ * (bench/faces.js prints a thread's V8 heap).
  */
-const FACE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
+const FACE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 export class FacePool implements FaceRunner {
   private readonly pool: Piscina<FaceTask, FaceOutcome>;
