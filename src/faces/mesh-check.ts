@@ -11,7 +11,7 @@ import { cropPositions, lerp } from './crops.js';
 import type { RawOutput } from './detector-input.js';
 import type { FirstPass, JudgedBox } from './first-pass.js';
 import { DETECTOR } from './human-files.js';
-import { boxTilt, straightens } from './mesh-geometry.js';
+import { boxTilt, straightens, type TiltedBox } from './mesh-geometry.js';
 import type { OnnxModel } from './onnx/runtime.js';
 
 /** The mesh model's output scoring whether its input is a face (0..1). */
@@ -26,13 +26,7 @@ export interface DetectorSettings {
 }
 
 /** A face box as Human crops it: square, in the pixels of the image the detector was run for. */
-export interface DetectorBox {
-  readonly x1: number;
-  readonly y1: number;
-  readonly x2: number;
-  readonly y2: number;
-  /** The detector's 6 keypoints, same pixels (eyes, nose, mouth, ears). */
-  readonly landmarks: readonly (readonly [number, number])[];
+export interface DetectorBox extends TiltedBox {
   /** The detector's score, 0..1. */
   readonly score: number;
 }

@@ -6,12 +6,17 @@
  */
 import type { MeshPoint } from './measures.js';
 
-/** A detector box (square, image pixels) with the two keypoints its tilt is measured between. */
-export interface TiltedBox {
+/** A face box in image pixels, corners not clamped to the image. */
+export interface FaceBox {
   readonly x1: number;
   readonly y1: number;
   readonly x2: number;
   readonly y2: number;
+}
+
+/** A detector box (square, image pixels) with its keypoints, two of which give its tilt. */
+export interface TiltedBox extends FaceBox {
+  /** The detector's 6 keypoints, same pixels (eyes, nose, mouth, ears). */
   readonly landmarks: readonly (readonly [number, number])[];
 }
 
@@ -91,16 +96,8 @@ export function toImagePoints(raw: readonly MeshPoint[], box: TiltedBox, angle: 
   });
 }
 
-function centre(box: { x1: number; y1: number; x2: number; y2: number }): [number, number] {
+function centre(box: FaceBox): [number, number] {
   return [box.x1 + (box.x2 - box.x1) / 2, box.y1 + (box.y2 - box.y1) / 2];
-}
-
-/** A face box in image pixels, corners not clamped to the image. */
-export interface FaceBox {
-  readonly x1: number;
-  readonly y1: number;
-  readonly x2: number;
-  readonly y2: number;
 }
 
 /** The box Human reports for a face: the detector box's size, centred on the mesh's extent. */
