@@ -24,8 +24,9 @@ export interface FaceBackend {
   detect(image: DecodedImage, options?: DetectOptions): Promise<FaceRecord[]>;
   /**
    * The cheap first pass, the detector alone (and the mesh for the boxes it doubts): 'none' when
-   * `image` shows no face detect() would keep; 'face' when it does; 'unsure' when only boxes too
-   * small to judge remain (detect with `confirm` then checks them with the mesh first).
+   * `image` shows no face detect() would keep; 'face' when it may; 'unsure' when only boxes too
+   * small to judge remain (on a smaller copy: a look at the face-size decode settles them; on
+   * that decode itself, detect() would keep none, as it crops the same boxes from the same pixels).
    */
   anyFace(image: DecodedImage): Promise<FirstPass>;
   /** The models this thread has loaded so far, by name (the detector alone until a photo shows a face). */
@@ -38,17 +39,6 @@ export type FirstPass = 'none' | 'face' | 'unsure';
 export interface DetectOptions {
   /** Compute identity descriptors (default true). */
   readonly descriptors?: boolean;
-  /**
-   * Check the detector's boxes with the mesh model alone before the full analysis, and stop
-   * there when none would be kept: cheaper for a photo the first pass was unsure of (default false).
-   */
-  readonly confirm?: boolean;
-  /**
-   * Another decode of the same photo to find faces on (default `image`): the detector sees a
-   * 256 px square either way, and its answer for the decode last given to anyFace is reused
-   * instead of computed again. The landmarks are still measured on `image`.
-   */
-  readonly detectOn?: DecodedImage;
 }
 
 /** The backends that can be asked for by name once aliases and `auto` are resolved. */

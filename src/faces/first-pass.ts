@@ -56,19 +56,19 @@ export class FirstPass {
     // The detector alone takes some landscapes (boats, a fig, a lake) for faces at 0.35–0.66; the
     // mesh model on the same small copy scores them 0–0.02 where a face of 64 px or more scores
     // ~1. Smaller boxes are upscaled too far to be judged here (real faces of 23–47 px scored
-    // 0–0.26): they are checked again at full size (detect's `confirm`).
+    // 0–0.26): the face-size decode settles them (no-face-check.ts, face-worker.ts).
     const boxes = await judge(image);
     if (boxes.some((b) => b.score > FIRST_LOOK.meshFace)) return 'face';
     return boxes.some((b) => b.side < FIRST_LOOK.judgedSide) ? 'unsure' : 'none';
   }
 
   /**
-   * Half the side, in `analysed`'s pixels (a decode of the same photo as `image`), of the square
-   * about a face's centre that head-tilt rotations can read: the largest box the detector's
-   * answer for `image` can yield, plus a margin for bilinear sampling.
+   * Half the side, in `image`'s pixels, of the square about a face's centre that head-tilt
+   * rotations can read: the largest box the detector's answer for `image` can yield, plus a
+   * margin for bilinear sampling.
    */
-  rotationHalfSide(image: DecodedImage, analysed: DecodedImage): number {
-    return largestBox(this.outputs(image), analysed, this.side, DETECTOR) / 2 + WINDOW_MARGIN;
+  rotationHalfSide(image: DecodedImage): number {
+    return largestBox(this.outputs(image), image, this.side, DETECTOR) / 2 + WINDOW_MARGIN;
   }
 
   forget(): void {

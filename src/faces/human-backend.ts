@@ -11,7 +11,7 @@ import type { DecodedImage } from '../media/contract.js';
 import { analyzerFor, type DetectOptions, type FaceBackend, FaceBackendUnavailable, type FirstPass as FirstPassAnswer } from './backend.js';
 import { FirstPass, type JudgedBox } from './first-pass.js';
 import type { ModelRuntime } from './human.js';
-import { humanModelCache, KEEP, locatePackageFiles } from './human-files.js';
+import { humanModelCache, locatePackageFiles } from './human-files.js';
 import { MeshCheck } from './mesh-check.js';
 import { type FullAnalysis, OnnxAnalysis } from './onnx-analysis.js';
 import { ModelSessions, type OnnxModel, onnxRuntimeLoads } from './onnx/runtime.js';
@@ -23,31 +23,16 @@ export async function loadHumanBackend(runtime: ModelRuntime = 'onnx'): Promise<
   if (runtime === 'onnx' && onnxRuntimeLoads()) {
     const sessions = humanSessions(files.models);
     const { first, mesh } = await loadOnnxFirstPass(sessions);
-    const checks: BoxChecks = {
-      boxes: (image, detectOn) => mesh.boxes(image, detectOn),
-      // The mesh check crops exactly as the analysis does: a box it scores below a kept face's is none.
-      mayKeep: async (image, detectOn) => (await mesh.boxes(image, detectOn)).some((b) => b.score >= KEEP.meshScore),
-    };
-    const analysis = new OnnxAnalysis(sessions);
-    return new HumanBackend(first, analyzer, 'onnxruntime', checks, analysis, () => sessions.dispose());
+    // The mesh check crops exactly as the analysis does (the same boxes, the same pixels).
+    const judge = (image: DecodedImage) => mesh.boxes(image);
+    return new HumanBackend(first, analyzer, 'onnxruntime', judge, new OnnxAnalysis(sessions), () => sessions.dispose());
   }
   const { HumanAnalysis, loadHuman } = await import('./human.js');
   const human = new HumanAnalysis(await loadHuman({}, 'tfjs'));
   const first = new FirstPass(human.detectorRun(), 256);
-  const checks: BoxChecks = {
-    boxes: async (image, detectOn) =>
-      (await human.confirm(image, first, detectOn)).map((f) => ({ score: f.faceScore, side: Math.min(f.box[2], f.box[3]) })),
-    mayKeep: (image, detectOn) => human.keepsAny(image, first, detectOn),
-  };
-  return new HumanBackend(first, analyzer, 'TF.js WASM', checks, human);
-}
-
-/** How the first pass's doubtful boxes are judged: by the mesh model alone, on the analysis's own crops. */
-interface BoxChecks {
-  /** Each detector box's mesh score and smaller side on `image` (the detector's answer for `detectOn`). */
-  boxes(image: DecodedImage, detectOn?: DecodedImage): Promise<JudgedBox[]>;
-  /** Whether the full analysis may keep a face on `image`. */
-  mayKeep(image: DecodedImage, detectOn: DecodedImage): Promise<boolean>;
+  const judge = async (image: DecodedImage): Promise<JudgedBox[]> =>
+    (await human.confirm(image, first)).map((f) => ({ score: f.faceScore, side: Math.min(f.box[2], f.box[3]) }));
+  return new HumanBackend(first, analyzer, 'TF.js WASM', judge, human);
 }
 
 /** A thread's onnxruntime sessions of Human's models (converted ones cached for the user). */
@@ -75,7 +60,8 @@ class HumanBackend implements FaceBackend {
     private readonly first: FirstPass,
     readonly analyzer: string,
     readonly runtime: string,
-    private readonly checks: BoxChecks,
+    /** The mesh model's judgement of the detector's boxes on an image (FirstPass.answer). */
+    private readonly judge: (image: DecodedImage) => Promise<JudgedBox[]>,
     private readonly full: FullAnalysis,
     /** Closes the onnxruntime sessions the first pass and the analysis share. */
     private readonly closeSessions: () => Promise<void> = async () => {},
@@ -83,15 +69,12 @@ class HumanBackend implements FaceBackend {
 
   async anyFace(image: DecodedImage): Promise<FirstPassAnswer> {
     this.checkOpen();
-    return this.first.answer(image, (on) => this.checks.boxes(on));
+    return this.first.answer(image, this.judge);
   }
 
   async detect(image: DecodedImage, options: DetectOptions = {}): Promise<FaceRecord[]> {
     this.checkOpen();
-    const detectOn = options.detectOn ?? image;
-    // A face the full analysis would keep is never dropped here: the same detector and mesh.
-    if (options.confirm && !(await this.checks.mayKeep(image, detectOn))) return [];
-    return this.full.analyze(image, this.first, detectOn, options.descriptors ?? true);
+    return this.full.analyze(image, this.first, options.descriptors ?? true);
   }
 
   loadedModels(): readonly string[] {

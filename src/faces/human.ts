@@ -184,18 +184,13 @@ export class HumanAnalysis {
   }
 
   /** The faces the mesh alone finds on `image` (kept or not, with their scores), from the first pass's answer. */
-  async confirm(image: DecodedImage, first: FirstPass, detectOn: DecodedImage = image): Promise<FaceResult[]> {
-    return this.run(image, meshOnly, first, detectOn);
-  }
-
-  /** Whether the mesh alone keeps any face on `image` (the same detector and mesh as the full analysis). */
-  async keepsAny(image: DecodedImage, first: FirstPass, detectOn: DecodedImage): Promise<boolean> {
-    return (await this.confirm(image, first, detectOn)).some((f) => keepsFace(found(f)));
+  async confirm(image: DecodedImage, first: FirstPass): Promise<FaceResult[]> {
+    return this.run(image, meshOnly, first);
   }
 
   /** Every face kept on `image`, measured. */
-  async analyze(image: DecodedImage, first: FirstPass, detectOn: DecodedImage, descriptors: boolean): Promise<FaceRecord[]> {
-    const faces = await this.run(image, fullAnalysis(descriptors), first, detectOn);
+  async analyze(image: DecodedImage, first: FirstPass, descriptors: boolean): Promise<FaceRecord[]> {
+    const faces = await this.run(image, fullAnalysis(descriptors), first);
     // The landmark models load on the first call that needs them (their files were checked at start).
     const missing = missingModels(this.human, descriptors ? MODELS : MODELS.filter((m) => m !== 'faceres'));
     if (missing.length > 0) throw new Error(`Human could not load the ${missing.join(', ')} model(s)`);
@@ -206,16 +201,16 @@ export class HumanAnalysis {
     return this.human.models.loaded();
   }
 
-  /** Human's pipeline on `image`, its detector's outputs those of `detectOn` (the same photo). */
-  private async run(image: DecodedImage, settings: Partial<Config>, first: FirstPass, detectOn: DecodedImage): Promise<FaceResult[]> {
+  /** Human's pipeline on `image`, its detector's outputs the first pass's. */
+  private async run(image: DecodedImage, settings: Partial<Config>, first: FirstPass): Promise<FaceResult[]> {
     if (this.closed) throw new Error('Expected an open face analysis but it was closed');
     // The models a call needs are loaded before its image tensor exists. Loaded inside Human's
     // call instead, their weights (kept for the thread's life) land above the photo's tensors in
     // the WASM heap, and the freed space below cannot take a larger photo: the heap grew to
     // ~90 MB for ~35 MB live at most.
     await this.human.load(settings);
-    const answer = first.outputs(detectOn);
-    const half = first.rotationHalfSide(detectOn, image);
+    const answer = first.outputs(image);
+    const half = first.rotationHalfSide(image);
     const input = pixelTensor(image);
     this.answer = answer;
     try {

@@ -55,7 +55,7 @@ export async function loadMeshFinder(): Promise<MeshFinder> {
     async find(image) {
       const { searched, up } = await searchSize(image);
       try {
-        const faces = await analysis.find(searched, first, searched, options);
+        const faces = await analysis.find(searched, first, options);
         return faces.map((f) => meshFace(f, searched, up, degrees(f.roll)));
       } finally {
         first.forget();

@@ -192,14 +192,11 @@ export class MeshCheck {
     private readonly load: () => Promise<OnnxModel>,
   ) {}
 
-  /**
-   * Each detector box's mesh score (as Human rounds it) and the smaller side of its box, on
-   * `image`, the detector's answer that for `detectOn` (the same photo, maybe smaller).
-   */
-  async boxes(image: DecodedImage, detectOn: DecodedImage = image): Promise<JudgedBox[]> {
+  /** Each detector box's mesh score on `image` (as Human rounds it) and the smaller side of its box. */
+  async boxes(image: DecodedImage): Promise<JudgedBox[]> {
     const model = await this.load();
     const size = model.inputSide;
-    return detectorBoxes(this.first.outputs(detectOn), image, this.first.side, DETECTOR).map((box) => {
+    return detectorBoxes(this.first.outputs(image), image, this.first.side, DETECTOR).map((box) => {
       const [flag] = model.run(meshInput(image, box, size), [1, size, size, 3], [MESH_SCORE_OUTPUT]);
       return { score: Math.round(100 * (flag?.data[0] ?? 0)) / 100, side: clampedSide(box, image) };
     });

@@ -29,8 +29,8 @@ const f = Math.fround;
 
 /** What the full analysis of one photo is given and gives back (the backend's contract for it). */
 export interface FullAnalysis {
-  /** Every face kept on `image`, measured; the detector's answer is the first pass's for `detectOn`. */
-  analyze(image: DecodedImage, first: FirstPass, detectOn: DecodedImage, descriptors: boolean): Promise<FaceRecord[]>;
+  /** Every face kept on `image`, measured; the detector's answer is the first pass's. */
+  analyze(image: DecodedImage, first: FirstPass, descriptors: boolean): Promise<FaceRecord[]>;
   /** The models loaded so far, by name. */
   loadedModels(): readonly string[];
   close(): Promise<void>;
@@ -62,13 +62,13 @@ export class OnnxAnalysis implements FullAnalysis {
     private readonly sessions: ModelSessions,
   ) {}
 
-  async analyze(image: DecodedImage, first: FirstPass, detectOn: DecodedImage, descriptors: boolean): Promise<FaceRecord[]> {
-    const faces = await this.find(image, first, detectOn, { descriptors, expressions: true, keep: keepsFace });
+  async analyze(image: DecodedImage, first: FirstPass, descriptors: boolean): Promise<FaceRecord[]> {
+    const faces = await this.find(image, first, { descriptors, expressions: true, keep: keepsFace });
     return faces.map((f) => faceRecord(f, image));
   }
 
-  /** Every face `options.keep` keeps on `image`, the detector's answer the first pass's for `detectOn`. */
-  async find(image: DecodedImage, first: FirstPass, detectOn: DecodedImage, options: FindOptions): Promise<PipelineFace[]> {
+  /** Every face `options.keep` keeps on `image`, the detector's answer the first pass's. */
+  async find(image: DecodedImage, first: FirstPass, options: FindOptions): Promise<PipelineFace[]> {
     const [mesh, iris] = await Promise.all([this.sessions.get('facemesh'), this.sessions.get('iris')]);
     const models: Models = {
       mesh,
@@ -77,7 +77,7 @@ export class OnnxAnalysis implements FullAnalysis {
       faceres: options.descriptors ? await this.sessions.get('faceres') : null,
     };
     const faces: PipelineFace[] = [];
-    for (const box of detectorBoxes(first.outputs(detectOn), image, first.side, DETECTOR)) {
+    for (const box of detectorBoxes(first.outputs(image), image, first.side, DETECTOR)) {
       const face = this.face(image, box, models, options.keep);
       if (face !== null) faces.push(face);
     }

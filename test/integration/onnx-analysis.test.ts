@@ -57,8 +57,8 @@ describe('the face analysis without TF.js', () => {
     const upright = await loadPixels(join(fixtures, `${name}.jpg`), { maxSide: 1200 });
     const image = degrees === 0 ? upright : await tilted(upright, degrees);
     first.forget();
-    const expected = await human.analyze(image, first, image, true);
-    const found = await onnx.analyze(image, first, image, true);
+    const expected = await human.analyze(image, first, true);
+    const found = await onnx.analyze(image, first, true);
     expect(expected.length).toBeGreaterThan(0);
     expect(found).toEqual(expected);
   });
@@ -68,7 +68,7 @@ describe('the face analysis without TF.js', () => {
     try {
       const { first: own } = await loadOnnxFirstPass(fresh);
       const image = await loadPixels(join(fixtures, 'portrait-smile.jpg'), { maxSide: 1200 });
-      const faces = await new OnnxAnalysis(fresh).analyze(image, own, image, false);
+      const faces = await new OnnxAnalysis(fresh).analyze(image, own, false);
       expect(faces).toHaveLength(1);
       expect(faces[0]!.descriptor).toHaveLength(0);
       expect(fresh.loadedNames()).not.toContain('faceres');
