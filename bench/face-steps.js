@@ -4,8 +4,9 @@
  * per photo on one thread for the decode at face size, the tensor set-up, and Human's pipeline
  * with one more step switched on at a time (detector, tilt correction, mesh, iris, emotion,
  * descriptor); each step's cost is the difference to the line before; last, the backend as the
- * face worker runs it (first pass on the small copy, then the full analysis without descriptors,
- * decodes included: compare it between two builds). Defaults to the bench's
+ * face worker runs it (the same steps in plain JavaScript around the same models, onnx-analysis.ts:
+ * first pass, then the full analysis without descriptors, decodes included: compare it between
+ * two builds). Defaults to the bench's
  * face photos (bench/.work/faces-24, made by `BENCH=faces npm run bench`).
  */
 import { readdirSync } from 'node:fs';
