@@ -29,6 +29,7 @@ const SPARE_MAX = 16 * 1024 ** 2;
 export async function withPhotoBytes<T>(path: FsPath, use: (bytes: Buffer) => Promise<T>): Promise<T> {
   const { bytes, lent } = await readBytes(path);
   try {
+    if (bytes.length === 0) throw new MediaError('empty', 'empty file (0 bytes)');
     return await use(bytes);
   } finally {
     if (lent !== null && spares.length < SPARES) spares.push(lent);
@@ -37,7 +38,6 @@ export async function withPhotoBytes<T>(path: FsPath, use: (bytes: Buffer) => Pr
 
 /** The file's bytes, and the spare buffer they were read into (null: a buffer of their own). */
 async function readBytes(path: FsPath): Promise<{ bytes: Buffer; lent: Buffer | null }> {
-  let read: { bytes: Buffer; lent: Buffer | null };
   try {
     const handle = await fs.open(path, 'r');
     try {
@@ -48,18 +48,13 @@ async function readBytes(path: FsPath): Promise<{ bytes: Buffer; lent: Buffer | 
       const lent = stat.isFile() && stat.size <= SPARE_MAX ? spareOf(stat.size) : null;
       // A regular file in one read of its known size; readFile reads in 512 KiB steps, one thread-pool trip each.
       const bytes = stat.isFile() ? await readKnownSize(handle, lent ?? Buffer.allocUnsafe(stat.size), stat.size) : await handle.readFile();
-      read = { bytes, lent };
+      return { bytes, lent };
     } finally {
       await handle.close();
     }
   } catch (error) {
     throw mediaErrorFromFs(error);
   }
-  if (read.bytes.length === 0) {
-    if (read.lent !== null && spares.length < SPARES) spares.push(read.lent);
-    throw new MediaError('empty', 'empty file (0 bytes)');
-  }
-  return read;
 }
 
 /** A spare buffer of at least `size` bytes (the largest one kept, grown if needed). */
