@@ -65,8 +65,10 @@ export function humanConfig(files: PackageFiles, modelBase: string): Partial<Con
 export type ModelRuntime = 'onnx' | 'tfjs';
 
 /**
- * A loaded Human with this backend's configuration (the bench times its steps directly), its
- * face settings changed by `face` (the face swap's mesh finder keeps its models switched on).
+ * A loaded Human with this backend's configuration, its face settings changed by `face` (the face
+ * swap's mesh finder keeps its models switched on). The backend and the mesh finder load it on
+ * TF.js, where onnxruntime does not load. On onnxruntime it is the reference the plain-JavaScript
+ * pipeline (onnx-analysis.ts) is tested against to the bit, and what bench/face-steps.js times.
  */
 export async function loadHuman(
   face: Partial<Config['face']> = {},
