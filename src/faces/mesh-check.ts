@@ -11,7 +11,7 @@ import { cropPositions, lerp } from './crops.js';
 import type { RawOutput } from './detector-input.js';
 import type { FirstPass, JudgedBox } from './first-pass.js';
 import { DETECTOR } from './human-files.js';
-import { boxTilt, straightens, type TiltedBox } from './mesh-geometry.js';
+import { boxTilt, centre, straightens, type TiltedBox } from './mesh-geometry.js';
 import type { OnnxModel } from './onnx/runtime.js';
 
 /** The mesh model's output scoring whether its input is a face (0..1). */
@@ -143,7 +143,7 @@ export function meshInput(image: DecodedImage, box: DetectorBox, size: number): 
   const { data, width, height } = image;
   const angle = boxTilt(box);
   const rotate = straightens(angle);
-  const [cx, cy] = [box.x1 + (box.x2 - box.x1) / 2, box.y1 + (box.y2 - box.y1) / 2];
+  const [cx, cy] = centre(box);
   const [sin, cos] = [Math.sin(angle), Math.cos(angle)];
   /** Offset in `data` of the rotated image's pixel at integer (x, y); -1 outside. */
   const at = (x: number, y: number): number => {

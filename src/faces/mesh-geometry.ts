@@ -96,7 +96,8 @@ export function toImagePoints(raw: readonly MeshPoint[], box: TiltedBox, angle: 
   });
 }
 
-function centre(box: FaceBox): [number, number] {
+/** The box's centre, as Human computes it (the crop rotates about it, the points come back about it). */
+export function centre(box: FaceBox): [number, number] {
   return [box.x1 + (box.x2 - box.x1) / 2, box.y1 + (box.y2 - box.y1) / 2];
 }
 
